@@ -1,0 +1,116 @@
+"""`audit()`: config -> read -> metrics -> checks -> Report. The library entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl import __version__
+from funnelctl.checks import check_funnel, check_source, overall_verdict, sort_findings
+from funnelctl.config import Config, Funnel, load_config
+from funnelctl.errors import ConfigError
+from funnelctl.io.deals import Deals, read_deals
+from funnelctl.io.readers import open_source
+from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
+from funnelctl.periods import DateRange, resolve_period, today_in
+from funnelctl.report import DataQuality, Finding, Period, Report, SourceQuality
+
+
+def audit(config_path: str | Path, period: str | None = None,
+          as_of: dt.date | None = None) -> Report:
+    config = load_config(config_path)
+    as_of = as_of or today_in(config.timezone)
+    dates = choose_period(config, period, as_of)
+    findings: list[Finding] = []
+    qualities: dict[str, SourceQuality] = {}
+    funnels = []
+    for source_name, deals in read_deal_sources(config, qualities).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            frame = funnel_frame(deals, funnel, qualities[source_name])
+            result = summarise(in_period(frame, dates), funnel, kind="deals")
+            findings += check_funnel(result, funnel)
+            funnels.append(result)
+    for quality in qualities.values():
+        findings += check_source(quality)
+    findings = sort_findings(findings)
+    return Report(
+        tool_version=__version__,
+        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        title=config.title,
+        period=Period(dates.start, dates.end, as_of),
+        verdict=overall_verdict(findings),
+        findings=findings,
+        funnels=funnels,
+        norms=None,
+        data_quality=DataQuality(list(qualities.values())),
+    )
+
+
+def choose_period(config: Config, period: str | None, as_of: dt.date) -> DateRange:
+    """--period wins over the config's period; neither means all the data."""
+    if period:
+        return resolve_period(period, as_of)
+    if config.period:
+        return DateRange(config.period.start, config.period.end)
+    return DateRange(None, None)
+
+
+def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> dict[str, Deals]:
+    """Read each deals source once, whatever number of funnels use it."""
+    out = {}
+    for name, source in config.sources.items():
+        users = [f for f in config.funnels if f.source == name]
+        if not users:
+            continue
+        if source.kind != "deals":
+            raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
+                              "supported by this version (use kind: deals)")
+        breakdown = sorted({col for f in users for col in f.breakdown})
+        raw = open_source(name, source)
+        deals = read_deals(raw, source, config.timezone, breakdown)
+        out[name] = deals
+        qualities[name] = source_quality(raw.name, str(source.path), raw.detected, raw.notes,
+                                         deals)
+    return out
+
+
+def source_quality(name: str, path: str, detected: dict, notes: list[str],
+                   deals: Deals) -> SourceQuality:
+    reasons = deals.rejects.group_by("reason").len().sort("len", descending=True)
+    return SourceQuality(
+        name=name, path=path,
+        rows_read=deals.frame.height + deals.rejects.height,
+        rows_rejected=deals.rejects.height,
+        reasons=dict(reasons.iter_rows()),
+        detected=detected, notes=list(notes),
+    )
+
+
+def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.DataFrame:
+    """Depth per deal; deals whose stage matches nothing are counted, shown and set aside."""
+    frame = deal_depths(deals.frame, funnel, deals.has_status, deals.has_lost_stage)
+    unmatched = frame.filter(pl.col(DEPTH).is_null())
+    if unmatched.height:
+        counts = unmatched.group_by("stage").len().sort("len", descending=True)
+        for value, count in counts.iter_rows():
+            quality.unmatched_stages[str(value)] = quality.unmatched_stages.get(str(value), 0) + count
+        reason = f"stage matches no stage of funnel '{funnel.name}'"
+        quality.reasons[reason] = unmatched.height
+        quality.rows_rejected += unmatched.height
+    no_loss_stage = frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+    if no_loss_stage:
+        quality.notes.append(
+            f"{funnel.name}: {no_loss_stage} lost deals have no stage at loss "
+            "(counted at the first stage; map lost_stage or a status column to fix)")
+    return frame.filter(pl.col(DEPTH).is_not_null())
+
+
+def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:
+    """Deals count when created inside the period (a cohort view)."""
+    if dates.start is None:
+        return frame
+    day = pl.col("created_at").dt.date()
+    return frame.filter(day.is_between(dates.start, dates.end, closed="both"))

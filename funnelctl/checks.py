@@ -1,0 +1,130 @@
+"""Thresholds -> verdicts and findings; findings -> the overall verdict and exit code."""
+
+from __future__ import annotations
+
+from funnelctl.config import Funnel, Threshold
+from funnelctl.errors import ExitCode
+from funnelctl.report import (
+    SEVERITY_RANK,
+    Bottleneck,
+    Finding,
+    FunnelResult,
+    Severity,
+    SourceQuality,
+)
+
+# Share of a source's rows that may be rejected before it is a finding of its own.
+REJECTED_SHARE_WARN = 0.01
+
+
+def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
+    if value is None or threshold is None:
+        return None
+    if value >= threshold.good:
+        return "ok"
+    return "warn" if value >= threshold.acceptable else "fail"
+
+
+def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
+    """Grade each stage (and the win rate), pick the bottleneck, and list the findings."""
+    findings = []
+    for stage_result, stage in zip(result.stages, funnel.stages):
+        stage_result.verdict = grade(stage_result.conversion_from_previous, stage.conversion)
+        for segment_list in result.breakdowns.values():
+            for seg in segment_list:
+                seg_stage = next(s for s in seg.stages if s.name == stage.name)
+                seg_stage.verdict = grade(seg_stage.conversion_from_previous, stage.conversion)
+        if stage_result.verdict in ("warn", "fail"):
+            findings.append(Finding(
+                severity=stage_result.verdict, code="stage_conversion",
+                subject=f"{funnel.name} / {stage.name}",
+                message=(f"conversion into '{stage.name}' is "
+                         f"{stage_result.conversion_from_previous:.1%} "
+                         f"(95% CI {stage_result.ci_low:.1%}–{stage_result.ci_high:.1%}); "
+                         f"good ≥ {stage.conversion.good:.0%}, "
+                         f"acceptable ≥ {stage.conversion.acceptable:.0%}"),
+                value=stage_result.conversion_from_previous,
+                threshold=stage.conversion.acceptable if stage_result.verdict == "fail"
+                else stage.conversion.good,
+            ))
+    result.win_rate_verdict = grade(result.win_rate, funnel.win_rate)
+    if result.win_rate_verdict in ("warn", "fail"):
+        findings.append(Finding(
+            severity=result.win_rate_verdict, code="win_rate", subject=funnel.name,
+            message=f"win rate is {result.win_rate:.1%}; good ≥ {funnel.win_rate.good:.0%}",
+            value=result.win_rate, threshold=funnel.win_rate.good))
+    result.bottleneck = find_bottleneck(result, funnel)
+    findings.extend(segment_findings(result))
+    return findings
+
+
+def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
+    """The stage furthest below its good threshold; with none below, the lowest conversion."""
+    shortfalls = [
+        (stage.conversion.good - r.conversion_from_previous, r)
+        for r, stage in zip(result.stages, funnel.stages)
+        if stage.conversion and r.conversion_from_previous is not None
+        and r.conversion_from_previous < stage.conversion.good
+    ]
+    if shortfalls:
+        gap, worst = max(shortfalls, key=lambda item: item[0])
+        return Bottleneck(worst.name, worst.conversion_from_previous,
+                          f"furthest below its threshold ({gap:.1%} under good)")
+    measured = [r for r in result.stages[1:] if r.conversion_from_previous is not None]
+    if not measured:
+        return None
+    worst = min(measured, key=lambda r: r.conversion_from_previous)
+    return Bottleneck(worst.name, worst.conversion_from_previous, "lowest stage conversion")
+
+
+def segment_findings(result: FunnelResult) -> list[Finding]:
+    """Segments whose overall conversion is significantly below the rest of the funnel."""
+    overall = result.stages[-1].conversion_from_first
+    findings = []
+    for column, segs in result.breakdowns.items():
+        for seg in segs:
+            conv = seg.stages[-1].conversion_from_first
+            if seg.differs and conv is not None and overall is not None and conv < overall:
+                findings.append(Finding(
+                    severity="warn", code="segment_below", subject=f"{result.name} / "
+                    f"{column} = {seg.value}",
+                    message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the funnel "
+                             f"(two-proportion test p = {seg.p_value:.3f})"),
+                    value=conv, threshold=overall))
+    return findings
+
+
+def check_source(quality: SourceQuality) -> list[Finding]:
+    findings = []
+    if quality.unmatched_stages:
+        shown = ", ".join(f"'{v}' ({n})" for v, n in list(quality.unmatched_stages.items())[:5])
+        findings.append(Finding(
+            severity="warn", code="unmatched_stage_values", subject=quality.name,
+            message=f"stage values that match no stage, won or lost value: {shown}",
+            value=float(sum(quality.unmatched_stages.values()))))
+    # Unmatched stages have their own finding above; this one is about unreadable rows.
+    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values())
+    if quality.rows_read and unreadable / quality.rows_read > REJECTED_SHARE_WARN:
+        share = unreadable / quality.rows_read
+        findings.append(Finding(
+            severity="warn", code="rows_rejected", subject=quality.name,
+            message=f"{unreadable} of {quality.rows_read} rows unreadable ({share:.1%}): "
+                    + ", ".join(f"{r} ({n})" for r, n in quality.reasons.items()),
+            value=share, threshold=REJECTED_SHARE_WARN))
+    return findings
+
+
+def overall_verdict(findings: list[Finding]) -> Severity:
+    worst = max((SEVERITY_RANK[f.severity] for f in findings), default=0)
+    return next(s for s, rank in SEVERITY_RANK.items() if rank == worst)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: -SEVERITY_RANK[f.severity])
+
+
+def exit_code(verdict: Severity, fail_on: str) -> ExitCode:
+    """0 when the verdict is below --fail-on, 1 at or above it; `never` always gives 0."""
+    if fail_on == "never":
+        return ExitCode.OK
+    return ExitCode.FINDINGS if SEVERITY_RANK[verdict] >= SEVERITY_RANK[fail_on] else ExitCode.OK

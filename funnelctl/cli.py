@@ -1,0 +1,144 @@
+"""The command line: parse options, call the library, render, map errors to exit codes.
+
+Heavy imports (polars, the audit itself) happen inside commands so `--help` is quick.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from funnelctl import __version__
+from funnelctl.errors import ExitCode, FunnelctlError
+from funnelctl.render import RENDERERS
+
+app = typer.Typer(
+    help="Audit sales funnels and manager activity norms from CRM exports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+Format = Enum("Format", {name: name for name in RENDERERS}, type=str)
+
+
+class FailOn(str, Enum):
+    warn = "warn"
+    fail = "fail"
+    never = "never"
+
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+ConfigArg = Annotated[Path, typer.Argument(help="The funnelctl YAML config.", show_default=False)]
+
+
+@contextlib.contextmanager
+def handled_errors(debug: bool) -> Iterator[None]:
+    """Every failure to run becomes one line on stderr and exit code 2."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except FunnelctlError as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"funnelctl: error: {exc}", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+    except KeyboardInterrupt:
+        typer.echo("funnelctl: interrupted", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+    except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"funnelctl: unexpected error: {type(exc).__name__}: {exc} "
+                   "(run again with --debug for the traceback)", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"funnelctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Audit sales funnels and manager activity norms from CRM exports."""
+
+
+@app.command()
+def audit(
+    config: ConfigArg,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    period: Annotated[str | None, typer.Option(
+        help="START..END (inclusive dates) or yesterday, last-7-days, last-week, "
+             "this-month, last-month.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Resolve relative periods against this date (default: today in "
+                        "the config's time zone).")] = None,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on", help="Exit 1 when the verdict is at or above this level.")] = FailOn.fail,
+    debug: Debug = False,
+) -> None:
+    """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
+    with handled_errors(debug):
+        from funnelctl.audit import audit as run_audit
+        from funnelctl.checks import exit_code
+        from funnelctl.periods import parse_date
+        from funnelctl.render import RenderOptions, renderer
+
+        as_of_date = parse_date(as_of, "--as-of") if as_of else None
+        report = run_audit(config, period=period, as_of=as_of_date)
+        fmt = Format(format).value
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        # In a terminal use its width; in files and pipes a fixed, readable one.
+        width = None if color else 110
+        text = renderer(fmt)(report, RenderOptions(color=color, width=width))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            from funnelctl.output import write_atomically
+
+            write_atomically(output, text)
+    raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
+
+
+@app.command()
+def validate(config: ConfigArg, debug: Debug = False) -> None:
+    """Check the config, the data files' headers and the stage names, without metrics."""
+    with handled_errors(debug):
+        from funnelctl.validate import validate as run_validate
+
+        for line in run_validate(config):
+            typer.echo(line)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the config format (for editors and CI)."""
+    import json
+
+    from funnelctl.config import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The version-1 YAML config as pydantic models, loaded with file:line error messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from funnelctl.errors import ConfigError
+
+SourceKind = Literal["deals", "stage_history", "events", "activities"]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors, with a "did you mean" hint."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(cls.model_fields) | {
+                f.alias for f in cls.model_fields.values() if f.alias
+            }
+            for key in data:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise PydanticCustomError(
+                        "unknown_key",
+                        "unknown key '{key}'{hint} (expected one of: {known})",
+                        {"key": key, "hint": hint, "known": ", ".join(sorted(known))},
+                    )
+        return data
+
+
+class CsvOptions(Model):
+    encoding: str | None = None
+    separator: str | None = None
+
+    @field_validator("separator")
+    @classmethod
+    def _one_char(cls, v: str | None) -> str | None:
+        if v is not None and len(v) != 1:
+            raise ValueError("separator must be a single character, e.g. ';' or '\\t'")
+        return v
+
+
+class StatusValues(Model):
+    open: list[str] = Field(default_factory=list)
+    won: list[str] = Field(default_factory=list)
+    lost: list[str] = Field(default_factory=list)
+
+
+class Source(Model):
+    path: Path
+    kind: SourceKind
+    preset: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    date_format: str | None = None
+    csv: CsvOptions = Field(default_factory=CsvOptions)
+    status_values: StatusValues | None = None
+    null_values: list[str] | None = None
+
+
+class Threshold(Model):
+    good: float = Field(ge=0, le=1)
+    acceptable: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Threshold:
+        if self.acceptable > self.good:
+            raise ValueError(
+                f"acceptable ({self.acceptable}) must not be above good ({self.good})"
+            )
+        return self
+
+
+class Stage(Model):
+    name: str
+    match: list[str] = Field(default_factory=list)
+    conversion: Threshold | None = None
+    max_days: float | None = Field(default=None, gt=0)
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _scalar_to_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    def values(self) -> list[str]:
+        """The stage values that mean this stage; the stage's own name when none are given."""
+        return self.match or [self.name]
+
+
+class Funnel(Model):
+    name: str
+    source: str
+    stages: list[Stage] = Field(min_length=1)
+    won: list[str] = Field(default_factory=list)
+    lost: list[str] = Field(default_factory=list)
+    breakdown: list[str] = Field(default_factory=list)
+    win_rate: Threshold | None = None
+    window: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_stage_names(self) -> Funnel:
+        seen: set[str] = set()
+        for stage in self.stages:
+            if stage.name in seen:
+                raise ValueError(f"duplicate stage name '{stage.name}' in funnel '{self.name}'")
+            seen.add(stage.name)
+        return self
+
+
+class Period(Model):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period end {self.end} is before its start {self.start}")
+        return self
+
+
+class Config(Model):
+    version: Literal[1] = 1
+    title: str = "Sales funnel audit"
+    timezone: str = "UTC"
+    language: Literal["en", "ru"] = "en"
+    period: Period | None = None
+    sources: dict[str, Source] = Field(min_length=1)
+    funnels: list[Funnel] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{v}' (expected an IANA name such as "
+                             "Europe/Moscow or UTC)") from None
+        return v
+
+    @model_validator(mode="after")
+    def _funnels_name_known_sources(self) -> Config:
+        for funnel in self.funnels:
+            if funnel.source not in self.sources:
+                known = ", ".join(self.sources)
+                raise ValueError(
+                    f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
+                    f"(sources defined: {known})"
+                )
+        if len({f.name for f in self.funnels}) != len(self.funnels):
+            raise ValueError("funnel names must be unique")
+        return self
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, parse and validate a config; every error names the file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{path}: expected a mapping of settings (version, sources, "
+                          f"funnels, ...), got {got}")
+    lines = _line_map(node)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, path, lines)) from None
+    base = path.parent
+    for source in config.sources.values():
+        if not source.path.is_absolute():
+            source.path = base / source.path
+    return config
+
+
+def _line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map each key path, e.g. ('funnels', 0, 'stages'), to its 1-based line in the YAML."""
+    lines: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = (*prefix, key.value)
+            lines[path] = key.start_mark.line + 1
+            lines.update(_line_map(value, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*prefix, i)] = item.start_mark.line + 1
+            lines.update(_line_map(item, (*prefix, i)))
+    return lines
+
+
+def _format_errors(exc: ValidationError, path: Path, lines: dict[tuple, int]) -> str:
+    messages = []
+    for err in exc.errors():
+        loc = tuple(str(p) if isinstance(p, str) else p for p in err["loc"])
+        if err["type"] == "unknown_key":
+            loc = (*loc, err["ctx"]["key"])
+        line = _nearest_line(loc, lines)
+        where = f"{path}:{line}" if line else str(path)
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        messages.append(f"{where}: {key}: {msg}")
+    return "\n".join(messages)
+
+
+def _nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None
+
+
+def json_schema() -> dict:
+    schema = Config.model_json_schema(mode="validation")
+    schema["title"] = "funnelctl config, version 1"
+    return schema

@@ -1,0 +1,130 @@
+"""A deals export -> the canonical deals frame, and a ledger of rows that cannot be used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.errors import DataError
+from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.values import null_markers, parse_amount, to_local_datetime
+
+REQUIRED = {"deal_id", "stage", "created_at"}
+OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
+
+# Status words CRMs use; `status_values:` in the source replaces them.
+DEFAULT_STATUS = {
+    "open": ["open", "in progress", "в работе", "открыта", "p", "нет", "n", "false", "0"],
+    "won": ["won", "success", "closed won", "успешно", "успешно реализовано", "выиграна",
+            "s", "142"],
+    "lost": ["lost", "failure", "closed lost", "проиграна", "закрыто и не реализовано",
+             "f", "143"],
+}
+
+REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
+
+
+@dataclass
+class Deals:
+    frame: pl.DataFrame  # canonical columns + LINE
+    rejects: pl.DataFrame  # line, reason, value
+    has_status: bool
+    has_lost_stage: bool
+
+
+def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str, str]:
+    """canonical name -> header in the file, for every column the deals funnel can use."""
+    mapping = dict(source.columns)
+    for name in (*REQUIRED, *OPTIONAL, *extra):
+        if name not in mapping and name in raw.columns:
+            mapping[name] = name
+    missing = sorted(REQUIRED - mapping.keys())
+    if missing:
+        raise DataError(
+            f"{raw.path}: no column for {', '.join(missing)}: map it under "
+            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}"
+        )
+    for name in extra:
+        mapping.setdefault(name, name)
+    require_columns(raw, mapping, REQUIRED | set(extra))
+    return mapping
+
+
+def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
+    mapping = column_mapping(raw, source, breakdown)
+    schema = raw.frame.collect_schema()
+    markers = null_markers(source.null_values)
+    created, created_given = to_local_datetime(
+        mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers)
+    columns = {
+        LINE: pl.col(LINE).cast(pl.Int64),
+        "deal_id": pl.col(mapping["deal_id"]).cast(pl.String).str.strip_chars(),
+        "stage": pl.col(mapping["stage"]).cast(pl.String).str.strip_chars(),
+        "created_at": created,
+        "_created_given": created_given,
+        "_created_raw": pl.col(mapping["created_at"]).cast(pl.String),
+    }
+    if "closed_at" in mapping:
+        name = mapping["closed_at"]
+        closed, closed_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers)
+        columns |= {"closed_at": closed, "_closed_given": closed_given,
+                    "_closed_raw": pl.col(name).cast(pl.String)}
+    if "amount" in mapping:
+        columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
+    has_status = "status" in mapping
+    if has_status:
+        columns["status"] = _status_expr(mapping["status"], source)
+        columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
+    for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
+        if name in mapping and name not in columns:
+            columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
+
+    frame = raw.frame.select(**columns).with_columns(_reject_reason(has_status, mapping))
+    try:
+        frame = frame.collect()
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if frame.height == 0:
+        raise DataError(f"{raw.path}: has a header but no data rows")
+    rejected = frame.filter(pl.col("_reason").is_not_null())
+    rejects = rejected.select(
+        line=pl.col(LINE), reason=pl.col("_reason"), value=pl.col("_value")
+    ).cast(REJECTS_SCHEMA)
+    good = frame.filter(pl.col("_reason").is_null())
+    good = good.drop([c for c in good.columns if c.startswith("_")])
+    return Deals(good, rejects, has_status, "lost_stage" in mapping)
+
+
+def _status_expr(column: str, source: Source) -> pl.Expr:
+    words = DEFAULT_STATUS
+    if source.status_values is not None:
+        words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
+    lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
+    text = pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase()
+    return text.replace_strict(lookup, default=None, return_dtype=pl.String)
+
+
+def _reject_reason(has_status: bool, mapping: dict[str, str]) -> list[pl.Expr]:
+    """One reason per unusable row (the first that applies) and the offending value."""
+    rules: list[tuple[pl.Expr, str, pl.Expr]] = [
+        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id",
+         pl.lit(None, pl.String)),
+        (~pl.col("_created_given"), "missing created_at", pl.lit(None, pl.String)),
+        (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
+    ]
+    if "closed_at" in mapping:
+        rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
+                      "unparseable closed_at", pl.col("_closed_raw")))
+    if has_status:
+        rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
+    # Bitrix24 writes one row per product: keep a deal's first row.
+    rules.append((~pl.col("deal_id").is_first_distinct(), "duplicate deal id", pl.col("deal_id")))
+    reason = pl.lit(None, pl.String)
+    value = pl.lit(None, pl.String)
+    for condition, text, offending in reversed(rules):
+        reason = pl.when(condition).then(pl.lit(text)).otherwise(reason)
+        value = pl.when(condition).then(offending).otherwise(value)
+    return [reason.alias("_reason"), value.alias("_value")]

@@ -1,0 +1,96 @@
+"""Deal-snapshot funnels: how deep each deal got, and entered / won / lost per stage.
+
+Semantics (DESIGN.md): a deal at stage k has passed stages 1..k; a won deal passed every
+stage; a lost deal passed up to the stage it was lost at when the data says so (a status
+column next to the stage, or a `lost_stage` column), else it counts at stage 1.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from funnelctl.config import Funnel
+from funnelctl.metrics.stats import ratio, wilson_interval
+from funnelctl.report import StageResult
+
+DEPTH = "depth"
+OUTCOME = "outcome"
+LOSS_STAGE_KNOWN = "loss_stage_known"
+CYCLE_DAYS = "cycle_days"
+
+
+def _norm(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().str.to_lowercase()
+
+
+def _index(funnel: Funnel) -> dict[str, int]:
+    return {v.strip().lower(): i for i, s in enumerate(funnel.stages, 1) for v in s.values()}
+
+
+def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
+                has_lost_stage: bool) -> pl.DataFrame:
+    """Add depth (1..n, null when the stage matches nothing), outcome and cycle_days."""
+    n = len(funnel.stages)
+    index = _index(funnel)
+    won_values = [v.strip().lower() for v in funnel.won]
+    lost_values = [v.strip().lower() for v in funnel.lost]
+    stage = _norm(pl.col("stage"))
+    stage_idx = stage.replace_strict(index, default=None, return_dtype=pl.Int32)
+    if has_status:
+        outcome = pl.col("status")
+    else:
+        outcome = (pl.when(stage.is_in(won_values)).then(pl.lit("won"))
+                   .when(stage.is_in(lost_values)).then(pl.lit("lost"))
+                   .otherwise(pl.lit("open")))
+    if has_lost_stage:
+        loss_idx = _norm(pl.col("lost_stage")).replace_strict(
+            index, default=None, return_dtype=pl.Int32)
+    else:
+        loss_idx = stage_idx if has_status else pl.lit(None, pl.Int32)
+    depth = (pl.when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
+             .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(1))
+             .otherwise(stage_idx))
+    cycle = pl.lit(None, pl.Float64)
+    if "closed_at" in deals.columns:
+        cycle = pl.when(pl.col(OUTCOME) == "won").then(
+            (pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
+    return deals.with_columns(outcome.alias(OUTCOME)).with_columns(
+        depth.alias(DEPTH),
+        (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
+        cycle.alias(CYCLE_DAYS),
+    )
+
+
+def funnel_aggregates(n_stages: int) -> list[pl.Expr]:
+    """Expressions for one row of counts: usable in select() and in group_by().agg()."""
+    won = pl.col(OUTCOME) == "won"
+    cycle = pl.col(CYCLE_DAYS).filter(won & pl.col(CYCLE_DAYS).is_not_null())
+    return [
+        pl.len().alias("entities"),
+        *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
+        won.sum().alias("won"),
+        (pl.col(OUTCOME) == "lost").sum().alias("lost"),
+        cycle.median().alias("cycle_median"),
+        cycle.quantile(0.9, interpolation="linear").alias("cycle_p90"),
+    ]
+
+
+def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
+    """Conversions and Wilson intervals from one aggregated row of entered counts."""
+    entered = [int(row[f"entered_{k}"]) for k in range(1, len(funnel.stages) + 1)]
+    first = entered[0]
+    results = []
+    for k, stage in enumerate(funnel.stages):
+        prev = entered[k - 1] if k else None
+        interval = wilson_interval(entered[k], prev) if prev is not None else None
+        results.append(StageResult(
+            name=stage.name,
+            entered=entered[k],
+            conversion_from_previous=ratio(entered[k], prev) if prev is not None else None,
+            conversion_from_first=ratio(entered[k], first),
+            ci_low=interval[0] if interval else None,
+            ci_high=interval[1] if interval else None,
+            good=stage.conversion.good if stage.conversion else None,
+            acceptable=stage.conversion.acceptable if stage.conversion else None,
+        ))
+    return results

@@ -1,0 +1,40 @@
+"""`funnelctl validate`: config, file headers and stage values, without computing metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl.config import load_config
+from funnelctl.io.deals import column_mapping
+from funnelctl.io.readers import open_source
+
+
+def validate(config_path: str | Path) -> list[str]:
+    """Lines to show the user; raises a FunnelctlError on anything that blocks an audit."""
+    config = load_config(config_path)
+    lines = [f"{config_path}: config is valid ({len(config.funnels)} funnel(s), "
+             f"{len(config.sources)} source(s))"]
+    for name, source in config.sources.items():
+        raw = open_source(name, source)
+        users = [f for f in config.funnels if f.source == name]
+        detected = ", ".join(f"{k} {v!r}" for k, v in raw.detected.items())
+        lines.append(f"source '{name}': {source.path} ({detected}), {len(raw.columns)} columns")
+        lines += [f"  note: {note}" for note in raw.notes]
+        if source.kind != "deals" or not users:
+            continue
+        breakdown = sorted({c for f in users for c in f.breakdown})
+        mapping = column_mapping(raw, source, breakdown)
+        values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().str.to_lowercase()
+                                  .unique()).collect().to_series()
+        for funnel in users:
+            known = {v.strip().lower() for s in funnel.stages for v in s.values()}
+            known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
+            unmatched = sorted(v for v in values.drop_nulls() if v not in known)
+            if unmatched:
+                lines.append(f"  funnel '{funnel.name}': stage values matching nothing: "
+                             + ", ".join(f"'{v}'" for v in unmatched))
+            else:
+                lines.append(f"  funnel '{funnel.name}': every stage value matches")
+    return lines
