@@ -96,7 +96,8 @@ def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.Dat
     if unmatched.height:
         counts = unmatched.group_by("stage").len().sort("len", descending=True)
         for value, count in counts.iter_rows():
-            quality.unmatched_stages[str(value)] = quality.unmatched_stages.get(str(value), 0) + count
+            key = str(value)
+            quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
         reason = f"stage matches no stage of funnel '{funnel.name}'"
         quality.reasons[reason] = unmatched.height
         quality.rows_rejected += unmatched.height
