@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl import __version__
+from funnelctl.audit_events import event_funnels
 from funnelctl.checks import check_funnel, check_source, overall_verdict, sort_findings
 from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
@@ -26,13 +27,17 @@ def audit(config_path: str | Path, period: str | None = None,
     dates = choose_period(config, period, as_of)
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
-    funnels = []
+    results = {}
     for source_name, deals in read_deal_sources(config, qualities).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
             frame = funnel_frame(deals, funnel, qualities[source_name])
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
-            funnels.append(result)
+            results[funnel.name] = result
+    for funnel, result in event_funnels(config, dates, qualities):
+        findings += check_funnel(result, funnel)
+        results[funnel.name] = result
+    funnels = [results[f.name] for f in config.funnels if f.name in results]
     for quality in qualities.values():
         findings += check_source(quality)
     findings = sort_findings(findings)
@@ -63,11 +68,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
-        if not users:
+        if not users or source.kind == "events":  # events: see audit_events.py
             continue
         if source.kind != "deals":
             raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
-                              "supported by this version (use kind: deals)")
+                              "supported by this version (use kind: deals or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,11 +85,17 @@ class Threshold(Model):
         return self
 
 
+PropertyValue = str | int | float | bool
+
+
 class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
     max_days: float | None = Field(default=None, gt=0)
+    # Event funnels: property conditions the event must also meet, e.g. {page: /cart};
+    # a list means any of these values.
+    where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
 
     @field_validator("match", mode="before")
     @classmethod
@@ -108,7 +115,17 @@ class Funnel(Model):
     lost: list[str] = Field(default_factory=list)
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
-    window: str | None = None
+    window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+
+    @field_validator("window")
+    @classmethod
+    def _duration(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+    def window_seconds(self) -> int | None:
+        return parse_duration(self.window) if self.window is not None else None
 
     @model_validator(mode="after")
     def _unique_stage_names(self) -> Funnel:
@@ -118,6 +135,19 @@ class Funnel(Model):
                 raise ValueError(f"duplicate stage name '{stage.name}' in funnel '{self.name}'")
             seen.add(stage.name)
         return self
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+
+
+def parse_duration(text: str) -> int:
+    """'30m', '36h', '7d' -> seconds."""
+    found = _DURATION.match(str(text))
+    if not found or int(found[1]) == 0:
+        raise ValueError(f"'{text}' is not a duration: expected a positive whole number and a "
+                         "unit, e.g. 30m, 36h, 7d (units: s, m, h, d, w)")
+    return int(found[1]) * DURATION_UNITS[found[2]]
 
 
 class Period(Model):
@@ -194,11 +224,32 @@ def parse_config(text: str, path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, path, lines)) from None
+    _check_funnel_kinds(config, path, lines)
     base = path.parent
     for source in config.sources.values():
         if not source.path.is_absolute():
             source.path = base / source.path
     return config
+
+
+def _check_funnel_kinds(config: Config, path: Path, lines: dict[tuple, int]) -> None:
+    """Settings that only make sense for one kind of source (needs the sources' kinds)."""
+    for i, funnel in enumerate(config.funnels):
+        events = config.sources[funnel.source].kind == "events"
+        problem = None
+        if events and funnel.window is None:
+            loc, problem = ("funnels", i), (f"funnel '{funnel.name}' over an events source "
+                                            "needs window: (e.g. 30m, 36h, 7d)")
+        elif not events and funnel.window is not None:
+            loc, problem = ("funnels", i, "window"), "window applies to event funnels only"
+        for j, stage in enumerate(funnel.stages):
+            if not events and stage.where and problem is None:
+                loc = ("funnels", i, "stages", j, "where")
+                problem = "where applies to event funnels only"
+        if problem:
+            line = _nearest_line(loc, lines)
+            where = f"{path}:{line}" if line else str(path)
+            raise ConfigError(f"{where}: {'.'.join(map(str, loc))}: {problem}")
 
 
 def _line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:

@@ -11,6 +11,15 @@ SEVERITY_RANK = {"ok": 0, "warn": 1, "fail": 2}
 
 
 @dataclass
+class TimeFromFirst:
+    """Event funnels: seconds from the step-1 event to this step, over the entities that
+    reached it (the first time each did)."""
+
+    median_s: float
+    p90_s: float
+
+
+@dataclass
 class StageResult:
     name: str
     entered: int
@@ -21,6 +30,7 @@ class StageResult:
     verdict: Severity | None = None  # None: no threshold configured for this stage
     good: float | None = None
     acceptable: float | None = None
+    time_from_first: TimeFromFirst | None = None
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ class RawSource:
 
 def open_source(name: str, source: Source) -> RawSource:
     path = source.path
+    if is_glob(path):
+        if not glob.glob(str(path), recursive=True):
+            raise DataError(f"{path}: no files match this pattern (source '{name}')")
+        return _open_parquet(name, path)
     if not path.exists():
         raise DataError(f"{path}: data file not found (source '{name}')")
     if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
@@ -38,15 +43,20 @@ def open_source(name: str, source: Source) -> RawSource:
     return _open_csv(name, path, source)
 
 
+def is_glob(path: Path) -> bool:
+    """A pattern such as events/*.parquet (Parquet files only)."""
+    return any(ch in str(path) for ch in "*?[")
+
+
 def _open_parquet(name: str, path: Path) -> RawSource:
     target = str(path / "**/*.parquet") if path.is_dir() else str(path)
     try:
-        frame = pl.scan_parquet(target)
-        columns = frame.collect_schema().names()
+        # Parquet has no lines: number rows from 1 so rejects still point somewhere
+        # (in the scan itself: unused, the numbering costs nothing).
+        frame = pl.scan_parquet(target, row_index_name=LINE, row_index_offset=1)
+        columns = [c for c in frame.collect_schema().names() if c != LINE]
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot read as Parquet: {_first_line(exc)}") from None
-    # Parquet has no lines: number rows from 1 so rejects still point somewhere.
-    frame = frame.with_row_index(LINE, offset=1)
     return RawSource(name, path, frame, columns, {"format": "parquet"})
 
 

@@ -15,7 +15,7 @@ SIGNIFICANCE = 0.05
 
 def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str) -> FunnelResult:
     """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days)."""
-    aggs = funnel_aggregates(len(funnel.stages))
+    aggs = funnel_aggregates(len(funnel.stages), kind)
     row = frame.select(aggs).row(0, named=True)
     result = FunnelResult(
         name=funnel.name, source=funnel.source, kind=kind,
@@ -30,7 +30,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str) -> FunnelResult:
 
 def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
              kind: str) -> list[SegmentResult]:
-    aggs = funnel_aggregates(len(funnel.stages))
+    aggs = funnel_aggregates(len(funnel.stages), kind)
     rows = (
         frame.group_by(pl.col(column).fill_null(EMPTY).alias("value"))
         .agg(aggs)

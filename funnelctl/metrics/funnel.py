@@ -11,7 +11,7 @@ import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.metrics.stats import ratio, wilson_interval
-from funnelctl.report import StageResult
+from funnelctl.report import StageResult, TimeFromFirst
 
 DEPTH = "depth"
 OUTCOME = "outcome"
@@ -61,13 +61,21 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     )
 
 
-def funnel_aggregates(n_stages: int) -> list[pl.Expr]:
+def funnel_aggregates(n_stages: int, kind: str = "deals") -> list[pl.Expr]:
     """Expressions for one row of counts: usable in select() and in group_by().agg()."""
-    won = pl.col(OUTCOME) == "won"
-    cycle = pl.col(CYCLE_DAYS).filter(won & pl.col(CYCLE_DAYS).is_not_null())
-    return [
+    counts = [
         pl.len().alias("entities"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
+    ]
+    if kind == "events":  # time_k: seconds from step 1 to step k, null if not reached
+        return counts + [
+            agg for k in range(2, n_stages + 1) for agg in (
+                pl.col(f"time_{k}").median().alias(f"time_median_{k}"),
+                pl.col(f"time_{k}").quantile(0.9, interpolation="linear").alias(f"time_p90_{k}"))
+        ]
+    won = pl.col(OUTCOME) == "won"
+    cycle = pl.col(CYCLE_DAYS).filter(won & pl.col(CYCLE_DAYS).is_not_null())
+    return counts + [
         won.sum().alias("won"),
         (pl.col(OUTCOME) == "lost").sum().alias("lost"),
         cycle.median().alias("cycle_median"),
@@ -92,5 +100,13 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
             ci_high=interval[1] if interval else None,
             good=stage.conversion.good if stage.conversion else None,
             acceptable=stage.conversion.acceptable if stage.conversion else None,
+            time_from_first=_time_from_first(row, k + 1),
         ))
     return results
+
+
+def _time_from_first(row: dict, k: int) -> TimeFromFirst | None:
+    median = row.get(f"time_median_{k}")
+    if median is None:
+        return None
+    return TimeFromFirst(median_s=float(median), p90_s=float(row[f"time_p90_{k}"]))

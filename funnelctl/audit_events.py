@@ -1,0 +1,66 @@
+"""Event sources in an audit: read each once for all its funnels, then one result per funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import polars as pl
+
+from funnelctl.config import Config, Funnel
+from funnelctl.io.events import Events, read_events
+from funnelctl.io.readers import open_source
+from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
+from funnelctl.periods import DateRange
+from funnelctl.report import FunnelResult, SourceQuality
+
+
+def event_funnels(config: Config, dates: DateRange, qualities: dict[str, SourceQuality]
+                  ) -> Iterator[tuple[Funnel, FunnelResult]]:
+    bounds = period_bounds(dates.start, dates.end, config.timezone)
+    for name, source in config.sources.items():
+        users = [f for f in config.funnels if f.source == name]
+        if source.kind != "events" or not users:
+            continue
+        raw = open_source(name, source)
+        names = sorted({n for f in users for n in event_names(f)})
+        extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
+        since = until = None
+        if bounds:  # a chain starts inside the period and ends at most a window later
+            longest = max(f.window_seconds() for f in users)
+            since, until = bounds[0], bounds[1] + dt.timedelta(seconds=longest)
+        events = read_events(raw, source, config.timezone, names, extra, since, until)
+        quality = source_quality(raw.name, str(source.path), raw.detected, raw.notes, events)
+        quality.notes += unseen_names(events.frame, users)
+        qualities[name] = quality
+        frame = events.frame
+        del events
+        for funnel in users:
+            prepared = prepare(frame, funnel, bounds)
+            if funnel is users[-1]:
+                del frame  # free the events before the funnel's own work (big inputs)
+            yield funnel, summarise(entities(prepared, funnel), funnel, kind="events")
+
+
+def source_quality(name: str, path: str, detected: dict, notes: list[str],
+                   events: Events) -> SourceQuality:
+    reasons = events.rejects.group_by("reason").len().sort("len", descending=True)
+    return SourceQuality(
+        name=name, path=path, rows_read=events.rows_read,
+        rows_rejected=events.rejects.height, reasons=dict(reasons.iter_rows()),
+        detected=detected, notes=list(notes),
+    )
+
+
+def unseen_names(frame: pl.DataFrame, funnels: list[Funnel]) -> list[str]:
+    """A stage name nobody logs is usually a typo: say so instead of showing a silent 0."""
+    seen = set(frame["event"].unique().drop_nulls().cast(pl.String).to_list())
+    notes = []
+    for funnel in funnels:
+        for stage in funnel.stages:
+            missing = [n for n in stage.values() if n not in seen]
+            if missing:
+                notes.append(f"{funnel.name} / {stage.name}: no events named "
+                             + ", ".join(f"'{n}'" for n in missing))
+    return notes

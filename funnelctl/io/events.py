@@ -1,0 +1,143 @@
+"""An event log -> canonical events (entity_id, event, ts, extra columns) and rejects.
+
+Built for tens of millions of rows: only the columns the funnels need are read, rows whose
+event belongs to no funnel are dropped inside the scan (before anything is sorted), and
+the event name becomes an Enum of the funnels' names: one byte a row, not a string.
+Rows that cannot be used (no entity, no event name, a timestamp that is missing or does
+not parse) are counted by reason; their line numbers are looked up only when there are any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.errors import DataError
+from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.timestamps import instant
+
+REQUIRED = ("entity_id", "event", "ts")
+# Reason codes, so the scan carries one small integer a row instead of a string.
+REASONS = ("missing entity_id", "missing event", "missing ts", "unparseable ts")
+REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
+SAMPLE_ROWS = 2000
+
+
+@dataclass
+class Events:
+    frame: pl.DataFrame  # entity_id, event (Enum of the funnels' names), ts (UTC), extras
+    rejects: pl.DataFrame  # line, reason, value
+    rows_read: int
+
+
+def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str, str]:
+    """canonical name -> header in the file, for the canonical and the extra columns."""
+    mapping = {name: source.columns.get(name, name) for name in (*REQUIRED, *extra)}
+    missing = [name for name in REQUIRED if mapping[name] not in raw.columns
+               and name not in source.columns]
+    if missing:
+        raise DataError(
+            f"{raw.path}: no column for {', '.join(missing)}: map it under "
+            f"sources.{raw.name}.columns (e.g. {missing[0]}: <header>)\n"
+            f"  columns found: {', '.join(raw.columns)}"
+        )
+    require_columns(raw, mapping, set(mapping))
+    return mapping
+
+
+def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
+                extra: list[str], since: dt.datetime | None = None,
+                until: dt.datetime | None = None) -> Events:
+    """Events named in `names` (and inside [since, until] when given), plus rejects."""
+    mapping = column_mapping(raw, source, extra)
+    schema = raw.frame.collect_schema()
+    ts_col, event_col, entity_col = mapping["ts"], mapping["event"], mapping["entity_id"]
+    ts = instant(ts_col, schema[ts_col], timezone, source.date_format,
+                 _sample(raw, ts_col, schema[ts_col]))
+    if ts is None:
+        examples = ", ".join(repr(v) for v in _sample(raw, ts_col, schema[ts_col]).head(3))
+        raise DataError(f"{raw.path}: column '{ts_col}' (for ts): no value parses as a "
+                        f"timestamp (e.g. {examples}); expected ISO 8601 such as "
+                        "2024-01-31T09:30:00Z, or set date_format in the source")
+    entity = pl.col(entity_col)
+    if schema[entity_col] == pl.String:
+        entity = entity.str.strip_chars()
+    columns = {
+        "entity_id": entity,
+        "event": pl.col(event_col).cast(pl.String).cast(pl.Enum(sorted(set(names))),
+                                                           strict=False),
+        "ts": ts,
+        **{name: pl.col(mapping[name]) for name in extra if name not in REQUIRED},
+        "_reason": _reason(entity, pl.col(event_col), pl.col(ts_col), ts, schema, mapping),
+    }
+    wanted = pl.col("event").is_not_null()
+    if since is not None:
+        wanted &= pl.col("ts") >= since
+    if until is not None:
+        wanted &= pl.col("ts") <= until
+    query = raw.frame.select(**columns).filter(wanted | pl.col("_reason").is_not_null())
+    try:
+        frame = query.collect(engine="streaming")
+        rows_read = raw.frame.select(pl.len()).collect().item()
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if rows_read == 0:
+        raise DataError(f"{raw.path}: has a header but no data rows")
+    rejected = frame["_reason"].drop_nulls().len()
+    if rejected:
+        frame = frame.filter(pl.col("_reason").is_null())
+    rejects = _rejects(raw, columns["_reason"], ts_col) if rejected else _no_rejects()
+    if rejected == rows_read:
+        raise DataError(f"{raw.path}: no usable rows: every row is rejected ("
+                        + ", ".join(f"{r}: {n}" for r, n in _counts(rejects).items()) + ")")
+    return Events(frame.drop("_reason"), rejects, rows_read)
+
+
+def _sample(raw: RawSource, column: str, dtype: pl.DataType) -> pl.Series | None:
+    """A few non-null values of a text or numeric column (they choose how it is parsed)."""
+    if isinstance(dtype, (pl.Datetime, pl.Date)):
+        return None
+    return (raw.frame.select(pl.col(column)).head(SAMPLE_ROWS).collect()
+            .to_series().drop_nulls())
+
+
+def _reason(entity: pl.Expr, event: pl.Expr, raw_ts: pl.Expr, ts: pl.Expr,
+            schema: pl.Schema, mapping: dict[str, str]) -> pl.Expr:
+    """The first reason a row cannot be used, as an index into REASONS; null when fine."""
+    rules = [entity.is_null(), event.is_null(), raw_ts.is_null(), ts.is_null()]
+    # Text columns (every CSV column) also count a blank cell as missing.
+    if schema[mapping["entity_id"]] == pl.String:
+        rules[0] |= entity == ""
+    if schema[mapping["ts"]] == pl.String:
+        rules[2] |= raw_ts.str.strip_chars() == ""
+    code = pl.lit(None, pl.UInt8)
+    for index, rule in reversed(list(enumerate(rules))):
+        code = pl.when(rule).then(pl.lit(index, pl.UInt8)).otherwise(code)
+    return code
+
+
+def _rejects(raw: RawSource, reason: pl.Expr, ts_col: str) -> pl.DataFrame:
+    """Second, narrow pass (only when some rows are bad): their lines and values."""
+    frame = (
+        raw.frame.select(line=pl.col(LINE).cast(pl.Int64), code=reason,
+                         value=pl.col(ts_col).cast(pl.String))
+        .filter(pl.col("code").is_not_null())
+        .collect()
+    )
+    return frame.select(
+        "line",
+        reason=pl.col("code").replace_strict(list(range(len(REASONS))), list(REASONS),
+                                             return_dtype=pl.String),
+        value=pl.when(pl.col("code") == REASONS.index("unparseable ts")).then(pl.col("value")),
+    ).cast(REJECTS_SCHEMA)
+
+
+def _no_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECTS_SCHEMA)
+
+
+def _counts(rejects: pl.DataFrame) -> dict[str, int]:
+    return dict(rejects.group_by("reason").len().sort("len", descending=True).iter_rows())
