@@ -117,10 +117,11 @@ class Funnel(Model):
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
 
-    @field_validator("window")
+    @field_validator("window", mode="before")
     @classmethod
-    def _duration(cls, v: str | None) -> str | None:
-        if v is not None:
+    def _duration(cls, v: Any) -> str | None:
+        if v is not None:  # `window: 7` is a number in YAML: same message as for text
+            v = str(v)
             parse_duration(v)
         return v
 

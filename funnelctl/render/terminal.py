@@ -68,13 +68,32 @@ def funnel_table(funnel: FunnelResult) -> Table:
                          ("95% CI", "right"), ("From first", "right"),
                          ("Good / acceptable", "right"), ("Verdict", "left")):
         table.add_column(col, justify=justify)
+    timed = any(stage.time_from_first for stage in funnel.stages)
+    if timed:
+        table.add_column("Time med / p90", justify="right")
     bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
     for stage in funnel.stages:
-        table.add_row(*stage_cells(stage, bottleneck))
+        cells = stage_cells(stage, bottleneck)
+        if timed:
+            t = stage.time_from_first
+            cells.append("–" if t is None else f"{duration(t.median_s)} / {duration(t.p90_s)}")
+        table.add_row(*cells)
     if funnel.won is not None:
         table.caption = outcome_line(funnel)
         table.caption_justify = "left"
     return table
+
+
+def duration(seconds: float) -> str:
+    """1 h 05 min, 3.2 d, 45 s: short and readable at any scale."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        hours, rest = divmod(round(seconds / 60), 60)
+        return f"{hours} h {rest:02d} min"
+    return f"{seconds / 86400:.1f} d"
 
 
 def outcome_line(funnel: FunnelResult | SegmentResult) -> str:
