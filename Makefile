@@ -24,6 +24,26 @@ test: $(VENV)/pyvenv.cfg lint
 lint: $(VENV)/pyvenv.cfg
 	$(BIN)/ruff check $(wildcard funnelctl tests sample_data bench)
 
+# The benchmark: funnelctl against the peers in ../shared/bench (polars, duckdb, chdb,
+# pandas), whole process against whole process, with the harness's equality check.
+SHARED      ?= ../shared
+BENCH_VENV  := .venv-bench
+BENCH_DATA  ?= .benchdata
+BENCH_SIZES ?= 10m,30m
+BENCH_REPS  ?= 3
+BENCH_ARGS  ?=
+
+$(BENCH_VENV)/pyvenv.cfg:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet polars duckdb chdb pandas pyarrow numpy
+	touch $(BENCH_VENV)/pyvenv.cfg
+
+bench: $(VENV)/pyvenv.cfg $(BENCH_VENV)/pyvenv.cfg
+	$(BENCH_VENV)/bin/python $(SHARED)/bench/run_peers.py --gen \
+	  --data-root $(abspath $(BENCH_DATA)) --sizes $(BENCH_SIZES) --reps $(BENCH_REPS) \
+	  --out-dir $(abspath bench/results) $(BENCH_ARGS) \
+	  --extra-peer "funnelctl=$(abspath $(BIN))/python $(abspath bench/funnelctl_peer.py) {workload} {data} {out}"
+
 sample-data: $(VENV)/pyvenv.cfg
 	$(BIN)/python sample_data/generate.py
 
