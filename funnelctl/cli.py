@@ -149,7 +149,20 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+def tune_memory() -> None:
+    """Keep peak memory near the live data on big inputs (before polars is imported).
+
+    Polars' allocator (jemalloc) keeps freed pages for seconds; an audit of tens of
+    millions of events frees and allocates hundreds of MB phase after phase, and the kept
+    pages nearly double its peak. Return them after 100 ms instead, and read two Parquet
+    row groups ahead rather than more. Settings already in the environment win.
+    """
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:100,muzzy_decay_ms:0")
+    os.environ.setdefault("POLARS_ROW_GROUP_PREFETCH_SIZE", "2")
+
+
 def main() -> None:
+    tune_memory()
     app()
 
 

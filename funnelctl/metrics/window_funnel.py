@@ -137,4 +137,5 @@ def _first_per_entity(reaches: pl.DataFrame, key: str, divisor: int, start: str 
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k}"))
     is_first = entity.diff().fill_null(1) != 0
-    return reaches.filter(is_first).select(columns)
+    # Sorted by entity (pos is): saying so lets the joins on it merge instead of hash.
+    return reaches.filter(is_first).select(columns).with_columns(pl.col(ENTITY).set_sorted())
