@@ -3,6 +3,10 @@
 
     python sample_data/generate.py
 
+store_events.csv: an online store's event log (~600 visitors over four weeks, ISO 8601
+UTC timestamps), for the event funnel in configs/store.yaml: repeated and out-of-order
+events, orders logged under two names, and two rows an audit must reject.
+
 amocrm_deals.csv: an amoCRM-style deals export, ~2,000 deals, with the quirks of the
 real thing: Russian headers (one with a trailing space, one duplicated), DD.MM.YYYY
 HH:MM:SS dates, "не закрыта" as the close date of open deals, tags in one cell, the
@@ -112,10 +116,51 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
+EVENT_HEADER = ["user_id", "event_name", "timestamp", "utm_source", "page"]
+# (source, weight, skill): skill scales the chance to go on to the next step
+EVENT_SOURCES = [("google", 0.4, 1.0), ("email", 0.2, 1.3), ("instagram", 0.3, 0.7),
+                 ("direct", 0.1, 1.1)]
+STORE_CONTINUE = [0.75, 0.45, 0.6, 0.7]  # product view, cart, checkout page, order
+
+
+def store_events(rng: random.Random, n_users: int = 600) -> list[list[str]]:
+    start = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
+    rows = []
+    for user in range(n_users):
+        uid = f"u{70_000 + user * 7}"
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):  # visits
+            source, skill = rng.choices([(s, k) for s, _, k in EVENT_SOURCES],
+                                        [w for _, w, _ in EVENT_SOURCES])[0]
+            t = start + dt.timedelta(days=rng.uniform(0, 28), hours=rng.uniform(0, 1))
+            rows.append([uid, "session_start", t, source, "/"])
+            for step, p in enumerate(STORE_CONTINUE):
+                if rng.random() > min(0.95, p * skill):
+                    break
+                # minutes to hours between steps; now and then a day or more (window 7d)
+                t += dt.timedelta(minutes=rng.lognormvariate(2.5, 1.2))
+                if rng.random() < 0.03:
+                    t += dt.timedelta(days=rng.uniform(1, 10))
+                name, page = [("product_view", f"/product/{rng.randint(1, 40)}"),
+                              ("add_to_cart", "/cart"), ("page_view", "/checkout"),
+                              (rng.choice(["order_placed", "purchase"]), "/thanks")][step]
+                rows.append([uid, name, t, "", page])
+                if step == 0 and rng.random() < 0.4:  # more product pages
+                    rows.append([uid, name, t + dt.timedelta(minutes=2), "", page])
+            if rng.random() < 0.3:
+                rows.append([uid, "page_view", t + dt.timedelta(minutes=5), "", "/about"])
+    rng.shuffle(rows)  # logs arrive out of order
+    out = [[u, e, t.strftime("%Y-%m-%dT%H:%M:%SZ"), s, p] for u, e, t, s, p in rows]
+    out[10][2] = "2026-09-31T10:00:00Z"  # no such day: rejected, not dropped
+    out[20][0] = ""                      # no user: rejected
+    return out
+
+
 def main() -> None:
     rng = random.Random(SEED)
     write_csv(HERE / "amocrm_deals.csv", HEADER, amocrm_deals(rng))
     print(f"wrote {HERE.name}/amocrm_deals.csv")
+    write_csv(HERE / "store_events.csv", EVENT_HEADER, store_events(random.Random(SEED + 1)))
+    print(f"wrote {HERE.name}/store_events.csv")
 
 
 if __name__ == "__main__":

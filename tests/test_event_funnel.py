@@ -176,3 +176,22 @@ funnels:
     # Purchases come 1 h after the visits: outside a 30-minute window.
     assert [s["entered"] for s in report["funnels"][0]["stages"]] == [3, 0]
     assert report["data_quality"]["sources"][0]["rows_read"] == 8
+
+
+def test_store_sample_config(cli):
+    """The bundled event log: step 1 counted independently with DuckDB."""
+    import duckdb
+
+    from tests.conftest import ROOT
+
+    report = cli.json("audit", ROOT / "configs" / "store.yaml")
+    quality = report["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"unparseable ts": 1, "missing entity_id": 1}
+    log = ROOT / "sample_data" / "store_events.csv"
+    visitors = duckdb.sql(
+        f"SELECT count(DISTINCT user_id) FROM read_csv('{log}', all_varchar = true)"
+        " WHERE event_name = 'session_start' AND user_id IS NOT NULL"
+        " AND try_strptime(timestamp, '%Y-%m-%dT%H:%M:%SZ') IS NOT NULL").fetchall()[0][0]
+    entered = [s["entered"] for s in report["funnels"][0]["stages"]]
+    assert entered[0] == visitors
+    assert entered == sorted(entered, reverse=True) and entered[-1] > 0

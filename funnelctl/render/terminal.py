@@ -85,15 +85,15 @@ def funnel_table(funnel: FunnelResult) -> Table:
 
 
 def duration(seconds: float) -> str:
-    """1 h 05 min, 3.2 d, 45 s: short and readable at any scale."""
+    """45s, 13m, 1h06m, 3.2d: short and readable at any scale."""
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return f"{seconds:.0f}s"
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
+        return f"{seconds / 60:.0f}m"
     if seconds < 2 * 86400:
-        hours, rest = divmod(round(seconds / 60), 60)
-        return f"{hours} h {rest:02d} min"
-    return f"{seconds / 86400:.1f} d"
+        hours, minutes = divmod(round(seconds / 60), 60)
+        return f"{hours}h{minutes:02d}m"
+    return f"{seconds / 86400:.1f}d"
 
 
 def outcome_line(funnel: FunnelResult | SegmentResult) -> str:
