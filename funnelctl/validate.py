@@ -6,9 +6,10 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.config import load_config
+from funnelctl.config import Funnel, Source, load_config
+from funnelctl.io import events
 from funnelctl.io.deals import column_mapping
-from funnelctl.io.readers import open_source
+from funnelctl.io.readers import RawSource, open_source
 
 
 def validate(config_path: str | Path) -> list[str]:
@@ -22,6 +23,8 @@ def validate(config_path: str | Path) -> list[str]:
         detected = ", ".join(f"{k} {v!r}" for k, v in raw.detected.items())
         lines.append(f"source '{name}': {source.path} ({detected}), {len(raw.columns)} columns")
         lines += [f"  note: {note}" for note in raw.notes]
+        if source.kind == "events" and users:
+            lines += validate_events(raw, source, users)
         if source.kind != "deals" or not users:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
@@ -37,4 +40,20 @@ def validate(config_path: str | Path) -> list[str]:
                              + ", ".join(f"'{v}'" for v in unmatched))
             else:
                 lines.append(f"  funnel '{funnel.name}': every stage value matches")
+    return lines
+
+
+def validate_events(raw: RawSource, source: Source, funnels: list[Funnel]) -> list[str]:
+    """Mapped columns exist; every stage's event names occur in the log."""
+    extra = sorted({c for f in funnels for s in f.stages for c in s.where} |
+                   {c for f in funnels for c in f.breakdown})
+    mapping = events.column_mapping(raw, source, extra)
+    names = set(raw.frame.select(pl.col(mapping["event"]).cast(pl.String).unique())
+                .collect().to_series().drop_nulls())
+    lines = []
+    for funnel in funnels:
+        missing = sorted({n for s in funnel.stages for n in s.values()} - names)
+        lines.append(f"  funnel '{funnel.name}': " + (
+            "no events named " + ", ".join(f"'{n}'" for n in missing) if missing
+            else "every stage's events occur in the log"))
     return lines

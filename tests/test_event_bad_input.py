@@ -98,3 +98,14 @@ def test_where_on_a_column_the_file_lacks(cli, tmp_path):
     text = CONFIG.replace("{name: purchase}", "{name: purchase, where: {page: /thanks}}")
     assert_error(cli("audit", write_config(tmp_path, text)),
                  "events.csv", "column 'page' (for page) not found")
+
+
+def test_validate_names_stage_events_missing_from_the_log(cli, tmp_path):
+    events(tmp_path)
+    text = CONFIG.replace("{name: purchase}", "{name: Order, match: [purchse]}")
+    result = cli("validate", write_config(tmp_path, text))
+    assert result.exit_code == 0, result.stderr
+    assert "funnel 'Shop': no events named 'purchse'" in result.stdout
+    audit = cli.json("audit", write_config(tmp_path, text))
+    assert "Shop / Order: no events named 'purchse'" in \
+        audit["data_quality"]["sources"][0]["notes"]
