@@ -54,7 +54,7 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
     """Events named in `names` (and inside [since, until] when given), plus rejects."""
     mapping = column_mapping(raw, source, extra)
     schema = raw.frame.collect_schema()
-    ts_col, event_col, entity_col = mapping["ts"], mapping["event"], mapping["entity_id"]
+    ts_col = mapping["ts"]
     ts = instant(ts_col, schema[ts_col], timezone, source.date_format,
                  _sample(raw, ts_col, schema[ts_col]))
     if ts is None:
@@ -62,25 +62,15 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
         raise DataError(f"{raw.path}: column '{ts_col}' (for ts): no value parses as a "
                         f"timestamp (e.g. {examples}); expected ISO 8601 such as "
                         "2024-01-31T09:30:00Z, or set date_format in the source")
-    entity = pl.col(entity_col)
-    if schema[entity_col] == pl.String:
-        entity = entity.str.strip_chars()
-    columns = {
-        "entity_id": entity,
-        "event": pl.col(event_col).cast(pl.String).cast(pl.Enum(sorted(set(names))),
-                                                           strict=False),
-        "ts": ts,
-        **{name: pl.col(mapping[name]) for name in extra if name not in REQUIRED},
-        "_reason": _reason(entity, pl.col(event_col), pl.col(ts_col), ts, schema, mapping),
-    }
+    query = _canonical(raw, mapping, schema, ts, names, extra)
     wanted = pl.col("event").is_not_null()
     if since is not None:
         wanted &= pl.col("ts") >= since
     if until is not None:
         wanted &= pl.col("ts") <= until
-    query = raw.frame.select(**columns).filter(wanted | pl.col("_reason").is_not_null())
     try:
-        frame = query.collect(engine="streaming")
+        frame = query.filter(wanted | pl.col("_reason").is_not_null()).collect(
+            engine="streaming")
         rows_read = raw.frame.select(pl.len()).collect().item()
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
@@ -89,11 +79,45 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
     rejected = frame["_reason"].drop_nulls().len()
     if rejected:
         frame = frame.filter(pl.col("_reason").is_null())
-    rejects = _rejects(raw, columns["_reason"], ts_col) if rejected else _no_rejects()
+        ledger = _canonical(raw, mapping, schema, ts, names, [], ledger=True)
+        rejects = _rejects(ledger)
+    else:
+        rejects = pl.DataFrame(schema=REJECTS_SCHEMA)
     if rejected == rows_read:
         raise DataError(f"{raw.path}: no usable rows: every row is rejected ("
                         + ", ".join(f"{r}: {n}" for r, n in _counts(rejects).items()) + ")")
     return Events(frame.drop("_reason"), rejects, rows_read)
+
+
+def _canonical(raw: RawSource, mapping: dict[str, str], schema: pl.Schema, ts: pl.Expr,
+               names: list[str], extra: list[str], ledger: bool = False) -> pl.LazyFrame:
+    """Canonical columns and _reason: the first reason (an index into REASONS) a row
+    cannot be used, null when it can. With ledger: the line and raw timestamp too."""
+    entity, event, raw_ts = (pl.col(mapping[c]) for c in REQUIRED)
+    text_entity = schema[mapping["entity_id"]] == pl.String
+    ts_given = raw_ts.is_not_null()
+    if schema[mapping["ts"]] == pl.String:  # a blank cell is a missing value too
+        ts_given &= raw_ts.str.strip_chars() != ""
+    columns = {
+        "entity_id": entity.str.strip_chars() if text_entity else entity,
+        "event": event.cast(pl.String).cast(pl.Enum(sorted(set(names))), strict=False),
+        "ts": ts,
+        **{name: pl.col(mapping[name]) for name in extra if name not in REQUIRED},
+        "_event_given": event.is_not_null(),
+        "_ts_given": ts_given,
+    }
+    if ledger:
+        columns |= {"line": pl.col(LINE).cast(pl.Int64), "value": raw_ts.cast(pl.String)}
+    # Parsed once, then checked: the rules read the parsed columns, not the raw ones.
+    rules = [pl.col("entity_id").is_null(), ~pl.col("_event_given"), ~pl.col("_ts_given"),
+             pl.col("ts").is_null()]
+    if text_entity:
+        rules[0] |= pl.col("entity_id") == ""
+    code = pl.lit(None, pl.UInt8)
+    for index, rule in reversed(list(enumerate(rules))):
+        code = pl.when(rule).then(pl.lit(index, pl.UInt8)).otherwise(code)
+    return (raw.frame.select(**columns).with_columns(code.alias("_reason"))
+            .drop("_event_given", "_ts_given"))
 
 
 def _sample(raw: RawSource, column: str, dtype: pl.DataType) -> pl.Series | None:
@@ -104,39 +128,17 @@ def _sample(raw: RawSource, column: str, dtype: pl.DataType) -> pl.Series | None
             .to_series().drop_nulls())
 
 
-def _reason(entity: pl.Expr, event: pl.Expr, raw_ts: pl.Expr, ts: pl.Expr,
-            schema: pl.Schema, mapping: dict[str, str]) -> pl.Expr:
-    """The first reason a row cannot be used, as an index into REASONS; null when fine."""
-    rules = [entity.is_null(), event.is_null(), raw_ts.is_null(), ts.is_null()]
-    # Text columns (every CSV column) also count a blank cell as missing.
-    if schema[mapping["entity_id"]] == pl.String:
-        rules[0] |= entity == ""
-    if schema[mapping["ts"]] == pl.String:
-        rules[2] |= raw_ts.str.strip_chars() == ""
-    code = pl.lit(None, pl.UInt8)
-    for index, rule in reversed(list(enumerate(rules))):
-        code = pl.when(rule).then(pl.lit(index, pl.UInt8)).otherwise(code)
-    return code
-
-
-def _rejects(raw: RawSource, reason: pl.Expr, ts_col: str) -> pl.DataFrame:
+def _rejects(ledger: pl.LazyFrame) -> pl.DataFrame:
     """Second, narrow pass (only when some rows are bad): their lines and values."""
-    frame = (
-        raw.frame.select(line=pl.col(LINE).cast(pl.Int64), code=reason,
-                         value=pl.col(ts_col).cast(pl.String))
-        .filter(pl.col("code").is_not_null())
-        .collect()
-    )
+    frame = ledger.filter(pl.col("_reason").is_not_null()).select("line", "_reason", "value")
+    frame = frame.collect()
     return frame.select(
         "line",
-        reason=pl.col("code").replace_strict(list(range(len(REASONS))), list(REASONS),
-                                             return_dtype=pl.String),
-        value=pl.when(pl.col("code") == REASONS.index("unparseable ts")).then(pl.col("value")),
+        reason=pl.col("_reason").replace_strict(list(range(len(REASONS))), list(REASONS),
+                                                return_dtype=pl.String),
+        value=pl.when(pl.col("_reason") == REASONS.index("unparseable ts"))
+        .then(pl.col("value")),
     ).cast(REJECTS_SCHEMA)
-
-
-def _no_rejects() -> pl.DataFrame:
-    return pl.DataFrame(schema=REJECTS_SCHEMA)
 
 
 def _counts(rejects: pl.DataFrame) -> dict[str, int]:
