@@ -8,22 +8,33 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl import __version__
-from funnelctl.checks import check_funnel, check_source, overall_verdict, sort_findings
+from funnelctl.checks import (
+    check_comparison,
+    check_funnel,
+    check_source,
+    overall_verdict,
+    sort_findings,
+)
 from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
 from funnelctl.io.readers import open_source
-from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
+from funnelctl.metrics.compare import compare_funnel
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
-from funnelctl.periods import DateRange, resolve_period, today_in
-from funnelctl.report import DataQuality, Finding, Period, Report, SourceQuality
+from funnelctl.periods import DateRange, previous_period, resolve_period, today_in
+from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, SourceQuality
 
 
 def audit(config_path: str | Path, period: str | None = None,
-          as_of: dt.date | None = None) -> Report:
+          as_of: dt.date | None = None, compare: str | None = None) -> Report:
+    """Audit what the config describes; compare="previous" also audits the period before."""
     config = load_config(config_path)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
+    before = previous_period(dates) if compare == "previous" else None
+    comparison = (Comparison(Period(before.start, before.end), SIGNIFICANCE)
+                  if before else None)
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
     funnels = []
@@ -33,8 +44,13 @@ def audit(config_path: str | Path, period: str | None = None,
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
             funnels.append(result)
+            if comparison:
+                earlier = summarise(in_period(frame, before), funnel, kind="deals")
+                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
     for quality in qualities.values():
         findings += check_source(quality)
+    if comparison:
+        findings += check_comparison(comparison)
     findings = sort_findings(findings)
     return Report(
         tool_version=__version__,
@@ -46,6 +62,8 @@ def audit(config_path: str | Path, period: str | None = None,
         funnels=funnels,
         norms=None,
         data_quality=DataQuality(list(qualities.values())),
+        language=config.language,
+        comparison=comparison,
     )
 
 
@@ -96,7 +114,8 @@ def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.Dat
     if unmatched.height:
         counts = unmatched.group_by("stage").len().sort("len", descending=True)
         for value, count in counts.iter_rows():
-            quality.unmatched_stages[str(value)] = quality.unmatched_stages.get(str(value), 0) + count
+            key = str(value)
+            quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
         reason = f"stage matches no stage of funnel '{funnel.name}'"
         quality.reasons[reason] = unmatched.height
         quality.rows_rejected += unmatched.height

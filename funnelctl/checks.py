@@ -7,6 +7,8 @@ from funnelctl.errors import ExitCode
 from funnelctl.report import (
     SEVERITY_RANK,
     Bottleneck,
+    Change,
+    Comparison,
     Finding,
     FunnelResult,
     Severity,
@@ -112,6 +114,31 @@ def check_source(quality: SourceQuality) -> list[Finding]:
                     + ", ".join(f"{r} ({n})" for r, n in quality.reasons.items()),
             value=share, threshold=REJECTED_SHARE_WARN))
     return findings
+
+
+def check_comparison(comparison: Comparison) -> list[Finding]:
+    """A warning for each stage, funnel or manager that is significantly worse than before."""
+    before = comparison.previous_period
+    since = f"{before.start}..{before.end}"
+    findings = []
+    for funnel in comparison.funnels:
+        findings += [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",
+                            f"conversion into '{ch.subject}'", since)
+                     for ch in funnel.stages if ch.worse]
+        if funnel.overall.worse:
+            findings.append(_worse(funnel.overall, "overall_worse", funnel.funnel,
+                                   "overall conversion", since))
+    findings += [_worse(ch, "manager_worse", ch.subject, "share of good days", since)
+                 for ch in comparison.managers or [] if ch.worse]
+    return findings
+
+
+def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Finding:
+    return Finding(
+        severity="warn", code=code, subject=subject,
+        message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
+                 f"{since} (two-proportion test p = {ch.p_value:.3f})"),
+        value=ch.current, threshold=ch.previous)
 
 
 def overall_verdict(findings: list[Finding]) -> Severity:

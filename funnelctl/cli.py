@@ -30,6 +30,15 @@ app = typer.Typer(
 Format = Enum("Format", {name: name for name in RENDERERS}, type=str)
 
 
+class Lang(str, Enum):
+    en = "en"
+    ru = "ru"
+
+
+class Compare(str, Enum):
+    previous = "previous"
+
+
 class FailOn(str, Enum):
     warn = "warn"
     fail = "fail"
@@ -81,16 +90,24 @@ def main_options(
 def audit(
     config: ConfigArg,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = "table",
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write the report to this file instead of stdout; {date} and "
+                               "{period} are filled in, missing folders are created.")] = None,
     period: Annotated[str | None, typer.Option(
         help="START..END (inclusive dates) or yesterday, last-7-days, last-week, "
              "this-month, last-month.")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Resolve relative periods against this date (default: today in "
                         "the config's time zone).")] = None,
+    compare: Annotated[Compare | None, typer.Option(
+        "--compare", help="Also audit the period of the same length just before, and flag "
+                          "what got significantly worse.")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when the verdict is at or above this level.")] = FailOn.fail,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
     debug: Debug = False,
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
@@ -101,19 +118,28 @@ def audit(
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
-        report = run_audit(config, period=period, as_of=as_of_date)
+        report = run_audit(config, period=period, as_of=as_of_date,
+                           compare=Compare(compare).value if compare else None)
         fmt = Format(format).value
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         # In a terminal use its width; in files and pipes a fixed, readable one.
         width = None if color else 110
-        text = renderer(fmt)(report, RenderOptions(color=color, width=width))
-        if output is None:
+        language = Lang(lang).value if lang else report.language
+        text = renderer(fmt)(report, RenderOptions(color=color, width=width, lang=language))
+        if output is not None:
+            write_report(output, report, text, quiet)
+        elif not quiet:
             sys.stdout.write(text)
-        else:
-            from funnelctl.output import write_atomically
-
-            write_atomically(output, text)
     raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
+
+
+def write_report(template: str, report, text: str, quiet: bool) -> None:
+    from funnelctl.output import output_path, write_atomically
+
+    path = output_path(template, report.period.as_of, report.period.start, report.period.end)
+    write_atomically(path, text)
+    if not quiet:
+        typer.echo(f"funnelctl: wrote {path} (verdict: {report.verdict})", err=True)
 
 
 @app.command()

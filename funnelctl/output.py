@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,3 +27,27 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def output_path(template: str, as_of: dt.date, start: dt.date | None,
+                end: dt.date | None) -> Path:
+    """Fill `{date}` (the as-of date) and `{period}` (START--END, one date, or all-data).
+
+    `--` joins the dates because it is how ISO 8601 writes an interval in a file name.
+    """
+    values = {"date": as_of.isoformat(),
+              "period": "all-data" if start is None
+              else start.isoformat() if start == end
+              else f"{start.isoformat()}--{end.isoformat()}"}
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise UsageError(f"--output: unknown placeholder '{{{name}}}' in '{template}' "
+                             "(expected {date} or {period})")
+        return values[name]
+
+    return Path(PLACEHOLDER.sub(fill, template))

@@ -101,6 +101,40 @@ class Period:
 
 
 @dataclass
+class Change:
+    """One proportion in the previous and the current period, and whether it really moved."""
+
+    subject: str  # a stage name, "overall", or a manager
+    previous: float | None
+    current: float | None
+    previous_successes: int
+    previous_trials: int
+    current_successes: int
+    current_trials: int
+    change: float | None  # current - previous, as a fraction (0.01 = one percentage point)
+    p_value: float | None  # two-proportion test; None when a period has no trials
+    significant: bool
+    worse: bool  # significant and lower
+
+
+@dataclass
+class FunnelComparison:
+    funnel: str
+    previous_entities: int
+    current_entities: int
+    stages: list[Change]  # conversion from the previous stage, stages 2..n
+    overall: Change  # last stage / first stage
+
+
+@dataclass
+class Comparison:
+    previous_period: Period
+    significance: float
+    funnels: list[FunnelComparison] = field(default_factory=list)
+    managers: list[Change] | None = None  # share of good days, once norms are audited
+
+
+@dataclass
 class Report:
     tool_version: str
     generated_at: dt.datetime
@@ -112,6 +146,8 @@ class Report:
     norms: Any | None  # NormsResult, see metrics/norms.py
     data_quality: DataQuality
     schema_version: int = 1
+    language: str = "en"  # the config's `language:`; --lang overrides it when rendering
+    comparison: Comparison | None = None  # --compare previous
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
