@@ -87,6 +87,9 @@ EN = {
     "legend": "Legend",
     "footer": "Made by funnelctl {version} · JSON schema {schema}",
     "key_numbers": "Key numbers",
+    "of_first": "of the first stage",
+    "chart_caption": "Bars: entered per stage; ↓ conversion from the stage before; red bar: "
+                     "the bottleneck.",
     "bottleneck_title": "Bottleneck",
     "threshold": "threshold",
 }
@@ -167,6 +170,9 @@ RU = {
     "legend": "Обозначения",
     "footer": "Сделано funnelctl {version} · JSON-схема {schema}",
     "key_numbers": "Главные цифры",
+    "of_first": "от первого этапа",
+    "chart_caption": "Полосы: вошло на этап; ↓ конверсия из предыдущего этапа; красная "
+                     "полоса: узкое место.",
     "bottleneck_title": "Узкое место",
     "threshold": "порог",
 }
