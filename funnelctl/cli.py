@@ -72,6 +72,18 @@ def handled_errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(ExitCode.ERROR) from None
 
 
+@contextlib.contextmanager
+def progress(message: str, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr in a terminal; nothing at all under cron, in a pipe, or --quiet."""
+    if not enabled or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"{message}…"):
+        yield
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"funnelctl {__version__}")
@@ -118,8 +130,9 @@ def audit(
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
-        report = run_audit(config, period=period, as_of=as_of_date,
-                           compare=Compare(compare).value if compare else None)
+        with progress("Auditing", enabled=not quiet):
+            report = run_audit(config, period=period, as_of=as_of_date,
+                               compare=Compare(compare).value if compare else None)
         fmt = Format(format).value
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         # In a terminal use its width; in files and pipes a fixed, readable one.

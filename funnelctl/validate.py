@@ -26,12 +26,12 @@ def validate(config_path: str | Path) -> list[str]:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
         mapping = column_mapping(raw, source, breakdown)
-        values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().str.to_lowercase()
-                                  .unique()).collect().to_series()
+        values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().unique()
+                                  ).collect().to_series().drop_nulls().sort()
         for funnel in users:
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
-            unmatched = sorted(v for v in values.drop_nulls() if v not in known)
+            unmatched = [v for v in values if v.lower() not in known]
             if unmatched:
                 lines.append(f"  funnel '{funnel.name}': stage values matching nothing: "
                              + ", ".join(f"'{v}'" for v in unmatched))

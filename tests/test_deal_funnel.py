@@ -1,0 +1,146 @@
+"""A hand-made export whose every number is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import write_csv
+
+HEADER = ["Id", "Stage", "Created", "Closed", "Owner", "Lost at"]
+# Stages A -> B -> C; W = won, L = lost (amoCRM keeps them as stage values).
+ROWS = [
+    ["1", "A", "05.01.2024 10:00:00", "не закрыта", "M1", ""],
+    ["2", "A", "06.01.2024 10:00:00", "не закрыта", "M2", ""],
+    ["3", "B", "07.01.2024 10:00:00", "не закрыта", "M1", ""],
+    ["4", "B", "08.01.2024 10:00:00", "не закрыта", "M2", ""],
+    ["5", "C", "09.01.2024 10:00:00", "не закрыта", "M1", ""],
+    ["6", "W", "01.02.2024 10:00:00", "11.02.2024 10:00:00", "M1", ""],   # won in 10 days
+    ["7", "W", "02.02.2024 10:00:00", "22.02.2024 10:00:00", "M2", ""],   # won in 20 days
+    ["8", "L", "03.02.2024 10:00:00", "10.02.2024 10:00:00", "M1", "B"],
+    ["9", "L", "04.02.2024 10:00:00", "10.02.2024 10:00:00", "M2", "A"],
+    ["10", "L", "05.02.2024 10:00:00", "10.02.2024 10:00:00", "M2", ""],  # no loss stage
+    ["11", "X", "05.02.2024 10:00:00", "не закрыта", "M2", ""],           # unmatched stage
+    ["12", "A", "31.02.2024 10:00:00", "не закрыта", "M2", ""],           # impossible date
+]
+
+CONFIG = """
+version: 1
+title: Hand-made
+sources:
+  deals:
+    path: deals.csv
+    kind: deals
+    date_format: "%d.%m.%Y %H:%M:%S"
+    columns: {deal_id: Id, stage: Stage, created_at: Created, closed_at: Closed,
+              manager: Owner, lost_stage: Lost at}
+funnels:
+  - name: F
+    source: deals
+    stages:
+      - {name: A}
+      - {name: B, conversion: {good: 0.7, acceptable: 0.5}}
+      - {name: C, conversion: {good: 0.65, acceptable: 0.55}}
+    won: [W]
+    lost: [L]
+    breakdown: [manager]
+"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    write_csv(tmp_path / "deals.csv", HEADER, ROWS)
+    path = tmp_path / "audit.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def stage(report, name, funnel=0):
+    return next(s for s in report["funnels"][funnel]["stages"] if s["name"] == name)
+
+
+def test_entered_and_conversions(cli, config):
+    report = cli.json("audit", config)
+    # Entered A: deals 1-10 (lost 9 and 10 count at A). B: 3,4,5, won 6,7, lost-at-B 8.
+    # C: 5 and the won 6, 7.
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [10, 6, 3]
+    assert stage(report, "A")["conversion_from_previous"] is None
+    assert stage(report, "B")["conversion_from_previous"] == pytest.approx(0.6)
+    assert stage(report, "C")["conversion_from_previous"] == pytest.approx(0.5)
+    assert stage(report, "C")["conversion_from_first"] == pytest.approx(0.3)
+
+
+def test_wilson_interval_matches_published_value(cli, config):
+    # Wilson 95% for 6/10 is 0.3127..0.8318 (Newcombe 1998, table I style value).
+    b = stage(cli.json("audit", config), "B")
+    assert b["ci_low"] == pytest.approx(0.3127, abs=1e-4)
+    assert b["ci_high"] == pytest.approx(0.8318, abs=1e-4)
+
+
+def test_won_lost_win_rate_cycle(cli, config):
+    funnel = cli.json("audit", config)["funnels"][0]
+    assert (funnel["won"], funnel["lost"]) == (2, 3)
+    assert funnel["win_rate"] == pytest.approx(2 / 5)
+    # Won in 10 and 20 days: median 15, p90 (linear) 10 + 0.9 * 10 = 19.
+    assert funnel["cycle_days"] == {"median": pytest.approx(15), "p90": pytest.approx(19)}
+
+
+def test_thresholds_bottleneck_and_verdict(cli, config):
+    report = cli.json("audit", config)
+    # B: 0.6 is below good 0.7, above acceptable 0.5 -> warn (0.1 short of good).
+    # C: 0.5 is below acceptable 0.55 -> fail (0.15 short of good: the bottleneck).
+    assert stage(report, "B")["verdict"] == "warn"
+    assert stage(report, "C")["verdict"] == "fail"
+    assert stage(report, "A")["verdict"] is None
+    assert report["funnels"][0]["bottleneck"]["stage"] == "C"
+    assert report["verdict"] == "fail"
+
+
+def test_breakdown_by_manager(cli, config):
+    segments = {s["value"]: s for s in cli.json("audit", config)["funnels"][0]["breakdowns"]
+                ["manager"]}
+    # M1: deals 1,3,5,6,8 -> A 5, B (3,5,6,8) 4, C (5,6) 2; won 1 (6), lost 1 (8).
+    # M2: deals 2,4,7,9,10 -> A 5, B (4,7) 2, C (7) 1; won 1 (7), lost 2 (9,10).
+    assert [s["entered"] for s in segments["M1"]["stages"]] == [5, 4, 2]
+    assert [s["entered"] for s in segments["M2"]["stages"]] == [5, 2, 1]
+    assert (segments["M1"]["won"], segments["M1"]["lost"]) == (1, 1)
+    assert segments["M2"]["win_rate"] == pytest.approx(1 / 3)
+
+
+def test_rejected_rows_are_counted_with_reasons(cli, config):
+    quality = cli.json("audit", config)["data_quality"]["sources"][0]
+    assert quality["rows_read"] == 12
+    assert quality["rows_rejected"] == 2
+    assert quality["reasons"]["unparseable created_at"] == 1
+    assert quality["unmatched_stages"] == {"X": 1}
+    assert any("1 lost deals have no stage at loss" in n for n in quality["notes"])
+
+
+def test_period_counts_deals_created_inside_it(cli, config):
+    report = cli.json("audit", config, "--period", "2024-02-01..2024-02-29")
+    # Deals 6-10 were created in February: A 5, B (6,7,8) 3, C (6,7) 2.
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [5, 3, 2]
+    assert report["period"]["start"] == "2024-02-01"
+    assert report["period"]["end"] == "2024-02-29"
+
+
+def test_exit_codes_follow_fail_on(cli, config):
+    assert cli("audit", config).exit_code == 1               # verdict fail, --fail-on fail
+    assert cli("audit", config, "--fail-on", "never").exit_code == 0
+    assert cli("audit", config, "--fail-on", "warn").exit_code == 1
+
+
+def test_status_column_gives_loss_stage(cli, tmp_path):
+    # With a status column, the stage of a lost deal is the stage it was lost at.
+    write_csv(tmp_path / "d.csv", ["id", "stage", "status", "created"], [
+        ["1", "A", "open", "2024-01-01"], ["2", "B", "lost", "2024-01-01"],
+        ["3", "C", "won", "2024-01-01"], ["4", "B", "Won", "2024-01-01"],
+    ])
+    (tmp_path / "c.yaml").write_text("""
+version: 1
+sources: {d: {path: d.csv, kind: deals, columns: {deal_id: id, created_at: created}}}
+funnels: [{name: F, source: d, stages: [{name: A}, {name: B}, {name: C}]}]
+""")
+    funnel = cli.json("audit", tmp_path / "c.yaml")["funnels"][0]
+    # 1 at A; 2 lost at B; 3 and 4 won -> passed every stage.
+    assert [s["entered"] for s in funnel["stages"]] == [4, 3, 2]
+    assert (funnel["won"], funnel["lost"]) == (2, 1)

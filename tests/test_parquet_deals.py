@@ -1,0 +1,37 @@
+"""Deals from Parquet: native types, and zone-aware timestamps read in the config's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+CONFIG = """
+version: 1
+timezone: Europe/Moscow
+sources: {d: {path: deals.parquet, kind: deals}}
+funnels: [{name: F, source: d, stages: [{name: new}, {name: qualified}], breakdown: [manager]}]
+"""
+
+
+def test_parquet_with_canonical_columns_and_utc_timestamps(cli, tmp_path):
+    utc = dt.timezone.utc
+    pl.DataFrame({
+        "deal_id": [1, 2, 3],
+        "stage": ["new", "qualified", "won"],
+        "status": ["open", "open", "won"],
+        "manager": ["a", "a", "b"],
+        # 22:30 UTC on Jan 31 is 01:30 on Feb 1 in Moscow (UTC+3).
+        "created_at": [dt.datetime(2024, 1, 31, 22, 30, tzinfo=utc),
+                       dt.datetime(2024, 1, 31, 20, 0, tzinfo=utc),
+                       dt.datetime(2024, 2, 5, 9, 0, tzinfo=utc)],
+        "closed_at": [None, None, dt.datetime(2024, 2, 8, 9, 0, tzinfo=utc)],
+    }).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    everything = cli.json("audit", tmp_path / "c.yaml")["funnels"][0]
+    # Deal 3 is won (status column): it passed both stages. Won in exactly 3 days.
+    assert [s["entered"] for s in everything["stages"]] == [3, 2]
+    assert everything["cycle_days"]["median"] == 3.0
+    february = cli.json("audit", tmp_path / "c.yaml", "--period", "2024-02-01..2024-02-29")
+    # Deal 2 was created on Jan 31 at 23:00 Moscow time: outside February.
+    assert february["funnels"][0]["entities"] == 2
