@@ -182,16 +182,16 @@ def hostile_config(tmp_path):
         ["2", "A", "2024-01-03", "Ann & Bob"],
         ["3", "<img src=x onerror=alert(1)>", "2024-01-03", "Ann"],
     ])
-    (tmp_path / "audit.yaml").write_text(f"""
+    (tmp_path / "audit.yaml").write_text("""
 version: 1
 title: "</title><script>alert(1)</script>"
 sources:
-  deals: {{path: deals.csv, kind: deals,
-          columns: {{deal_id: Id, stage: Stage, created_at: Created, manager: Owner}}}}
+  deals: {path: deals.csv, kind: deals,
+          columns: {deal_id: Id, stage: Stage, created_at: Created, manager: Owner}}
 funnels:
   - name: "F <i>x</i>"
     source: deals
-    stages: [{{name: A}}, {{name: "<b>Stage</b>", match: ["<b>Stage</b>"]}}]
+    stages: [{name: A}, {name: "<b>Stage</b>", match: ["<b>Stage</b>"]}]
     breakdown: [manager]
 """, encoding="utf-8")
     return tmp_path / "audit.yaml"
