@@ -70,7 +70,7 @@ def test_breakdown_tables_hold_the_json_numbers(rendered):
     data, md = rendered
     funnel = data["funnels"][0]
     for column, segments in funnel["breakdowns"].items():
-        rows = table_with(tables(md), column)
+        rows = table_with(tables(md), column.capitalize())
         for cells, seg in zip(rows[1:], segments, strict=True):
             assert cells[0] == seg["value"]
             assert number(cells[1]) == seg["entities"]
@@ -87,7 +87,7 @@ def test_comparison_and_quality_tables_hold_the_json_numbers(rendered):
     for cells, ch in zip(rows[1:], [*fc["stages"], fc["overall"]], strict=True):
         assert cells[1:3] == [pct(ch["previous"]), pct(ch["current"])]
     src = data["data_quality"]["sources"][0]
-    rows = table_with(tables(md), "Source")
+    rows = table_with(tables(md), "Source", src["name"])
     assert rows[1][0] == src["name"]
     assert (number(rows[1][1]), number(rows[1][2])) == (src["rows_read"], src["rows_rejected"])
 
@@ -117,6 +117,6 @@ funnels:
     assert result.exit_code == 0, result.stderr
     assert "<script>" not in result.stdout
     assert r"\<script\>alert(1)\</script\>" in result.stdout
-    rows = table_with(tables(result.stdout), "manager")
+    rows = table_with(tables(result.stdout), "Manager")
     assert {r[0] for r in rows[1:]} == {"<script>alert(1)</script>", "Ann | Bob"}
     assert all(len(r) == len(rows[0]) for r in rows)  # the pipe did not add a column

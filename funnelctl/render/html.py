@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from funnelctl.render import RenderOptions
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.fmt import Fmt
-from funnelctl.render.labels import GRADE_SYMBOL, VERDICT_SYMBOL, labels
+from funnelctl.render.labels import GRADE_SYMBOL, VERDICT_SYMBOL, column_label, count_of, labels
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -34,7 +34,8 @@ def environment() -> Environment:
     )
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
-                       funnel_chart=funnel_chart)
+                       funnel_chart=funnel_chart, column_label=column_label,
+                       count_of=count_of)
     return env
 
 

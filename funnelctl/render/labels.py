@@ -41,6 +41,13 @@ EN = {
     "days": "d",
     "deals": "deals",
     "entities": "entities",
+    "n_deals": "{n} deals",
+    "n_entities": "{n} entities",
+    # Breakdown columns with a canonical name; any other column shows as the user named it.
+    "column_manager": "Manager",
+    "column_source": "Source",
+    "column_pipeline": "Pipeline",
+    "column_loss_reason": "Loss reason",
     "by": "by",
     "overall": "Overall",
     "vs_rest": "vs rest",
@@ -124,6 +131,12 @@ RU = {
     "days": "дн.",
     "deals": "сделок",
     "entities": "объектов",
+    "n_deals": "сделок: {n}",  # "сделок: 671" reads right for any number, unlike "671 сделок"
+    "n_entities": "объектов: {n}",
+    "column_manager": "Менеджер",
+    "column_source": "Источник",
+    "column_pipeline": "Воронка",
+    "column_loss_reason": "Причина отказа",
     "by": "в разрезе",
     "overall": "Итого",
     "vs_rest": "к остальным",
@@ -178,6 +191,15 @@ RU = {
 }
 
 LANGUAGES = {"en": EN, "ru": RU}
+
+
+def count_of(t: dict[str, str], n: str, kind: str) -> str:
+    """'671 deals' / 'сделок: 671' for an already formatted number."""
+    return t["n_deals" if kind == "deals" else "n_entities"].format(n=n)
+
+
+def column_label(t: dict[str, str], column: str) -> str:
+    return t.get(f"column_{column}", column)
 
 
 def labels(lang: str) -> dict[str, str]:

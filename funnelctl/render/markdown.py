@@ -10,7 +10,7 @@ import re
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import labels
+from funnelctl.render.labels import column_label, count_of, labels
 from funnelctl.report import (
     Change,
     Comparison,
@@ -80,7 +80,7 @@ class MarkdownReport:
             rows = [self.change_row(ch.subject, ch) for ch in funnel.stages]
             rows.append(self.change_row(t["overall"], funnel.overall))
             lines += [f"**{esc(funnel.funnel)}**: {f.num(funnel.previous_entities)} → "
-                      f"{f.num(funnel.current_entities)} {t['deals']}", ""]
+                      f"{f.num(funnel.current_entities)}", ""]
             lines += table([t["stage"], t["previous"], t["current"], t["change"], t["p_value"],
                             ""], "lrrrrl", rows)
         if comp.managers:
@@ -110,7 +110,7 @@ class MarkdownReport:
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f
-        parts = [f"{f.num(funnel.entities)} {t.get(funnel.kind, t['entities'])}"]
+        parts = [count_of(t, f.num(funnel.entities), funnel.kind)]
         if funnel.won is not None:
             rate = f.pct(funnel.win_rate)
             if funnel.win_rate_verdict:
@@ -137,7 +137,7 @@ class MarkdownReport:
                   segments: list[SegmentResult]) -> list[str]:
         t, f = self.t, self.f
         deals = funnel.won is not None
-        header = [esc(column), t["deals"] if funnel.kind == "deals" else t["entities"]]
+        header = [esc(column_label(t, column)), t.get(funnel.kind, t["entities"])]
         header += [f"→ {esc(s.name)}" for s in funnel.stages[1:]] + [t["overall"]]
         header += [t["win_rate"]] if deals else []
         rows = []
@@ -151,7 +151,7 @@ class MarkdownReport:
             cells.append(self.difference(seg, funnel))
             rows.append(cells)
         align = "lr" + "r" * len(funnel.stages) + ("r" if deals else "") + "l"
-        return [f"### {esc(funnel.name)}: {t['by']} {esc(column)}", "",
+        return [f"### {esc(funnel.name)}: {t['by']} {esc(column_label(t, column))}", "",
                 *table(header + [t["vs_rest"]], align, rows)]
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> str:
