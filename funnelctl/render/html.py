@@ -15,6 +15,7 @@ from funnelctl.render import RenderOptions
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import GRADE_SYMBOL, VERDICT_SYMBOL, column_label, count_of, labels
+from funnelctl.render.norms_view import norms_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -35,7 +36,7 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
-                       count_of=count_of)
+                       count_of=count_of, norms_grid=norms_grid)
     return env
 
 

@@ -55,6 +55,10 @@ class MarkdownReport:
             out += self.comparison(self.r.comparison)
         for funnel in self.r.funnels:
             out += self.funnel(funnel)
+        if self.r.norms is not None:
+            from funnelctl.render.markdown_norms import norms_section  # it imports this module
+
+            out += norms_section(self.r.norms, self.t, self.f)
         out += self.quality(self.r.data_quality.sources)
         return "\n".join(out).rstrip() + "\n"
 
