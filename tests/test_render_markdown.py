@@ -95,7 +95,8 @@ def test_comparison_and_quality_tables_hold_the_json_numbers(rendered):
 def test_header_and_findings(rendered):
     data, md = rendered
     assert md.startswith(f"# {data['title']}\n")
-    assert f"**Verdict: ⚠️ {data['verdict'].upper()}**" in md
+    symbol = {"ok": "✅", "warn": "⚠️", "fail": "❌"}[data["verdict"]]
+    assert f"**Verdict: {symbol} {data['verdict'].upper()}**" in md
     bullets = [line for line in md.splitlines() if line.startswith("- ")]
     assert len(bullets) == len(data["findings"])
 

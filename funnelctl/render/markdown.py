@@ -155,7 +155,7 @@ class MarkdownReport:
             cells.append(self.difference(seg, funnel))
             rows.append(cells)
         align = "lr" + "r" * len(funnel.stages) + ("r" if deals else "") + "l"
-        return [f"### {esc(funnel.name)}: {t['by']} {esc(column_label(t, column))}", "",
+        return [f"### {esc(funnel.name)} · {esc(column_label(t, column))}", "",
                 *table(header + [t["vs_rest"]], align, rows)]
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> str:

@@ -19,7 +19,7 @@ def norms_section(norms: Any, t: dict[str, str], f: Fmt) -> list[str]:
     lines = [f"## {t['norms']}", "",
              f"{esc(norms.source)} · {period} · {norms.working_days} {t['working_days']}. "
              f"{legend}; {t['norms_rule']}", ""]
-    rows = [manager_row(m, grid, f) for m in norms.managers]
+    rows = [manager_row(m, grid, t, f) for m in norms.managers]
     totals = norms.totals
     rows.append([f"**{t['team']}** ({len(norms.managers)})", f.num(totals.good_days),
                  f.num(totals.acceptable_days), f.num(totals.below_days),
@@ -41,7 +41,7 @@ def norms_section(norms: Any, t: dict[str, str], f: Fmt) -> list[str]:
     return lines
 
 
-def manager_row(m: Any, grid, f: Fmt) -> list[str]:
+def manager_row(m: Any, grid, t: dict[str, str], f: Fmt) -> list[str]:
     below = f.num(m.below_days)
     if m.below_share is not None:
         below += f" ({f.pct(m.below_share, 0)})"
@@ -49,7 +49,7 @@ def manager_row(m: Any, grid, f: Fmt) -> list[str]:
     strip = "".join(GRADE_SYMBOL[days[d].grade] if d in days else " " for d in grid.dates)
     return [esc(m.manager), f.num(m.good_days), f.num(m.acceptable_days), below,
             f.num(m.empty_days), f.num(m.calls), f.num(m.meetings),
-            f"{SYMBOL[m.verdict]}" if m.verdict else DASH, strip or DASH]
+            f"{SYMBOL[m.verdict]} {t[m.verdict]}" if m.verdict else DASH, strip or DASH]
 
 
 def week_row(m: Any, grid, f: Fmt) -> list[str]:

@@ -95,7 +95,7 @@ class TerminalReport:
                         segments: list[SegmentResult]) -> Table:
         t, f = self.t, self.f
         name = column_label(t, column)
-        table = Table(title=f"{funnel.name}: {t['by']} {name}", title_justify="left")
+        table = Table(title=f"{funnel.name} · {name}", title_justify="left")
         table.add_column(name)
         table.add_column(t.get(funnel.kind, t["entities"]), justify="right")
         for stage in funnel.stages[1:]:
