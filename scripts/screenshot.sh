@@ -32,6 +32,6 @@ profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$profile" --hide-scrollbars --screenshot="$PWD/$png" \
-  --window-size="${size/x/,}" "file://$PWD/$html" 2>/dev/null
+  --user-data-dir="$profile" --hide-scrollbars --screenshot="$(realpath -m "$png")" \
+  --window-size="${size/x/,}" "file://$(realpath "$html")" 2>/dev/null
 echo "wrote $png"

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from funnelctl.report import FunnelResult
 
-WIDTH = 520
-LABEL_WIDTH = 190
+WIDTH = 440
+LABEL_WIDTH = 180
 BAR_AREA = WIDTH - LABEL_WIDTH
 BAR_HEIGHT = 40
 GAP = 30  # room for the band and its conversion label
-NAME_LIMIT = 22  # characters of a stage name shown in the chart (the table has it whole)
+NAME_LIMIT = 20  # characters of a stage name shown in the chart (the table has it whole)
 COUNT_INSIDE = 64  # a bar at least this wide holds its count; a narrower one has it beside
 
 
