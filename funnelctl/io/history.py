@@ -38,7 +38,8 @@ ALIASES = {
         "entered_at": ["Last Modified", "Last Modified Date", "Edit Date"],
         "manager": ["Owner", "Opportunity Owner"]},
 }
-WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["'](?P<label>.+)["']\s*$""", re.IGNORECASE)
+# Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
+WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
 PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
 REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
 
@@ -88,10 +89,9 @@ def history_mapping(raw: RawSource, source: Source, layout: str,
 def read_history(raw: RawSource, source: Source, timezone: str,
                  breakdown: list[str]) -> History:
     layout = source.layout or detect_layout(raw.columns)
-    extra = [c for c in breakdown if c != "manager"]
-    mapping = history_mapping(raw, source, layout, extra)
+    mapping = history_mapping(raw, source, layout, breakdown)
     kept = {name: _text(mapping[name])
-            for name in ("manager", *extra) if name in mapping}
+            for name in dict.fromkeys(["manager", *breakdown]) if name in mapping}
     schema = raw.frame.collect_schema()
     if layout == "hubspot_wide":
         entries, date_dtype = _from_hubspot(raw, mapping["deal_id"], kept)
@@ -99,6 +99,12 @@ def read_history(raw: RawSource, source: Source, timezone: str,
         date_dtype = schema[mapping["entered_at"]]
         entries = _from_rows(raw, mapping, kept, layout == "salesforce_history")
     return _finish(raw, entries, date_dtype, source, timezone, layout)
+
+
+def _split_label(label: str) -> tuple[str, str | None]:
+    """`Closed Won (Sales Pipeline)` -> ("Closed Won", "Sales Pipeline")."""
+    split = PIPELINE_SUFFIX.match(label)
+    return (split["stage"], split["pipeline"]) if split else (label, None)
 
 
 def _text(column: str) -> pl.Expr:
@@ -126,11 +132,8 @@ def _from_hubspot(raw: RawSource, deal_column: str,
         raise DataError(f"{raw.path}: layout hubspot_wide needs 'Date entered \"<Stage> "
                         f"(<Pipeline>)\"' columns, found none\n  columns found: "
                         f"{', '.join(raw.columns)}")
-    stage_of, pipeline_of = {}, {}
-    for column, label in columns.items():
-        split = PIPELINE_SUFFIX.match(label)
-        stage_of[column] = split["stage"] if split else label
-        pipeline_of[column] = split["pipeline"] if split else None
+    stage_of = {column: _split_label(label)[0] for column, label in columns.items()}
+    pipeline_of = {column: _split_label(label)[1] for column, label in columns.items()}
     schema = raw.frame.collect_schema()
     dtypes = {schema[c] for c in columns}
     date_dtype = dtypes.pop() if len(dtypes) == 1 else pl.String()
@@ -207,7 +210,6 @@ def stage_values(raw: RawSource, source: Source) -> pl.Series:
     mapping = history_mapping(raw, source, layout, [])
     if layout == "hubspot_wide":
         labels = [m["label"] for c in raw.columns if (m := WIDE_COLUMN.match(c))]
-        return pl.Series("stage", [(s := PIPELINE_SUFFIX.match(x)) and s["stage"] or x
-                                   for x in labels]).unique()
+        return pl.Series("stage", [_split_label(label)[0] for label in labels]).unique()
     column = clean_text(mapping["stage"], null_markers(source.null_values))
     return raw.frame.select(column.unique()).collect().to_series().drop_nulls()
