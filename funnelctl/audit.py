@@ -8,7 +8,14 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl import __version__
-from funnelctl.checks import check_funnel, check_source, overall_verdict, sort_findings
+from funnelctl.audit_history import history_funnel, read_history_sources, stuck_moment
+from funnelctl.checks import (
+    check_funnel,
+    check_history,
+    check_source,
+    overall_verdict,
+    sort_findings,
+)
 from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
@@ -33,6 +40,13 @@ def audit(config_path: str | Path, period: str | None = None,
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
             funnels.append(result)
+    moment = stuck_moment(dates, as_of)
+    for source_name, history in read_history_sources(config, qualities).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name])
+            findings += check_funnel(result, funnel) + check_history(result, funnel)
+            funnels.append(result)
+    funnels.sort(key=lambda r: [f.name for f in config.funnels].index(r.name))
     for quality in qualities.values():
         findings += check_source(quality)
     findings = sort_findings(findings)
@@ -63,11 +77,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
-        if not users:
+        if not users or source.kind == "stage_history":
             continue
         if source.kind != "deals":
             raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
-                              "supported by this version (use kind: deals)")
+                              "supported by this version (use kind: deals or stage_history)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown)

@@ -68,13 +68,43 @@ def funnel_table(funnel: FunnelResult) -> Table:
                          ("95% CI", "right"), ("From first", "right"),
                          ("Good / acceptable", "right"), ("Verdict", "left")):
         table.add_column(col, justify=justify)
+    timed = any(s.time_in_stage or s.max_days for s in funnel.stages)
+    if timed:
+        for col in ("Days med.", "p90", "Stuck"):
+            table.add_column(col, justify="right")
     bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
     for stage in funnel.stages:
-        table.add_row(*stage_cells(stage, bottleneck))
-    if funnel.won is not None:
-        table.caption = outcome_line(funnel)
+        table.add_row(*stage_cells(stage, bottleneck), *(timing_cells(stage) if timed else []))
+    caption = [outcome_line(funnel)] if funnel.won is not None else []
+    caption += history_lines(funnel)
+    if caption:
+        table.caption = "\n".join(caption)
         table.caption_justify = "left"
     return table
+
+
+def timing_cells(stage: StageResult) -> list:
+    t = stage.time_in_stage
+    stuck = "–" if stage.stuck is None else Text(
+        f"{stage.stuck:,} >{stage.max_days:g}d", style="yellow" if stage.stuck else "")
+    if t is None:
+        return ["–", "–", stuck]
+    return [f"{t.median_days:.1f}", f"{t.p90_days:.1f}", stuck]
+
+
+def history_lines(funnel: FunnelResult) -> list[str]:
+    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel."""
+    lines = []
+    if funnel.slowest_stage:
+        s = funnel.slowest_stage
+        lines.append(f"slowest stage: {s.stage} (median {s.median_days:.1f} d, "
+                     f"p90 {s.p90_days:.1f} d in the stage)")
+    c = funnel.consistency
+    if c and c.inconsistent:
+        lines.append(f"inconsistent funnel: {c.inconsistent:,} of {c.deals:,} deals "
+                     f"({pct(c.share)}): {c.moved_backwards:,} moved backwards, "
+                     f"{c.skipped_stages:,} skipped stages")
+    return lines
 
 
 def outcome_line(funnel: FunnelResult | SegmentResult) -> str:
@@ -88,7 +118,8 @@ def outcome_line(funnel: FunnelResult | SegmentResult) -> str:
 
 
 def entity_word(kind: str) -> str:
-    return {"deals": "deals", "events": "entities"}.get(kind, "entities")
+    return {"deals": "deals", "stage_history": "deals", "events": "entities"}.get(
+        kind, "entities")
 
 
 def breakdown_table(funnel: FunnelResult, column: str, segments: list[SegmentResult]) -> Table:
