@@ -8,9 +8,11 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl import __version__
+from funnelctl.audit_history import history_funnel, read_history_sources, stuck_moment
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
+    check_history,
     check_source,
     overall_verdict,
     sort_findings,
@@ -47,6 +49,21 @@ def audit(config_path: str | Path, period: str | None = None,
             if comparison:
                 earlier = summarise(in_period(frame, before), funnel, kind="deals")
                 comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    moment = stuck_moment(dates, as_of)
+    for source_name, history in read_history_sources(config, qualities).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name])
+            findings += check_funnel(result, funnel) + check_history(result, funnel)
+            funnels.append(result)
+            if comparison:
+                # The earlier run's notes (unmatched stages...) would repeat the report's.
+                scratch = SourceQuality(source_name, "", 0, 0)
+                earlier = history_funnel(history, funnel, before, moment, scratch)
+                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    order = [f.name for f in config.funnels]
+    funnels.sort(key=lambda r: order.index(r.name))
+    if comparison:
+        comparison.funnels.sort(key=lambda c: order.index(c.funnel))
     for quality in qualities.values():
         findings += check_source(quality)
     if comparison:
@@ -81,11 +98,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
-        if not users:
+        if not users or source.kind == "stage_history":
             continue
         if source.kind != "deals":
             raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
-                              "supported by this version (use kind: deals)")
+                              "supported by this version (use kind: deals or stage_history)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown)

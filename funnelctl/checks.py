@@ -17,6 +17,9 @@ from funnelctl.report import (
 
 # Share of a source's rows that may be rejected before it is a finding of its own.
 REJECTED_SHARE_WARN = 0.01
+# Share of deals whose stage history breaks the funnel's order before it is a warning;
+# below it the inconsistent deals are still reported, as an "ok" finding.
+INCONSISTENT_SHARE_WARN = 0.05
 
 
 def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
@@ -93,6 +96,27 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the funnel "
                              f"(two-proportion test p = {seg.p_value:.3f})"),
                     value=conv, threshold=overall))
+    return findings
+
+
+def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
+    """Stage-history findings: an inconsistent funnel, and deals stuck past max_days."""
+    findings = []
+    counts = result.consistency
+    if counts and counts.inconsistent:
+        findings.append(Finding(
+            severity="warn" if counts.share > INCONSISTENT_SHARE_WARN else "ok",
+            code="inconsistent_funnel", subject=funnel.name,
+            message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
+                     f"not follow the stage order: {counts.moved_backwards} moved backwards, "
+                     f"{counts.skipped_stages} skipped stages"),
+            value=counts.share, threshold=INCONSISTENT_SHARE_WARN))
+    findings.extend(
+        Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
+                message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
+                         f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
+                value=float(stage.stuck), threshold=stage.max_days)
+        for stage in result.stages if stage.stuck)
     return findings
 
 

@@ -18,6 +18,7 @@ import typer
 
 from funnelctl import __version__
 from funnelctl.errors import ExitCode, FunnelctlError
+from funnelctl.init_config import init_command, templates_command
 from funnelctl.render import RENDERERS
 
 app = typer.Typer(
@@ -173,6 +174,10 @@ def schema() -> None:
     from funnelctl.config import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+app.command("templates")(templates_command)
+app.command("init")(init_command)
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 from funnelctl.errors import ConfigError
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
+# How a stage_history file is laid out; None: detected from the header.
+HistoryLayout = Literal["long", "hubspot_wide", "salesforce_history"]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -69,6 +71,14 @@ class Source(Model):
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
     null_values: list[str] | None = None
+    layout: HistoryLayout | None = None  # stage_history only
+
+    @model_validator(mode="after")
+    def _layout_for_history(self) -> Source:
+        if self.layout is not None and self.kind != "stage_history":
+            raise ValueError(f"layout applies to kind: stage_history only (this source is "
+                             f"kind: {self.kind})")
+        return self
 
 
 class Threshold(Model):

@@ -11,6 +11,15 @@ SEVERITY_RANK = {"ok": 0, "warn": 1, "fail": 2}
 
 
 @dataclass
+class TimeInStage:
+    """Days from entering a stage to entering the next one (stage history only)."""
+
+    median_days: float
+    p90_days: float
+    deals: int  # deals that entered and left the stage
+
+
+@dataclass
 class StageResult:
     name: str
     entered: int
@@ -21,6 +30,10 @@ class StageResult:
     verdict: Severity | None = None  # None: no threshold configured for this stage
     good: float | None = None
     acceptable: float | None = None
+    time_in_stage: TimeInStage | None = None  # stage-history funnels
+    max_days: float | None = None
+    stuck: int | None = None  # open deals past max_days (stage history with max_days)
+    stuck_oldest_days: float | None = None
 
 
 @dataclass
@@ -34,6 +47,24 @@ class Bottleneck:
     stage: str
     conversion: float | None
     reason: str
+
+
+@dataclass
+class SlowestStage:
+    stage: str
+    median_days: float
+    p90_days: float
+
+
+@dataclass
+class Consistency:
+    """Deals whose history breaks the funnel's order (the "inconsistent funnel")."""
+
+    deals: int
+    inconsistent: int
+    moved_backwards: int
+    skipped_stages: int
+    share: float | None
 
 
 @dataclass
@@ -64,6 +95,8 @@ class FunnelResult:
     bottleneck: Bottleneck | None = None
     breakdowns: dict[str, list[SegmentResult]] = field(default_factory=dict)
     win_rate_verdict: Severity | None = None
+    slowest_stage: SlowestStage | None = None  # stage-history funnels
+    consistency: Consistency | None = None  # stage-history funnels
 
 
 @dataclass

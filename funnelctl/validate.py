@@ -8,6 +8,7 @@ import polars as pl
 
 from funnelctl.config import load_config
 from funnelctl.io.deals import column_mapping
+from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import open_source
 
 
@@ -22,12 +23,18 @@ def validate(config_path: str | Path) -> list[str]:
         detected = ", ".join(f"{k} {v!r}" for k, v in raw.detected.items())
         lines.append(f"source '{name}': {source.path} ({detected}), {len(raw.columns)} columns")
         lines += [f"  note: {note}" for note in raw.notes]
-        if source.kind != "deals" or not users:
+        if source.kind not in ("deals", "stage_history") or not users:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
-        mapping = column_mapping(raw, source, breakdown)
-        values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().unique()
-                                  ).collect().to_series().drop_nulls().sort()
+        if source.kind == "stage_history":
+            layout = source.layout or detect_layout(raw.columns)
+            history_mapping(raw, source, layout, breakdown)
+            lines.append(f"  layout: {layout}")
+            values = stage_values(raw, source).str.strip_chars()
+        else:
+            mapping = column_mapping(raw, source, breakdown)
+            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
+                .to_series()
         for funnel in users:
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}

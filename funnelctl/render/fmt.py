@@ -43,12 +43,12 @@ class Fmt:
         if change is None:
             return DASH
         sign = "+" if change > 0 else "−" if change < 0 else "±"
-        return self._decimal(f"{sign}{abs(change) * 100:.1f}") + f"{NBSP}{unit}"
+        return self._decimal(f"{sign}{abs(change) * 100:.1f}") + f" {unit}"
 
     def days(self, value: float | None, unit: str) -> str:
         if value is None:
             return DASH
-        return self._decimal(f"{value:.1f}") + f"{NBSP}{unit}"
+        return self._decimal(f"{value:.1f}") + (f" {unit}" if unit else "")
 
     def p(self, value: float | None) -> str:
         if value is None:

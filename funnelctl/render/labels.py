@@ -103,6 +103,15 @@ EN = {
     "footer": "Made by funnelctl {version} · JSON schema {schema}",
     "key_numbers": "Key numbers",
     "of_first": "of the first stage",
+    "time_in_stage": "Days in stage",
+    "days_median": "Days med.",
+    "stuck": "Stuck",
+    "stuck_over": "{n} over {days} d",
+    "slowest_stage": "Slowest stage",
+    "slowest_line": "slowest stage: {stage} (median {median}, p90 {p90} in the stage)",
+    "inconsistent": "Inconsistent funnel",
+    "inconsistent_line": ("inconsistent funnel: {n} of {deals} deals ({share}): {back} moved "
+                          "backwards, {skipped} skipped stages"),
     "chart_caption": "Bars: entered per stage; ↓ conversion from the stage before; red bar: "
                      "the bottleneck.",
     "bottleneck_title": "Bottleneck",
@@ -200,6 +209,15 @@ RU = {
     "footer": "Сделано funnelctl {version} · JSON-схема {schema}",
     "key_numbers": "Главные цифры",
     "of_first": "от первого этапа",
+    "time_in_stage": "Дней на этапе",
+    "days_median": "Дней, мед.",
+    "stuck": "Зависли",
+    "stuck_over": "{n} дольше {days} дн.",
+    "slowest_stage": "Самый медленный этап",
+    "slowest_line": "самый медленный этап: {stage} (медиана {median}, p90 {p90} на этапе)",
+    "inconsistent": "Непоследовательная воронка",
+    "inconsistent_line": ("непоследовательная воронка: {n} из {deals} сделок ({share}): "
+                          "{back} вернулись назад, {skipped} пропустили этапы"),
     "chart_caption": "Полосы: вошло на этап; ↓ конверсия из предыдущего этапа; красная "
                      "полоса: узкое место.",
     "bottleneck_title": "Узкое место",
@@ -209,9 +227,14 @@ RU = {
 LANGUAGES = {"en": EN, "ru": RU}
 
 
+def unit(t: dict[str, str], kind: str) -> str:
+    """What a funnel of this kind counts: deals (snapshot or history) or entities (events)."""
+    return t["deals"] if kind in ("deals", "stage_history") else t["entities"]
+
+
 def count_of(t: dict[str, str], n: str, kind: str) -> str:
     """'671 deals' / 'сделок: 671' for an already formatted number."""
-    return t["n_deals" if kind == "deals" else "n_entities"].format(n=n)
+    return t["n_deals" if kind in ("deals", "stage_history") else "n_entities"].format(n=n)
 
 
 def column_label(t: dict[str, str], column: str) -> str:

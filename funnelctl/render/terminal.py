@@ -10,7 +10,7 @@ from rich.text import Text
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import column_label, count_of, labels
+from funnelctl.render.labels import column_label, count_of, labels, unit
 from funnelctl.report import (
     Change,
     Comparison,
@@ -22,6 +22,20 @@ from funnelctl.report import (
 )
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+
+
+def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
+    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel."""
+    lines = []
+    if s := funnel.slowest_stage:
+        lines.append(t["slowest_line"].format(
+            stage=s.stage, median=f.days(s.median_days, t["days"]),
+            p90=f.days(s.p90_days, t["days"])))
+    if (c := funnel.consistency) and c.inconsistent:
+        lines.append(t["inconsistent_line"].format(
+            n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
+            back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
+    return lines
 
 
 class TerminalReport:
@@ -71,13 +85,29 @@ class TerminalReport:
                              ("ci95", "right"), ("from_first", "right"), ("target", "right"),
                              ("verdict", "left")):
             table.add_column(t[key], justify=justify)
+        timed = any(s.time_in_stage or s.max_days for s in funnel.stages)
+        if timed:
+            for key in ("days_median", "p90", "stuck"):
+                table.add_column(t[key], justify="right")
         bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
         for stage in funnel.stages:
-            table.add_row(*self.stage_cells(stage, bottleneck))
-        if funnel.won is not None:
-            table.caption = self.outcome_line(funnel)
+            table.add_row(*self.stage_cells(stage, bottleneck),
+                          *(self.timing_cells(stage) if timed else []))
+        caption = [self.outcome_line(funnel)] if funnel.won is not None else []
+        caption += history_lines(funnel, t, self.f)
+        if caption:
+            table.caption = "\n".join(caption)
             table.caption_justify = "left"
         return table
+
+    def timing_cells(self, stage: StageResult) -> list:
+        f, days = self.f, stage.time_in_stage
+        stuck = DASH if stage.stuck is None else Text(
+            self.t["stuck_over"].format(n=f.num(stage.stuck), days=f"{stage.max_days:g}"),
+            style="yellow" if stage.stuck else "")
+        if days is None:
+            return [DASH, DASH, stuck]
+        return [f.days(days.median_days, ""), f.days(days.p90_days, ""), stuck]
 
     def outcome_line(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f
@@ -97,7 +127,7 @@ class TerminalReport:
         name = column_label(t, column)
         table = Table(title=f"{funnel.name} · {name}", title_justify="left")
         table.add_column(name)
-        table.add_column(t.get(funnel.kind, t["entities"]), justify="right")
+        table.add_column(unit(t, funnel.kind), justify="right")
         for stage in funnel.stages[1:]:
             table.add_column(f"→ {stage.name}", justify="right")
         table.add_column(t["overall"], justify="right")
