@@ -221,3 +221,22 @@ def test_russian_labels_and_number_format(cli):
     row = soup.select("table.stages tbody tr")[1]
     value = float(row.find_all("td")[2]["data-value"])
     assert row.find_all("td")[2].get_text().startswith(f"{value * 100:.1f}%".replace(".", ","))
+
+
+def test_stage_history_timing_columns_equal_json():
+    report = audit(ROOT / "configs" / "templates" / "b2b.yaml", as_of=dt.date(2026, 11, 1))
+    data = json.loads(renderer("json")(report, RenderOptions()))
+    soup = BeautifulSoup(renderer("html")(report, RenderOptions()), "html.parser")
+    funnel = data["funnels"][0]
+    rows = soup.find("section", attrs={"data-funnel": funnel["name"]}).select(
+        "table.stages tbody tr")
+    for row, stage in zip(rows, funnel["stages"], strict=True):
+        days, stuck = row.find_all("td")[5:7]
+        timing = stage["time_in_stage"]
+        assert cell_value(days) == (timing["median_days"] if timing else None)
+        assert int(stuck["data-value"]) == stage["stuck"]
+        assert stuck.get_text() == f"{stage['stuck']:,} >{stage['max_days']:g}d"
+    notes = [p.get_text() for p in soup.select(".history-note")]
+    consistency = funnel["consistency"]
+    assert any(f"{consistency['inconsistent']} of {consistency['deals']} deals" in n
+               for n in notes)

@@ -14,7 +14,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from funnelctl.render import RenderOptions
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.fmt import Fmt
-from funnelctl.render.labels import GRADE_SYMBOL, VERDICT_SYMBOL, column_label, count_of, labels
+from funnelctl.render.labels import (
+    GRADE_SYMBOL,
+    VERDICT_SYMBOL,
+    column_label,
+    count_of,
+    history_lines,
+    labels,
+    unit,
+)
 from funnelctl.render.norms_view import norms_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
@@ -36,7 +44,8 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
-                       count_of=count_of, norms_grid=norms_grid)
+                       count_of=count_of, norms_grid=norms_grid,
+                       unit_of=unit, history_lines=history_lines)
     return env
 
 

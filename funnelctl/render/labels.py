@@ -6,6 +6,9 @@ from a language falls back to English rather than failing a nightly run.
 
 from __future__ import annotations
 
+from funnelctl.render.fmt import Fmt
+from funnelctl.report import FunnelResult
+
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
 # read by someone who does not see red and green, still says the same thing.
 VERDICT_SYMBOL = {"ok": "✓", "warn": "!", "fail": "✗"}
@@ -106,7 +109,7 @@ EN = {
     "time_in_stage": "Days in stage",
     "days_median": "Days med.",
     "stuck": "Stuck",
-    "stuck_over": "{n} over {days} d",
+    "stuck_over": "{n} >{days}d",
     "slowest_stage": "Slowest stage",
     "slowest_line": "slowest stage: {stage} (median {median}, p90 {p90} in the stage)",
     "inconsistent": "Inconsistent funnel",
@@ -212,7 +215,7 @@ RU = {
     "time_in_stage": "Дней на этапе",
     "days_median": "Дней, мед.",
     "stuck": "Зависли",
-    "stuck_over": "{n} дольше {days} дн.",
+    "stuck_over": "{n} >{days} дн.",
     "slowest_stage": "Самый медленный этап",
     "slowest_line": "самый медленный этап: {stage} (медиана {median}, p90 {p90} на этапе)",
     "inconsistent": "Непоследовательная воронка",
@@ -239,6 +242,21 @@ def count_of(t: dict[str, str], n: str, kind: str) -> str:
 
 def column_label(t: dict[str, str], column: str) -> str:
     return t.get(f"column_{column}", column)
+
+
+def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
+    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel, as
+    sentences in the report's language."""
+    lines = []
+    if s := funnel.slowest_stage:
+        lines.append(t["slowest_line"].format(
+            stage=s.stage, median=f.days(s.median_days, t["days"]),
+            p90=f.days(s.p90_days, t["days"])))
+    if (c := funnel.consistency) and c.inconsistent:
+        lines.append(t["inconsistent_line"].format(
+            n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
+            back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
+    return lines
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import re
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import column_label, count_of, labels
+from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
 from funnelctl.report import (
     Change,
     Comparison,
@@ -104,10 +104,16 @@ class MarkdownReport:
     def funnel(self, funnel: FunnelResult) -> list[str]:
         t = self.t
         bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
-        rows = [self.stage_row(s, s.name == bottleneck) for s in funnel.stages]
+        timed = any(s.time_in_stage or s.max_days for s in funnel.stages)
+        rows = [self.stage_row(s, s.name == bottleneck) + (self.timing(s) if timed else [])
+                for s in funnel.stages]
+        header = [t["stage"], t["entered"], t["conversion"], t["ci95"], t["from_first"],
+                  t["target"], t["verdict"]]
+        header += [t["days_median"], t["p90"], t["stuck"]] if timed else []
         lines = [f"## {esc(funnel.name)}", "", self.summary(funnel), ""]
-        lines += table([t["stage"], t["entered"], t["conversion"], t["ci95"], t["from_first"],
-                        t["target"], t["verdict"]], "lrrrrrl", rows)
+        lines += table(header, "lrrrrrl" + ("rrr" if timed else ""), rows)
+        history = history_lines(funnel, t, self.f)
+        lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
         return lines
@@ -137,11 +143,19 @@ class MarkdownReport:
                 f.interval(s.ci_low, s.ci_high), f.pct(s.conversion_from_first), target,
                 self.verdict(s.verdict)]
 
+    def timing(self, s: StageResult) -> list[str]:
+        f, days = self.f, s.time_in_stage
+        stuck = (DASH if s.stuck is None
+                 else self.t["stuck_over"].format(n=f.num(s.stuck), days=f"{s.max_days:g}"))
+        if days is None:
+            return [DASH, DASH, stuck]
+        return [f.days(days.median_days, ""), f.days(days.p90_days, ""), stuck]
+
     def breakdown(self, funnel: FunnelResult, column: str,
                   segments: list[SegmentResult]) -> list[str]:
         t, f = self.t, self.f
         deals = funnel.won is not None
-        header = [esc(column_label(t, column)), t.get(funnel.kind, t["entities"])]
+        header = [esc(column_label(t, column)), unit(t, funnel.kind)]
         header += [f"→ {esc(s.name)}" for s in funnel.stages[1:]] + [t["overall"]]
         header += [t["win_rate"]] if deals else []
         rows = []

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import column_label, count_of, labels, unit
+from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
 from funnelctl.report import (
     Change,
     Comparison,
@@ -22,20 +22,6 @@ from funnelctl.report import (
 )
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
-
-
-def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
-    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel."""
-    lines = []
-    if s := funnel.slowest_stage:
-        lines.append(t["slowest_line"].format(
-            stage=s.stage, median=f.days(s.median_days, t["days"]),
-            p90=f.days(s.p90_days, t["days"])))
-    if (c := funnel.consistency) and c.inconsistent:
-        lines.append(t["inconsistent_line"].format(
-            n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
-            back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
-    return lines
 
 
 class TerminalReport:
