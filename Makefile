@@ -19,7 +19,7 @@ test: $(VENV)/pyvenv.cfg lint
 	$(BIN)/pytest
 
 lint: $(VENV)/pyvenv.cfg
-	$(BIN)/ruff check funnelctl tests sample_data bench
+	$(BIN)/ruff check funnelctl tests sample_data $(wildcard bench)
 
 sample-data: $(VENV)/pyvenv.cfg
 	$(BIN)/python sample_data/generate.py

@@ -91,6 +91,9 @@ def audit(
                         "the config's time zone).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when the verdict is at or above this level.")] = FailOn.fail,
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write the rows the audit could not use (source, line, reason, "
+                          "value) to this CSV file.")] = None,
     debug: Debug = False,
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
@@ -101,7 +104,7 @@ def audit(
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
-        report = run_audit(config, period=period, as_of=as_of_date)
+        report = run_audit(config, period=period, as_of=as_of_date, rejects_path=rejects)
         fmt = Format(format).value
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         # In a terminal use its width; in files and pipes a fixed, readable one.
@@ -124,6 +127,63 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
 
         for line in run_validate(config):
             typer.echo(line)
+
+
+class InspectFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A CRM export: CSV, XLSX, or Bitrix24 .xls.",
+                                         show_default=False)],
+    encoding: Annotated[str | None, typer.Option(help="Read with this encoding.")] = None,
+    separator: Annotated[str | None, typer.Option(help="Read with this separator.")] = None,
+    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Show how funnelctl reads an export: encoding, separator, columns, preset, stages."""
+    with handled_errors(debug):
+        import json
+
+        from funnelctl.errors import UsageError
+        from funnelctl.inspect import inspect_file, render_text
+
+        if separator is not None and len(separator) != 1:
+            raise UsageError(f"--separator must be one character, got {separator!r}")
+        result = inspect_file(file, encoding, separator)
+        if InspectFormat(format) is InspectFormat.json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_text(result), nl=False)
+
+
+@app.command()
+def init(
+    from_export: Annotated[Path | None, typer.Option(
+        "--from-export", help="Build the config from this CRM export.")] = None,
+    template: Annotated[str | None, typer.Option(
+        "--template", help="Start from a stage template.")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write the config.")] = Path("funnelctl.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Write a starter config (from an export or a template) for you to edit."""
+    with handled_errors(debug):
+        from funnelctl.errors import UsageError
+        from funnelctl.init_config import config_from_export, template_config, write_config
+
+        if (from_export is None) == (template is None):
+            raise UsageError("give one of --from-export FILE or --template NAME")
+        if from_export is not None:
+            text = config_from_export(from_export, output)
+        else:
+            text = template_config(template)
+        write_config(output, text, force)
+        typer.echo(f"wrote {output}: check the stage order, then run "
+                   f"`funnelctl validate {output}`")
 
 
 @app.command()

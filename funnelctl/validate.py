@@ -6,8 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
+from funnelctl.audit import with_preset_outcomes
 from funnelctl.config import load_config
-from funnelctl.io.deals import column_mapping
+from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.readers import open_source
 
 
@@ -28,7 +29,10 @@ def validate(config_path: str | Path) -> list[str]:
         mapping = column_mapping(raw, source, breakdown)
         values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().str.to_lowercase()
                                   .unique()).collect().to_series()
-        for funnel in users:
+        preset = resolve_preset(raw, source)
+        if preset:
+            lines.append(f"  preset: {raw.detected.get('preset', preset)}")
+        for funnel in (with_preset_outcomes(f, preset) for f in users):
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
             unmatched = sorted(v for v in values.drop_nulls() if v not in known)
