@@ -8,6 +8,10 @@ real thing: Russian headers (one with a trailing space, one duplicated), DD.MM.Y
 HH:MM:SS dates, "не закрыта" as the close date of open deals, tags in one cell, the
 "Неразобранное" (incoming) stage that a funnel config usually forgets, and a few rows
 with impossible dates that an audit must reject, not drop.
+
+Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_deals.csv,
+pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
+amoCRM layout in cp1251 with ';').
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import crm_exports  # noqa: E402 - a sibling module, found through the path set above
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261125
@@ -115,7 +123,16 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 def main() -> None:
     rng = random.Random(SEED)
     write_csv(HERE / "amocrm_deals.csv", HEADER, amocrm_deals(rng))
-    print(f"wrote {HERE.name}/amocrm_deals.csv")
+    # Each further export has its own seed, so adding one never changes the others.
+    crm_exports.write_cp1251(HERE / "amocrm_deals_cp1251.csv", HEADER,
+                             amocrm_deals(random.Random(SEED + 1), n=300))
+    crm_exports.bitrix24(HERE / "bitrix24_deals.csv", random.Random(SEED + 2))
+    crm_exports.hubspot(HERE / "hubspot_deals.csv", random.Random(SEED + 3))
+    crm_exports.pipedrive(HERE / "pipedrive_deals.csv", random.Random(SEED + 4))
+    crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5))
+    for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
+                 "hubspot_deals.csv", "pipedrive_deals.csv", "salesforce_opportunities.csv"):
+        print(f"wrote {HERE.name}/{name}")
 
 
 if __name__ == "__main__":
