@@ -179,7 +179,7 @@ def rank(columns: list[str]) -> list[tuple[str, int, list[str]]]:
         matched = match_columns(name, columns)
         missing = [c for c in REQUIRED if c not in matched]
         rows.append((name, score(name, columns), missing))
-    return sorted(rows, key=lambda r: (bool(r[2]), -r[1]))
+    return sorted(rows, key=lambda r: (len(r[2]), -r[1]))
 
 
 def pick(columns: list[str]) -> str | None:
