@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from funnelctl.cli import app
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLES = ROOT / "sample_data"
