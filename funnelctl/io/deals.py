@@ -121,7 +121,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     frame = raw.frame.select(**columns).with_columns(_reject_reason(has_status, mapping))
     try:
-        frame = frame.collect()
+        frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
     if frame.height == 0:
