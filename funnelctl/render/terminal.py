@@ -160,6 +160,8 @@ def quality_table(sources: list[SourceQuality]) -> Table:
                          else "left")
     for src in sources:
         lines = [f"{reason}: {count:,}" for reason, count in src.reasons.items()]
+        if src.detected:
+            lines.append("read as: " + ", ".join(f"{k} {v!r}" for k, v in src.detected.items()))
         if src.unmatched_stages:
             lines.append("unmatched stage values: " + ", ".join(
                 f"'{v}' ({n})" for v, n in src.unmatched_stages.items()))
