@@ -20,7 +20,9 @@ from funnelctl.checks import (
 from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
-from funnelctl.io.readers import open_source
+from funnelctl.io.presets import PRESETS
+from funnelctl.io.readers import LINE, open_source
+from funnelctl.io.rejects import ledger, write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
 from funnelctl.metrics.compare import compare_funnel
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
@@ -29,8 +31,10 @@ from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, S
 
 
 def audit(config_path: str | Path, period: str | None = None,
-          as_of: dt.date | None = None, compare: str | None = None) -> Report:
-    """Audit what the config describes; compare="previous" also audits the period before."""
+          as_of: dt.date | None = None, rejects_path: Path | None = None,
+          compare: str | None = None) -> Report:
+    """Run the audit a config describes; with rejects_path, also write the rejected rows;
+    with compare="previous", also audit the period of the same length just before."""
     config = load_config(config_path)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
@@ -40,9 +44,11 @@ def audit(config_path: str | Path, period: str | None = None,
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
     funnels = []
+    rejects = []
     for source_name, deals in read_deal_sources(config, qualities).items():
+        rejects.append(ledger(source_name, deals.rejects))
         for funnel in (f for f in config.funnels if f.source == source_name):
-            frame = funnel_frame(deals, funnel, qualities[source_name])
+            frame = funnel_frame(deals, funnel, qualities[source_name], rejects)
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
             funnels.append(result)
@@ -69,6 +75,8 @@ def audit(config_path: str | Path, period: str | None = None,
     if comparison:
         findings += check_comparison(comparison)
     findings = sort_findings(findings)
+    if rejects_path is not None:
+        write_rejects(rejects_path, rejects)
     return Report(
         tool_version=__version__,
         generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
@@ -124,8 +132,20 @@ def source_quality(name: str, path: str, detected: dict, notes: list[str],
     )
 
 
-def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.DataFrame:
+def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
+    """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
+    "Успешно реализовано" / "Закрыто и не реализовано")."""
+    if not preset or funnel.won or funnel.lost:
+        return funnel
+    spec = PRESETS[preset]
+    return funnel.model_copy(update={"won": list(spec.get("won_stages", [])),
+                                     "lost": list(spec.get("lost_stages", []))})
+
+
+def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality,
+                 rejects: list[pl.DataFrame] | None = None) -> pl.DataFrame:
     """Depth per deal; deals whose stage matches nothing are counted, shown and set aside."""
+    funnel = with_preset_outcomes(funnel, deals.preset)
     frame = deal_depths(deals.frame, funnel, deals.has_status, deals.has_lost_stage)
     unmatched = frame.filter(pl.col(DEPTH).is_null())
     if unmatched.height:
@@ -136,6 +156,9 @@ def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.Dat
         reason = f"stage matches no stage of funnel '{funnel.name}'"
         quality.reasons[reason] = unmatched.height
         quality.rows_rejected += unmatched.height
+        if rejects is not None:
+            rejects.append(ledger(quality.name, unmatched.select(
+                line=LINE, reason=pl.lit(reason), value="stage")))
     no_loss_stage = frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
     if no_loss_stage:
         quality.notes.append(

@@ -129,7 +129,10 @@ def check_source(quality: SourceQuality) -> list[Finding]:
             message=f"stage values that match no stage, won or lost value: {shown}",
             value=float(sum(quality.unmatched_stages.values()))))
     # Unmatched stages have their own finding above; this one is about unreadable rows.
-    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values())
+    # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
+    # lines are counted in the reasons but lose no deal.
+    harmless = sum(quality.reasons.get(r, 0) for r in ("duplicate deal id", "blank line"))
+    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values()) - harmless
     if quality.rows_read and unreadable / quality.rows_read > REJECTED_SHARE_WARN:
         share = unreadable / quality.rows_read
         findings.append(Finding(

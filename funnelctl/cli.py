@@ -119,6 +119,9 @@ def audit(
         "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when the verdict is at or above this level.")] = FailOn.fail,
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write the rows the audit could not use (source, line, reason, "
+                          "value) to this CSV file.")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
     debug: Debug = False,
@@ -132,7 +135,7 @@ def audit(
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
         with progress("Auditing", enabled=not quiet):
-            report = run_audit(config, period=period, as_of=as_of_date,
+            report = run_audit(config, period=period, as_of=as_of_date, rejects_path=rejects,
                                compare=Compare(compare).value if compare else None)
         fmt = Format(format).value
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -164,6 +167,36 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
 
         for line in run_validate(config):
             typer.echo(line)
+
+
+class InspectFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A CRM export: CSV, XLSX, or Bitrix24 .xls.",
+                                         show_default=False)],
+    encoding: Annotated[str | None, typer.Option(help="Read with this encoding.")] = None,
+    separator: Annotated[str | None, typer.Option(help="Read with this separator.")] = None,
+    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Show how funnelctl reads an export: encoding, separator, columns, preset, stages."""
+    with handled_errors(debug):
+        import json
+
+        from funnelctl.errors import UsageError
+        from funnelctl.inspect import inspect_file, render_text
+
+        if separator is not None and len(separator) != 1:
+            raise UsageError(f"--separator must be one character, got {separator!r}")
+        result = inspect_file(file, encoding, separator)
+        if InspectFormat(format) is InspectFormat.json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_text(result), nl=False)
 
 
 @app.command()

@@ -80,6 +80,18 @@ class Source(Model):
                              f"kind: {self.kind})")
         return self
 
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, v: str | None) -> str | None:
+        from funnelctl.io.presets import AUTO, PRESETS
+
+        known = [*PRESETS, AUTO]
+        if v is not None and v not in known:
+            close = difflib.get_close_matches(v, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown preset '{v}'{hint} (expected one of: {', '.join(known)})")
+        return v
+
 
 class Threshold(Model):
     good: float = Field(ge=0, le=1)

@@ -91,16 +91,19 @@ def init_command(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
     = False,
 ) -> None:
-    """Write a starter config from a template (or, later, from an export) to edit."""
+    """Write a starter config to edit: from a stage template or from a CRM export."""
     with _handled(debug):
-        if from_export is not None:
-            raise UsageError("--from-export is not available yet; use --template NAME "
-                             "(see `funnelctl templates`)")
-        if template is None:
-            raise UsageError("give --template NAME (see `funnelctl templates`) or "
+        if (from_export is None) == (template is None):
+            raise UsageError("give one of --template NAME (see `funnelctl templates`) or "
                              "--from-export FILE")
         to_stdout = str(output) == "-"
-        text = starter_config(template, data, None if to_stdout else output)
+        if from_export is not None:
+            from funnelctl.init_export import config_from_export
+
+            text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
+                                      else output)
+        else:
+            text = starter_config(template, data, None if to_stdout else output)
         if to_stdout:
             sys.stdout.write(text)
             return
@@ -109,6 +112,6 @@ def init_command(
         from funnelctl.output import write_atomically
 
         write_atomically(output, text)
-        typer.echo(f"wrote {output} (template '{template}'): point the source at your "
-                   f"export, check the stage values, then run `funnelctl validate {output}`",
-                   err=True)
+        what = f"template '{template}'" if template else f"from {from_export.name}"
+        typer.echo(f"wrote {output} ({what}): check the source path, the stage values and "
+                   f"their order, then run `funnelctl validate {output}`", err=True)

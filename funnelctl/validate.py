@@ -6,8 +6,9 @@ from pathlib import Path
 
 import polars as pl
 
+from funnelctl.audit import with_preset_outcomes
 from funnelctl.config import load_config
-from funnelctl.io.deals import column_mapping
+from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import open_source
 
@@ -26,6 +27,7 @@ def validate(config_path: str | Path) -> list[str]:
         if source.kind not in ("deals", "stage_history") or not users:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
+        preset = None
         if source.kind == "stage_history":
             layout = source.layout or detect_layout(raw.columns)
             history_mapping(raw, source, layout, breakdown)
@@ -35,7 +37,11 @@ def validate(config_path: str | Path) -> list[str]:
             mapping = column_mapping(raw, source, breakdown)
             values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
                 .to_series()
-        for funnel in users:
+            preset = resolve_preset(raw, source)
+            if preset:
+                lines.append(f"  preset: {raw.detected.get('preset', preset)}")
+        values = values.drop_nulls().unique().sort()
+        for funnel in (with_preset_outcomes(f, preset) for f in users):
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
             unmatched = [v for v in values if v.lower() not in known]

@@ -14,6 +14,10 @@ template itself (its stage values, won/lost values and column headers): a deals
 snapshot, a long stage history (with a few deals that skip stages or move backwards),
 or an event log. configs/templates/ gets each template with its path pointed at its
 sample (the templates stay the one source of truth).
+
+Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_deals.csv,
+pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
+amoCRM layout in cp1251 with ';').
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ import csv
 import datetime as dt
 import os
 import random
+import sys
 from pathlib import Path
 
 import yaml
 
 from funnelctl.init_config import TEMPLATES_DIR, template_names, template_text, with_data_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import crm_exports  # noqa: E402 - a sibling module, found through the path set above
 
 HERE = Path(__file__).resolve().parent
 CONFIG_TEMPLATES = HERE.parent / "configs" / "templates"
@@ -246,8 +254,17 @@ def template_samples() -> None:
 def main() -> None:
     rng = random.Random(SEED)
     write_csv(HERE / "amocrm_deals.csv", HEADER, amocrm_deals(rng))
-    print(f"wrote {HERE.name}/amocrm_deals.csv")
     template_samples()
+    # Each further export has its own seed, so adding one never changes the others.
+    crm_exports.write_cp1251(HERE / "amocrm_deals_cp1251.csv", HEADER,
+                             amocrm_deals(random.Random(SEED + 1), n=300))
+    crm_exports.bitrix24(HERE / "bitrix24_deals.csv", random.Random(SEED + 2))
+    crm_exports.hubspot(HERE / "hubspot_deals.csv", random.Random(SEED + 3))
+    crm_exports.pipedrive(HERE / "pipedrive_deals.csv", random.Random(SEED + 4))
+    crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5))
+    for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
+                 "hubspot_deals.csv", "pipedrive_deals.csv", "salesforce_opportunities.csv"):
+        print(f"wrote {HERE.name}/{name}")
 
 
 if __name__ == "__main__":

@@ -72,3 +72,8 @@ def audit_json(run):
         return json.loads(result.stdout)
 
     return _audit
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from funnelctl.init_config import template_names, template_text
@@ -53,14 +54,15 @@ def test_unknown_template_suggests_the_closest(run):
     assert "no template 'b2c'; did you mean 'b2b'?" in result.stderr
 
 
-def test_init_needs_a_template(run):
-    result = run("init")
+@pytest.mark.parametrize("args", [[], ["--template", "aida", "--from-export", "x.csv"]])
+def test_init_needs_exactly_one_of_template_or_export(run, args):
+    result = run("init", *args)
     assert result.exit_code == 2
-    assert "give --template NAME" in result.stderr
+    assert "give one of --template NAME" in result.stderr
 
 
-def test_from_export_is_not_available_yet(run, write):
+def test_from_export_with_unknown_columns_lists_them(run, write):
     export = write("export.csv", "a,b\n1,2\n")
     result = run("init", "--from-export", export)
     assert result.exit_code == 2
-    assert "--from-export is not available yet" in result.stderr
+    assert "match no preset" in result.stderr and "columns found: a, b" in result.stderr

@@ -189,6 +189,9 @@ class MarkdownReport:
                 notes.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{esc(v)}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
             notes += [esc(n) for n in src.notes]
+            if src.detected:
+                notes.append(f"{t['read_as']}: " + ", ".join(
+                    f"{esc(k)} {esc(repr(v))}" for k, v in src.detected.items()))
             rows.append([esc(src.name), f.num(src.rows_read), f.num(src.rows_rejected),
                          "; ".join(notes) or DASH])
         return [f"## {t['data_quality']}", "",

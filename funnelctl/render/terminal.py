@@ -173,6 +173,9 @@ class TerminalReport:
         table.add_column(t["reasons_notes"])
         for src in sources:
             lines = [f"{reason}: {f.num(count)}" for reason, count in src.reasons.items()]
+            if src.detected:
+                lines.append(f"{t['read_as']}: " + ", ".join(
+                    f"{k} {v!r}" for k, v in src.detected.items()))
             if src.unmatched_stages:
                 lines.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{v}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
