@@ -240,3 +240,20 @@ def test_stage_history_timing_columns_equal_json():
     consistency = funnel["consistency"]
     assert any(f"{consistency['inconsistent']} of {consistency['deals']} deals" in n
                for n in notes)
+
+
+def test_config_language_is_the_default_and_lang_overrides_it(cli, tmp_path):
+    write_csv(tmp_path / "deals.csv", ["Id", "Stage", "Created"], [["1", "A", "2024-01-02"]])
+    (tmp_path / "audit.yaml").write_text("""
+version: 1
+language: ru
+sources:
+  deals: {path: deals.csv, kind: deals, columns: {deal_id: Id, stage: Stage, created_at: Created}}
+funnels:
+  - {name: F, source: deals, stages: [{name: A}, {name: B}]}
+""", encoding="utf-8")
+    ru = cli("audit", tmp_path / "audit.yaml", "--format", "markdown", "--fail-on", "never")
+    assert "**Итог:" in ru.stdout and "| Этап | Вошло |" in ru.stdout
+    en = cli("audit", tmp_path / "audit.yaml", "-f", "markdown", "--lang", "en",
+             "--fail-on", "never")
+    assert "**Verdict:" in en.stdout
