@@ -22,6 +22,10 @@ REJECTED_SHARE_WARN = 0.01
 INCONSISTENT_SHARE_WARN = 0.05
 
 
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
     if value is None or threshold is None:
         return None
@@ -94,7 +98,7 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     severity="warn", code="segment_below", subject=f"{result.name} / "
                     f"{column} = {seg.value}",
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the funnel "
-                             f"(two-proportion test p = {seg.p_value:.3f})"),
+                             f"(two-proportion test {p_text(seg.p_value)})"),
                     value=conv, threshold=overall))
     return findings
 
@@ -164,7 +168,7 @@ def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Findin
     return Finding(
         severity="warn", code=code, subject=subject,
         message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
-                 f"{since} (two-proportion test p = {ch.p_value:.3f})"),
+                 f"{since} (two-proportion test {p_text(ch.p_value)})"),
         value=ch.current, threshold=ch.previous)
 
 
