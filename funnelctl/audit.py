@@ -9,10 +9,12 @@ import polars as pl
 
 from funnelctl import __version__
 from funnelctl.audit_history import history_funnel, read_history_sources, stuck_moment
+from funnelctl.audit_norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
     check_history,
+    check_norms,
     check_source,
     overall_verdict,
     sort_findings,
@@ -24,7 +26,7 @@ from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import LINE, open_source
 from funnelctl.io.rejects import ledger, write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
-from funnelctl.metrics.compare import compare_funnel
+from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
 from funnelctl.periods import DateRange, previous_period, resolve_period, today_in
 from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, SourceQuality
@@ -70,6 +72,12 @@ def audit(config_path: str | Path, period: str | None = None,
     funnels.sort(key=lambda r: order.index(r.name))
     if comparison:
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
+    norms, norms_before = norms_report(config, dates, qualities, rejects, before)
+    if norms is not None:
+        findings += check_norms(norms, config.norms.below_share)
+        if comparison:
+            comparison.managers = compare_managers(
+                good_day_counts(norms_before), good_day_counts(norms), SIGNIFICANCE)
     for quality in qualities.values():
         findings += check_source(quality)
     if comparison:
@@ -85,7 +93,7 @@ def audit(config_path: str | Path, period: str | None = None,
         verdict=overall_verdict(findings),
         findings=findings,
         funnels=funnels,
-        norms=None,
+        norms=norms,
         data_quality=DataQuality(list(qualities.values())),
         language=config.language,
         comparison=comparison,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from funnelctl.config import Funnel, Threshold
+from funnelctl.config_norms import BelowShare
 from funnelctl.errors import ExitCode
 from funnelctl.report import (
     SEVERITY_RANK,
@@ -11,6 +12,7 @@ from funnelctl.report import (
     Comparison,
     Finding,
     FunnelResult,
+    NormsResult,
     Severity,
     SourceQuality,
 )
@@ -186,3 +188,19 @@ def exit_code(verdict: Severity, fail_on: str) -> ExitCode:
     if fail_on == "never":
         return ExitCode.OK
     return ExitCode.FINDINGS if SEVERITY_RANK[verdict] >= SEVERITY_RANK[fail_on] else ExitCode.OK
+
+
+def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
+    """A finding per manager whose share of below-norm working days is over the limits."""
+    findings = []
+    for m in result.managers:
+        if m.verdict not in ("warn", "fail"):
+            continue
+        empty = f", {m.empty_days} with no activity at all" if m.empty_days else ""
+        findings.append(Finding(
+            severity=m.verdict, code="norms_below", subject=f"norms / {m.manager}",
+            message=(f"{m.below_days} of {result.working_days} working days below the norm "
+                     f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
+                     f"fail above {limits.fail:.0%}"),
+            value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn))
+    return findings

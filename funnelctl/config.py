@@ -9,39 +9,16 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from funnelctl.config_base import Model
+from funnelctl.config_norms import Norms, TypeValues, norms_problems
 from funnelctl.errors import ConfigError
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
 HistoryLayout = Literal["long", "hubspot_wide", "salesforce_history"]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class Model(BaseModel):
-    """Strict base: unknown keys are errors, with a "did you mean" hint."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = set(cls.model_fields) | {
-                f.alias for f in cls.model_fields.values() if f.alias
-            }
-            for key in data:
-                if key not in known:
-                    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown key '{key}'{hint} (expected one of: {known})",
-                        {"key": key, "hint": hint, "known": ", ".join(sorted(known))},
-                    )
-        return data
 
 
 class CsvOptions(Model):
@@ -70,6 +47,7 @@ class Source(Model):
     date_format: str | None = None
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
+    type_values: TypeValues | None = None  # activities: which type values are calls/meetings
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
 
@@ -161,6 +139,7 @@ class Config(Model):
     period: Period | None = None
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
+    norms: Norms | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -207,6 +186,9 @@ def parse_config(text: str, path: Path) -> Config:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    except ValueError as exc:  # a date YAML recognises but that does not exist: 2024-02-30
+        raise ConfigError(f"{_bad_date_place(node, path)}: {exc} (expected a real date, "
+                          "YYYY-MM-DD)") from None
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{path}: expected a mapping of settings (version, sources, "
@@ -216,11 +198,32 @@ def parse_config(text: str, path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, path, lines)) from None
+    problems = norms_problems(config.norms, config.sources)
+    if problems:
+        raise ConfigError("\n".join(f"{path}:{_nearest_line(loc, lines) or '?'}: "
+                                     f"{'.'.join(loc)}: {msg}" for loc, msg in problems))
     base = path.parent
     for source in config.sources.values():
         if not source.path.is_absolute():
             source.path = base / source.path
     return config
+
+
+def _bad_date_place(node: yaml.Node | None, path: Path) -> str:
+    """file:line of the first YAML timestamp that is not a real date."""
+    stack = [node]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, yaml.ScalarNode) and item.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(item.value[:10])
+            except ValueError:
+                return f"{path}:{item.start_mark.line + 1}: '{item.value}'"
+        elif isinstance(item, yaml.MappingNode):
+            stack += [v for pair in item.value for v in pair]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += item.value
+    return str(path)
 
 
 def _line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:

@@ -8,6 +8,7 @@ import polars as pl
 
 from funnelctl.audit import with_preset_outcomes
 from funnelctl.config import load_config
+from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import open_source
@@ -24,6 +25,11 @@ def validate(config_path: str | Path) -> list[str]:
         detected = ", ".join(f"{k} {v!r}" for k, v in raw.detected.items())
         lines.append(f"source '{name}': {source.path} ({detected}), {len(raw.columns)} columns")
         lines += [f"  note: {note}" for note in raw.notes]
+        if source.kind == "activities":
+            shape, mapping = activity_mapping(raw, source)
+            what = "one row per activity" if shape == "rows" else "daily totals"
+            lines.append(f"  activities: {what} ("
+                         + ", ".join(f"{k}: {v!r}" for k, v in mapping.items()) + ")")
         if source.kind not in ("deals", "stage_history") or not users:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})

@@ -18,6 +18,12 @@ sample (the templates stay the one source of truth).
 Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_deals.csv,
 pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
 amoCRM layout in cp1251 with ';').
+
+activities.csv: a calls-and-meetings log (one row per activity) of the same managers over
+October and November 2026, with Russian type labels ("Исходящий звонок", "Встреча"), other
+activity types the norms do not grade ("Письмо", "Задача"), one manager who is often below
+the norm, one on holiday for a week, a trainee missing from the roster, a little weekend
+and public-holiday work (4 November), and a few broken rows.
 """
 
 from __future__ import annotations
@@ -122,6 +128,56 @@ def amocrm_deals(rng: random.Random, n: int = 2000) -> list[list[str]]:
     # Real exports carry a few broken values: the audit must reject these, with lines.
     for i, bad in zip(rng.sample(range(n), 3), ["31.02.2026 10:00:00", "2026/13/45", "вчера"]):
         rows[i][4] = bad
+    return rows
+
+
+# (name, meetings per day, calls per day): ranges drawn uniformly for each working day
+ACTIVITY_PROFILES = [
+    ("Анна Смирнова", (2, 3), (12, 22)),     # mostly good days
+    ("Борис Петров", (1, 2), (14, 32)),      # good and acceptable
+    ("Ольга Кузнецова", (2, 4), (4, 12)),    # meeting-heavy
+    ("Дмитрий Волков", (0, 1), (8, 28)),     # often below the norm
+    ("Елена Соколова", (1, 3), (10, 30)),    # on holiday 9-13 November
+    ("Игорь Морозов", (0, 1), (25, 40)),     # phone-heavy
+    ("Пётр Стажёров", (0, 0), (5, 15)),      # trainee, not on the roster
+]
+CALL_LABELS = ["Исходящий звонок", "Исходящий звонок", "Входящий звонок", "Звонок"]
+OTHER_LABELS = ["Письмо", "Письмо", "Задача"]
+ACTIVITY_HEADER = ["Ответственный", "Дата и время", "Тип"]
+VACATION = (dt.date(2026, 11, 9), dt.date(2026, 11, 13))
+PUBLIC_HOLIDAY = dt.date(2026, 11, 4)
+
+
+def day_activities(rng: random.Random, name: str, meetings: tuple[int, int],
+                   calls: tuple[int, int], day: dt.date) -> list[tuple[dt.datetime, str]]:
+    """(time, type label) of one manager's activities on one day."""
+    off = day.weekday() >= 5 or day == PUBLIC_HOLIDAY
+    if off:
+        # now and then someone calls a client on a day off
+        labels = rng.choices(CALL_LABELS, k=rng.randint(1, 4)) if rng.random() < 0.08 else []
+    else:
+        labels = (["Встреча"] * rng.randint(*meetings)
+                  + rng.choices(CALL_LABELS, k=rng.randint(*calls))
+                  + rng.choices(OTHER_LABELS, k=rng.randint(0, 3)))
+    start = dt.datetime.combine(day, dt.time(9))
+    return [(start + dt.timedelta(seconds=rng.randint(0, 10 * 3600)), label) for label in labels]
+
+
+def activities(rng: random.Random) -> list[list[str]]:
+    first = dt.date(2026, 10, 1)
+    days = [first + dt.timedelta(days=i) for i in range(61)]
+    rows = []
+    for name, meetings, calls in ACTIVITY_PROFILES:
+        for day in days:
+            if name == "Елена Соколова" and VACATION[0] <= day <= VACATION[1]:
+                continue
+            for ts, label in day_activities(rng, name, meetings, calls, day):
+                rows.append([name, ru(ts), label])
+    rows.sort(key=lambda r: (dt.datetime.strptime(r[1], "%d.%m.%Y %H:%M:%S"), r[0]))
+    # Broken rows a real log has: the audit rejects them with their line and reason.
+    for i, (column, bad) in zip(rng.sample(range(len(rows)), 3),
+                                [(0, ""), (1, "31.11.2026 10:00:00"), (1, "вчера")]):
+        rows[i][column] = bad
     return rows
 
 
@@ -265,6 +321,9 @@ def main() -> None:
     for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
                  "hubspot_deals.csv", "pipedrive_deals.csv", "salesforce_opportunities.csv"):
         print(f"wrote {HERE.name}/{name}")
+    # A separate stream, so the other exports stay the same when this log changes.
+    write_csv(HERE / "activities.csv", ACTIVITY_HEADER, activities(random.Random(SEED + 6)))
+    print(f"wrote {HERE.name}/activities.csv")
 
 
 if __name__ == "__main__":

@@ -43,8 +43,9 @@ def parse_datetime(text: pl.Expr, date_format: str | None, slash_order: str = MO
     attempts = [text.str.strptime(pl.Datetime("us"), fmt, strict=False)
                 for fmt in date_formats(slash_order)]
     # ISO with an offset or Z (API dumps): moved to the config's zone, then made naive.
-    offset = text.str.replace(r"Z$", "+00:00").str.strptime(
-        pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
+    # (also "2024-02-05 23:30:00+00:00", as Python, pandas and SQL databases write it)
+    iso = text.str.replace(r"Z$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
+    offset = iso.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
     attempts.append(offset.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
     # Unix seconds (amoCRM API) and milliseconds (HubSpot API).
     number = text.cast(pl.Int64, strict=False)

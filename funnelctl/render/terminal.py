@@ -11,6 +11,7 @@ from rich.text import Text
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
+from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.report import (
     Change,
     Comparison,
@@ -25,8 +26,9 @@ STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
 
 class TerminalReport:
-    def __init__(self, report: Report, lang: str) -> None:
+    def __init__(self, report: Report, lang: str, width: int | None = None) -> None:
         self.r, self.t, self.f = report, labels(lang), Fmt(lang)
+        self.width = width
 
     def parts(self) -> list:
         out = [self.header()]
@@ -36,6 +38,8 @@ class TerminalReport:
             out.append(self.funnel_table(funnel))
             out += [self.breakdown_table(funnel, column, segments)
                     for column, segments in funnel.breakdowns.items()]
+        if self.r.norms is not None:
+            out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
         return out
 
@@ -205,6 +209,6 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
                       width=options.width, highlight=False, emoji=False)
-    for part in TerminalReport(report, options.lang).parts():
+    for part in TerminalReport(report, options.lang, options.width or console.width).parts():
         console.print(part)
     return buffer.getvalue()
