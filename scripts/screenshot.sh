@@ -3,7 +3,7 @@
 #
 #   scripts/screenshot.sh [REPORT.html [SCREENSHOT.png [WIDTHxHEIGHT]]]
 #
-# Defaults: docs/example-report.html and docs/example-report.png at 1280x2400. Installs
+# Defaults: docs/example-report.html and docs/example-report.png at 1280x3900. Installs
 # Debian's chromium when it is missing (needs root). Not part of `make test`: CI does not
 # need a browser.
 set -euo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 html=${1:-docs/example-report.html}
 png=${2:-docs/example-report.png}
-size=${3:-1280x2400}
+size=${3:-1280x3900}
 bin=.venv/bin
 
 if [[ $html == docs/example-report.html ]]; then
