@@ -22,6 +22,15 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], sep: str = "
     return path
 
 
+def assert_error(result, *fragments: str) -> None:
+    """The CLI could not run: exit 2, one clear line on stderr, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("funnelctl: error: ")
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
 class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()

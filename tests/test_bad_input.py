@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_csv
+from tests.conftest import assert_error, write_csv
 
 GOOD_SOURCE = """
 version: 1
@@ -28,14 +28,6 @@ def write_config(tmp_path, text: str):
 
 def deals(tmp_path, rows=(("1", "A", "2024-01-02"),), header=("ID", "Stage", "Created")):
     return write_csv(tmp_path / "deals.csv", list(header), [list(r) for r in rows])
-
-
-def assert_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("funnelctl: error: ")
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 def test_missing_config(cli, tmp_path):

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_csv
+from tests.conftest import assert_error, write_csv
 from tests.norms_support import write_log, write_norms_config
 
 LOG = [("A", "2024-02-05 10:00", "call")]
-
-
-def assert_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("funnelctl: error: ")
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 def test_rule_with_unknown_key_names_line_and_suggests(cli, tmp_path):
