@@ -151,18 +151,22 @@ class Config(Model):
                              "Europe/Moscow or UTC)") from None
         return v
 
-    @model_validator(mode="after")
-    def _funnels_name_known_sources(self) -> Config:
-        for funnel in self.funnels:
-            if funnel.source not in self.sources:
-                known = ", ".join(self.sources)
-                raise ValueError(
-                    f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
-                    f"(sources defined: {known})"
-                )
-        if len({f.name for f in self.funnels}) != len(self.funnels):
-            raise ValueError("funnel names must be unique")
-        return self
+
+
+def reference_problems(config: Config) -> list[tuple[tuple, str]]:
+    """Cross-references the models cannot check alone: (key path, message) for each problem,
+    so the message can name the line of the key at fault."""
+    problems = []
+    names: set[str] = set()
+    for i, funnel in enumerate(config.funnels):
+        if funnel.source not in config.sources:
+            problems.append(((("funnels", i, "source")),
+                             f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
+                             f"(sources defined: {', '.join(config.sources)})"))
+        if funnel.name in names:
+            problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
+        names.add(funnel.name)
+    return problems + norms_problems(config.norms, config.sources)
 
 
 def load_config(path: str | Path) -> Config:
@@ -198,10 +202,11 @@ def parse_config(text: str, path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, path, lines)) from None
-    problems = norms_problems(config.norms, config.sources)
+    problems = reference_problems(config)
     if problems:
         raise ConfigError("\n".join(f"{path}:{_nearest_line(loc, lines) or '?'}: "
-                                     f"{'.'.join(loc)}: {msg}" for loc, msg in problems))
+                                     f"{'.'.join(map(str, loc))}: {msg}"
+                                     for loc, msg in problems))
     base = path.parent
     for source in config.sources.values():
         if not source.path.is_absolute():
