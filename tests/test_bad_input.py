@@ -77,7 +77,8 @@ def test_funnel_naming_unknown_source(cli, tmp_path):
     text = GOOD_SOURCE.replace("    source: deals", "    source: crm")
     # Line 10 of the config (it starts with an empty line) is "    source: crm".
     assert_error(cli("audit", write_config(tmp_path, text)),
-                 "audit.yaml:10: funnels.0.source", "unknown source 'crm'", "sources defined: deals")
+                 "audit.yaml:10: funnels.0.source", "unknown source 'crm'",
+                 "sources defined: deals")
 
 
 def test_missing_mapped_column_lists_columns_found(cli, tmp_path):
