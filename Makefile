@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench sample-data clean
+.PHONY: demo test lint bench sample-data screenshot clean
 
 # The venv is a file target: built once, rebuilt only when pyproject.toml changes.
 $(VENV)/pyvenv.cfg: pyproject.toml
@@ -46,6 +46,11 @@ bench: $(VENV)/pyvenv.cfg $(BENCH_VENV)/pyvenv.cfg
 
 sample-data: $(VENV)/pyvenv.cfg
 	$(BIN)/python sample_data/generate.py
+
+# docs/example-report.html and its screenshot; installs Debian's chromium if missing.
+# Not part of `make test`: CI needs no browser.
+screenshot: $(VENV)/pyvenv.cfg
+	scripts/screenshot.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,38 +9,88 @@ import polars as pl
 
 from funnelctl import __version__
 from funnelctl.audit_events import event_funnels
-from funnelctl.checks import check_funnel, check_source, overall_verdict, sort_findings
+from funnelctl.audit_history import history_funnel, read_history_sources, stuck_moment
+from funnelctl.audit_norms import good_day_counts, norms_report
+from funnelctl.checks import (
+    check_comparison,
+    check_funnel,
+    check_history,
+    check_norms,
+    check_source,
+    overall_verdict,
+    sort_findings,
+)
 from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
-from funnelctl.io.readers import open_source
-from funnelctl.metrics.breakdown import summarise
+from funnelctl.io.presets import PRESETS
+from funnelctl.io.readers import LINE, open_source
+from funnelctl.io.rejects import ledger, write_rejects
+from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
+from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
-from funnelctl.periods import DateRange, resolve_period, today_in
-from funnelctl.report import DataQuality, Finding, Period, Report, SourceQuality
+from funnelctl.periods import DateRange, previous_period, resolve_period, today_in
+from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, SourceQuality
 
 
 def audit(config_path: str | Path, period: str | None = None,
-          as_of: dt.date | None = None) -> Report:
+          as_of: dt.date | None = None, rejects_path: Path | None = None,
+          compare: str | None = None) -> Report:
+    """Run the audit a config describes; with rejects_path, also write the rejected rows;
+    with compare="previous", also audit the period of the same length just before."""
     config = load_config(config_path)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
+    before = previous_period(dates) if compare == "previous" else None
+    comparison = (Comparison(Period(before.start, before.end), SIGNIFICANCE)
+                  if before else None)
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
-    results = {}
+    funnels = []
+    rejects = []
     for source_name, deals in read_deal_sources(config, qualities).items():
+        rejects.append(ledger(source_name, deals.rejects))
         for funnel in (f for f in config.funnels if f.source == source_name):
-            frame = funnel_frame(deals, funnel, qualities[source_name])
+            frame = funnel_frame(deals, funnel, qualities[source_name], rejects)
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
-            results[funnel.name] = result
-    for funnel, result in event_funnels(config, dates, qualities):
+            funnels.append(result)
+            if comparison:
+                earlier = summarise(in_period(frame, before), funnel, kind="deals")
+                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    moment = stuck_moment(dates, as_of)
+    for source_name, history in read_history_sources(config, qualities).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name])
+            findings += check_funnel(result, funnel) + check_history(result, funnel)
+            funnels.append(result)
+            if comparison:
+                # The earlier run's notes (unmatched stages...) would repeat the report's.
+                scratch = SourceQuality(source_name, "", 0, 0)
+                earlier = history_funnel(history, funnel, before, moment, scratch)
+                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects):
         findings += check_funnel(result, funnel)
-        results[funnel.name] = result
-    funnels = [results[f.name] for f in config.funnels if f.name in results]
+        funnels.append(result)
+        if comparison:
+            comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    order = [f.name for f in config.funnels]
+    funnels.sort(key=lambda r: order.index(r.name))
+    if comparison:
+        comparison.funnels.sort(key=lambda c: order.index(c.funnel))
+    norms, norms_before = norms_report(config, dates, qualities, rejects, before)
+    if norms is not None:
+        findings += check_norms(norms, config.norms.below_share)
+        if comparison:
+            comparison.managers = compare_managers(
+                good_day_counts(norms_before), good_day_counts(norms), SIGNIFICANCE)
     for quality in qualities.values():
         findings += check_source(quality)
+    if comparison:
+        findings += check_comparison(comparison)
     findings = sort_findings(findings)
+    if rejects_path is not None:
+        write_rejects(rejects_path, rejects)
     return Report(
         tool_version=__version__,
         generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
@@ -49,8 +99,10 @@ def audit(config_path: str | Path, period: str | None = None,
         verdict=overall_verdict(findings),
         findings=findings,
         funnels=funnels,
-        norms=None,
+        norms=norms,
         data_quality=DataQuality(list(qualities.values())),
+        language=config.language,
+        comparison=comparison,
     )
 
 
@@ -68,11 +120,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
-        if not users or source.kind == "events":  # events: see audit_events.py
+        if not users or source.kind in ("stage_history", "events"):
             continue
         if source.kind != "deals":
             raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
-                              "supported by this version (use kind: deals or events)")
+                              "supported (use kind: deals, stage_history or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown)
@@ -94,8 +146,20 @@ def source_quality(name: str, path: str, detected: dict, notes: list[str],
     )
 
 
-def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.DataFrame:
+def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
+    """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
+    "Успешно реализовано" / "Закрыто и не реализовано")."""
+    if not preset or funnel.won or funnel.lost:
+        return funnel
+    spec = PRESETS[preset]
+    return funnel.model_copy(update={"won": list(spec.get("won_stages", [])),
+                                     "lost": list(spec.get("lost_stages", []))})
+
+
+def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality,
+                 rejects: list[pl.DataFrame] | None = None) -> pl.DataFrame:
     """Depth per deal; deals whose stage matches nothing are counted, shown and set aside."""
+    funnel = with_preset_outcomes(funnel, deals.preset)
     frame = deal_depths(deals.frame, funnel, deals.has_status, deals.has_lost_stage)
     unmatched = frame.filter(pl.col(DEPTH).is_null())
     if unmatched.height:
@@ -106,6 +170,9 @@ def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality) -> pl.Dat
         reason = f"stage matches no stage of funnel '{funnel.name}'"
         quality.reasons[reason] = unmatched.height
         quality.rows_rejected += unmatched.height
+        if rejects is not None:
+            rejects.append(ledger(quality.name, unmatched.select(
+                line=LINE, reason=pl.lit(reason), value="stage")))
     no_loss_stage = frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
     if no_loss_stage:
         quality.notes.append(

@@ -10,15 +10,20 @@ import polars as pl
 from funnelctl.config import Config, Funnel
 from funnelctl.io.events import Events, read_events
 from funnelctl.io.readers import open_source
+from funnelctl.io.rejects import ledger
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
 from funnelctl.periods import DateRange
 from funnelctl.report import FunnelResult, SourceQuality
 
 
-def event_funnels(config: Config, dates: DateRange, qualities: dict[str, SourceQuality]
-                  ) -> Iterator[tuple[Funnel, FunnelResult]]:
-    bounds = period_bounds(dates.start, dates.end, config.timezone)
+def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+                  ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
+    """(funnel, result, the result over `before` or None) for every event funnel."""
+    periods = [period_bounds(dates.start, dates.end, config.timezone)]
+    if before is not None:
+        periods.append(period_bounds(before.start, before.end, config.timezone))
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
         if source.kind != "events" or not users:
@@ -26,21 +31,29 @@ def event_funnels(config: Config, dates: DateRange, qualities: dict[str, SourceQ
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
-        since = until = None
-        if bounds:  # a chain starts inside the period and ends at most a window later
-            longest = max(f.window_seconds() for f in users)
-            since, until = bounds[0], bounds[1] + dt.timedelta(seconds=longest)
+        since, until = time_range(periods, max(f.window_seconds() for f in users))
         events = read_events(raw, source, config.timezone, names, extra, since, until)
         quality = source_quality(raw.name, str(source.path), raw.detected, raw.notes, events)
         quality.notes += unseen_names(events.frame, users)
         qualities[name] = quality
+        rejects.append(ledger(name, events.rejects))
         frame = events.frame
         del events
         for funnel in users:
-            prepared = prepare(frame, funnel, bounds)
+            prepared = [prepare(frame, funnel, bounds) for bounds in periods]
             if funnel is users[-1]:
                 del frame  # free the events before the funnel's own work (big inputs)
-            yield funnel, summarise(entities(prepared, funnel), funnel, kind="events")
+            results = [summarise(entities(p, funnel), funnel, kind="events") for p in prepared]
+            yield funnel, results[0], results[1] if before is not None else None
+
+
+def time_range(periods: list[tuple | None], window: int) -> tuple:
+    """The instants events can matter in: chains start inside a period and end at most a
+    window later. (None, None) when a period covers all the data."""
+    if any(bounds is None for bounds in periods):
+        return None, None
+    return (min(b[0] for b in periods),
+            max(b[1] for b in periods) + dt.timedelta(seconds=window))
 
 
 def source_quality(name: str, path: str, detected: dict, notes: list[str],

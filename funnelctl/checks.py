@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from funnelctl.config import Funnel, Threshold
+from funnelctl.config_norms import BelowShare
 from funnelctl.errors import ExitCode
 from funnelctl.report import (
     SEVERITY_RANK,
     Bottleneck,
+    Change,
+    Comparison,
     Finding,
     FunnelResult,
+    NormsResult,
     Severity,
     SourceQuality,
 )
 
 # Share of a source's rows that may be rejected before it is a finding of its own.
 REJECTED_SHARE_WARN = 0.01
+# Share of deals whose stage history breaks the funnel's order before it is a warning;
+# below it the inconsistent deals are still reported, as an "ok" finding.
+INCONSISTENT_SHARE_WARN = 0.05
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
@@ -89,8 +100,29 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     severity="warn", code="segment_below", subject=f"{result.name} / "
                     f"{column} = {seg.value}",
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the funnel "
-                             f"(two-proportion test p = {seg.p_value:.3f})"),
+                             f"(two-proportion test {p_text(seg.p_value)})"),
                     value=conv, threshold=overall))
+    return findings
+
+
+def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
+    """Stage-history findings: an inconsistent funnel, and deals stuck past max_days."""
+    findings = []
+    counts = result.consistency
+    if counts and counts.inconsistent:
+        findings.append(Finding(
+            severity="warn" if counts.share > INCONSISTENT_SHARE_WARN else "ok",
+            code="inconsistent_funnel", subject=funnel.name,
+            message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
+                     f"not follow the stage order: {counts.moved_backwards} moved backwards, "
+                     f"{counts.skipped_stages} skipped stages"),
+            value=counts.share, threshold=INCONSISTENT_SHARE_WARN))
+    findings.extend(
+        Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
+                message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
+                         f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
+                value=float(stage.stuck), threshold=stage.max_days)
+        for stage in result.stages if stage.stuck)
     return findings
 
 
@@ -103,7 +135,10 @@ def check_source(quality: SourceQuality) -> list[Finding]:
             message=f"stage values that match no stage, won or lost value: {shown}",
             value=float(sum(quality.unmatched_stages.values()))))
     # Unmatched stages have their own finding above; this one is about unreadable rows.
-    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values())
+    # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
+    # lines are counted in the reasons but lose no deal.
+    harmless = sum(quality.reasons.get(r, 0) for r in ("duplicate deal id", "blank line"))
+    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values()) - harmless
     if quality.rows_read and unreadable / quality.rows_read > REJECTED_SHARE_WARN:
         share = unreadable / quality.rows_read
         findings.append(Finding(
@@ -112,6 +147,31 @@ def check_source(quality: SourceQuality) -> list[Finding]:
                     + ", ".join(f"{r} ({n})" for r, n in quality.reasons.items()),
             value=share, threshold=REJECTED_SHARE_WARN))
     return findings
+
+
+def check_comparison(comparison: Comparison) -> list[Finding]:
+    """A warning for each stage, funnel or manager that is significantly worse than before."""
+    before = comparison.previous_period
+    since = f"{before.start}..{before.end}"
+    findings = []
+    for funnel in comparison.funnels:
+        findings += [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",
+                            f"conversion into '{ch.subject}'", since)
+                     for ch in funnel.stages if ch.worse]
+        if funnel.overall.worse:
+            findings.append(_worse(funnel.overall, "overall_worse", funnel.funnel,
+                                   "overall conversion", since))
+    findings += [_worse(ch, "manager_worse", ch.subject, "share of good days", since)
+                 for ch in comparison.managers or [] if ch.worse]
+    return findings
+
+
+def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Finding:
+    return Finding(
+        severity="warn", code=code, subject=subject,
+        message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
+                 f"{since} (two-proportion test {p_text(ch.p_value)})"),
+        value=ch.current, threshold=ch.previous)
 
 
 def overall_verdict(findings: list[Finding]) -> Severity:
@@ -128,3 +188,19 @@ def exit_code(verdict: Severity, fail_on: str) -> ExitCode:
     if fail_on == "never":
         return ExitCode.OK
     return ExitCode.FINDINGS if SEVERITY_RANK[verdict] >= SEVERITY_RANK[fail_on] else ExitCode.OK
+
+
+def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
+    """A finding per manager whose share of below-norm working days is over the limits."""
+    findings = []
+    for m in result.managers:
+        if m.verdict not in ("warn", "fail"):
+            continue
+        empty = f", {m.empty_days} with no activity at all" if m.empty_days else ""
+        findings.append(Finding(
+            severity=m.verdict, code="norms_below", subject=f"norms / {m.manager}",
+            message=(f"{m.below_days} of {result.working_days} working days below the norm "
+                     f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
+                     f"fail above {limits.fail:.0%}"),
+            value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn))
+    return findings

@@ -18,6 +18,7 @@ import typer
 
 from funnelctl import __version__
 from funnelctl.errors import ExitCode, FunnelctlError
+from funnelctl.init_config import init_command, templates_command
 from funnelctl.render import RENDERERS
 
 app = typer.Typer(
@@ -25,9 +26,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help text: Rich's help formatting alone (markdown-it, layout) costs ~0.1 s.
+    rich_markup_mode=None,
 )
 
 Format = Enum("Format", {name: name for name in RENDERERS}, type=str)
+
+
+class Lang(str, Enum):
+    en = "en"
+    ru = "ru"
+
+
+class Compare(str, Enum):
+    previous = "previous"
 
 
 class FailOn(str, Enum):
@@ -64,9 +76,9 @@ def handled_errors(debug: bool) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def progress(message: str) -> Iterator[None]:
-    """A spinner on stderr in a terminal; nothing at all under cron or in a pipe."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+def progress(message: str, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr in a terminal; nothing at all under cron, in a pipe, or --quiet."""
+    if not enabled or not sys.stderr.isatty() or os.environ.get("CI"):
         yield
         return
     from rich.console import Console
@@ -93,16 +105,27 @@ def main_options(
 def audit(
     config: ConfigArg,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = "table",
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write the report to this file instead of stdout; {date} and "
+                               "{period} are filled in, missing folders are created.")] = None,
     period: Annotated[str | None, typer.Option(
         help="START..END (inclusive dates) or yesterday, last-7-days, last-week, "
              "this-month, last-month.")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Resolve relative periods against this date (default: today in "
                         "the config's time zone).")] = None,
+    compare: Annotated[Compare | None, typer.Option(
+        "--compare", help="Also audit the period of the same length just before, and flag "
+                          "what got significantly worse.")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when the verdict is at or above this level.")] = FailOn.fail,
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write the rows the audit could not use (source, line, reason, "
+                          "value) to this CSV file.")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
     debug: Debug = False,
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
@@ -113,20 +136,29 @@ def audit(
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
-        with progress("Auditing"):
-            report = run_audit(config, period=period, as_of=as_of_date)
+        with progress("Auditing", enabled=not quiet):
+            report = run_audit(config, period=period, as_of=as_of_date, rejects_path=rejects,
+                               compare=Compare(compare).value if compare else None)
         fmt = Format(format).value
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         # In a terminal use its width; in files and pipes a fixed, readable one.
         width = None if color else 110
-        text = renderer(fmt)(report, RenderOptions(color=color, width=width))
-        if output is None:
+        language = Lang(lang).value if lang else report.language
+        text = renderer(fmt)(report, RenderOptions(color=color, width=width, lang=language))
+        if output is not None:
+            write_report(output, report, text, quiet)
+        elif not quiet:
             sys.stdout.write(text)
-        else:
-            from funnelctl.output import write_atomically
-
-            write_atomically(output, text)
     raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
+
+
+def write_report(template: str, report, text: str, quiet: bool) -> None:
+    from funnelctl.output import output_path, write_atomically
+
+    path = output_path(template, report.period.as_of, report.period.start, report.period.end)
+    write_atomically(path, text)
+    if not quiet:
+        typer.echo(f"funnelctl: wrote {path} (verdict: {report.verdict})", err=True)
 
 
 @app.command()
@@ -139,6 +171,36 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
             typer.echo(line)
 
 
+class InspectFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A CRM export: CSV, XLSX, or Bitrix24 .xls.",
+                                         show_default=False)],
+    encoding: Annotated[str | None, typer.Option(help="Read with this encoding.")] = None,
+    separator: Annotated[str | None, typer.Option(help="Read with this separator.")] = None,
+    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Show how funnelctl reads an export: encoding, separator, columns, preset, stages."""
+    with handled_errors(debug):
+        import json
+
+        from funnelctl.errors import UsageError
+        from funnelctl.inspect import inspect_file, render_text
+
+        if separator is not None and len(separator) != 1:
+            raise UsageError(f"--separator must be one character, got {separator!r}")
+        result = inspect_file(file, encoding, separator)
+        if InspectFormat(format) is InspectFormat.json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_text(result), nl=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the config format (for editors and CI)."""
@@ -147,6 +209,10 @@ def schema() -> None:
     from funnelctl.config import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+app.command("templates")(templates_command)
+app.command("init")(init_command)
 
 
 def tune_memory() -> None:

@@ -4,43 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from funnelctl.config_base import Model
+from funnelctl.config_events import PropertyValue, event_funnel_problems, parse_duration
+from funnelctl.config_norms import Norms, TypeValues, norms_problems
 from funnelctl.errors import ConfigError
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
+# How a stage_history file is laid out; None: detected from the header.
+HistoryLayout = Literal["long", "hubspot_wide", "salesforce_history"]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class Model(BaseModel):
-    """Strict base: unknown keys are errors, with a "did you mean" hint."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = set(cls.model_fields) | {
-                f.alias for f in cls.model_fields.values() if f.alias
-            }
-            for key in data:
-                if key not in known:
-                    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown key '{key}'{hint} (expected one of: {known})",
-                        {"key": key, "hint": hint, "known": ", ".join(sorted(known))},
-                    )
-        return data
 
 
 class CsvOptions(Model):
@@ -69,7 +48,28 @@ class Source(Model):
     date_format: str | None = None
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
+    type_values: TypeValues | None = None  # activities: which type values are calls/meetings
     null_values: list[str] | None = None
+    layout: HistoryLayout | None = None  # stage_history only
+
+    @model_validator(mode="after")
+    def _layout_for_history(self) -> Source:
+        if self.layout is not None and self.kind != "stage_history":
+            raise ValueError(f"layout applies to kind: stage_history only (this source is "
+                             f"kind: {self.kind})")
+        return self
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, v: str | None) -> str | None:
+        from funnelctl.io.presets import AUTO, PRESETS
+
+        known = [*PRESETS, AUTO]
+        if v is not None and v not in known:
+            close = difflib.get_close_matches(v, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown preset '{v}'{hint} (expected one of: {', '.join(known)})")
+        return v
 
 
 class Threshold(Model):
@@ -85,15 +85,12 @@ class Threshold(Model):
         return self
 
 
-PropertyValue = str | int | float | bool
-
-
 class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
     max_days: float | None = Field(default=None, gt=0)
-    # Event funnels: property conditions the event must also meet, e.g. {page: /cart};
+    # Event funnels: properties the event must also have, e.g. {page: /cart};
     # a list means any of these values.
     where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
 
@@ -138,19 +135,6 @@ class Funnel(Model):
         return self
 
 
-DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-
-
-def parse_duration(text: str) -> int:
-    """'30m', '36h', '7d' -> seconds."""
-    found = _DURATION.match(str(text))
-    if not found or int(found[1]) == 0:
-        raise ValueError(f"'{text}' is not a duration: expected a positive whole number and a "
-                         "unit, e.g. 30m, 36h, 7d (units: s, m, h, d, w)")
-    return int(found[1]) * DURATION_UNITS[found[2]]
-
-
 class Period(Model):
     start: dt.date
     end: dt.date
@@ -170,6 +154,7 @@ class Config(Model):
     period: Period | None = None
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
+    norms: Norms | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -181,18 +166,22 @@ class Config(Model):
                              "Europe/Moscow or UTC)") from None
         return v
 
-    @model_validator(mode="after")
-    def _funnels_name_known_sources(self) -> Config:
-        for funnel in self.funnels:
-            if funnel.source not in self.sources:
-                known = ", ".join(self.sources)
-                raise ValueError(
-                    f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
-                    f"(sources defined: {known})"
-                )
-        if len({f.name for f in self.funnels}) != len(self.funnels):
-            raise ValueError("funnel names must be unique")
-        return self
+
+
+def reference_problems(config: Config) -> list[tuple[tuple, str]]:
+    """Cross-references the models cannot check alone: (key path, message) for each problem,
+    so the message can name the line of the key at fault."""
+    problems = []
+    names: set[str] = set()
+    for i, funnel in enumerate(config.funnels):
+        if funnel.source not in config.sources:
+            problems.append(((("funnels", i, "source")),
+                             f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
+                             f"(sources defined: {', '.join(config.sources)})"))
+        if funnel.name in names:
+            problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
+        names.add(funnel.name)
+    return problems + event_funnel_problems(config) + norms_problems(config.norms, config.sources)
 
 
 def load_config(path: str | Path) -> Config:
@@ -216,6 +205,9 @@ def parse_config(text: str, path: Path) -> Config:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    except ValueError as exc:  # a date YAML recognises but that does not exist: 2024-02-30
+        raise ConfigError(f"{_bad_date_place(node, path)}: {exc} (expected a real date, "
+                          "YYYY-MM-DD)") from None
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{path}: expected a mapping of settings (version, sources, "
@@ -225,7 +217,11 @@ def parse_config(text: str, path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(exc, path, lines)) from None
-    _check_funnel_kinds(config, path, lines)
+    problems = reference_problems(config)
+    if problems:
+        raise ConfigError("\n".join(f"{path}:{_nearest_line(loc, lines) or '?'}: "
+                                     f"{'.'.join(map(str, loc))}: {msg}"
+                                     for loc, msg in problems))
     base = path.parent
     for source in config.sources.values():
         if not source.path.is_absolute():
@@ -233,24 +229,21 @@ def parse_config(text: str, path: Path) -> Config:
     return config
 
 
-def _check_funnel_kinds(config: Config, path: Path, lines: dict[tuple, int]) -> None:
-    """Settings that only make sense for one kind of source (needs the sources' kinds)."""
-    for i, funnel in enumerate(config.funnels):
-        events = config.sources[funnel.source].kind == "events"
-        problem = None
-        if events and funnel.window is None:
-            loc, problem = ("funnels", i), (f"funnel '{funnel.name}' over an events source "
-                                            "needs window: (e.g. 30m, 36h, 7d)")
-        elif not events and funnel.window is not None:
-            loc, problem = ("funnels", i, "window"), "window applies to event funnels only"
-        for j, stage in enumerate(funnel.stages):
-            if not events and stage.where and problem is None:
-                loc = ("funnels", i, "stages", j, "where")
-                problem = "where applies to event funnels only"
-        if problem:
-            line = _nearest_line(loc, lines)
-            where = f"{path}:{line}" if line else str(path)
-            raise ConfigError(f"{where}: {'.'.join(map(str, loc))}: {problem}")
+def _bad_date_place(node: yaml.Node | None, path: Path) -> str:
+    """file:line of the first YAML timestamp that is not a real date."""
+    stack = [node]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, yaml.ScalarNode) and item.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(item.value[:10])
+            except ValueError:
+                return f"{path}:{item.start_mark.line + 1}: '{item.value}'"
+        elif isinstance(item, yaml.MappingNode):
+            stack += [v for pair in item.value for v in pair]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += item.value
+    return str(path)
 
 
 def _line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:

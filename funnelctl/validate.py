@@ -6,9 +6,12 @@ from pathlib import Path
 
 import polars as pl
 
+from funnelctl.audit import with_preset_outcomes
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
-from funnelctl.io.deals import column_mapping
+from funnelctl.io.activities import activity_mapping
+from funnelctl.io.deals import column_mapping, resolve_preset
+from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import RawSource, open_source
 
 
@@ -25,13 +28,29 @@ def validate(config_path: str | Path) -> list[str]:
         lines += [f"  note: {note}" for note in raw.notes]
         if source.kind == "events" and users:
             lines += validate_events(raw, source, users)
-        if source.kind != "deals" or not users:
+        if source.kind == "activities":
+            shape, mapping = activity_mapping(raw, source)
+            what = "one row per activity" if shape == "rows" else "daily totals"
+            lines.append(f"  activities: {what} ("
+                         + ", ".join(f"{k}: {v!r}" for k, v in mapping.items()) + ")")
+        if source.kind not in ("deals", "stage_history") or not users:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
-        mapping = column_mapping(raw, source, breakdown)
-        values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars().unique()
-                                  ).collect().to_series().drop_nulls().sort()
-        for funnel in users:
+        preset = None
+        if source.kind == "stage_history":
+            layout = source.layout or detect_layout(raw.columns)
+            history_mapping(raw, source, layout, breakdown)
+            lines.append(f"  layout: {layout}")
+            values = stage_values(raw, source).str.strip_chars()
+        else:
+            mapping = column_mapping(raw, source, breakdown)
+            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
+                .to_series()
+            preset = resolve_preset(raw, source)
+            if preset:
+                lines.append(f"  preset: {raw.detected.get('preset', preset)}")
+        values = values.drop_nulls().unique().sort()
+        for funnel in (with_preset_outcomes(f, preset) for f in users):
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
             unmatched = [v for v in values if v.lower() not in known]

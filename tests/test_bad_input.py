@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_csv
+from tests.conftest import assert_error, write_csv
 
 GOOD_SOURCE = """
 version: 1
@@ -28,14 +28,6 @@ def write_config(tmp_path, text: str):
 
 def deals(tmp_path, rows=(("1", "A", "2024-01-02"),), header=("ID", "Stage", "Created")):
     return write_csv(tmp_path / "deals.csv", list(header), [list(r) for r in rows])
-
-
-def assert_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("funnelctl: error: ")
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 def test_missing_config(cli, tmp_path):
@@ -83,8 +75,10 @@ def test_invalid_stage_settings(cli, tmp_path, stages, message):
 
 def test_funnel_naming_unknown_source(cli, tmp_path):
     text = GOOD_SOURCE.replace("    source: deals", "    source: crm")
+    # Line 10 of the config (it starts with an empty line) is "    source: crm".
     assert_error(cli("audit", write_config(tmp_path, text)),
-                 "unknown source 'crm'", "sources defined: deals")
+                 "audit.yaml:10: funnels.0.source", "unknown source 'crm'",
+                 "sources defined: deals")
 
 
 def test_missing_mapped_column_lists_columns_found(cli, tmp_path):

@@ -13,7 +13,7 @@ try:
     main()
 except SystemExit:
     pass
-print(sorted(m for m in ("polars", "pydantic", "yaml") if m in sys.modules))
+print(sorted(m for m in ("polars", "pydantic", "yaml", "rich", "jinja2") if m in sys.modules))
 """
 
 

@@ -8,8 +8,9 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError
+from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.values import null_markers, parse_amount, to_local_datetime
+from funnelctl.io.values import null_markers, parse_amount, slash_orders, to_local_datetime
 
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
@@ -32,19 +33,49 @@ class Deals:
     rejects: pl.DataFrame  # line, reason, value
     has_status: bool
     has_lost_stage: bool
+    preset: str | None = None
+
+
+def resolve_preset(raw: RawSource, source: Source) -> str | None:
+    """The configured preset; for `auto`, the best match (recorded in raw.detected)."""
+    if source.preset != presets.AUTO:
+        return source.preset
+    name = presets.pick(raw.columns)
+    if name is None:
+        raise DataError(
+            f"{raw.path}: the columns match no preset (preset: auto); "
+            f"{presets.describe_closest(raw.columns)}\n"
+            f"  columns found: {', '.join(raw.columns)}\n"
+            f"  map them under sources.{raw.name}.columns (deal_id, stage, created_at)")
+    return name
 
 
 def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str, str]:
-    """canonical name -> header in the file, for every column the deals funnel can use."""
-    mapping = dict(source.columns)
+    """canonical name -> header in the file, for every column the deals funnel can use.
+
+    Explicit `columns:` win over the preset, which wins over headers already named
+    canonically.
+    """
+    preset = resolve_preset(raw, source)
+    mapping = presets.match_columns(preset, raw.columns) if preset else {}
+    if preset:
+        raw.detected["preset"] = preset if source.preset != presets.AUTO else f"{preset} (auto)"
     for name in (*REQUIRED, *OPTIONAL, *extra):
         if name not in mapping and name in raw.columns:
             mapping[name] = name
+    mapping.update(source.columns)
     missing = sorted(REQUIRED - mapping.keys())
     if missing:
+        tried = ""
+        if preset:
+            aliases = presets.PRESETS[preset]["columns"]
+            tried = "\n  preset '" + preset + "' looked for: " + "; ".join(
+                f"{m}: {', '.join(aliases[m])}" for m in missing)
+        else:
+            tried = f"\n  {presets.describe_closest(raw.columns)} (set preset: auto or a name)"
         raise DataError(
             f"{raw.path}: no column for {', '.join(missing)}: map it under "
-            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}"
+            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}{tried}"
         )
     for name in extra:
         mapping.setdefault(name, name)
@@ -54,10 +85,14 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
 
 def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
     mapping = column_mapping(raw, source, breakdown)
+    preset = resolve_preset(raw, source)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
+    orders = _date_orders(raw, source, [mapping[c] for c in ("created_at", "closed_at")
+                                        if c in mapping and schema[mapping[c]] == pl.String])
     created, created_given = to_local_datetime(
-        mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers)
+        mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
+        orders.get(mapping["created_at"], "month-first"))
     deal_id = pl.col(mapping["deal_id"]).cast(pl.String)
     typed_id = schema[mapping["deal_id"]] != pl.String
     columns = {
@@ -73,22 +108,24 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if "closed_at" in mapping:
         name = mapping["closed_at"]
         closed, closed_given = to_local_datetime(
-            name, schema[name], timezone, source.date_format, markers)
+            name, schema[name], timezone, source.date_format, markers,
+            orders.get(name, "month-first"))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
                     "_closed_raw": _text(name, schema)}
     if "amount" in mapping:
         columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
     has_status = "status" in mapping
     if has_status:
-        columns["status"] = _status_expr(mapping["status"], source)
+        columns["status"] = _status_expr(mapping["status"], source, preset)
         columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
         if name in mapping and name not in columns:
             columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
 
+    columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     frame = raw.frame.select(**columns).with_columns(_reject_reason(has_status, mapping))
     try:
-        frame = frame.collect()
+        frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
     if frame.height == 0:
@@ -98,8 +135,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         line=pl.col(LINE), reason=pl.col("_reason"), value=pl.col("_value")
     ).cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
-    good = good.drop([c for c in good.columns if c.startswith("_")])
-    return Deals(good, rejects, has_status, "lost_stage" in mapping)
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
@@ -110,8 +147,24 @@ def _text(column: str, schema: pl.Schema) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
-def _status_expr(column: str, source: Source) -> pl.Expr:
-    words = DEFAULT_STATUS
+def _date_orders(raw: RawSource, source: Source, columns: list[str]) -> dict[str, str]:
+    """Day-first or month-first per slashed-date column, decided from the data and recorded."""
+    if source.date_format or not columns:
+        return {}
+    try:
+        orders = slash_orders(raw.frame, columns)
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if orders:
+        raw.detected["date_order"] = orders
+    return orders
+
+
+def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+    words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
+    preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
+    for key, extra in preset_words.items():
+        words[key] += extra
     if source.status_values is not None:
         words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
     lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
@@ -122,6 +175,7 @@ def _status_expr(column: str, source: Source) -> pl.Expr:
 def _reject_reason(has_status: bool, mapping: dict[str, str]) -> list[pl.Expr]:
     """One reason per unusable row (the first that applies) and the offending value."""
     rules: list[tuple[pl.Expr, str, pl.Expr]] = [
+        (pl.col("_blank"), "blank line", pl.lit(None, pl.String)),
         (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id",
          pl.lit(None, pl.String)),
         (~pl.col("_created_given"), "missing created_at", pl.lit(None, pl.String)),

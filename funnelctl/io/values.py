@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import polars as pl
 
-# What CRMs write where a value is absent (amoCRM: "не закрыта" in the close date).
+# What CRMs write where a value is absent (amoCRM: "не закрыта" in the close date,
+# Salesforce: "-" for an empty amount).
 DEFAULT_NULL_MARKERS = ("", "-", "—", "не закрыта", "не указано", "n/a", "null", "none", "nan")
 
-# Tried in order when no date_format is configured. Day-first before month-first:
-# Russian CRMs write DD.MM.YYYY, and a dotted date is never M/D.
-DATETIME_FORMATS = (
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-)
+DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
+
+# Tried in order when no date_format is configured. A dotted date is always day-first
+# (Russian CRMs); slashed dates go day- or month-first as decided per column from the data.
+_DOTTED = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
+_ISO = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d")
+_SLASH_TIMES = (" %H:%M:%S", " %H:%M", " %I:%M %p", " %I:%M:%S %p", "")
+DATETIME_FORMATS = (*_DOTTED, *_ISO, *(f"%m/%d/%Y{t}" for t in _SLASH_TIMES))
+_SLASH_PARTS = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}"
 
 
 def null_markers(values: list[str] | None) -> list[str]:
@@ -34,22 +30,60 @@ def clean_text(column: str, markers: list[str]) -> pl.Expr:
     return pl.when(text.str.to_lowercase().is_in(markers)).then(None).otherwise(text)
 
 
-def parse_datetime(text: pl.Expr, date_format: str | None) -> pl.Expr:
+def date_formats(slash_order: str = MONTH_FIRST) -> list[str]:
+    slash = "%d/%m/%Y" if slash_order == DAY_FIRST else "%m/%d/%Y"
+    return [*_DOTTED, *_ISO, *(f"{slash}{t}" for t in _SLASH_TIMES)]
+
+
+def parse_datetime(text: pl.Expr, date_format: str | None, slash_order: str = MONTH_FIRST,
+                   timezone: str = "UTC") -> pl.Expr:
     """Naive local datetimes from text; null where the text does not parse."""
-    formats = [date_format] if date_format else DATETIME_FORMATS
-    attempts = [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in formats]
-    if not date_format:
-        # Unix seconds, as API dumps write them.
-        digits = text.str.contains(r"^\d{9,10}$")
-        attempts.append(
-            pl.when(digits).then(pl.from_epoch(text.cast(pl.Int64, strict=False), "s"))
-            .cast(pl.Datetime("us"))
-        )
-    return pl.coalesce(attempts) if len(attempts) > 1 else attempts[0]
+    if date_format:
+        return text.str.strptime(pl.Datetime("us"), date_format, strict=False)
+    attempts = [text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+                for fmt in date_formats(slash_order)]
+    # ISO with an offset or Z (API dumps): moved to the config's zone, then made naive.
+    # (also "2024-02-05 23:30:00+00:00", as Python, pandas and SQL databases write it)
+    iso = text.str.replace(r"Z$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
+    offset = iso.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
+    attempts.append(offset.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
+    # Unix seconds (amoCRM API) and milliseconds (HubSpot API).
+    number = text.cast(pl.Int64, strict=False)
+    attempts.append(pl.when(text.str.contains(r"^\d{9,10}$"))
+                    .then(pl.from_epoch(number, "s")).cast(pl.Datetime("us")))
+    attempts.append(pl.when(text.str.contains(r"^\d{12,13}$"))
+                    .then(pl.from_epoch(number, "ms")).cast(pl.Datetime("us")))
+    return pl.coalesce(attempts)
 
 
-def to_local_datetime(column: str, dtype: pl.DataType, timezone: str,
-                      date_format: str | None, markers: list[str]) -> tuple[pl.Expr, pl.Expr]:
+def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
+    """Day-first or month-first per column of slashed dates (DD/MM/YYYY vs M/D/YYYY).
+
+    A first part above 12 means day-first, a second part above 12 month-first. A column
+    that cannot tell (every part <= 12) follows the columns that can, since one export
+    has one locale; with no evidence at all, month-first (Salesforce's US default).
+    Columns without slashed dates are left out.
+    """
+    if not columns:
+        return {}
+    exprs = [pl.col(col).cast(pl.String).str.extract(_SLASH_PARTS, part)
+             .cast(pl.Int32, strict=False).max().alias(f"{i}_{part}")
+             for i, col in enumerate(columns) for part in (1, 2)]
+    row = frame.select(exprs).collect().row(0, named=True)
+    found: dict[str, str | None] = {}
+    for i, col in enumerate(columns):
+        first, second = row[f"{i}_1"], row[f"{i}_2"]
+        if first is None:
+            continue
+        found[col] = DAY_FIRST if first > 12 else MONTH_FIRST if second > 12 else None
+    decided = {v for v in found.values() if v}
+    default = decided.pop() if len(decided) == 1 else MONTH_FIRST
+    return {col: order or default for col, order in found.items()}
+
+
+def to_local_datetime(column: str, dtype: pl.DataType, timezone: str, date_format: str | None,
+                      markers: list[str], slash_order: str = MONTH_FIRST,
+                      ) -> tuple[pl.Expr, pl.Expr]:
     """(parsed, present): parsed naive wall time in `timezone`, and whether a value was given.
 
     Zone-aware timestamps (Parquet) are converted to the config's zone; naive ones are
@@ -65,17 +99,36 @@ def to_local_datetime(column: str, dtype: pl.DataType, timezone: str,
     if dtype.is_integer():
         return pl.from_epoch(col, "s").cast(pl.Datetime("us")), col.is_not_null()
     text = clean_text(column, markers)
-    return parse_datetime(text, date_format), text.is_not_null()
+    return parse_datetime(text, date_format, slash_order, timezone), text.is_not_null()
 
 
 def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:
-    """Numbers from text such as `USD 485,000.00`, `1 250,50`, `£1,250.50`."""
+    """Numbers from text such as `USD 485,000.00`, `1 250,50`, `£1,250.50`, `1.250,50`."""
     if dtype.is_numeric():
         return pl.col(column).cast(pl.Float64)
-    text = clean_text(column, markers).str.replace_all(r"[^\d,.\-]", "")
-    both = text.str.contains(",") & text.str.contains(r"\.")
-    normalised = (
-        pl.when(both).then(text.str.replace_all(",", ""))
-        .otherwise(text.str.replace_all(",", "."))
-    )
-    return normalised.cast(pl.Float64, strict=False)
+    return amount_from_text(clean_text(column, markers))
+
+
+def amount_from_text(text: pl.Expr) -> pl.Expr:
+    # The number itself, without currency codes, symbols, "руб." or "%".
+    core = (text.str.extract(r"(\d[\d\s\u00a0\u202f',.]*)", 1)
+            .str.replace_all(r"[\s\u00a0\u202f']", "").str.strip_chars_end(",."))
+    has_comma, has_dot = core.str.contains(","), core.str.contains(r"\.")
+    comma_last = core.str.contains(r",\d*$")
+    number = (
+        # Both marks: the last one is the decimal mark (1,250.50 and 1.250,50).
+        pl.when(has_comma & has_dot & comma_last)
+        .then(core.str.replace_all(r"\.", "").str.replace(",", "."))
+        .when(has_comma & has_dot).then(core.str.replace_all(",", ""))
+        # Commas only: several, or one before exactly three digits, group thousands (1,250);
+        # otherwise the comma is the decimal mark (1250,50).
+        .when(has_comma & ((core.str.count_matches(",") > 1)
+                           | core.str.contains(r"^\d{1,3},\d{3}$")))
+        .then(core.str.replace_all(",", ""))
+        .when(has_comma).then(core.str.replace(",", "."))
+        # Several dots group thousands (1.234.567).
+        .when(core.str.count_matches(r"\.") > 1).then(core.str.replace_all(r"\.", ""))
+        .otherwise(core)
+    ).cast(pl.Float64, strict=False)
+    negative = text.str.contains(r"^[^\d]*[-−]") | text.str.contains(r"^\s*\(.*\)\s*$")
+    return pl.when(negative).then(-number).otherwise(number)

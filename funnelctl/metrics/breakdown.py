@@ -10,6 +10,7 @@ from funnelctl.metrics.stats import ratio, two_proportion_p_value
 from funnelctl.report import CycleDays, FunnelResult, SegmentResult
 
 EMPTY = "(empty)"
+OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
 SIGNIFICANCE = 0.05
 
 
@@ -21,7 +22,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str) -> FunnelResult:
         name=funnel.name, source=funnel.source, kind=kind,
         entities=int(row["entities"]), stages=stage_results(funnel, row),
     )
-    if kind == "deals":
+    if kind in OUTCOME_KINDS:
         _add_outcomes(result, row)
     for column in funnel.breakdown:
         result.breakdowns[column] = segments(frame, funnel, column, row, kind)
@@ -42,7 +43,7 @@ def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
     for row in rows:
         seg = SegmentResult(value=str(row["value"]), entities=int(row["entities"]),
                             stages=stage_results(funnel, row))
-        if kind == "deals":
+        if kind in OUTCOME_KINDS:
             _add_outcomes(seg, row)
         # Does this segment's overall conversion differ from the rest of the funnel's?
         seg.p_value = two_proportion_p_value(

@@ -19,9 +19,12 @@ class RenderOptions:
     lang: str = "en"
     width: int | None = 110  # None: the terminal's own width
 
+
 RENDERERS = {
     "table": "funnelctl.render.terminal",
     "json": "funnelctl.render.json",
+    "markdown": "funnelctl.render.markdown",
+    "html": "funnelctl.render.html",
 }
 
 

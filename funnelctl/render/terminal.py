@@ -9,79 +9,208 @@ from rich.table import Table
 from rich.text import Text
 
 from funnelctl.render import RenderOptions
-from funnelctl.report import FunnelResult, Report, SegmentResult, SourceQuality, StageResult
+from funnelctl.render.fmt import DASH, Fmt
+from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
+from funnelctl.render.terminal_norms import norms_parts
+from funnelctl.report import (
+    Change,
+    Comparison,
+    FunnelResult,
+    Report,
+    SegmentResult,
+    SourceQuality,
+    StageResult,
+)
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
-LABEL = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
 
 
-def pct(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}%}"
+class TerminalReport:
+    def __init__(self, report: Report, lang: str, width: int | None = None) -> None:
+        self.r, self.t, self.f = report, labels(lang), Fmt(lang)
+        self.width = width
 
+    def parts(self) -> list:
+        out = [self.header()]
+        if self.r.comparison:
+            out += self.comparison(self.r.comparison)
+        for funnel in self.r.funnels:
+            out.append(self.funnel_table(funnel))
+            out += [self.breakdown_table(funnel, column, segments)
+                    for column, segments in funnel.breakdowns.items()]
+        if self.r.norms is not None:
+            out += norms_parts(self.r.norms, self.t, self.f, self.width)
+        out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
+        return out
 
-def verdict_text(verdict: str | None) -> Text:
-    if verdict is None:
-        return Text("–", style="dim")
-    return Text(LABEL[verdict], style=STYLE[verdict])
+    def verdict(self, verdict: str | None) -> Text:
+        if verdict is None:
+            return Text(DASH, style="dim")
+        return Text(self.t[verdict], style=STYLE[verdict])
 
+    def header(self) -> Text:
+        t, p = self.t, self.r.period
+        text = Text()
+        text.append(self.r.title, style="bold")
+        text.append(f"\n{t['period'].lower()}: {self.f.period(p.start, p.end, t['all_data'])}"
+                    f"   {t['generated'].lower()}: {self.f.when(self.r.generated_at)}\n")
+        return text
 
-def render(report: Report, options: RenderOptions | None = None) -> str:
-    options = options or RenderOptions()
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
-                      width=options.width, highlight=False, emoji=False)
-    console.print(header(report))
-    for funnel in report.funnels:
-        console.print(funnel_table(funnel))
-        for column, segments in funnel.breakdowns.items():
-            console.print(breakdown_table(funnel, column, segments))
-    console.print(quality_table(report.data_quality.sources))
-    console.print(findings_block(report))
-    return buffer.getvalue()
+    def stage_cells(self, stage: StageResult, bottleneck: str | None) -> list:
+        f = self.f
+        threshold = (DASH if stage.good is None
+                     else f"≥{f.pct(stage.good, 0)} / ≥{f.pct(stage.acceptable, 0)}")
+        name = Text(stage.name)
+        if stage.name == bottleneck:
+            name.append(f"  ◀ {self.t['bottleneck']}", style="bold magenta")
+        return [name, f.num(stage.entered), f.pct(stage.conversion_from_previous),
+                f.interval(stage.ci_low, stage.ci_high), f.pct(stage.conversion_from_first),
+                threshold, self.verdict(stage.verdict)]
 
-
-def header(report: Report) -> Text:
-    period = ("all data" if report.period.start is None
-              else f"{report.period.start} .. {report.period.end}")
-    text = Text()
-    text.append(report.title, style="bold")
-    text.append(f"\nperiod: {period}   generated: {report.generated_at:%Y-%m-%d %H:%M} UTC\n")
-    return text
-
-
-def stage_cells(stage: StageResult, bottleneck: str | None) -> list:
-    interval = ("–" if stage.ci_low is None
-                else f"{pct(stage.ci_low)}–{pct(stage.ci_high)}")
-    threshold = ("–" if stage.good is None
-                 else f"≥{pct(stage.good, 0)} / ≥{pct(stage.acceptable, 0)}")
-    name = Text(stage.name)
-    if stage.name == bottleneck:
-        name.append("  ◀ bottleneck", style="bold magenta")
-    return [name, f"{stage.entered:,}", pct(stage.conversion_from_previous), interval,
-            pct(stage.conversion_from_first), threshold, verdict_text(stage.verdict)]
-
-
-def funnel_table(funnel: FunnelResult) -> Table:
-    title = f"{funnel.name} ({funnel.kind}, {funnel.entities:,} {entity_word(funnel.kind)})"
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for col, justify in (("Stage", "left"), ("Entered", "right"), ("Conv.", "right"),
-                         ("95% CI", "right"), ("From first", "right"),
-                         ("Good / acceptable", "right"), ("Verdict", "left")):
-        table.add_column(col, justify=justify)
-    timed = any(stage.time_from_first for stage in funnel.stages)
-    if timed:
-        table.add_column("Time med / p90", justify="right")
-    bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
-    for stage in funnel.stages:
-        cells = stage_cells(stage, bottleneck)
+    def funnel_table(self, funnel: FunnelResult) -> Table:
+        t = self.t
+        title = f"{funnel.name} ({count_of(t, self.f.num(funnel.entities), funnel.kind)})"
+        table = Table(title=title, title_justify="left", title_style="bold")
+        for key, justify in (("stage", "left"), ("entered", "right"), ("conversion", "right"),
+                             ("ci95", "right"), ("from_first", "right"), ("target", "right"),
+                             ("verdict", "left")):
+            table.add_column(t[key], justify=justify)
+        timed = any(s.time_in_stage or s.max_days for s in funnel.stages)
         if timed:
-            t = stage.time_from_first
-            cells.append("–" if t is None else f"{duration(t.median_s)} / {duration(t.p90_s)}")
-        table.add_row(*cells)
-    if funnel.won is not None:
-        table.caption = outcome_line(funnel)
-        table.caption_justify = "left"
-    return table
+            for key in ("days_median", "p90", "stuck"):
+                table.add_column(t[key], justify="right")
+        waits = any(s.time_from_first for s in funnel.stages)  # event funnels
+        if waits:
+            table.add_column(t["time_from_first"], justify="right")
+        bottleneck = funnel.bottleneck.stage if funnel.bottleneck else None
+        for stage in funnel.stages:
+            table.add_row(*self.stage_cells(stage, bottleneck),
+                          *(self.timing_cells(stage) if timed else []),
+                          *([wait_cell(stage)] if waits else []))
+        caption = [self.outcome_line(funnel)] if funnel.won is not None else []
+        caption += history_lines(funnel, t, self.f)
+        if caption:
+            table.caption = "\n".join(caption)
+            table.caption_justify = "left"
+        return table
+
+    def timing_cells(self, stage: StageResult) -> list:
+        f, days = self.f, stage.time_in_stage
+        stuck = DASH if stage.stuck is None else Text(
+            self.t["stuck_over"].format(n=f.num(stage.stuck), days=f"{stage.max_days:g}"),
+            style="yellow" if stage.stuck else "")
+        if days is None:
+            return [DASH, DASH, stuck]
+        return [f.days(days.median_days, ""), f.days(days.p90_days, ""), stuck]
+
+    def outcome_line(self, funnel: FunnelResult) -> str:
+        t, f = self.t, self.f
+        parts = [f"{t['won'].lower()} {f.num(funnel.won)}", f"{t['lost'].lower()} "
+                 f"{f.num(funnel.lost)}", f"{t['win_rate'].lower()} {f.pct(funnel.win_rate)}"]
+        if cycle := funnel.cycle_days:
+            parts.append(f"{t['cycle'].lower()}: {t['median']} {f.days(cycle.median, t['days'])}"
+                         f", {t['p90']} {f.days(cycle.p90, t['days'])}")
+        if funnel.bottleneck:
+            parts.append(f"{t['bottleneck']}: {funnel.bottleneck.stage} "
+                         f"({funnel.bottleneck.reason})")
+        return " · ".join(parts)
+
+    def breakdown_table(self, funnel: FunnelResult, column: str,
+                        segments: list[SegmentResult]) -> Table:
+        t, f = self.t, self.f
+        name = column_label(t, column)
+        table = Table(title=f"{funnel.name} · {name}", title_justify="left")
+        table.add_column(name)
+        table.add_column(unit(t, funnel.kind), justify="right")
+        for stage in funnel.stages[1:]:
+            table.add_column(f"→ {stage.name}", justify="right")
+        table.add_column(t["overall"], justify="right")
+        if funnel.won is not None:
+            table.add_column(t["win_rate"], justify="right")
+        table.add_column(t["vs_rest"], justify="left")
+        for seg in segments:
+            cells = [seg.value, f.num(seg.entities)]
+            cells += [Text(f.pct(s.conversion_from_previous), style=STYLE.get(s.verdict or "", ""))
+                      for s in seg.stages[1:]]
+            cells.append(f.pct(seg.stages[-1].conversion_from_first))
+            if funnel.won is not None:
+                cells.append(f.pct(seg.win_rate))
+            cells.append(self.difference(seg, funnel))
+            table.add_row(*cells)
+        return table
+
+    def difference(self, seg: SegmentResult, funnel: FunnelResult) -> Text:
+        if not seg.differs:
+            return Text(self.t["same"], style="dim")
+        better = seg.stages[-1].conversion_from_first >= funnel.stages[-1].conversion_from_first
+        return Text(f"{self.t['higher' if better else 'lower']} ({self.f.p(seg.p_value)})",
+                    style="green" if better else "yellow")
+
+    def comparison(self, comp: Comparison) -> list[Table]:
+        t, f = self.t, self.f
+        before = f.period(comp.previous_period.start, comp.previous_period.end, t["all_data"])
+        groups = [(fc.funnel, t["stage"], [*fc.stages, fc.overall]) for fc in comp.funnels]
+        if comp.managers:
+            groups.append((t["norms"], t["manager"], comp.managers))
+        tables = []
+        for title, first, changes in groups:
+            table = Table(title=f"{t['comparison']} ({before}): {title}", title_justify="left")
+            table.add_column(first)
+            for key in ("previous", "current", "change", "p_value"):
+                table.add_column(t[key], justify="right")
+            table.add_column("")
+            for ch in changes:
+                table.add_row(*self.change_cells(ch, ch is changes[-1] and first == t["stage"]))
+            tables.append(table)
+        return tables
+
+    def change_cells(self, ch: Change, overall: bool) -> list:
+        t, f = self.t, self.f
+        mark = (Text(t["worse"], style="bold yellow") if ch.worse
+                else Text(t["better"], style="green") if ch.significant
+                else Text(t["not_significant"], style="dim"))
+        return [t["overall"] if overall else ch.subject, f.pct(ch.previous), f.pct(ch.current),
+                f.points(ch.change, t["pp"]), f.p(ch.p_value), mark]
+
+    def quality_table(self, sources: list[SourceQuality]) -> Table:
+        t, f = self.t, self.f
+        table = Table(title=t["data_quality"], title_justify="left")
+        table.add_column(t["source"])
+        table.add_column(t["rows_read"], justify="right")
+        table.add_column(t["rejected"], justify="right")
+        table.add_column(t["reasons_notes"])
+        for src in sources:
+            lines = [f"{reason}: {f.num(count)}" for reason, count in src.reasons.items()]
+            if src.detected:
+                lines.append(f"{t['read_as']}: " + ", ".join(
+                    f"{k} {v!r}" for k, v in src.detected.items()))
+            if src.unmatched_stages:
+                lines.append(f"{t['unmatched_values']}: " + ", ".join(
+                    f"'{v}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
+            lines += src.notes
+            table.add_row(src.name, f.num(src.rows_read), f.num(src.rows_rejected),
+                          "\n".join(lines) or DASH)
+        return table
+
+    def findings_block(self) -> Group:
+        t = self.t
+        lines = [Text(t["findings"], style="bold")]
+        for finding in self.r.findings:
+            line = Text("  ")
+            line.append(f"{t[finding.severity]:<4}", style=STYLE[finding.severity])
+            line.append(f"  {finding.subject}: {finding.message}")
+            lines.append(line)
+        if not self.r.findings:
+            lines.append(Text(f"  {t['none']}"))
+        verdict = Text(f"\n{t['verdict']}: ")
+        verdict.append(t[self.r.verdict], style=STYLE[self.r.verdict])
+        lines.append(verdict)
+        return Group(*lines)
+
+
+def wait_cell(stage: StageResult) -> str:
+    wait = stage.time_from_first
+    return DASH if wait is None else f"{duration(wait.median_s)} / {duration(wait.p90_s)}"
 
 
 def duration(seconds: float) -> str:
@@ -96,77 +225,11 @@ def duration(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
-def outcome_line(funnel: FunnelResult | SegmentResult) -> str:
-    parts = [f"won {funnel.won:,}", f"lost {funnel.lost:,}", f"win rate {pct(funnel.win_rate)}"]
-    if funnel.cycle_days:
-        parts.append(f"cycle median {funnel.cycle_days.median:.1f} d, "
-                     f"p90 {funnel.cycle_days.p90:.1f} d")
-    if isinstance(funnel, FunnelResult) and funnel.bottleneck:
-        parts.append(f"bottleneck: {funnel.bottleneck.stage} ({funnel.bottleneck.reason})")
-    return " · ".join(parts)
-
-
-def entity_word(kind: str) -> str:
-    return {"deals": "deals", "events": "entities"}.get(kind, "entities")
-
-
-def breakdown_table(funnel: FunnelResult, column: str, segments: list[SegmentResult]) -> Table:
-    table = Table(title=f"{funnel.name} by {column}", title_justify="left")
-    table.add_column(column)
-    table.add_column("Entities", justify="right")
-    for stage in funnel.stages[1:]:
-        table.add_column(f"→ {stage.name}", justify="right")
-    table.add_column("Overall", justify="right")
-    if funnel.won is not None:
-        table.add_column("Win rate", justify="right")
-    table.add_column("vs rest", justify="left")
-    for seg in segments:
-        cells = [seg.value, f"{seg.entities:,}"]
-        cells += [Text(pct(s.conversion_from_previous), style=STYLE.get(s.verdict or "", ""))
-                  for s in seg.stages[1:]]
-        cells.append(pct(seg.stages[-1].conversion_from_first))
-        if funnel.won is not None:
-            cells.append(pct(seg.win_rate))
-        cells.append(difference_label(seg, funnel))
-        table.add_row(*cells)
-    return table
-
-
-def difference_label(seg: SegmentResult, funnel: FunnelResult) -> Text:
-    if not seg.differs:
-        return Text("same", style="dim")
-    better = seg.stages[-1].conversion_from_first >= funnel.stages[-1].conversion_from_first
-    p = "p<0.001" if seg.p_value < 0.001 else f"p={seg.p_value:.3f}"
-    return Text(f"{'higher' if better else 'LOWER'} ({p})",
-                style="green" if better else "yellow")
-
-
-def quality_table(sources: list[SourceQuality]) -> Table:
-    table = Table(title="Data quality", title_justify="left")
-    for col in ("Source", "Rows read", "Rejected", "Reasons / notes"):
-        table.add_column(col, justify="right" if col.startswith("R") and col != "Reasons / notes"
-                         else "left")
-    for src in sources:
-        lines = [f"{reason}: {count:,}" for reason, count in src.reasons.items()]
-        if src.unmatched_stages:
-            lines.append("unmatched stage values: " + ", ".join(
-                f"'{v}' ({n})" for v, n in src.unmatched_stages.items()))
-        lines += src.notes
-        table.add_row(src.name, f"{src.rows_read:,}", f"{src.rows_rejected:,}",
-                      "\n".join(lines) or "–")
-    return table
-
-
-def findings_block(report: Report) -> Group:
-    lines = [Text("Findings", style="bold")]
-    for f in report.findings:
-        line = Text("  ")
-        line.append(f"{LABEL[f.severity]:<4}", style=STYLE[f.severity])
-        line.append(f"  {f.subject}: {f.message}")
-        lines.append(line)
-    if not report.findings:
-        lines.append(Text("  none"))
-    verdict = Text("\nVerdict: ")
-    verdict.append(LABEL[report.verdict], style=STYLE[report.verdict])
-    lines.append(verdict)
-    return Group(*lines)
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
+                      width=options.width, highlight=False, emoji=False)
+    for part in TerminalReport(report, options.lang, options.width or console.width).parts():
+        console.print(part)
+    return buffer.getvalue()

@@ -1,0 +1,120 @@
+"""`funnelctl templates` and `funnelctl init`: starter configs from the stage templates.
+
+The templates are YAML files in funnelctl/templates/, one per stage template in
+DOMAIN.md; they are the single source of truth (configs/templates/ is generated from
+them by sample_data/generate.py, with the source path pointed at the sample data).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from funnelctl.errors import UsageError
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The one `path:` line of a template's source (each template has exactly one source).
+PATH_LINE = re.compile(r"^(?P<lead>\s+path:\s*)(?P<path>[^#\s]+)(?P<rest>.*)$", re.MULTILINE)
+
+
+def template_names() -> list[str]:
+    return sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml"))
+
+
+def template_text(name: str) -> str:
+    names = template_names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UsageError(f"--template: no template '{name}'{hint} (templates: "
+                         f"{', '.join(names)}; see `funnelctl templates`)")
+    return (TEMPLATES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def template_summary(name: str) -> dict:
+    """Title, source kind and stage names of a template, for the listing."""
+    import yaml  # here, not at the top: `funnelctl --help` stays quick
+
+    data = yaml.safe_load(template_text(name))
+    funnel = data["funnels"][0]
+    kind = data["sources"][funnel["source"]]["kind"]
+    return {"name": name, "title": data["title"], "kind": kind,
+            "stages": [s["name"] for s in funnel["stages"]]}
+
+
+def with_data_path(text: str, data_path: str) -> str:
+    """The template with its source's path replaced (quoted for YAML), comment kept."""
+    import yaml
+
+    quoted = yaml.safe_dump(data_path, width=1000).splitlines()[0]
+    return PATH_LINE.sub(lambda m: f"{m['lead']}{quoted}{m['rest']}", text, count=1)
+
+
+def starter_config(name: str, data: Path | None, output: Path | None) -> str:
+    """The text `init --template` writes; a data path is made relative to the output."""
+    text = template_text(name)
+    if data is None:
+        return text
+    base = output.resolve().parent if output else Path.cwd()
+    return with_data_path(text, Path(os.path.relpath(data.resolve(), base)).as_posix())
+
+
+def _handled(debug: bool):
+    from funnelctl.cli import handled_errors  # the CLI imports this module: import late
+
+    return handled_errors(debug)
+
+
+def templates_command() -> None:
+    """List the starter configs `funnelctl init --template NAME` can write."""
+    for name in template_names():
+        info = template_summary(name)
+        typer.echo(f"{name:<16} {info['title']}  [{info['kind']}]")
+        typer.echo(f"{'':<16} {' -> '.join(info['stages'])}")
+
+
+def init_command(
+    template: Annotated[str | None, typer.Option(
+        help="Write the starter config of this template (see `funnelctl templates`).")] = None,
+    from_export: Annotated[Path | None, typer.Option(
+        "--from-export", help="Write a starter config from a CRM export.")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write the config ('-' for stdout).")] = Path(
+        "funnelctl.yaml"),
+    data: Annotated[Path | None, typer.Option(
+        help="Point the config's source at this data file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+    = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+    = False,
+) -> None:
+    """Write a starter config to edit: from a stage template or from a CRM export."""
+    with _handled(debug):
+        if (from_export is None) == (template is None):
+            raise UsageError("give one of --template NAME (see `funnelctl templates`) or "
+                             "--from-export FILE")
+        to_stdout = str(output) == "-"
+        if from_export is not None:
+            from funnelctl.init_export import config_from_export
+
+            text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
+                                      else output)
+        else:
+            text = starter_config(template, data, None if to_stdout else output)
+        if to_stdout:
+            sys.stdout.write(text)
+            return
+        if output.exists() and not force:
+            raise UsageError(f"{output}: already exists (use --force to overwrite)")
+        from funnelctl.output import write_atomically
+
+        write_atomically(output, text)
+        what = f"template '{template}'" if template else f"from {from_export.name}"
+        typer.echo(f"wrote {output} ({what}): check the source path, the stage values and "
+                   f"their order, then run `funnelctl validate {output}`", err=True)

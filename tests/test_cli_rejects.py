@@ -1,0 +1,33 @@
+"""`audit --rejects PATH` writes every unusable row with its source, line and reason."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from funnelctl.cli import app
+
+
+def test_rejects_file_lists_bad_rows_with_lines(runner, tmp_path: Path) -> None:
+    data = tmp_path / "deals.csv"
+    data.write_text(
+        "deal_id,stage,created_at\n"
+        "1,Lead,2024-01-02\n"
+        "2,Lead,yesterday\n"       # line 3: unparseable date
+        ",Lead,2024-01-03\n"       # line 4: no id
+        "4,Mystery,2024-01-04\n"   # line 5: stage not in the funnel
+        "5,Deal,2024-01-05\n", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("version: 1\nsources:\n  deals: {path: deals.csv, kind: deals}\n"
+                      "funnels:\n  - {name: F, source: deals, stages: [{name: Lead}, "
+                      "{name: Deal}]}\n", encoding="utf-8")
+    out = tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["audit", str(config), "--rejects", str(out),
+                                 "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["source"], r["line"], r["reason"], r["value"]) for r in rows] == [
+        ("deals", "3", "unparseable created_at", "yesterday"),
+        ("deals", "4", "missing deal id", ""),
+        ("deals", "5", "stage matches no stage of funnel 'F'", "Mystery"),
+    ]

@@ -1,0 +1,59 @@
+"""XLSX through Polars' read_excel, and Bitrix24's ".xls" that is really an HTML table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.io.deals import read_deals
+from funnelctl.io.readers import LINE, open_source
+
+
+def read(path: Path, **source):
+    src = Source(path=path, kind="deals", **source)
+    raw = open_source("d", src)
+    return raw, read_deals(raw, src, "UTC", [])
+
+
+def test_xlsx_with_typed_dates_and_numbers(tmp_path) -> None:
+    path = tmp_path / "deals.xlsx"
+    pl.DataFrame({
+        "Deal - ID": [5012, 5013, 5014],
+        "Deal - Stage": ["Qualified", "Contact Made", "Qualified"],
+        "Deal - Status": ["Open", "Won", "Lost"],
+        "Deal - Deal created": [dt.datetime(2026, 1, 30, 15, 55, 37), None,
+                                dt.datetime(2026, 2, 1, 9, 0)],
+        "Deal - Value": [25000.5, 1250.0, 10.0],
+    }).write_excel(path)
+    raw, deals = read(path, preset="auto")
+    assert raw.detected["format"] == "xlsx"
+    assert raw.detected["preset"] == "pipedrive (auto)"
+    frame = deals.frame.sort(LINE)
+    assert frame["deal_id"].to_list() == ["5012", "5014"]
+    assert frame["created_at"].to_list() == [dt.datetime(2026, 1, 30, 15, 55, 37),
+                                             dt.datetime(2026, 2, 1, 9, 0)]
+    assert frame["amount"].to_list() == [25000.5, 10.0]
+    # The deal without a creation date is rejected on its spreadsheet row (header = row 1).
+    assert deals.rejects.to_dicts() == [{"line": 3, "reason": "missing created_at",
+                                         "value": None}]
+
+
+def test_bitrix24_html_xls_is_read_as_a_table(tmp_path) -> None:
+    page = ('<meta http-equiv="Content-type" content="text/html;charset=windows-1251" />\n'
+            '<table border="1"><thead><tr><th>ID</th><th>Стадия сделки</th>'
+            '<th>Дата создания</th><th>Компания</th></tr></thead><tbody>\n'
+            '<tr><td>1021</td><td>Новая</td><td>03.04.2024 11:02:45</td>'
+            '<td>ООО &quot;Вектор&quot;, Москва</td></tr>\n'
+            '<tr><td>1022</td><td>Сделка успешна</td><td>04.04.2024 09:00:00</td>'
+            '<td>АО Полюс<br>филиал</td></tr>\n</tbody></table>')
+    path = tmp_path / "DEAL_20240405_abc.xls"
+    path.write_bytes(page.encode("cp1251"))
+    raw, deals = read(path, preset="bitrix24")
+    assert raw.detected["format"] == "html-table"
+    assert raw.detected["encoding"] == "cp1251"
+    assert raw.frame.select("Компания").collect().to_series().to_list() == [
+        'ООО "Вектор", Москва', "АО Полюс\nфилиал"]
+    assert deals.frame.sort(LINE)["stage"].to_list() == ["Новая", "Сделка успешна"]
