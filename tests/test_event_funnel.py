@@ -195,3 +195,34 @@ def test_store_sample_config(cli):
     entered = [s["entered"] for s in report["funnels"][0]["stages"]]
     assert entered[0] == visitors
     assert entered == sorted(entered, reverse=True) and entered[-1] > 0
+
+
+def test_compare_with_the_previous_period(cli, tmp_path):
+    """Mar 1: 4 visitors, 1 goes on to the cart; Mar 2: 4 visitors, 3 do."""
+    rows = []
+    for day, carts in ((1, 1), (2, 3)):
+        for i in range(4):
+            rows.append([f"d{day}u{i}", "visit", f"2024-03-0{day}T10:00:00Z"])
+            if i < carts:
+                rows.append([f"d{day}u{i}", "add_to_cart", f"2024-03-0{day}T10:05:00Z"])
+    write_csv(tmp_path / "events.csv", ["entity_id", "event", "ts"], rows)
+    (tmp_path / "audit.yaml").write_text("""
+version: 1
+sources: {log: {path: events.csv, kind: events}}
+funnels:
+  - {name: F, source: log, window: 1h, stages: [{name: visit}, {name: add_to_cart}]}
+""")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--period", "2024-03-02..2024-03-02",
+                      "--compare", "previous")
+    change = report["comparison"]["funnels"][0]["stages"][0]
+    assert (change["subject"], change["previous"], change["current"]) == ("add_to_cart", 0.25, 0.75)
+    assert (change["previous_trials"], change["current_trials"]) == (4, 4)
+
+
+def test_rejected_rows_go_to_the_rejects_file(cli, config, tmp_path):
+    out = tmp_path / "rejects.csv"
+    result = cli("audit", config, "--rejects", out, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text().splitlines() == [
+        "source,line,reason,value", "log,18,missing entity_id,",
+        "log,19,unparseable ts,yesterday", "log,20,unparseable ts,2024-02-30T10:00:00Z"]
