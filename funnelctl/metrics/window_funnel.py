@@ -19,6 +19,7 @@ dropped as soon as the next step's are known; what is kept is one row per entity
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -98,16 +99,23 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False) -> pl
     """
     parts, divisor = events.parts, 1 << events.shift
     first = parts.pop(0).select(pl.col(POS).alias(START), *_src(keep_src))
-    firsts = [_first_per_entity(first, START, divisor, None, keep_src, 1)]
-    previous, key = first, START
-    for k in range(2, len(parts) + 2):
-        # The latest reach of the previous step at or before each event (a tie in time
-        # puts the earlier step first, as ClickHouse does), then the window check.
-        joined = parts.pop(0).select(POS).join_asof(
-            previous, left_on=POS, right_on=key, strategy="backward", check_sortedness=False)
-        previous, key = joined.filter(pl.col(POS) - pl.col(START) <= window), POS
-        del joined
-        firsts.append(_first_per_entity(previous, POS, divisor, START, keep_src, k))
+    # Each step's first reaches are picked out on a second thread (Polars releases the
+    # GIL) while this one joins the next step: both cores busy, ~30% faster here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        firsts = [pool.submit(_first_per_entity, first, START, divisor, None, keep_src, 1)]
+        previous, key = first, START
+        for k in range(2, len(parts) + 2):
+            # The latest reach of the previous step at or before each event (a tie in
+            # time puts the earlier step first, as ClickHouse does), then the window check.
+            joined = parts.pop(0).select(POS).join_asof(
+                previous, left_on=POS, right_on=key, strategy="backward",
+                check_sortedness=False)
+            previous, key = joined.filter(pl.col(POS) - pl.col(START) <= window), POS
+            del joined
+            firsts.append(pool.submit(_first_per_entity, previous, POS, divisor, START,
+                                      keep_src, k))
+        firsts = [future.result() for future in firsts]
+    del previous
     out = firsts[0]
     for frame in firsts[1:]:
         out = out.join(frame, on=ENTITY, how="left")
