@@ -123,16 +123,18 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
 
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
-    frame = raw.frame.select(**columns).with_columns(_reject_reason(has_status, mapping))
+    frame = raw.frame.select(**columns).with_columns(
+        _reject_reason(has_status, mapping).alias("_reason"))
     try:
         frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
+    # The offending value is picked on the (few) rejected rows only.
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(
-        line=pl.col(LINE), reason=pl.col("_reason"), value=pl.col("_value")
+        line=pl.col(LINE), reason=pl.col("_reason"), value=_offending_value(has_status, mapping)
     ).cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
@@ -172,13 +174,13 @@ def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     return text.replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
-def _reject_reason(has_status: bool, mapping: dict[str, str]) -> list[pl.Expr]:
-    """One reason per unusable row (the first that applies) and the offending value."""
-    rules: list[tuple[pl.Expr, str, pl.Expr]] = [
-        (pl.col("_blank"), "blank line", pl.lit(None, pl.String)),
-        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id",
-         pl.lit(None, pl.String)),
-        (~pl.col("_created_given"), "missing created_at", pl.lit(None, pl.String)),
+def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """(condition, reason, offending value) per way a row can be unusable, first wins."""
+    none = pl.lit(None, pl.String)
+    rules = [
+        (pl.col("_blank"), "blank line", none),
+        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
+        (~pl.col("_created_given"), "missing created_at", none),
         (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
     ]
     if "closed_at" in mapping:
@@ -188,9 +190,17 @@ def _reject_reason(has_status: bool, mapping: dict[str, str]) -> list[pl.Expr]:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
     # Bitrix24 writes one row per product: keep a deal's first row.
     rules.append((~pl.col("_id_key").is_first_distinct(), "duplicate deal id", pl.col("deal_id")))
-    reason = pl.lit(None, pl.String)
-    value = pl.lit(None, pl.String)
-    for condition, text, offending in reversed(rules):
-        reason = pl.when(condition).then(pl.lit(text)).otherwise(reason)
-        value = pl.when(condition).then(offending).otherwise(value)
-    return [reason.alias("_reason"), value.alias("_value")]
+    return rules
+
+
+def _reject_reason(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
+    """The first rule a row breaks, or null for a usable row."""
+    return pl.coalesce([pl.when(cond).then(pl.lit(text))
+                        for cond, text, _ in _reject_rules(has_status, mapping)])
+
+
+def _offending_value(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
+    """The value that broke the row's rule (on rejected rows, whose reason is set)."""
+    rules = _reject_rules(has_status, mapping)
+    return pl.coalesce([pl.when(pl.col("_reason") == text).then(value.cast(pl.String))
+                        for _, text, value in rules])
