@@ -226,3 +226,24 @@ def test_rejected_rows_go_to_the_rejects_file(cli, config, tmp_path):
     assert out.read_text().splitlines() == [
         "source,line,reason,value", "log,18,missing entity_id,",
         "log,19,unparseable ts,yesterday", "log,20,unparseable ts,2024-02-30T10:00:00Z"]
+
+
+@pytest.mark.parametrize(("name", "write"), [
+    ("seconds.parquet", lambda p: pl.DataFrame({
+        "entity_id": [1, 1], "event": ["visit", "purchase"],
+        "ts": [1_709_287_200, 1_709_287_200 + 3600]}).write_parquet(p)),
+    ("millis.csv", lambda p: write_csv(p, ["entity_id", "event", "ts"], [
+        ["1", "visit", "1709287200000"], ["1", "purchase", str(1_709_287_200_000 + 3600_000)]])),
+])
+def test_unix_epoch_timestamps(cli, tmp_path, name, write):
+    """Unix seconds (a number column) and milliseconds (13-digit text) are both instants."""
+    write(tmp_path / name)
+    (tmp_path / "audit.yaml").write_text(f"""
+version: 1
+sources: {{log: {{path: {name}, kind: events}}}}
+funnels:
+  - {{name: F, source: log, window: 1h, stages: [{{name: visit}}, {{name: purchase}}]}}
+""")
+    stages = cli.json("audit", tmp_path / "audit.yaml")["funnels"][0]["stages"]
+    assert [s["entered"] for s in stages] == [1, 1]          # exactly 1 h: inside
+    assert stages[1]["time_from_first"]["median_s"] == 3600.0
