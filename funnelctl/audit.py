@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 from pathlib import Path
 
 import polars as pl
@@ -50,8 +52,9 @@ def audit(config_path: str | Path, period: str | None = None,
     rejects = []
     for source_name, deals in read_deal_sources(config, qualities).items():
         rejects.append(ledger(source_name, deals.rejects))
-        for funnel in (f for f in config.funnels if f.source == source_name):
-            frame = funnel_frame(deals, funnel, qualities[source_name], rejects)
+        users = [f for f in config.funnels if f.source == source_name]
+        frames = funnel_frames(deals, users, qualities[source_name], rejects)
+        for funnel, frame in zip(users, frames):
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
             funnels.append(result)
@@ -156,29 +159,36 @@ def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
                                      "lost": list(spec.get("lost_stages", []))})
 
 
-def funnel_frame(deals: Deals, funnel: Funnel, quality: SourceQuality,
-                 rejects: list[pl.DataFrame] | None = None) -> pl.DataFrame:
-    """Depth per deal; deals whose stage matches nothing are counted, shown and set aside."""
-    funnel = with_preset_outcomes(funnel, deals.preset)
-    frame = deal_depths(deals.frame, funnel, deals.has_status, deals.has_lost_stage)
-    unmatched = frame.filter(pl.col(DEPTH).is_null())
+def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
+                  rejects: list[pl.DataFrame] | None = None) -> list[pl.DataFrame]:
+    """Depth per deal for each funnel over one source. A deal whose stage belongs to none
+    of them is counted once, shown with its value, and set aside."""
+    frames = [
+        deal_depths(deals.frame, with_preset_outcomes(f, deals.preset), deals.has_status,
+                    deals.has_lost_stage, claim_closed=len(funnels) == 1)
+        for f in funnels
+    ]
+    unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
+    unmatched = deals.frame.filter(unclaimed)
     if unmatched.height:
         counts = unmatched.group_by("stage").len().sort("len", descending=True)
         for value, count in counts.iter_rows():
-            key = str(value)
-            quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
-        reason = f"stage matches no stage of funnel '{funnel.name}'"
+            quality.unmatched_stages[str(value)] = count
+        names = ", ".join(f"'{f.name}'" for f in funnels)
+        reason = f"stage matches no stage of funnel {names}"
         quality.reasons[reason] = unmatched.height
         quality.rows_rejected += unmatched.height
         if rejects is not None:
             rejects.append(ledger(quality.name, unmatched.select(
                 line=LINE, reason=pl.lit(reason), value="stage")))
-    no_loss_stage = frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
-    if no_loss_stage:
-        quality.notes.append(
-            f"{funnel.name}: {no_loss_stage} lost deals have no stage at loss "
-            "(counted at the first stage; map lost_stage or a status column to fix)")
-    return frame.filter(pl.col(DEPTH).is_not_null())
+    for funnel, frame in zip(funnels, frames):
+        lost = frame.filter(pl.col(DEPTH).is_not_null() & (pl.col(OUTCOME) == "lost"))
+        no_loss_stage = lost.filter(~pl.col(LOSS_STAGE_KNOWN)).height
+        if no_loss_stage:
+            quality.notes.append(
+                f"{funnel.name}: {no_loss_stage} lost deals have no stage at loss "
+                "(counted at the first stage; map lost_stage or a status column to fix)")
+    return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
 
 
 def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:

@@ -144,3 +144,42 @@ funnels: [{name: F, source: d, stages: [{name: A}, {name: B}, {name: C}]}]
     # 1 at A; 2 lost at B; 3 and 4 won -> passed every stage.
     assert [s["entered"] for s in funnel["stages"]] == [4, 3, 2]
     assert (funnel["won"], funnel["lost"]) == (2, 1)
+
+
+def test_two_funnels_on_one_source_each_count_their_own_deals(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [
+        ["1", "A", "2024-01-01"], ["2", "B", "2024-01-01"], ["3", "Won F", "2024-01-01"],
+        ["4", "C", "2024-01-01"], ["5", "D", "2024-01-01"], ["6", "Won G", "2024-01-01"],
+        ["7", "Z", "2024-01-01"],
+    ])
+    (tmp_path / "c.yaml").write_text("""
+version: 1
+sources: {d: {path: d.csv, kind: deals, columns: {deal_id: id, created_at: created}}}
+funnels:
+  - {name: F, source: d, stages: [{name: A}, {name: B}], won: [Won F]}
+  - {name: G, source: d, stages: [{name: C}, {name: D}], won: [Won G]}
+""")
+    report = cli.json("audit", tmp_path / "c.yaml")
+    f, g = report["funnels"]
+    # F: deals 1, 2, 3 (won: passed both stages). G: deals 4, 5, 6. Deal 7 is nobody's.
+    assert [s["entered"] for s in f["stages"]] == [3, 2] and f["won"] == 1
+    assert [s["entered"] for s in g["stages"]] == [3, 2] and g["won"] == 1
+    quality = report["data_quality"]["sources"][0]
+    assert quality["unmatched_stages"] == {"Z": 1}
+    assert quality["rows_rejected"] == 1
+
+
+def test_blank_stage_at_loss_falls_back_to_the_stage_column_with_a_status(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "status", "created", "lost at"], [
+        ["1", "A", "open", "2024-01-01", ""],
+        ["2", "C", "lost", "2024-01-01", ""],   # blank: lost at C, the stage column
+        ["3", "C", "lost", "2024-01-01", "B"],  # the stage-at-loss column wins: lost at B
+    ])
+    (tmp_path / "c.yaml").write_text("""
+version: 1
+sources: {d: {path: d.csv, kind: deals,
+              columns: {deal_id: id, created_at: created, lost_stage: lost at}}}
+funnels: [{name: F, source: d, stages: [{name: A}, {name: B}, {name: C}]}]
+""")
+    funnel = cli.json("audit", tmp_path / "c.yaml")["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2, 1]

@@ -32,14 +32,22 @@ def _index(funnel: Funnel) -> dict[str, int]:
 
 
 def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
-                has_lost_stage: bool) -> pl.DataFrame:
-    """Add depth (1..n, null when the stage matches nothing), outcome and cycle_days."""
+                has_lost_stage: bool, claim_closed: bool = True) -> pl.DataFrame:
+    """Add depth (1..n; null for a deal that is not this funnel's), outcome and cycle_days.
+
+    A deal is the funnel's when its stage is one of the funnel's stage, won or lost
+    values. With claim_closed (the only funnel on its source), a deal a status column
+    calls won or lost is the funnel's whatever its stage value.
+    """
     n = len(funnel.stages)
     index = _index(funnel)
     won_values = [v.strip().lower() for v in funnel.won]
     lost_values = [v.strip().lower() for v in funnel.lost]
     stage = _norm(deals, "stage")
     stage_idx = stage.replace_strict(index, default=None, return_dtype=pl.Int32)
+    member = stage.is_in([*index, *won_values, *lost_values])
+    if has_status and claim_closed:
+        member = member | pl.col("status").is_in(["won", "lost"])
     if has_status:
         outcome = pl.col("status")
     else:
@@ -49,9 +57,12 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     if has_lost_stage:
         loss_idx = _norm(deals, "lost_stage").replace_strict(
             index, default=None, return_dtype=pl.Int32)
+        if has_status:  # a blank stage-at-loss: the stage column says where it was lost
+            loss_idx = loss_idx.fill_null(stage_idx)
     else:
         loss_idx = stage_idx if has_status else pl.lit(None, pl.Int32)
-    depth = (pl.when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
+    depth = (pl.when(~member).then(pl.lit(None, pl.Int32))
+             .when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
              .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(1))
              .otherwise(stage_idx))
     cycle = pl.lit(None, pl.Float64)
