@@ -183,3 +183,20 @@ funnels: [{name: F, source: d, stages: [{name: A}, {name: B}, {name: C}]}]
 """)
     funnel = cli.json("audit", tmp_path / "c.yaml")["funnels"][0]
     assert [s["entered"] for s in funnel["stages"]] == [3, 2, 1]
+
+
+def test_a_broken_first_row_does_not_hide_the_deals_good_row(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [
+        ["7", "A", "garbage"], ["7", "B", "2024-01-02"], ["7", "B", "2024-01-03"],
+        ["8", "A", "2024-01-02"],
+    ])
+    (tmp_path / "c.yaml").write_text("""
+version: 1
+sources: {d: {path: d.csv, kind: deals, columns: {deal_id: id, created_at: created}}}
+funnels: [{name: F, source: d, stages: [{name: A}, {name: B}]}]
+""")
+    report = cli.json("audit", tmp_path / "c.yaml")
+    # Deal 7: line 2 unparseable, line 3 its first usable row (at B), line 4 a duplicate.
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [2, 1]
+    assert report["data_quality"]["sources"][0]["reasons"] == {
+        "unparseable created_at": 1, "duplicate deal id": 1}

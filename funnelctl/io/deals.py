@@ -12,6 +12,7 @@ from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.values import null_markers, parse_amount, slash_orders, to_local_datetime
 
+DUPLICATE = "duplicate deal id"
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
 
@@ -188,15 +189,21 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
                       "unparseable closed_at", pl.col("_closed_raw")))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
-    # Bitrix24 writes one row per product: keep a deal's first row.
-    rules.append((~pl.col("_id_key").is_first_distinct(), "duplicate deal id", pl.col("deal_id")))
+    rules.append((pl.lit(False), DUPLICATE, pl.col("deal_id")))  # see _reject_reason
     return rules
 
 
 def _reject_reason(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
-    """The first rule a row breaks, or null for a usable row."""
-    return pl.coalesce([pl.when(cond).then(pl.lit(text))
-                        for cond, text, _ in _reject_rules(has_status, mapping)])
+    """The first rule a row breaks, or null for a usable row.
+
+    Bitrix24 writes one row per product, so a deal's later rows are duplicates; only rows
+    that are otherwise usable take part, so a broken first row does not hide a good one.
+    """
+    reason = pl.coalesce([pl.when(cond).then(pl.lit(text))
+                          for cond, text, _ in _reject_rules(has_status, mapping)])
+    usable_id = pl.when(reason.is_null()).then(pl.col("_id_key"))
+    duplicate = reason.is_null() & ~usable_id.is_first_distinct()
+    return pl.when(duplicate).then(pl.lit(DUPLICATE)).otherwise(reason)
 
 
 def _offending_value(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
