@@ -62,8 +62,10 @@ def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
     if result.win_rate_verdict in ("warn", "fail"):
         findings.append(Finding(
             severity=result.win_rate_verdict, code="win_rate", subject=funnel.name,
-            message=f"win rate is {result.win_rate:.1%}; good ≥ {funnel.win_rate.good:.0%}",
-            value=result.win_rate, threshold=funnel.win_rate.good))
+            message=(f"win rate is {result.win_rate:.1%}; good ≥ {funnel.win_rate.good:.0%}, "
+                     f"acceptable ≥ {funnel.win_rate.acceptable:.0%}"),
+            value=result.win_rate, threshold=funnel.win_rate.acceptable
+            if result.win_rate_verdict == "fail" else funnel.win_rate.good))
     result.bottleneck = find_bottleneck(result, funnel)
     findings.extend(segment_findings(result))
     return findings
@@ -137,14 +139,16 @@ def check_source(quality: SourceQuality) -> list[Finding]:
     # Unmatched stages have their own finding above; this one is about unreadable rows.
     # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
     # lines are counted in the reasons but lose no deal.
-    harmless = sum(quality.reasons.get(r, 0) for r in ("duplicate deal id", "blank line"))
-    unreadable = quality.rows_rejected - sum(quality.unmatched_stages.values()) - harmless
-    if quality.rows_read and unreadable / quality.rows_read > REJECTED_SHARE_WARN:
-        share = unreadable / quality.rows_read
+    unreadable = {r: n for r, n in quality.reasons.items()
+                  if r not in ("duplicate deal id", "blank line")
+                  and not r.startswith("stage matches no stage")}
+    count = sum(unreadable.values())
+    if quality.rows_read and count / quality.rows_read > REJECTED_SHARE_WARN:
+        share = count / quality.rows_read
         findings.append(Finding(
             severity="warn", code="rows_rejected", subject=quality.name,
-            message=f"{unreadable} of {quality.rows_read} rows unreadable ({share:.1%}): "
-                    + ", ".join(f"{r} ({n})" for r, n in quality.reasons.items()),
+            message=f"{count} of {quality.rows_read} rows unreadable ({share:.1%}): "
+                    + ", ".join(f"{r} ({n})" for r, n in unreadable.items()),
             value=share, threshold=REJECTED_SHARE_WARN))
     return findings
 

@@ -132,7 +132,21 @@ class Funnel(Model):
             if stage.name in seen:
                 raise ValueError(f"duplicate stage name '{stage.name}' in funnel '{self.name}'")
             seen.add(stage.name)
+        if self.window is None:  # deals and stage history: each value must mean one thing
+            self._check_values_unambiguous()
         return self
+
+    def _check_values_unambiguous(self) -> None:
+        meaning: dict[str, str] = {}
+        named = [(f"stage '{s.name}'", v) for s in self.stages for v in s.values()]
+        named += [("won", v) for v in self.won] + [("lost", v) for v in self.lost]
+        for owner, value in named:
+            key = value.strip().lower()
+            if meaning.get(key, owner) != owner:
+                raise ValueError(f"value '{value}' is listed for both {meaning[key]} and "
+                                 f"{owner} in funnel '{self.name}': each stage value must "
+                                 "mean one thing")
+            meaning[key] = owner
 
 
 class Period(Model):
@@ -172,6 +186,8 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
     """Cross-references the models cannot check alone: (key path, message) for each problem,
     so the message can name the line of the key at fault."""
     problems = []
+    if not config.funnels and config.norms is None:
+        problems.append((("sources",), "nothing to audit: add funnels: or norms: to the config"))
     names: set[str] = set()
     for i, funnel in enumerate(config.funnels):
         if funnel.source not in config.sources:

@@ -25,5 +25,5 @@ def write_rejects(path: Path, frames: list[pl.DataFrame]) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         table.write_csv(path)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write the rejects file: {exc.strerror}") from None
+        raise UsageError(f"{path}: cannot write the rejects file: {exc.strerror or exc}") from None
     return table.height
