@@ -10,7 +10,7 @@ __all__ = ["__version__", "audit"]
 
 def __getattr__(name: str):
     if name == "audit":
-        from funnelctl.audit import audit
+        from funnelctl.pipeline import audit
 
         return audit
     raise AttributeError(f"module 'funnelctl' has no attribute {name!r}")

@@ -130,7 +130,7 @@ def audit(
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
     with handled_errors(debug):
-        from funnelctl.audit import audit as run_audit
+        from funnelctl.pipeline import audit as run_audit
         from funnelctl.checks import exit_code
         from funnelctl.periods import parse_date
         from funnelctl.render import RenderOptions, renderer

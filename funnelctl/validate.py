@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.audit import with_preset_outcomes
+from funnelctl.pipeline import with_preset_outcomes
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping

@@ -100,7 +100,7 @@ def test_header_only_data_file(cli, tmp_path):
 
 
 def test_unparseable_dates_are_rejected_with_lines_not_a_crash(cli, tmp_path):
-    from funnelctl.audit import read_deal_sources
+    from funnelctl.pipeline import read_deal_sources
     from funnelctl.config import load_config
 
     deals(tmp_path, rows=[("1", "A", "2024-01-02"), ("2", "A", "yesterday"),
@@ -128,3 +128,15 @@ def test_debug_shows_traceback(cli, tmp_path):
     result = cli("audit", tmp_path / "nope.yaml", "--debug")
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
+
+
+def test_a_stage_value_listed_twice_is_a_config_error(cli, tmp_path):
+    text = GOOD_SOURCE.replace("stages: [{name: A}, {name: B}]",
+                               "stages: [{name: A}, {name: B}]\n    won: [b]")
+    assert_error(cli("audit", write_config(tmp_path, text)),
+                 "value 'b' is listed for both stage 'B' and won")
+
+
+def test_a_config_with_nothing_to_audit(cli, tmp_path):
+    text = GOOD_SOURCE.split("funnels:")[0]
+    assert_error(cli("audit", write_config(tmp_path, text)), "nothing to audit")

@@ -1,4 +1,5 @@
-"""`audit()`: config -> read -> metrics -> checks -> Report. The library entry point."""
+"""`audit()`: config -> read -> metrics -> checks -> Report. The library entry point,
+exported as `funnelctl.audit` (this module is not named audit so it cannot shadow it)."""
 
 from __future__ import annotations
 
