@@ -130,9 +130,9 @@ def audit(
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
     with handled_errors(debug):
-        from funnelctl.pipeline import audit as run_audit
         from funnelctl.checks import exit_code
         from funnelctl.periods import parse_date
+        from funnelctl.pipeline import audit as run_audit
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
