@@ -144,7 +144,8 @@ def test_a_config_with_nothing_to_audit(cli, tmp_path):
 
 def test_a_wrong_date_format_that_rejects_every_row_is_an_error(cli, tmp_path):
     deals(tmp_path, rows=[("1", "A", "22.09.2026 07:37:55"), ("2", "B", "23.09.2026 08:00:00")])
-    text = GOOD_SOURCE.replace("    kind: deals\n", "    kind: deals\n    date_format: '%Y-%m-%d'\n")
+    text = GOOD_SOURCE.replace("    kind: deals\n",
+                               "    kind: deals\n    date_format: '%Y-%m-%d'\n")
     assert_error(cli("audit", write_config(tmp_path, text)),
                  "deals.csv: no usable rows: all 2 were rejected, 2 for unparseable created_at",
                  "line 2: '22.09.2026 07:37:55'", "date_format is '%Y-%m-%d'")
