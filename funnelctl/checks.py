@@ -71,6 +71,15 @@ def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
     return findings
 
 
+def check_stage_values(funnel: Funnel, suspects: list[tuple[str, str, str]]) -> list[Finding]:
+    """Configured values that no row has while a look-alike goes unclaimed: a typo that
+    silently moves deals out of the funnel and its numbers with them."""
+    return [Finding(
+        severity="warn", code="stage_value_not_in_data", subject=f"{funnel.name} / {meaning}",
+        message=f"value '{value}' is in no row of the data; did you mean '{close}'?")
+        for meaning, value, close in suspects]
+
+
 def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
     """The stage furthest below its good threshold; with none below, the lowest conversion."""
     shortfalls = [

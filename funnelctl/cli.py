@@ -163,12 +163,19 @@ def write_report(template: str, report, text: str, quiet: bool) -> None:
 
 @app.command()
 def validate(config: ConfigArg, debug: Debug = False) -> None:
-    """Check the config, the data files' headers and the stage names, without metrics."""
+    """Check the config, the data files' headers and the stage names, without metrics.
+
+    Exits 1 when a stage value in the config is in no row but one in the data looks
+    like it (a typo that would move deals out of the funnel), 2 on errors."""
     with handled_errors(debug):
+        from funnelctl.validate import PROBLEM
         from funnelctl.validate import validate as run_validate
 
-        for line in run_validate(config):
+        lines = run_validate(config)
+        for line in lines:
             typer.echo(line)
+    if any(PROBLEM in line for line in lines):
+        raise typer.Exit(ExitCode.FINDINGS)
 
 
 class InspectFormat(str, Enum):

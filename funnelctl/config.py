@@ -140,7 +140,7 @@ class Funnel(Model):
         meaning: dict[str, str] = {}
         named = [(f"stage '{s.name}'", v) for s in self.stages for v in s.values()]
         named += [("won", v) for v in self.won] + [("lost", v) for v in self.lost]
-        for owner, value in named:
+        for owner, value in named:  # the same list as metrics.funnel.configured_values
             key = value.strip().lower()
             if meaning.get(key, owner) != owner:
                 raise ValueError(f"value '{value}' is listed for both {meaning[key]} and "

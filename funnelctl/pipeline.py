@@ -20,6 +20,7 @@ from funnelctl.checks import (
     check_history,
     check_norms,
     check_source,
+    check_stage_values,
     overall_verdict,
     sort_findings,
 )
@@ -31,7 +32,13 @@ from funnelctl.io.readers import LINE, open_source
 from funnelctl.io.rejects import ledger, write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
 from funnelctl.metrics.compare import compare_funnel, compare_managers
-from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths
+from funnelctl.metrics.funnel import (
+    DEPTH,
+    LOSS_STAGE_KNOWN,
+    OUTCOME,
+    deal_depths,
+    suspect_values,
+)
 from funnelctl.periods import DateRange, previous_period, resolve_period, today_in
 from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, SourceQuality
 
@@ -55,7 +62,9 @@ def audit(config_path: str | Path, period: str | None = None,
         rejects.append(ledger(source_name, deals.rejects))
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, qualities[source_name], rejects)
+        present = deals.frame["stage"].unique().drop_nulls().to_list()
         for funnel, frame in zip(users, frames):
+            findings += check_stage_values(funnel, suspect_values(funnel, present))
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
             funnels.append(result)

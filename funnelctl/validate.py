@@ -12,11 +12,15 @@ from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import RawSource, open_source
+from funnelctl.metrics.funnel import suspect_values
 from funnelctl.pipeline import with_preset_outcomes
+
+PROBLEM = "problem:"  # lines that make `validate` exit 1
 
 
 def validate(config_path: str | Path) -> list[str]:
-    """Lines to show the user; raises a FunnelctlError on anything that blocks an audit."""
+    """Lines to show the user; raises a FunnelctlError on anything that blocks an audit.
+    Lines with PROBLEM are mistakes that do not block it but make its numbers wrong."""
     config = load_config(config_path)
     lines = [f"{config_path}: config is valid ({len(config.funnels)} funnel(s), "
              f"{len(config.sources)} source(s))"]
@@ -59,6 +63,9 @@ def validate(config_path: str | Path) -> list[str]:
                              + ", ".join(f"'{v}'" for v in unmatched))
             else:
                 lines.append(f"  funnel '{funnel.name}': every stage value matches")
+            lines += [f"  {PROBLEM} funnel '{funnel.name}': {meaning} value '{value}' is in no "
+                      f"row; did you mean '{close}'?"
+                      for meaning, value, close in suspect_values(funnel, values.to_list())]
     return lines
 
 

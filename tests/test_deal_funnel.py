@@ -200,3 +200,18 @@ funnels: [{name: F, source: d, stages: [{name: A}, {name: B}]}]
     assert [s["entered"] for s in report["funnels"][0]["stages"]] == [2, 1]
     assert report["data_quality"]["sources"][0]["reasons"] == {
         "unparseable created_at": 1, "duplicate deal id": 1}
+
+
+def test_a_typo_in_a_stage_value_is_a_finding_and_fails_validate(cli, config):
+    # Latin "o" in "Bо" would read as a real stage value nobody has: deals at "B" vanish.
+    text = config.read_text(encoding="utf-8").replace("{name: B, conversion",
+                                                      "{name: B, match: [Bo], conversion")
+    config.write_text(text, encoding="utf-8")
+    report = cli.json("audit", config)
+    typo = [f for f in report["findings"] if f["code"] == "stage_value_not_in_data"]
+    assert len(typo) == 1
+    assert "value 'Bo' is in no row" in typo[0]["message"]
+    assert "did you mean 'B'?" in typo[0]["message"]
+    result = cli("validate", config)
+    assert result.exit_code == 1
+    assert "did you mean 'B'?" in result.stdout
