@@ -80,6 +80,15 @@ def check_stage_values(funnel: Funnel, suspects: list[tuple[str, str, str]]) -> 
         for meaning, value, close in suspects]
 
 
+def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding]:
+    """A period without a single deal: in a nightly run, usually an export that stopped."""
+    if start is None or result.entities:
+        return []
+    last = f"; the newest in the data was created on {newest:%Y-%m-%d}" if newest else ""
+    return [Finding(severity="warn", code="empty_period", subject=result.name,
+                    message=f"no deals created in {start}..{end}{last}", value=0.0)]
+
+
 def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
     """The stage furthest below its good threshold; with none below, the lowest conversion."""
     shortfalls = [

@@ -16,6 +16,7 @@ from funnelctl.audit_history import history_funnel, read_history_sources, stuck_
 from funnelctl.audit_norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
+    check_empty_period,
     check_funnel,
     check_history,
     check_norms,
@@ -67,6 +68,8 @@ def audit(config_path: str | Path, period: str | None = None,
             findings += check_stage_values(funnel, suspect_values(funnel, present))
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             findings += check_funnel(result, funnel)
+            findings += check_empty_period(result, dates.start, dates.end,
+                                           frame["created_at"].max())
             funnels.append(result)
             if comparison:
                 earlier = summarise(in_period(frame, before), funnel, kind="deals")

@@ -215,3 +215,12 @@ def test_a_typo_in_a_stage_value_is_a_finding_and_fails_validate(cli, config):
     result = cli("validate", config)
     assert result.exit_code == 1
     assert "did you mean 'B'?" in result.stdout
+
+
+def test_a_period_without_deals_is_a_finding(cli, config):
+    report = cli.json("audit", config, "--period", "2024-03-01..2024-03-07")
+    empty = [f for f in report["findings"] if f["code"] == "empty_period"]
+    # The newest usable deal (10) was created on 2024-02-05.
+    assert [f["message"] for f in empty] == [
+        "no deals created in 2024-03-01..2024-03-07; the newest in the data was created on "
+        "2024-02-05"]
