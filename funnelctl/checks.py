@@ -19,6 +19,8 @@ from funnelctl.report import (
 
 # Share of a source's rows that may be rejected before it is a finding of its own.
 REJECTED_SHARE_WARN = 0.01
+# Share of a funnel's deals lost at an unknown stage before it is a finding.
+LOSS_STAGE_UNKNOWN_WARN = 0.05
 # Share of deals whose stage history breaks the funnel's order before it is a warning;
 # below it the inconsistent deals are still reported, as an "ok" finding.
 INCONSISTENT_SHARE_WARN = 0.05
@@ -87,6 +89,26 @@ def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding
     last = f"; the newest in the data was created on {newest:%Y-%m-%d}" if newest else ""
     return [Finding(severity="warn", code="empty_period", subject=result.name,
                     message=f"no deals created in {start}..{end}{last}", value=0.0)]
+
+
+def check_loss_stages(result: FunnelResult, unknown: int,
+                      quality: SourceQuality) -> list[Finding]:
+    """Lost deals without a stage at loss count at stage 1 (DESIGN.md), which understates
+    the first conversion: note it, and warn when it moves the numbers (5% of deals)."""
+    if not unknown:
+        return []
+    quality.notes.append(
+        f"{result.name}: {unknown} lost deals have no stage at loss (counted at the first "
+        "stage; map lost_stage or a status column to fix)")
+    share = unknown / result.entities if result.entities else 0.0
+    if share < LOSS_STAGE_UNKNOWN_WARN or len(result.stages) < 2:
+        return []
+    return [Finding(
+        severity="warn", code="loss_stage_unknown", subject=result.name,
+        message=(f"{unknown} lost deals ({share:.0%}) have no stage at loss and count at "
+                 f"'{result.stages[0].name}' only: the conversion into "
+                 f"'{result.stages[1].name}' is understated; map lost_stage"),
+        value=share, threshold=LOSS_STAGE_UNKNOWN_WARN)]
 
 
 def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:

@@ -19,6 +19,7 @@ from funnelctl.checks import (
     check_empty_period,
     check_funnel,
     check_history,
+    check_loss_stages,
     check_norms,
     check_source,
     check_stage_values,
@@ -70,6 +71,8 @@ def audit(config_path: str | Path, period: str | None = None,
             findings += check_funnel(result, funnel)
             findings += check_empty_period(result, dates.start, dates.end,
                                            frame["created_at"].max())
+            findings += check_loss_stages(result, lost_without_stage(frame),
+                                          qualities[source_name])
             funnels.append(result)
             if comparison:
                 earlier = summarise(in_period(frame, before), funnel, kind="deals")
@@ -194,14 +197,11 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
         if rejects is not None:
             rejects.append(ledger(quality.name, unmatched.select(
                 line=LINE, reason=pl.lit(reason), value="stage")))
-    for funnel, frame in zip(funnels, frames):
-        lost = frame.filter(pl.col(DEPTH).is_not_null() & (pl.col(OUTCOME) == "lost"))
-        no_loss_stage = lost.filter(~pl.col(LOSS_STAGE_KNOWN)).height
-        if no_loss_stage:
-            quality.notes.append(
-                f"{funnel.name}: {no_loss_stage} lost deals have no stage at loss "
-                "(counted at the first stage; map lost_stage or a status column to fix)")
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+
+
+def lost_without_stage(frame: pl.DataFrame) -> int:
+    return frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
 
 
 def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:
