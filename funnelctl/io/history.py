@@ -201,7 +201,7 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
-    good = good.drop([c for c in good.columns if c.startswith("_")])
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
         notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "
