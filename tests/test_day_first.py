@@ -3,9 +3,12 @@ not only in deals; the order is recorded in data_quality.detected.date_order."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.norms_support import activities_quality, norms_of, write_log, write_norms_config
+from tests.test_history_layouts import V2, read, write_csv
 
 JANUARY = ("--period", "2024-01-01..2024-01-31")
 
@@ -52,3 +55,17 @@ def test_stage_history_reads_day_first(cli, write):
     quality = report["data_quality"]["sources"][0]
     assert quality["rows_rejected"] == 0
     assert quality["detected"]["date_order"] == {"entered_at": "day-first"}
+
+
+def test_hubspot_wide_columns_share_one_order(tmp_path):
+    # Only the second column proves day-first (25); the first (05/02, 03/02) follows it.
+    header = ["Record ID", V2.format("Appointment"), V2.format("Qualified")]
+    path = write_csv(tmp_path / "hubspot.csv", header,
+                     [["1", "05/02/2024 09:00", "25/02/2024 10:00"],
+                      ["2", "03/02/2024", ""]])
+    history = read(path)
+    got = sorted(history.frame.select("deal_id", "stage", "entered_at").iter_rows())
+    assert got == [("1", "Appointment", dt.datetime(2024, 2, 5, 9, 0)),
+                   ("1", "Qualified", dt.datetime(2024, 2, 25, 10, 0)),
+                   ("2", "Appointment", dt.datetime(2024, 2, 3))]
+    assert history.rejects.height == 0
