@@ -8,7 +8,8 @@ import polars as pl
 
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
-from funnelctl.io.readers import RawSource, open_source
+from funnelctl.io.readers import LINE, RawSource, open_source
+from funnelctl.io.rejects import ledger
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME
 from funnelctl.metrics.history import (
@@ -25,9 +26,10 @@ from funnelctl.periods import DateRange
 from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQuality, TimeInStage
 
 
-def read_history_sources(config: Config,
-                         qualities: dict[str, SourceQuality]) -> dict[str, History]:
-    """Read each stage_history source used by a funnel, once."""
+def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
+                         rejects: list[pl.DataFrame] | None = None) -> dict[str, History]:
+    """Read each stage_history source used by a funnel, once; its unusable rows go into
+    the `rejects` ledger."""
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
@@ -37,6 +39,8 @@ def read_history_sources(config: Config,
         raw = open_source(name, source)
         out[name] = read_history(raw, source, config.timezone, breakdown)
         qualities[name] = history_quality(raw, out[name])
+        if rejects is not None:
+            rejects.append(ledger(name, out[name].rejects))
     return out
 
 
@@ -59,10 +63,12 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 
 
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
-                   quality: SourceQuality) -> FunnelResult:
-    """One funnel over a stage history; deals count in the period they first appear in."""
+                   quality: SourceQuality,
+                   rejects: list[pl.DataFrame] | None = None) -> FunnelResult:
+    """One funnel over a stage history; deals count in the period they first appear in.
+    Entries whose stage matches nothing go into the `rejects` ledger."""
     entries = classify(history.frame, funnel)
-    _note_unmatched(entries, funnel, quality)
+    record_unmatched(entries.filter(pl.col(ROLE).is_null()), funnel.name, quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
     deals = deal_outcomes(entries, funnel, keep)
     no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
@@ -100,14 +106,19 @@ def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,
                                             slowest.time_in_stage.p90_days)
 
 
-def _note_unmatched(entries: pl.DataFrame, funnel: Funnel, quality: SourceQuality) -> None:
-    """Entries whose stage matches nothing are counted and shown, then play no part."""
-    unmatched = entries.filter(pl.col(ROLE).is_null())
+def record_unmatched(unmatched: pl.DataFrame, funnel_name: str, quality: SourceQuality,
+                     rejects: list[pl.DataFrame] | None = None) -> None:
+    """Rows (LINE, stage) whose stage matches no stage of the funnel: counted per value,
+    shown, written to the rejects ledger with their line; then they play no part."""
     if not unmatched.height:
         return
     counts = unmatched.group_by("stage").len().sort("len", descending=True)
     for value, count in counts.iter_rows():
         key = str(value)
         quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
-    quality.reasons[f"stage matches no stage of funnel '{funnel.name}'"] = unmatched.height
+    reason = f"stage matches no stage of funnel '{funnel_name}'"
+    quality.reasons[reason] = unmatched.height
     quality.rows_rejected += unmatched.height
+    if rejects is not None:
+        rejects.append(ledger(quality.name, unmatched.select(
+            line=LINE, reason=pl.lit(reason), value="stage")))

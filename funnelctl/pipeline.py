@@ -78,9 +78,10 @@ def audit(config_path: str | Path, period: str | None = None,
                 earlier = summarise(in_period(frame, before), funnel, kind="deals")
                 comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
     moment = stuck_moment(dates, as_of)
-    for source_name, history in read_history_sources(config, qualities).items():
+    for source_name, history in read_history_sources(config, qualities, rejects).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
-            result = history_funnel(history, funnel, dates, moment, qualities[source_name])
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name],
+                                    rejects)
             findings += check_funnel(result, funnel) + check_history(result, funnel)
             funnels.append(result)
             if comparison:

@@ -31,3 +31,27 @@ def test_rejects_file_lists_bad_rows_with_lines(runner, tmp_path: Path) -> None:
         ("deals", "4", "missing deal id", ""),
         ("deals", "5", "stage matches no stage of funnel 'F'", "Mystery"),
     ]
+
+
+def test_rejects_file_lists_stage_history_rows(runner, tmp_path: Path) -> None:
+    (tmp_path / "history.csv").write_text(
+        "deal_id,stage,entered_at\n"
+        "d1,Lead,2024-01-02\n"
+        "d1,Lead,not a date\n"     # line 3: unparseable date
+        "d2,Mystery,2024-01-03\n"  # line 4: stage not in the funnel
+        ",Lead,2024-01-04\n"       # line 5: no deal id
+        "d2,Deal,2024-01-05\n", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("version: 1\nsources:\n  h: {path: history.csv, kind: stage_history}\n"
+                      "funnels:\n  - {name: F, source: h, stages: [{name: Lead}, "
+                      "{name: Deal}]}\n", encoding="utf-8")
+    out = tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["audit", str(config), "--rejects", str(out),
+                                 "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["source"], r["line"], r["reason"], r["value"]) for r in rows] == [
+        ("h", "3", "unparseable entered_at", "not a date"),
+        ("h", "4", "stage matches no stage of funnel 'F'", "Mystery"),
+        ("h", "5", "missing deal id", ""),
+    ]

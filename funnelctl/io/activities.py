@@ -16,7 +16,7 @@ from funnelctl.config_norms import TypeValues
 from funnelctl.errors import DataError
 from funnelctl.io.deals import REJECTS_SCHEMA
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.values import clean_text, null_markers, to_local_datetime
+from funnelctl.io.values import clean_text, date_readings, null_markers, to_local_datetime
 
 ROWS, DAILY = "rows", "daily"
 SHAPE_COLUMNS = {ROWS: ("manager", "ts", "type"), DAILY: ("manager", "date", "calls", "meetings")}
@@ -76,8 +76,9 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     day) and the cleaning, type mapping and checks run on that small table; the rows are
     read again only when some are rejected, to give them their line numbers.
     """
+    reading = date_readings(raw, source.date_format, [mapping["ts"]]).get(mapping["ts"])
     ts, ts_given = to_local_datetime(mapping["ts"], schema[mapping["ts"]], timezone,
-                                     source.date_format, markers)
+                                     source.date_format, markers, reading)
     rows = raw.frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]),
                             _t=pl.col(mapping["type"]), date=ts.dt.date(), _ts_given=ts_given,
                             _ts_raw=pl.col(mapping["ts"]))
@@ -113,8 +114,9 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
                 schema: pl.Schema, markers: list[str]) -> Activities:
     """Daily totals: a missing count is 0; a count must be a whole number, not negative.
     A manager's day may repeat: its rows add up."""
+    reading = date_readings(raw, source.date_format, [mapping["date"]]).get(mapping["date"])
     date, date_given = to_local_datetime(mapping["date"], schema[mapping["date"]], timezone,
-                                         source.date_format, markers)
+                                         source.date_format, markers, reading)
     columns = {"manager": clean_text(mapping["manager"], markers), "date": date.dt.date(),
                "_date_given": date_given, "_date_raw": pl.col(mapping["date"])}
     rules = [

@@ -11,7 +11,7 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.values import null_markers, parse_amount, slash_orders, to_local_datetime
+from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
 
 DUPLICATE = "duplicate deal id"
 REQUIRED = {"deal_id", "stage", "created_at"}
@@ -90,11 +90,11 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     preset = resolve_preset(raw, source)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
-    orders = _date_orders(raw, source, [mapping[c] for c in ("created_at", "closed_at")
-                                        if c in mapping and schema[mapping[c]] == pl.String])
+    orders = date_readings(raw, source.date_format,
+                           [mapping[c] for c in ("created_at", "closed_at") if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
-        orders.get(mapping["created_at"], "month-first"))
+        orders.get(mapping["created_at"]))
     deal_id = pl.col(mapping["deal_id"]).cast(pl.String)
     typed_id = schema[mapping["deal_id"]] != pl.String
     columns = {
@@ -111,7 +111,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         name = mapping["closed_at"]
         closed, closed_given = to_local_datetime(
             name, schema[name], timezone, source.date_format, markers,
-            orders.get(name, "month-first"))
+            orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
                     "_closed_raw": _text(name, schema)}
     if "amount" in mapping:
@@ -162,19 +162,6 @@ def _text(column: str, schema: pl.Schema) -> pl.Expr:
     if schema[column] == pl.String:
         return pl.col(column)
     return pl.lit(None, pl.String)
-
-
-def _date_orders(raw: RawSource, source: Source, columns: list[str]) -> dict[str, str]:
-    """Day-first or month-first per slashed-date column, decided from the data and recorded."""
-    if source.date_format or not columns:
-        return {}
-    try:
-        orders = slash_orders(raw.frame, columns)
-    except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
-    if orders:
-        raw.detected["date_order"] = orders
-    return orders
 
 
 def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:

@@ -15,6 +15,7 @@ Rows that cannot be used go to the rejects ledger with their line and reason.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -22,7 +23,13 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.values import clean_text, null_markers, to_local_datetime
+from funnelctl.io.values import (
+    DateReading,
+    clean_text,
+    date_readings,
+    null_markers,
+    to_local_datetime,
+)
 
 REQUIRED = {"long": ("deal_id", "stage", "entered_at"),
             "hubspot_wide": ("deal_id",),
@@ -42,6 +49,7 @@ ALIASES = {
 WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
 PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
 REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
+EPOCH_UNITS = ("s", "ms", "us")
 
 
 @dataclass
@@ -95,10 +103,23 @@ def read_history(raw: RawSource, source: Source, timezone: str,
     schema = raw.frame.collect_schema()
     if layout == "hubspot_wide":
         entries, date_dtype = _from_hubspot(raw, mapping["deal_id"], kept)
+        date_columns = [c for c in raw.columns if WIDE_COLUMN.match(c)]
     else:
         date_dtype = schema[mapping["entered_at"]]
         entries = _from_rows(raw, mapping, kept, layout == "salesforce_history")
-    return _finish(raw, entries, date_dtype, source, timezone, layout)
+        date_columns = [mapping["entered_at"]]
+    reading = _one_reading(date_readings(raw, source.date_format, date_columns))
+    return _finish(raw, entries, date_dtype, source, timezone, layout, reading)
+
+
+def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
+    """HubSpot's date columns become one column: the order most of them use, and the
+    largest epoch unit (an empty column reads as seconds)."""
+    if not readings:
+        return None
+    orders = Counter(r.order for r in readings.values())
+    unit = max((r.unit for r in readings.values()), key=EPOCH_UNITS.index)
+    return DateReading(order=orders.most_common(1)[0][0], unit=unit)
 
 
 def _split_label(label: str) -> tuple[str, str | None]:
@@ -153,10 +174,10 @@ def _from_hubspot(raw: RawSource, deal_column: str,
 
 
 def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, source: Source,
-            timezone: str, layout: str) -> History:
+            timezone: str, layout: str, reading: DateReading | None) -> History:
     markers = null_markers(source.null_values)
     parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
-                                      markers)
+                                      markers, reading)
     entries = entries.with_columns(entered_at=parsed, _given=given,
                                    _date_raw=pl.col("_date").cast(pl.String))
     if layout == "hubspot_wide":
@@ -180,7 +201,7 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
-    good = good.drop([c for c in good.columns if c.startswith("_")])
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
         notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.io.values import DATETIME_FORMATS
+from funnelctl.io.values import DATETIME_FORMATS, EPOCH_PATTERNS, epoch_unit
 
-UTC_US = pl.Datetime("us", "UTC")
 # ISO 8601 as event pipelines write it; %.f also accepts no fraction, %#z accepts "Z".
 ZONED_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
 NAIVE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", *DATETIME_FORMATS)
-# Unix epochs written as text: seconds (10 digits) or milliseconds (13 digits).
-EPOCH_PATTERNS = ((r"^\d{9,10}$", "s"), (r"^\d{12,13}$", "ms"))
 
 
 def instant(column: str, dtype: pl.DataType, timezone: str, date_format: str | None,
@@ -35,7 +32,7 @@ def instant(column: str, dtype: pl.DataType, timezone: str, date_format: str | N
     if dtype == pl.Date:
         return _local_to_utc(col.cast(pl.Datetime("us")), timezone)
     if dtype.is_numeric():
-        return pl.from_epoch(col.cast(pl.Int64), _epoch_unit(sample)).dt.replace_time_zone("UTC")
+        return pl.from_epoch(col.cast(pl.Int64), epoch_unit(sample)).dt.replace_time_zone("UTC")
     text = col.cast(pl.String).str.strip_chars()
     attempts = list(_text_attempts(text, timezone, date_format, sample))
     if not attempts:
@@ -51,14 +48,6 @@ def _local_to_utc(expr: pl.Expr, timezone: str) -> pl.Expr:
     # does not exist (skipped by the change) is null and rejected as unparseable.
     localised = expr.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
     return localised.dt.convert_time_zone("UTC")
-
-
-def _epoch_unit(sample: pl.Series | None) -> str:
-    """Seconds, unless the values are too large to be seconds in this era."""
-    biggest = sample.max() if sample is not None and sample.len() else 0
-    if biggest is not None and biggest > 10**14:
-        return "us"
-    return "ms" if biggest is not None and biggest > 10**11 else "s"
 
 
 def _text_attempts(text: pl.Expr, timezone: str, date_format: str | None,

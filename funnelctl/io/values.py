@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+from funnelctl.errors import DataError
+
+if TYPE_CHECKING:
+    from funnelctl.io.readers import RawSource
 
 # What CRMs write where a value is absent (amoCRM: "не закрыта" in the close date,
 # Salesforce: "-" for an empty amount).
@@ -18,6 +26,18 @@ _ISO = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m
 _SLASH_TIMES = (" %H:%M:%S", " %H:%M", " %I:%M %p", " %I:%M:%S %p", "")
 DATETIME_FORMATS = (*_DOTTED, *_ISO, *(f"%m/%d/%Y{t}" for t in _SLASH_TIMES))
 _SLASH_PARTS = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}"
+# Unix epochs written as text: seconds (amoCRM API, 10 digits) or milliseconds (HubSpot
+# API, 13 digits).
+EPOCH_PATTERNS = ((r"^\d{9,10}$", "s"), (r"^\d{12,13}$", "ms"))
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """How one date column of a file is read: the order of its slashed dates, and the
+    unit of its numbers when it stores Unix epochs as integers."""
+
+    order: str = MONTH_FIRST
+    unit: str = "s"
 
 
 def null_markers(values: list[str] | None) -> list[str]:
@@ -47,13 +67,27 @@ def parse_datetime(text: pl.Expr, date_format: str | None, slash_order: str = MO
     iso = text.str.replace(r"Z$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
     offset = iso.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
     attempts.append(offset.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
-    # Unix seconds (amoCRM API) and milliseconds (HubSpot API).
+    # Unix epochs are instants: moved to the config's zone like the offsets above.
     number = text.cast(pl.Int64, strict=False)
-    attempts.append(pl.when(text.str.contains(r"^\d{9,10}$"))
-                    .then(pl.from_epoch(number, "s")).cast(pl.Datetime("us")))
-    attempts.append(pl.when(text.str.contains(r"^\d{12,13}$"))
-                    .then(pl.from_epoch(number, "ms")).cast(pl.Datetime("us")))
+    for pattern, unit in EPOCH_PATTERNS:
+        digits = pl.when(text.str.contains(pattern)).then(number)
+        attempts.append(epoch_to_local(digits, unit, timezone))
     return pl.coalesce(attempts)
+
+
+def epoch_to_local(number: pl.Expr, unit: str, timezone: str) -> pl.Expr:
+    """Unix epoch numbers -> naive wall time in `timezone` (from_epoch gives naive UTC)."""
+    utc = pl.from_epoch(number.cast(pl.Int64), unit).cast(pl.Datetime("us"))
+    return utc.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone) \
+        .dt.replace_time_zone(None)
+
+
+def epoch_unit(sample: pl.Series | None) -> str:
+    """Seconds, unless the values are too large to be seconds in this era."""
+    biggest = sample.max() if sample is not None and sample.len() else 0
+    if biggest is not None and biggest > 10**14:
+        return "us"
+    return "ms" if biggest is not None and biggest > 10**11 else "s"
 
 
 def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
@@ -81,14 +115,43 @@ def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
     return {col: order or default for col, order in found.items()}
 
 
+def date_readings(raw: RawSource, date_format: str | None,
+                  columns: list[str]) -> dict[str, DateReading]:
+    """How to read each of a file's date columns, decided from the data in one pass.
+
+    Text columns get their slashed-date order (recorded as `date_order`, unless a
+    date_format fixes it); integer columns get their epoch unit (seconds, ms or us).
+    Columns absent from the result are read with the defaults.
+    """
+    schema = raw.frame.collect_schema()
+    columns = list(dict.fromkeys(columns))
+    texts = [c for c in columns if schema[c] == pl.String] if not date_format else []
+    numbers = [c for c in columns if schema[c].is_numeric()]
+    if not texts and not numbers:
+        return {}
+    try:
+        orders = slash_orders(raw.frame, texts)
+        biggest = raw.frame.select(pl.col(numbers).max()).collect() if numbers else None
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if orders:
+        raw.detected["date_order"] = orders
+    readings = {c: DateReading(order=o) for c, o in orders.items()}
+    for column in numbers:
+        readings[column] = DateReading(unit=epoch_unit(biggest.get_column(column)))
+    return readings
+
+
 def to_local_datetime(column: str, dtype: pl.DataType, timezone: str, date_format: str | None,
-                      markers: list[str], slash_order: str = MONTH_FIRST,
+                      markers: list[str], reading: DateReading | None = None,
                       ) -> tuple[pl.Expr, pl.Expr]:
     """(parsed, present): parsed naive wall time in `timezone`, and whether a value was given.
 
     Zone-aware timestamps (Parquet) are converted to the config's zone; naive ones are
-    taken as already in it.
+    taken as already in it; Unix epochs (instants) are converted to it. `reading` comes
+    from date_readings.
     """
+    reading = reading or DateReading()
     col = pl.col(column)
     if isinstance(dtype, pl.Datetime):
         parsed = col.dt.convert_time_zone(timezone).dt.replace_time_zone(None) \
@@ -96,10 +159,10 @@ def to_local_datetime(column: str, dtype: pl.DataType, timezone: str, date_forma
         return parsed.cast(pl.Datetime("us")), col.is_not_null()
     if dtype == pl.Date:
         return col.cast(pl.Datetime("us")), col.is_not_null()
-    if dtype.is_integer():
-        return pl.from_epoch(col, "s").cast(pl.Datetime("us")), col.is_not_null()
+    if dtype.is_numeric():
+        return epoch_to_local(col, reading.unit, timezone), col.is_not_null()
     text = clean_text(column, markers)
-    return parse_datetime(text, date_format, slash_order, timezone), text.is_not_null()
+    return parse_datetime(text, date_format, reading.order, timezone), text.is_not_null()
 
 
 def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:
