@@ -68,7 +68,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger."""
     entries = classify(history.frame, funnel)
-    record_unmatched(entries.filter(pl.col(ROLE).is_null()), funnel.name, quality, rejects)
+    record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
     deals = deal_outcomes(entries, funnel, keep)
     no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
@@ -106,17 +106,17 @@ def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,
                                             slowest.time_in_stage.p90_days)
 
 
-def record_unmatched(unmatched: pl.DataFrame, funnel_name: str, quality: SourceQuality,
-                     rejects: list[pl.DataFrame] | None = None) -> None:
-    """Rows (LINE, stage) whose stage matches no stage of the funnel: counted per value,
-    shown, written to the rejects ledger with their line; then they play no part."""
+def record_unmatched(unmatched: pl.DataFrame, funnel_names: list[str],
+                     quality: SourceQuality, rejects: list[pl.DataFrame] | None = None) -> None:
+    """Rows (LINE, stage) whose stage matches no stage of the source's funnels: counted per
+    value, shown, written to the rejects ledger with their line; then they play no part."""
     if not unmatched.height:
         return
     counts = unmatched.group_by("stage").len().sort("len", descending=True)
     for value, count in counts.iter_rows():
         key = str(value)
         quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
-    reason = f"stage matches no stage of funnel '{funnel_name}'"
+    reason = "stage matches no stage of funnel " + ", ".join(f"'{n}'" for n in funnel_names)
     quality.reasons[reason] = unmatched.height
     quality.rows_rejected += unmatched.height
     if rejects is not None:

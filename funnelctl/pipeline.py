@@ -12,7 +12,12 @@ import polars as pl
 
 from funnelctl import __version__
 from funnelctl.audit_events import event_funnels
-from funnelctl.audit_history import history_funnel, read_history_sources, stuck_moment
+from funnelctl.audit_history import (
+    history_funnel,
+    read_history_sources,
+    record_unmatched,
+    stuck_moment,
+)
 from funnelctl.audit_norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
@@ -30,7 +35,7 @@ from funnelctl.config import Config, Funnel, load_config
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
 from funnelctl.io.presets import PRESETS
-from funnelctl.io.readers import LINE, open_source
+from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
 from funnelctl.metrics.compare import compare_funnel, compare_managers
@@ -186,18 +191,7 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
         for f in funnels
     ]
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
-    unmatched = deals.frame.filter(unclaimed)
-    if unmatched.height:
-        counts = unmatched.group_by("stage").len().sort("len", descending=True)
-        for value, count in counts.iter_rows():
-            quality.unmatched_stages[str(value)] = count
-        names = ", ".join(f"'{f.name}'" for f in funnels)
-        reason = f"stage matches no stage of funnel {names}"
-        quality.reasons[reason] = unmatched.height
-        quality.rows_rejected += unmatched.height
-        if rejects is not None:
-            rejects.append(ledger(quality.name, unmatched.select(
-                line=LINE, reason=pl.lit(reason), value="stage")))
+    record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
 
 
