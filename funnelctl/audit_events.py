@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import polars as pl
 
 from funnelctl.config import Config, Funnel
-from funnelctl.io.events import Events, read_events
+from funnelctl.io.events import read_events
 from funnelctl.io.readers import open_source
-from funnelctl.io.rejects import ledger
+from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
 from funnelctl.periods import DateRange
@@ -33,7 +33,7 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
         since, until = time_range(periods, max(f.window_seconds() for f in users))
         events = read_events(raw, source, config.timezone, names, extra, since, until)
-        quality = source_quality(raw.name, str(source.path), raw.detected, raw.notes, events)
+        quality = source_quality(raw, events.rows_read, events.rejects)
         quality.notes += unseen_names(events.frame, users)
         qualities[name] = quality
         rejects.append(ledger(name, events.rejects))
@@ -54,16 +54,6 @@ def time_range(periods: list[tuple | None], window: int) -> tuple:
         return None, None
     return (min(b[0] for b in periods),
             max(b[1] for b in periods) + dt.timedelta(seconds=window))
-
-
-def source_quality(name: str, path: str, detected: dict, notes: list[str],
-                   events: Events) -> SourceQuality:
-    reasons = events.rejects.group_by("reason").len().sort("len", descending=True)
-    return SourceQuality(
-        name=name, path=path, rows_read=events.rows_read,
-        rows_rejected=events.rejects.height, reasons=dict(reasons.iter_rows()),
-        detected=detected, notes=list(notes),
-    )
 
 
 def unseen_names(frame: pl.DataFrame, funnels: list[Funnel]) -> list[str]:

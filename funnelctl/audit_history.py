@@ -9,7 +9,7 @@ import polars as pl
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
-from funnelctl.io.rejects import ledger
+from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME
 from funnelctl.metrics.history import (
@@ -45,15 +45,11 @@ def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
 
 
 def history_quality(raw: RawSource, history: History) -> SourceQuality:
-    reasons = (history.rejects.group_by("reason").len()
-               .sort(["len", "reason"], descending=[True, False]))
-    return SourceQuality(
-        name=raw.name, path=str(raw.path), rows_read=history.rows_read,
-        rows_rejected=history.rejects["line"].n_unique(),
-        reasons=dict(reasons.iter_rows()),
-        detected={**raw.detected, "layout": history.layout},
-        notes=[*raw.notes, *history.notes],
-    )
+    # A HubSpot row can hold several bad cells: count rows, list every cell's reason.
+    return source_quality(raw, history.rows_read, history.rejects,
+                          rows_rejected=history.rejects["line"].n_unique(),
+                          detected={**raw.detected, "layout": history.layout},
+                          notes=history.notes)
 
 
 def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:

@@ -7,7 +7,7 @@ import polars as pl
 from funnelctl.config import Config
 from funnelctl.io.activities import read_activities
 from funnelctl.io.readers import open_source
-from funnelctl.io.rejects import ledger
+from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.norms import grade_norms
 from funnelctl.periods import DateRange
 from funnelctl.report import NormsResult, SourceQuality
@@ -31,9 +31,7 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
         # A period before the export starts is "no data", not a run of below days.
         earlier = grade_norms(activities.daily, config.norms, before, source=name)
     rejects.append(ledger(name, activities.rejects))
-    reasons = activities.rejects.group_by("reason").len().sort(["len", "reason"],
-                                                               descending=[True, False])
-    notes = list(raw.notes)
+    notes = []
     if activities.other_types:
         notes.append("activity types neither call nor meeting, not graded (map them with "
                      "type_values): " + ", ".join(
@@ -41,11 +39,10 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
     if result.unlisted_managers:
         notes.append("managers not on the roster, not graded: " + ", ".join(
             f"{m} ({n:,} calls + meetings)" for m, n in result.unlisted_managers.items()))
-    qualities[name] = SourceQuality(
-        name=name, path=str(source.path), rows_read=activities.rows_read,
-        rows_rejected=activities.rejects.height, reasons=dict(reasons.iter_rows()),
-        detected=raw.detected | {"shape": activities.shape},
-        other_types=activities.other_types, notes=notes)
+    qualities[name] = source_quality(raw, activities.rows_read, activities.rejects,
+                                     detected=raw.detected | {"shape": activities.shape},
+                                     notes=notes)
+    qualities[name].other_types = activities.other_types
     return result, earlier
 
 

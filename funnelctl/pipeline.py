@@ -36,7 +36,7 @@ from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
-from funnelctl.io.rejects import ledger, write_rejects
+from funnelctl.io.rejects import ledger, source_quality, write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE, summarise
 from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.funnel import (
@@ -154,21 +154,9 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown)
         out[name] = deals
-        qualities[name] = source_quality(raw.name, str(source.path), raw.detected, raw.notes,
-                                         deals)
+        qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
+                                         deals.rejects)
     return out
-
-
-def source_quality(name: str, path: str, detected: dict, notes: list[str],
-                   deals: Deals) -> SourceQuality:
-    reasons = deals.rejects.group_by("reason").len().sort("len", descending=True)
-    return SourceQuality(
-        name=name, path=path,
-        rows_read=deals.frame.height + deals.rejects.height,
-        rows_rejected=deals.rejects.height,
-        reasons=dict(reasons.iter_rows()),
-        detected=detected, notes=list(notes),
-    )
 
 
 def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:

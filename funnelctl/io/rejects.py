@@ -7,8 +7,24 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.errors import UsageError
+from funnelctl.io.readers import RawSource
+from funnelctl.report import SourceQuality
 
 COLUMNS = {"source": pl.String, "line": pl.Int64, "reason": pl.String, "value": pl.String}
+
+
+def source_quality(raw: RawSource, rows_read: int, rejects: pl.DataFrame,
+                   rows_rejected: int | None = None, detected: dict | None = None,
+                   notes: list[str] | None = None) -> SourceQuality:
+    """The data-quality entry of a source: rows read, rejected, and why."""
+    reasons = rejects.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+    return SourceQuality(
+        name=raw.name, path=str(raw.path), rows_read=rows_read,
+        rows_rejected=rejects.height if rows_rejected is None else rows_rejected,
+        reasons=dict(reasons.iter_rows()),
+        detected=detected if detected is not None else raw.detected,
+        notes=[*raw.notes, *(notes or [])],
+    )
 
 
 def ledger(source: str, rejects: pl.DataFrame) -> pl.DataFrame:
