@@ -84,3 +84,15 @@ def test_init_refuses_to_overwrite(runner, tmp_path) -> None:
                                  "-o", str(out)])
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_init_orders_amocrm_stages_like_its_default_pipeline(runner, tmp_path) -> None:
+    out = tmp_path / "amo.yaml"
+    result = runner.invoke(app, ["init", "--from-export", str(SAMPLES / "amocrm_deals.csv"),
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    stages = [s["name"] for s in yaml.safe_load(out.read_text(encoding="utf-8"))
+              ["funnels"][0]["stages"]]
+    # DOMAIN.md: first contact, offer sent, negotiation, decision (after amoCRM's incoming).
+    assert stages == ["Неразобранное", "Первичный контакт", "КП отправлено", "Переговоры",
+                      "Принимают решение"]

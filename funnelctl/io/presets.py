@@ -34,8 +34,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "signature": ["Название сделки", "Дата создания сделки", "Кем создана сделка",
                       "Полное имя контакта", "Этап сделки", "Бюджет", "Теги"],
         "timezone": "Europe/Moscow",
-        "stage_order": ["Неразобранное", "Первичный контакт", "Переговоры", "Принимают решение",
-                        "Согласование договора"],
+        # DOMAIN.md's amoCRM default pipeline, with the incoming-leads stage first.
+        "stage_order": ["Неразобранное", "Первичный контакт", "КП отправлено", "Переговоры",
+                        "Принимают решение", "Согласование договора"],
     },
     "bitrix24": {
         "label": "Bitrix24 deals list export",
