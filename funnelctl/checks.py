@@ -122,7 +122,7 @@ def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
     if shortfalls:
         gap, worst = max(shortfalls, key=lambda item: item[0])
         return Bottleneck(worst.name, worst.conversion_from_previous,
-                          f"furthest below its threshold ({gap:.1%} under good)")
+                          f"furthest below its threshold: {gap * 100:.1f} pp under good")
     measured = [r for r in result.stages[1:] if r.conversion_from_previous is not None]
     if not measured:
         return None
@@ -141,8 +141,9 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                 findings.append(Finding(
                     severity="warn", code="segment_below", subject=f"{result.name} / "
                     f"{column} = {seg.value}",
-                    message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the funnel "
-                             f"(two-proportion test {p_text(seg.p_value)})"),
+                    message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the whole "
+                             f"funnel; lower than the rest's by a two-proportion test, "
+                             f"{p_text(seg.p_value)}"),
                     value=conv, threshold=overall))
     return findings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -195,12 +196,16 @@ class TerminalReport:
     def findings_block(self) -> Group:
         t = self.t
         lines = [Text(t["findings"], style="bold")]
+        # A grid, so a long message wraps under itself, not under the severity label.
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(width=4)
+        grid.add_column(ratio=1)
         for finding in self.r.findings:
-            line = Text("  ")
-            line.append(f"{t[finding.severity]:<4}", style=STYLE[finding.severity])
-            line.append(f"  {finding.subject}: {finding.message}")
-            lines.append(line)
-        if not self.r.findings:
+            grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]),
+                         Text(f"{finding.subject}: {finding.message}"))
+        if self.r.findings:
+            lines.append(Padding(grid, (0, 0, 0, 2)))
+        else:
             lines.append(Text(f"  {t['none']}"))
         verdict = Text(f"\n{t['verdict']}: ")
         verdict.append(t[self.r.verdict], style=STYLE[self.r.verdict])
@@ -232,4 +237,8 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
                       width=options.width, highlight=False, emoji=False)
     for part in TerminalReport(report, options.lang, options.width or console.width).parts():
         console.print(part)
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    if options.color:
+        return text
+    # Rich pads every line to the width; files and pipes are better without the spaces.
+    return "\n".join(line.rstrip() for line in text.split("\n"))
