@@ -76,6 +76,14 @@ class Threshold(Model):
     good: float = Field(ge=0, le=1)
     acceptable: float = Field(ge=0, le=1)
 
+    @field_validator("good", "acceptable", mode="before")
+    @classmethod
+    def _fraction(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and 1 < v <= 100 and float(v).is_integer():
+            raise ValueError(f"{v} is above 1: thresholds are fractions, write {v / 100:g} "
+                             f"for {v:g}%")
+        return v
+
     @model_validator(mode="after")
     def _ordered(self) -> Threshold:
         if self.acceptable > self.good:

@@ -106,6 +106,9 @@ def init_command(
             text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
                                       else output)
         else:
+            if data is not None and not data.exists():
+                raise UsageError(f"--data {data}: file not found (the config would point "
+                                 "at nothing)")
             text = starter_config(template, data, None if to_stdout else output)
         if to_stdout:
             sys.stdout.write(text)

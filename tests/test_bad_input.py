@@ -149,3 +149,22 @@ def test_a_wrong_date_format_that_rejects_every_row_is_an_error(cli, tmp_path):
     assert_error(cli("audit", write_config(tmp_path, text)),
                  "deals.csv: no usable rows: all 2 were rejected, 2 for unparseable created_at",
                  "line 2: '22.09.2026 07:37:55'", "date_format is '%Y-%m-%d'")
+
+
+def test_a_percentage_threshold_suggests_the_fraction(cli, tmp_path):
+    text = GOOD_SOURCE.replace("[{name: A}, {name: B}]",
+                               "[{name: A}, {name: B, conversion: {good: 75, acceptable: 50}}]")
+    assert_error(cli("audit", write_config(tmp_path, text)),
+                 "75 is above 1: thresholds are fractions, write 0.75 for 75%")
+
+
+def test_a_folder_without_parquet_files(cli, tmp_path):
+    (tmp_path / "deals.csv").mkdir()
+    assert_error(cli("audit", write_config(tmp_path, GOOD_SOURCE)),
+                 "deals.csv: a folder without .parquet files (source 'deals')")
+
+
+def test_init_with_a_missing_data_file(cli, tmp_path):
+    assert_error(cli("init", "--template", "aida", "--data", tmp_path / "nope.csv",
+                     "--output", tmp_path / "c.yaml"), "--data", "file not found")
+    assert not (tmp_path / "c.yaml").exists()

@@ -39,6 +39,9 @@ def open_source(name: str, source: Source) -> RawSource:
         return _open_parquet(name, path)
     if not path.exists():
         raise DataError(f"{path}: data file not found (source '{name}')")
+    if path.is_dir() and not any(path.rglob("*.parquet")):
+        raise DataError(f"{path}: a folder without .parquet files (source '{name}'): point "
+                        "path at a file, or at a folder of Parquet files")
     if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
         return _open_parquet(name, path)
     container = detect_container(path)
