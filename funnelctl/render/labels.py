@@ -232,6 +232,15 @@ RU = {
 LANGUAGES = {"en": EN, "ru": RU}
 
 
+def change_key(change) -> str:
+    """The label key of a period comparison's verdict, the same in every renderer."""
+    if change.worse:
+        return "worse"
+    if change.significant:
+        return "better"
+    return "no_previous_data" if change.p_value is None else "not_significant"
+
+
 def unit(t: dict[str, str], kind: str) -> str:
     """What a funnel of this kind counts: deals (snapshot or history) or entities (events)."""
     return t["deals"] if kind in ("deals", "stage_history") else t["entities"]

@@ -10,7 +10,7 @@ import re
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
+from funnelctl.render.labels import change_key, column_label, count_of, history_lines, labels, unit
 from funnelctl.report import (
     Change,
     Comparison,
@@ -96,8 +96,9 @@ class MarkdownReport:
 
     def change_row(self, name: str, ch: Change) -> list[str]:
         t, f = self.t, self.f
-        mark = (f"{SYMBOL['warn']} {t['worse']}" if ch.worse
-                else t["better"] if ch.significant else t["not_significant"])
+        mark = t[change_key(ch)]
+        if ch.worse:
+            mark = f"{SYMBOL['warn']} {mark}"
         return [esc(name), f.pct(ch.previous), f.pct(ch.current),
                 f.points(ch.change, t["pp"]), f.p(ch.p_value), mark]
 

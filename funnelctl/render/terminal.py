@@ -11,7 +11,7 @@ from rich.text import Text
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import column_label, count_of, history_lines, labels, unit
+from funnelctl.render.labels import change_key, column_label, count_of, history_lines, labels, unit
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.report import (
     Change,
@@ -167,9 +167,8 @@ class TerminalReport:
 
     def change_cells(self, ch: Change, overall: bool) -> list:
         t, f = self.t, self.f
-        mark = (Text(t["worse"], style="bold yellow") if ch.worse
-                else Text(t["better"], style="green") if ch.significant
-                else Text(t["not_significant"], style="dim"))
+        key = change_key(ch)
+        mark = Text(t[key], style={"worse": "bold yellow", "better": "green"}.get(key, "dim"))
         return [t["overall"] if overall else ch.subject, f.pct(ch.previous), f.pct(ch.current),
                 f.points(ch.change, t["pp"]), f.p(ch.p_value), mark]
 
