@@ -11,6 +11,7 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA
 from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
 
 DUPLICATE = "duplicate deal id"
@@ -26,7 +27,6 @@ DEFAULT_STATUS = {
              "f", "143"],
 }
 
-REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
 
 
 @dataclass

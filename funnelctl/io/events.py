@@ -17,12 +17,12 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA
 from funnelctl.io.timestamps import instant
 
 REQUIRED = ("entity_id", "event", "ts")
 # Reason codes, so the scan carries one small integer a row instead of a string.
 REASONS = ("missing entity_id", "missing event", "missing ts", "unparseable ts")
-REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
 SAMPLE_ROWS = 2000
 
 

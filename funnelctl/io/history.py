@@ -23,6 +23,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA
 from funnelctl.io.values import (
     DateReading,
     clean_text,
@@ -48,7 +49,6 @@ ALIASES = {
 # Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
 WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
 PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
-REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
 EPOCH_UNITS = ("s", "ms", "us")
 
 

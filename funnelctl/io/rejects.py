@@ -10,7 +10,9 @@ from funnelctl.errors import UsageError
 from funnelctl.io.readers import RawSource
 from funnelctl.report import SourceQuality
 
-COLUMNS = {"source": pl.String, "line": pl.Int64, "reason": pl.String, "value": pl.String}
+# What every reader rejects (line, reason, offending value), and the ledger file's columns.
+REJECTS_SCHEMA = {"line": pl.Int64, "reason": pl.String, "value": pl.String}
+COLUMNS = {"source": pl.String, **REJECTS_SCHEMA}
 
 
 def source_quality(raw: RawSource, rows_read: int, rejects: pl.DataFrame,

@@ -51,7 +51,8 @@ def suspect_values(funnel: Funnel, present: list[str]) -> list[tuple[str, str, s
     return out
 
 
-def _index(funnel: Funnel) -> dict[str, int]:
+def stage_index(funnel: Funnel) -> dict[str, int]:
+    """Normalised stage value -> 1-based position of its stage in the funnel."""
     return {v.strip().lower(): i for i, s in enumerate(funnel.stages, 1) for v in s.values()}
 
 
@@ -64,7 +65,7 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     calls won or lost is the funnel's whatever its stage value.
     """
     n = len(funnel.stages)
-    index = _index(funnel)
+    index = stage_index(funnel)
     won_values = [v.strip().lower() for v in funnel.won]
     lost_values = [v.strip().lower() for v in funnel.lost]
     stage = _norm(deals, "stage")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.config import Funnel
-from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, LOSS_STAGE_KNOWN, OUTCOME
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, LOSS_STAGE_KNOWN, OUTCOME, stage_index
 
 ORDER = "order"  # 1..n for funnel stages, n + 1 for won, null for lost and unmatched
 ROLE = "role"  # "stage", "won", "lost", or null when the value matches nothing
@@ -30,7 +30,7 @@ def _norm(expr: pl.Expr) -> pl.Expr:
 def classify(entries: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
     """Add ROLE and ORDER to every entry, sorted per deal by time, then funnel order."""
     n = len(funnel.stages)
-    index = {v.strip().lower(): i for i, s in enumerate(funnel.stages, 1) for v in s.values()}
+    index = stage_index(funnel)
     won = [v.strip().lower() for v in funnel.won]
     lost = [v.strip().lower() for v in funnel.lost]
     stage = _norm(pl.col("stage"))
