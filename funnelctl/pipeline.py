@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Iterator
 from functools import reduce
+from itertools import chain
 from pathlib import Path
 
 import polars as pl
@@ -47,7 +49,15 @@ from funnelctl.metrics.funnel import (
     suspect_values,
 )
 from funnelctl.periods import DateRange, previous_period, resolve_period, today_in
-from funnelctl.report import Comparison, DataQuality, Finding, Period, Report, SourceQuality
+from funnelctl.report import (
+    Comparison,
+    DataQuality,
+    Finding,
+    FunnelResult,
+    Period,
+    Report,
+    SourceQuality,
+)
 
 
 def audit(config_path: str | Path, period: str | None = None,
@@ -64,38 +74,12 @@ def audit(config_path: str | Path, period: str | None = None,
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
     funnels = []
-    rejects = []
-    for source_name, deals in read_deal_sources(config, qualities).items():
-        rejects.append(ledger(source_name, deals.rejects))
-        users = [f for f in config.funnels if f.source == source_name]
-        frames = funnel_frames(deals, users, qualities[source_name], rejects)
-        present = deals.frame["stage"].unique().drop_nulls().to_list()
-        for funnel, frame in zip(users, frames):
-            findings += check_stage_values(funnel, suspect_values(funnel, present))
-            result = summarise(in_period(frame, dates), funnel, kind="deals")
-            findings += check_funnel(result, funnel)
-            findings += check_empty_period(result, dates.start, dates.end,
-                                           frame["created_at"].max())
-            findings += check_loss_stages(result, lost_without_stage(frame),
-                                          qualities[source_name])
-            funnels.append(result)
-            if comparison:
-                earlier = summarise(in_period(frame, before), funnel, kind="deals")
-                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
-    moment = stuck_moment(dates, as_of)
-    for source_name, history in read_history_sources(config, qualities, rejects).items():
-        for funnel in (f for f in config.funnels if f.source == source_name):
-            result = history_funnel(history, funnel, dates, moment, qualities[source_name],
-                                    rejects)
-            findings += check_funnel(result, funnel) + check_history(result, funnel)
-            funnels.append(result)
-            if comparison:
-                # The earlier run's notes (unmatched stages...) would repeat the report's.
-                scratch = SourceQuality(source_name, "", 0, 0)
-                earlier = history_funnel(history, funnel, before, moment, scratch)
-                comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
-    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects):
-        findings += check_funnel(result, funnel)
+    rejects: list[pl.DataFrame] = []
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects),
+                 history_funnels(config, dates, before, as_of, qualities, rejects),
+                 event_runs(config, dates, before, qualities, rejects))
+    for result, earlier, found in runs:
+        findings += found
         funnels.append(result)
         if comparison:
             comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
@@ -129,6 +113,56 @@ def audit(config_path: str | Path, period: str | None = None,
         language=config.language,
         comparison=comparison,
     )
+
+
+FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
+
+
+def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+                 ) -> Iterator[FunnelRun]:
+    """(result, the result over `before` or None, findings) for every deal funnel."""
+    for source_name, deals in read_deal_sources(config, qualities).items():
+        rejects.append(ledger(source_name, deals.rejects))
+        quality = qualities[source_name]
+        users = [f for f in config.funnels if f.source == source_name]
+        frames = funnel_frames(deals, users, quality, rejects)
+        present = deals.frame["stage"].unique().drop_nulls().to_list()
+        for funnel, frame in zip(users, frames):
+            result = summarise(in_period(frame, dates), funnel, kind="deals")
+            found = check_funnel(result, funnel)
+            found += check_stage_values(funnel, suspect_values(funnel, present))
+            found += check_empty_period(result, dates.start, dates.end,
+                                        frame["created_at"].max())
+            found += check_loss_stages(result, lost_without_stage(frame), quality)
+            earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
+                else None
+            yield result, earlier, found
+
+
+def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                    as_of: dt.date, qualities: dict[str, SourceQuality],
+                    rejects: list[pl.DataFrame]) -> Iterator[FunnelRun]:
+    """The same for every stage-history funnel."""
+    moment = stuck_moment(dates, as_of)
+    for source_name, history in read_history_sources(config, qualities, rejects).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name],
+                                    rejects)
+            earlier = None
+            if before:
+                # The earlier run's notes (unmatched stages...) would repeat the report's.
+                scratch = SourceQuality(source_name, "", 0, 0)
+                earlier = history_funnel(history, funnel, before, moment, scratch)
+            yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
+
+
+def event_runs(config: Config, dates: DateRange, before: DateRange | None,
+               qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+               ) -> Iterator[FunnelRun]:
+    """The same for every event funnel."""
+    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects):
+        yield result, earlier, check_funnel(result, funnel)
 
 
 def choose_period(config: Config, period: str | None, as_of: dt.date) -> DateRange:
