@@ -19,6 +19,7 @@ from funnelctl.io.values import (
     clean_text,
     date_formats,
     null_markers,
+    parse_datetime,
     slash_orders,
 )
 
@@ -107,6 +108,10 @@ def _counts(raw: RawSource) -> dict[str, int]:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
+AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]*\)?"
+                r"\s?(?:%|[£$€₽¥]|руб\.?|р\.?|[A-Z]{3})?$")
+
+
 def _types(raw: RawSource) -> dict[str, str]:
     sample = raw.frame.head(TYPE_SAMPLE).collect()
     markers = null_markers(None)
@@ -135,11 +140,16 @@ def _column_type(sample: pl.DataFrame, column: str, markers: list[str], order: s
         if "/" in best:
             label += f", {'day' if order == DAY_FIRST else 'month'} first"
         return f"datetime ({label})"
+    if values.select(parse_datetime(v, None).is_not_null().mean()).item() >= PARSE_SHARE:
+        return "datetime (ISO 8601 with offset)"
     numbers = values.select(amount_from_text(v).is_not_null().mean()).item()
-    if numbers >= PARSE_SHARE and values.select(v.str.contains(r"^[\d\s.,\-]+$").mean()).item() \
-            < PARSE_SHARE:
-        return "amount as text"
-    return "number" if numbers >= PARSE_SHARE else "text"
+    plain = values.select(v.str.contains(r"^[\d\s.,\-]+$").mean()).item()
+    if numbers >= PARSE_SHARE and plain >= PARSE_SHARE:
+        return "number"
+    # A number with a currency or a percent sign around it, and nothing else: `USD 485,000.00`,
+    # `£1,250.50`, `1 250,50 руб.`, `90%`. A deal name with a digit in it is text.
+    shaped = values.select(v.str.contains(AMOUNT_SHAPE).mean()).item()
+    return "amount as text" if numbers >= PARSE_SHARE and shaped >= PARSE_SHARE else "text"
 
 
 def _readable_format(fmt: str) -> str:

@@ -96,3 +96,15 @@ def test_init_orders_amocrm_stages_like_its_default_pipeline(runner, tmp_path) -
     # DOMAIN.md: first contact, offer sent, negotiation, decision (after amoCRM's incoming).
     assert stages == ["Неразобранное", "Первичный контакт", "КП отправлено", "Переговоры",
                       "Принимают решение"]
+
+
+def test_inspect_types_names_ids_and_iso_timestamps(runner, tmp_path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text('Deal,Title,At,Amount,Share\n'
+                    'D-1,Acme deal 5,2026-09-04T01:35:13Z,"USD 485,000.00",90%\n'
+                    'D-2,Bluebay 7,2026-09-05T01:35:13Z,"£1,250.50",45%\n', encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(data), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    types = {c["name"]: c["type"] for c in json.loads(result.stdout)["columns"]}
+    assert types == {"Deal": "text", "Title": "text", "At": "datetime (ISO 8601 with offset)",
+                     "Amount": "amount as text", "Share": "amount as text"}
