@@ -235,6 +235,9 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
                       width=options.width, highlight=False, emoji=False)
     for part in TerminalReport(report, options.lang, options.width or console.width).parts():
+        if isinstance(part, Table):
+            for column in part.columns:  # a narrow terminal wraps numbers, never cuts them
+                column.overflow = "fold"
         console.print(part)
     text = buffer.getvalue()
     if options.color:
