@@ -59,6 +59,9 @@ def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
                 value=stage_result.conversion_from_previous,
                 threshold=stage.conversion.acceptable if stage_result.verdict == "fail"
                 else stage.conversion.good,
+                params={"stage": stage.name, "conversion": stage_result.conversion_from_previous,
+                        "ci_low": stage_result.ci_low, "ci_high": stage_result.ci_high,
+                        "good": stage.conversion.good, "acceptable": stage.conversion.acceptable},
             ))
     result.win_rate_verdict = grade(result.win_rate, funnel.win_rate)
     if result.win_rate_verdict in ("warn", "fail"):
@@ -67,7 +70,9 @@ def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
             message=(f"win rate is {result.win_rate:.1%}; good ≥ {funnel.win_rate.good:.0%}, "
                      f"acceptable ≥ {funnel.win_rate.acceptable:.0%}"),
             value=result.win_rate, threshold=funnel.win_rate.acceptable
-            if result.win_rate_verdict == "fail" else funnel.win_rate.good))
+            if result.win_rate_verdict == "fail" else funnel.win_rate.good,
+            params={"win_rate": result.win_rate, "good": funnel.win_rate.good,
+                    "acceptable": funnel.win_rate.acceptable}))
     result.bottleneck = find_bottleneck(result, funnel)
     findings.extend(segment_findings(result))
     return findings
@@ -78,7 +83,8 @@ def check_stage_values(funnel: Funnel, suspects: list[tuple[str, str, str]]) -> 
     silently moves deals out of the funnel and its numbers with them."""
     return [Finding(
         severity="warn", code="stage_value_not_in_data", subject=f"{funnel.name} / {meaning}",
-        message=f"value '{value}' is in no row of the data; did you mean '{close}'?")
+        message=f"value '{value}' is in no row of the data; did you mean '{close}'?",
+        params={"value": value, "close": close})
         for meaning, value, close in suspects]
 
 
@@ -88,7 +94,9 @@ def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding
         return []
     last = f"; the newest in the data was created on {newest:%Y-%m-%d}" if newest else ""
     return [Finding(severity="warn", code="empty_period", subject=result.name,
-                    message=f"no deals created in {start}..{end}{last}", value=0.0)]
+                    message=f"no deals created in {start}..{end}{last}", value=0.0,
+                    params={"start": str(start), "end": str(end),
+                            "newest": f"{newest:%Y-%m-%d}" if newest else None})]
 
 
 def check_loss_stages(result: FunnelResult, unknown: int,
@@ -144,7 +152,8 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the whole "
                              f"funnel; lower than the rest's by a two-proportion test, "
                              f"{p_text(seg.p_value)}"),
-                    value=conv, threshold=overall))
+                    value=conv, threshold=overall,
+                    params={"conversion": conv, "overall": overall, "p": seg.p_value}))
     return findings
 
 
@@ -176,7 +185,7 @@ def check_source(quality: SourceQuality) -> list[Finding]:
         findings.append(Finding(
             severity="warn", code="unmatched_stage_values", subject=quality.name,
             message=f"stage values that match no stage, won or lost value: {shown}",
-            value=float(sum(quality.unmatched_stages.values()))))
+            value=float(sum(quality.unmatched_stages.values())), params={"values": shown}))
     # Unmatched stages have their own finding above; this one is about unreadable rows.
     # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
     # lines are counted in the reasons but lose no deal.
@@ -216,7 +225,9 @@ def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Findin
         severity="warn", code=code, subject=subject,
         message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
                  f"{since} (two-proportion test {p_text(ch.p_value)})"),
-        value=ch.current, threshold=ch.previous)
+        value=ch.current, threshold=ch.previous,
+        params={"previous": ch.previous, "current": ch.current, "since": since,
+                "p": ch.p_value, "subject": ch.subject})
 
 
 def overall_verdict(findings: list[Finding]) -> Severity:
@@ -247,5 +258,8 @@ def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
             message=(f"{m.below_days} of {result.working_days} working days below the norm "
                      f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
                      f"fail above {limits.fail:.0%}"),
-            value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn))
+            value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,
+            params={"below": m.below_days, "days": result.working_days,
+                    "share": m.below_share, "empty": m.empty_days,
+                    "warn": limits.warn, "fail": limits.fail}))
     return findings

@@ -116,9 +116,10 @@ class Finding:
     severity: Severity
     code: str
     subject: str
-    message: str
+    message: str  # English; renderers may word it in the report's language from `params`
     value: float | None = None
     threshold: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -224,3 +224,18 @@ def test_a_period_without_deals_is_a_finding(cli, config):
     assert [f["message"] for f in empty] == [
         "no deals created in 2024-03-01..2024-03-07; the newest in the data was created on "
         "2024-02-05"]
+
+
+def test_findings_read_in_russian_with_lang_ru(cli, config):
+    result = cli("audit", config, "--lang", "ru", "--fail-on", "never")
+    # Stage B: 6/10 = 60.0%, Wilson 31.3%–83.2%, thresholds 70% / 50%, in Russian format.
+    text = " ".join(result.stdout.split())
+    assert ("конверсия в «B» 60,0% (95% ДИ 31,3%–83,2%); хорошо ≥ 70%, приемлемо ≥ 50%"
+            in text)
+    markdown = cli("audit", config, "--lang", "ru", "--format", "markdown", "--fail-on", "never")
+    assert "конверсия в «C» 50,0%" in markdown.stdout
+    # The JSON keeps the English message and gains the numbers it was made from.
+    finding = next(f for f in cli.json("audit", config)["findings"]
+                   if f["code"] == "stage_conversion" and f["params"]["stage"] == "B")
+    assert finding["message"].startswith("conversion into 'B' is 60.0%")
+    assert finding["params"]["conversion"] == pytest.approx(0.6)

@@ -19,6 +19,7 @@ from funnelctl.render.labels import (
     VERDICT_SYMBOL,
     column_label,
     count_of,
+    finding_message,
     history_lines,
     labels,
     unit,
@@ -58,5 +59,7 @@ def finding_counts(report: Report) -> list[tuple[str, int]]:
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     template = environment().get_template("report.html.j2")
-    return template.render(r=report, t=labels(options.lang), f=Fmt(options.lang),
-                           lang=options.lang, counts=finding_counts(report))
+    fmt = Fmt(options.lang)
+    return template.render(r=report, t=labels(options.lang), f=fmt,
+                           lang=options.lang, counts=finding_counts(report),
+                           message=lambda finding: finding_message(finding, options.lang, fmt))

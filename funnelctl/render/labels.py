@@ -232,6 +232,50 @@ RU = {
 LANGUAGES = {"en": EN, "ru": RU}
 
 
+# Finding messages in Russian, from the finding's params; a code without a template, or a
+# finding without params, keeps its English message.
+FINDINGS_RU = {
+    "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
+                        "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
+                     "остальных по тесту двух долей, {p}",
+    "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
+                   "предупреждение выше {warn}, провал выше {fail}",
+    "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
+                              "или проигрышем: {values}",
+    "empty_period": "нет сделок, созданных в {start}..{end}; самая новая в данных: {newest}",
+    "stage_value_not_in_data": "значения '{value}' нет ни в одной строке данных; может быть, "
+                               "'{close}'?",
+    "stage_worse": "конверсия в «{subject}» упала с {previous} до {current} по сравнению с "
+                   "{since} (тест двух долей, {p})",
+    "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
+                     "(тест двух долей, {p})",
+    "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
+                     "(тест двух долей, {p})",
+}
+_PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
+                   "overall", "share", "warn", "fail", "previous", "current"}
+
+
+def finding_message(finding, lang: str, f: Fmt) -> str:
+    """The finding's message in the report's language."""
+    template = FINDINGS_RU.get(finding.code) if lang == "ru" else None
+    if template is None or not finding.params:
+        return finding.message
+    shown = {}
+    for key, value in finding.params.items():
+        if key in _PERCENT_PARAMS and isinstance(value, float):
+            shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
+        elif key == "p" and value is not None:
+            shown[key] = f.p(value)
+        elif key == "empty":  # days without any activity: said only when there are some
+            shown[key] = f", без активности {value}" if value else ""
+        else:
+            shown[key] = "–" if value is None else value
+    return template.format(**shown)
+
+
 def change_key(change) -> str:
     """The label key of a period comparison's verdict, the same in every renderer."""
     if change.worse:

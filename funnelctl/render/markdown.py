@@ -10,7 +10,15 @@ import re
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import change_key, column_label, count_of, history_lines, labels, unit
+from funnelctl.render.labels import (
+    change_key,
+    column_label,
+    count_of,
+    finding_message,
+    history_lines,
+    labels,
+    unit,
+)
 from funnelctl.report import (
     Change,
     Comparison,
@@ -71,7 +79,8 @@ class MarkdownReport:
 
     def findings(self) -> list[str]:
         lines = [f"## {self.t['findings']}", ""]
-        lines += [f"- {self.verdict(f.severity)} · **{esc(f.subject)}**: {esc(f.message)}"
+        lines += [f"- {self.verdict(f.severity)} · **{esc(f.subject)}**: "
+                  f"{esc(finding_message(f, self.f.lang, self.f))}"
                   for f in self.r.findings]
         return lines + ([self.t["no_findings"]] if not self.r.findings else []) + [""]
 

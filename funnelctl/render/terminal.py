@@ -11,7 +11,15 @@ from rich.text import Text
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
-from funnelctl.render.labels import change_key, column_label, count_of, history_lines, labels, unit
+from funnelctl.render.labels import (
+    change_key,
+    column_label,
+    count_of,
+    finding_message,
+    history_lines,
+    labels,
+    unit,
+)
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.report import (
     Change,
@@ -197,11 +205,12 @@ class TerminalReport:
         lines = [Text(t["findings"], style="bold")]
         # A grid, so a long message wraps under itself, not under the severity label.
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(width=4)
+        grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         for finding in self.r.findings:
             grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]),
-                         Text(f"{finding.subject}: {finding.message}"))
+                         Text(f"{finding.subject}: "
+                              f"{finding_message(finding, self.f.lang, self.f)}"))
         if self.r.findings:
             lines.append(Padding(grid, (0, 0, 0, 2)))
         else:
