@@ -144,11 +144,14 @@ class Funnel(Model):
             self._check_values_unambiguous()
         return self
 
+    def value_meanings(self) -> list[tuple[str, str]]:
+        """(what it means, value) for every stage, won and lost value the funnel lists."""
+        named = [(f"stage '{s.name}'", v) for s in self.stages for v in s.values()]
+        return named + [("won", v) for v in self.won] + [("lost", v) for v in self.lost]
+
     def _check_values_unambiguous(self) -> None:
         meaning: dict[str, str] = {}
-        named = [(f"stage '{s.name}'", v) for s in self.stages for v in s.values()]
-        named += [("won", v) for v in self.won] + [("lost", v) for v in self.lost]
-        for owner, value in named:  # the same list as metrics.funnel.configured_values
+        for owner, value in self.value_meanings():
             key = value.strip().lower()
             if meaning.get(key, owner) != owner:
                 raise ValueError(f"value '{value}' is listed for both {meaning[key]} and "

@@ -29,20 +29,14 @@ def _norm(frame: pl.DataFrame, column: str) -> pl.Expr:
                                          default=None, return_dtype=pl.String)
 
 
-def configured_values(funnel: Funnel) -> list[tuple[str, str]]:
-    """(what it means, value) for every stage, won and lost value a funnel lists."""
-    named = [(f"stage '{s.name}'", v) for s in funnel.stages for v in s.values()]
-    return named + [("won", v) for v in funnel.won] + [("lost", v) for v in funnel.lost]
-
-
 def suspect_values(funnel: Funnel, present: list[str]) -> list[tuple[str, str, str]]:
     """(meaning, value, closest data value) for each configured value that no row has while
     a data value no stage claims looks like it: almost always a typo in the config."""
     present_keys = {p.strip().lower() for p in present}
-    listed = {v.strip().lower() for _, v in configured_values(funnel)}
+    listed = {v.strip().lower() for _, v in funnel.value_meanings()}
     unclaimed = [p for p in present if p.strip().lower() not in listed]
     out = []
-    for meaning, value in configured_values(funnel):
+    for meaning, value in funnel.value_meanings():
         if value.strip().lower() in present_keys:
             continue
         close = difflib.get_close_matches(value, unclaimed, n=1, cutoff=0.6)
