@@ -190,7 +190,6 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
                       "unparseable closed_at", pl.col("_closed_raw")))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
-    rules.append((pl.lit(False), DUPLICATE, pl.col("deal_id")))  # see _reject_reason
     return rules
 
 
@@ -209,6 +208,7 @@ def _reject_reason(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
 
 def _offending_value(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
     """The value that broke the row's rule (on rejected rows, whose reason is set)."""
-    rules = _reject_rules(has_status, mapping)
+    offending = [(text, value) for _, text, value in _reject_rules(has_status, mapping)]
+    offending.append((DUPLICATE, pl.col("deal_id")))
     return pl.coalesce([pl.when(pl.col("_reason") == text).then(value.cast(pl.String))
-                        for _, text, value in rules])
+                        for text, value in offending])
