@@ -99,15 +99,11 @@ def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding
                             "newest": f"{newest:%Y-%m-%d}" if newest else None})]
 
 
-def check_loss_stages(result: FunnelResult, unknown: int,
-                      quality: SourceQuality) -> list[Finding]:
+def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
     """Lost deals without a stage at loss count at stage 1 (DESIGN.md), which understates
-    the first conversion: note it, and warn when it moves the numbers (5% of deals)."""
+    the first conversion: warn when they move the numbers (5% of deals)."""
     if not unknown:
         return []
-    quality.notes.append(
-        f"{result.name}: {unknown} lost deals have no stage at loss (counted at the first "
-        "stage; map lost_stage or a status column to fix)")
     share = unknown / result.entities if result.entities else 0.0
     if share < LOSS_STAGE_UNKNOWN_WARN or len(result.stages) < 2:
         return []

@@ -134,7 +134,12 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
-            found += check_loss_stages(result, lost_without_stage(frame), quality)
+            unknown = lost_without_stage(frame)
+            if unknown:
+                quality.notes.append(
+                    f"{funnel.name}: {unknown} lost deals have no stage at loss (counted at "
+                    "the first stage; map lost_stage or a status column to fix)")
+            found += check_loss_stages(result, unknown)
             earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
                 else None
             yield result, earlier, found
