@@ -168,13 +168,12 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
     Exits 1 when a stage value in the config is in no row but one in the data looks
     like it (a typo that would move deals out of the funnel), 2 on errors."""
     with handled_errors(debug):
-        from funnelctl.validate import PROBLEM
         from funnelctl.validate import validate as run_validate
 
-        lines = run_validate(config)
-        for line in lines:
+        result = run_validate(config)
+        for line in result.lines:
             typer.echo(line)
-    if any(PROBLEM in line for line in lines):
+    if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -15,15 +16,20 @@ from funnelctl.io.readers import RawSource, open_source
 from funnelctl.metrics.funnel import suspect_values
 from funnelctl.pipeline import with_preset_outcomes
 
-PROBLEM = "problem:"  # lines that make `validate` exit 1
+
+@dataclass
+class Validation:
+    lines: list[str]  # what to show the user
+    problems: int = 0  # mistakes that do not block an audit but make its numbers wrong
 
 
-def validate(config_path: str | Path) -> list[str]:
+def validate(config_path: str | Path) -> Validation:
     """Lines to show the user; raises a FunnelctlError on anything that blocks an audit.
-    Lines with PROBLEM are mistakes that do not block it but make its numbers wrong."""
+    Problems are counted apart: `funnelctl validate` exits 1 on them."""
     config = load_config(config_path)
     lines = [f"{config_path}: config is valid ({len(config.funnels)} funnel(s), "
              f"{len(config.sources)} source(s))"]
+    problems = 0
     for name, source in config.sources.items():
         raw = open_source(name, source)
         users = [f for f in config.funnels if f.source == name]
@@ -63,10 +69,11 @@ def validate(config_path: str | Path) -> list[str]:
                              + ", ".join(f"'{v}'" for v in unmatched))
             else:
                 lines.append(f"  funnel '{funnel.name}': every stage value matches")
-            lines += [f"  {PROBLEM} funnel '{funnel.name}': {meaning} value '{value}' is in no "
-                      f"row; did you mean '{close}'?"
-                      for meaning, value, close in suspect_values(funnel, values.to_list())]
-    return lines
+            suspects = suspect_values(funnel, values.to_list())
+            problems += len(suspects)
+            lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
+                      f"row; did you mean '{close}'?" for meaning, value, close in suspects]
+    return Validation(lines, problems)
 
 
 def validate_events(raw: RawSource, source: Source, funnels: list[Funnel]) -> list[str]:
