@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write_csv
-from tests.test_bad_input import assert_error, write_config
+from tests.conftest import assert_error, write_csv
+from tests.test_bad_input import write_config
 
 CONFIG = """
 version: 1
