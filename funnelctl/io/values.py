@@ -90,6 +90,9 @@ def epoch_unit(sample: pl.Series | None) -> str:
     return "ms" if biggest is not None and biggest > 10**11 else "s"
 
 
+SLASH_SAMPLE_ROWS = 1000
+
+
 def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
     """Day-first or month-first per column of slashed dates (DD/MM/YYYY vs M/D/YYYY).
 
@@ -98,6 +101,11 @@ def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
     has one locale; with no evidence at all, month-first (Salesforce's US default).
     Columns without slashed dates are left out.
     """
+    # A column's dates share one format: when the first rows have no slashed date, the
+    # full pass over the file (a second CSV parse) is not needed at all.
+    head = frame.head(SLASH_SAMPLE_ROWS).select(
+        [pl.col(c).cast(pl.String).str.contains(_SLASH_PARTS).any() for c in columns]).collect()
+    columns = [c for c in columns if head[c][0]]
     if not columns:
         return {}
     exprs = [pl.col(col).cast(pl.String).str.extract(_SLASH_PARTS, part)
