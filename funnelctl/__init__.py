@@ -5,12 +5,9 @@ Heavy modules (polars) are imported lazily so that `funnelctl --help` starts fas
 """
 
 __version__ = "0.1.0"
+
+# The function, not the subpackage: this import binds the name `audit` after Python has
+# set it to the subpackage funnelctl.audit, so `from funnelctl import audit` is callable.
+from funnelctl.audit import audit  # noqa: E402
+
 __all__ = ["__version__", "audit"]
-
-
-def __getattr__(name: str):
-    if name == "audit":
-        from funnelctl.pipeline import audit
-
-        return audit
-    raise AttributeError(f"module 'funnelctl' has no attribute {name!r}")

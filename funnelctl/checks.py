@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from funnelctl.config import Funnel, Threshold
-from funnelctl.config_norms import BelowShare
+from funnelctl.config.norms import BelowShare
 from funnelctl.errors import ExitCode
 from funnelctl.report import (
     SEVERITY_RANK,

@@ -18,7 +18,6 @@ import typer
 
 from funnelctl import __version__
 from funnelctl.errors import ExitCode, FunnelctlError
-from funnelctl.init_config import init_command, templates_command
 from funnelctl.render import RENDERERS
 
 app = typer.Typer(
@@ -130,9 +129,9 @@ def audit(
 ) -> None:
     """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
     with handled_errors(debug):
+        from funnelctl.audit.pipeline import audit as run_audit
         from funnelctl.checks import exit_code
-        from funnelctl.periods import parse_date
-        from funnelctl.pipeline import audit as run_audit
+        from funnelctl.metrics.periods import parse_date
         from funnelctl.render import RenderOptions, renderer
 
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
@@ -153,7 +152,7 @@ def audit(
 
 
 def write_report(template: str, report, text: str, quiet: bool) -> None:
-    from funnelctl.output import output_path, write_atomically
+    from funnelctl.io.output import output_path, write_atomically
 
     path = output_path(template, report.period.as_of, report.period.start, report.period.end)
     write_atomically(path, text)
@@ -168,7 +167,7 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
     Exits 1 when a stage value in the config is in no row but one in the data looks
     like it (a typo that would move deals out of the funnel), 2 on errors."""
     with handled_errors(debug):
-        from funnelctl.validate import validate as run_validate
+        from funnelctl.commands.validate import validate as run_validate
 
         result = run_validate(config)
         for line in result.lines:
@@ -195,8 +194,8 @@ def inspect(
     with handled_errors(debug):
         import json
 
+        from funnelctl.commands.inspect import inspect_file, render_text
         from funnelctl.errors import UsageError
-        from funnelctl.inspect import inspect_file, render_text
 
         if separator is not None and len(separator) != 1:
             raise UsageError(f"--separator must be one character, got {separator!r}")
@@ -217,8 +216,34 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
-app.command("templates")(templates_command)
-app.command("init")(init_command)
+@app.command()
+def templates() -> None:
+    """List the starter configs `funnelctl init --template NAME` can write."""
+    from funnelctl.commands.init import list_templates
+
+    list_templates()
+
+
+@app.command()
+def init(
+    template: Annotated[str | None, typer.Option(
+        help="Write the starter config of this template (see `funnelctl templates`).")] = None,
+    from_export: Annotated[Path | None, typer.Option(
+        "--from-export", help="Write a starter config from a CRM export.")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write the config ('-' for stdout).")] = Path(
+        "funnelctl.yaml"),
+    data: Annotated[Path | None, typer.Option(
+        help="Point the config's source at this data file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+    = False,
+    debug: Debug = False,
+) -> None:
+    """Write a starter config to edit: from a stage template or from a CRM export."""
+    with handled_errors(debug):
+        from funnelctl.commands.init import run_init
+
+        run_init(template, from_export, output, data, force)
 
 
 def tune_runtime() -> None:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from funnelctl.init_config import TEMPLATES_DIR, template_names, template_text, with_data_path
+from funnelctl.commands.init import TEMPLATES_DIR, template_names, template_text, with_data_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.config_norms import Norms
+from funnelctl.config.norms import Norms
 from funnelctl.metrics.norms import grade_norms
-from funnelctl.periods import DateRange
+from funnelctl.metrics.periods import DateRange
 from tests.conftest import write_csv
 
 MON = dt.date(2024, 2, 5)  # a Monday; 2024-02-05 .. 2024-02-11 is ISO week 2024-W06

@@ -100,8 +100,8 @@ def test_header_only_data_file(cli, tmp_path):
 
 
 def test_unparseable_dates_are_rejected_with_lines_not_a_crash(cli, tmp_path):
+    from funnelctl.audit.deals import read_deal_sources
     from funnelctl.config import load_config
-    from funnelctl.pipeline import read_deal_sources
 
     deals(tmp_path, rows=[("1", "A", "2024-01-02"), ("2", "A", "yesterday"),
                           ("3", "B", "2024-13-40"), ("4", "B", "2024-01-03")])

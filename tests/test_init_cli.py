@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from funnelctl.init_config import template_names, template_text
+from funnelctl.commands.init import template_names, template_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

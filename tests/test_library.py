@@ -8,7 +8,7 @@ import sys
 from tests.conftest import ROOT
 
 SCRIPT = """
-import funnelctl.cli, funnelctl.validate   # modules that load the pipeline first
+import funnelctl.cli, funnelctl.commands.validate   # modules that load the pipeline first
 from funnelctl import audit
 report = audit("configs/demo.yaml", period="2026-10-01..2026-10-31")
 print(report.verdict, report.funnels[0].entities)

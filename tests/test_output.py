@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from funnelctl import output
 from funnelctl.cli import Format
 from funnelctl.errors import UsageError
+from funnelctl.io import output
 from funnelctl.render import RENDERERS, RenderOptions, renderer
 from tests.conftest import ROOT
 
@@ -115,7 +115,7 @@ def test_report_file_gets_the_usual_mode_not_a_private_one(tmp_path):
 
 
 def test_every_format_choice_maps_to_a_renderer(cli):
-    from funnelctl.pipeline import audit
+    from funnelctl.audit.pipeline import audit
 
     assert {f.value for f in Format} == set(RENDERERS) == {"table", "json", "markdown", "html"}
     report = audit(DEMO)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from funnelctl.errors import UsageError
-from funnelctl.periods import previous_period, resolve_period
+from funnelctl.metrics.periods import previous_period, resolve_period
 
 AS_OF = dt.date(2024, 3, 13)  # a Wednesday
 

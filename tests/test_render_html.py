@@ -9,7 +9,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from funnelctl.pipeline import audit
+from funnelctl.audit.pipeline import audit
 from funnelctl.render import RenderOptions, renderer
 from tests.conftest import ROOT, write_csv
 

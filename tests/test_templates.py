@@ -13,8 +13,8 @@ import duckdb
 import pytest
 import yaml
 
+from funnelctl.commands.init import template_names, template_text, with_data_path
 from funnelctl.config import load_config
-from funnelctl.init_config import template_names, template_text, with_data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs" / "templates"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.config_norms import TypeValues
+from funnelctl.config.norms import TypeValues
 from funnelctl.errors import DataError
 from funnelctl.io.deals import REJECTS_SCHEMA
 from funnelctl.io.readers import LINE, RawSource, require_columns

@@ -13,7 +13,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Funnel, Stage
-from funnelctl.config_events import PropertyValue
+from funnelctl.config.events import PropertyValue
 from funnelctl.metrics.funnel import DEPTH
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
 

@@ -13,8 +13,8 @@ from collections import defaultdict
 
 import polars as pl
 
-from funnelctl.config_norms import Calendar, Minimums, Norms
-from funnelctl.periods import DateRange
+from funnelctl.config.norms import Calendar, Minimums, Norms
+from funnelctl.metrics.periods import DateRange
 from funnelctl.report import DayGrade, ManagerNorms, NormsResult, NormsTotals, WeekGrade
 
 WORKING = "working"

@@ -6,8 +6,6 @@ file paths) is escaped so a `|` cannot break a table and a `<script>` stays text
 
 from __future__ import annotations
 
-import re
-
 from funnelctl.render import RenderOptions
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
@@ -19,6 +17,7 @@ from funnelctl.render.labels import (
     labels,
     unit,
 )
+from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.report import (
     Change,
     Comparison,
@@ -28,26 +27,6 @@ from funnelctl.report import (
     SourceQuality,
     StageResult,
 )
-
-# `_` inside a word (created_at) is not emphasis in CommonMark: escape it only at the edges.
-_SPECIAL = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")
-# Chat clients show emoji in colour even where Markdown tables are not rendered.
-SYMBOL = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
-
-
-def esc(text: object) -> str:
-    """Escape Markdown (and inline HTML) metacharacters; keep a cell on one line."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
-
-
-def row(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
-    """align: one letter per column, l or r."""
-    rule = ["---:" if a == "r" else "---" for a in align]
-    return [row(header), row(rule), *(row(r) for r in rows), ""]
 
 
 class MarkdownReport:

@@ -8,7 +8,7 @@ from typing import Any
 
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import GRADE_SYMBOL
-from funnelctl.render.markdown import SYMBOL, esc, table
+from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.render.norms_view import norms_grid
 
 

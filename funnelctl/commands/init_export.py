@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from funnelctl.commands.inspect import InspectResult, inspect_file
 from funnelctl.config import parse_config
 from funnelctl.errors import DataError
-from funnelctl.inspect import InspectResult, inspect_file
 from funnelctl.io import presets
 
 

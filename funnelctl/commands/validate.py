@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from funnelctl.audit.deals import with_preset_outcomes
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
@@ -14,7 +15,6 @@ from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import RawSource, open_source
 from funnelctl.metrics.funnel import suspect_values
-from funnelctl.pipeline import with_preset_outcomes
 
 
 @dataclass

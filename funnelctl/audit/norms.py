@@ -9,7 +9,7 @@ from funnelctl.io.activities import read_activities
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.norms import grade_norms
-from funnelctl.periods import DateRange
+from funnelctl.metrics.periods import DateRange
 from funnelctl.report import NormsResult, SourceQuality
 
 

@@ -20,9 +20,9 @@ from funnelctl.metrics.history import (
     consistency_counts,
     deal_outcomes,
 )
+from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.stats import ratio
 from funnelctl.metrics.timing import stuck_deals, time_in_stage
-from funnelctl.periods import DateRange
 from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQuality, TimeInStage
 
 

@@ -12,13 +12,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from funnelctl.errors import UsageError
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # The one `path:` line of a template's source (each template has exactly one source).
 PATH_LINE = re.compile(r"^(?P<lead>\s+path:\s*)(?P<path>[^#\s]+)(?P<rest>.*)$", re.MULTILINE)
 
@@ -65,13 +64,7 @@ def starter_config(name: str, data: Path | None, output: Path | None) -> str:
     return with_data_path(text, Path(os.path.relpath(data.resolve(), base)).as_posix())
 
 
-def _handled(debug: bool):
-    from funnelctl.cli import handled_errors  # the CLI imports this module: import late
-
-    return handled_errors(debug)
-
-
-def templates_command() -> None:
+def list_templates() -> None:
     """List the starter configs `funnelctl init --template NAME` can write."""
     for name in template_names():
         info = template_summary(name)
@@ -79,45 +72,31 @@ def templates_command() -> None:
         typer.echo(f"{'':<16} {' -> '.join(info['stages'])}")
 
 
-def init_command(
-    template: Annotated[str | None, typer.Option(
-        help="Write the starter config of this template (see `funnelctl templates`).")] = None,
-    from_export: Annotated[Path | None, typer.Option(
-        "--from-export", help="Write a starter config from a CRM export.")] = None,
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Where to write the config ('-' for stdout).")] = Path(
-        "funnelctl.yaml"),
-    data: Annotated[Path | None, typer.Option(
-        help="Point the config's source at this data file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
-    = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
-    = False,
-) -> None:
+def run_init(template: str | None, from_export: Path | None, output: Path, data: Path | None,
+             force: bool) -> None:
     """Write a starter config to edit: from a stage template or from a CRM export."""
-    with _handled(debug):
-        if (from_export is None) == (template is None):
-            raise UsageError("give one of --template NAME (see `funnelctl templates`) or "
-                             "--from-export FILE")
-        to_stdout = str(output) == "-"
-        if from_export is not None:
-            from funnelctl.init_export import config_from_export
+    if (from_export is None) == (template is None):
+        raise UsageError("give one of --template NAME (see `funnelctl templates`) or "
+                         "--from-export FILE")
+    to_stdout = str(output) == "-"
+    if from_export is not None:
+        from funnelctl.commands.init_export import config_from_export
 
-            text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
-                                      else output)
-        else:
-            if data is not None and not data.exists():
-                raise UsageError(f"--data {data}: file not found (the config would point "
-                                 "at nothing)")
-            text = starter_config(template, data, None if to_stdout else output)
-        if to_stdout:
-            sys.stdout.write(text)
-            return
-        if output.exists() and not force:
-            raise UsageError(f"{output}: already exists (use --force to overwrite)")
-        from funnelctl.output import write_atomically
+        text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
+                                  else output)
+    else:
+        if data is not None and not data.exists():
+            raise UsageError(f"--data {data}: file not found (the config would point "
+                             "at nothing)")
+        text = starter_config(template, data, None if to_stdout else output)
+    if to_stdout:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        raise UsageError(f"{output}: already exists (use --force to overwrite)")
+    from funnelctl.io.output import write_atomically
 
-        write_atomically(output, text)
-        what = f"template '{template}'" if template else f"from {from_export.name}"
-        typer.echo(f"wrote {output} ({what}): check the source path, the stage values and "
-                   f"their order, then run `funnelctl validate {output}`", err=True)
+    write_atomically(output, text)
+    what = f"template '{template}'" if template else f"from {from_export.name}"
+    typer.echo(f"wrote {output} ({what}): check the source path, the stage values and "
+               f"their order, then run `funnelctl validate {output}`", err=True)

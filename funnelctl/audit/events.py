@@ -13,7 +13,7 @@ from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
-from funnelctl.periods import DateRange
+from funnelctl.metrics.periods import DateRange
 from funnelctl.report import FunnelResult, SourceQuality
 
 
