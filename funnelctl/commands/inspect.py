@@ -11,7 +11,7 @@ import polars as pl
 from funnelctl.config import CsvOptions, Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
-from funnelctl.io.readers import LINE, RawSource, open_source
+from funnelctl.io.readers import LINE, RawSource, open_source, read_error
 from funnelctl.io.values import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -105,7 +105,7 @@ def _counts(raw: RawSource) -> dict[str, int]:
     try:
         return raw.frame.select(exprs).collect().row(0, named=True)
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
 
 
 AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]*\)?"

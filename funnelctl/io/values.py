@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from funnelctl.errors import DataError
+from funnelctl.io.readers import read_error
 
 if TYPE_CHECKING:
     from funnelctl.io.readers import RawSource
@@ -141,7 +141,7 @@ def date_readings(raw: RawSource, date_format: str | None,
         orders = slash_orders(raw.frame, texts)
         biggest = raw.frame.select(pl.col(numbers).max()).collect() if numbers else None
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
     if orders:
         raw.detected["date_order"] = orders
     readings = {c: DateReading(order=o) for c, o in orders.items()}
