@@ -8,15 +8,18 @@ Every expected value is worked out by hand from the text in the test:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from funnelctl.cli import app
 from funnelctl.config import Source
 from funnelctl.io.date_formats import reading_from_sample
 from funnelctl.io.deals import read_deals
+from funnelctl.io.events import read_events
 from funnelctl.io.history import read_history
 from funnelctl.io.readers import open_source
 from funnelctl.io.values import parse_datetime
@@ -193,3 +196,47 @@ def test_integer_epochs_of_any_unit_in_parquet(tmp_path, scale):
     source = Source(path=path, kind="deals")
     deals = read_deals(open_source("d", source), source, "UTC", [])
     assert deals.frame["created_at"].dt.truncate("1s").to_list() == [D(2024, 1, 31, 22, 30)]
+
+
+def events_of(path: Path, timezone: str = "UTC"):
+    source = Source(path=path, kind="events")
+    return read_events(open_source("e", source), source, timezone, ["a", "b"], [])
+
+
+def test_event_timestamps_keep_microseconds_and_read_zone_words(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("entity_id,event,ts\nu1,a,2024-01-31 22:30:00.000001 UTC\n"
+                    "u1,b,01.02.2024 01:30:00.000250 MSK\nu2,a,01.02.2024 01:30:00.5\n",
+                    encoding="utf-8")
+    # u2's time is naive: read in Moscow, 22:30:00.5 UTC.
+    utc = dt.timezone.utc
+    assert events_of(path, "Europe/Moscow").frame["ts"].to_list() == [
+        D(2024, 1, 31, 22, 30, 0, 1, tzinfo=utc), D(2024, 1, 31, 22, 30, 0, 250, tzinfo=utc),
+        D(2024, 1, 31, 22, 30, 0, 500000, tzinfo=utc)]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_integer_event_timestamps_of_any_unit(tmp_path, unit):
+    scale = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+    path = tmp_path / "events.parquet"
+    # The second event is one tick of the unit later (1 ns is below µs: read as equal).
+    pl.DataFrame({"entity_id": ["u1", "u1"], "event": ["a", "b"],
+                  "ts": [1706740200 * scale, 1706740200 * scale + 1]}).write_parquet(path)
+    got = events_of(path).frame["ts"].to_list()
+    first = D(2024, 1, 31, 22, 30, tzinfo=dt.timezone.utc)
+    tick = {"s": dt.timedelta(seconds=1), "ms": dt.timedelta(milliseconds=1),
+            "us": dt.timedelta(microseconds=1), "ns": dt.timedelta(0)}[unit]
+    assert got == [first, first + tick]
+
+
+def test_inspect_shows_the_formats_it_really_uses(runner, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Deal,Created,Closed,Moved\n1,31-12-24 10:00,3/13/24,15.03.24 10:00 MSK\n"
+                    "2,05-01-24,1/5/24,16.03.24 11:00 MSK\n3,06-01-24,,\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    types = {c["name"]: c["type"] for c in json.loads(result.stdout)["columns"]}
+    # Most used first: two of the three created dates have no time.
+    assert types["Created"] == "datetime (%d-%m-%y | %d-%m-%y %H:%M)"
+    assert types["Closed"] == "datetime (%m/%d/%y)"
+    assert types["Moved"] == "datetime (%d.%m.%y %H:%M + zone)"
