@@ -7,6 +7,7 @@ file paths) is escaped so a `|` cannot break a table and a `<script>` stays text
 from __future__ import annotations
 
 from funnelctl.render import RenderOptions
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
@@ -190,4 +191,4 @@ class MarkdownReport:
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    return MarkdownReport(report, options.lang).render()
+    return MarkdownReport(for_display(report), options.lang).render()
