@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
@@ -11,7 +10,7 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
 
 DUPLICATE = "duplicate deal id"
@@ -140,20 +139,9 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     ).cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
-        raise DataError(no_usable_rows(raw.path, rejects, source.date_format))
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
-
-
-def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None) -> str:
-    """Every row rejected: almost always a wrong date_format, separator or column map."""
-    reason, count = rejects.group_by("reason").len().sort("len", descending=True).row(0)
-    example = rejects.filter(pl.col("reason") == reason).row(0, named=True)
-    hint = (f" (date_format is '{date_format}')"
-            if date_format and reason.startswith("unparseable") else "")
-    return (f"{path}: no usable rows: all {rejects.height} were rejected, {count} for "
-            f"{reason}; e.g. line {example['line']}: {example['value']!r}{hint}. "
-            "`funnelctl inspect` shows how the file reads")
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
