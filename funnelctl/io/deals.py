@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -11,9 +11,17 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
-from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
+from funnelctl.io.values import (
+    clean_text,
+    date_readings,
+    null_markers,
+    parse_amount,
+    to_local_datetime,
+)
 
 DUPLICATE = "duplicate deal id"
+CLOSED_BEFORE_CREATED = "closed before created"
+UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
 
@@ -35,6 +43,8 @@ class Deals:
     has_status: bool
     has_lost_stage: bool
     preset: str | None = None
+    # Usable rows with a value that does not parse (line, reason, value): kept, flagged.
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTS_SCHEMA))
 
 
 def resolve_preset(raw: RawSource, source: Source) -> str | None:
@@ -114,7 +124,11 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         columns |= {"closed_at": closed, "_closed_given": closed_given,
                     "_closed_raw": _text(name, schema)}
     if "amount" in mapping:
-        columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
+        name = mapping["amount"]
+        columns["amount"] = parse_amount(name, schema[name], markers)
+        columns["_amount_given"] = (clean_text(name, markers).is_not_null()
+                                    if schema[name] == pl.String else pl.lit(False))
+        columns["_amount_raw"] = _text(name, schema)
     has_status = "status" in mapping
     if has_status:
         columns["status"] = _status_expr(mapping["status"], source, preset)
@@ -140,8 +154,19 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
+    problems = value_problems(good)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
-    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
+
+
+def value_problems(good: pl.DataFrame) -> pl.DataFrame:
+    """(line, reason, value) of usable rows with a value that does not parse: the deal
+    counts, the value is left out, and the data-quality section says so."""
+    if "_amount_given" not in good.columns:
+        return pl.DataFrame(schema=REJECTS_SCHEMA)
+    bad = good.filter(pl.col("_amount_given") & pl.col("amount").is_null())
+    return bad.select(line=pl.col(LINE), reason=pl.lit(UNPARSEABLE_AMOUNT),
+                      value=pl.col("_amount_raw")).cast(REJECTS_SCHEMA)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
@@ -176,6 +201,11 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
     if "closed_at" in mapping:
         rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
                       "unparseable closed_at", pl.col("_closed_raw")))
+        # By day: a date-only close date on the creation day is no contradiction.
+        rules.append((pl.col("closed_at").dt.date() < pl.col("created_at").dt.date(),
+                      CLOSED_BEFORE_CREATED, pl.concat_str(
+                          pl.col("closed_at").dt.date().cast(pl.String), pl.lit(" < "),
+                          pl.col("created_at").dt.date().cast(pl.String))))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
     return rules

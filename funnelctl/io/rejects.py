@@ -48,6 +48,16 @@ def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None = 
                      "`funnelctl inspect` shows how the file reads")
 
 
+def problem_summary(problems: pl.DataFrame) -> dict[str, dict]:
+    """reason -> {rows, line, value of the first example} for rows kept with a bad value."""
+    out = {}
+    for reason in problems["reason"].unique(maintain_order=True).to_list():
+        rows = problems.filter(pl.col("reason") == reason).sort("line")
+        first = rows.row(0, named=True)
+        out[reason] = {"rows": rows.height, "line": first["line"], "value": first["value"]}
+    return out
+
+
 def ledger(source: str, rejects: pl.DataFrame) -> pl.DataFrame:
     """A source's rejects (line, reason, value) with the source's name in front."""
     return rejects.select(source=pl.lit(source), line="line", reason="reason", value="value") \
