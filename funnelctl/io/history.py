@@ -15,19 +15,19 @@ Rows that cannot be used go to the rejects ledger with their line and reason.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError
+from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
-    DateReading,
     clean_text,
     date_readings,
+    merge_readings,
     null_markers,
     to_local_datetime,
 )
@@ -49,7 +49,6 @@ ALIASES = {
 # Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
 WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
 PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
-EPOCH_UNITS = ("s", "ms", "us")
 
 
 @dataclass
@@ -113,13 +112,8 @@ def read_history(raw: RawSource, source: Source, timezone: str,
 
 
 def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
-    """HubSpot's date columns become one column: the order most of them use, and the
-    largest epoch unit (an empty column reads as seconds)."""
-    if not readings:
-        return None
-    orders = Counter(r.order for r in readings.values())
-    unit = max((r.unit for r in readings.values()), key=EPOCH_UNITS.index)
-    return DateReading(order=orders.most_common(1)[0][0], unit=unit)
+    """HubSpot's date columns become one column: every format any of them uses."""
+    return merge_readings(list(readings.values()))
 
 
 def _split_label(label: str) -> tuple[str, str | None]:

@@ -64,13 +64,30 @@ def ledger(source: str, rejects: pl.DataFrame) -> pl.DataFrame:
         .cast(COLUMNS)
 
 
+# A cell a spreadsheet would run as a formula (OWASP, CSV injection): = + - @ tab CR.
+_FORMULA_START = r"^[=+\-@\t\r]"
+# Plain negative numbers (-5, -12.50, -3,5) are shown as numbers by every spreadsheet and
+# run nothing, so they stay readable; anything else after a minus is prefixed.
+_NEGATIVE_NUMBER = r"^-\d+(?:[.,]\d+)?$"
+
+
+def csv_safe(table: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that would start a formula get a leading single quote (OWASP)."""
+    text = [name for name, dtype in table.schema.items() if dtype == pl.String]
+    risky = {name: pl.col(name).str.contains(_FORMULA_START)
+             & ~pl.col(name).str.contains(_NEGATIVE_NUMBER) for name in text}
+    return table.with_columns(
+        pl.when(risky[name].fill_null(False)).then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name)).alias(name) for name in text)
+
+
 def write_rejects(path: Path, frames: list[pl.DataFrame]) -> int:
     """Write the ledger sorted by source and line; returns the number of rows written."""
     table = pl.concat(frames) if frames else pl.DataFrame(schema=COLUMNS)
-    table = table.sort(["source", "line"])
+    table = csv_safe(table.sort(["source", "line"]))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        table.write_csv(path)
+        table.write_csv(path, quote_style="non_numeric")  # every text cell quoted (OWASP)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the rejects file: {exc.strerror or exc}") from None
     return table.height

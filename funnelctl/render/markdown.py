@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.captions import problem_lines
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
@@ -198,4 +199,4 @@ class MarkdownReport:
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    return MarkdownReport(report, options.lang).render()
+    return MarkdownReport(for_display(report), options.lang).render()

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from funnelctl.render import RenderOptions
 from funnelctl.render.captions import problem_lines
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
@@ -250,7 +251,9 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
-                      width=options.width, highlight=False, emoji=False)
+                      width=options.width, highlight=False, emoji=False,
+                      markup=False)  # data values are text: `[red]` in a name stays `[red]`
+    report = for_display(report)  # no control character or escape sequence reaches the tty
     for part in TerminalReport(report, options.lang, options.width or console.width).parts():
         if isinstance(part, Table):
             for column in part.columns:  # a narrow terminal wraps numbers, never cuts them
