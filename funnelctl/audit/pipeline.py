@@ -58,7 +58,8 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects),
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects,
+                              stuck_moment(dates, as_of)),
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects))
     for result, earlier, found in runs:

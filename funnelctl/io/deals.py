@@ -23,7 +23,8 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
-OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
+OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage",
+            "stage_changed_at")
 
 # Status words CRMs use; `status_values:` in the source replaces them.
 DEFAULT_STATUS = {
@@ -100,7 +101,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     orders = date_readings(raw, source.date_format,
-                           [mapping[c] for c in ("created_at", "closed_at") if c in mapping])
+                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at")
+                            if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
         orders.get(mapping["created_at"]))
@@ -123,6 +125,12 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
                     "_closed_raw": _text(name, schema)}
+    if "stage_changed_at" in mapping:  # for max_days: how long a deal sits in its stage
+        name = mapping["stage_changed_at"]
+        changed, changed_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers, orders.get(name))
+        columns |= {"stage_changed_at": changed, "_changed_given": changed_given,
+                    "_changed_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
@@ -159,14 +167,20 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 
+# Values a deal can do without: (column, its "given" flag, raw text, reason).
+KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
+               ("stage_changed_at", "_changed_given", "_changed_raw",
+                "unparseable stage_changed_at"))
+
+
 def value_problems(good: pl.DataFrame) -> pl.DataFrame:
     """(line, reason, value) of usable rows with a value that does not parse: the deal
     counts, the value is left out, and the data-quality section says so."""
-    if "_amount_given" not in good.columns:
-        return pl.DataFrame(schema=REJECTS_SCHEMA)
-    bad = good.filter(pl.col("_amount_given") & pl.col("amount").is_null())
-    return bad.select(line=pl.col(LINE), reason=pl.lit(UNPARSEABLE_AMOUNT),
-                      value=pl.col("_amount_raw")).cast(REJECTS_SCHEMA)
+    frames = [good.filter(pl.col(given) & pl.col(column).is_null()).select(
+                  line=pl.col(LINE), reason=pl.lit(reason), value=pl.col(raw))
+              for column, given, raw, reason in KEPT_VALUES if given in good.columns]
+    return pl.concat([f.cast(REJECTS_SCHEMA) for f in frames]) if frames \
+        else pl.DataFrame(schema=REJECTS_SCHEMA)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
