@@ -3,6 +3,7 @@ funnel over it, metrics and checks per period."""
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Iterator
 from functools import reduce
@@ -27,10 +28,10 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
-                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
-                 ) -> Iterator[FunnelRun]:
+                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
     """(result, the result over `before` or None, findings) for every deal funnel."""
-    for source_name, deals in read_deal_sources(config, qualities).items():
+    for source_name, deals in read_deal_sources(config, qualities, as_of).items():
         rejects.append(ledger(source_name, deals.rejects))
         quality = qualities[source_name]
         users = [f for f in config.funnels if f.source == source_name]
@@ -53,7 +54,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             yield result, earlier, found
 
 
-def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> dict[str, Deals]:
+def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
+                      as_of: dt.date | None = None) -> dict[str, Deals]:
     """Read each deals source once, whatever number of funnels use it."""
     out = {}
     for name, source in config.sources.items():
@@ -65,7 +67,7 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
                               "supported (use kind: deals, stage_history or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        deals = read_deals(raw, source, config.timezone, breakdown)
+        deals = read_deals(raw, source, config.timezone, breakdown, as_of)
         out[name] = deals
         qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
                                          deals.rejects)

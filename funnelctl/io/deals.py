@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,14 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA
-from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
+from funnelctl.io.values import (
+    date_readings,
+    null_markers,
+    out_of_range,
+    parse_amount,
+    plausible,
+    to_local_datetime,
+)
 
 DUPLICATE = "duplicate deal id"
 REQUIRED = {"deal_id", "stage", "created_at"}
@@ -85,8 +93,11 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
     return mapping
 
 
-def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
+def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str],
+               as_of: dt.date | None = None) -> Deals:
+    """Dates outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
     mapping = column_mapping(raw, source, breakdown)
+    dates = plausible(as_of, timezone)
     preset = resolve_preset(raw, source)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
@@ -106,6 +117,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
+        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -113,7 +125,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema)}
+                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
     if "amount" in mapping:
         columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
     has_status = "status" in mapping
@@ -164,6 +176,11 @@ def _text(column: str, schema: pl.Schema) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
+def _shown(parsed: str, raw: str) -> pl.Expr:
+    """A date as the file has it, or as read when the file stores it typed (Parquet)."""
+    return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
+
+
 def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
     preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
@@ -184,10 +201,13 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
         (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
         (~pl.col("_created_given"), "missing created_at", none),
         (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
+        (pl.col("_created_odd"), out_of_range("created_at"), _shown("created_at", "_created_raw")),
     ]
     if "closed_at" in mapping:
         rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
                       "unparseable closed_at", pl.col("_closed_raw")))
+        rules.append((pl.col("_closed_odd").fill_null(False), out_of_range("closed_at"),
+                      _shown("closed_at", "_closed_raw")))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
     return rules
