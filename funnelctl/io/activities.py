@@ -15,8 +15,8 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.config.norms import TypeValues
 from funnelctl.errors import DataError
-from funnelctl.io.deals import REJECTS_SCHEMA
 from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
     Plausible,
     clean_text,
@@ -120,6 +120,8 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw")}
     rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
                        shown) if bad.height else _rejects(None)
+    if good.height == 0:
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     return Activities(daily.cast(DAILY_SCHEMA), rejects, int(groups.get_column("n").sum()),
                       ROWS, dict(others.iter_rows()))
 
@@ -163,6 +165,8 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
     daily = (frame.filter(pl.col("_reason").is_null()).group_by("manager", "date")
              .agg(pl.col("calls").sum(), pl.col("meetings").sum()))
     rejects = _rejects(frame.lazy().filter(pl.col("_reason").is_not_null()), values)
+    if rejects.height == frame.height:
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     return Activities(daily.cast(DAILY_SCHEMA), rejects, frame.height, DAILY)
 
 

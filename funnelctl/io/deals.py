@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -12,8 +11,9 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
+    clean_text,
     date_readings,
     null_markers,
     out_of_range,
@@ -23,6 +23,8 @@ from funnelctl.io.values import (
 )
 
 DUPLICATE = "duplicate deal id"
+CLOSED_BEFORE_CREATED = "closed before created"
+UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
 
@@ -44,6 +46,8 @@ class Deals:
     has_status: bool
     has_lost_stage: bool
     preset: str | None = None
+    # Usable rows with a value that does not parse (line, reason, value): kept, flagged.
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTS_SCHEMA))
 
 
 def resolve_preset(raw: RawSource, source: Source) -> str | None:
@@ -127,7 +131,11 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         columns |= {"closed_at": closed, "_closed_given": closed_given,
                     "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
     if "amount" in mapping:
-        columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
+        name = mapping["amount"]
+        columns["amount"] = parse_amount(name, schema[name], markers)
+        columns["_amount_given"] = (clean_text(name, markers).is_not_null()
+                                    if schema[name] == pl.String else pl.lit(False))
+        columns["_amount_raw"] = _text(name, schema)
     has_status = "status" in mapping
     if has_status:
         columns["status"] = _status_expr(mapping["status"], source, preset)
@@ -152,20 +160,20 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     ).cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
-        raise DataError(no_usable_rows(raw.path, rejects, source.date_format))
+        raise no_usable_rows(raw.path, rejects, source.date_format)
+    problems = value_problems(good)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
-    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 
-def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None) -> str:
-    """Every row rejected: almost always a wrong date_format, separator or column map."""
-    reason, count = rejects.group_by("reason").len().sort("len", descending=True).row(0)
-    example = rejects.filter(pl.col("reason") == reason).row(0, named=True)
-    hint = (f" (date_format is '{date_format}')"
-            if date_format and reason.startswith("unparseable") else "")
-    return (f"{path}: no usable rows: all {rejects.height} were rejected, {count} for "
-            f"{reason}; e.g. line {example['line']}: {example['value']!r}{hint}. "
-            "`funnelctl inspect` shows how the file reads")
+def value_problems(good: pl.DataFrame) -> pl.DataFrame:
+    """(line, reason, value) of usable rows with a value that does not parse: the deal
+    counts, the value is left out, and the data-quality section says so."""
+    if "_amount_given" not in good.columns:
+        return pl.DataFrame(schema=REJECTS_SCHEMA)
+    bad = good.filter(pl.col("_amount_given") & pl.col("amount").is_null())
+    return bad.select(line=pl.col(LINE), reason=pl.lit(UNPARSEABLE_AMOUNT),
+                      value=pl.col("_amount_raw")).cast(REJECTS_SCHEMA)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
@@ -208,6 +216,11 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
                       "unparseable closed_at", pl.col("_closed_raw")))
         rules.append((pl.col("_closed_odd").fill_null(False), out_of_range("closed_at"),
                       _shown("closed_at", "_closed_raw")))
+        # By day: a date-only close date on the creation day is no contradiction.
+        rules.append((pl.col("closed_at").dt.date() < pl.col("created_at").dt.date(),
+                      CLOSED_BEFORE_CREATED, pl.concat_str(
+                          pl.col("closed_at").dt.date().cast(pl.String), pl.lit(" < "),
+                          pl.col("created_at").dt.date().cast(pl.String))))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
     return rules

@@ -17,7 +17,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.timestamps import instant
 from funnelctl.io.values import Plausible, out_of_range, plausible
 
@@ -88,8 +88,7 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
     else:
         rejects = pl.DataFrame(schema=REJECTS_SCHEMA)
     if rejected == rows_read:
-        raise DataError(f"{raw.path}: no usable rows: every row is rejected ("
-                        + ", ".join(f"{r}: {n}" for r, n in _counts(rejects).items()) + ")")
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     # One block per column, not one per scanned morsel: freed later in one piece, the
     # memory is reused for the funnel's own arrays (peak -15% on 30M events).
     return Events(frame.drop("_reason").rechunk(), rejects, rows_read)
@@ -147,6 +146,3 @@ def _rejects(ledger: pl.LazyFrame) -> pl.DataFrame:
         .then(pl.col("value")),
     ).cast(REJECTS_SCHEMA)
 
-
-def _counts(rejects: pl.DataFrame) -> dict[str, int]:
-    return dict(rejects.group_by("reason").len().sort("len", descending=True).iter_rows())

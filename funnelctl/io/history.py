@@ -24,7 +24,7 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
     Plausible,
     clean_text,
@@ -202,6 +202,8 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
+    if good.height == 0 and rejects.height:
+        raise no_usable_rows(raw.path, rejects, source.date_format, rows_read)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
