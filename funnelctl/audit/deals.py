@@ -10,7 +10,7 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.history import record_unmatched
+from funnelctl.audit.history import record_unmatched, stuck_moment
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
@@ -33,7 +33,7 @@ from funnelctl.metrics.funnel import (
     suspect_values,
     won_row,
 )
-from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.periods import DateRange, today_in
 from funnelctl.metrics.timing import stuck_in_snapshot
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
@@ -43,10 +43,11 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
-                 moment: dt.datetime | None = None) -> Iterator[FunnelRun]:
-    """(result, the result over `before` or None, findings) for every deal funnel;
-    stuck deals (max_days) are judged at `moment`."""
-    for source_name, deals in read_deal_sources(config, qualities).items():
+                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
+    """(result, the result over `before` or None, findings) for every deal funnel; stuck
+    deals (max_days) are judged at the end of the period or of `as_of`."""
+    moment = stuck_moment(dates, as_of or today_in(config.timezone))
+    for source_name, deals in read_deal_sources(config, qualities, as_of).items():
         rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
         users = [f for f in config.funnels if f.source == source_name]
@@ -74,7 +75,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             yield result, earlier, found
 
 
-def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> dict[str, Deals]:
+def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
+                      as_of: dt.date | None = None) -> dict[str, Deals]:
     """Read each deals source once, whatever number of funnels use it."""
     out = {}
     for name, source in config.sources.items():
@@ -86,7 +88,7 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
                               "supported (use kind: deals, stage_history or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        deals = read_deals(raw, source, config.timezone, breakdown)
+        deals = read_deals(raw, source, config.timezone, breakdown, as_of)
         out[name] = deals
         qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
                                          deals.rejects)

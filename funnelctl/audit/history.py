@@ -27,7 +27,8 @@ from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQual
 
 
 def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
-                         rejects: list[pl.DataFrame] | None = None) -> dict[str, History]:
+                         rejects: list[pl.DataFrame] | None = None,
+                         as_of: dt.date | None = None) -> dict[str, History]:
     """Read each stage_history source used by a funnel, once; its unusable rows go into
     the `rejects` ledger."""
     out = {}
@@ -37,7 +38,7 @@ def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
             continue
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        out[name] = read_history(raw, source, config.timezone, breakdown)
+        out[name] = read_history(raw, source, config.timezone, breakdown, as_of)
         qualities[name] = history_quality(raw, out[name])
         if rejects is not None:
             rejects.append(ledger(name, out[name].rejects))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -15,7 +16,9 @@ from funnelctl.io.values import (
     clean_text,
     date_readings,
     null_markers,
+    out_of_range,
     parse_amount,
+    plausible,
     to_local_datetime,
 )
 
@@ -95,8 +98,11 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
     return mapping
 
 
-def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
+def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str],
+               as_of: dt.date | None = None) -> Deals:
+    """Dates outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
     mapping = column_mapping(raw, source, breakdown)
+    dates = plausible(as_of, timezone)
     preset = resolve_preset(raw, source)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
@@ -117,6 +123,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
+        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -124,7 +131,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema)}
+                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
     if "stage_changed_at" in mapping:  # for max_days: how long a deal sits in its stage
         name = mapping["stage_changed_at"]
         changed, changed_given = to_local_datetime(
@@ -191,6 +198,11 @@ def _text(column: str, schema: pl.Schema) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
+def _shown(parsed: str, raw: str) -> pl.Expr:
+    """A date as the file has it, or as read when the file stores it typed (Parquet)."""
+    return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
+
+
 def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
     preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
@@ -211,10 +223,13 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
         (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
         (~pl.col("_created_given"), "missing created_at", none),
         (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
+        (pl.col("_created_odd"), out_of_range("created_at"), _shown("created_at", "_created_raw")),
     ]
     if "closed_at" in mapping:
         rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
                       "unparseable closed_at", pl.col("_closed_raw")))
+        rules.append((pl.col("_closed_odd").fill_null(False), out_of_range("closed_at"),
+                      _shown("closed_at", "_closed_raw")))
         # By day: a date-only close date on the creation day is no contradiction.
         rules.append((pl.col("closed_at").dt.date() < pl.col("created_at").dt.date(),
                       CLOSED_BEFORE_CREATED, pl.concat_str(
