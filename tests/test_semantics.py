@@ -309,3 +309,58 @@ def test_presets_map_their_stage_change_columns(preset, header):
     from funnelctl.io.presets import match_columns
 
     assert match_columns(preset, ["ID", header])["stage_changed_at"] == header
+
+
+HUBSPOT_CONFIG = """
+version: 1
+sources:
+  d: {path: d.csv, kind: deals, preset: hubspot}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}, {name: B}, {name: C}]
+"""
+
+
+def hubspot_file(tmp_path, stage_columns: list[str], rows: list[list[str]]):
+    header = ["Record ID", "Deal Stage", "Create Date",
+              *[f'Date entered "{s} (Sales Pipeline)"' for s in stage_columns]]
+    write_csv(tmp_path / "d.csv", header, rows)
+    config = tmp_path / "audit.yaml"
+    config.write_text(HUBSPOT_CONFIG, encoding="utf-8")
+    return config
+
+
+def test_hubspot_date_entered_columns_give_the_loss_stage(cli, tmp_path):
+    # Columns for B and C, so an empty cell means "never entered". Deal 1 lost after B
+    # (B dated, C empty): depth 2. Deal 2 lost with neither: at A. Deal 3 lost after C: 3.
+    # Deal 4 won: 3. Deal 5 open at A. Deal 6 lost, B "soon" (does not parse; flagged):
+    # its loss stage is unknown. A 5, B 3 (1, 3, 4), C 2 (3, 4).
+    config = hubspot_file(tmp_path, ["B", "C"], [
+        ["1", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00", ""],
+        ["2", "Closed Lost", "2024-01-01 10:00", "", ""],
+        ["3", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00", "2024-01-09 10:00"],
+        ["4", "Closed Won", "2024-01-01 10:00", "2024-01-05 10:00", "2024-01-09 10:00"],
+        ["5", "A", "2024-01-01 10:00", "", ""],
+        ["6", "Closed Lost", "2024-01-01 10:00", "soon", ""],
+    ])
+    report = cli.json("audit", config)
+    funnel = report["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [5, 3, 2]
+    assert funnel["lost_stage_unknown"] == 1
+    problems = report["data_quality"]["sources"][0]["value_problems"]
+    assert problems == {"unparseable Date entered 'B'": {"rows": 1, "line": 7, "value": "soon"}}
+
+
+def test_hubspot_date_entered_columns_that_miss_later_stages_say_nothing_sure(cli, tmp_path):
+    # Only B has a column: a lost deal dated at B may have gone on to C, one without a date
+    # may have skipped to C: both unknown. Deal 3 (won) 3, deal 4 open at B: A 2, B 2, C 1.
+    config = hubspot_file(tmp_path, ["B"], [
+        ["1", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00"],
+        ["2", "Closed Lost", "2024-01-01 10:00", ""],
+        ["3", "Closed Won", "2024-01-01 10:00", "2024-01-05 10:00"],
+        ["4", "B", "2024-01-01 10:00", "2024-01-05 10:00"],
+    ])
+    funnel = cli.json("audit", config)["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [2, 2, 1]
+    assert funnel["lost_stage_unknown"] == 2

@@ -12,6 +12,7 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
+from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
     clean_text,
     date_readings,
@@ -144,6 +145,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         columns["_amount_given"] = (clean_text(name, markers).is_not_null()
                                     if schema[name] == pl.String else pl.lit(False))
         columns["_amount_raw"] = _text(name, schema)
+    stage_dates, kept = entered_columns(raw, source, timezone, markers)
+    columns |= stage_dates
     has_status = "status" in mapping
     if has_status:
         columns["status"] = _status_expr(mapping["status"], source, preset)
@@ -169,7 +172,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
-    problems = value_problems(good)
+    problems = value_problems(good, [*KEPT_VALUES, *kept])
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
@@ -180,12 +183,12 @@ KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
                 "unparseable stage_changed_at"))
 
 
-def value_problems(good: pl.DataFrame) -> pl.DataFrame:
+def value_problems(good: pl.DataFrame, kept: list[tuple[str, str, str, str]]) -> pl.DataFrame:
     """(line, reason, value) of usable rows with a value that does not parse: the deal
     counts, the value is left out, and the data-quality section says so."""
     frames = [good.filter(pl.col(given) & pl.col(column).is_null()).select(
                   line=pl.col(LINE), reason=pl.lit(reason), value=pl.col(raw))
-              for column, given, raw, reason in KEPT_VALUES if given in good.columns]
+              for column, given, raw, reason in kept if given in good.columns]
     return pl.concat([f.cast(REJECTS_SCHEMA) for f in frames]) if frames \
         else pl.DataFrame(schema=REJECTS_SCHEMA)
 
