@@ -154,9 +154,11 @@ def test_date_format_list_is_tried_in_order(tmp_path):
 
 
 def test_date_format_with_two_digit_year_pivots_too(tmp_path):
-    deals = deals_of(tmp_path, "deal_id,stage,created_at\n1,new,69/12/31\n2,new,24/03/15\n",
-                     date_format="%y/%m/%d")
-    assert created(deals) == {"1": D(1969, 12, 31), "2": D(2024, 3, 15)}
+    deals = deals_of(tmp_path, "deal_id,stage,created_at\n1,new,90/12/31\n2,new,24/03/15\n"
+                     "3,new,69/12/31\n", date_format="%y/%m/%d")
+    assert created(deals) == {"1": D(1990, 12, 31), "2": D(2024, 3, 15)}
+    # 69 is 1969, before the plausible range: rejected, not read as 2069.
+    assert deals.rejects.rows() == [(4, "created_at out of range", "69/12/31")]
 
 
 def test_sub_second_precision_is_kept_in_deals_and_history(tmp_path):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -24,6 +27,44 @@ if TYPE_CHECKING:
 # What CRMs write where a value is absent (amoCRM: "не закрыта" in the close date,
 # Salesforce: "-" for an empty amount).
 DEFAULT_NULL_MARKERS = ("", "-", "—", "не закрыта", "не указано", "n/a", "null", "none", "nan")
+
+EARLIEST = dt.date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The dates a CRM or an event log can really hold: from 1990-01-01 to one year after
+    the as-of date. Outside it a date is a typo or a placeholder (0001-01-01, an epoch of
+    0), and is rejected with that reason rather than computed with."""
+
+    start: dt.datetime  # naive, inclusive
+    end: dt.datetime  # naive, exclusive: the day after as-of + 1 year
+
+    def outside(self, parsed: pl.Expr) -> pl.Expr:
+        """True for naive local times outside the range."""
+        return (parsed < self.start) | (parsed >= self.end)
+
+    def outside_utc(self, instant: pl.Expr) -> pl.Expr:
+        """The same for UTC instants (events): a few hours either way do not matter."""
+        start, end = (d.replace(tzinfo=dt.timezone.utc) for d in (self.start, self.end))
+        return (instant < start) | (instant >= end)
+
+
+def plausible(as_of: dt.date | None, timezone: str) -> Plausible:
+    """Plausible dates for an audit as of `as_of` (default: today in `timezone`)."""
+    as_of = as_of or dt.datetime.now(ZoneInfo(timezone)).date()
+    try:
+        later = as_of.replace(year=as_of.year + 1)
+    except ValueError:  # February 29
+        later = as_of.replace(year=as_of.year + 1, day=28)
+    return Plausible(dt.datetime.combine(EARLIEST, dt.time()),
+                     dt.datetime.combine(later + dt.timedelta(days=1), dt.time()))
+
+
+def out_of_range(column: str) -> str:
+    """The rejects reason of a date outside the plausible range."""
+    return f"{column} out of range"
+
 
 def null_markers(values: list[str] | None) -> list[str]:
     return [v.strip().lower() for v in (values if values is not None else DEFAULT_NULL_MARKERS)]
