@@ -121,7 +121,6 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
-        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -129,7 +128,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
+                    "_closed_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
@@ -145,7 +144,10 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
 
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
-    frame = raw.frame.select(**columns).with_columns(
+    # The range is checked on the parsed columns: inside the select it would parse twice.
+    odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
+           for c in ("created_at", "closed_at") if c in columns}
+    frame = raw.frame.select(**columns).with_columns(**odd).with_columns(
         _reject_reason(has_status, mapping).alias("_reason"))
     try:
         frame = frame.collect(engine="streaming")
