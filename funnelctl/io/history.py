@@ -121,7 +121,7 @@ def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
     return merge_readings(list(readings.values()))
 
 
-def _split_label(label: str) -> tuple[str, str | None]:
+def split_label(label: str) -> tuple[str, str | None]:
     """`Closed Won (Sales Pipeline)` -> ("Closed Won", "Sales Pipeline")."""
     split = PIPELINE_SUFFIX.match(label)
     return (split["stage"], split["pipeline"]) if split else (label, None)
@@ -152,8 +152,8 @@ def _from_hubspot(raw: RawSource, deal_column: str,
         raise DataError(f"{raw.path}: layout hubspot_wide needs 'Date entered \"<Stage> "
                         f"(<Pipeline>)\"' columns, found none\n  columns found: "
                         f"{', '.join(raw.columns)}")
-    stage_of = {column: _split_label(label)[0] for column, label in columns.items()}
-    pipeline_of = {column: _split_label(label)[1] for column, label in columns.items()}
+    stage_of = {column: split_label(label)[0] for column, label in columns.items()}
+    pipeline_of = {column: split_label(label)[1] for column, label in columns.items()}
     schema = raw.frame.collect_schema()
     dtypes = {schema[c] for c in columns}
     date_dtype = dtypes.pop() if len(dtypes) == 1 else pl.String()
@@ -236,6 +236,6 @@ def stage_values(raw: RawSource, source: Source) -> pl.Series:
     mapping = history_mapping(raw, source, layout, [])
     if layout == "hubspot_wide":
         labels = [m["label"] for c in raw.columns if (m := WIDE_COLUMN.match(c))]
-        return pl.Series("stage", [_split_label(label)[0] for label in labels]).unique()
+        return pl.Series("stage", [split_label(label)[0] for label in labels]).unique()
     column = clean_text(mapping["stage"], null_markers(source.null_values))
     return raw.frame.select(column.unique()).collect().to_series().drop_nulls()
