@@ -211,6 +211,11 @@ def test_no_lost_deals_shows_the_conversion_into_won(cli, tmp_path):
                 "2 of 5 deals that entered reached won (40.0%, last row)")
     table = rendered(cli, config, "table")
     assert sentence in table
+    # Where the win rate is shown, it says at once that no deal was lost.
+    assert "win rate 100.0% (no lost deals: see the conversion into won)" in table
+    assert "100.0% (no lost deals: see the conversion into won)" in rendered(
+        cli, config, "markdown")
+    assert 'data-key="no_lost">no lost deals' in rendered(cli, config, "html")
     assert re.search(r"│ → won │ 2 │ 66\.7% │ [\d.%–]+ │ 40\.0% │", table)
     markdown = rendered(cli, config, "markdown")
     assert sentence in markdown and "| → won | 2 | 66.7% |" in markdown
