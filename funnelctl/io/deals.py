@@ -124,7 +124,6 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
-        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -132,7 +131,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
+                    "_closed_raw": _text(name, schema)}
     if "stage_changed_at" in mapping:  # for max_days: how long a deal sits in its stage
         name = mapping["stage_changed_at"]
         changed, changed_given = to_local_datetime(
@@ -156,7 +155,10 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
 
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
-    frame = raw.frame.select(**columns).with_columns(
+    # The range is checked on the parsed columns: inside the select it would parse twice.
+    odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
+           for c in ("created_at", "closed_at") if c in columns}
+    frame = raw.frame.select(**columns).with_columns(**odd).with_columns(
         _reject_reason(has_status, mapping).alias("_reason"))
     try:
         frame = frame.collect(engine="streaming")

@@ -179,8 +179,9 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
                                       markers, reading)
     entries = entries.with_columns(entered_at=parsed, _given=given,
-                                   _date_raw=pl.col("_date").cast(pl.String),
-                                   _odd=dates.outside(parsed))
+                                   _date_raw=pl.col("_date").cast(pl.String))
+    # Checked on the parsed column: in the same step it would be parsed twice.
+    entries = entries.with_columns(_odd=dates.outside(pl.col("entered_at")))
     if layout == "hubspot_wide":
         entries = entries.filter(pl.col("_given"))  # an empty cell: never entered
     else:
