@@ -32,7 +32,13 @@ from funnelctl.config import Config, load_config
 from funnelctl.io.rejects import write_rejects
 from funnelctl.metrics.breakdown import SIGNIFICANCE
 from funnelctl.metrics.compare import compare_funnel, compare_managers
-from funnelctl.metrics.periods import DateRange, previous_period, resolve_period, today_in
+from funnelctl.metrics.periods import (
+    DateRange,
+    in_calendar,
+    previous_period,
+    resolve_period,
+    today_in,
+)
 from funnelctl.report import (
     Comparison,
     DataQuality,
@@ -127,8 +133,9 @@ def event_runs(config: Config, dates: DateRange, before: DateRange | None,
 
 def choose_period(config: Config, period: str | None, as_of: dt.date) -> DateRange:
     """--period wins over the config's period; neither means all the data."""
+    in_calendar(DateRange(as_of, as_of), "--as-of")
     if period:
         return resolve_period(period, as_of)
     if config.period:
-        return DateRange(config.period.start, config.period.end)
+        return in_calendar(DateRange(config.period.start, config.period.end), "period")
     return DateRange(None, None)

@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 from funnelctl.errors import UsageError
 
 RELATIVE_NAMES = ("yesterday", "last-7-days", "last-week", "this-month", "last-month")
+# The calendar an audit computes in: it looks a day past a period's end, converts local
+# midnights between time zones, and allows data up to a year after the as-of date, all
+# of which must stay inside Python's years 1..9999.
+FIRST_DAY = dt.date(1, 1, 2)
+LAST_DAY = dt.date(9998, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -32,14 +37,31 @@ def today_in(timezone: str) -> dt.date:
 
 def parse_date(text: str, what: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{what}: '{text}' is not a date (expected YYYY-MM-DD)") from None
+    return in_calendar(DateRange(day, day), what).start
+
+
+def in_calendar(period: DateRange, what: str) -> DateRange:
+    """The period itself, or a usage error when it leaves the calendar an audit can use."""
+    if period.start is not None and (period.start < FIRST_DAY or period.end > LAST_DAY):
+        shown = period.start if period.start == period.end else period
+        raise UsageError(f"{what}: {shown} is outside the dates an audit can use "
+                         f"({FIRST_DAY}..{LAST_DAY})")
+    return period
 
 
 def resolve_period(spec: str, as_of: dt.date) -> DateRange:
     """`2024-01-01..2024-03-31` or one of RELATIVE_NAMES, relative to `as_of`."""
-    spec = spec.strip()
+    try:
+        return in_calendar(_resolve(spec.strip(), in_calendar(DateRange(as_of, as_of),
+                                                               "--as-of").start), "--period")
+    except OverflowError:  # e.g. last-month of January in year 1
+        raise UsageError(f"--period: '{spec}' as of {as_of} starts before {FIRST_DAY}") from None
+
+
+def _resolve(spec: str, as_of: dt.date) -> DateRange:
     if ".." in spec:
         start_text, end_text = spec.split("..", 1)
         start = parse_date(start_text, "--period start")
@@ -70,4 +92,7 @@ def previous_period(period: DateRange) -> DateRange:
     if period.start is None or period.end is None:
         raise UsageError("a comparison needs a period (--period or period: in the config)")
     length = period.end - period.start + dt.timedelta(days=1)
+    if period.start - FIRST_DAY < length:
+        raise UsageError(f"--compare previous: the {length.days} days before {period.start} "
+                         f"start before {FIRST_DAY}, the first date an audit can use")
     return DateRange(period.start - length, period.end - length)
