@@ -43,11 +43,16 @@ class TypeValues(Model):
         return {w.strip().lower(): kind for kind, ws in words.items() for w in ws}
 
 
+# Most calls or meetings one person can log in a day (one every second is 86,400): a
+# larger rule or daily total is a typo or a placeholder, refused rather than computed.
+MAX_PER_DAY = 100_000
+
+
 class Minimums(Model):
     """One rule: a day meets it when every minimum holds."""
 
-    calls: int = Field(default=0, ge=0)
-    meetings: int = Field(default=0, ge=0)
+    calls: int = Field(default=0, ge=0, le=MAX_PER_DAY)
+    meetings: int = Field(default=0, ge=0, le=MAX_PER_DAY)
 
     @model_validator(mode="before")
     @classmethod
@@ -71,8 +76,8 @@ class Daily(Model):
 
 
 class WeeklyMeetings(Model):
-    excellent: int = Field(default=11, ge=0)
-    good: int = Field(default=8, ge=0)
+    excellent: int = Field(default=11, ge=0, le=7 * MAX_PER_DAY)
+    good: int = Field(default=8, ge=0, le=7 * MAX_PER_DAY)
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyMeetings:

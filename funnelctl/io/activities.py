@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.config.norms import TypeValues
+from funnelctl.config.norms import MAX_PER_DAY, TypeValues
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
@@ -152,10 +152,13 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
             else clean_text(header, markers).is_not_null()
         columns[f"_{name}_raw"] = pl.col(header)
         col = pl.col(name)
-        rules += [(pl.col(f"_{name}_given") & col.is_null(), f"non-numeric {name}"),
+        too_many = f"{name} over {MAX_PER_DAY:,} a day"  # inf, 1e308, 2**63: not a count
+        rules += [(pl.col(f"_{name}_given") & (col.is_null() | col.is_nan()),
+                   f"non-numeric {name}"),
                   (col < 0, f"negative {name}"),
+                  (col > MAX_PER_DAY, too_many),
                   (col != col.floor(), f"fractional {name}")]
-        values |= dict.fromkeys((f"non-numeric {name}", f"negative {name}",
+        values |= dict.fromkeys((f"non-numeric {name}", f"negative {name}", too_many,
                                  f"fractional {name}"), pl.col(f"_{name}_raw"))
     # A missing count stays null here and adds nothing to the day's sum.
     frame = raw.frame.select(pl.col(LINE), **columns).with_columns(

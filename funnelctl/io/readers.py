@@ -204,7 +204,7 @@ def csv_read_error(path: Path, readable: Path, exc: BaseException) -> DataError:
     if line := unclosed_quote(readable):
         return DataError(f"{path}: line {line}: a quoted field starts here and its closing "
                          "quote never comes (an unbalanced \"); fix the quote or remove it")
-    return DataError(f"{path}: cannot read as CSV: {excerpt(_first_line(exc), 120)}")
+    return DataError(f"{path}: cannot read: {excerpt(_first_line(exc), 120)}")
 
 
 def non_utf8_lines(path: Path) -> tuple[int, int] | None:
