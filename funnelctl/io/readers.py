@@ -70,6 +70,7 @@ def is_glob(path: Path) -> bool:
 
 def _open_parquet(name: str, path: Path) -> RawSource:
     target = str(path / "**/*.parquet") if path.is_dir() else str(path)
+    check_parquet_files(path, target)
     try:
         # Parquet has no lines: number rows from 1 so rejects still point somewhere
         # (in the scan itself: unused, the numbering costs nothing).
@@ -171,8 +172,14 @@ def _rename(polars_names: list[str], names: list[str]) -> list[str]:
 
 
 def require_columns(raw: RawSource, mapping: dict[str, str], required: set[str]) -> None:
-    """Fail with the columns found when a mapped column is missing from the file."""
+    """Fail with the columns found when a mapped column is missing from the file, and
+    when a used Parquet column holds lists or records rather than single values."""
+    nested = _nested_columns(raw)
     for canonical, header in mapping.items():
+        if header in nested:
+            raise DataError(f"{raw.path}: column '{header}' (for {canonical}) holds "
+                            f"{nested[header]} values, not single values; map a column of "
+                            "text, numbers or timestamps")
         if header in raw.columns:
             continue
         if canonical not in required and header == canonical:
@@ -185,10 +192,61 @@ def require_columns(raw: RawSource, mapping: dict[str, str], required: set[str])
         )
 
 
+def _nested_columns(raw: RawSource) -> dict[str, str]:
+    if raw.detected.get("format") != "parquet":
+        return {}
+    return {name: str(dtype) for name, dtype in raw.frame.collect_schema().items()
+            if dtype.is_nested()}
+
+
+def check_parquet_files(path: Path, target: str) -> None:
+    """Every file of a Parquet source readable and of one schema, or an error naming the
+    file (and, for a mismatch, both files and the column). Reads footers only."""
+    schemas = {file: _parquet_schema(file, path)
+               for file in sorted(glob.glob(target, recursive=True))}
+    if len(schemas) < 2:
+        return
+    first, reference = next(iter(schemas.items()))
+    for file, schema in schemas.items():
+        for column in dict.fromkeys([*reference, *schema]):
+            theirs, ours = reference.get(column), schema.get(column)
+            if theirs == ours:
+                continue
+            if theirs is None or ours is None:
+                has, lacks = (file, first) if theirs is None else (first, file)
+                raise DataError(f"{path}: the files differ in their columns: {has} has a "
+                                f"column '{column}' that {lacks} does not have")
+            raise DataError(f"{path}: the files differ in column '{column}': {theirs} in "
+                            f"{first}, {ours} in {file}")
+
+
+def _parquet_schema(file: str, source: Path) -> dict[str, pl.DataType]:
+    try:
+        return pl.read_parquet_schema(file)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"{file}: cannot read as Parquet (source {source}): "
+                        f"{excerpt(_first_line(exc), 120)}") from None
+
+
+def _unreadable_parquet(path: Path) -> str | None:
+    """The first file of a Parquet folder or glob whose data cannot be read (error path)."""
+    target = str(path / "**/*.parquet") if path.is_dir() else str(path)
+    for file in sorted(glob.glob(target, recursive=True)):
+        try:
+            pl.scan_parquet(file).collect()
+        except (pl.exceptions.PolarsError, OSError):  # noqa: PERF203 - only after a failure
+            return file
+    return None
+
+
 def read_error(raw: RawSource, exc: BaseException) -> DataError:
-    """The error for a source Polars could not read, naming the line when it can."""
+    """The error for a source Polars could not read, naming the line (or the file of a
+    folder) when it can."""
     if raw.readable is not None:
         return csv_read_error(raw.path, raw.readable, exc)
+    if raw.detected.get("format") == "parquet" and (bad := _unreadable_parquet(raw.path)):
+        return DataError(f"{bad}: cannot read as Parquet (source {raw.path}): "
+                         f"{excerpt(_first_line(exc), 120)}")
     return DataError(f"{raw.path}: cannot read: {excerpt(_first_line(exc), 120)}")
 
 
