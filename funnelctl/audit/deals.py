@@ -37,7 +37,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().to_list()
         for funnel, frame in zip(users, frames):
-            result = summarise(in_period(frame, dates), funnel, kind="deals")
+            result = summarise(in_period(frame, dates), funnel, kind="deals",
+                               significance=config.significance)
             found = check_funnel(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
@@ -48,8 +49,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     f"{funnel.name}: {unknown} lost deals have no stage at loss (counted at "
                     "the first stage; map lost_stage or a status column to fix)")
             found += check_loss_stages(result, unknown)
-            earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
-                else None
+            earlier = summarise(in_period(frame, before), funnel, kind="deals",
+                                significance=config.significance) if before else None
             yield result, earlier, found
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Config, Funnel
+from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
@@ -60,7 +61,8 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
                    quality: SourceQuality,
-                   rejects: list[pl.DataFrame] | None = None) -> FunnelResult:
+                   rejects: list[pl.DataFrame] | None = None,
+                   significance: Significance | None = None) -> FunnelResult:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger."""
     entries = classify(history.frame, funnel)
@@ -74,7 +76,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     if dates.start is not None:
         deals = deals.filter(pl.col("created_at").dt.date()
                              .is_between(dates.start, dates.end, closed="both"))
-    result = summarise(deals, funnel, kind="stage_history")
+    result = summarise(deals, funnel, kind="stage_history", significance=significance)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
     counts = consistency_counts(deals)
