@@ -121,6 +121,12 @@ class FunnelResult:
     consistency: Consistency | None = None  # stage-history funnels
     insufficient_stages: int = 0  # stages whose verdict is "insufficient"
     low_confidence: bool = False  # its source's rejected share is above data_quality.warn
+    # Deal funnels: lost deals whose loss stage nothing in the data says; they are left
+    # out of the stage counts and conversions (still in entities, lost and win rate).
+    lost_stage_unknown: int | None = None
+    # Deal funnels without a single lost deal: the conversion into won (won / entered),
+    # shown as the last row of the stage table so that "win rate 100%" never stands alone.
+    won_conversion: StageResult | None = None
 
 
 @dataclass
@@ -203,6 +209,8 @@ class SourceQuality:
     unmatched_stages: dict[str, int] = field(default_factory=dict)
     other_types: dict[str, int] = field(default_factory=dict)  # activities neither call/meeting
     notes: list[str] = field(default_factory=list)
+    # Rows kept with a value left out, per reason: {"rows", "line", "value"} (first example).
+    value_problems: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
