@@ -120,7 +120,8 @@ def test_deal_funnels_reject_event_only_keys(cli, write):
     write("deals.csv", "id,stage,created\n1,New,2024-01-01\n")
     config = write("audit.yaml", """
         version: 1
-        sources: {deals: {path: deals.csv, kind: deals, columns: {deal_id: id, created_at: created}}}
+        sources:
+          deals: {path: deals.csv, kind: deals, columns: {deal_id: id, created_at: created}}
         funnels:
           - name: Deals
             source: deals
@@ -129,7 +130,7 @@ def test_deal_funnels_reject_event_only_keys(cli, write):
               - {name: New}
               - {name: Won, within: 1d, first_time: true}
         """)
-    assert_error(cli("audit", config), "audit.yaml:6:", "order applies to event funnels only",
+    assert_error(cli("audit", config), "audit.yaml:7:", "order applies to event funnels only",
                  "within applies to event funnels only", "first_time applies to event funnels")
 
 

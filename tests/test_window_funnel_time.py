@@ -3,6 +3,7 @@ entities, and keys that cannot pack (µs over years): each against chdb's window
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -18,13 +19,16 @@ STEPS = ["a", "b", "c", "d"]
 CONDITIONS = [f"event = '{s}'" for s in STEPS]
 S = 1_000_000  # µs in a second
 T0 = 1_704_067_200 * S  # 2024-01-01 UTC
+# As of a day after the 8-year span below: later timestamps would be out of range.
+AS_OF = dt.date(2033, 1, 1)
 
 
 def depths(path: Path, window: str, steps=STEPS) -> dict[str, int]:
     source = Source(path=path, kind="events")
     funnel = Funnel(name="F", source="events", window=window,
                     stages=[Stage(name=s, match=[s]) for s in steps])
-    events = read_events(open_source("events", source), source, "UTC", list(steps), [])
+    events = read_events(open_source("events", source), source, "UTC", list(steps), [],
+                         as_of=AS_OF)
     frame = funnel_entities(events.frame, funnel)
     return {str(e): d for e, d in frame.select("entity_id", "depth").iter_rows()}
 
@@ -108,7 +112,8 @@ def test_microseconds_over_years_for_many_entities(tmp_path):
     rows += [(10, "a", T0 + 8 * 365 * 86400 * S + 1, "")]  # stretch the span to 8 years
     path = write_parquet(tmp_path / "events.parquet", rows)
     source = Source(path=path, kind="events")
-    frame = read_events(open_source("events", source), source, "UTC", STEPS, []).frame
+    frame = read_events(open_source("events", source), source, "UTC", STEPS, [],
+                        as_of=AS_OF).frame
     funnel = Funnel(name="F", source="events", window="45d",
                     stages=[Stage(name=s, match=[s]) for s in STEPS])
     assert prepare(frame, funnel).ranked  # the case this test is for

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.errors import UsageError
+from funnelctl.errors import DataError, UsageError
 from funnelctl.io.readers import RawSource
 from funnelctl.report import SourceQuality
 
@@ -27,6 +27,35 @@ def source_quality(raw: RawSource, rows_read: int, rejects: pl.DataFrame,
         detected=detected if detected is not None else raw.detected,
         notes=[*raw.notes, *(notes or [])],
     )
+
+
+def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None = None,
+                   rows: int | None = None) -> DataError:
+    """Every row rejected: one message for every source kind, naming the main reason and
+    an example line (almost always a wrong date_format, separator or column map)."""
+    counts = rejects.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+    reason, count = counts.row(0)
+    example = rejects.filter(pl.col("reason") == reason).sort("line").row(0, named=True)
+    value = f": {example['value']!r}" if example["value"] is not None else ""
+    hint = (f" (date_format is '{date_format}')"
+            if date_format and reason.startswith("unparseable") else "")
+    others = ""
+    if counts.height > 1:
+        others = " (" + ", ".join(f"{r}: {n}" for r, n in counts.iter_rows()) + ")"
+    total = rows if rows is not None else rejects.height
+    return DataError(f"{path}: no usable rows: all {total} were rejected, {count} for "
+                     f"{reason}{others}; e.g. line {example['line']}{value}{hint}. "
+                     "`funnelctl inspect` shows how the file reads")
+
+
+def problem_summary(problems: pl.DataFrame) -> dict[str, dict]:
+    """reason -> {rows, line, value of the first example} for rows kept with a bad value."""
+    out = {}
+    for reason in problems["reason"].unique(maintain_order=True).to_list():
+        rows = problems.filter(pl.col("reason") == reason).sort("line")
+        first = rows.row(0, named=True)
+        out[reason] = {"rows": rows.height, "line": first["line"], "value": first["value"]}
+    return out
 
 
 def ledger(source: str, rejects: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from funnelctl.render import RenderOptions
+from funnelctl.render.captions import problem_lines
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
@@ -47,7 +48,8 @@ def environment() -> Environment:
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
                        count_of=count_of, norms_grid=norms_grid,
-                       unit_of=unit, history_lines=history_lines)
+                       unit_of=unit, history_lines=history_lines,
+                       problem_lines=problem_lines)
     return env
 
 
