@@ -39,6 +39,7 @@ class Lang(str, Enum):
 
 class Compare(str, Enum):
     previous = "previous"
+    last_run = "last-run"
 
 
 class FailOn(str, Enum):
@@ -114,8 +115,9 @@ def audit(
         "--as-of", help="Resolve relative periods against this date (default: today in "
                         "the config's time zone).")] = None,
     compare: Annotated[Compare | None, typer.Option(
-        "--compare", help="Also audit the period of the same length just before, and flag "
-                          "what got significantly worse.")] = None,
+        "--compare", help="previous: also audit the period of the same length just before; "
+                          "last-run: compare with the last run in the config's history. "
+                          "Flags what got significantly worse.")] = None,
     lang: Annotated[Lang | None, typer.Option(
         "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(

@@ -12,7 +12,9 @@ from pydantic import Field, field_validator, model_validator
 
 from funnelctl.config.base import Model
 from funnelctl.config.events import PropertyValue, parse_duration
+from funnelctl.config.history import History
 from funnelctl.config.norms import Norms, TypeValues
+from funnelctl.config.notify import NotifyTarget
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
@@ -177,6 +179,8 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    history: History | None = None  # the run-history store (nightly runs)
+    notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
 
     @field_validator("timezone")
     @classmethod

@@ -18,6 +18,7 @@ from funnelctl.render.labels import (
     GRADE_SYMBOL,
     VERDICT_SYMBOL,
     column_label,
+    comparison_title,
     count_of,
     finding_message,
     history_lines,
@@ -45,6 +46,7 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
+                       comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines)
     return env

@@ -67,6 +67,7 @@ EN = {
     "read_as": "read as",
     "none": "none",
     "comparison": "Compared with the previous period",
+    "comparison_last_run": "Compared with the last recorded run",
     "previous": "Previous",
     "current": "Current",
     "change": "Change",
@@ -174,6 +175,7 @@ RU = {
     "read_as": "прочитано как",
     "none": "нет",
     "comparison": "Сравнение с предыдущим периодом",
+    "comparison_last_run": "Сравнение с последним записанным запуском",
     "previous": "Прошлый",
     "current": "Текущий",
     "change": "Изменение",
@@ -253,9 +255,18 @@ FINDINGS_RU = {
                      "(тест двух долей, {p})",
     "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
                      "(тест двух долей, {p})",
+    "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
+                     "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
+    "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
+                      "чем",
+    "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
+# Words inside finding params that the Russian templates show.
+PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
+                  "had other stages": "были другие этапы"}
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
-                   "overall", "share", "warn", "fail", "previous", "current"}
+                   "overall", "share", "warn", "fail", "previous", "current", "low", "high",
+                   "mean"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -271,9 +282,18 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = f.p(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
+        elif key == "z":
+            shown[key] = f"{value:g}".replace(".", ",")
+        elif key in ("direction", "why"):
+            shown[key] = PARAM_WORDS_RU.get(value, value)
         else:
             shown[key] = "–" if value is None else value
     return template.format(**shown)
+
+
+def comparison_title(comparison) -> str:
+    """The label key of the comparison's heading: the period before, or the last run."""
+    return "comparison_last_run" if comparison.basis == "last-run" else "comparison"
 
 
 def change_key(change) -> str:

@@ -11,6 +11,7 @@ from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
     column_label,
+    comparison_title,
     count_of,
     finding_message,
     history_lines,
@@ -66,7 +67,8 @@ class MarkdownReport:
     def comparison(self, comp: Comparison) -> list[str]:
         t, f = self.t, self.f
         before = comp.previous_period
-        lines = [f"## {t['comparison']} ({f.period(before.start, before.end, t['all_data'])})",
+        lines = [f"## {t[comparison_title(comp)]} "
+                 f"({f.period(before.start, before.end, t['all_data'])})",
                  "", t["comparison_note"].format(alpha=comp.significance), ""]
         for funnel in comp.funnels:
             rows = [self.change_row(ch.subject, ch) for ch in funnel.stages]

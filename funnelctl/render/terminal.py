@@ -14,6 +14,7 @@ from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
     column_label,
+    comparison_title,
     count_of,
     finding_message,
     history_lines,
@@ -163,7 +164,8 @@ class TerminalReport:
             groups.append((t["norms"], t["manager"], comp.managers))
         tables = []
         for title, first, changes in groups:
-            table = Table(title=f"{t['comparison']} ({before}): {title}", title_justify="left")
+            table = Table(title=f"{t[comparison_title(comp)]} ({before}): {title}",
+                          title_justify="left")
             table.add_column(first)
             for key in ("previous", "current", "change", "p_value"):
                 table.add_column(t[key], justify="right")
