@@ -17,14 +17,14 @@ from typing import Annotated
 import typer
 
 from funnelctl import __version__
-from funnelctl.errors import ExitCode, FunnelctlError
+from funnelctl.errors import ExitCode, FunnelctlError, visible
 from funnelctl.render import RENDERERS
 
 app = typer.Typer(
     help="Audit sales funnels and manager activity norms from CRM exports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (shell completion)
     # Plain help text: Rich's help formatting alone (markdown-it, layout) costs ~0.1 s.
     rich_markup_mode=None,
 )
@@ -62,7 +62,9 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except FunnelctlError as exc:
         if debug:
             traceback.print_exc()
-        typer.echo(f"funnelctl: error: {exc}", err=True)
+        # Messages quote paths and values from files: no control character reaches the tty.
+        message = visible(str(exc), keep="\n")
+        typer.echo(f"funnelctl: error: {message}", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
         typer.echo("funnelctl: interrupted", err=True)
@@ -70,7 +72,8 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
         if debug:
             traceback.print_exc()
-        typer.echo(f"funnelctl: unexpected error: {type(exc).__name__}: {exc} "
+        message = visible(str(exc), keep="\n")
+        typer.echo(f"funnelctl: unexpected error: {type(exc).__name__}: {message} "
                    "(run again with --debug for the traceback)", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
 
@@ -173,7 +176,7 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
 
         result = run_validate(config)
         for line in result.lines:
-            typer.echo(line)
+            typer.echo(visible(line, keep="\n"))
     if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -205,7 +208,7 @@ def inspect(
         if InspectFormat(format) is InspectFormat.json:
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         else:
-            typer.echo(render_text(result), nl=False)
+            typer.echo(visible(render_text(result), keep="\n"), nl=False)
 
 
 @app.command()

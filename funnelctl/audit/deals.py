@@ -3,23 +3,40 @@ funnel over it, metrics and checks per period."""
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Iterator
 from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.history import record_unmatched
-from funnelctl.checks import check_empty_period, check_funnel, check_loss_stages, check_stage_values
+from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
+from funnelctl.checks import (
+    check_empty_period,
+    check_funnel,
+    check_history,
+    check_loss_stages,
+    check_stage_values,
+)
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
+from funnelctl.io.history import History, read_history
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
-from funnelctl.io.rejects import ledger, source_quality
+from funnelctl.io.rejects import ledger, problem_summary, source_quality
 from funnelctl.metrics.breakdown import summarise
-from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
-from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.funnel import (
+    DEPTH,
+    LOSS_STAGE_KNOWN,
+    OUTCOME,
+    deal_depths,
+    suspect_values,
+    won_row,
+)
+from funnelctl.metrics.history import classify, furthest_stages, place_lost_deals
+from funnelctl.metrics.periods import DateRange, today_in
+from funnelctl.metrics.timing import stuck_in_snapshot
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 # (result, the result over the comparison period or None, findings) of one funnel.
@@ -27,33 +44,48 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
-                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
-                 ) -> Iterator[FunnelRun]:
-    """(result, the result over `before` or None, findings) for every deal funnel."""
-    for source_name, deals in read_deal_sources(config, qualities).items():
-        rejects.append(ledger(source_name, deals.rejects))
+                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
+    """(result, the result over `before` or None, findings) for every deal funnel; stuck
+    deals (max_days) are judged at the end of the period or of `as_of`."""
+    moment = stuck_moment(dates, as_of or today_in(config.timezone))
+    histories: dict[str, History] = {}
+    for source_name, deals in read_deal_sources(config, qualities, as_of).items():
+        rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().to_list()
         for funnel, frame in zip(users, frames):
+            if funnel.stage_history:
+                history = linked_history(config, funnel.stage_history, histories, qualities,
+                                         rejects, as_of)
+                frame = place_lost_deals(frame, furthest_stages(classify(history.frame,
+                                                                         funnel)))
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             found = check_funnel(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
-            unknown = lost_without_stage(frame)
+            unknown = lost_without_stage(in_period(frame, dates))
+            add_outcome_notes(result, unknown)
             if unknown:
                 quality.notes.append(
-                    f"{funnel.name}: {unknown} lost deals have no stage at loss (counted at "
-                    "the first stage; map lost_stage or a status column to fix)")
+                    f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
+                    "of the stage conversions; map lost_stage or a status column, or give the "
+                    "funnel a stage_history: source, to fix)")
             found += check_loss_stages(result, unknown)
+            if any(s.max_days for s in funnel.stages):
+                require_stage_changed(config, funnel, "stage_changed_at" in deals.frame.columns)
+                add_stuck(result, funnel, stuck_in_snapshot(frame, funnel, moment))
+                found += check_history(result, funnel)
             earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
                 else None
             yield result, earlier, found
 
 
-def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> dict[str, Deals]:
+def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
+                      as_of: dt.date | None = None) -> dict[str, Deals]:
     """Read each deals source once, whatever number of funnels use it."""
     out = {}
     for name, source in config.sources.items():
@@ -65,10 +97,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
                               "supported (use kind: deals, stage_history or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        deals = read_deals(raw, source, config.timezone, breakdown)
+        deals = read_deals(raw, source, config.timezone, breakdown, as_of)
         out[name] = deals
         qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
                                          deals.rejects)
+        qualities[name].value_problems = problem_summary(deals.problems)
     return out
 
 
@@ -94,6 +127,50 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
     record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+
+
+def linked_history(config: Config, name: str, cache: dict[str, History],
+                   qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                   as_of: dt.date | None) -> History:
+    """A funnel's `stage_history:` source, read once; its data quality is recorded here
+    unless a funnel of its own records it."""
+    if name not in cache:
+        source = config.sources[name]
+        raw = open_source(name, source)
+        cache[name] = read_history(raw, source, config.timezone, [], as_of)
+        if not any(f.source == name for f in config.funnels):
+            qualities[name] = history_quality(raw, cache[name])
+            rejects.append(ledger(name, cache[name].rejects))
+    return cache[name]
+
+
+def require_stage_changed(config: Config, funnel: Funnel, mapped: bool) -> None:
+    """max_days needs to know when a deal entered its stage; a snapshot says so only with a
+    "stage changed at" / "last modified" column. Without one it is an error, not ignored."""
+    if mapped or not any(s.max_days for s in funnel.stages):
+        return
+    i = config.funnels.index(funnel)
+    j = next(j for j, s in enumerate(funnel.stages) if s.max_days)
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: max_days on a deals "
+        f"snapshot needs the date each deal entered its stage: map stage_changed_at under "
+        f"sources.{funnel.source}.columns (a \"stage changed at\" or \"last modified\" "
+        "column), or use a stage_history source")
+
+
+def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict]) -> None:
+    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+        stage_result.max_days = stage.max_days
+        if i in stuck:
+            stage_result.stuck = stuck[i]["stuck"]
+            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
+
+
+def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
+    """What the stage table's caption says: lost deals of unknown stage, and the
+    conversion into won when there is no lost deal at all."""
+    result.lost_stage_unknown = unknown
+    result.won_conversion = won_row(result)
 
 
 def lost_without_stage(frame: pl.DataFrame) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.audit.deals import with_preset_outcomes
+from funnelctl.audit.deals import require_stage_changed, with_preset_outcomes
+from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
@@ -57,6 +58,8 @@ def validate(config_path: str | Path) -> Validation:
             values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
                 .to_series()
             preset = resolve_preset(raw, source)
+            for funnel in users:
+                require_stage_changed(config, funnel, "stage_changed_at" in mapping)
             if preset:
                 lines.append(f"  preset: {raw.detected.get('preset', preset)}")
         values = values.drop_nulls().unique().sort()
@@ -73,6 +76,7 @@ def validate(config_path: str | Path) -> Validation:
             problems += len(suspects)
             lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
                       f"row; did you mean '{close}'?" for meaning, value, close in suspects]
+    lines += sample_lines(config)
     return Validation(lines, problems)
 
 

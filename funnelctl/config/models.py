@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model
 from funnelctl.config.events import PropertyValue, parse_duration
@@ -44,7 +44,10 @@ class Source(Model):
     kind: SourceKind
     preset: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
+    # One strptime format or a list tried in order; without it the formats are detected.
+    date_format: str | list[str] | None = Field(
+        default=None, description="strptime format(s) of the date columns, e.g. '%d.%m.%y' "
+        "or a list tried in order; detected from the data when absent")
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
     type_values: TypeValues | None = None  # activities: which type values are calls/meetings
@@ -57,6 +60,16 @@ class Source(Model):
             raise ValueError(f"layout applies to kind: stage_history only (this source is "
                              f"kind: {self.kind})")
         return self
+
+    @field_validator("date_format")
+    @classmethod
+    def _formats(cls, v: str | list[str] | None) -> str | list[str] | None:
+        formats = [v] if isinstance(v, str) else v or []
+        if v is not None and (not formats or any(not f.strip() or "%" not in f
+                                                 for f in formats)):
+            raise ValueError("date_format needs strptime formats such as '%d.%m.%Y %H:%M' "
+                             "(one, or a non-empty list tried in order)")
+        return v
 
     @field_validator("preset")
     @classmethod
@@ -120,6 +133,9 @@ class Funnel(Model):
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    # Deals funnels: a stage_history source of the same deals, which places lost deals
+    # whose loss stage the snapshot does not say (the furthest stage they entered).
+    stage_history: str | None = None
 
     @field_validator("window", mode="before")
     @classmethod
@@ -181,6 +197,16 @@ class Config(Model):
     norms: Norms | None = None
     history: History | None = None  # the run-history store (nightly runs)
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
+    # Set by loading: the file and each key's line, for errors found once data is read.
+    _file: Path | None = PrivateAttr(default=None)
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, loc: tuple) -> str:
+        """`file:line: key.path` of a key, for an error the data reveals (line when known)."""
+        line = next((self._lines[loc[:cut]] for cut in range(len(loc), 0, -1)
+                     if loc[:cut] in self._lines), None)
+        place = f"{self._file}:{line}" if self._file and line else str(self._file or "config")
+        return f"{place}: {'.'.join(map(str, loc))}"
 
     @field_validator("timezone")
     @classmethod

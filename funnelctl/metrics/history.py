@@ -15,7 +15,14 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.config import Funnel
-from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, LOSS_STAGE_KNOWN, OUTCOME, stage_index
+from funnelctl.metrics.funnel import (
+    CYCLE_DAYS,
+    DEPTH,
+    LOSS_STAGE_KNOWN,
+    OUTCOME,
+    UNPLACED,
+    stage_index,
+)
 
 ORDER = "order"  # 1..n for funnel stages, n + 1 for won, null for lost and unmatched
 ROLE = "role"  # "stage", "won", "lost", or null when the value matches nothing
@@ -68,13 +75,14 @@ def deal_outcomes(entries: pl.DataFrame, funnel: Funnel, keep: list[str]) -> pl.
         pl.col("entered_at").last().alias("_last_at"),
         *[pl.col(c).drop_nulls().last().alias(c) for c in keep],
     )
-    # A lost deal with no funnel stage before its loss counts at stage 1 (as for snapshots).
+    # A lost deal with no funnel stage before its loss is placed nowhere (as for
+    # snapshots): out of the stage conversions, in the deals, lost and win rate.
     lost_unplaced = (pl.col(OUTCOME) == "lost") & pl.col(DEPTH).is_null()
     return (
         deals.join(first_seen, on="deal_id", how="left")
         .join(flags, on="deal_id", how="left")
         .with_columns(
-            pl.when(lost_unplaced).then(pl.lit(1, pl.Int32)).otherwise(pl.col(DEPTH))
+            pl.when(lost_unplaced).then(pl.lit(UNPLACED, pl.Int32)).otherwise(pl.col(DEPTH))
             .alias(DEPTH),
             (~lost_unplaced).alias(LOSS_STAGE_KNOWN),
             pl.when(pl.col(OUTCOME) == "won").then(
@@ -86,6 +94,24 @@ def deal_outcomes(entries: pl.DataFrame, funnel: Funnel, keep: list[str]) -> pl.
         .drop("_last_at")
         .sort("deal_id")
     )
+
+
+def furthest_stages(entries: pl.DataFrame) -> pl.DataFrame:
+    """deal_id, furthest: the furthest funnel stage each deal entered (classified entries)."""
+    return (entries.filter(pl.col(ROLE) == "stage").group_by("deal_id")
+            .agg(pl.col(ORDER).max().alias("furthest")))
+
+
+def place_lost_deals(deals: pl.DataFrame, furthest: pl.DataFrame) -> pl.DataFrame:
+    """Snapshot deals (deal_depths) whose loss stage was unknown take the furthest stage
+    their stage history entered; the others keep their depth."""
+    unplaced = (pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN) \
+        & pl.col("furthest").is_not_null()
+    return (deals.join(furthest, on="deal_id", how="left")
+            .with_columns(pl.when(unplaced).then(pl.col("furthest")).otherwise(pl.col(DEPTH))
+                          .alias(DEPTH),
+                          (pl.col(LOSS_STAGE_KNOWN) | unplaced).alias(LOSS_STAGE_KNOWN))
+            .drop("furthest"))
 
 
 def consistency_counts(deals: pl.DataFrame) -> dict[str, int]:

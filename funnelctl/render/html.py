@@ -12,7 +12,9 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from funnelctl.render import RenderOptions
+from funnelctl.render.captions import problem_lines
 from funnelctl.render.chart import funnel_chart
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
@@ -48,7 +50,8 @@ def environment() -> Environment:
                        funnel_chart=funnel_chart, column_label=column_label,
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
-                       unit_of=unit, history_lines=history_lines)
+                       unit_of=unit, history_lines=history_lines,
+                       problem_lines=problem_lines)
     return env
 
 
@@ -61,6 +64,7 @@ def finding_counts(report: Report) -> list[tuple[str, int]]:
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     template = environment().get_template("report.html.j2")
+    report = for_display(report)  # controls and bidi overrides shown, then autoescaped
     fmt = Fmt(options.lang)
     return template.render(r=report, t=labels(options.lang), f=fmt,
                            lang=options.lang, counts=finding_counts(report),
