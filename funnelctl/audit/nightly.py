@@ -4,6 +4,7 @@ whose conversion is outside what recent runs make normal, and record this run.""
 from __future__ import annotations
 
 from funnelctl.config.history import Anomaly
+from funnelctl.config.stats import Significance
 from funnelctl.history import RunRecord, period_key
 from funnelctl.metrics.anomaly import normal_band
 from funnelctl.metrics.compare import compare_entered, compare_managers
@@ -12,12 +13,13 @@ from funnelctl.report import Comparison, Finding, FunnelResult, NormsResult, Per
 
 
 def last_run_comparison(last: RunRecord, funnels: list[FunnelResult],
-                        norms: NormsResult | None, significance: float
+                        norms: NormsResult | None, significance: Significance
                         ) -> tuple[Comparison, list[Finding]]:
     """This run against the numbers the last run recorded. A funnel the last run did not
     have, or had with other stages, is not compared: an "ok" finding says so."""
-    comparison = Comparison(Period(last.start, last.end, last.as_of), significance,
-                            basis="last-run", recorded_at=last.recorded_at)
+    comparison = Comparison(Period(last.start, last.end, last.as_of), significance.level,
+                            significance.correction, basis="last-run",
+                            recorded_at=last.recorded_at)
     notes = []
     for result in funnels:
         before = last.funnels.get(result.name)

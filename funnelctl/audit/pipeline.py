@@ -85,7 +85,7 @@ def audit(config_path: str | Path, period: str | None = None,
     for quality in qualities.values():
         findings += check_source(quality)
     if compare == "last-run":
-        comparison, notes = (last_run_comparison(recorded[-1], funnels, norms, SIGNIFICANCE)
+        comparison, notes = (last_run_comparison(recorded[-1], funnels, norms, stats)
                              if recorded else (None, [no_earlier_run(config.history.path.name)]))
         findings += notes
     if config.history and config.history.anomaly:

@@ -14,11 +14,8 @@ from funnelctl.config.base import Model
 from funnelctl.config.events import PropertyValue, parse_duration
 from funnelctl.config.history import History
 from funnelctl.config.norms import Norms, TypeValues
-<<<<<<< HEAD
 from funnelctl.config.notify import NotifyTarget
-=======
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
->>>>>>> main
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
@@ -205,13 +202,10 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
-<<<<<<< HEAD
     history: History | None = None  # the run-history store (nightly runs)
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
-=======
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
->>>>>>> main
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)

@@ -269,8 +269,7 @@ FINDINGS_RU = {
     "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
                      "(по {test}, {p} с поправкой, {p_raw} без поправки)",
     "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
-<<<<<<< HEAD
-                     "(тест двух долей, {p})",
+                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
     "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
                      "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
     "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
@@ -280,11 +279,7 @@ FINDINGS_RU = {
 # Words inside finding params that the Russian templates show.
 PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
                   "had other stages": "были другие этапы"}
-=======
-                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
-}
 TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
->>>>>>> main
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current", "low", "high",
                    "mean"}

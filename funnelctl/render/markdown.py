@@ -71,15 +71,10 @@ class MarkdownReport:
     def comparison(self, comp: Comparison) -> list[str]:
         t, f = self.t, self.f
         before = comp.previous_period
-<<<<<<< HEAD
         lines = [f"## {t[comparison_title(comp)]} "
                  f"({f.period(before.start, before.end, t['all_data'])})",
-                 "", t["comparison_note"].format(alpha=comp.significance), ""]
-=======
-        lines = [f"## {t['comparison']} ({f.period(before.start, before.end, t['all_data'])})",
                  "", t["comparison_note"].format(
                      alpha=comp.significance, correction=t[f"correction_{comp.correction}"]), ""]
->>>>>>> main
         for funnel in comp.funnels:
             rows = [self.change_row(ch.subject, ch) for ch in funnel.stages]
             rows.append(self.change_row(t["overall"], funnel.overall))
