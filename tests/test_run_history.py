@@ -104,8 +104,9 @@ def hand_built_history(db: Path, runs: list[tuple[str, str, list[int]]]) -> None
 
 def test_compare_last_run_uses_the_recorded_numbers_not_the_export(cli, setup, tmp_path):
     # The history says the last run (recorded last, though not the latest period) had
-    # A 50, B 40, C 20; the export has no deal of that period at all.
-    config = setup({"2024-03-02": (1, 1, 8)})
+    # A 50, B 40, C 20; the export has no deal of that period at all. Today: 5 deals at C,
+    # 15 at B, 30 at A: A 50, B 20, C 5. Every expected cell is 5 or more: the z-test.
+    config = setup({"2024-03-02": (5, 15, 30)})
     hand_built_history(tmp_path / "hist" / "history.db", [
         ("2024-02-28", "2024-02-29T06:30:00+00:00", [100, 10, 5]),
         ("2024-02-27", "2024-03-01T06:30:00+00:00", [50, 40, 20]),
@@ -115,17 +116,23 @@ def test_compare_last_run_uses_the_recorded_numbers_not_the_export(cli, setup, t
     assert comp["basis"] == "last-run"
     assert comp["previous_period"]["start"] == "2024-02-27"
     b, c = comp["funnels"][0]["stages"]
+    overall = comp["funnels"][0]["overall"]
     assert (b["previous_successes"], b["previous_trials"]) == (40, 50)
-    assert (b["current_successes"], b["current_trials"]) == (2, 10)
-    # B: 40/50 -> 2/10: pooled 42/60 = 0.7; se = sqrt(.7 * .3 * (1/50 + 1/10)) = 0.158745;
-    # z = 0.6 / se = 3.7796; p = erfc(z / sqrt 2) = 1.571e-4.
-    z = 0.6 / math.sqrt(0.7 * 0.3 * (1 / 50 + 1 / 10))
+    assert (b["current_successes"], b["current_trials"]) == (20, 50)
+    # B: 40/50 -> 20/50: pooled 0.6; se = sqrt(.6 * .4 * 2/50) = 0.09798; z = 4.0825;
+    # p = erfc(z / sqrt 2) = 4.46e-5.
+    z = 0.4 / math.sqrt(0.6 * 0.4 * 2 / 50)
     assert b["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
-    assert b["p_value"] == pytest.approx(1.571e-4, rel=1e-3)
-    assert b["worse"] is True
-    # C: 20/40 -> 1/2: no change in the rate.
-    assert c["previous"] == 0.5 and c["current"] == 0.5 and c["worse"] is False
-    assert ("stage_worse", "F / B") in {(f["code"], f["subject"]) for f in report["findings"]}
+    assert b["p_value"] == pytest.approx(4.46e-5, rel=1e-2)
+    # C: 20/40 -> 5/20: pooled 25/60; se = sqrt(25/60 * 35/60 * (1/40 + 1/20)) = 0.13502;
+    # z = 0.25 / se = 1.8516, p = 0.0641: shown, not real. Overall 20/50 -> 5/50: pooled
+    # 0.25, se = 0.086603, z = 3.4641, p = 5.32e-4. Holm over the three: B 1.3e-4 and
+    # overall 1.1e-3 stay below 0.05, C 0.064 does not.
+    assert c["p_value"] == pytest.approx(0.0641, abs=1e-4)
+    assert overall["p_value"] == pytest.approx(5.32e-4, rel=1e-2)
+    assert (b["worse"], c["worse"], overall["worse"]) == (True, False, True)
+    codes = {(f["code"], f["subject"]) for f in report["findings"]}
+    assert {("stage_worse", "F / B"), ("overall_worse", "F")} <= codes
     assert report["last_run_verdict"] == "ok"
 
 
@@ -138,12 +145,12 @@ def test_compare_last_run_without_an_earlier_run_says_so(cli, setup):
 
 
 def test_compare_last_run_in_russian_names_the_last_run(run, setup, tmp_path):
-    config = setup({"2024-03-01": (4, 4, 2), "2024-03-02": (1, 1, 8)})
+    config = setup({"2024-03-01": (20, 20, 10), "2024-03-02": (5, 15, 30)})
     run("audit", config, *one_day("2024-03-01"), "--quiet")
     result = run("audit", config, *one_day("2024-03-02"), "--compare", "last-run",
                  "--lang", "ru", "--format", "markdown")
     assert "## Сравнение с последним записанным запуском (2024-03-01)" in result.stdout
-    assert "конверсия в «B» упала с 80,0% до 20,0%" in result.stdout
+    assert "конверсия в «B» упала с 80,0% до 40,0%" in result.stdout
 
 
 def test_compare_last_run_needs_history_in_the_config(cli, setup, tmp_path, write):
