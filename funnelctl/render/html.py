@@ -19,12 +19,14 @@ from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
     VERDICT_SYMBOL,
+    bottleneck_reason,
     column_label,
     comparison_title,
     count_of,
     finding_message,
     history_lines,
     labels,
+    sample_lines,
     unit,
 )
 from funnelctl.render.norms_view import norms_grid
@@ -51,6 +53,7 @@ def environment() -> Environment:
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
+                       sample_lines=sample_lines, bottleneck_reason=bottleneck_reason,
                        problem_lines=problem_lines)
     return env
 
