@@ -87,9 +87,10 @@ def webhook():
 @pytest.fixture
 def project(tmp_path):
     """write(at_b, of=10, notify=..., stage=...) -> config: `of` deals on 2024-03-01,
-    `at_b` of them at the second stage (4 of 10 = 40%: FAIL; 11 of 20 = 55%: WARN)."""
+    `at_b` of them at the second stage (40 of 100 = 40%: FAIL; 55 of 100: WARN); a
+    stage needs 30 deals before it for a verdict (min_sample)."""
 
-    def _write(at_b: int, of: int = 10, notify: str = "", stage: str = "Offer",
+    def _write(at_b: int, of: int = 100, notify: str = "", stage: str = "Offer",
                history: bool = False) -> object:
         rows = [[f"d{i}", stage if i < at_b else "Lead", "2024-03-01"] for i in range(of)]
         write_csv(tmp_path / "deals.csv", HEADER, rows)
@@ -110,7 +111,7 @@ def test_email_arrives_with_verdict_findings_and_the_html_report(cli, smtp, proj
                                                                monkeypatch):
     box, url = smtp
     monkeypatch.setenv("FUNNELCTL_SMTP_URL", url)
-    config = project(4, notify="notify:\n  - {url_env: FUNNELCTL_SMTP_URL, notify_on: warn}\n")
+    config = project(40, notify="notify:\n  - {url_env: FUNNELCTL_SMTP_URL, notify_on: warn}\n")
     result = cli("audit", config, *DAY, "--output", tmp_path / "out" / "{period}.html")
     assert result.exit_code == 1, result.stderr  # FAIL, and the message went out
     assert (tmp_path / "out" / "2024-03-01.html").is_file()
@@ -130,7 +131,7 @@ def test_email_arrives_with_verdict_findings_and_the_html_report(cli, smtp, proj
 
 def test_webhook_gets_the_message_in_russian_with_the_attachment(cli, webhook, project):
     received, url = webhook
-    config = project(4)
+    config = project(40)
     result = cli("audit", config, *DAY, "--notify", url, "--lang", "ru", "--quiet")
     assert result.exit_code == 1 and result.stderr == ""
     (payload,) = received
@@ -146,13 +147,13 @@ def test_webhook_gets_the_message_in_russian_with_the_attachment(cli, webhook, p
 def test_names_from_the_data_are_sent_as_they_are(cli, webhook, project):
     received, url = webhook
     stage = "<b>Offer</b> \\n ${HOME} =1+1"
-    cli("audit", project(4, stage=stage), *DAY, "--notify", url, "--quiet")
+    cli("audit", project(40, stage=stage), *DAY, "--notify", url, "--quiet")
     assert f"conversion into '{stage}' is 40.0%" in received[0]["message"]
 
 
 def test_notify_on_decides_when_to_send(cli, webhook, project):
     received, url = webhook
-    warn_day = project(11, of=20)  # 55%: WARN
+    warn_day = project(55)  # 55%: WARN
     cli("audit", warn_day, *DAY, "--notify", url, "--notify-on", "fail", "--quiet")
     assert received == []
     cli("audit", warn_day, *DAY, "--notify", url, "--notify-on", "warn", "--quiet")
@@ -164,10 +165,10 @@ def test_notify_on_change_sends_when_the_verdict_differs_from_the_last_run(cli, 
                                                                            project):
     received, url = webhook
     target = f"notify:\n  - {{url: '{url}', notify_on: change}}\n"
-    args = ["audit", project(4, notify=target, history=True), *DAY, "--quiet"]
+    args = ["audit", project(40, notify=target, history=True), *DAY, "--quiet"]
     cli(*args)  # first run: nothing recorded before, so a change
     cli(*args)  # FAIL again
-    project(11, of=20, notify=target, history=True)
+    project(55, notify=target, history=True)
     cli(*args)  # now WARN
     assert [p["title"].split(": ")[1] for p in received] == ["✗ FAIL (2024-03-01)",
                                                               "! WARN (2024-03-01)"]
@@ -184,7 +185,7 @@ def test_should_send_rules():
 
 def test_a_failed_delivery_keeps_the_report_and_exits_3(cli, project, tmp_path):
     dead = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there
-    config = project(4)
+    config = project(40)
     result = cli("audit", config, *DAY, "--notify", dead, "--output", tmp_path / "r.json",
                  "--format", "json", "--quiet")
     assert result.exit_code == 3
@@ -197,7 +198,7 @@ def test_a_failed_delivery_keeps_the_report_and_exits_3(cli, project, tmp_path):
 def test_a_missing_environment_variable_is_a_failed_delivery(cli, project, tmp_path,
                                                              monkeypatch):
     monkeypatch.delenv("FUNNELCTL_NO_SUCH_URL", raising=False)
-    config = project(4, notify="notify:\n  - {url: 'tgram://${FUNNELCTL_NO_SUCH_URL}/1'}\n")
+    config = project(40, notify="notify:\n  - {url: 'tgram://${FUNNELCTL_NO_SUCH_URL}/1'}\n")
     result = cli("audit", config, *DAY, "--output", tmp_path / "r.md", "--format", "markdown")
     assert result.exit_code == 3 and (tmp_path / "r.md").is_file()
     assert result.stderr.strip().splitlines()[-1] == (
@@ -206,7 +207,7 @@ def test_a_missing_environment_variable_is_a_failed_delivery(cli, project, tmp_p
 
 
 def test_secrets_written_in_the_config_are_refused(cli, project):
-    config = project(4, notify="notify:\n  - {url: 'mailto://me:hunter2@mail.example.com'}\n")
+    config = project(40, notify="notify:\n  - {url: 'mailto://me:hunter2@mail.example.com'}\n")
     result = cli("audit", config)
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "audit.yaml:11: notify.0.url: the URL has a password written in the config" \
@@ -215,7 +216,7 @@ def test_secrets_written_in_the_config_are_refused(cli, project):
 
 
 def test_change_needs_history(cli, project):
-    config = project(4, notify="notify:\n  - {url_env: X_URL, notify_on: change}\n")
+    config = project(40, notify="notify:\n  - {url_env: X_URL, notify_on: change}\n")
     result = cli("audit", config)
     assert result.exit_code == 2 and "notify_on: change compares the verdict" in result.stderr
 
