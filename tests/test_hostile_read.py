@@ -118,3 +118,10 @@ def test_an_error_quotes_a_file_only_in_a_short_excerpt(cli, tmp_path):
     assert_error(result, "column 'id' (for deal_id) not found", "root:x:0:0:root:/root:/")
     assert "/bin/bash" not in result.stderr and "yyyyy" not in result.stderr
     assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\n\n", b"\xff\xfe",
+                                  b"\xff\xfe\n\x00"])
+def test_a_file_of_only_a_byte_order_mark_is_empty(cli, tmp_path, data):
+    """Found by the fuzz test: a BOM and nothing else was an "unexpected error"."""
+    assert_error(cli("audit", config_for(tmp_path, data)), "d.csv: file is empty")

@@ -52,12 +52,14 @@ def sniff_csv(path: Path, encoding: str | None = None, separator: str | None = N
     """Explicit settings win; otherwise look at the first megabyte."""
     with open(path, "rb") as fh:
         head = fh.read(SAMPLE_BYTES)
-    if not head.strip():
+    if not head.removeprefix(codecs.BOM_UTF8).strip():  # a BOM alone is empty too
         raise DataError(f"{path}: file is empty (expected a header line)")
     enc = encoding or _detect_encoding(path, head)
     if encoding:
         _check_declared(path, head, encoding)
     text = head.decode(_codec(enc), errors="replace").lstrip("\ufeff")
+    if not text.strip():  # only a byte-order mark, or blank lines, in any encoding
+        raise DataError(f"{path}: file is empty (expected a header line)")
     lone_cr = _has_lone_cr(text)
     if lone_cr:
         text = _lf(text)
