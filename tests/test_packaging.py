@@ -3,6 +3,7 @@ shell completion is on; the LICENSE is the one pyproject names."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -38,8 +39,14 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path):
     dependencies through a .pth line, and run the installed command outside the repo.
     A few seconds: the same check as `pip install .`, minus downloading the dependencies
     (pip fetches only the build backend pyproject asks for)."""
+    # Built from a copy: setuptools leaves a build/ folder next to the sources.
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "funnelctl", src / "funnelctl",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--wheel-dir", str(tmp_path / "dist"), str(ROOT)],
+                    "--wheel-dir", str(tmp_path / "dist"), str(src)],
                    check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("funnelctl-*.whl"))
     env_dir = tmp_path / "env"
