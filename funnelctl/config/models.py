@@ -131,6 +131,9 @@ class Funnel(Model):
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    # Deal funnels: only the deals whose mapped `pipeline` column holds this value (one
+    # funnel per pipeline when stage names repeat across pipelines).
+    pipeline: str | None = None
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
