@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.audit.deals import require_stage_changed, with_preset_outcomes
+from funnelctl.commands.funnel_shape import shape_problems
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.errors import ConfigError
@@ -61,6 +62,9 @@ def validate(config_path: str | Path) -> Validation:
                 .to_series()
             by_pipeline = pipeline_stage_values(raw, mapping, users)
             preset = resolve_preset(raw, source)
+            shape = shape_problems(raw, source, mapping, config.timezone, preset, users)
+            problems += len(shape)
+            lines += [f"  problem: {p}" for p in shape]
             for funnel in users:
                 require_stage_changed(config, funnel, "stage_changed_at" in mapping)
             if preset:
