@@ -3,6 +3,7 @@ shell completion is on; the LICENSE is the one pyproject names."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -59,17 +60,19 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path):
     subprocess.run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install",
                     "--quiet", "--no-deps", "--no-index", str(wheel)],
                    check=True, capture_output=True)
+    # The installed command alone: no PYTHONPATH pointing back at a source tree.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     probe = "import funnelctl; print(funnelctl.__file__)"
-    where = subprocess.run([str(bin_dir / "python"), "-c", probe], cwd=tmp_path, check=True,
-                           capture_output=True, text=True).stdout
+    where = subprocess.run([str(bin_dir / "python"), "-c", probe], cwd=tmp_path, env=env,
+                           check=True, capture_output=True, text=True).stdout
     assert str(site) in where  # the installed copy, not the repo's
     version = subprocess.run([str(bin_dir / "funnelctl"), "--version"], cwd=tmp_path,
-                             check=True, capture_output=True, text=True).stdout
+                             env=env, check=True, capture_output=True, text=True).stdout
     assert version.startswith("funnelctl ")
     config = subprocess.run([str(bin_dir / "funnelctl"), "init", "--template", "aida", "-o",
-                             "-"], cwd=tmp_path, check=True, capture_output=True,
+                             "-"], cwd=tmp_path, env=env, check=True, capture_output=True,
                             text=True).stdout
     assert "Attention" in config  # package data (templates) made it into the wheel
-    schema = subprocess.run([str(bin_dir / "funnelctl"), "schema"], cwd=tmp_path, check=True,
-                            capture_output=True, text=True).stdout
+    schema = subprocess.run([str(bin_dir / "funnelctl"), "schema"], cwd=tmp_path, env=env,
+                            check=True, capture_output=True, text=True).stdout
     assert '"sources"' in schema
