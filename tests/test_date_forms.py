@@ -17,6 +17,7 @@ import pytest
 
 from funnelctl.cli import app
 from funnelctl.config import Source
+from funnelctl.io.activities import read_activities
 from funnelctl.io.date_formats import reading_from_sample
 from funnelctl.io.deals import read_deals
 from funnelctl.io.events import read_events
@@ -242,3 +243,25 @@ def test_inspect_shows_the_formats_it_really_uses(runner, tmp_path):
     assert types["Created"] == "datetime (%d-%m-%y | %d-%m-%y %H:%M)"
     assert types["Closed"] == "datetime (%m/%d/%y)"
     assert types["Moved"] == "datetime (%d.%m.%y %H:%M + zone)"
+
+
+def test_formats_come_from_the_values_where_the_first_rows_are_empty(tmp_path):
+    # amoCRM: open deals first, "не закрыта" in their close date; the sample looks further.
+    rows = [f"{i},new,01.02.2024,не закрыта" for i in range(1, 2051)]
+    rows += [f"{i},new,01.02.2024,15.03.24 10:00" for i in range(2051, 2101)]
+    deals = deals_of(tmp_path, "deal_id,stage,created_at,closed_at\n" + "\n".join(rows) + "\n")
+    closed = deals.frame["closed_at"]
+    assert closed.null_count() == 2050
+    assert closed.drop_nulls().unique().to_list() == [D(2024, 3, 15, 10)]
+    assert deals.rejects.height == 0
+
+
+def test_activity_timestamps_with_fractions_fall_on_their_local_day(tmp_path):
+    # 23:59:59.999 UTC is 02:59:59.999 next day in Moscow; 20:59:59.999999 UTC stays Jan 31.
+    path = tmp_path / "act.csv"
+    path.write_text("manager,ts,type\nA,2024-01-31T23:59:59.999Z,call\n"
+                    "A,2024-01-31T20:59:59.999999Z,call\n", encoding="utf-8")
+    source = Source(path=path, kind="activities")
+    daily = read_activities(open_source("a", source), source, "Europe/Moscow").daily
+    assert sorted(daily.select("date", "calls").iter_rows()) == [
+        (dt.date(2024, 1, 31), 1), (dt.date(2024, 2, 1), 1)]

@@ -20,6 +20,10 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
         if funnel.name in names:
             problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
         names.add(funnel.name)
+    problems += [(("notify", i, "notify_on"), "notify_on: change compares the verdict with "
+                  "the last recorded run: add history: (e.g. history: reports/history.db)")
+                 for i, target in enumerate(config.notify)
+                 if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
             + norms_problems(config.norms, config.sources))
 
@@ -55,7 +59,13 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
         if not events and funnel.order != "default":
             problems.append((("funnels", i, "order"), "order applies to event funnels only"))
+        if funnel.order == "unordered" and funnel.breakdown:
+            problems.append((("funnels", i, "breakdown"), "breakdown needs an ordered funnel "
+                             "(with order: unordered there is no step-1 event to read it from)"))
         for j, stage in enumerate(funnel.stages):
             problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
                          for key in ([] if events else stage.uses_event_keys())]
+            if funnel.order == "unordered" and stage.within is not None:
+                problems.append((("funnels", i, "stages", j, "within"), "within needs an "
+                                 "ordered funnel (with order: unordered no step comes before)"))
     return problems
