@@ -70,8 +70,9 @@ class Source(Model):
 
 
 class Threshold(Model):
-    good: float = Field(ge=0, le=1)
-    acceptable: float = Field(ge=0, le=1)
+    # strict: `good: true` or `good: "0.6"` is a type error, not 1.0 or 0.6
+    good: float = Field(ge=0, le=1, strict=True)
+    acceptable: float = Field(ge=0, le=1, strict=True)
 
     @field_validator("good", "acceptable", mode="before")
     @classmethod
@@ -94,7 +95,7 @@ class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
-    max_days: float | None = Field(default=None, gt=0)
+    max_days: float | None = Field(default=None, gt=0, strict=True)
     # Event funnels: properties the event must also have, e.g. {page: /cart};
     # a list means any of these values.
     where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
