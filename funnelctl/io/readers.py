@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError
+from funnelctl.io.files import check_xlsx_inflation, is_glob, parquet_files, stat_input
 from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
 
@@ -34,16 +34,19 @@ class RawSource:
 def open_source(name: str, source: Source) -> RawSource:
     path = source.path
     if is_glob(path):
-        if not glob.glob(str(path), recursive=True):
+        files = parquet_files(path, name)
+        if not files:
             raise DataError(f"{path}: no files match this pattern (source '{name}')")
-        return _open_parquet(name, path)
-    if not path.exists():
-        raise DataError(f"{path}: data file not found (source '{name}')")
-    if path.is_dir() and not any(path.rglob("*.parquet")):
-        raise DataError(f"{path}: a folder without .parquet files (source '{name}'): point "
-                        "path at a file, or at a folder of Parquet files")
-    if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
-        return _open_parquet(name, path)
+        return _open_parquet(name, path, files)
+    if path.is_dir():
+        files = parquet_files(path, name)
+        if not files:
+            raise DataError(f"{path}: a folder without .parquet files (source '{name}'): "
+                            "point path at a file, or at a folder of Parquet files")
+        return _open_parquet(name, path, files)
+    stat_input(path, "data file", f"source '{name}'")
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _open_parquet(name, path, [path])
     container = detect_container(path)
     if container in ("xlsx", "xls"):
         return _open_excel(name, path, container)
@@ -59,17 +62,13 @@ def open_source(name: str, source: Source) -> RawSource:
     return _open_csv(name, path, as_utf8(path, dialect), dialect)
 
 
-def is_glob(path: Path) -> bool:
-    """A pattern such as events/*.parquet (Parquet files only)."""
-    return any(ch in str(path) for ch in "*?[")
-
-
-def _open_parquet(name: str, path: Path) -> RawSource:
-    target = str(path / "**/*.parquet") if path.is_dir() else str(path)
+def _open_parquet(name: str, path: Path, files: list[Path]) -> RawSource:
+    """`files`: the file itself, or a folder's or glob's files listed by parquet_files
+    (each once, no symlink loop), never a pattern Polars would expand again."""
     try:
         # Parquet has no lines: number rows from 1 so rejects still point somewhere
         # (in the scan itself: unused, the numbering costs nothing).
-        frame = pl.scan_parquet(target, row_index_name=LINE, row_index_offset=1)
+        frame = pl.scan_parquet(files, glob=False, row_index_name=LINE, row_index_offset=1)
         columns = [c for c in frame.collect_schema().names() if c != LINE]
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot read as Parquet: {_first_line(exc)}") from None
@@ -78,6 +77,8 @@ def _open_parquet(name: str, path: Path) -> RawSource:
 
 def _open_excel(name: str, path: Path, container: str) -> RawSource:
     """The first sheet, every cell as text (dates come as ISO text), rows numbered as in Excel."""
+    if container == "xlsx":
+        check_xlsx_inflation(path)
     try:
         frame = pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
     except ImportError:

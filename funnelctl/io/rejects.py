@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.errors import UsageError
+from funnelctl.io.output import atomic_file
 from funnelctl.io.readers import RawSource
 from funnelctl.report import SourceQuality
 
@@ -36,12 +36,13 @@ def ledger(source: str, rejects: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_rejects(path: Path, frames: list[pl.DataFrame]) -> int:
-    """Write the ledger sorted by source and line; returns the number of rows written."""
+    """Write the ledger sorted by source and line; returns the number of rows written.
+
+    Written like a report (io/output.py): a failure or a signal mid-write leaves no
+    partial ledger, and a device, FIFO or folder at `path` is refused, never replaced.
+    """
     table = pl.concat(frames) if frames else pl.DataFrame(schema=COLUMNS)
     table = table.sort(["source", "line"])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table.write_csv(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the rejects file: {exc.strerror or exc}") from None
+    with atomic_file(path, "rejects file") as tmp:
+        table.write_csv(tmp)
     return table.height
