@@ -100,8 +100,8 @@ def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding
 
 
 def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
-    """Lost deals without a stage at loss count at stage 1 (DESIGN.md), which understates
-    the first conversion: warn when they move the numbers (5% of deals)."""
+    """Lost deals without a stage at loss are left out of the stage conversions (DESIGN.md),
+    which then rest on the other deals: warn when they are many (5% of deals)."""
     if not unknown:
         return []
     share = unknown / result.entities if result.entities else 0.0
@@ -109,10 +109,10 @@ def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
         return []
     return [Finding(
         severity="warn", code="loss_stage_unknown", subject=result.name,
-        message=(f"{unknown} lost deals ({share:.0%}) have no stage at loss and count at "
-                 f"'{result.stages[0].name}' only: the conversion into "
-                 f"'{result.stages[1].name}' is understated; map lost_stage"),
-        value=share, threshold=LOSS_STAGE_UNKNOWN_WARN)]
+        message=(f"{unknown} lost deals ({share:.0%}) have no known loss stage and are left "
+                 "out of the stage conversions (still in the win rate); map lost_stage or "
+                 "a status column"),
+        value=share, threshold=LOSS_STAGE_UNKNOWN_WARN, params={"n": unknown, "share": share})]
 
 
 def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from funnelctl import __version__
-from funnelctl.errors import ExitCode, FunnelctlError
+from funnelctl.errors import ExitCode, FunnelctlError, visible
 from funnelctl.io.output import Terminated, signals_raise, write_stdout
 from funnelctl.render import RENDERERS
 
@@ -76,7 +76,9 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except FunnelctlError as exc:
         if debug:
             traceback.print_exc()
-        typer.echo(f"funnelctl: error: {exc}", err=True)
+        # Messages quote paths and values from files: no control character reaches the tty.
+        message = visible(str(exc), keep="\n")
+        typer.echo(f"funnelctl: error: {message}", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
         typer.echo("funnelctl: interrupted", err=True)
@@ -89,7 +91,8 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
         if debug:
             traceback.print_exc()
-        typer.echo(f"funnelctl: unexpected error: {type(exc).__name__}: {exc} "
+        message = visible(str(exc), keep="\n")
+        typer.echo(f"funnelctl: unexpected error: {type(exc).__name__}: {message} "
                    "(run again with --debug for the traceback)", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
 
@@ -216,7 +219,7 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
         from funnelctl.commands.validate import validate as run_validate
 
         result = run_validate(config)
-        write_stdout("".join(f"{line}\n" for line in result.lines))
+        write_stdout("".join(visible(line, keep="\n") + "\n" for line in result.lines))
     if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -248,7 +251,7 @@ def inspect(
         if InspectFormat(format) is InspectFormat.json:
             write_stdout(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
-            write_stdout(render_text(result))
+            write_stdout(visible(render_text(result), keep="\n"))
 
 
 @app.command()

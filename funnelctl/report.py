@@ -109,6 +109,12 @@ class FunnelResult:
     win_rate_verdict: Severity | None = None
     slowest_stage: SlowestStage | None = None  # stage-history funnels
     consistency: Consistency | None = None  # stage-history funnels
+    # Deal funnels: lost deals whose loss stage nothing in the data says; they are left
+    # out of the stage counts and conversions (still in entities, lost and win rate).
+    lost_stage_unknown: int | None = None
+    # Deal funnels without a single lost deal: the conversion into won (won / entered),
+    # shown as the last row of the stage table so that "win rate 100%" never stands alone.
+    won_conversion: StageResult | None = None
 
 
 @dataclass
@@ -189,6 +195,8 @@ class SourceQuality:
     unmatched_stages: dict[str, int] = field(default_factory=dict)
     other_types: dict[str, int] = field(default_factory=dict)  # activities neither call/meeting
     notes: list[str] = field(default_factory=list)
+    # Rows kept with a value left out, per reason: {"rows", "line", "value"} (first example).
+    value_problems: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

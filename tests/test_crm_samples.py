@@ -19,8 +19,9 @@ SAMPLES = ROOT / "sample_data"
 
 def funnel_counts(rows, stages, *, won=(), lost=(), status=None, lost_stage=None):
     """entered per stage, won, lost: first row per deal; a won deal passed every stage; a
-    lost deal passed up to its stage at loss when known, else stage 1; an open deal passed
-    up to its current stage; deals at a stage outside the funnel are left out."""
+    lost deal passed up to its stage at loss when known, else no stage at all (it counts
+    in won / lost only); an open deal passed up to its current stage; deals at a stage
+    outside the funnel are left out."""
     index = {s: i for i, s in enumerate(stages, 1)}
     seen, depths, outcomes = set(), [], []
     for deal_id, stage, state, at_loss in rows:
@@ -36,7 +37,7 @@ def funnel_counts(rows, stages, *, won=(), lost=(), status=None, lost_stage=None
         if outcome == "won":
             depth = len(stages)
         elif outcome == "lost":
-            depth = loss_depth or 1
+            depth = loss_depth or 0
         else:
             depth = index.get(stage)
         if depth is None:

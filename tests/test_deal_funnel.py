@@ -60,20 +60,23 @@ def stage(report, name, funnel=0):
 
 def test_entered_and_conversions(cli, config):
     report = cli.json("audit", config)
-    # Entered A: deals 1-10 (lost 9 and 10 count at A). B: 3,4,5, won 6,7, lost-at-B 8.
-    # C: 5 and the won 6, 7.
-    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [10, 6, 3]
+    # Entered A: deals 1-9 (lost-at-A 9 counts at A; lost 10 has no loss stage and is left
+    # out of every stage). B: 3,4,5, won 6,7, lost-at-B 8. C: 5 and the won 6, 7.
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [9, 6, 3]
+    assert report["funnels"][0]["entities"] == 10
+    assert report["funnels"][0]["lost_stage_unknown"] == 1
     assert stage(report, "A")["conversion_from_previous"] is None
-    assert stage(report, "B")["conversion_from_previous"] == pytest.approx(0.6)
+    assert stage(report, "B")["conversion_from_previous"] == pytest.approx(6 / 9)
     assert stage(report, "C")["conversion_from_previous"] == pytest.approx(0.5)
-    assert stage(report, "C")["conversion_from_first"] == pytest.approx(0.3)
+    assert stage(report, "C")["conversion_from_first"] == pytest.approx(3 / 9)
 
 
 def test_wilson_interval_matches_published_value(cli, config):
-    # Wilson 95% for 6/10 is 0.3127..0.8318 (Newcombe 1998, table I style value).
+    # Wilson 95% for 6/9, by hand: p = 2/3, z^2/n = 0.42683, centre 0.61681, half-width
+    # 0.26261 -> 0.3542..0.8794.
     b = stage(cli.json("audit", config), "B")
-    assert b["ci_low"] == pytest.approx(0.3127, abs=1e-4)
-    assert b["ci_high"] == pytest.approx(0.8318, abs=1e-4)
+    assert b["ci_low"] == pytest.approx(0.3542, abs=1e-4)
+    assert b["ci_high"] == pytest.approx(0.8794, abs=1e-4)
 
 
 def test_won_lost_win_rate_cycle(cli, config):
@@ -99,9 +102,10 @@ def test_breakdown_by_manager(cli, config):
     segments = {s["value"]: s for s in cli.json("audit", config)["funnels"][0]["breakdowns"]
                 ["manager"]}
     # M1: deals 1,3,5,6,8 -> A 5, B (3,5,6,8) 4, C (5,6) 2; won 1 (6), lost 1 (8).
-    # M2: deals 2,4,7,9,10 -> A 5, B (4,7) 2, C (7) 1; won 1 (7), lost 2 (9,10).
+    # M2: deals 2,4,7,9,10 -> A 4 (10 has no loss stage), B (4,7) 2, C (7) 1; won 1 (7),
+    # lost 2 (9,10).
     assert [s["entered"] for s in segments["M1"]["stages"]] == [5, 4, 2]
-    assert [s["entered"] for s in segments["M2"]["stages"]] == [5, 2, 1]
+    assert [s["entered"] for s in segments["M2"]["stages"]] == [4, 2, 1]
     assert (segments["M1"]["won"], segments["M1"]["lost"]) == (1, 1)
     assert segments["M2"]["win_rate"] == pytest.approx(1 / 3)
 
@@ -112,13 +116,14 @@ def test_rejected_rows_are_counted_with_reasons(cli, config):
     assert quality["rows_rejected"] == 2
     assert quality["reasons"]["unparseable created_at"] == 1
     assert quality["unmatched_stages"] == {"X": 1}
-    assert any("1 lost deals have no stage at loss" in n for n in quality["notes"])
+    assert any("1 lost deals have no known loss stage" in n for n in quality["notes"])
 
 
 def test_period_counts_deals_created_inside_it(cli, config):
     report = cli.json("audit", config, "--period", "2024-02-01..2024-02-29")
-    # Deals 6-10 were created in February: A 5, B (6,7,8) 3, C (6,7) 2.
-    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [5, 3, 2]
+    # Deals 6-10 were created in February: A 4 (not 10: no loss stage), B (6,7,8) 3,
+    # C (6,7) 2.
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [4, 3, 2]
     assert report["period"]["start"] == "2024-02-01"
     assert report["period"]["end"] == "2024-02-29"
 
@@ -228,14 +233,14 @@ def test_a_period_without_deals_is_a_finding(cli, config):
 
 def test_findings_read_in_russian_with_lang_ru(cli, config):
     result = cli("audit", config, "--lang", "ru", "--fail-on", "never")
-    # Stage B: 6/10 = 60.0%, Wilson 31.3%–83.2%, thresholds 70% / 50%, in Russian format.
+    # Stage B: 6/9 = 66.7%, Wilson 35.4%–87.9%, thresholds 70% / 50%, in Russian format.
     text = " ".join(result.stdout.split())
-    assert ("конверсия в «B» 60,0% (95% ДИ 31,3%–83,2%); хорошо ≥ 70%, приемлемо ≥ 50%"
+    assert ("конверсия в «B» 66,7% (95% ДИ 35,4%–87,9%); хорошо ≥ 70%, приемлемо ≥ 50%"
             in text)
     markdown = cli("audit", config, "--lang", "ru", "--format", "markdown", "--fail-on", "never")
     assert "конверсия в «C» 50,0%" in markdown.stdout
     # The JSON keeps the English message and gains the numbers it was made from.
     finding = next(f for f in cli.json("audit", config)["findings"]
                    if f["code"] == "stage_conversion" and f["params"]["stage"] == "B")
-    assert finding["message"].startswith("conversion into 'B' is 60.0%")
-    assert finding["params"]["conversion"] == pytest.approx(0.6)
+    assert finding["message"].startswith("conversion into 'B' is 66.7%")
+    assert finding["params"]["conversion"] == pytest.approx(6 / 9)

@@ -48,8 +48,9 @@ def test_auto_records_its_choice_and_uses_preset_won_lost(runner, tmp_path) -> N
     report = run(runner, config)
     assert report["data_quality"]["sources"][0]["detected"]["preset"] == "salesforce (auto)"
     funnel = report["funnels"][0]
-    # won passes both stages; lost counts at stage 1 (no loss stage); open at its stage.
-    assert [s["entered"] for s in funnel["stages"]] == [4, 2]
+    # won passes both stages; lost has no loss stage: in no stage; open at its stage.
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2]
+    assert funnel["lost_stage_unknown"] == 1
     assert (funnel["won"], funnel["lost"]) == (1, 1)
 
 
@@ -73,7 +74,8 @@ def test_bitrix24_stage_semantics_column_gives_won_and_lost(runner, tmp_path) ->
                    "    stages: [{name: Новая}, {name: Счёт}]\n")
     funnel = run(runner, config)["funnels"][0]
     assert (funnel["won"], funnel["lost"]) == (2, 1)
-    assert [s["entered"] for s in funnel["stages"]] == [4, 2]
+    # Deal 3 is lost at "Сделка провалена", which says nothing of where: in no stage.
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2]
 
 
 def test_unknown_preset_name_is_a_config_error(runner, tmp_path) -> None:

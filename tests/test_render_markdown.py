@@ -99,7 +99,9 @@ def test_header_and_findings(rendered):
     assert md.startswith(f"# {data['title']}\n")
     symbol = {"ok": "✅", "warn": "⚠️", "fail": "❌"}[data["verdict"]]
     assert f"**Verdict: {symbol} {data['verdict'].upper()}**" in md
-    bullets = [line for line in md.splitlines() if line.startswith("- ")]
+    # The findings section's bullets (captions under stage tables are bullets too).
+    section = md.split("## Findings\n", 1)[1].split("\n## ", 1)[0]
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
     assert len(bullets) == len(data["findings"])
 
 

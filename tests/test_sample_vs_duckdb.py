@@ -13,7 +13,8 @@ STAGES = ["Первичный контакт", "КП отправлено", "П�
 WON, LOST = "Успешно реализовано", "Закрыто и не реализовано"
 
 # Depth of each deal written directly in SQL from DESIGN.md's rules: won -> every stage;
-# lost -> the stage in "Этап отказа", or the first stage when it is empty; open -> its stage.
+# lost -> the stage in "Этап отказа", or no stage at all (depth 0: counted in lost and the
+# win rate only) when it is empty; open -> its stage.
 DEPTH_SQL = f"""
 WITH raw AS (
   SELECT * FROM read_csv('{CSV}', all_varchar = true, header = true)
@@ -28,7 +29,7 @@ WITH raw AS (
 )
 SELECT manager, stage, created, closed,
        CASE WHEN stage = '{WON}' THEN 4
-            WHEN stage = '{LOST}' THEN coalesce(lost_idx, 1)
+            WHEN stage = '{LOST}' THEN coalesce(lost_idx, 0)
             ELSE idx END AS depth
 FROM staged WHERE stage IN ('{WON}', '{LOST}') OR idx IS NOT NULL
 """
@@ -69,7 +70,8 @@ def test_won_lost_and_cycle(report, expected):
 
 def test_breakdown_by_manager(report, expected):
     rows = expected.execute("""
-        SELECT manager, count(*), count(*) FILTER (depth >= 2), count(*) FILTER (depth >= 4)
+        SELECT manager, count(*) FILTER (depth >= 1), count(*) FILTER (depth >= 2),
+               count(*) FILTER (depth >= 4)
         FROM d GROUP BY manager""").fetchall()
     segments = {s["value"]: s for s in report["funnels"][0]["breakdowns"]["manager"]}
     assert set(segments) == {r[0] for r in rows}

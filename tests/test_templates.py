@@ -79,7 +79,8 @@ def _in(column: str, values: list[str]) -> str:
 def snapshot_expected(spec: dict) -> dict:
     c = {k: f'"{v}"' for k, v in spec["columns"].items()}
     n, fmt = len(spec["stages"]), spec["format"] or "%Y-%m-%d %H:%M:%S"
-    loss = f"coalesce({_index_sql(c['lost_stage'], spec)}, 1)" if "lost_stage" in c else "1"
+    # A lost deal of unknown loss stage has depth 0: in won / lost, in no stage count.
+    loss = f"coalesce({_index_sql(c['lost_stage'], spec)}, 0)" if "lost_stage" in c else "0"
     sql = f"""
         WITH rows AS (SELECT * FROM read_csv('{spec["path"]}', all_varchar = true, header = true)
                       WHERE try_strptime({c['created_at']}, '{fmt}') IS NOT NULL),

@@ -3,6 +3,7 @@ funnel over it, metrics and checks per period."""
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Iterator
 from functools import reduce
@@ -16,9 +17,16 @@ from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
-from funnelctl.io.rejects import ledger, source_quality
+from funnelctl.io.rejects import ledger, problem_summary, source_quality
 from funnelctl.metrics.breakdown import summarise
-from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
+from funnelctl.metrics.funnel import (
+    DEPTH,
+    LOSS_STAGE_KNOWN,
+    OUTCOME,
+    deal_depths,
+    suspect_values,
+    won_row,
+)
 from funnelctl.metrics.periods import DateRange
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
@@ -27,11 +35,11 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
-                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
-                 ) -> Iterator[FunnelRun]:
+                 qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
     """(result, the result over `before` or None, findings) for every deal funnel."""
-    for source_name, deals in read_deal_sources(config, qualities).items():
-        rejects.append(ledger(source_name, deals.rejects))
+    for source_name, deals in read_deal_sources(config, qualities, as_of).items():
+        rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
@@ -42,18 +50,20 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
-            unknown = lost_without_stage(frame)
+            unknown = lost_without_stage(in_period(frame, dates))
+            add_outcome_notes(result, unknown)
             if unknown:
                 quality.notes.append(
-                    f"{funnel.name}: {unknown} lost deals have no stage at loss (counted at "
-                    "the first stage; map lost_stage or a status column to fix)")
+                    f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
+                    "of the stage conversions; map lost_stage or a status column to fix)")
             found += check_loss_stages(result, unknown)
             earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
                 else None
             yield result, earlier, found
 
 
-def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> dict[str, Deals]:
+def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
+                      as_of: dt.date | None = None) -> dict[str, Deals]:
     """Read each deals source once, whatever number of funnels use it."""
     out = {}
     for name, source in config.sources.items():
@@ -65,10 +75,11 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality]) -> di
                               "supported (use kind: deals, stage_history or events)")
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        deals = read_deals(raw, source, config.timezone, breakdown)
+        deals = read_deals(raw, source, config.timezone, breakdown, as_of)
         out[name] = deals
         qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
                                          deals.rejects)
+        qualities[name].value_problems = problem_summary(deals.problems)
     return out
 
 
@@ -94,6 +105,13 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
     record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+
+
+def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
+    """What the stage table's caption says: lost deals of unknown stage, and the
+    conversion into won when there is no lost deal at all."""
+    result.lost_stage_unknown = unknown
+    result.won_conversion = won_row(result)
 
 
 def lost_without_stage(frame: pl.DataFrame) -> int:

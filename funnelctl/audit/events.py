@@ -18,7 +18,8 @@ from funnelctl.report import FunnelResult, SourceQuality
 
 
 def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
-                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                  as_of: dt.date | None = None,
                   ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
     """(funnel, result, the result over `before` or None) for every event funnel."""
     periods = [period_bounds(dates.start, dates.end, config.timezone)]
@@ -32,7 +33,7 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         names = sorted({n for f in users for n in event_names(f)})
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
         since, until = time_range(periods, max(f.window_seconds() for f in users))
-        events = read_events(raw, source, config.timezone, names, extra, since, until)
+        events = read_events(raw, source, config.timezone, names, extra, since, until, as_of)
         quality = source_quality(raw, events.rows_read, events.rejects)
         quality.notes += unseen_names(events.frame, users)
         qualities[name] = quality

@@ -11,7 +11,7 @@ from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
-from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME
+from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.history import (
     BACKWARDS,
     ROLE,
@@ -27,7 +27,8 @@ from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQual
 
 
 def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
-                         rejects: list[pl.DataFrame] | None = None) -> dict[str, History]:
+                         rejects: list[pl.DataFrame] | None = None,
+                         as_of: dt.date | None = None) -> dict[str, History]:
     """Read each stage_history source used by a funnel, once; its unusable rows go into
     the `rejects` ledger."""
     out = {}
@@ -37,7 +38,7 @@ def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
             continue
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        out[name] = read_history(raw, source, config.timezone, breakdown)
+        out[name] = read_history(raw, source, config.timezone, breakdown, as_of)
         qualities[name] = history_quality(raw, out[name])
         if rejects is not None:
             rejects.append(ledger(name, out[name].rejects))
@@ -67,14 +68,16 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
     deals = deal_outcomes(entries, funnel, keep)
-    no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
-    if no_loss_stage:
-        quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
-                             "stage before the loss (counted at the first stage)")
     if dates.start is not None:
         deals = deals.filter(pl.col("created_at").dt.date()
                              .is_between(dates.start, dates.end, closed="both"))
+    no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+    if no_loss_stage:
+        quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
+                             "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history")
+    result.lost_stage_unknown = no_loss_stage
+    result.won_conversion = won_row(result)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
     counts = consistency_counts(deals)

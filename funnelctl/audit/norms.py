@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from funnelctl.config import Config
@@ -15,6 +17,7 @@ from funnelctl.report import NormsResult, SourceQuality
 
 def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQuality],
                  rejects: list[pl.DataFrame], before: DateRange | None = None,
+                 as_of: dt.date | None = None,
                  ) -> tuple[NormsResult | None, NormsResult | None]:
     """Grade every manager's working days in the period (and, given `before`, in that
     earlier period too); the source's quality goes into `qualities` and its rejected rows
@@ -24,7 +27,7 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
     name = config.norms.source
     source = config.sources[name]
     raw = open_source(name, source)
-    activities = read_activities(raw, source, config.timezone)
+    activities = read_activities(raw, source, config.timezone, as_of)
     result = grade_norms(activities.daily, config.norms, dates, source=name)
     earlier = None
     if before and _has_activity(activities.daily, before):

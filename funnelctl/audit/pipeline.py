@@ -58,9 +58,9 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects),
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of),
                  history_funnels(config, dates, before, as_of, qualities, rejects),
-                 event_runs(config, dates, before, qualities, rejects))
+                 event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
         findings += found
         funnels.append(result)
@@ -70,7 +70,7 @@ def audit(config_path: str | Path, period: str | None = None,
     funnels.sort(key=lambda r: order.index(r.name))
     if comparison:
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
-    norms, norms_before = norms_report(config, dates, qualities, rejects, before)
+    norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
         findings += check_norms(norms, config.norms.below_share)
         if comparison:
@@ -103,7 +103,8 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     rejects: list[pl.DataFrame]) -> Iterator[FunnelRun]:
     """The same for every stage-history funnel."""
     moment = stuck_moment(dates, as_of)
-    for source_name, history in read_history_sources(config, qualities, rejects).items():
+    for source_name, history in read_history_sources(config, qualities, rejects,
+                                                      as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
             result = history_funnel(history, funnel, dates, moment, qualities[source_name],
                                     rejects)
@@ -116,10 +117,11 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
 
 
 def event_runs(config: Config, dates: DateRange, before: DateRange | None,
-               qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
-               ) -> Iterator[FunnelRun]:
+               qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+               as_of: dt.date | None = None) -> Iterator[FunnelRun]:
     """The same for every event funnel."""
-    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects):
+    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects,
+                                                 as_of):
         yield result, earlier, check_funnel(result, funnel)
 
 

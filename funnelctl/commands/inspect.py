@@ -11,17 +11,9 @@ import polars as pl
 from funnelctl.config import CsvOptions, Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
+from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
 from funnelctl.io.readers import LINE, RawSource, open_source
-from funnelctl.io.values import (
-    DAY_FIRST,
-    MONTH_FIRST,
-    amount_from_text,
-    clean_text,
-    date_formats,
-    null_markers,
-    parse_datetime,
-    slash_orders,
-)
+from funnelctl.io.values import amount_from_text, clean_text, null_markers, text_times
 
 TYPE_SAMPLE = 5000  # rows used to infer column types; null counts use every row
 PARSE_SHARE = 0.95  # share of non-empty sample values that must parse for a type to stick
@@ -115,13 +107,13 @@ AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]
 def _types(raw: RawSource) -> dict[str, str]:
     sample = raw.frame.head(TYPE_SAMPLE).collect()
     markers = null_markers(None)
-    slashed = [c for c in raw.columns if sample.schema[c] == pl.String
-               and sample[c].str.contains(r"^\s*\d{1,2}/\d{1,2}/\d{4}").any()]
-    orders = slash_orders(sample.lazy(), slashed)
-    return {c: _column_type(sample, c, markers, orders.get(c, MONTH_FIRST)) for c in raw.columns}
+    texts = [c for c in raw.columns if sample.schema[c] == pl.String]
+    orders = day_month_orders(sample.lazy(), texts)
+    return {c: _column_type(sample, c, markers, orders.get(c)) for c in raw.columns}
 
 
-def _column_type(sample: pl.DataFrame, column: str, markers: list[str], order: str) -> str:
+def _column_type(sample: pl.DataFrame, column: str, markers: list[str],
+                 order: str | None) -> str:
     dtype = sample.schema[column]
     if dtype != pl.String:
         return str(dtype).lower()
@@ -131,17 +123,9 @@ def _column_type(sample: pl.DataFrame, column: str, markers: list[str], order: s
     v = pl.col("v")
     if values.select(v.str.contains(r"^-?\d+$").all()).item():
         return "integer"
-    formats = date_formats(order)
-    parsed = values.select([v.str.strptime(pl.Datetime("us"), f, strict=False).is_not_null()
-                            .mean().alias(f) for f in formats]).row(0, named=True)
-    best = max(formats, key=lambda f: parsed[f])
-    if parsed[best] >= PARSE_SHARE:
-        label = _readable_format(best)
-        if "/" in best:
-            label += f", {'day' if order == DAY_FIRST else 'month'} first"
-        return f"datetime ({label})"
-    if values.select(parse_datetime(v, None).is_not_null().mean()).item() >= PARSE_SHARE:
-        return "datetime (ISO 8601 with offset)"
+    used = used_formats(values["v"], reading_from_sample(values["v"], order))
+    if used:
+        return f"datetime ({used})"
     numbers = values.select(amount_from_text(v).is_not_null().mean()).item()
     plain = values.select(v.str.contains(r"^[\d\s.,\-]+$").mean()).item()
     if numbers >= PARSE_SHARE and plain >= PARSE_SHARE:
@@ -152,11 +136,23 @@ def _column_type(sample: pl.DataFrame, column: str, markers: list[str], order: s
     return "amount as text" if numbers >= PARSE_SHARE and shaped >= PARSE_SHARE else "text"
 
 
-def _readable_format(fmt: str) -> str:
-    for code, text in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%H", "HH"), ("%I", "hh"),
-                       ("%M", "MM"), ("%S", "SS"), ("%.f", ""), ("%p", "AM/PM")):
-        fmt = fmt.replace(code, text)
-    return fmt
+def used_formats(values: pl.Series, reading: DateReading) -> str | None:
+    """The formats the readers use on these values, most used first, as they can be
+    written in `date_format:` ("+ zone": a zone or an offset follows the time); None
+    unless nearly every value parses."""
+    frame = pl.DataFrame({"v": values})
+
+    def share(formats: tuple[str, ...]) -> float:
+        wall, utc = text_times(pl.col("v"), DateReading(formats=formats, zones=reading.zones,
+                                                        epochs=False))
+        parsed = wall if utc is None else pl.coalesce(wall, utc)
+        return frame.select(parsed.is_not_null().mean()).item()
+
+    if not reading.formats or share(reading.formats) < PARSE_SHARE:
+        return None
+    shares = {fmt: share((fmt,)) for fmt in reading.formats}
+    used = sorted((f for f in shares if shares[f] > 0), key=lambda f: -shares[f])
+    return " | ".join(used) + (" + zone" if reading.zones else "")
 
 
 def render_text(result: InspectResult) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.audit.deals import with_preset_outcomes
+from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
@@ -73,6 +74,7 @@ def validate(config_path: str | Path) -> Validation:
             problems += len(suspects)
             lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
                       f"row; did you mean '{close}'?" for meaning, value, close in suspects]
+    lines += sample_lines(config)
     return Validation(lines, problems)
 
 

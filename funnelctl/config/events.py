@@ -7,6 +7,7 @@ import re
 
 PropertyValue = str | int | float | bool
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_SECONDS = 2**64 - 1  # windowFunnel's window is a UInt64 count of DateTime seconds
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
 
@@ -16,4 +17,8 @@ def parse_duration(text: str) -> int:
     if not found or int(found[1]) == 0:
         raise ValueError(f"'{text}' is not a duration: expected a positive whole number and a "
                          "unit, e.g. 30m, 36h, 7d (units: s, m, h, d, w)")
-    return int(found[1]) * DURATION_UNITS[found[2]]
+    seconds = int(found[1]) * DURATION_UNITS[found[2]]
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"'{text}' is longer than ClickHouse's windowFunnel allows "
+                         f"({MAX_SECONDS} seconds, about 584 billion years)")
+    return seconds

@@ -42,7 +42,10 @@ class Source(Model):
     kind: SourceKind
     preset: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
-    date_format: str | None = None
+    # One strptime format or a list tried in order; without it the formats are detected.
+    date_format: str | list[str] | None = Field(
+        default=None, description="strptime format(s) of the date columns, e.g. '%d.%m.%y' "
+        "or a list tried in order; detected from the data when absent")
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
     type_values: TypeValues | None = None  # activities: which type values are calls/meetings
@@ -55,6 +58,16 @@ class Source(Model):
             raise ValueError(f"layout applies to kind: stage_history only (this source is "
                              f"kind: {self.kind})")
         return self
+
+    @field_validator("date_format")
+    @classmethod
+    def _formats(cls, v: str | list[str] | None) -> str | list[str] | None:
+        formats = [v] if isinstance(v, str) else v or []
+        if v is not None and (not formats or any(not f.strip() or "%" not in f
+                                                 for f in formats)):
+            raise ValueError("date_format needs strptime formats such as '%d.%m.%Y %H:%M' "
+                             "(one, or a non-empty list tried in order)")
+        return v
 
     @field_validator("preset")
     @classmethod

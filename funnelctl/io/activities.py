@@ -7,6 +7,7 @@ is one row per manager and day: manager, date, calls, meetings.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -14,9 +15,17 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.config.norms import TypeValues
 from funnelctl.errors import DataError
-from funnelctl.io.deals import REJECTS_SCHEMA
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.values import clean_text, date_readings, null_markers, to_local_datetime
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
+from funnelctl.io.values import (
+    Plausible,
+    clean_text,
+    date_readings,
+    null_markers,
+    out_of_range,
+    plausible,
+    to_local_datetime,
+)
 
 ROWS, DAILY = "rows", "daily"
 SHAPE_COLUMNS = {ROWS: ("manager", "ts", "type"), DAILY: ("manager", "date", "calls", "meetings")}
@@ -56,20 +65,23 @@ def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str
     return shape, {k: v for k, v in mapping.items() if k in known and v in raw.columns}
 
 
-def read_activities(raw: RawSource, source: Source, timezone: str) -> Activities:
+def read_activities(raw: RawSource, source: Source, timezone: str,
+                    as_of: dt.date | None = None) -> Activities:
+    """Dates outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
     shape, mapping = activity_mapping(raw, source)
+    dates = plausible(as_of, timezone)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     try:
         if shape == ROWS:
-            return _read_rows(raw, source, timezone, mapping, schema, markers)
-        return _read_daily(raw, source, timezone, mapping, schema, markers)
+            return _read_rows(raw, source, timezone, mapping, schema, markers, dates)
+        return _read_daily(raw, source, timezone, mapping, schema, markers, dates)
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
 def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],
-               schema: pl.Schema, markers: list[str]) -> Activities:
+               schema: pl.Schema, markers: list[str], dates: Plausible) -> Activities:
     """One row per activity, counted per day in the config's zone.
 
     Managers and types are few, so the rows are first counted per raw (manager, type,
@@ -95,6 +107,7 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
         (pl.col("manager").is_null(), "missing manager"),
         (~pl.col("_ts_given"), "missing ts"),
         (pl.col("date").is_null(), "unparseable ts"),
+        (dates.outside(pl.col("date").cast(pl.Datetime("us"))), out_of_range("ts")),
         (pl.col("_type").is_null(), "missing activity type"),
     ]))
     good = groups.filter(pl.col("_reason").is_null())
@@ -104,14 +117,17 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     others = (good.filter(kind == OTHER).group_by("_type").agg(n.sum())
               .sort(["n", "_type"], descending=[True, False]))
     bad = groups.filter(pl.col("_reason").is_not_null()).select(*keys, "_reason")
+    shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw")}
     rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
-                       {"unparseable ts": pl.col("_ts_raw")}) if bad.height else _rejects(None)
+                       shown) if bad.height else _rejects(None)
+    if good.height == 0:
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     return Activities(daily.cast(DAILY_SCHEMA), rejects, int(groups.get_column("n").sum()),
                       ROWS, dict(others.iter_rows()))
 
 
 def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],
-                schema: pl.Schema, markers: list[str]) -> Activities:
+                schema: pl.Schema, markers: list[str], dates: Plausible) -> Activities:
     """Daily totals: a missing count is 0; a count must be a whole number, not negative.
     A manager's day may repeat: its rows add up."""
     reading = date_readings(raw, source.date_format, [mapping["date"]]).get(mapping["date"])
@@ -123,8 +139,9 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
         (pl.col("manager").is_null(), "missing manager"),
         (~pl.col("_date_given"), "missing date"),
         (pl.col("date").is_null(), "unparseable date"),
+        (dates.outside(pl.col("date").cast(pl.Datetime("us"))), out_of_range("date")),
     ]
-    values = {"unparseable date": pl.col("_date_raw")}
+    values = {"unparseable date": pl.col("_date_raw"), out_of_range("date"): pl.col("_date_raw")}
     for name in ("calls", "meetings"):
         if name not in mapping:
             columns[name] = pl.lit(0.0)
@@ -148,6 +165,8 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
     daily = (frame.filter(pl.col("_reason").is_null()).group_by("manager", "date")
              .agg(pl.col("calls").sum(), pl.col("meetings").sum()))
     rejects = _rejects(frame.lazy().filter(pl.col("_reason").is_not_null()), values)
+    if rejects.height == frame.height:
+        raise no_usable_rows(raw.path, rejects, source.date_format)
     return Activities(daily.cast(DAILY_SCHEMA), rejects, frame.height, DAILY)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import datetime as dt
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -11,10 +11,20 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
-from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
+from funnelctl.io.values import (
+    clean_text,
+    date_readings,
+    null_markers,
+    out_of_range,
+    parse_amount,
+    plausible,
+    to_local_datetime,
+)
 
 DUPLICATE = "duplicate deal id"
+CLOSED_BEFORE_CREATED = "closed before created"
+UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
 
@@ -36,6 +46,8 @@ class Deals:
     has_status: bool
     has_lost_stage: bool
     preset: str | None = None
+    # Usable rows with a value that does not parse (line, reason, value): kept, flagged.
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTS_SCHEMA))
 
 
 def resolve_preset(raw: RawSource, source: Source) -> str | None:
@@ -85,8 +97,11 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
     return mapping
 
 
-def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
+def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str],
+               as_of: dt.date | None = None) -> Deals:
+    """Dates outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
     mapping = column_mapping(raw, source, breakdown)
+    dates = plausible(as_of, timezone)
     preset = resolve_preset(raw, source)
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
@@ -106,6 +121,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
+        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -113,9 +129,13 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema)}
+                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
     if "amount" in mapping:
-        columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
+        name = mapping["amount"]
+        columns["amount"] = parse_amount(name, schema[name], markers)
+        columns["_amount_given"] = (clean_text(name, markers).is_not_null()
+                                    if schema[name] == pl.String else pl.lit(False))
+        columns["_amount_raw"] = _text(name, schema)
     has_status = "status" in mapping
     if has_status:
         columns["status"] = _status_expr(mapping["status"], source, preset)
@@ -140,20 +160,20 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     ).cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
-        raise DataError(no_usable_rows(raw.path, rejects, source.date_format))
+        raise no_usable_rows(raw.path, rejects, source.date_format)
+    problems = value_problems(good)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
-    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 
-def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None) -> str:
-    """Every row rejected: almost always a wrong date_format, separator or column map."""
-    reason, count = rejects.group_by("reason").len().sort("len", descending=True).row(0)
-    example = rejects.filter(pl.col("reason") == reason).row(0, named=True)
-    hint = (f" (date_format is '{date_format}')"
-            if date_format and reason.startswith("unparseable") else "")
-    return (f"{path}: no usable rows: all {rejects.height} were rejected, {count} for "
-            f"{reason}; e.g. line {example['line']}: {example['value']!r}{hint}. "
-            "`funnelctl inspect` shows how the file reads")
+def value_problems(good: pl.DataFrame) -> pl.DataFrame:
+    """(line, reason, value) of usable rows with a value that does not parse: the deal
+    counts, the value is left out, and the data-quality section says so."""
+    if "_amount_given" not in good.columns:
+        return pl.DataFrame(schema=REJECTS_SCHEMA)
+    bad = good.filter(pl.col("_amount_given") & pl.col("amount").is_null())
+    return bad.select(line=pl.col(LINE), reason=pl.lit(UNPARSEABLE_AMOUNT),
+                      value=pl.col("_amount_raw")).cast(REJECTS_SCHEMA)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:
@@ -162,6 +182,11 @@ def _text(column: str, schema: pl.Schema) -> pl.Expr:
     if schema[column] == pl.String:
         return pl.col(column)
     return pl.lit(None, pl.String)
+
+
+def _shown(parsed: str, raw: str) -> pl.Expr:
+    """A date as the file has it, or as read when the file stores it typed (Parquet)."""
+    return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
 
 
 def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
@@ -184,10 +209,18 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
         (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
         (~pl.col("_created_given"), "missing created_at", none),
         (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
+        (pl.col("_created_odd"), out_of_range("created_at"), _shown("created_at", "_created_raw")),
     ]
     if "closed_at" in mapping:
         rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
                       "unparseable closed_at", pl.col("_closed_raw")))
+        rules.append((pl.col("_closed_odd").fill_null(False), out_of_range("closed_at"),
+                      _shown("closed_at", "_closed_raw")))
+        # By day: a date-only close date on the creation day is no contradiction.
+        rules.append((pl.col("closed_at").dt.date() < pl.col("created_at").dt.date(),
+                      CLOSED_BEFORE_CREATED, pl.concat_str(
+                          pl.col("closed_at").dt.date().cast(pl.String), pl.lit(" < "),
+                          pl.col("created_at").dt.date().cast(pl.String))))
     if has_status:
         rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
     return rules

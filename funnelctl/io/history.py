@@ -14,21 +14,25 @@ Rows that cannot be used go to the rejects ledger with their line and reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError
+from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, require_columns
-from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
-    DateReading,
+    Plausible,
     clean_text,
     date_readings,
+    merge_readings,
     null_markers,
+    out_of_range,
+    plausible,
     to_local_datetime,
 )
 
@@ -49,7 +53,6 @@ ALIASES = {
 # Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
 WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
 PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
-EPOCH_UNITS = ("s", "ms", "us")
 
 
 @dataclass
@@ -95,7 +98,7 @@ def history_mapping(raw: RawSource, source: Source, layout: str,
 
 
 def read_history(raw: RawSource, source: Source, timezone: str,
-                 breakdown: list[str]) -> History:
+                 breakdown: list[str], as_of: dt.date | None = None) -> History:
     layout = source.layout or detect_layout(raw.columns)
     mapping = history_mapping(raw, source, layout, breakdown)
     kept = {name: _text(mapping[name])
@@ -109,17 +112,13 @@ def read_history(raw: RawSource, source: Source, timezone: str,
         entries = _from_rows(raw, mapping, kept, layout == "salesforce_history")
         date_columns = [mapping["entered_at"]]
     reading = _one_reading(date_readings(raw, source.date_format, date_columns))
-    return _finish(raw, entries, date_dtype, source, timezone, layout, reading)
+    return _finish(raw, entries, date_dtype, source, timezone, layout, reading,
+                   plausible(as_of, timezone))
 
 
 def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
-    """HubSpot's date columns become one column: the order most of them use, and the
-    largest epoch unit (an empty column reads as seconds)."""
-    if not readings:
-        return None
-    orders = Counter(r.order for r in readings.values())
-    unit = max((r.unit for r in readings.values()), key=EPOCH_UNITS.index)
-    return DateReading(order=orders.most_common(1)[0][0], unit=unit)
+    """HubSpot's date columns become one column: every format any of them uses."""
+    return merge_readings(list(readings.values()))
 
 
 def _split_label(label: str) -> tuple[str, str | None]:
@@ -174,12 +173,14 @@ def _from_hubspot(raw: RawSource, deal_column: str,
 
 
 def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, source: Source,
-            timezone: str, layout: str, reading: DateReading | None) -> History:
+            timezone: str, layout: str, reading: DateReading | None,
+            dates: Plausible) -> History:
     markers = null_markers(source.null_values)
     parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
                                       markers, reading)
     entries = entries.with_columns(entered_at=parsed, _given=given,
-                                   _date_raw=pl.col("_date").cast(pl.String))
+                                   _date_raw=pl.col("_date").cast(pl.String),
+                                   _odd=dates.outside(parsed))
     if layout == "hubspot_wide":
         entries = entries.filter(pl.col("_given"))  # an empty cell: never entered
     else:
@@ -201,6 +202,8 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
     good = frame.filter(pl.col("_reason").is_null())
+    if good.height == 0 and rejects.height:
+        raise no_usable_rows(raw.path, rejects, source.date_format, rows_read)
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
@@ -217,6 +220,7 @@ def _reject_reason() -> list[pl.Expr]:
         (pl.col("stage").is_null() | (pl.col("stage") == ""), "missing stage", none),
         (~pl.col("_given"), "missing entered_at", none),
         (pl.col("entered_at").is_null(), "unparseable entered_at", pl.col("_date_raw")),
+        (pl.col("_odd"), out_of_range("entered_at"), pl.col("_date_raw")),
     ]
     reason, value = none, none
     for condition, text, offending in reversed(rules):

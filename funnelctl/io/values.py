@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from funnelctl.errors import DataError
+from funnelctl.io.date_formats import (
+    EPOCH_TEXT,
+    SAMPLE_VALUES,
+    ZONE_SPLIT,
+    ZONE_WORDS,
+    DateReading,
+    day_month_orders,
+    known_formats,
+    reading_from_sample,
+)
 
 if TYPE_CHECKING:
     from funnelctl.io.readers import RawSource
@@ -16,28 +28,42 @@ if TYPE_CHECKING:
 # Salesforce: "-" for an empty amount).
 DEFAULT_NULL_MARKERS = ("", "-", "—", "не закрыта", "не указано", "n/a", "null", "none", "nan")
 
-DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
-
-# Tried in order when no date_format is configured. A dotted date is always day-first
-# (Russian CRMs); slashed dates go day- or month-first as decided per column from the data.
-_DOTTED = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
-_ISO = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d")
-_SLASH_TIMES = (" %H:%M:%S", " %H:%M", " %I:%M %p", " %I:%M:%S %p", "")
-DATETIME_FORMATS = (*_DOTTED, *_ISO, *(f"%m/%d/%Y{t}" for t in _SLASH_TIMES))
-_SLASH_PARTS = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}"
-# Unix epochs written as text: seconds (amoCRM API, 10 digits) or milliseconds (HubSpot
-# API, 13 digits).
-EPOCH_PATTERNS = ((r"^\d{9,10}$", "s"), (r"^\d{12,13}$", "ms"))
+EARLIEST = dt.date(1990, 1, 1)
 
 
 @dataclass(frozen=True)
-class DateReading:
-    """How one date column of a file is read: the order of its slashed dates, and the
-    unit of its numbers when it stores Unix epochs as integers."""
+class Plausible:
+    """The dates a CRM or an event log can really hold: from 1990-01-01 to one year after
+    the as-of date. Outside it a date is a typo or a placeholder (0001-01-01, an epoch of
+    0), and is rejected with that reason rather than computed with."""
 
-    order: str = MONTH_FIRST
-    unit: str = "s"
+    start: dt.datetime  # naive, inclusive
+    end: dt.datetime  # naive, exclusive: the day after as-of + 1 year
+
+    def outside(self, parsed: pl.Expr) -> pl.Expr:
+        """True for naive local times outside the range."""
+        return (parsed < self.start) | (parsed >= self.end)
+
+    def outside_utc(self, instant: pl.Expr) -> pl.Expr:
+        """The same for UTC instants (events): a few hours either way do not matter."""
+        start, end = (d.replace(tzinfo=dt.timezone.utc) for d in (self.start, self.end))
+        return (instant < start) | (instant >= end)
+
+
+def plausible(as_of: dt.date | None, timezone: str) -> Plausible:
+    """Plausible dates for an audit as of `as_of` (default: today in `timezone`)."""
+    as_of = as_of or dt.datetime.now(ZoneInfo(timezone)).date()
+    try:
+        later = as_of.replace(year=as_of.year + 1)
+    except ValueError:  # February 29
+        later = as_of.replace(year=as_of.year + 1, day=28)
+    return Plausible(dt.datetime.combine(EARLIEST, dt.time()),
+                     dt.datetime.combine(later + dt.timedelta(days=1), dt.time()))
+
+
+def out_of_range(column: str) -> str:
+    """The rejects reason of a date outside the plausible range."""
+    return f"{column} out of range"
 
 
 def null_markers(values: list[str] | None) -> list[str]:
@@ -50,116 +76,174 @@ def clean_text(column: str, markers: list[str]) -> pl.Expr:
     return pl.when(text.str.to_lowercase().is_in(markers)).then(None).otherwise(text)
 
 
-def date_formats(slash_order: str = MONTH_FIRST) -> list[str]:
-    slash = "%d/%m/%Y" if slash_order == DAY_FIRST else "%m/%d/%Y"
-    return [*_DOTTED, *_ISO, *(f"{slash}{t}" for t in _SLASH_TIMES)]
+def configured_formats(date_format: str | list[str] | None) -> tuple[str, ...]:
+    """`date_format:` of a source: one format or a list, tried in order."""
+    if date_format is None:
+        return ()
+    return (date_format,) if isinstance(date_format, str) else tuple(date_format)
 
 
-def parse_datetime(text: pl.Expr, date_format: str | None, slash_order: str = MONTH_FIRST,
+def configured_reading(date_format: str | list[str] | None) -> DateReading | None:
+    """A configured date_format is used exactly: no other format, zone word or epoch."""
+    formats = configured_formats(date_format)
+    return DateReading(formats=formats, epochs=False) if formats else None
+
+
+def text_times(text: pl.Expr, reading: DateReading) -> tuple[pl.Expr, pl.Expr | None]:
+    """(wall, utc) from date text: the naive wall-clock time of values written without a
+    zone, and the naive UTC time of those that name their instant (an offset, a zone word,
+    a Unix epoch); each null where the value is of the other kind or does not parse."""
+    local_text, offset = text, None
+    if reading.zones:
+        parts = text.str.extract_groups(ZONE_SPLIT)
+        local_text = pl.coalesce(parts.struct.field("local"), text)
+        offset = zone_minutes(parts.struct.field("zone"))
+    naive, aware = [], []
+    for fmt in reading.formats or known_formats():
+        parsed = local_text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        if "%y" in fmt:
+            # chrono reads 69 as 2069; strptime's %y (and every spreadsheet) as 1969.
+            parsed = pl.when(parsed.dt.year() == 2069).then(parsed.dt.offset_by("-100y")) \
+                .otherwise(parsed)
+        if any(code in fmt for code in ("%z", "%#z", "%:z")):
+            aware.append(parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None))
+        else:
+            naive.append(parsed)
+    wall = pl.coalesce(naive) if naive else pl.lit(None, pl.Datetime("us"))
+    if offset is not None:
+        aware.append(pl.when(offset.is_not_null()).then(wall - pl.duration(minutes=offset)))
+        wall = pl.when(offset.is_null()).then(wall)
+    if reading.epochs:
+        aware.append(epoch_text(text))
+    return wall, (pl.coalesce(aware) if aware else None)
+
+
+def zone_minutes(zone: pl.Expr) -> pl.Expr:
+    """Minutes east of UTC of `Z`, `UTC`, `GMT`, `MSK`, `+03:00`, `+0300`, `-05`."""
+    word = zone.str.to_uppercase().replace_strict(ZONE_WORDS, default=None,
+                                                  return_dtype=pl.Int32)
+    digits = zone.str.replace(":", "", literal=True)
+    hours = digits.str.slice(1, 2).cast(pl.Int32, strict=False)
+    minutes = digits.str.slice(3, 2).cast(pl.Int32, strict=False).fill_null(0)
+    sign = pl.when(digits.str.starts_with("-")).then(-1).otherwise(1)
+    return pl.coalesce(word, sign * (hours * 60 + minutes))
+
+
+def epoch_text(text: pl.Expr) -> pl.Expr:
+    """Naive UTC from Unix epochs written as digits; the digit count gives the unit."""
+    digits = pl.when(text.str.contains(EPOCH_TEXT)).then(text)
+    width = digits.str.len_bytes()
+    number = digits.cast(pl.Int64, strict=False)
+    micros = (pl.when(width <= 10).then(number * 1_000_000)
+              .when(width <= 13).then(number * 1000)
+              .when(width <= 16).then(number)
+              .otherwise(number // 1000))
+    return pl.from_epoch(micros, "us")
+
+
+def parse_datetime(text: pl.Expr, reading: DateReading | None = None,
                    timezone: str = "UTC") -> pl.Expr:
-    """Naive local datetimes from text; null where the text does not parse."""
-    if date_format:
-        return text.str.strptime(pl.Datetime("us"), date_format, strict=False)
-    attempts = [text.str.strptime(pl.Datetime("us"), fmt, strict=False)
-                for fmt in date_formats(slash_order)]
-    # ISO with an offset or Z (API dumps): moved to the config's zone, then made naive.
-    # (also "2024-02-05 23:30:00+00:00", as Python, pandas and SQL databases write it)
-    iso = text.str.replace(r"Z$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
-    offset = iso.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
-    attempts.append(offset.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
-    # Unix epochs are instants: moved to the config's zone like the offsets above.
-    number = text.cast(pl.Int64, strict=False)
-    for pattern, unit in EPOCH_PATTERNS:
-        digits = pl.when(text.str.contains(pattern)).then(number)
-        attempts.append(epoch_to_local(digits, unit, timezone))
-    return pl.coalesce(attempts)
+    """Naive local datetimes (wall time in `timezone`) from text; null where it does not
+    parse. Values with an offset, a zone word or as epochs are moved to `timezone`."""
+    wall, utc = text_times(text, reading or DateReading())
+    if utc is None:
+        return wall
+    return pl.coalesce(wall, utc_to_local(utc, timezone))
 
 
-def epoch_to_local(number: pl.Expr, unit: str, timezone: str) -> pl.Expr:
-    """Unix epoch numbers -> naive wall time in `timezone` (from_epoch gives naive UTC)."""
-    utc = pl.from_epoch(number.cast(pl.Int64), unit).cast(pl.Datetime("us"))
+def utc_to_local(utc: pl.Expr, timezone: str) -> pl.Expr:
     return utc.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone) \
         .dt.replace_time_zone(None)
 
 
+def local_to_utc(expr: pl.Expr, timezone: str) -> pl.Expr:
+    """Naive wall time in `timezone` -> Datetime(us, UTC). Free when the zone is UTC."""
+    if timezone == "UTC":
+        return expr.dt.replace_time_zone("UTC")
+    # A wall time repeated by a DST change is taken at its first occurrence; one that
+    # does not exist (skipped by the change) is null and rejected as unparseable.
+    localised = expr.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return localised.dt.convert_time_zone("UTC")
+
+
+def epoch_to_local(number: pl.Expr, unit: str, timezone: str) -> pl.Expr:
+    """Unix epoch numbers -> naive wall time in `timezone` (from_epoch gives naive UTC)."""
+    return utc_to_local(pl.from_epoch(number.cast(pl.Int64), unit).cast(pl.Datetime("us")),
+                        timezone)
+
+
 def epoch_unit(sample: pl.Series | None) -> str:
-    """Seconds, unless the values are too large to be seconds in this era."""
+    """The unit of integer epochs, from their size: seconds until about the year 5000,
+    then milliseconds, microseconds and nanoseconds."""
     biggest = sample.max() if sample is not None and sample.len() else 0
-    if biggest is not None and biggest > 10**14:
-        return "us"
-    return "ms" if biggest is not None and biggest > 10**11 else "s"
+    biggest = biggest or 0
+    for limit, unit in ((10**11, "s"), (10**14, "ms"), (10**17, "us")):
+        if biggest < limit:
+            return unit
+    return "ns"
 
 
-SLASH_SAMPLE_ROWS = 1000
-
-
-def slash_orders(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
-    """Day-first or month-first per column of slashed dates (DD/MM/YYYY vs M/D/YYYY).
-
-    A first part above 12 means day-first, a second part above 12 month-first. A column
-    that cannot tell (every part <= 12) follows the columns that can, since one export
-    has one locale; with no evidence at all, month-first (Salesforce's US default).
-    Columns without slashed dates are left out.
-    """
-    # A column's dates share one format: when the first rows have no slashed date, the
-    # full pass over the file (a second CSV parse) is not needed at all.
-    head = frame.head(SLASH_SAMPLE_ROWS).select(
-        [pl.col(c).cast(pl.String).str.contains(_SLASH_PARTS).any() for c in columns]).collect()
-    columns = [c for c in columns if head[c][0]]
-    if not columns:
-        return {}
-    exprs = [pl.col(col).cast(pl.String).str.extract(_SLASH_PARTS, part)
-             .cast(pl.Int32, strict=False).max().alias(f"{i}_{part}")
-             for i, col in enumerate(columns) for part in (1, 2)]
-    row = frame.select(exprs).collect().row(0, named=True)
-    found: dict[str, str | None] = {}
-    for i, col in enumerate(columns):
-        first, second = row[f"{i}_1"], row[f"{i}_2"]
-        if first is None:
-            continue
-        found[col] = DAY_FIRST if first > 12 else MONTH_FIRST if second > 12 else None
-    decided = {v for v in found.values() if v}
-    default = decided.pop() if len(decided) == 1 else MONTH_FIRST
-    return {col: order or default for col, order in found.items()}
-
-
-def date_readings(raw: RawSource, date_format: str | None,
+def date_readings(raw: RawSource, date_format: str | list[str] | None,
                   columns: list[str]) -> dict[str, DateReading]:
-    """How to read each of a file's date columns, decided from the data in one pass.
+    """How to read each of a file's date columns, decided from the data.
 
-    Text columns get their slashed-date order (recorded as `date_order`, unless a
-    date_format fixes it); integer columns get their epoch unit (seconds, ms or us).
-    Columns absent from the result are read with the defaults.
+    Text columns get the formats a sample of them uses (day- or month-first decided over
+    the whole column, recorded as `date_order`), unless date_format fixes them; integer
+    columns get their epoch unit (seconds, ms, us or ns).
     """
     schema = raw.frame.collect_schema()
     columns = list(dict.fromkeys(columns))
-    texts = [c for c in columns if schema[c] == pl.String] if not date_format else []
+    texts = [c for c in columns if schema[c] == pl.String]
     numbers = [c for c in columns if schema[c].is_numeric()]
-    if not texts and not numbers:
-        return {}
+    configured = configured_reading(date_format)
+    readings = dict.fromkeys(texts, configured) if configured else {}
     try:
-        orders = slash_orders(raw.frame, texts)
+        if texts and not configured:
+            orders = day_month_orders(raw.frame, texts)
+            if orders:
+                raw.detected["date_order"] = orders
+            readings = {c: reading_from_sample(_sample(raw, c), orders.get(c)) for c in texts}
         biggest = raw.frame.select(pl.col(numbers).max()).collect() if numbers else None
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
-    if orders:
-        raw.detected["date_order"] = orders
-    readings = {c: DateReading(order=o) for c, o in orders.items()}
     for column in numbers:
         readings[column] = DateReading(unit=epoch_unit(biggest.get_column(column)))
     return readings
 
 
-def to_local_datetime(column: str, dtype: pl.DataType, timezone: str, date_format: str | None,
-                      markers: list[str], reading: DateReading | None = None,
-                      ) -> tuple[pl.Expr, pl.Expr]:
-    """(parsed, present): parsed naive wall time in `timezone`, and whether a value was given.
+def merge_readings(readings: list[DateReading]) -> DateReading | None:
+    """One reading for several columns read as one (HubSpot's "Date entered" columns):
+    every format any of them uses, and the largest epoch unit."""
+    if not readings:
+        return None
+    formats = tuple(dict.fromkeys(f for r in readings for f in r.formats))
+    units = ("s", "ms", "us", "ns")
+    return DateReading(unit=max((r.unit for r in readings), key=units.index), formats=formats,
+                       zones=any(r.zones for r in readings),
+                       epochs=any(r.epochs for r in readings))
+
+
+def _sample(raw: RawSource, column: str) -> pl.Series:
+    """Up to SAMPLE_VALUES non-empty values of a column, from its first rows (or, when
+    those are all empty, from wherever the values are)."""
+    text = clean_text(column, null_markers(None))
+    values = raw.frame.head(SAMPLE_VALUES).select(text).collect().to_series().drop_nulls()
+    if values.len():
+        return values
+    return raw.frame.select(text).drop_nulls().head(SAMPLE_VALUES).collect().to_series()
+
+
+def to_local_datetime(column: str, dtype: pl.DataType, timezone: str,
+                      date_format: str | list[str] | None, markers: list[str],
+                      reading: DateReading | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """(parsed, present): parsed naive wall time in `timezone` (microseconds kept), and
+    whether a value was given.
 
     Zone-aware timestamps (Parquet) are converted to the config's zone; naive ones are
     taken as already in it; Unix epochs (instants) are converted to it. `reading` comes
     from date_readings.
     """
-    reading = reading or DateReading()
+    reading = reading or configured_reading(date_format) or DateReading()
     col = pl.col(column)
     if isinstance(dtype, pl.Datetime):
         parsed = col.dt.convert_time_zone(timezone).dt.replace_time_zone(None) \
@@ -170,7 +254,7 @@ def to_local_datetime(column: str, dtype: pl.DataType, timezone: str, date_forma
     if dtype.is_numeric():
         return epoch_to_local(col, reading.unit, timezone), col.is_not_null()
     text = clean_text(column, markers)
-    return parse_datetime(text, date_format, reading.order, timezone), text.is_not_null()
+    return parse_datetime(text, reading, timezone), text.is_not_null()
 
 
 def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:

@@ -2,7 +2,9 @@
 
 Semantics (DESIGN.md): a deal at stage k has passed stages 1..k; a won deal passed every
 stage; a lost deal passed up to the stage it was lost at when the data says so (a status
-column next to the stage, or a `lost_stage` column), else it counts at stage 1.
+column next to the stage, or a `lost_stage` column). Where nothing says, its depth is 0:
+it stays out of every stage count and conversion, and still counts in the deals, the lost
+and the win rate (a guessed stage 1 would drag the first conversion down).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.metrics.stats import ratio, wilson_interval
-from funnelctl.report import StageResult, TimeFromFirst
+from funnelctl.report import FunnelResult, StageResult, TimeFromFirst
 
 DEPTH = "depth"
 OUTCOME = "outcome"
 LOSS_STAGE_KNOWN = "loss_stage_known"
 CYCLE_DAYS = "cycle_days"
+UNPLACED = 0  # the depth of a lost deal whose loss stage nothing in the data says
 
 
 def _norm(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -82,12 +85,15 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
         loss_idx = stage_idx if has_status else pl.lit(None, pl.Int32)
     depth = (pl.when(~member).then(pl.lit(None, pl.Int32))
              .when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
-             .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(1))
+             .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(UNPLACED))
              .otherwise(stage_idx))
     cycle = pl.lit(None, pl.Float64)
     if "closed_at" in deals.columns:
+        # The reader rejects a close day before the creation day; a date-only close date
+        # on the creation day (00:00, before the creation time) is a cycle of 0, not < 0.
         cycle = pl.when(pl.col(OUTCOME) == "won").then(
-            (pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
+            ((pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
+            .clip(lower_bound=0.0))
     return deals.with_columns(outcome.alias(OUTCOME)).with_columns(
         depth.alias(DEPTH),
         (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
@@ -137,6 +143,18 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
             time_from_first=_time_from_first(row, k + 1),
         ))
     return results
+
+
+def won_row(result: FunnelResult, won_label: str = "won") -> StageResult | None:
+    """With no lost deal at all the win rate is 100% (or nothing) whatever the funnel
+    did: the conversion into won, won / entered, as one more row of the stage table."""
+    if result.won is None or result.lost or not result.stages or not result.stages[0].entered:
+        return None
+    last, first = result.stages[-1].entered, result.stages[0].entered
+    low, high = wilson_interval(result.won, last) if last else (None, None)
+    return StageResult(name=won_label, entered=result.won,
+                       conversion_from_previous=ratio(result.won, last),
+                       conversion_from_first=ratio(result.won, first), ci_low=low, ci_high=high)
 
 
 def _time_from_first(row: dict, k: int) -> TimeFromFirst | None:

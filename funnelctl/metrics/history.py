@@ -15,7 +15,14 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.config import Funnel
-from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, LOSS_STAGE_KNOWN, OUTCOME, stage_index
+from funnelctl.metrics.funnel import (
+    CYCLE_DAYS,
+    DEPTH,
+    LOSS_STAGE_KNOWN,
+    OUTCOME,
+    UNPLACED,
+    stage_index,
+)
 
 ORDER = "order"  # 1..n for funnel stages, n + 1 for won, null for lost and unmatched
 ROLE = "role"  # "stage", "won", "lost", or null when the value matches nothing
@@ -68,13 +75,14 @@ def deal_outcomes(entries: pl.DataFrame, funnel: Funnel, keep: list[str]) -> pl.
         pl.col("entered_at").last().alias("_last_at"),
         *[pl.col(c).drop_nulls().last().alias(c) for c in keep],
     )
-    # A lost deal with no funnel stage before its loss counts at stage 1 (as for snapshots).
+    # A lost deal with no funnel stage before its loss is placed nowhere (as for
+    # snapshots): out of the stage conversions, in the deals, lost and win rate.
     lost_unplaced = (pl.col(OUTCOME) == "lost") & pl.col(DEPTH).is_null()
     return (
         deals.join(first_seen, on="deal_id", how="left")
         .join(flags, on="deal_id", how="left")
         .with_columns(
-            pl.when(lost_unplaced).then(pl.lit(1, pl.Int32)).otherwise(pl.col(DEPTH))
+            pl.when(lost_unplaced).then(pl.lit(UNPLACED, pl.Int32)).otherwise(pl.col(DEPTH))
             .alias(DEPTH),
             (~lost_unplaced).alias(LOSS_STAGE_KNOWN),
             pl.when(pl.col(OUTCOME) == "won").then(

@@ -8,13 +8,20 @@ starts a new chain without forgetting the depth reached. Along the walk those st
 grow, so "the latest chain that reached k-1 before this event" is an as-of (backward)
 lookup among the step-(k-1) reaches: one sorted join per step, no loop over rows.
 
-Each step's events are sorted by one packed int64, pos = entity code << B | seconds since
-the first event, with 2**B > time range + window. Then `pos - start <= window` checks the
-window and also rules out another entity's chain, which lies at least 2**B - range behind.
-Timestamps count in whole seconds, as ClickHouse's DateTime does.
+Each step's events are sorted by one packed int64, pos = entity code << B | tick, where
+tick is the time since the first event in the coarsest unit that keeps every timestamp
+apart (s, ms or µs, as a DateTime64 counts its ticks).
+With 2**B > range + window, `pos - start <= window` checks the window and also rules out
+another entity's chain, which lies at least 2**B - range behind; a window longer than
+the range is no limit, so it is capped there and any window costs at most one bit. When
+entity count x tick range still does not fit 62 bits (µs over years, millions of
+entities), tick is the rank of the timestamp among the distinct ones instead, the real
+ticks ride along in a second column for the window tests, and the entity is compared
+explicitly (pos >> B on both sides).
 
-Memory: only the funnel's events are keyed (8 bytes each), and each step's reaches are
-dropped as soon as the next step's are known; what is kept is one row per entity.
+Memory: only the funnel's events are keyed (8 bytes each, 16 with real ticks), and each
+step's reaches are dropped as soon as the next step's are known; what is kept is one row
+per entity.
 """
 
 from __future__ import annotations
@@ -24,9 +31,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from funnelctl.errors import DataError
-
 POS, START, SRC, ENTITY = "_pos", "_start", "_src", "_entity"
+TICK, TICK_START, REACH, TICK_REACH = "_tick", "_tick_start", "_reach", "_tick_reach"
+RANK = "_rank"
+US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
+KEY_BITS = 62
 
 
 class OffsetIds:
@@ -47,6 +56,9 @@ class StepEvents:
     carried: pl.DataFrame  # the carried columns of the step-1 events, in pos order
     shift: int  # B: entity code = pos >> B
     entity_ids: pl.Series | OffsetIds  # entity code -> entity_id
+    ticks_per_second: int = 1  # what one tick of the key (or of TICK) is
+    ranked: bool = False  # pos holds a time rank; the real ticks are in TICK
+    span: int = 0  # ticks from the first to the last event (a window past it is endless)
 
 
 def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
@@ -54,23 +66,46 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
     """frame: entity_id, ts (+ the columns `steps` and `carry` use); steps: one boolean
     expression per funnel step; carry: columns of the step-1 event to keep."""
     code, entity_ids, top_code = entity_codes(frame["entity_id"])
-    # Aggregate first, convert after: no temporary column the size of the frame.
-    t_min, t_max = frame.select(pl.col("ts").min().dt.epoch("s").alias("lo"),
-                                pl.col("ts").max().dt.epoch("s").alias("hi")).row(0)
-    shift = int(t_max - t_min + window).bit_length()
-    if top_code.bit_length() + shift > 62:
-        raise DataError("timestamps span too long a time for the window funnel "
-                        f"({t_min}..{t_max} s since 1970): check the ts column")
-    seconds = pl.col("ts").dt.epoch("s")
-    pos = (code * (1 << shift) + (seconds - t_min)).alias(POS)
+    unit, lo, span = tick_unit(frame)
+    per_tick = US_PER[unit]
+    ticks = ((pl.col("ts").dt.epoch("us") - lo) // per_tick) if per_tick > 1 else \
+        (pl.col("ts").dt.epoch("us") - lo)
+    # With 2**B > span + window, another entity's chain lies more than a window behind:
+    # the window check alone keeps entities apart. Capped at the span, it costs one bit.
+    reach = span + min(window * 1_000_000 // per_tick, span + 1)
+    ranked = top_code.bit_length() + reach.bit_length() > KEY_BITS
+    if ranked:  # the order of distinct timestamps is all the key needs
+        # Ranked over the whole frame, before the steps' filters: one order for all steps.
+        frame = frame.with_columns(ticks.alias(TICK)).with_columns(
+            (pl.col(TICK).rank("dense").cast(pl.Int64) - 1).alias(RANK))
+        order, shift = pl.col(RANK), int(frame[RANK].max()).bit_length()
+        extra = [pl.col(TICK)]
+    else:
+        order, shift, extra = ticks, reach.bit_length(), []
+    pos = (code * (1 << shift) + order).alias(POS)
     # The filters run before the sort; a lone key column sorts without a gather.
-    queries = [frame.lazy().filter(step).select(pos.sort()) for step in steps[1:]]
-    first = frame.lazy().filter(steps[0]).select(pos, *carry)
-    queries.insert(0, first.sort(POS) if carry else first.select(pl.col(POS).sort()))
+    queries = [frame.lazy().filter(step).select(pos, *extra).sort(POS) if ranked
+               else frame.lazy().filter(step).select(pos.sort()) for step in steps[1:]]
+    first = frame.lazy().filter(steps[0]).select(pos, *extra, *carry)
+    queries.insert(0, first.sort(POS) if carry or ranked else
+                   first.select(pl.col(POS).sort()))
     parts = pl.collect_all(queries)
     carried = parts[0].select(carry)
-    parts[0] = parts[0].select(POS)
-    return StepEvents(parts, carried, shift, entity_ids)
+    parts[0] = parts[0].select(POS, *extra)
+    return StepEvents(parts, carried, shift, entity_ids, 1_000_000 // per_tick, ranked,
+                      int(span))
+
+
+def tick_unit(frame: pl.DataFrame) -> tuple[str, int, int]:
+    """The coarsest of s, ms, µs that every timestamp is a whole number of, the first
+    timestamp (µs since 1970) and the span in that unit: one pass over ts."""
+    us = pl.col("ts").dt.epoch("us")
+    # Streamed: the remainders are never a whole column in memory.
+    lo, hi, sub_s, sub_ms = frame.lazy().select(
+        us.min().alias("lo"), us.max().alias("hi"), (us % 1_000_000 != 0).any().alias("s"),
+        (us % 1_000 != 0).any().alias("ms")).collect(engine="streaming").row(0)
+    unit = "us" if sub_ms else "ms" if sub_s else "s"
+    return unit, int(lo or 0), int((hi or 0) - (lo or 0)) // US_PER[unit]
 
 
 def entity_codes(ids: pl.Series) -> tuple[pl.Expr, pl.Series | OffsetIds, int]:
@@ -90,32 +125,72 @@ def entity_codes(ids: pl.Series) -> tuple[pl.Expr, pl.Series | OffsetIds, int]:
     return pl.col("entity_id").replace_strict(unique, numbers), unique, unique.len()
 
 
-def window_funnel(events: StepEvents, window: int, keep_src: bool = False) -> pl.DataFrame:
+def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
+                  within: list[int | None] | None = None) -> pl.DataFrame:
     """One row per entity that reached step 1: _entity (code), depth, time_k (k >= 2: the
     seconds from step 1 to step k the first time it reached step k) and, with keep_src,
     _src: the step-1 row of the chain by which it first reached its deepest step.
 
-    Consumes events.parts (each step's keys are freed once the next step is known).
+    window: seconds; within: per step k >= 2 (index k - 2), the seconds it may come after
+    the step before, or None. Consumes events.parts (each step's keys are freed once the
+    next step's are known).
     """
-    parts, divisor = events.parts, 1 << events.shift
-    first = parts.pop(0).select(pl.col(POS).alias(START), *_src(keep_src))
+    parts, ranked, per_s = events.parts, events.ranked, events.ticks_per_second
+    # A limit longer than the data is endless: capped, the tick arithmetic cannot overflow.
+    cap = events.span + 1
+    window_ticks = min(window * per_s, cap)
+    within = within or [None] * (len(parts) - 1)
+    same_entity = (pl.col(POS) // (1 << events.shift)) == (pl.col(START) // (1 << events.shift))
+    tick = pl.col(TICK if ranked else POS)
+    in_window = tick - pl.col(TICK_START if ranked else START) <= window_ticks
+    first = parts.pop(0).select(pl.col(POS).alias(START),
+                                *([pl.col(TICK).alias(TICK_START)] if ranked else []),
+                                *_src(keep_src))
     # Each step's first reaches are picked out on a second thread (Polars releases the
     # GIL) while this one joins the next step: both cores busy, ~30% faster here.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        firsts = [pool.submit(_first_per_entity, first, START, divisor, None, keep_src, 1)]
+        firsts = [pool.submit(_first_per_entity, first, START, events, False, keep_src, 1)]
         previous, key = first, START
         for k in range(2, len(parts) + 2):
             # The latest reach of the previous step at or before each event (a tie in
-            # time puts the earlier step first, as ClickHouse does), then the window check.
-            joined = parts.pop(0).select(POS).join_asof(
-                previous, left_on=POS, right_on=key, strategy="backward",
-                check_sortedness=False)
-            previous, key = joined.filter(pl.col(POS) - pl.col(START) <= window), POS
-            del joined
-            firsts.append(pool.submit(_first_per_entity, previous, POS, divisor, START,
+            # time puts the earlier step first, as ClickHouse does), then the checks:
+            # the same entity, within the window of the chain's step-1 event, and within
+            # the step's own limit of the reach before it.
+            limit = within[k - 2]
+            right, right_key, reach, reach_tick = _reaches(previous, key, ranked, limit)
+            joined = parts.pop(0).join_asof(right, left_on=POS, right_on=right_key,
+                                            strategy="backward", check_sortedness=False)
+            keep = (same_entity & in_window) if ranked else in_window
+            if limit is not None:
+                keep &= tick - pl.col(reach_tick if ranked else reach) <= \
+                    min(limit * per_s, cap)
+            previous = joined.filter(keep).select(POS, *([TICK, TICK_START] if ranked else []),
+                                                  START, *_src(keep_src, carried=True))
+            key = POS
+            del joined, right
+            firsts.append(pool.submit(_first_per_entity, previous, POS, events, True,
                                       keep_src, k))
         firsts = [future.result() for future in firsts]
     del previous
+    return _depths(firsts, keep_src)
+
+
+def _reaches(previous: pl.DataFrame, key: str, ranked: bool, limit: int | None
+             ) -> tuple[pl.DataFrame, str, str, str]:
+    """The previous step's reaches as the right side of the as-of join, its key, and
+    the columns that hold each reach's own position and ticks after the join.
+
+    Keyed on POS like the left side, the join keeps one key column (the event's); a step
+    with a `within` limit needs the reach's own position too, so it is copied first."""
+    if key == START:  # step 1's reaches are its events: the reach is the chain's start
+        return previous, START, START, TICK_START
+    if limit is None:
+        return previous.drop(TICK, strict=False), POS, POS, TICK
+    right = previous.rename({POS: REACH, **({TICK: TICK_REACH} if ranked else {})})
+    return right, REACH, REACH, TICK_REACH
+
+
+def _depths(firsts: list[pl.DataFrame], keep_src: bool) -> pl.DataFrame:
     out = firsts[0]
     for frame in firsts[1:]:
         out = out.join(frame, on=ENTITY, how="left")
@@ -131,17 +206,21 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False) -> pl
     )
 
 
-def _src(keep: bool) -> list[pl.Expr]:
-    return [pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)] if keep else []
+def _src(keep: bool, carried: bool = False) -> list[pl.Expr]:
+    if not keep:
+        return []
+    return [pl.col(SRC)] if carried else [pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)]
 
 
-def _first_per_entity(reaches: pl.DataFrame, key: str, divisor: int, start: str | None,
-                      keep_src: bool, k: int) -> pl.DataFrame:
+def _first_per_entity(reaches: pl.DataFrame, key: str, events: StepEvents,
+                      timed: bool, keep_src: bool, k: int) -> pl.DataFrame:
     """The first reach of each entity (rows are sorted by key, so entity-major)."""
-    entity = pl.col(key) // divisor
+    entity = pl.col(key) // (1 << events.shift)
     columns = [entity.alias(ENTITY)]
-    if start is not None:
-        columns.append((pl.col(key) - pl.col(start)).alias(f"time_{k}"))
+    if timed:
+        elapsed = (pl.col(TICK) - pl.col(TICK_START)) if events.ranked else \
+            (pl.col(key) - pl.col(START))
+        columns.append((elapsed / events.ticks_per_second).alias(f"time_{k}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k}"))
     is_first = entity.diff().fill_null(1) != 0

@@ -12,7 +12,9 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from funnelctl.render import RenderOptions
+from funnelctl.render.captions import problem_lines
 from funnelctl.render.chart import funnel_chart
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
@@ -46,7 +48,8 @@ def environment() -> Environment:
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
                        count_of=count_of, norms_grid=norms_grid,
-                       unit_of=unit, history_lines=history_lines)
+                       unit_of=unit, history_lines=history_lines,
+                       problem_lines=problem_lines)
     return env
 
 
@@ -59,6 +62,7 @@ def finding_counts(report: Report) -> list[tuple[str, int]]:
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     template = environment().get_template("report.html.j2")
+    report = for_display(report)  # controls and bidi overrides shown, then autoescaped
     fmt = Fmt(options.lang)
     return template.render(r=report, t=labels(options.lang), f=fmt,
                            lang=options.lang, counts=finding_counts(report),

@@ -6,6 +6,8 @@ from a language falls back to English rather than failing a nightly run.
 
 from __future__ import annotations
 
+from funnelctl.render.captions import WORDS as CAPTION_WORDS
+from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
 from funnelctl.report import FunnelResult
 
@@ -300,8 +302,9 @@ def column_label(t: dict[str, str], column: str) -> str:
 
 
 def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
-    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel, as
-    sentences in the report's language."""
+    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel, and
+    the captions that qualify a deal funnel's numbers, as sentences in the report's
+    language."""
     lines = []
     if s := funnel.slowest_stage:
         lines.append(t["slowest_line"].format(
@@ -311,9 +314,10 @@ def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
         lines.append(t["inconsistent_line"].format(
             n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
             back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
-    return lines
+    return lines + caption_lines(funnel, t, f)
 
 
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
-    return {**EN, **LANGUAGES.get(lang, {})}
+    return {**EN, **CAPTION_WORDS["en"], **LANGUAGES.get(lang, {}),
+            **CAPTION_WORDS.get(lang, {})}

@@ -6,7 +6,11 @@ file paths) is escaped so a `|` cannot break a table and a `<script>` stays text
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from funnelctl.render import RenderOptions
+from funnelctl.render.captions import problem_lines
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
@@ -96,6 +100,9 @@ class MarkdownReport:
         timed = any(s.time_in_stage or s.max_days for s in funnel.stages)
         rows = [self.stage_row(s, s.name == bottleneck) + (self.timing(s) if timed else [])
                 for s in funnel.stages]
+        if won := funnel.won_conversion:  # no lost deal: the conversion into won, last row
+            rows.append(self.stage_row(replace(won, name=t["won_row"]), False)
+                        + ([DASH] * 3 if timed else []))
         header = [t["stage"], t["entered"], t["conversion"], t["ci95"], t["from_first"],
                   t["target"], t["verdict"]]
         header += [t["days_median"], t["p90"], t["stuck"]] if timed else []
@@ -178,6 +185,8 @@ class MarkdownReport:
                 notes.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{esc(v)}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
             notes += [esc(n) for n in src.notes]
+            notes += [f"{esc(sentence)}: `{esc(value)}`"
+                      for sentence, value in problem_lines(src, t, f)]
             if src.detected:
                 notes.append(f"{t['read_as']}: " + ", ".join(
                     f"{esc(k)} {esc(repr(v))}" for k, v in src.detected.items()))
@@ -190,4 +199,4 @@ class MarkdownReport:
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    return MarkdownReport(report, options.lang).render()
+    return MarkdownReport(for_display(report), options.lang).render()

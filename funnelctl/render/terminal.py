@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console, Group
 from rich.padding import Padding
@@ -10,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from funnelctl.render import RenderOptions
+from funnelctl.render.captions import problem_lines
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
     change_key,
@@ -96,6 +99,9 @@ class TerminalReport:
             table.add_row(*self.stage_cells(stage, bottleneck),
                           *(self.timing_cells(stage) if timed else []),
                           *([wait_cell(stage)] if waits else []))
+        if won := funnel.won_conversion:  # no lost deal: the conversion into won, last row
+            table.add_row(*self.stage_cells(replace(won, name=t["won_row"]), None),
+                          *([DASH] * 3 if timed else []))
         caption = [self.outcome_line(funnel)] if funnel.won is not None else []
         caption += history_lines(funnel, t, self.f)
         if caption:
@@ -196,8 +202,11 @@ class TerminalReport:
                 lines.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{v}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
             lines += src.notes
+            cell = Text("\n".join(lines))  # Text: nothing in a data value is markup
+            for sentence, value in problem_lines(src, t, f):
+                cell.append(f"{chr(10) if cell else ''}{sentence}: {value!r}")
             table.add_row(src.name, f.num(src.rows_read), f.num(src.rows_rejected),
-                          "\n".join(lines) or DASH)
+                          cell if cell else DASH)
         return table
 
     def findings_block(self) -> Group:
@@ -242,7 +251,9 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
-                      width=options.width, highlight=False, emoji=False)
+                      width=options.width, highlight=False, emoji=False,
+                      markup=False)  # data values are text: `[red]` in a name stays `[red]`
+    report = for_display(report)  # no control character or escape sequence reaches the tty
     for part in TerminalReport(report, options.lang, options.width or console.width).parts():
         if isinstance(part, Table):
             for column in part.columns:  # a narrow terminal wraps numbers, never cuts them

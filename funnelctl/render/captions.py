@@ -1,0 +1,59 @@
+"""What a stage table's caption and a source's data-quality cell must say so that no number
+misleads (issue 11): lost deals of unknown stage, a funnel without lost deals, values that
+did not parse. Sentences in English and Russian; every renderer takes them from here."""
+
+from __future__ import annotations
+
+from funnelctl.render.fmt import Fmt
+from funnelctl.report import FunnelResult, SourceQuality
+
+EN = {
+    "won_row": "→ won",
+    "lost_stage_unknown_line": (
+        "{n} lost deals have no known loss stage: they are left out of the stage counts and "
+        "conversions (still in the deals, lost and win rate)"),
+    "no_lost_line": (
+        "No lost deals in the data: the win rate ({rate}) covers closed deals only; "
+        "{won} of {entered} deals that entered reached won ({conversion}, last row)"),
+    "value_problem_line": "{what}: {n} rows (deals kept, the value left out); e.g. line {line}",
+    "problem_unparseable amount": "amount does not parse",
+}
+
+RU = {
+    "won_row": "→ выиграно",
+    "lost_stage_unknown_line": (
+        "У {n} проигранных сделок этап проигрыша неизвестен: они не входят в число сделок по "
+        "этапам и в конверсии (но входят в число сделок, проигранных и процент выигрыша)"),
+    "no_lost_line": (
+        "В данных нет проигранных сделок: процент выигрыша ({rate}) считается только по "
+        "закрытым; до выигрыша дошли {won} из {entered} вошедших ({conversion}, последняя "
+        "строка)"),
+    "value_problem_line": "{what}: строк {n} (сделки учтены, значение пропущено); "
+                          "напр. строка {line}",
+    "problem_unparseable amount": "сумма не читается",
+}
+
+WORDS = {"en": EN, "ru": RU}
+
+
+def caption_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
+    """Sentences under a deal funnel's stage table that qualify its numbers."""
+    lines = []
+    if funnel.lost_stage_unknown:
+        lines.append(t["lost_stage_unknown_line"].format(n=f.num(funnel.lost_stage_unknown)))
+    if won := funnel.won_conversion:
+        lines.append(t["no_lost_line"].format(
+            rate=f.pct(funnel.win_rate), won=f.num(won.entered),
+            entered=f.num(funnel.stages[0].entered), conversion=f.pct(won.conversion_from_first)))
+    return lines
+
+
+def problem_lines(src: SourceQuality, t: dict[str, str], f: Fmt) -> list[tuple[str, str]]:
+    """(sentence, the offending value from the data) per kind of value left out. The value
+    is returned apart, so that each renderer shows it as plain text in its own way."""
+    out = []
+    for reason, seen in src.value_problems.items():
+        what = t.get(f"problem_{reason}", reason)
+        out.append((t["value_problem_line"].format(what=what, n=f.num(seen["rows"]),
+                                                   line=seen["line"]), seen["value"] or ""))
+    return out

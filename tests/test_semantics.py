@@ -1,0 +1,232 @@
+"""Semantics that must not mislead (issue 11): one small file per rule, made here, with the
+expected numbers worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pytest
+
+from tests.conftest import write_csv
+
+DEALS_CONFIG = """
+version: 1
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    columns: {{deal_id: id, stage: stage, created_at: created, closed_at: closed{extra}}}
+funnels:
+  - name: F
+    source: d
+    stages: [{{name: A}}, {{name: B}}, {{name: C}}]
+    won: [W]
+    lost: [L]
+"""
+
+
+def deals_config(tmp_path, rows, header=("id", "stage", "created", "closed"), extra=""):
+    write_csv(tmp_path / "d.csv", list(header), [list(r) for r in rows])
+    path = tmp_path / "audit.yaml"
+    path.write_text(DEALS_CONFIG.format(extra=extra), encoding="utf-8")
+    return path
+
+
+def ledger_rows(path) -> set[tuple[str, ...]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {tuple(row) for row in csv.reader(fh)}
+
+
+def rendered(cli, config, fmt, lang="en"):
+    """The report as text on one line; the terminal one wide, so no sentence wraps."""
+    if fmt == "table":
+        from funnelctl import audit
+        from funnelctl.render import RenderOptions
+        from funnelctl.render.terminal import render
+
+        text = render(audit(config), RenderOptions(width=400, lang=lang))
+        return " ".join(text.split())
+    result = cli("audit", config, "--format", fmt, "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    return " ".join(result.stdout.split())
+
+
+def test_a_deal_closed_before_it_was_created_is_rejected(cli, tmp_path):
+    config = deals_config(tmp_path, [
+        ("1", "W", "2024-03-10 09:00", "2024-03-15 09:00"),   # won in 5 days
+        ("2", "W", "2024-03-10 09:00", "2024-03-01 00:00"),   # closed 9 days before: rejected
+        ("3", "W", "2024-03-10 15:00", "2024-03-10 00:00"),   # date-only close, same day: 0 d
+        ("4", "A", "2024-03-11 09:00", ""),
+    ])
+    report = cli.json("audit", config, "--rejects", tmp_path / "rejects.csv")
+    quality = report["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"closed before created": 1}
+    assert quality["rows_rejected"] == 1
+    funnel = report["funnels"][0]
+    # Deals 1, 3 won, 4 open at A: A 3, B 2, C 2; cycles 5 and 0 days: median 2.5.
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2, 2]
+    assert funnel["cycle_days"]["median"] == pytest.approx(2.5)
+    assert funnel["cycle_days"]["p90"] == pytest.approx(4.5)   # 0 + 0.9 * 5
+    assert ("d", "3", "closed before created", "2024-03-01 < 2024-03-10") in ledger_rows(
+        tmp_path / "rejects.csv")
+
+
+def test_no_negative_cycle_is_printed(cli, tmp_path):
+    config = deals_config(tmp_path, [
+        ("1", "W", "2024-03-10 15:00", "2024-03-10 00:00"),
+        ("2", "W", "2024-03-10 09:00", "2024-03-01 00:00"),
+    ])
+    for fmt in ("table", "markdown", "html"):
+        assert not re.search(r"-\d+(\.\d+)? ?d\b", rendered(cli, config, fmt))
+    assert cli.json("audit", config)["funnels"][0]["cycle_days"]["median"] == 0
+
+
+def test_an_out_of_order_history_entry_is_an_inconsistency_not_a_negative_time(cli, write,
+                                                                              tmp_path):
+    # Deal 1's file order is A (Jan 1), C (Jan 10), B (Jan 5): by time it is A, B, C, so
+    # nothing is negative: A 4 days, B 5 days. Deal 2: A (Jan 1), C (Jan 3), then back to
+    # B on Jan 2 in file order -> by time A, B (Jan 2), C (Jan 3): A 1 d, B 1 d.
+    # Deal 3: B (Jan 5) written before A (Jan 7): by time B then A, a move backwards.
+    write_csv(tmp_path / "h.csv", ["deal_id", "stage", "entered_at"], [
+        ["1", "A", "2024-01-01"], ["1", "C", "2024-01-10"], ["1", "B", "2024-01-05"],
+        ["2", "A", "2024-01-01"], ["2", "C", "2024-01-03"], ["2", "B", "2024-01-02"],
+        ["3", "B", "2024-01-05"], ["3", "A", "2024-01-07"],
+    ])
+    config = write("audit.yaml", """
+        version: 1
+        sources:
+          h: {path: h.csv, kind: stage_history}
+        funnels:
+          - {name: F, source: h, stages: [{name: A}, {name: B}, {name: C}]}
+        """)
+    funnel = cli.json("audit", config, "--as-of", "2024-02-01")["funnels"][0]
+    times = {s["name"]: s["time_in_stage"] for s in funnel["stages"]}
+    # A: deal 1 4 d, deal 2 1 d, deal 3 (A is its last entry) no exit -> median 2.5.
+    assert times["A"]["median_days"] == pytest.approx(2.5)
+    # B: deal 1 5 d, deal 2 1 d, deal 3 2 d (Jan 5 -> Jan 7) -> median 2.
+    assert times["B"]["median_days"] == pytest.approx(2.0)
+    assert all(t is None or t["median_days"] >= 0 for t in times.values())
+    assert funnel["consistency"]["moved_backwards"] == 1
+    # Deal 3 skipped A (first entry at B) too: 1 inconsistent deal of 3.
+    assert funnel["consistency"]["inconsistent"] == 1
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1 234,56 ₽", 1234.56), ("1,234.56", 1234.56), ("$1,234", 1234.0)])
+def test_amount_forms_that_parse(tmp_path, text, value):
+    from funnelctl.config import load_config
+    from funnelctl.io.deals import read_deals
+    from funnelctl.io.readers import open_source
+
+    config = load_config(deals_config(
+        tmp_path, [("1", "A", "2024-03-10", "", text)],
+        header=("id", "stage", "created", "closed", "sum"), extra=", amount: sum"))
+    deals = read_deals(open_source("d", config.sources["d"]), config.sources["d"], "UTC", [])
+    assert deals.frame["amount"].to_list() == [pytest.approx(value)]
+    assert deals.problems.height == 0
+
+
+def test_an_amount_that_does_not_parse_is_counted_with_its_line(cli, tmp_path):
+    config = deals_config(tmp_path, [
+        ("1", "A", "2024-03-10", "", "1 234,56 ₽"),
+        ("2", "B", "2024-03-10", "", "abc"),
+        ("3", "B", "2024-03-10", "", ""),            # empty: no amount, not a problem
+        ("4", "C", "2024-03-10", "", "n/a?"),
+    ], header=("id", "stage", "created", "closed", "sum"), extra=", amount: sum")
+    report = cli.json("audit", config, "--rejects", tmp_path / "rejects.csv")
+    quality = report["data_quality"]["sources"][0]
+    # Lines 3 ('abc') and 5 ('n/a?'); the deals still count: 4 at A, 3 at B, 1 at C.
+    assert quality["value_problems"] == {
+        "unparseable amount": {"rows": 2, "line": 3, "value": "abc"}}
+    assert quality["rows_rejected"] == 0
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [4, 3, 1]
+    assert {("d", "3", "unparseable amount", "abc"),
+            ("d", "5", "unparseable amount", "n/a?")} <= ledger_rows(tmp_path / "rejects.csv")
+    assert "amount does not parse: 2 rows (deals kept, the value left out); e.g. line 3: " \
+        "'abc'" in rendered(cli, config, "table")
+    assert "amount does not parse: 2 rows (deals kept, the value left out); e.g. line 3: " \
+        "`abc`" in rendered(cli, config, "markdown")
+    assert "amount does not parse: 2 rows (deals kept, the value left out); e.g. line 3: " \
+        "<code>abc</code>" in rendered(cli, config, "html")
+    assert "сумма не читается: строк 2" in rendered(cli, config, "table", "ru")
+
+
+def test_an_amount_with_markup_stays_text(cli, tmp_path):
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "[bold]<b>x</b>")],
+                          header=("id", "stage", "created", "closed", "sum"),
+                          extra=", amount: sum")
+    assert "[bold]<b>x</b>" in rendered(cli, config, "table")
+    assert "&lt;b&gt;x&lt;/b&gt;" in rendered(cli, config, "html")
+
+
+LOST_ROWS = [
+    ("1", "A", "2024-03-01", ""), ("2", "B", "2024-03-01", ""), ("3", "C", "2024-03-01", ""),
+    ("4", "W", "2024-03-01", "2024-03-11"),
+    ("5", "L", "2024-03-01", "2024-03-05"), ("6", "L", "2024-03-01", "2024-03-05"),
+]
+
+
+def test_lost_deals_of_unknown_stage_leave_the_stage_conversions(cli, tmp_path):
+    report = cli.json("audit", deals_config(tmp_path, LOST_ROWS))
+    funnel = report["funnels"][0]
+    # Deals 5 and 6 are lost and nothing says where: A 4 (1-4), B 3 (2-4), C 2 (3, 4).
+    # Counted at A (the old rule) they would give 6, 3, 2 and a first conversion of 50%.
+    assert [s["entered"] for s in funnel["stages"]] == [4, 3, 2]
+    assert funnel["stages"][1]["conversion_from_previous"] == pytest.approx(0.75)
+    assert (funnel["entities"], funnel["won"], funnel["lost"]) == (6, 1, 2)
+    assert funnel["win_rate"] == pytest.approx(1 / 3)
+    assert funnel["lost_stage_unknown"] == 2
+    sentence = ("2 lost deals have no known loss stage: they are left out of the stage "
+                "counts and conversions (still in the deals, lost and win rate)")
+    for fmt in ("table", "markdown", "html"):
+        assert sentence in rendered(cli, tmp_path / "audit.yaml", fmt), fmt
+    assert "У 2 проигранных сделок этап проигрыша неизвестен" in rendered(
+        cli, tmp_path / "audit.yaml", "html", "ru")
+
+
+def test_a_known_loss_stage_places_the_lost_deal(cli, tmp_path):
+    rows = [(*r, "B" if r[0] == "5" else "") for r in LOST_ROWS]
+    config = deals_config(tmp_path, rows, header=("id", "stage", "created", "closed", "at"),
+                          extra=", lost_stage: at")
+    funnel = cli.json("audit", config)["funnels"][0]
+    # Deal 5 was lost at B: A 5, B 4, C 2; deal 6 alone is unknown.
+    assert [s["entered"] for s in funnel["stages"]] == [5, 4, 2]
+    assert funnel["lost_stage_unknown"] == 1
+
+
+def test_no_lost_deals_shows_the_conversion_into_won(cli, tmp_path):
+    rows = [r for r in LOST_ROWS if r[1] != "L"] + [("7", "W", "2024-03-01", "2024-03-09")]
+    config = deals_config(tmp_path, rows)
+    funnel = cli.json("audit", config)["funnels"][0]
+    # Deals 1-3 open at A, B, C; 4 and 7 won: A 5, B 4, C 3; win rate 2/2 = 100%.
+    assert funnel["win_rate"] == 1.0
+    won = funnel["won_conversion"]
+    # Won 2 of the 5 that entered (40%), of the 3 at C (66.7%).
+    assert won["entered"] == 2
+    assert won["conversion_from_first"] == pytest.approx(0.4)
+    assert won["conversion_from_previous"] == pytest.approx(2 / 3)
+    sentence = ("No lost deals in the data: the win rate (100.0%) covers closed deals only; "
+                "2 of 5 deals that entered reached won (40.0%, last row)")
+    table = rendered(cli, config, "table")
+    assert sentence in table
+    assert re.search(r"│ → won │ 2 │ 66\.7% │ [\d.%–]+ │ 40\.0% │", table)
+    markdown = rendered(cli, config, "markdown")
+    assert sentence in markdown and "| → won | 2 | 66.7% |" in markdown
+    html = rendered(cli, config, "html")
+    assert sentence in html and 'data-stage="won"' in html
+    assert "В данных нет проигранных сделок" in rendered(cli, config, "markdown", "ru")
+
+
+def test_with_lost_deals_there_is_no_won_row(cli, tmp_path):
+    report = cli.json("audit", deals_config(tmp_path, LOST_ROWS))
+    assert report["funnels"][0]["won_conversion"] is None
+    assert "→ won" not in rendered(cli, tmp_path / "audit.yaml", "table")
+
+
+def test_json_keys_are_additions(cli, tmp_path):
+    funnel = cli.json("audit", deals_config(tmp_path, LOST_ROWS))["funnels"][0]
+    assert {"name", "stages", "won", "lost", "win_rate", "lost_stage_unknown",
+            "won_conversion"} <= set(funnel)
+    json.dumps(funnel)
