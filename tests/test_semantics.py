@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.conftest import write_csv
+from tests.conftest import assert_error, write_csv
 
 DEALS_CONFIG = """
 version: 1
@@ -230,3 +230,137 @@ def test_json_keys_are_additions(cli, tmp_path):
     assert {"name", "stages", "won", "lost", "win_rate", "lost_stage_unknown",
             "won_conversion"} <= set(funnel)
     json.dumps(funnel)
+
+
+STUCK_CONFIG = """
+version: 1
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    {columns}
+funnels:
+  - name: F
+    source: d
+    stages:
+      - {{name: A}}
+      - name: B
+        max_days: 10
+    won: [W]
+    lost: [L]
+"""
+
+
+def test_max_days_on_a_snapshot_counts_stuck_deals_from_the_stage_change(cli, tmp_path):
+    # As of 2024-03-31 the moment is 2024-04-01 00:00. At B (max_days 10): deal 1 changed
+    # 7 days before (not stuck), deal 2 31 days (stuck), deal 3 11.5 days (stuck); deal 4
+    # is won, deal 5 sits at A (no max_days), deal 6 has no date, deal 7 a date that does
+    # not parse (flagged, not counted). Stuck at B: 2, the oldest 31 days.
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created", "moved"], [
+        ["1", "B", "2024-01-01", "2024-03-25 00:00"], ["2", "B", "2024-01-01", "2024-03-01"],
+        ["3", "B", "2024-01-01", "2024-03-20 12:00"], ["4", "W", "2024-01-01", "2024-01-02"],
+        ["5", "A", "2024-01-01", "2024-01-01"], ["6", "B", "2024-01-01", ""],
+        ["7", "B", "2024-01-01", "abc"],
+    ])
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.format(columns="columns: {deal_id: id, created_at: created, "
+                                                  "stage_changed_at: moved}"), encoding="utf-8")
+    report = cli.json("audit", config, "--as-of", "2024-03-31")
+    b = report["funnels"][0]["stages"][1]
+    assert (b["max_days"], b["stuck"], b["stuck_oldest_days"]) == (10, 2, pytest.approx(31.0))
+    stuck = [f for f in report["findings"] if f["code"] == "stuck_deals"]
+    assert [(f["subject"], f["value"]) for f in stuck] == [("F / B", 2.0)]
+    problems = report["data_quality"]["sources"][0]["value_problems"]
+    assert problems == {"unparseable stage_changed_at": {"rows": 1, "line": 8, "value": "abc"}}
+
+
+def test_max_days_through_the_pipedrive_preset(cli, tmp_path):
+    # Pipedrive's "Deal - Last stage change": deal 5012 changed 2026-02-11 09:12:03, as of
+    # 2026-03-01 (moment 2026-03-02 00:00) that is 18.62 days > 10: stuck; 5013 is 2 days.
+    (tmp_path / "d.csv").write_text(
+        "Deal - ID,Deal - Stage,Deal - Status,Deal - Deal created,Deal - Last stage change\n"
+        "5012,B,Open,2026-01-30 15:55:37,2026-02-11 09:12:03\n"
+        "5013,B,Open,2026-01-30 15:55:37,2026-02-28 00:00:00\n", encoding="utf-8")
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.format(columns="preset: pipedrive"), encoding="utf-8")
+    b = cli.json("audit", config, "--as-of", "2026-03-01")["funnels"][0]["stages"][1]
+    assert b["stuck"] == 1
+    assert b["stuck_oldest_days"] == pytest.approx(18 + (24 * 60 - 9 * 60 - 12 - 3 / 60)
+                                                   / (24 * 60))
+
+
+def test_max_days_on_a_snapshot_without_a_stage_change_column_is_a_config_error(cli,
+                                                                                tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [["1", "B", "2024-01-01"]])
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.format(columns="columns: {deal_id: id, created_at: created}"),
+                      encoding="utf-8")
+    # Line 14 of the config is "        max_days: 10".
+    assert_error(cli("audit", config), "audit.yaml:14: funnels.0.stages.1.max_days",
+                 "map stage_changed_at under sources.d.columns")
+
+
+@pytest.mark.parametrize(("preset", "header"), [
+    ("amocrm", "Дата редактирования"), ("bitrix24", "Дата изменения"),
+    ("bitrix24", "Modified"), ("hubspot", "Date entered current stage"),
+    ("hubspot", "Last Modified Date"), ("pipedrive", "Deal - Last stage change"),
+    ("pipedrive", "Deal - Update time")])
+def test_presets_map_their_stage_change_columns(preset, header):
+    from funnelctl.io.presets import match_columns
+
+    assert match_columns(preset, ["ID", header])["stage_changed_at"] == header
+
+
+HUBSPOT_CONFIG = """
+version: 1
+sources:
+  d: {path: d.csv, kind: deals, preset: hubspot}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}, {name: B}, {name: C}]
+"""
+
+
+def hubspot_file(tmp_path, stage_columns: list[str], rows: list[list[str]]):
+    header = ["Record ID", "Deal Stage", "Create Date",
+              *[f'Date entered "{s} (Sales Pipeline)"' for s in stage_columns]]
+    write_csv(tmp_path / "d.csv", header, rows)
+    config = tmp_path / "audit.yaml"
+    config.write_text(HUBSPOT_CONFIG, encoding="utf-8")
+    return config
+
+
+def test_hubspot_date_entered_columns_give_the_loss_stage(cli, tmp_path):
+    # Columns for B and C, so an empty cell means "never entered". Deal 1 lost after B
+    # (B dated, C empty): depth 2. Deal 2 lost with neither: at A. Deal 3 lost after C: 3.
+    # Deal 4 won: 3. Deal 5 open at A. Deal 6 lost, B "soon" (does not parse; flagged):
+    # its loss stage is unknown. A 5, B 3 (1, 3, 4), C 2 (3, 4).
+    config = hubspot_file(tmp_path, ["B", "C"], [
+        ["1", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00", ""],
+        ["2", "Closed Lost", "2024-01-01 10:00", "", ""],
+        ["3", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00", "2024-01-09 10:00"],
+        ["4", "Closed Won", "2024-01-01 10:00", "2024-01-05 10:00", "2024-01-09 10:00"],
+        ["5", "A", "2024-01-01 10:00", "", ""],
+        ["6", "Closed Lost", "2024-01-01 10:00", "soon", ""],
+    ])
+    report = cli.json("audit", config)
+    funnel = report["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [5, 3, 2]
+    assert funnel["lost_stage_unknown"] == 1
+    problems = report["data_quality"]["sources"][0]["value_problems"]
+    assert problems == {"unparseable Date entered 'B'": {"rows": 1, "line": 7, "value": "soon"}}
+
+
+def test_hubspot_date_entered_columns_that_miss_later_stages_say_nothing_sure(cli, tmp_path):
+    # Only B has a column: a lost deal dated at B may have gone on to C, one without a date
+    # may have skipped to C: both unknown. Deal 3 (won) 3, deal 4 open at B: A 2, B 2, C 1.
+    config = hubspot_file(tmp_path, ["B"], [
+        ["1", "Closed Lost", "2024-01-01 10:00", "2024-01-05 10:00"],
+        ["2", "Closed Lost", "2024-01-01 10:00", ""],
+        ["3", "Closed Won", "2024-01-01 10:00", "2024-01-05 10:00"],
+        ["4", "B", "2024-01-01 10:00", "2024-01-05 10:00"],
+    ])
+    funnel = cli.json("audit", config)["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [2, 2, 1]
+    assert funnel["lost_stage_unknown"] == 2

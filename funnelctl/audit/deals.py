@@ -10,8 +10,14 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.history import record_unmatched
-from funnelctl.checks import check_empty_period, check_funnel, check_loss_stages, check_stage_values
+from funnelctl.audit.history import record_unmatched, stuck_moment
+from funnelctl.checks import (
+    check_empty_period,
+    check_funnel,
+    check_history,
+    check_loss_stages,
+    check_stage_values,
+)
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
@@ -27,7 +33,8 @@ from funnelctl.metrics.funnel import (
     suspect_values,
     won_row,
 )
-from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.periods import DateRange, today_in
+from funnelctl.metrics.timing import stuck_in_snapshot
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 # (result, the result over the comparison period or None, findings) of one funnel.
@@ -37,7 +44,9 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
                  as_of: dt.date | None = None) -> Iterator[FunnelRun]:
-    """(result, the result over `before` or None, findings) for every deal funnel."""
+    """(result, the result over `before` or None, findings) for every deal funnel; stuck
+    deals (max_days) are judged at the end of the period or of `as_of`."""
+    moment = stuck_moment(dates, as_of or today_in(config.timezone))
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
         rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
@@ -57,6 +66,10 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
                     "of the stage conversions; map lost_stage or a status column to fix)")
             found += check_loss_stages(result, unknown)
+            if any(s.max_days for s in funnel.stages):
+                require_stage_changed(config, funnel, deals)
+                add_stuck(result, funnel, stuck_in_snapshot(frame, funnel, moment))
+                found += check_history(result, funnel)
             earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
                 else None
             yield result, earlier, found
@@ -105,6 +118,28 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
     record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+
+
+def require_stage_changed(config: Config, funnel: Funnel, deals: Deals) -> None:
+    """max_days needs to know when a deal entered its stage; a snapshot says so only with a
+    "stage changed at" / "last modified" column. Without one it is an error, not ignored."""
+    if "stage_changed_at" in deals.frame.columns:
+        return
+    i = config.funnels.index(funnel)
+    j = next(j for j, s in enumerate(funnel.stages) if s.max_days)
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: max_days on a deals "
+        f"snapshot needs the date each deal entered its stage: map stage_changed_at under "
+        f"sources.{funnel.source}.columns (a \"stage changed at\" or \"last modified\" "
+        "column), or use a stage_history source")
+
+
+def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict]) -> None:
+    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+        stage_result.max_days = stage.max_days
+        if i in stuck:
+            stage_result.stuck = stuck[i]["stuck"]
+            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
 
 
 def add_outcome_notes(result: FunnelResult, unknown: int) -> None:

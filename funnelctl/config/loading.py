@@ -80,6 +80,7 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError("\n".join(f"{path}:{_nearest_line(loc, lines) or '?'}: "
                                      f"{'.'.join(map(str, loc))}: {msg}"
                                      for loc, msg in problems))
+    config._file, config._lines = path, lines
     base = path.parent
     for source in config.sources.values():
         if not source.path.is_absolute():

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model
 from funnelctl.config.events import PropertyValue, parse_duration
@@ -191,6 +191,16 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    # Set by loading: the file and each key's line, for errors found once data is read.
+    _file: Path | None = PrivateAttr(default=None)
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, loc: tuple) -> str:
+        """`file:line: key.path` of a key, for an error the data reveals (line when known)."""
+        line = next((self._lines[loc[:cut]] for cut in range(len(loc), 0, -1)
+                     if loc[:cut] in self._lines), None)
+        place = f"{self._file}:{line}" if self._file and line else str(self._file or "config")
+        return f"{place}: {'.'.join(map(str, loc))}"
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.readers import LINE, RawSource, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
+from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
     clean_text,
     date_readings,
@@ -26,7 +27,8 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
-OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
+OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage",
+            "stage_changed_at")
 
 # Status words CRMs use; `status_values:` in the source replaces them.
 DEFAULT_STATUS = {
@@ -106,7 +108,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     orders = date_readings(raw, source.date_format,
-                           [mapping[c] for c in ("created_at", "closed_at") if c in mapping])
+                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at")
+                            if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
         orders.get(mapping["created_at"]))
@@ -121,7 +124,6 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
-        "_created_odd": dates.outside(created),
     }
     if "closed_at" in mapping:
         name = mapping["closed_at"]
@@ -129,13 +131,21 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers,
             orders.get(name))
         columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema), "_closed_odd": dates.outside(closed)}
+                    "_closed_raw": _text(name, schema)}
+    if "stage_changed_at" in mapping:  # for max_days: how long a deal sits in its stage
+        name = mapping["stage_changed_at"]
+        changed, changed_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers, orders.get(name))
+        columns |= {"stage_changed_at": changed, "_changed_given": changed_given,
+                    "_changed_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
         columns["_amount_given"] = (clean_text(name, markers).is_not_null()
                                     if schema[name] == pl.String else pl.lit(False))
         columns["_amount_raw"] = _text(name, schema)
+    stage_dates, kept = entered_columns(raw, source, timezone, markers)
+    columns |= stage_dates
     has_status = "status" in mapping
     if has_status:
         columns["status"] = _status_expr(mapping["status"], source, preset)
@@ -145,7 +155,10 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
 
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
-    frame = raw.frame.select(**columns).with_columns(
+    # The range is checked on the parsed columns: inside the select it would parse twice.
+    odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
+           for c in ("created_at", "closed_at") if c in columns}
+    frame = raw.frame.select(**columns).with_columns(**odd).with_columns(
         _reject_reason(has_status, mapping).alias("_reason"))
     try:
         frame = frame.collect(engine="streaming")
@@ -161,19 +174,25 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     good = frame.filter(pl.col("_reason").is_null())
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
-    problems = value_problems(good)
+    problems = value_problems(good, [*KEPT_VALUES, *kept])
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 
-def value_problems(good: pl.DataFrame) -> pl.DataFrame:
+# Values a deal can do without: (column, its "given" flag, raw text, reason).
+KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
+               ("stage_changed_at", "_changed_given", "_changed_raw",
+                "unparseable stage_changed_at"))
+
+
+def value_problems(good: pl.DataFrame, kept: list[tuple[str, str, str, str]]) -> pl.DataFrame:
     """(line, reason, value) of usable rows with a value that does not parse: the deal
     counts, the value is left out, and the data-quality section says so."""
-    if "_amount_given" not in good.columns:
-        return pl.DataFrame(schema=REJECTS_SCHEMA)
-    bad = good.filter(pl.col("_amount_given") & pl.col("amount").is_null())
-    return bad.select(line=pl.col(LINE), reason=pl.lit(UNPARSEABLE_AMOUNT),
-                      value=pl.col("_amount_raw")).cast(REJECTS_SCHEMA)
+    frames = [good.filter(pl.col(given) & pl.col(column).is_null()).select(
+                  line=pl.col(LINE), reason=pl.lit(reason), value=pl.col(raw))
+              for column, given, raw, reason in kept if given in good.columns]
+    return pl.concat([f.cast(REJECTS_SCHEMA) for f in frames]) if frames \
+        else pl.DataFrame(schema=REJECTS_SCHEMA)
 
 
 def _text(column: str, schema: pl.Schema) -> pl.Expr:

@@ -121,7 +121,7 @@ def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
     return merge_readings(list(readings.values()))
 
 
-def _split_label(label: str) -> tuple[str, str | None]:
+def split_label(label: str) -> tuple[str, str | None]:
     """`Closed Won (Sales Pipeline)` -> ("Closed Won", "Sales Pipeline")."""
     split = PIPELINE_SUFFIX.match(label)
     return (split["stage"], split["pipeline"]) if split else (label, None)
@@ -152,8 +152,8 @@ def _from_hubspot(raw: RawSource, deal_column: str,
         raise DataError(f"{raw.path}: layout hubspot_wide needs 'Date entered \"<Stage> "
                         f"(<Pipeline>)\"' columns, found none\n  columns found: "
                         f"{', '.join(raw.columns)}")
-    stage_of = {column: _split_label(label)[0] for column, label in columns.items()}
-    pipeline_of = {column: _split_label(label)[1] for column, label in columns.items()}
+    stage_of = {column: split_label(label)[0] for column, label in columns.items()}
+    pipeline_of = {column: split_label(label)[1] for column, label in columns.items()}
     schema = raw.frame.collect_schema()
     dtypes = {schema[c] for c in columns}
     date_dtype = dtypes.pop() if len(dtypes) == 1 else pl.String()
@@ -179,8 +179,9 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
                                       markers, reading)
     entries = entries.with_columns(entered_at=parsed, _given=given,
-                                   _date_raw=pl.col("_date").cast(pl.String),
-                                   _odd=dates.outside(parsed))
+                                   _date_raw=pl.col("_date").cast(pl.String))
+    # Checked on the parsed column: in the same step it would be parsed twice.
+    entries = entries.with_columns(_odd=dates.outside(pl.col("entered_at")))
     if layout == "hubspot_wide":
         entries = entries.filter(pl.col("_given"))  # an empty cell: never entered
     else:
@@ -235,6 +236,6 @@ def stage_values(raw: RawSource, source: Source) -> pl.Series:
     mapping = history_mapping(raw, source, layout, [])
     if layout == "hubspot_wide":
         labels = [m["label"] for c in raw.columns if (m := WIDE_COLUMN.match(c))]
-        return pl.Series("stage", [_split_label(label)[0] for label in labels]).unique()
+        return pl.Series("stage", [split_label(label)[0] for label in labels]).unique()
     column = clean_text(mapping["stage"], null_markers(source.null_values))
     return raw.frame.select(column.unique()).collect().to_series().drop_nulls()

@@ -102,9 +102,8 @@ def text_times(text: pl.Expr, reading: DateReading) -> tuple[pl.Expr, pl.Expr | 
     for fmt in reading.formats or known_formats():
         parsed = local_text.str.strptime(pl.Datetime("us"), fmt, strict=False)
         if "%y" in fmt:
-            # chrono reads 69 as 2069; strptime's %y (and every spreadsheet) as 1969.
-            parsed = pl.when(parsed.dt.year() == 2069).then(parsed.dt.offset_by("-100y")) \
-                .otherwise(parsed)
+            parsed = parsed.map_batches(_pivot_69, return_dtype=pl.Datetime("us"),
+                                        is_elementwise=True)
         if any(code in fmt for code in ("%z", "%#z", "%:z")):
             aware.append(parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None))
         else:
@@ -116,6 +115,16 @@ def text_times(text: pl.Expr, reading: DateReading) -> tuple[pl.Expr, pl.Expr | 
     if reading.epochs:
         aware.append(epoch_text(text))
     return wall, (pl.coalesce(aware) if aware else None)
+
+
+def _pivot_69(parsed: pl.Series) -> pl.Series:
+    """chrono reads the two-digit year 69 as 2069, strptime's %y as 1969: 36,525 days
+    earlier (100 years with 25 leap days). On a batch, so the parse runs once."""
+    wrong = parsed.dt.year() == 2069
+    if not wrong.any():
+        return parsed
+    return pl.select(pl.when(wrong).then(parsed - dt.timedelta(days=36525))
+                     .otherwise(parsed)).to_series()
 
 
 def zone_minutes(zone: pl.Expr) -> pl.Expr:

@@ -83,6 +83,8 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
             loss_idx = loss_idx.fill_null(stage_idx)
     else:
         loss_idx = stage_idx if has_status else pl.lit(None, pl.Int32)
+    if (from_dates := loss_from_stage_dates(deals, funnel)) is not None:
+        loss_idx = loss_idx.fill_null(from_dates)
     depth = (pl.when(~member).then(pl.lit(None, pl.Int32))
              .when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
              .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(UNPLACED))
@@ -99,6 +101,31 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
         (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
         cycle.alias(CYCLE_DAYS),
     )
+
+
+def loss_from_stage_dates(deals: pl.DataFrame, funnel: Funnel) -> pl.Expr | None:
+    """The furthest stage with a date in its `entered:<stage>` column (HubSpot's "Date
+    entered"), when that is sure: every later stage must have a column, so that its empty
+    cell means "never entered". None when the frame has no such column for the funnel."""
+    columns = {c.removeprefix("entered:").strip().lower(): c
+               for c in deals.columns if c.startswith("entered:")}
+    dated = {}
+    for k, stage in enumerate(funnel.stages, 1):
+        found = [columns[v.strip().lower()] for v in stage.values()
+                 if v.strip().lower() in columns]
+        if found:
+            dated[k] = pl.coalesce([pl.col(c) for c in found])
+    if not dated:
+        return None
+    n = len(funnel.stages)
+    complete_after = {k: all(j in dated for j in range(k + 1, n + 1)) for k in range(1, n + 1)}
+    loss = pl.lit(1 if complete_after[1] else None, pl.Int32)
+    for k in sorted(dated):  # built from the first stage up: the furthest date wins
+        loss = pl.when(dated[k].is_not_null()).then(
+            pl.lit(k if complete_after[k] else None, pl.Int32)).otherwise(loss)
+    if "entered_unreadable" in deals.columns:  # a date that did not parse: nothing is sure
+        loss = pl.when(pl.col("entered_unreadable")).then(None).otherwise(loss)
+    return loss
 
 
 def funnel_aggregates(n_stages: int, kind: str = "deals") -> list[pl.Expr]:

@@ -6,7 +6,9 @@ over re-entries. A deal still in k has no exit yet and is left out of the times 
 shows up in the stuck-deal count instead). Per stage: median and 90th percentile in days.
 
 Stuck deals: open deals whose current stage, as of a reference moment, has `max_days`
-and was entered more than `max_days` before that moment.
+and was entered more than `max_days` before that moment. A deals snapshot has no history:
+there the entry into the current stage is the export's "stage changed at" (or "last
+modified") column, stuck_in_snapshot().
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Funnel
+from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.history import ORDER, ROLE
 
 DAYS = "days"
@@ -62,3 +65,24 @@ def stuck_deals(entries: pl.DataFrame, funnel: Funnel, moment: dt.datetime) -> d
     return {i: {"stuck": int(found[i]["stuck"]) if i in found else 0,
                 "oldest_days": found[i]["oldest_days"] if i in found else None}
             for i in limits}
+
+
+def stuck_in_snapshot(deals: pl.DataFrame, funnel: Funnel, moment: dt.datetime
+                      ) -> dict[int, dict]:
+    """{stage index: {stuck, oldest_days}} from a snapshot with depth, outcome and
+    stage_changed_at: open deals at a stage with max_days whose last stage change is more
+    than max_days before `moment`. A change after `moment` (or none) is not counted."""
+    limits = {i: s.max_days for i, s in enumerate(funnel.stages, 1) if s.max_days}
+    if not limits:
+        return {}
+    waiting = deals.filter((pl.col(OUTCOME) == "open") & (pl.col("stage_changed_at") < moment)
+                           ).with_columns(_days(pl.lit(moment) - pl.col("stage_changed_at"))
+                                          .alias(DAYS))
+    rows = pl.DataFrame({ORDER: list(limits), "_limit": list(limits.values())},
+                        schema={ORDER: pl.Int32, "_limit": pl.Float64})
+    stuck = (waiting.join(rows, left_on=DEPTH, right_on=ORDER)
+             .filter(pl.col(DAYS) > pl.col("_limit"))
+             .group_by(DEPTH).agg(pl.len().alias("stuck"), pl.col(DAYS).max().alias("oldest")))
+    found = {row[DEPTH]: row for row in stuck.iter_rows(named=True)}
+    return {i: {"stuck": int(found[i]["stuck"]) if i in found else 0,
+                "oldest_days": found[i]["oldest"] if i in found else None} for i in limits}

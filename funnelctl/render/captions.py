@@ -17,6 +17,7 @@ EN = {
         "{won} of {entered} deals that entered reached won ({conversion}, last row)"),
     "value_problem_line": "{what}: {n} rows (deals kept, the value left out); e.g. line {line}",
     "problem_unparseable amount": "amount does not parse",
+    "problem_unparseable stage_changed_at": "stage-change date does not parse",
 }
 
 RU = {
@@ -31,6 +32,7 @@ RU = {
     "value_problem_line": "{what}: строк {n} (сделки учтены, значение пропущено); "
                           "напр. строка {line}",
     "problem_unparseable amount": "сумма не читается",
+    "problem_unparseable stage_changed_at": "дата смены этапа не читается",
 }
 
 WORDS = {"en": EN, "ru": RU}
