@@ -211,6 +211,11 @@ def test_no_lost_deals_shows_the_conversion_into_won(cli, tmp_path):
                 "2 of 5 deals that entered reached won (40.0%, last row)")
     table = rendered(cli, config, "table")
     assert sentence in table
+    # Where the win rate is shown, it says at once that no deal was lost.
+    assert "win rate 100.0% (no lost deals: see the conversion into won)" in table
+    assert "100.0% (no lost deals: see the conversion into won)" in rendered(
+        cli, config, "markdown")
+    assert 'data-key="no_lost">no lost deals' in rendered(cli, config, "html")
     assert re.search(r"│ → won │ 2 │ 66\.7% │ [\d.%–]+ │ 40\.0% │", table)
     markdown = rendered(cli, config, "markdown")
     assert sentence in markdown and "| → won | 2 | 66.7% |" in markdown
@@ -364,3 +369,44 @@ def test_hubspot_date_entered_columns_that_miss_later_stages_say_nothing_sure(cl
     funnel = cli.json("audit", config)["funnels"][0]
     assert [s["entered"] for s in funnel["stages"]] == [2, 2, 1]
     assert funnel["lost_stage_unknown"] == 2
+
+
+LINKED_CONFIG = """
+version: 1
+sources:
+  d: {path: d.csv, kind: deals, columns: {deal_id: id, created_at: created}}
+  h: {path: h.csv, kind: stage_history}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}, {name: B}, {name: C}]
+    won: [W]
+    lost: [L]
+    stage_history: {link}
+"""
+
+
+def test_a_stage_history_source_places_lost_deals(cli, tmp_path):
+    # Deal 1 was lost after entering B, deal 2 after A; deal 5 has no history: unknown.
+    # A: 1, 2, 3 (won), 4 (open at A) = 4; B: 1, 3 = 2; C: 3 = 1.
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [
+        ["1", "L", "2024-01-01"], ["2", "L", "2024-01-01"], ["3", "W", "2024-01-01"],
+        ["4", "A", "2024-01-01"], ["5", "L", "2024-01-01"]])
+    write_csv(tmp_path / "h.csv", ["deal_id", "stage", "entered_at"], [
+        ["1", "A", "2024-01-01"], ["1", "B", "2024-01-03"], ["1", "L", "2024-01-05"],
+        ["2", "A", "2024-01-01"], ["2", "L", "2024-01-02"]])
+    config = tmp_path / "audit.yaml"
+    config.write_text(LINKED_CONFIG.replace("{link}", "h"), encoding="utf-8")
+    report = cli.json("audit", config)
+    funnel = report["funnels"][0]
+    assert [s["entered"] for s in funnel["stages"]] == [4, 2, 1]
+    assert (funnel["lost"], funnel["lost_stage_unknown"]) == (3, 1)
+    assert [s["name"] for s in report["data_quality"]["sources"]] == ["d", "h"]
+
+
+def test_stage_history_must_name_a_stage_history_source(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [["1", "A", "2024-01-01"]])
+    config = tmp_path / "audit.yaml"
+    config.write_text(LINKED_CONFIG.replace("{link}", "d"), encoding="utf-8")
+    assert_error(cli("audit", config), "audit.yaml:12: funnels.0.stage_history",
+                 "'d' is not a source of kind stage_history")

@@ -10,7 +10,7 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.history import record_unmatched, stuck_moment
+from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
@@ -21,6 +21,7 @@ from funnelctl.checks import (
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
+from funnelctl.io.history import History, read_history
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, problem_summary, source_quality
@@ -33,6 +34,7 @@ from funnelctl.metrics.funnel import (
     suspect_values,
     won_row,
 )
+from funnelctl.metrics.history import classify, furthest_stages, place_lost_deals
 from funnelctl.metrics.periods import DateRange, today_in
 from funnelctl.metrics.timing import stuck_in_snapshot
 from funnelctl.report import Finding, FunnelResult, SourceQuality
@@ -47,6 +49,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
     """(result, the result over `before` or None, findings) for every deal funnel; stuck
     deals (max_days) are judged at the end of the period or of `as_of`."""
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
+    histories: dict[str, History] = {}
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
         rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
@@ -54,6 +57,11 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().to_list()
         for funnel, frame in zip(users, frames):
+            if funnel.stage_history:
+                history = linked_history(config, funnel.stage_history, histories, qualities,
+                                         rejects, as_of)
+                frame = place_lost_deals(frame, furthest_stages(classify(history.frame,
+                                                                         funnel)))
             result = summarise(in_period(frame, dates), funnel, kind="deals")
             found = check_funnel(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
@@ -64,7 +72,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             if unknown:
                 quality.notes.append(
                     f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
-                    "of the stage conversions; map lost_stage or a status column to fix)")
+                    "of the stage conversions; map lost_stage or a status column, or give the "
+                    "funnel a stage_history: source, to fix)")
             found += check_loss_stages(result, unknown)
             if any(s.max_days for s in funnel.stages):
                 require_stage_changed(config, funnel, deals)
@@ -118,6 +127,21 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
     record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
     return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+
+
+def linked_history(config: Config, name: str, cache: dict[str, History],
+                   qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                   as_of: dt.date | None) -> History:
+    """A funnel's `stage_history:` source, read once; its data quality is recorded here
+    unless a funnel of its own records it."""
+    if name not in cache:
+        source = config.sources[name]
+        raw = open_source(name, source)
+        cache[name] = read_history(raw, source, config.timezone, [], as_of)
+        if not any(f.source == name for f in config.funnels):
+            qualities[name] = history_quality(raw, cache[name])
+            rejects.append(ledger(name, cache[name].rejects))
+    return cache[name]
 
 
 def require_stage_changed(config: Config, funnel: Funnel, deals: Deals) -> None:

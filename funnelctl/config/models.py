@@ -132,6 +132,9 @@ class Funnel(Model):
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    # Deals funnels: a stage_history source of the same deals, which places lost deals
+    # whose loss stage the snapshot does not say (the furthest stage they entered).
+    stage_history: str | None = None
 
     @field_validator("window", mode="before")
     @classmethod

@@ -20,7 +20,25 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
         if funnel.name in names:
             problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
         names.add(funnel.name)
-    return problems + event_funnel_problems(config) + norms_problems(config.norms, config.sources)
+    return (problems + event_funnel_problems(config) + history_link_problems(config)
+            + norms_problems(config.norms, config.sources))
+
+
+def history_link_problems(config: Config) -> list[tuple[tuple, str]]:
+    """A deals funnel's `stage_history:` must name a stage_history source."""
+    problems = []
+    for i, funnel in enumerate(config.funnels):
+        if funnel.stage_history is None or funnel.source not in config.sources:
+            continue
+        linked = config.sources.get(funnel.stage_history)
+        if config.sources[funnel.source].kind != "deals":
+            problems.append((("funnels", i, "stage_history"),
+                             "stage_history applies to funnels over a deals source"))
+        elif linked is None or linked.kind != "stage_history":
+            problems.append((("funnels", i, "stage_history"),
+                             f"'{funnel.stage_history}' is not a source of kind stage_history "
+                             f"(sources: {', '.join(config.sources)})"))
+    return problems
 
 
 def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:

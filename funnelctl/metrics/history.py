@@ -96,6 +96,24 @@ def deal_outcomes(entries: pl.DataFrame, funnel: Funnel, keep: list[str]) -> pl.
     )
 
 
+def furthest_stages(entries: pl.DataFrame) -> pl.DataFrame:
+    """deal_id, furthest: the furthest funnel stage each deal entered (classified entries)."""
+    return (entries.filter(pl.col(ROLE) == "stage").group_by("deal_id")
+            .agg(pl.col(ORDER).max().alias("furthest")))
+
+
+def place_lost_deals(deals: pl.DataFrame, furthest: pl.DataFrame) -> pl.DataFrame:
+    """Snapshot deals (deal_depths) whose loss stage was unknown take the furthest stage
+    their stage history entered; the others keep their depth."""
+    unplaced = (pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN) \
+        & pl.col("furthest").is_not_null()
+    return (deals.join(furthest, on="deal_id", how="left")
+            .with_columns(pl.when(unplaced).then(pl.col("furthest")).otherwise(pl.col(DEPTH))
+                          .alias(DEPTH),
+                          (pl.col(LOSS_STAGE_KNOWN) | unplaced).alias(LOSS_STAGE_KNOWN))
+            .drop("furthest"))
+
+
 def consistency_counts(deals: pl.DataFrame) -> dict[str, int]:
     """How many deals moved backwards, skipped stages, or either (inconsistent)."""
     row = deals.select(

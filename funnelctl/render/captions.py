@@ -9,6 +9,7 @@ from funnelctl.report import FunnelResult, SourceQuality
 
 EN = {
     "won_row": "→ won",
+    "no_lost_short": "no lost deals: see the conversion into won",
     "lost_stage_unknown_line": (
         "{n} lost deals have no known loss stage: they are left out of the stage counts and "
         "conversions (still in the deals, lost and win rate)"),
@@ -22,6 +23,7 @@ EN = {
 
 RU = {
     "won_row": "→ выиграно",
+    "no_lost_short": "проигранных нет: см. конверсию в выигрыш",
     "lost_stage_unknown_line": (
         "У {n} проигранных сделок этап проигрыша неизвестен: они не входят в число сделок по "
         "этапам и в конверсии (но входят в число сделок, проигранных и процент выигрыша)"),

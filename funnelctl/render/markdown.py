@@ -121,6 +121,8 @@ class MarkdownReport:
             rate = f.pct(funnel.win_rate)
             if funnel.win_rate_verdict:
                 rate += f" ({self.verdict(funnel.win_rate_verdict)})"
+            if funnel.won_conversion:  # a 100% win rate never stands alone
+                rate += f" ({t['no_lost_short']})"
             parts += [f"{t['won']} {f.num(funnel.won)}", f"{t['lost']} {f.num(funnel.lost)}",
                       f"{t['win_rate']} {rate}"]
         if cycle := funnel.cycle_days:

@@ -122,6 +122,8 @@ class TerminalReport:
         t, f = self.t, self.f
         parts = [f"{t['won'].lower()} {f.num(funnel.won)}", f"{t['lost'].lower()} "
                  f"{f.num(funnel.lost)}", f"{t['win_rate'].lower()} {f.pct(funnel.win_rate)}"]
+        if funnel.won_conversion:  # a 100% win rate never stands alone
+            parts[-1] += f" ({t['no_lost_short']})"
         if cycle := funnel.cycle_days:
             parts.append(f"{t['cycle'].lower()}: {t['median']} {f.days(cycle.median, t['days'])}"
                          f", {t['p90']} {f.days(cycle.p90, t['days'])}")
