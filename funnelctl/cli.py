@@ -25,7 +25,7 @@ app = typer.Typer(
     help="Audit sales funnels and manager activity norms from CRM exports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (shell completion)
     # Plain help text: Rich's help formatting alone (markdown-it, layout) costs ~0.1 s.
     rich_markup_mode=None,
 )

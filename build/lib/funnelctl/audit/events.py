@@ -1,0 +1,69 @@
+"""Event sources in an audit: read each once for all its funnels, then one result per funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import polars as pl
+
+from funnelctl.config import Config, Funnel
+from funnelctl.io.events import read_events
+from funnelctl.io.readers import open_source
+from funnelctl.io.rejects import ledger, source_quality
+from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
+from funnelctl.metrics.periods import DateRange
+from funnelctl.report import FunnelResult, SourceQuality
+
+
+def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+                  ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
+    """(funnel, result, the result over `before` or None) for every event funnel."""
+    periods = [period_bounds(dates.start, dates.end, config.timezone)]
+    if before is not None:
+        periods.append(period_bounds(before.start, before.end, config.timezone))
+    for name, source in config.sources.items():
+        users = [f for f in config.funnels if f.source == name]
+        if source.kind != "events" or not users:
+            continue
+        raw = open_source(name, source)
+        names = sorted({n for f in users for n in event_names(f)})
+        extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
+        since, until = time_range(periods, max(f.window_seconds() for f in users))
+        events = read_events(raw, source, config.timezone, names, extra, since, until)
+        quality = source_quality(raw, events.rows_read, events.rejects)
+        quality.notes += unseen_names(events.frame, users)
+        qualities[name] = quality
+        rejects.append(ledger(name, events.rejects))
+        frame = events.frame
+        del events
+        for funnel in users:
+            prepared = [prepare(frame, funnel, bounds) for bounds in periods]
+            if funnel is users[-1]:
+                del frame  # free the events before the funnel's own work (big inputs)
+            results = [summarise(entities(p, funnel), funnel, kind="events") for p in prepared]
+            yield funnel, results[0], results[1] if before is not None else None
+
+
+def time_range(periods: list[tuple | None], window: int) -> tuple:
+    """The instants events can matter in: chains start inside a period and end at most a
+    window later. (None, None) when a period covers all the data."""
+    if any(bounds is None for bounds in periods):
+        return None, None
+    return (min(b[0] for b in periods),
+            max(b[1] for b in periods) + dt.timedelta(seconds=window))
+
+
+def unseen_names(frame: pl.DataFrame, funnels: list[Funnel]) -> list[str]:
+    """A stage name nobody logs is usually a typo: say so instead of showing a silent 0."""
+    seen = set(frame["event"].unique().drop_nulls().cast(pl.String).to_list())
+    notes = []
+    for funnel in funnels:
+        for stage in funnel.stages:
+            missing = [n for n in stage.values() if n not in seen]
+            if missing:
+                notes.append(f"{funnel.name} / {stage.name}: no events named "
+                             + ", ".join(f"'{n}'" for n in missing))
+    return notes

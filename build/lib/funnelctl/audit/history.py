@@ -1,0 +1,120 @@
+"""The audit of funnels over stage_history sources: read, classify, summarise, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from funnelctl.config import Config, Funnel
+from funnelctl.io.history import History, read_history
+from funnelctl.io.readers import LINE, RawSource, open_source
+from funnelctl.io.rejects import ledger, source_quality
+from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME
+from funnelctl.metrics.history import (
+    BACKWARDS,
+    ROLE,
+    SKIPPED,
+    classify,
+    consistency_counts,
+    deal_outcomes,
+)
+from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.stats import ratio
+from funnelctl.metrics.timing import stuck_deals, time_in_stage
+from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQuality, TimeInStage
+
+
+def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
+                         rejects: list[pl.DataFrame] | None = None) -> dict[str, History]:
+    """Read each stage_history source used by a funnel, once; its unusable rows go into
+    the `rejects` ledger."""
+    out = {}
+    for name, source in config.sources.items():
+        users = [f for f in config.funnels if f.source == name]
+        if not users or source.kind != "stage_history":
+            continue
+        breakdown = sorted({col for f in users for col in f.breakdown})
+        raw = open_source(name, source)
+        out[name] = read_history(raw, source, config.timezone, breakdown)
+        qualities[name] = history_quality(raw, out[name])
+        if rejects is not None:
+            rejects.append(ledger(name, out[name].rejects))
+    return out
+
+
+def history_quality(raw: RawSource, history: History) -> SourceQuality:
+    # A HubSpot row can hold several bad cells: count rows, list every cell's reason.
+    return source_quality(raw, history.rows_read, history.rejects,
+                          rows_rejected=history.rejects["line"].n_unique(),
+                          detected={**raw.detected, "layout": history.layout},
+                          notes=history.notes)
+
+
+def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
+    """Stuck deals are judged at the end of the period's last day, or of the as-of day."""
+    day = min(dates.end, as_of) if dates.end else as_of
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
+                   quality: SourceQuality,
+                   rejects: list[pl.DataFrame] | None = None) -> FunnelResult:
+    """One funnel over a stage history; deals count in the period they first appear in.
+    Entries whose stage matches nothing go into the `rejects` ledger."""
+    entries = classify(history.frame, funnel)
+    record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
+    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
+    deals = deal_outcomes(entries, funnel, keep)
+    no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+    if no_loss_stage:
+        quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
+                             "stage before the loss (counted at the first stage)")
+    if dates.start is not None:
+        deals = deals.filter(pl.col("created_at").dt.date()
+                             .is_between(dates.start, dates.end, closed="both"))
+    result = summarise(deals, funnel, kind="stage_history")
+    cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
+    _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
+    counts = consistency_counts(deals)
+    result.consistency = Consistency(
+        deals=counts["deals"], inconsistent=counts["inconsistent"],
+        moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
+        share=ratio(counts["inconsistent"], counts["deals"]))
+    return result
+
+
+def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,
+                stuck: dict[int, dict]) -> None:
+    times = time_in_stage(cohort, len(funnel.stages))
+    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+        if i in times:
+            stage_result.time_in_stage = TimeInStage(**times[i])
+        stage_result.max_days = stage.max_days
+        if i in stuck:
+            stage_result.stuck = stuck[i]["stuck"]
+            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
+    timed = [s for s in result.stages if s.time_in_stage]
+    if timed:
+        slowest = max(timed, key=lambda s: s.time_in_stage.median_days)
+        result.slowest_stage = SlowestStage(slowest.name, slowest.time_in_stage.median_days,
+                                            slowest.time_in_stage.p90_days)
+
+
+def record_unmatched(unmatched: pl.DataFrame, funnel_names: list[str],
+                     quality: SourceQuality, rejects: list[pl.DataFrame] | None = None) -> None:
+    """Rows (LINE, stage) whose stage matches no stage of the source's funnels: counted per
+    value, shown, written to the rejects ledger with their line; then they play no part."""
+    if not unmatched.height:
+        return
+    counts = unmatched.group_by("stage").len().sort("len", descending=True)
+    for value, count in counts.iter_rows():
+        key = str(value)
+        quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
+    reason = "stage matches no stage of funnel " + ", ".join(f"'{n}'" for n in funnel_names)
+    quality.reasons[reason] = unmatched.height
+    quality.rows_rejected += unmatched.height
+    if rejects is not None:
+        rejects.append(ledger(quality.name, unmatched.select(
+            line=LINE, reason=pl.lit(reason), value="stage")))

@@ -1,0 +1,132 @@
+"""`audit()`: config -> read -> metrics -> checks -> Report, one loop over the runs of
+every funnel kind (deals.py, history.py, events.py) and the norms (norms.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl import __version__
+from funnelctl.audit.deals import FunnelRun, deal_funnels
+from funnelctl.audit.events import event_funnels
+from funnelctl.audit.history import (
+    history_funnel,
+    read_history_sources,
+    stuck_moment,
+)
+from funnelctl.audit.norms import good_day_counts, norms_report
+from funnelctl.checks import (
+    check_comparison,
+    check_funnel,
+    check_history,
+    check_norms,
+    check_source,
+    overall_verdict,
+    sort_findings,
+)
+from funnelctl.config import Config, load_config
+from funnelctl.io.rejects import write_rejects
+from funnelctl.metrics.breakdown import SIGNIFICANCE
+from funnelctl.metrics.compare import compare_funnel, compare_managers
+from funnelctl.metrics.periods import DateRange, previous_period, resolve_period, today_in
+from funnelctl.report import (
+    Comparison,
+    DataQuality,
+    Finding,
+    Period,
+    Report,
+    SourceQuality,
+)
+
+
+def audit(config_path: str | Path, period: str | None = None,
+          as_of: dt.date | None = None, rejects_path: Path | None = None,
+          compare: str | None = None) -> Report:
+    """Run the audit a config describes; with rejects_path, also write the rejected rows;
+    with compare="previous", also audit the period of the same length just before."""
+    config = load_config(config_path)
+    as_of = as_of or today_in(config.timezone)
+    dates = choose_period(config, period, as_of)
+    before = previous_period(dates) if compare == "previous" else None
+    comparison = (Comparison(Period(before.start, before.end), SIGNIFICANCE)
+                  if before else None)
+    findings: list[Finding] = []
+    qualities: dict[str, SourceQuality] = {}
+    funnels = []
+    rejects: list[pl.DataFrame] = []
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects),
+                 history_funnels(config, dates, before, as_of, qualities, rejects),
+                 event_runs(config, dates, before, qualities, rejects))
+    for result, earlier, found in runs:
+        findings += found
+        funnels.append(result)
+        if comparison:
+            comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+    order = [f.name for f in config.funnels]
+    funnels.sort(key=lambda r: order.index(r.name))
+    if comparison:
+        comparison.funnels.sort(key=lambda c: order.index(c.funnel))
+    norms, norms_before = norms_report(config, dates, qualities, rejects, before)
+    if norms is not None:
+        findings += check_norms(norms, config.norms.below_share)
+        if comparison:
+            comparison.managers = compare_managers(
+                good_day_counts(norms_before), good_day_counts(norms), SIGNIFICANCE)
+    for quality in qualities.values():
+        findings += check_source(quality)
+    if comparison:
+        findings += check_comparison(comparison)
+    findings = sort_findings(findings)
+    if rejects_path is not None:
+        write_rejects(rejects_path, rejects)
+    return Report(
+        tool_version=__version__,
+        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        title=config.title,
+        period=Period(dates.start, dates.end, as_of),
+        verdict=overall_verdict(findings),
+        findings=findings,
+        funnels=funnels,
+        norms=norms,
+        data_quality=DataQuality(list(qualities.values())),
+        language=config.language,
+        comparison=comparison,
+    )
+
+
+def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                    as_of: dt.date, qualities: dict[str, SourceQuality],
+                    rejects: list[pl.DataFrame]) -> Iterator[FunnelRun]:
+    """The same for every stage-history funnel."""
+    moment = stuck_moment(dates, as_of)
+    for source_name, history in read_history_sources(config, qualities, rejects).items():
+        for funnel in (f for f in config.funnels if f.source == source_name):
+            result = history_funnel(history, funnel, dates, moment, qualities[source_name],
+                                    rejects)
+            earlier = None
+            if before:
+                # The earlier run's notes (unmatched stages...) would repeat the report's.
+                scratch = SourceQuality(source_name, "", 0, 0)
+                earlier = history_funnel(history, funnel, before, moment, scratch)
+            yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
+
+
+def event_runs(config: Config, dates: DateRange, before: DateRange | None,
+               qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame]
+               ) -> Iterator[FunnelRun]:
+    """The same for every event funnel."""
+    for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects):
+        yield result, earlier, check_funnel(result, funnel)
+
+
+def choose_period(config: Config, period: str | None, as_of: dt.date) -> DateRange:
+    """--period wins over the config's period; neither means all the data."""
+    if period:
+        return resolve_period(period, as_of)
+    if config.period:
+        return DateRange(config.period.start, config.period.end)
+    return DateRange(None, None)

@@ -1,0 +1,261 @@
+"""Thresholds -> verdicts and findings; findings -> the overall verdict and exit code."""
+
+from __future__ import annotations
+
+from funnelctl.config import Funnel, Threshold
+from funnelctl.config.norms import BelowShare
+from funnelctl.errors import ExitCode
+from funnelctl.report import (
+    SEVERITY_RANK,
+    Bottleneck,
+    Change,
+    Comparison,
+    Finding,
+    FunnelResult,
+    NormsResult,
+    Severity,
+    SourceQuality,
+)
+
+# Share of a source's rows that may be rejected before it is a finding of its own.
+REJECTED_SHARE_WARN = 0.01
+# Share of a funnel's deals lost at an unknown stage before it is a finding.
+LOSS_STAGE_UNKNOWN_WARN = 0.05
+# Share of deals whose stage history breaks the funnel's order before it is a warning;
+# below it the inconsistent deals are still reported, as an "ok" finding.
+INCONSISTENT_SHARE_WARN = 0.05
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
+    if value is None or threshold is None:
+        return None
+    if value >= threshold.good:
+        return "ok"
+    return "warn" if value >= threshold.acceptable else "fail"
+
+
+def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
+    """Grade each stage (and the win rate), pick the bottleneck, and list the findings."""
+    findings = []
+    for stage_result, stage in zip(result.stages, funnel.stages):
+        stage_result.verdict = grade(stage_result.conversion_from_previous, stage.conversion)
+        for segment_list in result.breakdowns.values():
+            for seg in segment_list:
+                seg_stage = next(s for s in seg.stages if s.name == stage.name)
+                seg_stage.verdict = grade(seg_stage.conversion_from_previous, stage.conversion)
+        if stage_result.verdict in ("warn", "fail"):
+            findings.append(Finding(
+                severity=stage_result.verdict, code="stage_conversion",
+                subject=f"{funnel.name} / {stage.name}",
+                message=(f"conversion into '{stage.name}' is "
+                         f"{stage_result.conversion_from_previous:.1%} "
+                         f"(95% CI {stage_result.ci_low:.1%}–{stage_result.ci_high:.1%}); "
+                         f"good ≥ {stage.conversion.good:.0%}, "
+                         f"acceptable ≥ {stage.conversion.acceptable:.0%}"),
+                value=stage_result.conversion_from_previous,
+                threshold=stage.conversion.acceptable if stage_result.verdict == "fail"
+                else stage.conversion.good,
+                params={"stage": stage.name, "conversion": stage_result.conversion_from_previous,
+                        "ci_low": stage_result.ci_low, "ci_high": stage_result.ci_high,
+                        "good": stage.conversion.good, "acceptable": stage.conversion.acceptable},
+            ))
+    result.win_rate_verdict = grade(result.win_rate, funnel.win_rate)
+    if result.win_rate_verdict in ("warn", "fail"):
+        findings.append(Finding(
+            severity=result.win_rate_verdict, code="win_rate", subject=funnel.name,
+            message=(f"win rate is {result.win_rate:.1%}; good ≥ {funnel.win_rate.good:.0%}, "
+                     f"acceptable ≥ {funnel.win_rate.acceptable:.0%}"),
+            value=result.win_rate, threshold=funnel.win_rate.acceptable
+            if result.win_rate_verdict == "fail" else funnel.win_rate.good,
+            params={"win_rate": result.win_rate, "good": funnel.win_rate.good,
+                    "acceptable": funnel.win_rate.acceptable}))
+    result.bottleneck = find_bottleneck(result, funnel)
+    findings.extend(segment_findings(result))
+    return findings
+
+
+def check_stage_values(funnel: Funnel, suspects: list[tuple[str, str, str]]) -> list[Finding]:
+    """Configured values that no row has while a look-alike goes unclaimed: a typo that
+    silently moves deals out of the funnel and its numbers with them."""
+    return [Finding(
+        severity="warn", code="stage_value_not_in_data", subject=f"{funnel.name} / {meaning}",
+        message=f"value '{value}' is in no row of the data; did you mean '{close}'?",
+        params={"value": value, "close": close})
+        for meaning, value, close in suspects]
+
+
+def check_empty_period(result: FunnelResult, start, end, newest) -> list[Finding]:
+    """A period without a single deal: in a nightly run, usually an export that stopped."""
+    if start is None or result.entities:
+        return []
+    last = f"; the newest in the data was created on {newest:%Y-%m-%d}" if newest else ""
+    return [Finding(severity="warn", code="empty_period", subject=result.name,
+                    message=f"no deals created in {start}..{end}{last}", value=0.0,
+                    params={"start": str(start), "end": str(end),
+                            "newest": f"{newest:%Y-%m-%d}" if newest else None})]
+
+
+def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
+    """Lost deals without a stage at loss count at stage 1 (DESIGN.md), which understates
+    the first conversion: warn when they move the numbers (5% of deals)."""
+    if not unknown:
+        return []
+    share = unknown / result.entities if result.entities else 0.0
+    if share < LOSS_STAGE_UNKNOWN_WARN or len(result.stages) < 2:
+        return []
+    return [Finding(
+        severity="warn", code="loss_stage_unknown", subject=result.name,
+        message=(f"{unknown} lost deals ({share:.0%}) have no stage at loss and count at "
+                 f"'{result.stages[0].name}' only: the conversion into "
+                 f"'{result.stages[1].name}' is understated; map lost_stage"),
+        value=share, threshold=LOSS_STAGE_UNKNOWN_WARN)]
+
+
+def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
+    """The stage furthest below its good threshold; with none below, the lowest conversion."""
+    shortfalls = [
+        (stage.conversion.good - r.conversion_from_previous, r)
+        for r, stage in zip(result.stages, funnel.stages)
+        if stage.conversion and r.conversion_from_previous is not None
+        and r.conversion_from_previous < stage.conversion.good
+    ]
+    if shortfalls:
+        gap, worst = max(shortfalls, key=lambda item: item[0])
+        return Bottleneck(worst.name, worst.conversion_from_previous,
+                          f"furthest below its threshold: {gap * 100:.1f} pp under good")
+    measured = [r for r in result.stages[1:] if r.conversion_from_previous is not None]
+    if not measured:
+        return None
+    worst = min(measured, key=lambda r: r.conversion_from_previous)
+    return Bottleneck(worst.name, worst.conversion_from_previous, "lowest stage conversion")
+
+
+def segment_findings(result: FunnelResult) -> list[Finding]:
+    """Segments whose overall conversion is significantly below the rest of the funnel."""
+    overall = result.stages[-1].conversion_from_first
+    findings = []
+    for column, segs in result.breakdowns.items():
+        for seg in segs:
+            conv = seg.stages[-1].conversion_from_first
+            if seg.differs and conv is not None and overall is not None and conv < overall:
+                findings.append(Finding(
+                    severity="warn", code="segment_below", subject=f"{result.name} / "
+                    f"{column} = {seg.value}",
+                    message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the whole "
+                             f"funnel; lower than the rest's by a two-proportion test, "
+                             f"{p_text(seg.p_value)}"),
+                    value=conv, threshold=overall,
+                    params={"conversion": conv, "overall": overall, "p": seg.p_value}))
+    return findings
+
+
+def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
+    """Stage-history findings: an inconsistent funnel, and deals stuck past max_days."""
+    findings = []
+    counts = result.consistency
+    if counts and counts.inconsistent:
+        findings.append(Finding(
+            severity="warn" if counts.share > INCONSISTENT_SHARE_WARN else "ok",
+            code="inconsistent_funnel", subject=funnel.name,
+            message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
+                     f"not follow the stage order: {counts.moved_backwards} moved backwards, "
+                     f"{counts.skipped_stages} skipped stages"),
+            value=counts.share, threshold=INCONSISTENT_SHARE_WARN))
+    findings.extend(
+        Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
+                message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
+                         f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
+                value=float(stage.stuck), threshold=stage.max_days)
+        for stage in result.stages if stage.stuck)
+    return findings
+
+
+def check_source(quality: SourceQuality) -> list[Finding]:
+    findings = []
+    if quality.unmatched_stages:
+        shown = ", ".join(f"'{v}' ({n})" for v, n in list(quality.unmatched_stages.items())[:5])
+        findings.append(Finding(
+            severity="warn", code="unmatched_stage_values", subject=quality.name,
+            message=f"stage values that match no stage, won or lost value: {shown}",
+            value=float(sum(quality.unmatched_stages.values())), params={"values": shown}))
+    # Unmatched stages have their own finding above; this one is about unreadable rows.
+    # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
+    # lines are counted in the reasons but lose no deal.
+    unreadable = {r: n for r, n in quality.reasons.items()
+                  if r not in ("duplicate deal id", "blank line")
+                  and not r.startswith("stage matches no stage")}
+    count = sum(unreadable.values())
+    if quality.rows_read and count / quality.rows_read > REJECTED_SHARE_WARN:
+        share = count / quality.rows_read
+        findings.append(Finding(
+            severity="warn", code="rows_rejected", subject=quality.name,
+            message=f"{count} of {quality.rows_read} rows unreadable ({share:.1%}): "
+                    + ", ".join(f"{r} ({n})" for r, n in unreadable.items()),
+            value=share, threshold=REJECTED_SHARE_WARN))
+    return findings
+
+
+def check_comparison(comparison: Comparison) -> list[Finding]:
+    """A warning for each stage, funnel or manager that is significantly worse than before."""
+    before = comparison.previous_period
+    since = f"{before.start}..{before.end}"
+    findings = []
+    for funnel in comparison.funnels:
+        findings += [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",
+                            f"conversion into '{ch.subject}'", since)
+                     for ch in funnel.stages if ch.worse]
+        if funnel.overall.worse:
+            findings.append(_worse(funnel.overall, "overall_worse", funnel.funnel,
+                                   "overall conversion", since))
+    findings += [_worse(ch, "manager_worse", ch.subject, "share of good days", since)
+                 for ch in comparison.managers or [] if ch.worse]
+    return findings
+
+
+def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Finding:
+    return Finding(
+        severity="warn", code=code, subject=subject,
+        message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
+                 f"{since} (two-proportion test {p_text(ch.p_value)})"),
+        value=ch.current, threshold=ch.previous,
+        params={"previous": ch.previous, "current": ch.current, "since": since,
+                "p": ch.p_value, "subject": ch.subject})
+
+
+def overall_verdict(findings: list[Finding]) -> Severity:
+    worst = max((SEVERITY_RANK[f.severity] for f in findings), default=0)
+    return next(s for s, rank in SEVERITY_RANK.items() if rank == worst)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: -SEVERITY_RANK[f.severity])
+
+
+def exit_code(verdict: Severity, fail_on: str) -> ExitCode:
+    """0 when the verdict is below --fail-on, 1 at or above it; `never` always gives 0."""
+    if fail_on == "never":
+        return ExitCode.OK
+    return ExitCode.FINDINGS if SEVERITY_RANK[verdict] >= SEVERITY_RANK[fail_on] else ExitCode.OK
+
+
+def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
+    """A finding per manager whose share of below-norm working days is over the limits."""
+    findings = []
+    for m in result.managers:
+        if m.verdict not in ("warn", "fail"):
+            continue
+        empty = f", {m.empty_days} with no activity at all" if m.empty_days else ""
+        findings.append(Finding(
+            severity=m.verdict, code="norms_below", subject=f"norms / {m.manager}",
+            message=(f"{m.below_days} of {result.working_days} working days below the norm "
+                     f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
+                     f"fail above {limits.fail:.0%}"),
+            value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,
+            params={"below": m.below_days, "days": result.working_days,
+                    "share": m.below_share, "empty": m.empty_days,
+                    "warn": limits.warn, "fail": limits.fail}))
+    return findings

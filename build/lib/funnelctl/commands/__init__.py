@@ -1,0 +1,1 @@
+"""The commands other than audit: validate, inspect, init (and templates)."""

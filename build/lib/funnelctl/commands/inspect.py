@@ -1,0 +1,188 @@
+"""`funnelctl inspect FILE`: what funnelctl sees in an export before any config exists."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from funnelctl.config import CsvOptions, Source
+from funnelctl.errors import DataError
+from funnelctl.io import presets
+from funnelctl.io.readers import LINE, RawSource, open_source
+from funnelctl.io.values import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    amount_from_text,
+    clean_text,
+    date_formats,
+    null_markers,
+    parse_datetime,
+    slash_orders,
+)
+
+TYPE_SAMPLE = 5000  # rows used to infer column types; null counts use every row
+PARSE_SHARE = 0.95  # share of non-empty sample values that must parse for a type to stick
+
+
+@dataclass
+class ColumnInfo:
+    name: str
+    type: str  # integer, number, datetime (<format>), text, empty
+    nulls: int
+    maps_to: str | None = None  # canonical column, via the preset
+
+
+@dataclass
+class InspectResult:
+    path: str
+    detected: dict[str, Any]
+    notes: list[str]
+    rows: int
+    columns: list[ColumnInfo]
+    preset: str | None
+    preset_ranking: list[dict[str, Any]]
+    mapping: dict[str, str]
+    stage_column: str | None
+    stage_values: list[tuple[str, int]] = field(default_factory=list)
+    status_values: list[tuple[str, int]] = field(default_factory=list)
+    pipeline_values: list[tuple[str, int]] = field(default_factory=list)
+    stage_probability: dict[str, float] = field(default_factory=dict)  # median per stage
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def inspect_file(path: Path, encoding: str | None = None, separator: str | None = None,
+                 preset: str | None = None) -> InspectResult:
+    source = Source(path=path, kind="deals", csv=CsvOptions(encoding=encoding,
+                                                            separator=separator))
+    raw = open_source("file", source)
+    if not raw.columns:
+        raise DataError(f"{path}: no columns found (expected a header line)")
+    name = preset or presets.pick(raw.columns)
+    mapping = presets.match_columns(name, raw.columns) if name else {}
+    counts = _counts(raw)
+    types = _types(raw)
+    reverse = {header: canonical for canonical, header in mapping.items()}
+    columns = [ColumnInfo(c, types[c], counts[c], reverse.get(c)) for c in raw.columns]
+    ranking = [{"preset": p, "known_headers": s, "missing": m}
+               for p, s, m in presets.rank(raw.columns)]
+    result = InspectResult(str(path), raw.detected, raw.notes, counts[LINE], columns, name,
+                           ranking, mapping, mapping.get("stage"))
+    if "stage" in mapping:
+        result.stage_values = value_counts(raw, mapping["stage"])
+    if "status" in mapping:
+        result.status_values = value_counts(raw, mapping["status"])
+    if "pipeline" in mapping:
+        result.pipeline_values = value_counts(raw, mapping["pipeline"])
+    if "stage" in mapping and "probability" in mapping:
+        result.stage_probability = _median_by_stage(raw, mapping["stage"], mapping["probability"])
+    return result
+
+
+def _median_by_stage(raw: RawSource, stage: str, value: str) -> dict[str, float]:
+    table = (raw.frame.group_by(pl.col(stage).str.strip_chars().alias("stage"))
+             .agg(amount_from_text(pl.col(value).cast(pl.String)).median().alias("median"))
+             .collect())
+    return {s: m for s, m in table.iter_rows() if s is not None and m is not None}
+
+
+def value_counts(raw: RawSource, column: str) -> list[tuple[str, int]]:
+    """Distinct trimmed values with their counts, most frequent first (empty as '')."""
+    text = pl.col(column).cast(pl.String).str.strip_chars().fill_null("")
+    table = (raw.frame.group_by(text.alias("value")).len()
+             .sort(["len", "value"], descending=[True, False]).collect())
+    return [(str(v), int(n)) for v, n in table.iter_rows()]
+
+
+def _counts(raw: RawSource) -> dict[str, int]:
+    markers = null_markers(None)
+    exprs = [pl.len().alias(LINE)]
+    exprs += [clean_text(c, markers).is_null().sum().alias(c) for c in raw.columns]
+    try:
+        return raw.frame.select(exprs).collect().row(0, named=True)
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+
+
+AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]*\)?"
+                r"\s?(?:%|[£$€₽¥]|руб\.?|р\.?|[A-Z]{3})?$")
+
+
+def _types(raw: RawSource) -> dict[str, str]:
+    sample = raw.frame.head(TYPE_SAMPLE).collect()
+    markers = null_markers(None)
+    slashed = [c for c in raw.columns if sample.schema[c] == pl.String
+               and sample[c].str.contains(r"^\s*\d{1,2}/\d{1,2}/\d{4}").any()]
+    orders = slash_orders(sample.lazy(), slashed)
+    return {c: _column_type(sample, c, markers, orders.get(c, MONTH_FIRST)) for c in raw.columns}
+
+
+def _column_type(sample: pl.DataFrame, column: str, markers: list[str], order: str) -> str:
+    dtype = sample.schema[column]
+    if dtype != pl.String:
+        return str(dtype).lower()
+    values = sample.select(clean_text(column, markers).alias("v")).drop_nulls()
+    if values.height == 0:
+        return "empty"
+    v = pl.col("v")
+    if values.select(v.str.contains(r"^-?\d+$").all()).item():
+        return "integer"
+    formats = date_formats(order)
+    parsed = values.select([v.str.strptime(pl.Datetime("us"), f, strict=False).is_not_null()
+                            .mean().alias(f) for f in formats]).row(0, named=True)
+    best = max(formats, key=lambda f: parsed[f])
+    if parsed[best] >= PARSE_SHARE:
+        label = _readable_format(best)
+        if "/" in best:
+            label += f", {'day' if order == DAY_FIRST else 'month'} first"
+        return f"datetime ({label})"
+    if values.select(parse_datetime(v, None).is_not_null().mean()).item() >= PARSE_SHARE:
+        return "datetime (ISO 8601 with offset)"
+    numbers = values.select(amount_from_text(v).is_not_null().mean()).item()
+    plain = values.select(v.str.contains(r"^[\d\s.,\-]+$").mean()).item()
+    if numbers >= PARSE_SHARE and plain >= PARSE_SHARE:
+        return "number"
+    # A number with a currency or a percent sign around it, and nothing else: `USD 485,000.00`,
+    # `£1,250.50`, `1 250,50 руб.`, `90%`. A deal name with a digit in it is text.
+    shaped = values.select(v.str.contains(AMOUNT_SHAPE).mean()).item()
+    return "amount as text" if numbers >= PARSE_SHARE and shaped >= PARSE_SHARE else "text"
+
+
+def _readable_format(fmt: str) -> str:
+    for code, text in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%H", "HH"), ("%I", "hh"),
+                       ("%M", "MM"), ("%S", "SS"), ("%.f", ""), ("%p", "AM/PM")):
+        fmt = fmt.replace(code, text)
+    return fmt
+
+
+def render_text(result: InspectResult) -> str:
+    det = result.detected
+    lines = [f"file: {result.path}"]
+    how = ", ".join(f"{k} {v!r}" for k, v in det.items() if k not in ("date_order",))
+    lines.append(f"read as: {how}")
+    lines.append(f"rows: {result.rows:,} (after the header)")
+    lines += [f"note: {n}" for n in result.notes]
+    if result.preset:
+        lines.append(f"preset: {result.preset} ({presets.PRESETS[result.preset]['label']}); "
+                     "use `preset: auto` or `preset: " + result.preset + "`")
+    else:
+        lines.append("preset: none matches (" + presets.describe_closest(
+            [c.name for c in result.columns]) + ")")
+    width = max(len(c.name) for c in result.columns)
+    lines.append("")
+    lines.append(f"{'column':<{width}}  {'type':<34} {'empty':>7}  maps to")
+    for c in result.columns:
+        lines.append(f"{c.name:<{width}}  {c.type:<34} {c.nulls:>7}  {c.maps_to or ''}")
+    for title, values in ((f"stage values in '{result.stage_column}'", result.stage_values),
+                          (f"status values in '{result.mapping.get('status')}'",
+                           result.status_values),
+                          (f"pipelines in '{result.mapping.get('pipeline')}'",
+                           result.pipeline_values)):
+        if values:
+            lines += ["", f"{title} ({len(values)} distinct):"]
+            lines += [f"  {n:>7}  {v if v else '(empty)'}" for v, n in values]
+    return "\n".join(lines) + "\n"

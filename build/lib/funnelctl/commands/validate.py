@@ -1,0 +1,92 @@
+"""`funnelctl validate`: config, file headers and stage values, without computing metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl.audit.deals import with_preset_outcomes
+from funnelctl.config import Funnel, Source, load_config
+from funnelctl.io import events
+from funnelctl.io.activities import activity_mapping
+from funnelctl.io.deals import column_mapping, resolve_preset
+from funnelctl.io.history import detect_layout, history_mapping, stage_values
+from funnelctl.io.readers import RawSource, open_source
+from funnelctl.metrics.funnel import suspect_values
+
+
+@dataclass
+class Validation:
+    lines: list[str]  # what to show the user
+    problems: int = 0  # mistakes that do not block an audit but make its numbers wrong
+
+
+def validate(config_path: str | Path) -> Validation:
+    """Lines to show the user; raises a FunnelctlError on anything that blocks an audit.
+    Problems are counted apart: `funnelctl validate` exits 1 on them."""
+    config = load_config(config_path)
+    lines = [f"{config_path}: config is valid ({len(config.funnels)} funnel(s), "
+             f"{len(config.sources)} source(s))"]
+    problems = 0
+    for name, source in config.sources.items():
+        raw = open_source(name, source)
+        users = [f for f in config.funnels if f.source == name]
+        detected = ", ".join(f"{k} {v!r}" for k, v in raw.detected.items())
+        lines.append(f"source '{name}': {source.path} ({detected}), {len(raw.columns)} columns")
+        lines += [f"  note: {note}" for note in raw.notes]
+        if source.kind == "events" and users:
+            lines += validate_events(raw, source, users)
+        if source.kind == "activities":
+            shape, mapping = activity_mapping(raw, source)
+            what = "one row per activity" if shape == "rows" else "daily totals"
+            lines.append(f"  activities: {what} ("
+                         + ", ".join(f"{k}: {v!r}" for k, v in mapping.items()) + ")")
+        if source.kind not in ("deals", "stage_history") or not users:
+            continue
+        breakdown = sorted({c for f in users for c in f.breakdown})
+        preset = None
+        if source.kind == "stage_history":
+            layout = source.layout or detect_layout(raw.columns)
+            history_mapping(raw, source, layout, breakdown)
+            lines.append(f"  layout: {layout}")
+            values = stage_values(raw, source).str.strip_chars()
+        else:
+            mapping = column_mapping(raw, source, breakdown)
+            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
+                .to_series()
+            preset = resolve_preset(raw, source)
+            if preset:
+                lines.append(f"  preset: {raw.detected.get('preset', preset)}")
+        values = values.drop_nulls().unique().sort()
+        for funnel in (with_preset_outcomes(f, preset) for f in users):
+            known = {v.strip().lower() for s in funnel.stages for v in s.values()}
+            known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
+            unmatched = [v for v in values if v.lower() not in known]
+            if unmatched:
+                lines.append(f"  funnel '{funnel.name}': stage values matching nothing: "
+                             + ", ".join(f"'{v}'" for v in unmatched))
+            else:
+                lines.append(f"  funnel '{funnel.name}': every stage value matches")
+            suspects = suspect_values(funnel, values.to_list())
+            problems += len(suspects)
+            lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
+                      f"row; did you mean '{close}'?" for meaning, value, close in suspects]
+    return Validation(lines, problems)
+
+
+def validate_events(raw: RawSource, source: Source, funnels: list[Funnel]) -> list[str]:
+    """Mapped columns exist; every stage's event names occur in the log."""
+    extra = sorted({c for f in funnels for s in f.stages for c in s.where} |
+                   {c for f in funnels for c in f.breakdown})
+    mapping = events.column_mapping(raw, source, extra)
+    names = set(raw.frame.select(pl.col(mapping["event"]).cast(pl.String).unique())
+                .collect().to_series().drop_nulls())
+    lines = []
+    for funnel in funnels:
+        missing = sorted({n for s in funnel.stages for n in s.values()} - names)
+        lines.append(f"  funnel '{funnel.name}': " + (
+            "no events named " + ", ".join(f"'{n}'" for n in missing) if missing
+            else "every stage's events occur in the log"))
+    return lines

@@ -1,0 +1,189 @@
+"""The version-1 YAML config as pydantic models (loading and file:line errors: loading.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from funnelctl.config.base import Model
+from funnelctl.config.events import PropertyValue, parse_duration
+from funnelctl.config.norms import Norms, TypeValues
+
+SourceKind = Literal["deals", "stage_history", "events", "activities"]
+# How a stage_history file is laid out; None: detected from the header.
+HistoryLayout = Literal["long", "hubspot_wide", "salesforce_history"]
+
+
+class CsvOptions(Model):
+    encoding: str | None = None
+    separator: str | None = None
+
+    @field_validator("separator")
+    @classmethod
+    def _one_char(cls, v: str | None) -> str | None:
+        if v is not None and len(v) != 1:
+            raise ValueError("separator must be a single character, e.g. ';' or '\\t'")
+        return v
+
+
+class StatusValues(Model):
+    open: list[str] = Field(default_factory=list)
+    won: list[str] = Field(default_factory=list)
+    lost: list[str] = Field(default_factory=list)
+
+
+class Source(Model):
+    path: Path
+    kind: SourceKind
+    preset: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    date_format: str | None = None
+    csv: CsvOptions = Field(default_factory=CsvOptions)
+    status_values: StatusValues | None = None
+    type_values: TypeValues | None = None  # activities: which type values are calls/meetings
+    null_values: list[str] | None = None
+    layout: HistoryLayout | None = None  # stage_history only
+
+    @model_validator(mode="after")
+    def _layout_for_history(self) -> Source:
+        if self.layout is not None and self.kind != "stage_history":
+            raise ValueError(f"layout applies to kind: stage_history only (this source is "
+                             f"kind: {self.kind})")
+        return self
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, v: str | None) -> str | None:
+        from funnelctl.io.presets import AUTO, PRESETS
+
+        known = [*PRESETS, AUTO]
+        if v is not None and v not in known:
+            close = difflib.get_close_matches(v, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown preset '{v}'{hint} (expected one of: {', '.join(known)})")
+        return v
+
+
+class Threshold(Model):
+    good: float = Field(ge=0, le=1)
+    acceptable: float = Field(ge=0, le=1)
+
+    @field_validator("good", "acceptable", mode="before")
+    @classmethod
+    def _fraction(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and 1 < v <= 100 and float(v).is_integer():
+            raise ValueError(f"{v} is above 1: thresholds are fractions, write {v / 100:g} "
+                             f"for {v:g}%")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Threshold:
+        if self.acceptable > self.good:
+            raise ValueError(
+                f"acceptable ({self.acceptable}) must not be above good ({self.good})"
+            )
+        return self
+
+
+class Stage(Model):
+    name: str
+    match: list[str] = Field(default_factory=list)
+    conversion: Threshold | None = None
+    max_days: float | None = Field(default=None, gt=0)
+    # Event funnels: properties the event must also have, e.g. {page: /cart};
+    # a list means any of these values.
+    where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _scalar_to_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    def values(self) -> list[str]:
+        """The stage values that mean this stage; the stage's own name when none are given."""
+        return self.match or [self.name]
+
+
+class Funnel(Model):
+    name: str
+    source: str
+    stages: list[Stage] = Field(min_length=1)
+    won: list[str] = Field(default_factory=list)
+    lost: list[str] = Field(default_factory=list)
+    breakdown: list[str] = Field(default_factory=list)
+    win_rate: Threshold | None = None
+    window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> str | None:
+        if v is not None:  # `window: 7` is a number in YAML: same message as for text
+            v = str(v)
+            parse_duration(v)
+        return v
+
+    def window_seconds(self) -> int | None:
+        return parse_duration(self.window) if self.window is not None else None
+
+    @model_validator(mode="after")
+    def _unique_stage_names(self) -> Funnel:
+        seen: set[str] = set()
+        for stage in self.stages:
+            if stage.name in seen:
+                raise ValueError(f"duplicate stage name '{stage.name}' in funnel '{self.name}'")
+            seen.add(stage.name)
+        if self.window is None:  # deals and stage history: each value must mean one thing
+            self._check_values_unambiguous()
+        return self
+
+    def value_meanings(self) -> list[tuple[str, str]]:
+        """(what it means, value) for every stage, won and lost value the funnel lists."""
+        named = [(f"stage '{s.name}'", v) for s in self.stages for v in s.values()]
+        return named + [("won", v) for v in self.won] + [("lost", v) for v in self.lost]
+
+    def _check_values_unambiguous(self) -> None:
+        meaning: dict[str, str] = {}
+        for owner, value in self.value_meanings():
+            key = value.strip().lower()
+            if meaning.get(key, owner) != owner:
+                raise ValueError(f"value '{value}' is listed for both {meaning[key]} and "
+                                 f"{owner} in funnel '{self.name}': each stage value must "
+                                 "mean one thing")
+            meaning[key] = owner
+
+
+class Period(Model):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period end {self.end} is before its start {self.start}")
+        return self
+
+
+class Config(Model):
+    version: Literal[1] = 1
+    title: str = "Sales funnel audit"
+    timezone: str = "UTC"
+    language: Literal["en", "ru"] = "en"
+    period: Period | None = None
+    sources: dict[str, Source] = Field(min_length=1)
+    funnels: list[Funnel] = Field(default_factory=list)
+    norms: Norms | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{v}' (expected an IANA name such as "
+                             "Europe/Moscow or UTC)") from None
+        return v

@@ -1,0 +1,42 @@
+"""Cross-references the models cannot check alone: (key path, message) for each problem,
+so the message can name the line of the key at fault."""
+
+from __future__ import annotations
+
+from funnelctl.config.models import Config
+from funnelctl.config.norms import norms_problems
+
+
+def reference_problems(config: Config) -> list[tuple[tuple, str]]:
+    problems = []
+    if not config.funnels and config.norms is None:
+        problems.append((("sources",), "nothing to audit: add funnels: or norms: to the config"))
+    names: set[str] = set()
+    for i, funnel in enumerate(config.funnels):
+        if funnel.source not in config.sources:
+            problems.append(((("funnels", i, "source")),
+                             f"funnel '{funnel.name}' names unknown source '{funnel.source}' "
+                             f"(sources defined: {', '.join(config.sources)})"))
+        if funnel.name in names:
+            problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
+        names.add(funnel.name)
+    return problems + event_funnel_problems(config) + norms_problems(config.norms, config.sources)
+
+
+def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
+    """(key path, message) for settings that do not fit the kind of the funnel's source."""
+    problems = []
+    for i, funnel in enumerate(config.funnels):
+        if funnel.source not in config.sources:
+            continue  # reported as an unknown source
+        events = config.sources[funnel.source].kind == "events"
+        if events and funnel.window is None:
+            problems.append((("funnels", i), f"funnel '{funnel.name}' over an events source "
+                                             "needs window: (e.g. 30m, 36h, 7d)"))
+        elif not events and funnel.window is not None:
+            problems.append((("funnels", i, "window"), "window applies to event funnels only"))
+        for j, stage in enumerate(funnel.stages):
+            if not events and stage.where:
+                problems.append((("funnels", i, "stages", j, "where"),
+                                 "where applies to event funnels only"))
+    return problems

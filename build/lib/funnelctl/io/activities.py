@@ -1,0 +1,180 @@
+"""An activities export -> daily totals per manager, and a ledger of rows that cannot be used.
+
+Two shapes are read: one row per activity (manager, ts, type), bucketed into days in the
+config's time zone, or daily totals (manager, date, calls, meetings). Either way the result
+is one row per manager and day: manager, date, calls, meetings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.config.norms import TypeValues
+from funnelctl.errors import DataError
+from funnelctl.io.deals import REJECTS_SCHEMA
+from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.values import clean_text, date_readings, null_markers, to_local_datetime
+
+ROWS, DAILY = "rows", "daily"
+SHAPE_COLUMNS = {ROWS: ("manager", "ts", "type"), DAILY: ("manager", "date", "calls", "meetings")}
+DAILY_SCHEMA = {"manager": pl.String, "date": pl.Date, "calls": pl.Int64, "meetings": pl.Int64}
+OTHER = "other"
+
+
+@dataclass
+class Activities:
+    daily: pl.DataFrame  # manager, date, calls, meetings: one row per manager and day
+    rejects: pl.DataFrame  # line, reason, value
+    rows_read: int
+    shape: str  # ROWS or DAILY
+    other_types: dict[str, int] = field(default_factory=dict)  # type value -> rows
+
+
+def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str]]:
+    """(shape, canonical name -> header in the file); daily totals when calls/meetings exist."""
+    mapping = dict(source.columns)
+    for names in SHAPE_COLUMNS.values():
+        for name in names:
+            if name not in mapping and name in raw.columns:
+                mapping[name] = name
+    shape = DAILY if {"calls", "meetings"} & mapping.keys() else ROWS
+    required = {"manager", "date"} if shape == DAILY else {"manager", "ts", "type"}
+    missing = sorted(required - mapping.keys())
+    if missing:
+        expected = ("manager, date, calls, meetings (daily totals)" if shape == DAILY
+                    else "manager, ts, type (one row per activity) or manager, date, calls, "
+                         "meetings (daily totals)")
+        raise DataError(
+            f"{raw.path}: no column for {', '.join(missing)}: map it under "
+            f"sources.{raw.name}.columns (expected {expected})\n"
+            f"  columns found: {', '.join(raw.columns)}")
+    require_columns(raw, mapping, required)
+    known = set(SHAPE_COLUMNS[shape])
+    return shape, {k: v for k, v in mapping.items() if k in known and v in raw.columns}
+
+
+def read_activities(raw: RawSource, source: Source, timezone: str) -> Activities:
+    shape, mapping = activity_mapping(raw, source)
+    schema = raw.frame.collect_schema()
+    markers = null_markers(source.null_values)
+    try:
+        if shape == ROWS:
+            return _read_rows(raw, source, timezone, mapping, schema, markers)
+        return _read_daily(raw, source, timezone, mapping, schema, markers)
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+
+
+def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],
+               schema: pl.Schema, markers: list[str]) -> Activities:
+    """One row per activity, counted per day in the config's zone.
+
+    Managers and types are few, so the rows are first counted per raw (manager, type,
+    day) and the cleaning, type mapping and checks run on that small table; the rows are
+    read again only when some are rejected, to give them their line numbers.
+    """
+    reading = date_readings(raw, source.date_format, [mapping["ts"]]).get(mapping["ts"])
+    ts, ts_given = to_local_datetime(mapping["ts"], schema[mapping["ts"]], timezone,
+                                     source.date_format, markers, reading)
+    rows = raw.frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]),
+                            _t=pl.col(mapping["type"]), date=ts.dt.date(), _ts_given=ts_given,
+                            _ts_raw=pl.col(mapping["ts"]))
+    keys = ["_m", "_t", "date", "_ts_given"]
+    groups = rows.group_by(keys).agg(n=pl.len()).collect()
+    if groups.height == 0:
+        raise DataError(f"{raw.path}: has a header but no data rows")
+    lookup = (source.type_values or TypeValues()).lookup()
+    groups = groups.with_columns(
+        manager=clean_text("_m", markers), _type=clean_text("_t", markers),
+    ).with_columns(kind=pl.col("_type").str.to_lowercase().replace_strict(
+        lookup, default=OTHER, return_dtype=pl.String))
+    groups = groups.with_columns(_reason=_first_reason([
+        (pl.col("manager").is_null(), "missing manager"),
+        (~pl.col("_ts_given"), "missing ts"),
+        (pl.col("date").is_null(), "unparseable ts"),
+        (pl.col("_type").is_null(), "missing activity type"),
+    ]))
+    good = groups.filter(pl.col("_reason").is_null())
+    n, kind = pl.col("n"), pl.col("kind")
+    daily = good.group_by("manager", "date").agg(
+        calls=n.filter(kind == "call").sum(), meetings=n.filter(kind == "meeting").sum())
+    others = (good.filter(kind == OTHER).group_by("_type").agg(n.sum())
+              .sort(["n", "_type"], descending=[True, False]))
+    bad = groups.filter(pl.col("_reason").is_not_null()).select(*keys, "_reason")
+    rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
+                       {"unparseable ts": pl.col("_ts_raw")}) if bad.height else _rejects(None)
+    return Activities(daily.cast(DAILY_SCHEMA), rejects, int(groups.get_column("n").sum()),
+                      ROWS, dict(others.iter_rows()))
+
+
+def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],
+                schema: pl.Schema, markers: list[str]) -> Activities:
+    """Daily totals: a missing count is 0; a count must be a whole number, not negative.
+    A manager's day may repeat: its rows add up."""
+    reading = date_readings(raw, source.date_format, [mapping["date"]]).get(mapping["date"])
+    date, date_given = to_local_datetime(mapping["date"], schema[mapping["date"]], timezone,
+                                         source.date_format, markers, reading)
+    columns = {"manager": clean_text(mapping["manager"], markers), "date": date.dt.date(),
+               "_date_given": date_given, "_date_raw": pl.col(mapping["date"])}
+    rules = [
+        (pl.col("manager").is_null(), "missing manager"),
+        (~pl.col("_date_given"), "missing date"),
+        (pl.col("date").is_null(), "unparseable date"),
+    ]
+    values = {"unparseable date": pl.col("_date_raw")}
+    for name in ("calls", "meetings"):
+        if name not in mapping:
+            columns[name] = pl.lit(0.0)
+            continue
+        header = mapping[name]
+        columns[name] = _count(header, schema[header], markers)
+        columns[f"_{name}_given"] = pl.col(header).is_not_null() if schema[header].is_numeric() \
+            else clean_text(header, markers).is_not_null()
+        columns[f"_{name}_raw"] = pl.col(header)
+        col = pl.col(name)
+        rules += [(pl.col(f"_{name}_given") & col.is_null(), f"non-numeric {name}"),
+                  (col < 0, f"negative {name}"),
+                  (col != col.floor(), f"fractional {name}")]
+        values |= dict.fromkeys((f"non-numeric {name}", f"negative {name}",
+                                 f"fractional {name}"), pl.col(f"_{name}_raw"))
+    # A missing count stays null here and adds nothing to the day's sum.
+    frame = raw.frame.select(pl.col(LINE), **columns).with_columns(
+        _reason=_first_reason(rules)).collect()
+    if frame.height == 0:
+        raise DataError(f"{raw.path}: has a header but no data rows")
+    daily = (frame.filter(pl.col("_reason").is_null()).group_by("manager", "date")
+             .agg(pl.col("calls").sum(), pl.col("meetings").sum()))
+    rejects = _rejects(frame.lazy().filter(pl.col("_reason").is_not_null()), values)
+    return Activities(daily.cast(DAILY_SCHEMA), rejects, frame.height, DAILY)
+
+
+def _count(header: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:
+    if dtype.is_numeric():
+        return pl.col(header).cast(pl.Float64)
+    text = clean_text(header, markers).str.replace_all(r"[\s\u00a0]", "")
+    return text.cast(pl.Float64, strict=False)
+
+
+def _first_reason(rules: list[tuple[pl.Expr, str]]) -> pl.Expr:
+    """One reason per unusable row: the first rule that applies."""
+    reason = pl.lit(None, pl.String)
+    for condition, text in reversed(rules):
+        reason = pl.when(condition).then(pl.lit(text)).otherwise(reason)
+    return reason
+
+
+def _rejects(rejected: pl.LazyFrame | None, values: dict[str, pl.Expr] | None = None
+             ) -> pl.DataFrame:
+    """The ledger (line, reason, value); the offending value is looked up for the
+    rejected rows only (turning every timestamp into text would be slow)."""
+    if rejected is None:
+        return pl.DataFrame(schema=REJECTS_SCHEMA)
+    value = pl.lit(None, pl.String)
+    for text, offending in (values or {}).items():
+        value = pl.when(pl.col("_reason") == text).then(offending.cast(pl.String)) \
+            .otherwise(value)
+    return (rejected.select(line=pl.col(LINE), reason=pl.col("_reason"), value=value)
+            .sort("line").collect().cast(REJECTS_SCHEMA))

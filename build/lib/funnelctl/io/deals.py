@@ -1,0 +1,214 @@
+"""A deals export -> the canonical deals frame, and a ledger of rows that cannot be used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.errors import DataError
+from funnelctl.io import presets
+from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.values import date_readings, null_markers, parse_amount, to_local_datetime
+
+DUPLICATE = "duplicate deal id"
+REQUIRED = {"deal_id", "stage", "created_at"}
+OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage")
+
+# Status words CRMs use; `status_values:` in the source replaces them.
+DEFAULT_STATUS = {
+    "open": ["open", "in progress", "в работе", "открыта", "p", "нет", "n", "false", "0"],
+    "won": ["won", "success", "closed won", "успешно", "успешно реализовано", "выиграна",
+            "s", "142"],
+    "lost": ["lost", "failure", "closed lost", "проиграна", "закрыто и не реализовано",
+             "f", "143"],
+}
+
+
+
+@dataclass
+class Deals:
+    frame: pl.DataFrame  # canonical columns + LINE
+    rejects: pl.DataFrame  # line, reason, value
+    has_status: bool
+    has_lost_stage: bool
+    preset: str | None = None
+
+
+def resolve_preset(raw: RawSource, source: Source) -> str | None:
+    """The configured preset; for `auto`, the best match (recorded in raw.detected)."""
+    if source.preset != presets.AUTO:
+        return source.preset
+    name = presets.pick(raw.columns)
+    if name is None:
+        raise DataError(
+            f"{raw.path}: the columns match no preset (preset: auto); "
+            f"{presets.describe_closest(raw.columns)}\n"
+            f"  columns found: {', '.join(raw.columns)}\n"
+            f"  map them under sources.{raw.name}.columns (deal_id, stage, created_at)")
+    return name
+
+
+def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str, str]:
+    """canonical name -> header in the file, for every column the deals funnel can use.
+
+    Explicit `columns:` win over the preset, which wins over headers already named
+    canonically.
+    """
+    preset = resolve_preset(raw, source)
+    mapping = presets.match_columns(preset, raw.columns) if preset else {}
+    if preset:
+        raw.detected["preset"] = preset if source.preset != presets.AUTO else f"{preset} (auto)"
+    for name in (*REQUIRED, *OPTIONAL, *extra):
+        if name not in mapping and name in raw.columns:
+            mapping[name] = name
+    mapping.update(source.columns)
+    missing = sorted(REQUIRED - mapping.keys())
+    if missing:
+        tried = ""
+        if preset:
+            aliases = presets.PRESETS[preset]["columns"]
+            tried = "\n  preset '" + preset + "' looked for: " + "; ".join(
+                f"{m}: {', '.join(aliases[m])}" for m in missing)
+        else:
+            tried = f"\n  {presets.describe_closest(raw.columns)} (set preset: auto or a name)"
+        raise DataError(
+            f"{raw.path}: no column for {', '.join(missing)}: map it under "
+            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}{tried}"
+        )
+    for name in extra:
+        mapping.setdefault(name, name)
+    require_columns(raw, mapping, REQUIRED | set(extra))
+    return mapping
+
+
+def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[str]) -> Deals:
+    mapping = column_mapping(raw, source, breakdown)
+    preset = resolve_preset(raw, source)
+    schema = raw.frame.collect_schema()
+    markers = null_markers(source.null_values)
+    orders = date_readings(raw, source.date_format,
+                           [mapping[c] for c in ("created_at", "closed_at") if c in mapping])
+    created, created_given = to_local_datetime(
+        mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
+        orders.get(mapping["created_at"]))
+    deal_id = pl.col(mapping["deal_id"]).cast(pl.String)
+    typed_id = schema[mapping["deal_id"]] != pl.String
+    columns = {
+        LINE: pl.col(LINE).cast(pl.Int64),
+        "deal_id": deal_id if typed_id else deal_id.str.strip_chars(),
+        # Duplicates are found on the typed ids when there are some: much faster.
+        "_id_key": pl.col(mapping["deal_id"]) if typed_id else deal_id.str.strip_chars(),
+        "stage": pl.col(mapping["stage"]).cast(pl.String).str.strip_chars(),
+        "created_at": created,
+        "_created_given": created_given,
+        "_created_raw": _text(mapping["created_at"], schema),
+    }
+    if "closed_at" in mapping:
+        name = mapping["closed_at"]
+        closed, closed_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers,
+            orders.get(name))
+        columns |= {"closed_at": closed, "_closed_given": closed_given,
+                    "_closed_raw": _text(name, schema)}
+    if "amount" in mapping:
+        columns["amount"] = parse_amount(mapping["amount"], schema[mapping["amount"]], markers)
+    has_status = "status" in mapping
+    if has_status:
+        columns["status"] = _status_expr(mapping["status"], source, preset)
+        columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
+    for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
+        if name in mapping and name not in columns:
+            columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
+
+    columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
+    frame = raw.frame.select(**columns).with_columns(
+        _reject_reason(has_status, mapping).alias("_reason"))
+    try:
+        frame = frame.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if frame.height == 0:
+        raise DataError(f"{raw.path}: has a header but no data rows")
+    # The offending value is picked on the (few) rejected rows only.
+    rejected = frame.filter(pl.col("_reason").is_not_null())
+    rejects = rejected.select(
+        line=pl.col(LINE), reason=pl.col("_reason"), value=_offending_value(has_status, mapping)
+    ).cast(REJECTS_SCHEMA)
+    good = frame.filter(pl.col("_reason").is_null())
+    if good.height == 0:
+        raise DataError(no_usable_rows(raw.path, rejects, source.date_format))
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset)
+
+
+def no_usable_rows(path: Path, rejects: pl.DataFrame, date_format: str | None) -> str:
+    """Every row rejected: almost always a wrong date_format, separator or column map."""
+    reason, count = rejects.group_by("reason").len().sort("len", descending=True).row(0)
+    example = rejects.filter(pl.col("reason") == reason).row(0, named=True)
+    hint = (f" (date_format is '{date_format}')"
+            if date_format and reason.startswith("unparseable") else "")
+    return (f"{path}: no usable rows: all {rejects.height} were rejected, {count} for "
+            f"{reason}; e.g. line {example['line']}: {example['value']!r}{hint}. "
+            "`funnelctl inspect` shows how the file reads")
+
+
+def _text(column: str, schema: pl.Schema) -> pl.Expr:
+    """The raw text of a date column, for the rejects ledger. Typed (Parquet) dates never
+    fail to parse, and formatting a million of them costs more than the whole audit."""
+    if schema[column] == pl.String:
+        return pl.col(column)
+    return pl.lit(None, pl.String)
+
+
+def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+    words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
+    preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
+    for key, extra in preset_words.items():
+        words[key] += extra
+    if source.status_values is not None:
+        words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
+    lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
+    text = pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase()
+    return text.replace_strict(lookup, default=None, return_dtype=pl.String)
+
+
+def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """(condition, reason, offending value) per way a row can be unusable, first wins."""
+    none = pl.lit(None, pl.String)
+    rules = [
+        (pl.col("_blank"), "blank line", none),
+        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
+        (~pl.col("_created_given"), "missing created_at", none),
+        (pl.col("created_at").is_null(), "unparseable created_at", pl.col("_created_raw")),
+    ]
+    if "closed_at" in mapping:
+        rules.append((pl.col("_closed_given") & pl.col("closed_at").is_null(),
+                      "unparseable closed_at", pl.col("_closed_raw")))
+    if has_status:
+        rules.append((pl.col("status").is_null(), "unknown status value", pl.col("_status_raw")))
+    return rules
+
+
+def _reject_reason(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
+    """The first rule a row breaks, or null for a usable row.
+
+    Bitrix24 writes one row per product, so a deal's later rows are duplicates; only rows
+    that are otherwise usable take part, so a broken first row does not hide a good one.
+    """
+    reason = pl.coalesce([pl.when(cond).then(pl.lit(text))
+                          for cond, text, _ in _reject_rules(has_status, mapping)])
+    usable_id = pl.when(reason.is_null()).then(pl.col("_id_key"))
+    duplicate = reason.is_null() & ~usable_id.is_first_distinct()
+    return pl.when(duplicate).then(pl.lit(DUPLICATE)).otherwise(reason)
+
+
+def _offending_value(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
+    """The value that broke the row's rule (on rejected rows, whose reason is set)."""
+    offending = [(text, value) for _, text, value in _reject_rules(has_status, mapping)]
+    offending.append((DUPLICATE, pl.col("deal_id")))
+    return pl.coalesce([pl.when(pl.col("_reason") == text).then(value.cast(pl.String))
+                        for text, value in offending])

@@ -1,0 +1,236 @@
+"""A stage-history export -> the canonical long frame: deal_id, stage, entered_at, manager?
+
+Three layouts, detected from the header unless the source sets `layout:`:
+- long: one row per stage entry (API dumps, amoCRM events, Bitrix24 stage history);
+- hubspot_wide: one row per deal with a `Date entered "<Stage> (<Pipeline>)"` column per
+  stage, or the legacy `Date entered '<Stage> (<Pipeline>)'` family; an empty cell means
+  the deal never entered that stage;
+- salesforce_history: the Opportunity History report, one row per save with From Stage,
+  To Stage and the change date. The first row of a deal (empty From Stage) is its
+  creation, i.e. its entry into To Stage; rows whose From Stage equals To Stage are
+  amount or date edits, not moves, and are set aside with a note.
+Rows that cannot be used go to the rejects ledger with their line and reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.errors import DataError
+from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.rejects import REJECTS_SCHEMA
+from funnelctl.io.values import (
+    DateReading,
+    clean_text,
+    date_readings,
+    null_markers,
+    to_local_datetime,
+)
+
+REQUIRED = {"long": ("deal_id", "stage", "entered_at"),
+            "hubspot_wide": ("deal_id",),
+            "salesforce_history": ("deal_id", "from_stage", "stage", "entered_at")}
+# Headers of real exports for each canonical column, compared after _key().
+ALIASES = {
+    "long": {"manager": ["owner"]},
+    "hubspot_wide": {"deal_id": ["Record ID", "Deal ID", "hs_object_id"],
+                     "manager": ["Deal owner", "hubspot_owner_id"]},
+    "salesforce_history": {
+        "deal_id": ["Opportunity ID", "Opportunity Name", "Deal Name"],
+        "from_stage": ["From Stage"], "stage": ["To Stage"],
+        "entered_at": ["Last Modified", "Last Modified Date", "Edit Date"],
+        "manager": ["Owner", "Opportunity Owner"]},
+}
+# Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
+WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
+PIPELINE_SUFFIX = re.compile(r"^(?P<stage>.+?)\s*\((?P<pipeline>[^()]+)\)$")
+EPOCH_UNITS = ("s", "ms", "us")
+
+
+@dataclass
+class History:
+    frame: pl.DataFrame  # LINE, deal_id, stage, entered_at, then manager/pipeline/breakdown
+    rejects: pl.DataFrame  # line, reason, value
+    layout: str
+    rows_read: int  # data rows in the file (one HubSpot row holds many entries)
+    notes: list[str] = field(default_factory=list)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\W_]+", " ", name).strip().lower()
+
+
+def detect_layout(columns: list[str]) -> str:
+    if any(WIDE_COLUMN.match(c) for c in columns):
+        return "hubspot_wide"
+    if {"from stage", "to stage"} <= {_key(c) for c in columns}:
+        return "salesforce_history"
+    return "long"
+
+
+def history_mapping(raw: RawSource, source: Source, layout: str,
+                    extra: list[str]) -> dict[str, str]:
+    """canonical name -> header in the file; the source's `columns:` win over aliases."""
+    mapping = dict(source.columns)
+    by_key = {_key(c): c for c in raw.columns}
+    aliases = ALIASES[layout]
+    for name in (*REQUIRED[layout], "manager", *extra):
+        for candidate in (name, *aliases.get(name, [])):
+            if name not in mapping and _key(candidate) in by_key:
+                mapping[name] = by_key[_key(candidate)]
+    missing = [name for name in REQUIRED[layout] if name not in mapping]
+    if missing:
+        raise DataError(
+            f"{raw.path}: no column for {', '.join(missing)} (layout {layout}): map it under "
+            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}")
+    for name in extra:
+        mapping.setdefault(name, name)
+    require_columns(raw, mapping, set(REQUIRED[layout]) | set(extra))
+    return mapping
+
+
+def read_history(raw: RawSource, source: Source, timezone: str,
+                 breakdown: list[str]) -> History:
+    layout = source.layout or detect_layout(raw.columns)
+    mapping = history_mapping(raw, source, layout, breakdown)
+    kept = {name: _text(mapping[name])
+            for name in dict.fromkeys(["manager", *breakdown]) if name in mapping}
+    schema = raw.frame.collect_schema()
+    if layout == "hubspot_wide":
+        entries, date_dtype = _from_hubspot(raw, mapping["deal_id"], kept)
+        date_columns = [c for c in raw.columns if WIDE_COLUMN.match(c)]
+    else:
+        date_dtype = schema[mapping["entered_at"]]
+        entries = _from_rows(raw, mapping, kept, layout == "salesforce_history")
+        date_columns = [mapping["entered_at"]]
+    reading = _one_reading(date_readings(raw, source.date_format, date_columns))
+    return _finish(raw, entries, date_dtype, source, timezone, layout, reading)
+
+
+def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
+    """HubSpot's date columns become one column: the order most of them use, and the
+    largest epoch unit (an empty column reads as seconds)."""
+    if not readings:
+        return None
+    orders = Counter(r.order for r in readings.values())
+    unit = max((r.unit for r in readings.values()), key=EPOCH_UNITS.index)
+    return DateReading(order=orders.most_common(1)[0][0], unit=unit)
+
+
+def _split_label(label: str) -> tuple[str, str | None]:
+    """`Closed Won (Sales Pipeline)` -> ("Closed Won", "Sales Pipeline")."""
+    split = PIPELINE_SUFFIX.match(label)
+    return (split["stage"], split["pipeline"]) if split else (label, None)
+
+
+def _text(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.strip_chars()
+
+
+def _from_rows(raw: RawSource, mapping: dict[str, str], kept: dict[str, pl.Expr],
+               salesforce: bool) -> pl.LazyFrame:
+    stage = _text(mapping["stage"])
+    not_move = pl.lit(False)
+    if salesforce:
+        before = _text(mapping["from_stage"])
+        not_move = (before.fill_null("") != "") & (
+            before.str.to_lowercase() == stage.str.to_lowercase()).fill_null(False)
+    return raw.frame.select(
+        pl.col(LINE).cast(pl.Int64), deal_id=_text(mapping["deal_id"]), stage=stage,
+        _date=pl.col(mapping["entered_at"]), _not_move=not_move, **kept)
+
+
+def _from_hubspot(raw: RawSource, deal_column: str,
+                  kept: dict[str, pl.Expr]) -> tuple[pl.LazyFrame, pl.DataType]:
+    """Unpivot the `Date entered "..."` columns into one row per (deal, stage)."""
+    columns = {c: m["label"] for c in raw.columns if (m := WIDE_COLUMN.match(c))}
+    if not columns:
+        raise DataError(f"{raw.path}: layout hubspot_wide needs 'Date entered \"<Stage> "
+                        f"(<Pipeline>)\"' columns, found none\n  columns found: "
+                        f"{', '.join(raw.columns)}")
+    stage_of = {column: _split_label(label)[0] for column, label in columns.items()}
+    pipeline_of = {column: _split_label(label)[1] for column, label in columns.items()}
+    schema = raw.frame.collect_schema()
+    dtypes = {schema[c] for c in columns}
+    date_dtype = dtypes.pop() if len(dtypes) == 1 else pl.String()
+    dates = [pl.col(c).cast(date_dtype) for c in columns]
+    wide = raw.frame.select(pl.col(LINE).cast(pl.Int64), _text(deal_column).alias("deal_id"),
+                            *dates, **kept)
+    # Rows read: counted before empty cells (stages never entered) are dropped.
+    wide = wide.with_columns(_rows=pl.len())
+    entries = wide.unpivot(on=list(columns), index=[c for c in wide.collect_schema().names()
+                                                    if c not in columns],
+                           variable_name="_column", value_name="_date")
+    return entries.with_columns(
+        stage=pl.col("_column").replace_strict(stage_of, return_dtype=pl.String),
+        pipeline=pl.col("_column").replace_strict(pipeline_of, return_dtype=pl.String),
+        _not_move=pl.lit(False),
+    ).drop("_column"), date_dtype
+
+
+def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, source: Source,
+            timezone: str, layout: str, reading: DateReading | None) -> History:
+    markers = null_markers(source.null_values)
+    parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
+                                      markers, reading)
+    entries = entries.with_columns(entered_at=parsed, _given=given,
+                                   _date_raw=pl.col("_date").cast(pl.String))
+    if layout == "hubspot_wide":
+        entries = entries.filter(pl.col("_given"))  # an empty cell: never entered
+    else:
+        entries = entries.with_columns(_rows=pl.len())
+    try:
+        frame = entries.with_columns(_reject_reason()).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if frame.height == 0:
+        raise DataError(f"{raw.path}: no stage entries (a header but no data rows, or no "
+                        "dates in any stage column)")
+    rows_read = int(frame["_rows"][0])
+    notes = []
+    not_moves = int(frame["_not_move"].sum())
+    if not_moves:
+        notes.append(f"{not_moves} rows have From Stage = To Stage (amount or date edits, "
+                     "not stage moves): not counted as entries")
+    frame = frame.filter(~pl.col("_not_move"))
+    rejected = frame.filter(pl.col("_reason").is_not_null())
+    rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
+    good = frame.filter(pl.col("_reason").is_null())
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
+    if unique.height < good.height:
+        notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "
+                     "and time) counted once")
+    return History(unique, rejects, layout, rows_read, notes)
+
+
+def _reject_reason() -> list[pl.Expr]:
+    """One reason per unusable entry (the first that applies) and the offending value."""
+    none = pl.lit(None, pl.String)
+    rules = [
+        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
+        (pl.col("stage").is_null() | (pl.col("stage") == ""), "missing stage", none),
+        (~pl.col("_given"), "missing entered_at", none),
+        (pl.col("entered_at").is_null(), "unparseable entered_at", pl.col("_date_raw")),
+    ]
+    reason, value = none, none
+    for condition, text, offending in reversed(rules):
+        reason = pl.when(condition).then(pl.lit(text)).otherwise(reason)
+        value = pl.when(condition).then(offending).otherwise(value)
+    return [reason.alias("_reason"), value.alias("_value")]
+
+
+def stage_values(raw: RawSource, source: Source) -> pl.Series:
+    """Distinct stage values of a history file, for `validate` (no dates parsed)."""
+    layout = source.layout or detect_layout(raw.columns)
+    mapping = history_mapping(raw, source, layout, [])
+    if layout == "hubspot_wide":
+        labels = [m["label"] for c in raw.columns if (m := WIDE_COLUMN.match(c))]
+        return pl.Series("stage", [_split_label(label)[0] for label in labels]).unique()
+    column = clean_text(mapping["stage"], null_markers(source.null_values))
+    return raw.frame.select(column.unique()).collect().to_series().drop_nulls()

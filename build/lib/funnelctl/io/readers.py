@@ -1,0 +1,185 @@
+"""Open a CSV, Excel or Parquet file lazily, with a line number on every row."""
+
+from __future__ import annotations
+
+import difflib
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from funnelctl.config import Source
+from funnelctl.errors import DataError
+from funnelctl.io.html_table import html_table_to_csv
+from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
+
+LINE = "__line"  # 1-based line of the row in the user's file (header = line 1)
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+@dataclass
+class RawSource:
+    """A source's rows as the file has them, not yet mapped to canonical columns."""
+
+    name: str
+    path: Path
+    frame: pl.LazyFrame  # every file column, plus LINE
+    columns: list[str]
+    detected: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def open_source(name: str, source: Source) -> RawSource:
+    path = source.path
+    if is_glob(path):
+        if not glob.glob(str(path), recursive=True):
+            raise DataError(f"{path}: no files match this pattern (source '{name}')")
+        return _open_parquet(name, path)
+    if not path.exists():
+        raise DataError(f"{path}: data file not found (source '{name}')")
+    if path.is_dir() and not any(path.rglob("*.parquet")):
+        raise DataError(f"{path}: a folder without .parquet files (source '{name}'): point "
+                        "path at a file, or at a folder of Parquet files")
+    if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
+        return _open_parquet(name, path)
+    container = detect_container(path)
+    if container in ("xlsx", "xls"):
+        return _open_excel(name, path, container)
+    if container == "html":
+        readable, encoding = html_table_to_csv(path, source.csv.encoding)
+        dialect = sniff_csv(readable, "utf-8", ",")
+        raw = _open_csv(name, path, readable, dialect)
+        raw.detected |= {"format": "html-table", "encoding": encoding}
+        raw.notes.append("an HTML table saved as a spreadsheet (Bitrix24 'Excel' export): "
+                         "read as a table; line numbers count table rows")
+        return raw
+    dialect = sniff_csv(path, source.csv.encoding, source.csv.separator)
+    return _open_csv(name, path, as_utf8(path, dialect), dialect)
+
+
+def is_glob(path: Path) -> bool:
+    """A pattern such as events/*.parquet (Parquet files only)."""
+    return any(ch in str(path) for ch in "*?[")
+
+
+def _open_parquet(name: str, path: Path) -> RawSource:
+    target = str(path / "**/*.parquet") if path.is_dir() else str(path)
+    try:
+        # Parquet has no lines: number rows from 1 so rejects still point somewhere
+        # (in the scan itself: unused, the numbering costs nothing).
+        frame = pl.scan_parquet(target, row_index_name=LINE, row_index_offset=1)
+        columns = [c for c in frame.collect_schema().names() if c != LINE]
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"{path}: cannot read as Parquet: {_first_line(exc)}") from None
+    return RawSource(name, path, frame, columns, {"format": "parquet"})
+
+
+def _open_excel(name: str, path: Path, container: str) -> RawSource:
+    """The first sheet, every cell as text (dates come as ISO text), rows numbered as in Excel."""
+    try:
+        frame = pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
+    except ImportError:
+        raise DataError(f"{path}: reading Excel needs the 'fastexcel' package "
+                        "(pip install fastexcel), or save the sheet as CSV") from None
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's
+        raise DataError(f"{path}: cannot read as Excel ({container}): {_first_line(exc)}") from None
+    columns = list(frame.columns)
+    lazy = frame.lazy().with_row_index(LINE, offset=2)
+    return RawSource(name, path, lazy, columns, {"format": container, "sheet": "first"})
+
+
+def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> RawSource:
+    names, notes = unique_names(list(dialect.header))
+    trailing = len(names) > 1 and dialect.header[-1] == ""
+    frame = pl.scan_csv(
+        readable,
+        separator=dialect.separator,
+        infer_schema=False,  # every column as text: parsing is ours, so bad rows can be rejected
+        row_index_name=LINE,
+        row_index_offset=2,
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        with_column_names=lambda cols: _rename(cols, names),
+    )
+    try:
+        columns = [c for c in frame.collect_schema().names() if c != LINE]
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
+    detected = {"format": "csv", "encoding": dialect.encoding, "separator": dialect.separator}
+    if trailing:
+        # Bitrix24 ends every line with the separator: a phantom empty column.
+        frame = frame.drop(columns[-1])
+        columns = columns[:-1]
+        notes = [n for n in notes if "empty header" not in n]
+        notes.append("every line ends with a separator (Bitrix24 style): empty last column ignored")
+    if dialect.multiline:
+        frame = _count_lines(frame, columns)
+        notes.append("some fields hold line breaks: line numbers count them")
+    footer = footer_lines(readable)
+    if footer and columns:
+        # Filtered lazily by their text; the first column holds the whole footer line.
+        is_footer = pl.col(columns[0]).str.strip_chars().str.contains(
+            r"^(?i)(Grand Totals \(|Confidential Information - Do Not Distribute|Copyright \(c\))")
+        frame = frame.filter(~is_footer.fill_null(False))
+        detected["footer_lines_removed"] = len(footer)
+        notes.append(f"{len(footer)} report footer line(s) removed (Salesforce): "
+                     + "; ".join(f"'{line}'" for line in footer))
+    return RawSource(name, path, frame, columns, detected, notes)
+
+
+def _count_lines(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """Row numbers -> file line numbers, adding the line breaks inside earlier rows' fields.
+
+    Only done when the sample shows such fields: it reads every column, not just the mapped ones.
+    """
+    breaks = pl.sum_horizontal(pl.col(c).str.count_matches("\n", literal=True).fill_null(0)
+                               for c in columns)
+    before = breaks.cum_sum().shift(1, fill_value=0)
+    return frame.with_columns((pl.col(LINE).cast(pl.Int64) + before).alias(LINE))
+
+
+def unique_names(header: list[str]) -> tuple[list[str], list[str]]:
+    """Headers made unique the way Salesforce does it ('Close Date (2)'), with a note each."""
+    taken = set(header)
+    seen: set[str] = set()
+    names, notes = [], []
+    for position, raw in enumerate(header, 1):
+        name = raw if raw.strip() else f"column {position}"
+        if name in seen:
+            n = 2
+            while f"{name} ({n})" in taken or f"{name} ({n})" in seen:
+                n += 1
+            new = f"{name} ({n})"
+            notes.append(f"duplicate header '{name}' (column {position}) kept as '{new}'")
+            name = new
+        elif not raw.strip() and position < len(header):
+            notes.append(f"empty header in column {position} named '{name}'")
+        seen.add(name)
+        names.append(name)
+    return names, notes
+
+
+def _rename(polars_names: list[str], names: list[str]) -> list[str]:
+    # Polars parses the header itself; ours differs only in how duplicates are named.
+    return names if len(names) == len(polars_names) else polars_names
+
+
+def require_columns(raw: RawSource, mapping: dict[str, str], required: set[str]) -> None:
+    """Fail with the columns found when a mapped column is missing from the file."""
+    for canonical, header in mapping.items():
+        if header in raw.columns:
+            continue
+        if canonical not in required and header == canonical:
+            continue  # an optional canonical column that simply is not there
+        close = difflib.get_close_matches(header, raw.columns, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise DataError(
+            f"{raw.path}: column '{header}' (for {canonical}) not found{hint}\n"
+            f"  columns found: {', '.join(raw.columns)}"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

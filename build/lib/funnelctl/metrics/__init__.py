@@ -1,0 +1,1 @@
+"""Pure functions over canonical Polars frames: no file reading, no printing."""

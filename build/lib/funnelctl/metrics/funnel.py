@@ -1,0 +1,146 @@
+"""Deal-snapshot funnels: how deep each deal got, and entered / won / lost per stage.
+
+Semantics (DESIGN.md): a deal at stage k has passed stages 1..k; a won deal passed every
+stage; a lost deal passed up to the stage it was lost at when the data says so (a status
+column next to the stage, or a `lost_stage` column), else it counts at stage 1.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import polars as pl
+
+from funnelctl.config import Funnel
+from funnelctl.metrics.stats import ratio, wilson_interval
+from funnelctl.report import StageResult, TimeFromFirst
+
+DEPTH = "depth"
+OUTCOME = "outcome"
+LOSS_STAGE_KNOWN = "loss_stage_known"
+CYCLE_DAYS = "cycle_days"
+
+
+def _norm(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The column's text trimmed and lower-cased. Stage columns hold a handful of distinct
+    values, so each is normalised once and the rows are mapped (5x faster on 1M deals)."""
+    values = frame[column].unique().drop_nulls()
+    return pl.col(column).replace_strict(values, values.str.strip_chars().str.to_lowercase(),
+                                         default=None, return_dtype=pl.String)
+
+
+def suspect_values(funnel: Funnel, present: list[str]) -> list[tuple[str, str, str]]:
+    """(meaning, value, closest data value) for each configured value that no row has while
+    a data value no stage claims looks like it: almost always a typo in the config."""
+    present_keys = {p.strip().lower() for p in present}
+    listed = {v.strip().lower() for _, v in funnel.value_meanings()}
+    unclaimed = [p for p in present if p.strip().lower() not in listed]
+    out = []
+    for meaning, value in funnel.value_meanings():
+        if value.strip().lower() in present_keys:
+            continue
+        close = difflib.get_close_matches(value, unclaimed, n=1, cutoff=0.6)
+        if close:
+            out.append((meaning, value, close[0]))
+    return out
+
+
+def stage_index(funnel: Funnel) -> dict[str, int]:
+    """Normalised stage value -> 1-based position of its stage in the funnel."""
+    return {v.strip().lower(): i for i, s in enumerate(funnel.stages, 1) for v in s.values()}
+
+
+def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
+                has_lost_stage: bool, claim_closed: bool = True) -> pl.DataFrame:
+    """Add depth (1..n; null for a deal that is not this funnel's), outcome and cycle_days.
+
+    A deal is the funnel's when its stage is one of the funnel's stage, won or lost
+    values. With claim_closed (the only funnel on its source), a deal a status column
+    calls won or lost is the funnel's whatever its stage value.
+    """
+    n = len(funnel.stages)
+    index = stage_index(funnel)
+    won_values = [v.strip().lower() for v in funnel.won]
+    lost_values = [v.strip().lower() for v in funnel.lost]
+    stage = _norm(deals, "stage")
+    stage_idx = stage.replace_strict(index, default=None, return_dtype=pl.Int32)
+    member = stage.is_in([*index, *won_values, *lost_values])
+    if has_status and claim_closed:
+        member = member | pl.col("status").is_in(["won", "lost"])
+    if has_status:
+        outcome = pl.col("status")
+    else:
+        outcome = (pl.when(stage.is_in(won_values)).then(pl.lit("won"))
+                   .when(stage.is_in(lost_values)).then(pl.lit("lost"))
+                   .otherwise(pl.lit("open")))
+    if has_lost_stage:
+        loss_idx = _norm(deals, "lost_stage").replace_strict(
+            index, default=None, return_dtype=pl.Int32)
+        if has_status:  # a blank stage-at-loss: the stage column says where it was lost
+            loss_idx = loss_idx.fill_null(stage_idx)
+    else:
+        loss_idx = stage_idx if has_status else pl.lit(None, pl.Int32)
+    depth = (pl.when(~member).then(pl.lit(None, pl.Int32))
+             .when(pl.col(OUTCOME) == "won").then(pl.lit(n, pl.Int32))
+             .when(pl.col(OUTCOME) == "lost").then(loss_idx.fill_null(1))
+             .otherwise(stage_idx))
+    cycle = pl.lit(None, pl.Float64)
+    if "closed_at" in deals.columns:
+        cycle = pl.when(pl.col(OUTCOME) == "won").then(
+            (pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
+    return deals.with_columns(outcome.alias(OUTCOME)).with_columns(
+        depth.alias(DEPTH),
+        (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
+        cycle.alias(CYCLE_DAYS),
+    )
+
+
+def funnel_aggregates(n_stages: int, kind: str = "deals") -> list[pl.Expr]:
+    """Expressions for one row of counts: usable in select() and in group_by().agg()."""
+    counts = [
+        pl.len().alias("entities"),
+        *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
+    ]
+    if kind == "events":  # time_k: seconds from step 1 to step k, null if not reached
+        return counts + [
+            agg for k in range(2, n_stages + 1) for agg in (
+                pl.col(f"time_{k}").median().alias(f"time_median_{k}"),
+                pl.col(f"time_{k}").quantile(0.9, interpolation="linear").alias(f"time_p90_{k}"))
+        ]
+    won = pl.col(OUTCOME) == "won"
+    cycle = pl.col(CYCLE_DAYS).filter(won & pl.col(CYCLE_DAYS).is_not_null())
+    return counts + [
+        won.sum().alias("won"),
+        (pl.col(OUTCOME) == "lost").sum().alias("lost"),
+        cycle.median().alias("cycle_median"),
+        cycle.quantile(0.9, interpolation="linear").alias("cycle_p90"),
+    ]
+
+
+def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
+    """Conversions and Wilson intervals from one aggregated row of entered counts."""
+    entered = [int(row[f"entered_{k}"]) for k in range(1, len(funnel.stages) + 1)]
+    first = entered[0]
+    results = []
+    for k, stage in enumerate(funnel.stages):
+        prev = entered[k - 1] if k else None
+        interval = wilson_interval(entered[k], prev) if prev is not None else None
+        results.append(StageResult(
+            name=stage.name,
+            entered=entered[k],
+            conversion_from_previous=ratio(entered[k], prev) if prev is not None else None,
+            conversion_from_first=ratio(entered[k], first),
+            ci_low=interval[0] if interval else None,
+            ci_high=interval[1] if interval else None,
+            good=stage.conversion.good if stage.conversion else None,
+            acceptable=stage.conversion.acceptable if stage.conversion else None,
+            time_from_first=_time_from_first(row, k + 1),
+        ))
+    return results
+
+
+def _time_from_first(row: dict, k: int) -> TimeFromFirst | None:
+    median = row.get(f"time_median_{k}")
+    if median is None:
+        return None
+    return TimeFromFirst(median_s=float(median), p90_s=float(row[f"time_p90_{k}"]))

@@ -1,0 +1,99 @@
+"""Funnels over stage history: each deal's depth, outcome and consistency from its entries.
+
+Semantics (DESIGN.md): the furthest stage a deal entered, by the funnel's order, counts,
+and the stages it skipped count as passed; entering a `won:` value passes every stage.
+The last entry decides the outcome: a `won:` value means won, a `lost:` value lost,
+anything else open. A deal moves backwards when it enters a stage before the furthest
+one it had reached, and skips when it enters a stage (or won) beyond the next one,
+including a first entry past stage 1: both make the funnel "inconsistent" (DOMAIN.md).
+Entries with the same timestamp are taken in funnel order, so they never count as a
+backward move.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from funnelctl.config import Funnel
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, LOSS_STAGE_KNOWN, OUTCOME, stage_index
+
+ORDER = "order"  # 1..n for funnel stages, n + 1 for won, null for lost and unmatched
+ROLE = "role"  # "stage", "won", "lost", or null when the value matches nothing
+BACKWARDS = "moved_backwards"
+SKIPPED = "skipped_stages"
+
+
+def _norm(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().str.to_lowercase()
+
+
+def classify(entries: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
+    """Add ROLE and ORDER to every entry, sorted per deal by time, then funnel order."""
+    n = len(funnel.stages)
+    index = stage_index(funnel)
+    won = [v.strip().lower() for v in funnel.won]
+    lost = [v.strip().lower() for v in funnel.lost]
+    stage = _norm(pl.col("stage"))
+    idx = stage.replace_strict(index, default=None, return_dtype=pl.Int32)
+    role = (pl.when(idx.is_not_null()).then(pl.lit("stage"))
+            .when(stage.is_in(won)).then(pl.lit("won"))
+            .when(stage.is_in(lost)).then(pl.lit("lost")))
+    order = pl.when(pl.col(ROLE) == "won").then(pl.lit(n + 1, pl.Int32)).otherwise(idx)
+    return (entries.with_columns(role.alias(ROLE))
+            .with_columns(order.alias(ORDER))
+            .sort(["deal_id", "entered_at", ORDER], nulls_last=True, maintain_order=True))
+
+
+def deal_outcomes(entries: pl.DataFrame, funnel: Funnel, keep: list[str]) -> pl.DataFrame:
+    """One row per deal with a known entry: depth, outcome, created_at, cycle, consistency.
+
+    `entries` comes from classify(); `keep` are per-deal columns (manager, breakdowns),
+    taken from the deal's latest entry that has them.
+    """
+    n = len(funnel.stages)
+    known = entries.filter(pl.col(ROLE).is_not_null())
+    ordered = pl.col(ORDER).is_not_null()
+    reached_before = pl.col(ORDER).cum_max().shift(1).over("deal_id").fill_null(0)
+    flags = known.filter(ordered).with_columns(
+        (pl.col(ORDER) < reached_before).alias(BACKWARDS),
+        (pl.col(ORDER) > reached_before + 1).alias(SKIPPED),
+    ).group_by("deal_id").agg(pl.col(BACKWARDS).any(), pl.col(SKIPPED).any())
+    first_seen = entries.group_by("deal_id").agg(pl.col("entered_at").min().alias("created_at"))
+    last_role = pl.col(ROLE).last()
+    outcome = (pl.when(last_role == "won").then(pl.lit("won"))
+               .when(last_role == "lost").then(pl.lit("lost")).otherwise(pl.lit("open")))
+    deals = known.group_by("deal_id").agg(
+        pl.col(ORDER).max().clip(upper_bound=n).alias(DEPTH),
+        outcome.alias(OUTCOME),
+        pl.col("entered_at").last().alias("_last_at"),
+        *[pl.col(c).drop_nulls().last().alias(c) for c in keep],
+    )
+    # A lost deal with no funnel stage before its loss counts at stage 1 (as for snapshots).
+    lost_unplaced = (pl.col(OUTCOME) == "lost") & pl.col(DEPTH).is_null()
+    return (
+        deals.join(first_seen, on="deal_id", how="left")
+        .join(flags, on="deal_id", how="left")
+        .with_columns(
+            pl.when(lost_unplaced).then(pl.lit(1, pl.Int32)).otherwise(pl.col(DEPTH))
+            .alias(DEPTH),
+            (~lost_unplaced).alias(LOSS_STAGE_KNOWN),
+            pl.when(pl.col(OUTCOME) == "won").then(
+                (pl.col("_last_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
+            .alias(CYCLE_DAYS),
+            pl.col(BACKWARDS).fill_null(False),
+            pl.col(SKIPPED).fill_null(False),
+        )
+        .drop("_last_at")
+        .sort("deal_id")
+    )
+
+
+def consistency_counts(deals: pl.DataFrame) -> dict[str, int]:
+    """How many deals moved backwards, skipped stages, or either (inconsistent)."""
+    row = deals.select(
+        pl.len().alias("deals"),
+        pl.col(BACKWARDS).sum().alias(BACKWARDS),
+        pl.col(SKIPPED).sum().alias(SKIPPED),
+        (pl.col(BACKWARDS) | pl.col(SKIPPED)).sum().alias("inconsistent"),
+    ).row(0, named=True)
+    return {k: int(v) for k, v in row.items()}

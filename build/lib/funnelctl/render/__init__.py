@@ -1,0 +1,33 @@
+"""Renderers: one function `render(report, options) -> str` per output format.
+
+The registry is the list of `--format` choices; adding a format is one module and one
+entry here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from funnelctl.report import Report
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False  # ANSI colours: only when writing to a terminal
+    lang: str = "en"
+    width: int | None = 110  # None: the terminal's own width
+
+
+RENDERERS = {
+    "table": "funnelctl.render.terminal",
+    "json": "funnelctl.render.json",
+    "markdown": "funnelctl.render.markdown",
+    "html": "funnelctl.render.html",
+}
+
+
+def renderer(name: str) -> Callable[[Report, RenderOptions], str]:
+    """The render function of a format, imported only when it is used."""
+    return importlib.import_module(RENDERERS[name]).render

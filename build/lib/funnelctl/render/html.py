@@ -1,0 +1,65 @@
+"""HTML: one self-contained page (inline CSS and SVG, no scripts, no web fonts).
+
+Jinja2 autoescaping is on for every template, so a manager or stage called `<script>`
+is shown as text. Cells that show a number carry the exact value in `data-value`, which
+lets tests (and scrapers) read the numbers without parsing formatted text.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from funnelctl.render import RenderOptions
+from funnelctl.render.chart import funnel_chart
+from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels import (
+    GRADE_SYMBOL,
+    VERDICT_SYMBOL,
+    column_label,
+    count_of,
+    finding_message,
+    history_lines,
+    labels,
+    unit,
+)
+from funnelctl.render.norms_view import norms_grid
+from funnelctl.report import SEVERITY_RANK, Report
+
+
+def raw(value: object) -> str:
+    """The exact value for a data-value attribute; empty for a missing one."""
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("funnelctl.render", "templates"),
+        autoescape=True,  # every template, whatever its file name
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["raw"] = raw
+    env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
+                       funnel_chart=funnel_chart, column_label=column_label,
+                       count_of=count_of, norms_grid=norms_grid,
+                       unit_of=unit, history_lines=history_lines)
+    return env
+
+
+def finding_counts(report: Report) -> list[tuple[str, int]]:
+    """How many findings of each severity, worst first (for the summary line)."""
+    counts = {s: sum(f.severity == s for f in report.findings) for s in ("fail", "warn")}
+    return [(s, n) for s, n in sorted(counts.items(), key=lambda i: -SEVERITY_RANK[i[0]]) if n]
+
+
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    template = environment().get_template("report.html.j2")
+    fmt = Fmt(options.lang)
+    return template.render(r=report, t=labels(options.lang), f=fmt,
+                           lang=options.lang, counts=finding_counts(report),
+                           message=lambda finding: finding_message(finding, options.lang, fmt))

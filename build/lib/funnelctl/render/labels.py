@@ -1,0 +1,319 @@
+"""Report words in English and Russian, and the symbols that carry a verdict without colour.
+
+Every renderer takes its words from here, so a label is translated once. A key missing
+from a language falls back to English rather than failing a nightly run.
+"""
+
+from __future__ import annotations
+
+from funnelctl.render.fmt import Fmt
+from funnelctl.report import FunnelResult
+
+# Verdict and grade symbols differ in shape, so a report printed in black and white, or
+# read by someone who does not see red and green, still says the same thing.
+VERDICT_SYMBOL = {"ok": "✓", "warn": "!", "fail": "✗"}
+GRADE_SYMBOL = {"good": "●", "acceptable": "◐", "below": "○", "excellent": "★"}
+
+EN = {
+    "report": "Report",
+    "period": "Period",
+    "all_data": "all data",
+    "generated": "Generated",
+    "as_of": "as of",
+    "verdict": "Verdict",
+    "ok": "OK",
+    "warn": "WARN",
+    "fail": "FAIL",
+    "no_verdict": "no threshold",
+    "findings": "Findings",
+    "no_findings": "No findings: every checked number is at or above its threshold.",
+    "stage": "Stage",
+    "entered": "Entered",
+    "conversion": "Conv.",
+    "conversion_long": "Conversion",
+    "ci95": "95% CI",
+    "from_first": "From first",
+    "target": "Good / acceptable",
+    "bottleneck": "bottleneck",
+    "won": "Won",
+    "lost": "Lost",
+    "win_rate": "Win rate",
+    "cycle": "Sales cycle",
+    "median": "median",
+    "p90": "p90",
+    "days": "d",
+    "deals": "deals",
+    "entities": "entities",
+    "n_deals": "{n} deals",
+    "n_entities": "{n} entities",
+    # Breakdown columns with a canonical name; any other column shows as the user named it.
+    "column_manager": "Manager",
+    "column_source": "Source",
+    "column_pipeline": "Pipeline",
+    "column_loss_reason": "Loss reason",
+    "overall": "Overall",
+    "vs_rest": "vs rest",
+    "same": "same",
+    "higher": "higher",
+    "lower": "LOWER",
+    "funnel_chart": "Funnel chart",
+    "stages": "Stages",
+    "data_quality": "Data quality",
+    "source": "Source",
+    "rows_read": "Rows read",
+    "rejected": "Rejected",
+    "reasons_notes": "Reasons / notes",
+    "unmatched_values": "unmatched stage values",
+    "read_as": "read as",
+    "none": "none",
+    "comparison": "Compared with the previous period",
+    "previous": "Previous",
+    "current": "Current",
+    "change": "Change",
+    "p_value": "p",
+    "significance": "Significant",
+    "worse": "worse",
+    "better": "better",
+    "not_significant": "no real change",
+    "pp": "pp",
+    "comparison_note": ("A change is called real only when a two-proportion test gives "
+                        "p < {alpha}."),
+    "no_previous_data": "no data",
+    "norms": "Manager activity norms",
+    "calendar": "Calendar",
+    "working_days": "working days",
+    "manager": "Manager",
+    "good": "good",
+    "acceptable": "acceptable",
+    "below": "below",
+    "excellent": "excellent",
+    "good_days": "Good days",
+    "acceptable_days": "Acceptable",
+    "below_days": "Below",
+    "calls": "Calls",
+    "meetings": "Meetings",
+    "weekly_meetings": "Weekly meetings",
+    "week": "Week",
+    "legend": "Legend",
+    "managers": "Per manager",
+    "empty_days": "No activity",
+    "team": "Team",
+    "partial_week": "week not wholly in the period: not graded",
+    "unlisted": "Activity of people not on the roster (calls + meetings)",
+    "norms_rule": "A working day with no activity is a below day.",
+    "weekday_0": "Mo", "weekday_1": "Tu", "weekday_2": "We", "weekday_3": "Th",
+    "weekday_4": "Fr", "weekday_5": "Sa", "weekday_6": "Su",
+    "footer": "Made by funnelctl {version} · JSON schema {schema}",
+    "key_numbers": "Key numbers",
+    "of_first": "of the first stage",
+    "time_in_stage": "Days in stage",
+    "days_median": "Days med.",
+    "time_from_first": "Time med / p90",
+    "stuck": "Stuck",
+    "stuck_over": "{n} >{days}d",
+    "slowest_stage": "Slowest stage",
+    "slowest_line": "slowest stage: {stage} (median {median}, p90 {p90} in the stage)",
+    "inconsistent": "Inconsistent funnel",
+    "inconsistent_line": ("inconsistent funnel: {n} of {deals} deals ({share}): {back} moved "
+                          "backwards, {skipped} skipped stages"),
+    "chart_caption": "Bars: entered per stage; ↓ conversion from the stage before; red bar: "
+                     "the bottleneck.",
+    "bottleneck_title": "Bottleneck",
+    "threshold": "threshold",
+}
+
+RU = {
+    "report": "Отчёт",
+    "period": "Период",
+    "all_data": "все данные",
+    "generated": "Сформирован",
+    "as_of": "на дату",
+    "verdict": "Итог",
+    "ok": "НОРМА",
+    "warn": "ВНИМАНИЕ",
+    "fail": "ПЛОХО",
+    "no_verdict": "без порога",
+    "findings": "Замечания",
+    "no_findings": "Замечаний нет: все проверенные показатели не ниже порогов.",
+    "stage": "Этап",
+    "entered": "Вошло",
+    "conversion": "Конв.",
+    "conversion_long": "Конверсия",
+    "ci95": "95% ДИ",
+    "from_first": "От первого",
+    "target": "Хорошо / допустимо",
+    "bottleneck": "узкое место",
+    "won": "Выиграно",
+    "lost": "Проиграно",
+    "win_rate": "Доля побед",
+    "cycle": "Цикл сделки",
+    "median": "медиана",
+    "p90": "p90",
+    "days": "дн.",
+    "deals": "сделок",
+    "entities": "объектов",
+    "n_deals": "сделок: {n}",  # "сделок: 671" reads right for any number, unlike "671 сделок"
+    "n_entities": "объектов: {n}",
+    "column_manager": "Менеджер",
+    "column_source": "Источник",
+    "column_pipeline": "Воронка",
+    "column_loss_reason": "Причина отказа",
+    "overall": "Итого",
+    "vs_rest": "к остальным",
+    "same": "так же",
+    "higher": "выше",
+    "lower": "НИЖЕ",
+    "funnel_chart": "Воронка",
+    "stages": "Этапы",
+    "data_quality": "Качество данных",
+    "source": "Источник",
+    "rows_read": "Строк прочитано",
+    "rejected": "Отклонено",
+    "reasons_notes": "Причины / примечания",
+    "unmatched_values": "значения этапов без соответствия",
+    "read_as": "прочитано как",
+    "none": "нет",
+    "comparison": "Сравнение с предыдущим периодом",
+    "previous": "Прошлый",
+    "current": "Текущий",
+    "change": "Изменение",
+    "p_value": "p",
+    "significance": "Значимо",
+    "worse": "хуже",
+    "better": "лучше",
+    "not_significant": "без реальных изменений",
+    "pp": "п.п.",
+    "comparison_note": ("Изменение считается реальным, только если тест двух долей "
+                        "даёт p < {alpha}."),
+    "no_previous_data": "нет данных",
+    "norms": "Нормы активности менеджеров",
+    "calendar": "Календарь",
+    "working_days": "рабочих дней",
+    "manager": "Менеджер",
+    "good": "хорошо",
+    "acceptable": "допустимо",
+    "below": "ниже нормы",
+    "excellent": "отлично",
+    "good_days": "Хорошие дни",
+    "acceptable_days": "Допустимые",
+    "below_days": "Ниже нормы",
+    "calls": "Звонки",
+    "meetings": "Встречи",
+    "weekly_meetings": "Встречи за неделю",
+    "week": "Неделя",
+    "legend": "Обозначения",
+    "managers": "По менеджерам",
+    "empty_days": "Без активности",
+    "team": "Команда",
+    "partial_week": "неделя не целиком в периоде: без оценки",
+    "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
+    "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
+    "weekday_0": "Пн", "weekday_1": "Вт", "weekday_2": "Ср", "weekday_3": "Чт",
+    "weekday_4": "Пт", "weekday_5": "Сб", "weekday_6": "Вс",
+    "footer": "Сделано funnelctl {version} · JSON-схема {schema}",
+    "key_numbers": "Главные цифры",
+    "of_first": "от первого этапа",
+    "time_in_stage": "Дней на этапе",
+    "days_median": "Дней, мед.",
+    "time_from_first": "Время, мед. / p90",
+    "stuck": "Зависли",
+    "stuck_over": "{n} >{days} дн.",
+    "slowest_stage": "Самый медленный этап",
+    "slowest_line": "самый медленный этап: {stage} (медиана {median}, p90 {p90} на этапе)",
+    "inconsistent": "Непоследовательная воронка",
+    "inconsistent_line": ("непоследовательная воронка: {n} из {deals} сделок ({share}): "
+                          "{back} вернулись назад, {skipped} пропустили этапы"),
+    "chart_caption": "Полосы: вошло на этап; ↓ конверсия из предыдущего этапа; красная "
+                     "полоса: узкое место.",
+    "bottleneck_title": "Узкое место",
+    "threshold": "порог",
+}
+
+LANGUAGES = {"en": EN, "ru": RU}
+
+
+# Finding messages in Russian, from the finding's params; a code without a template, or a
+# finding without params, keeps its English message.
+FINDINGS_RU = {
+    "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
+                        "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
+                     "остальных по тесту двух долей, {p}",
+    "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
+                   "предупреждение выше {warn}, провал выше {fail}",
+    "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
+                              "или проигрышем: {values}",
+    "empty_period": "нет сделок, созданных в {start}..{end}; самая новая в данных: {newest}",
+    "stage_value_not_in_data": "значения '{value}' нет ни в одной строке данных; может быть, "
+                               "'{close}'?",
+    "stage_worse": "конверсия в «{subject}» упала с {previous} до {current} по сравнению с "
+                   "{since} (тест двух долей, {p})",
+    "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
+                     "(тест двух долей, {p})",
+    "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
+                     "(тест двух долей, {p})",
+}
+_PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
+                   "overall", "share", "warn", "fail", "previous", "current"}
+
+
+def finding_message(finding, lang: str, f: Fmt) -> str:
+    """The finding's message in the report's language."""
+    template = FINDINGS_RU.get(finding.code) if lang == "ru" else None
+    if template is None or not finding.params:
+        return finding.message
+    shown = {}
+    for key, value in finding.params.items():
+        if key in _PERCENT_PARAMS and isinstance(value, float):
+            shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
+        elif key == "p" and value is not None:
+            shown[key] = f.p(value)
+        elif key == "empty":  # days without any activity: said only when there are some
+            shown[key] = f", без активности {value}" if value else ""
+        else:
+            shown[key] = "–" if value is None else value
+    return template.format(**shown)
+
+
+def change_key(change) -> str:
+    """The label key of a period comparison's verdict, the same in every renderer."""
+    if change.worse:
+        return "worse"
+    if change.significant:
+        return "better"
+    return "no_previous_data" if change.p_value is None else "not_significant"
+
+
+def unit(t: dict[str, str], kind: str) -> str:
+    """What a funnel of this kind counts: deals (snapshot or history) or entities (events)."""
+    return t["deals"] if kind in ("deals", "stage_history") else t["entities"]
+
+
+def count_of(t: dict[str, str], n: str, kind: str) -> str:
+    """'671 deals' / 'сделок: 671' for an already formatted number."""
+    return t["n_deals" if kind in ("deals", "stage_history") else "n_entities"].format(n=n)
+
+
+def column_label(t: dict[str, str], column: str) -> str:
+    return t.get(f"column_{column}", column)
+
+
+def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
+    """The slowest stage and the inconsistent-funnel counts of a stage-history funnel, as
+    sentences in the report's language."""
+    lines = []
+    if s := funnel.slowest_stage:
+        lines.append(t["slowest_line"].format(
+            stage=s.stage, median=f.days(s.median_days, t["days"]),
+            p90=f.days(s.p90_days, t["days"])))
+    if (c := funnel.consistency) and c.inconsistent:
+        lines.append(t["inconsistent_line"].format(
+            n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
+            back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
+    return lines
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The words of one language; unknown keys fall back to English."""
+    return {**EN, **LANGUAGES.get(lang, {})}

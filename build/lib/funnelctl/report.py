@@ -1,0 +1,274 @@
+"""The report model every renderer takes: plain dataclasses, JSON-contract field names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Literal
+
+Severity = Literal["ok", "warn", "fail"]
+SEVERITY_RANK = {"ok": 0, "warn": 1, "fail": 2}
+DayGradeName = Literal["good", "acceptable", "below"]
+WeekGradeName = Literal["excellent", "good", "below"]
+
+
+@dataclass
+class TimeInStage:
+    """Days from entering a stage to entering the next one (stage history only)."""
+
+    median_days: float
+    p90_days: float
+    deals: int  # deals that entered and left the stage
+
+
+@dataclass
+class TimeFromFirst:
+    """Event funnels: seconds from the step-1 event to this step, over the entities that
+    reached it (the first time each did)."""
+
+    median_s: float
+    p90_s: float
+
+
+@dataclass
+class StageResult:
+    name: str
+    entered: int
+    conversion_from_previous: float | None
+    conversion_from_first: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: Severity | None = None  # None: no threshold configured for this stage
+    good: float | None = None
+    acceptable: float | None = None
+    time_in_stage: TimeInStage | None = None  # stage-history funnels
+    max_days: float | None = None
+    stuck: int | None = None  # open deals past max_days (stage history with max_days)
+    stuck_oldest_days: float | None = None
+    time_from_first: TimeFromFirst | None = None  # event funnels
+
+
+@dataclass
+class CycleDays:
+    median: float
+    p90: float
+
+
+@dataclass
+class Bottleneck:
+    stage: str
+    conversion: float | None
+    reason: str
+
+
+@dataclass
+class SlowestStage:
+    stage: str
+    median_days: float
+    p90_days: float
+
+
+@dataclass
+class Consistency:
+    """Deals whose history breaks the funnel's order (the "inconsistent funnel")."""
+
+    deals: int
+    inconsistent: int
+    moved_backwards: int
+    skipped_stages: int
+    share: float | None
+
+
+@dataclass
+class SegmentResult:
+    value: str
+    entities: int
+    stages: list[StageResult]
+    won: int | None = None
+    lost: int | None = None
+    win_rate: float | None = None
+    cycle_days: CycleDays | None = None
+    # Two-proportion test of this segment's overall conversion against the rest.
+    p_value: float | None = None
+    differs: bool = False
+
+
+@dataclass
+class FunnelResult:
+    name: str
+    source: str
+    kind: str
+    entities: int
+    stages: list[StageResult]
+    won: int | None = None
+    lost: int | None = None
+    win_rate: float | None = None
+    cycle_days: CycleDays | None = None
+    bottleneck: Bottleneck | None = None
+    breakdowns: dict[str, list[SegmentResult]] = field(default_factory=dict)
+    win_rate_verdict: Severity | None = None
+    slowest_stage: SlowestStage | None = None  # stage-history funnels
+    consistency: Consistency | None = None  # stage-history funnels
+
+
+@dataclass
+class Finding:
+    severity: Severity
+    code: str
+    subject: str
+    message: str  # English; renderers may word it in the report's language from `params`
+    value: float | None = None
+    threshold: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DayGrade:
+    """One manager's day: graded when it is a working day, else None (activity off-calendar)."""
+
+    date: dt.date
+    calls: int
+    meetings: int
+    grade: DayGradeName | None
+
+
+@dataclass
+class WeekGrade:
+    """Meetings in one ISO week; None when the period covers only part of its working days."""
+
+    week: str  # ISO week, e.g. "2026-W41"
+    start: dt.date  # its Monday
+    meetings: int
+    grade: WeekGradeName | None
+
+
+@dataclass
+class ManagerNorms:
+    manager: str
+    good_days: int
+    acceptable_days: int
+    below_days: int
+    calls: int  # every day of the period, weekends and holidays included
+    meetings: int
+    verdict: Severity
+    below_share: float | None  # below_days / working days
+    empty_days: int  # working days with no call and no meeting at all
+    days: list[DayGrade] = field(default_factory=list)
+    weeks: list[WeekGrade] = field(default_factory=list)
+
+
+@dataclass
+class NormsTotals:
+    good_days: int
+    acceptable_days: int
+    below_days: int
+    empty_days: int
+    calls: int
+    meetings: int
+
+
+@dataclass
+class NormsResult:
+    source: str
+    start: dt.date | None  # the graded dates (the period, or first..last activity date)
+    end: dt.date | None
+    working_days: int
+    managers: list[ManagerNorms]
+    totals: NormsTotals
+    unlisted_managers: dict[str, int] = field(default_factory=dict)  # not on roster: rows
+
+
+@dataclass
+class SourceQuality:
+    name: str
+    path: str
+    rows_read: int
+    rows_rejected: int
+    reasons: dict[str, int] = field(default_factory=dict)
+    detected: dict[str, Any] = field(default_factory=dict)
+    unmatched_stages: dict[str, int] = field(default_factory=dict)
+    other_types: dict[str, int] = field(default_factory=dict)  # activities neither call/meeting
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DataQuality:
+    sources: list[SourceQuality] = field(default_factory=list)
+
+
+@dataclass
+class Period:
+    start: dt.date | None
+    end: dt.date | None
+    as_of: dt.date | None = None
+
+
+@dataclass
+class Change:
+    """One proportion in the previous and the current period, and whether it really moved."""
+
+    subject: str  # a stage name, "overall", or a manager
+    previous: float | None
+    current: float | None
+    previous_successes: int
+    previous_trials: int
+    current_successes: int
+    current_trials: int
+    change: float | None  # current - previous, as a fraction (0.01 = one percentage point)
+    p_value: float | None  # two-proportion test; None when a period has no trials
+    significant: bool
+    worse: bool  # significant and lower
+
+
+@dataclass
+class FunnelComparison:
+    funnel: str
+    previous_entities: int
+    current_entities: int
+    stages: list[Change]  # conversion from the previous stage, stages 2..n
+    overall: Change  # last stage / first stage
+
+
+@dataclass
+class Comparison:
+    previous_period: Period
+    significance: float
+    funnels: list[FunnelComparison] = field(default_factory=list)
+    managers: list[Change] | None = None  # share of good days, once norms are audited
+
+
+@dataclass
+class Report:
+    tool_version: str
+    generated_at: dt.datetime
+    title: str
+    period: Period
+    verdict: Severity
+    findings: list[Finding]
+    funnels: list[FunnelResult]
+    norms: NormsResult | None
+    data_quality: DataQuality
+    schema_version: int = 1
+    language: str = "en"  # the config's `language:`; --lang overrides it when rendering
+    comparison: Comparison | None = None  # --compare previous
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
+
+_FIELD_NAMES: dict[type, list[str]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """dataclasses.asdict without its deep copy of every leaf: 2-3x faster on reports with
+    thousands of day grades (the values are not shared, so nothing needs copying)."""
+    if is_dataclass(value):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = [f.name for f in fields(value)]
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
