@@ -1,1 +1,0 @@
-"""The commands other than audit: validate, inspect, init (and templates)."""

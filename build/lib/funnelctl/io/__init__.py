@@ -1,1 +1,0 @@
-"""Reading user files into canonical frames, with every unusable row in a rejects ledger."""

@@ -1,1 +1,0 @@
-"""Pure functions over canonical Polars frames: no file reading, no printing."""
