@@ -54,3 +54,10 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     characters, controls escaped, an ellipsis where it was cut."""
     shown = visible(text)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def excerpt_list(names: list[str], each: int = 24, limit: int = EXCERPT_CHARS) -> str:
+    """Names from a file (its header) for an error message: each cut to `each`
+    characters, the whole to `limit`, with the count when some are left out."""
+    shown = excerpt(", ".join(excerpt(name, each) for name in names), limit)
+    return shown if not shown.endswith("…") else f"{shown} ({len(names)} in all)"

@@ -410,3 +410,11 @@ def test_stage_history_must_name_a_stage_history_source(cli, tmp_path):
     config.write_text(LINKED_CONFIG.replace("{link}", "d"), encoding="utf-8")
     assert_error(cli("audit", config), "audit.yaml:12: funnels.0.stage_history",
                  "'d' is not a source of kind stage_history")
+
+
+def test_validate_reports_max_days_without_a_stage_change_column(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created"], [["1", "B", "2024-01-01"]])
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.format(columns="columns: {deal_id: id, created_at: created}"),
+                      encoding="utf-8")
+    assert_error(cli("validate", config), "audit.yaml:14: funnels.0.stages.1.max_days")

@@ -76,7 +76,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     "funnel a stage_history: source, to fix)")
             found += check_loss_stages(result, unknown)
             if any(s.max_days for s in funnel.stages):
-                require_stage_changed(config, funnel, deals)
+                require_stage_changed(config, funnel, "stage_changed_at" in deals.frame.columns)
                 add_stuck(result, funnel, stuck_in_snapshot(frame, funnel, moment))
                 found += check_history(result, funnel)
             earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
@@ -144,10 +144,10 @@ def linked_history(config: Config, name: str, cache: dict[str, History],
     return cache[name]
 
 
-def require_stage_changed(config: Config, funnel: Funnel, deals: Deals) -> None:
+def require_stage_changed(config: Config, funnel: Funnel, mapped: bool) -> None:
     """max_days needs to know when a deal entered its stage; a snapshot says so only with a
     "stage changed at" / "last modified" column. Without one it is an error, not ignored."""
-    if "stage_changed_at" in deals.frame.columns:
+    if mapped or not any(s.max_days for s in funnel.stages):
         return
     i = config.funnels.index(funnel)
     j = next(j for j, s in enumerate(funnel.stages) if s.max_days)

@@ -10,7 +10,7 @@ import yaml
 
 from funnelctl.commands.inspect import InspectResult, inspect_file
 from funnelctl.config import parse_config
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
 
 
@@ -21,7 +21,7 @@ def config_from_export(export: Path, output: Path) -> str:
         found = [c.name for c in result.columns]
         raise DataError(f"{export}: the columns match no preset, so init cannot tell which "
                         f"is the stage; {presets.describe_closest(found)}"
-                        f"\n  columns found: {', '.join(found)}")
+                        f"\n  columns found: {excerpt_list(found)}")
     spec = presets.PRESETS[result.preset]
     won_words = {presets.normalise(v) for v in spec.get("won_stages", [])}
     lost_words = {presets.normalise(v) for v in spec.get("lost_stages", [])}

@@ -12,7 +12,7 @@ from funnelctl.config import CsvOptions, Source
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
-from funnelctl.io.readers import LINE, RawSource, open_source
+from funnelctl.io.readers import LINE, RawSource, open_source, read_error
 from funnelctl.io.values import amount_from_text, clean_text, null_markers, text_times
 
 TYPE_SAMPLE = 5000  # rows used to infer column types; null counts use every row
@@ -97,7 +97,7 @@ def _counts(raw: RawSource) -> dict[str, int]:
     try:
         return raw.frame.select(exprs).collect().row(0, named=True)
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
 
 
 AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]*\)?"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.audit.deals import with_preset_outcomes
+from funnelctl.audit.deals import require_stage_changed, with_preset_outcomes
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
 from funnelctl.io import events
@@ -58,6 +58,8 @@ def validate(config_path: str | Path) -> Validation:
             values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
                 .to_series()
             preset = resolve_preset(raw, source)
+            for funnel in users:
+                require_stage_changed(config, funnel, "stage_changed_at" in mapping)
             if preset:
                 lines.append(f"  preset: {raw.detected.get('preset', preset)}")
         values = values.drop_nulls().unique().sort()

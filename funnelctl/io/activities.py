@@ -14,8 +14,8 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.config.norms import TypeValues
-from funnelctl.errors import DataError
-from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.errors import DataError, excerpt_list
+from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
     Plausible,
@@ -59,7 +59,7 @@ def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str
         raise DataError(
             f"{raw.path}: no column for {', '.join(missing)}: map it under "
             f"sources.{raw.name}.columns (expected {expected})\n"
-            f"  columns found: {', '.join(raw.columns)}")
+            f"  columns found: {excerpt_list(raw.columns)}")
     require_columns(raw, mapping, required)
     known = set(SHAPE_COLUMNS[shape])
     return shape, {k: v for k, v in mapping.items() if k in known and v in raw.columns}
@@ -77,7 +77,7 @@ def read_activities(raw: RawSource, source: Source, timezone: str,
             return _read_rows(raw, source, timezone, mapping, schema, markers, dates)
         return _read_daily(raw, source, timezone, mapping, schema, markers, dates)
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
 
 
 def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],

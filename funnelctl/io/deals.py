@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
-from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
@@ -61,7 +61,7 @@ def resolve_preset(raw: RawSource, source: Source) -> str | None:
         raise DataError(
             f"{raw.path}: the columns match no preset (preset: auto); "
             f"{presets.describe_closest(raw.columns)}\n"
-            f"  columns found: {', '.join(raw.columns)}\n"
+            f"  columns found: {excerpt_list(raw.columns)}\n"
             f"  map them under sources.{raw.name}.columns (deal_id, stage, created_at)")
     return name
 
@@ -91,7 +91,7 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
             tried = f"\n  {presets.describe_closest(raw.columns)} (set preset: auto or a name)"
         raise DataError(
             f"{raw.path}: no column for {', '.join(missing)}: map it under "
-            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}{tried}"
+            f"sources.{raw.name}.columns\n  columns found: {excerpt_list(raw.columns)}{tried}"
         )
     for name in extra:
         mapping.setdefault(name, name)
@@ -163,7 +163,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     try:
         frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The offending value is picked on the (few) rejected rows only.

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.errors import DataError
-from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.errors import DataError, excerpt_list
+from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.timestamps import instant
 from funnelctl.io.values import Plausible, out_of_range, plausible
@@ -44,7 +44,7 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
         raise DataError(
             f"{raw.path}: no column for {', '.join(missing)}: map it under "
             f"sources.{raw.name}.columns (e.g. {missing[0]}: <header>)\n"
-            f"  columns found: {', '.join(raw.columns)}"
+            f"  columns found: {excerpt_list(raw.columns)}"
         )
     require_columns(raw, mapping, set(mapping))
     return mapping
@@ -77,7 +77,7 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
             engine="streaming")
         rows_read = raw.frame.select(pl.len()).collect().item()
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
     if rows_read == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     rejected = frame["_reason"].drop_nulls().len()

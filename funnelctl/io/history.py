@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io.date_formats import DateReading
-from funnelctl.io.readers import LINE, RawSource, require_columns
+from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
     Plausible,
@@ -90,7 +90,7 @@ def history_mapping(raw: RawSource, source: Source, layout: str,
     if missing:
         raise DataError(
             f"{raw.path}: no column for {', '.join(missing)} (layout {layout}): map it under "
-            f"sources.{raw.name}.columns\n  columns found: {', '.join(raw.columns)}")
+            f"sources.{raw.name}.columns\n  columns found: {excerpt_list(raw.columns)}")
     for name in extra:
         mapping.setdefault(name, name)
     require_columns(raw, mapping, set(REQUIRED[layout]) | set(extra))
@@ -151,7 +151,7 @@ def _from_hubspot(raw: RawSource, deal_column: str,
     if not columns:
         raise DataError(f"{raw.path}: layout hubspot_wide needs 'Date entered \"<Stage> "
                         f"(<Pipeline>)\"' columns, found none\n  columns found: "
-                        f"{', '.join(raw.columns)}")
+                        f"{excerpt_list(raw.columns)}")
     stage_of = {column: split_label(label)[0] for column, label in columns.items()}
     pipeline_of = {column: split_label(label)[1] for column, label in columns.items()}
     schema = raw.frame.collect_schema()
@@ -189,7 +189,7 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     try:
         frame = entries.with_columns(_reject_reason()).collect()
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
     if frame.height == 0:
         raise DataError(f"{raw.path}: no stage entries (a header but no data rows, or no "
                         "dates in any stage column)")

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, excerpt, excerpt_list
 from funnelctl.io.files import check_xlsx_inflation, is_glob, parquet_files, stat_input
 from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
@@ -29,6 +29,7 @@ class RawSource:
     columns: list[str]
     detected: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    readable: Path | None = None  # CSV: the UTF-8 file Polars reads (the path or a copy)
 
 
 def open_source(name: str, source: Source) -> RawSource:
@@ -59,7 +60,10 @@ def open_source(name: str, source: Source) -> RawSource:
                          "read as a table; line numbers count table rows")
         return raw
     dialect = sniff_csv(path, source.csv.encoding, source.csv.separator)
-    return _open_csv(name, path, as_utf8(path, dialect), dialect)
+    readable, notes = as_utf8(path, dialect)
+    raw = _open_csv(name, path, readable, dialect)
+    raw.notes += notes
+    return raw
 
 
 def _open_parquet(name: str, path: Path, files: list[Path]) -> RawSource:
@@ -107,7 +111,7 @@ def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> Raw
     try:
         columns = [c for c in frame.collect_schema().names() if c != LINE]
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
+        raise csv_read_error(path, readable, exc) from None
     detected = {"format": "csv", "encoding": dialect.encoding, "separator": dialect.separator}
     if trailing:
         # Bitrix24 ends every line with the separator: a phantom empty column.
@@ -127,7 +131,7 @@ def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> Raw
         detected["footer_lines_removed"] = len(footer)
         notes.append(f"{len(footer)} report footer line(s) removed (Salesforce): "
                      + "; ".join(f"'{line}'" for line in footer))
-    return RawSource(name, path, frame, columns, detected, notes)
+    return RawSource(name, path, frame, columns, detected, notes, readable=readable)
 
 
 def _count_lines(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
@@ -178,8 +182,57 @@ def require_columns(raw: RawSource, mapping: dict[str, str], required: set[str])
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise DataError(
             f"{raw.path}: column '{header}' (for {canonical}) not found{hint}\n"
-            f"  columns found: {', '.join(raw.columns)}"
+            f"  columns found: {excerpt_list(raw.columns)}"
         )
+
+
+def read_error(raw: RawSource, exc: BaseException) -> DataError:
+    """The error for a source Polars could not read, naming the line when it can."""
+    if raw.readable is not None:
+        return csv_read_error(raw.path, raw.readable, exc)
+    return DataError(f"{raw.path}: cannot read: {excerpt(_first_line(exc), 120)}")
+
+
+def csv_read_error(path: Path, readable: Path, exc: BaseException) -> DataError:
+    """A CSV Polars gave up on: find the line at fault (bytes that are not UTF-8, a quoted
+    field that never closes) by reading the file once more; only on this error path."""
+    if found := non_utf8_lines(readable):
+        first, count = found
+        return DataError(
+            f"{path}: line {first} is not UTF-8 ({count} such line(s), the lines before it "
+            "are): the file mixes encodings, e.g. a cp1251 tail after UTF-8 rows; export it "
+            "in one encoding, or set csv: {encoding: cp1251} when it is all cp1251")
+    if line := unclosed_quote(readable):
+        return DataError(f"{path}: line {line}: a quoted field starts here and its closing "
+                         "quote never comes (an unbalanced \"); fix the quote or remove it")
+    return DataError(f"{path}: cannot read as CSV: {excerpt(_first_line(exc), 120)}")
+
+
+def non_utf8_lines(path: Path) -> tuple[int, int] | None:
+    """(first line, count) of the lines that are not UTF-8, or None."""
+    first, count = 0, 0
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    first, count = first or number, count + 1
+    return (first, count) if count else None
+
+
+def unclosed_quote(path: Path) -> int | None:
+    """The line where a quoted field opens and the file ends before it closes.
+
+    A line with an odd number of quotes opens (or closes) a field that spans lines;
+    doubled quotes inside a field are an even count, so they change nothing.
+    """
+    opened = None
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.count('"') % 2:
+                opened = None if opened else number
+    return opened
 
 
 def _first_line(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ class CsvDialect:
     separator_detected: bool
     header: tuple[str, ...] = field(default=())
     multiline: bool = False  # some quoted field in the first megabyte holds a line break
+    lone_cr: bool = False  # CR-only (old Mac) or mixed line endings: rewritten as LF
 
 
 def detect_container(path: Path) -> str:
@@ -57,6 +58,9 @@ def sniff_csv(path: Path, encoding: str | None = None, separator: str | None = N
     if encoding:
         _check_declared(path, head, encoding)
     text = head.decode(_codec(enc), errors="replace").lstrip("\ufeff")
+    lone_cr = _has_lone_cr(text)
+    if lone_cr:
+        text = _lf(text)
     _refuse_non_csv(path, head, text, enc)
     sep = separator or _detect_separator(text.split("\n", 1)[0])
     records = csv.reader(io.StringIO(text), delimiter=sep)
@@ -65,7 +69,17 @@ def sniff_csv(path: Path, encoding: str | None = None, separator: str | None = N
         multiline = any("\n" in value for row in records for value in row)
     except csv.Error:
         multiline = False
-    return CsvDialect(enc, sep, encoding is None, separator is None, tuple(header), multiline)
+    return CsvDialect(enc, sep, encoding is None, separator is None, tuple(header), multiline,
+                      lone_cr)
+
+
+def _has_lone_cr(text: str) -> bool:
+    """A CR not followed by LF ends lines in old exports (alone, or mixed with CRLF / LF)."""
+    return text.count("\r") > text.count("\r\n")
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _codec(encoding: str) -> str:
@@ -75,10 +89,14 @@ def _codec(encoding: str) -> str:
 def _check_declared(path: Path, head: bytes, encoding: str) -> None:
     """A configured encoding that the file's start does not decode in is an error now."""
     try:
+        is_text = codecs.lookup(_codec(encoding))._is_text_encoding
         decoder = codecs.getincrementaldecoder(_codec(encoding))()
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{encoding}' in csv.encoding "
                         "(expected e.g. utf-8, cp1251, utf-16)") from None
+    if not is_text:  # rot13, zlib, base64, hex: codecs, but not for text files
+        raise DataError(f"{path}: '{encoding}' in csv.encoding is not a text encoding "
+                        "(expected e.g. utf-8, cp1251, utf-16)")
     try:
         decoder.decode(head, final=False)
     except UnicodeDecodeError as exc:
@@ -154,34 +172,93 @@ def footer_lines(path: Path) -> list[str]:
     return found[::-1]
 
 
-def as_utf8(path: Path, dialect: CsvDialect) -> Path:
-    """Polars reads UTF-8 only: stream other encodings into a UTF-8 temporary file.
+# Two Cyrillic letters in UTF-8 (D0/D1 + a continuation byte, twice): in cp1251 these
+# bytes would read as "РЃСЂ"-like noise that no Russian text contains.
+_UTF8_CYRILLIC = re.compile(rb"(?:[\xd0\xd1][\x80-\xbf]){2}")
+
+
+def as_utf8(path: Path, dialect: CsvDialect) -> tuple[Path, list[str]]:
+    """Polars reads UTF-8 with LF or CRLF lines only: stream anything else (another
+    encoding, CR-only or mixed line endings) into a UTF-8 temporary file, with notes.
 
     Decoding runs in 1 MiB chunks, so memory stays flat whatever the file size; the
-    copy is removed when the process exits.
+    copy is removed when the process exits. A file detected as cp1251 that holds UTF-8
+    lines too is read line by line, each line in its own encoding, and the notes say so.
     """
-    if dialect.encoding.lower() in _UTF8_NAMES:
-        return path
+    utf8 = dialect.encoding.lower() in _UTF8_NAMES
+    if utf8 and not dialect.lone_cr:
+        return path, []
+    if dialect.encoding_detected and dialect.encoding == "cp1251" and _has_utf8_text(path):
+        return _mixed_copy(path, dialect)
     try:
-        decoder = codecs.getincrementaldecoder(dialect.encoding)()
+        decoder = codecs.getincrementaldecoder(_codec(dialect.encoding))()
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{dialect.encoding}'") from None
-    fd, tmp = tempfile.mkstemp(prefix="funnelctl-", suffix=".csv")
-    atexit.register(remove_file, tmp)
-    offset = 0
-    with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8") as dst:
+    tmp, dst = _temporary()
+    offset, pending = 0, ""
+    with open(path, "rb") as src, dst:
         while chunk := src.read(SAMPLE_BYTES):
             try:
-                dst.write(decoder.decode(chunk).lstrip("\ufeff") if offset == 0
-                          else decoder.decode(chunk))
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 raise DataError(
                     f"{path}: cannot decode as {dialect.encoding} at byte {offset + exc.start}"
                     " (set csv: {encoding: ...} in the source)"
                 ) from None
+            text = text.lstrip("\ufeff") if offset == 0 else text
+            if dialect.lone_cr:  # a CR at a chunk's end may be the first half of CRLF
+                text, pending = pending + text, ""
+                if text.endswith("\r"):
+                    text, pending = text[:-1], "\r"
+                text = _lf(text)
+            dst.write(text)
             offset += len(chunk)
-        dst.write(decoder.decode(b"", final=True))
-    return Path(tmp)
+        try:
+            dst.write(_lf(pending + decoder.decode(b"", final=True)))
+        except UnicodeDecodeError:
+            odd = ", an odd count for UTF-16" if "16" in dialect.encoding and offset % 2 else ""
+            raise DataError(f"{path}: the file ends inside a character ({offset} bytes{odd}): "
+                            f"it was cut short, or it is not {dialect.encoding}") from None
+    return tmp, []
+
+
+def _temporary():
+    fd, tmp = tempfile.mkstemp(prefix="funnelctl-", suffix=".csv")
+    atexit.register(remove_file, tmp)
+    return Path(tmp), os.fdopen(fd, "w", encoding="utf-8")
+
+
+def _has_utf8_text(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return any(_UTF8_CYRILLIC.search(chunk) for chunk in iter(lambda: fh.read(SAMPLE_BYTES),
+                                                                     b""))
+
+
+def _mixed_copy(path: Path, dialect: CsvDialect) -> tuple[Path, list[str]]:
+    """Each line in the encoding it decodes in: UTF-8 first, else cp1251 (a Python loop,
+    only for such files). A line that is neither is an error naming it."""
+    counts, first = {"UTF-8": 0, "cp1251": 0}, {}
+    tmp, dst = _temporary()
+    with open(path, "rb") as src, dst:
+        for number, line in enumerate(src, 1):
+            if line.isascii():
+                dst.write(_lf(line.decode("ascii")) if dialect.lone_cr else line.decode("ascii"))
+                continue
+            try:
+                text, encoding = line.decode("utf-8"), "UTF-8"
+            except UnicodeDecodeError:
+                try:
+                    text, encoding = line.decode("cp1251"), "cp1251"
+                except UnicodeDecodeError:
+                    raise DataError(f"{path}: line {number} is neither UTF-8 nor cp1251 "
+                                    "(set csv: {encoding: ...} in the source)") from None
+            counts[encoding] += 1
+            first.setdefault(encoding, number)
+            text = text.lstrip("\ufeff") if number == 1 else text
+            dst.write(_lf(text) if dialect.lone_cr else text)
+    note = ("mixed encodings, each line read in its own: " + ", ".join(
+        f"{n} line(s) in {enc} (first: line {first[enc]})" for enc, n in counts.items() if n))
+    return tmp, [note]
 
 
 def remove_file(path: str) -> None:

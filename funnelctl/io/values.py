@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from funnelctl.errors import DataError
 from funnelctl.io.date_formats import (
     EPOCH_TEXT,
     SAMPLE_VALUES,
@@ -20,6 +19,7 @@ from funnelctl.io.date_formats import (
     known_formats,
     reading_from_sample,
 )
+from funnelctl.io.readers import read_error
 
 if TYPE_CHECKING:
     from funnelctl.io.readers import RawSource
@@ -214,7 +214,7 @@ def date_readings(raw: RawSource, date_format: str | list[str] | None,
             readings = {c: reading_from_sample(_sample(raw, c), orders.get(c)) for c in texts}
         biggest = raw.frame.select(pl.col(numbers).max()).collect() if numbers else None
     except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{raw.path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raise read_error(raw, exc) from None
     for column in numbers:
         readings[column] = DateReading(unit=epoch_unit(biggest.get_column(column)))
     return readings
