@@ -26,6 +26,9 @@ LOSS_STAGE_UNKNOWN_WARN = 0.05
 INCONSISTENT_SHARE_WARN = 0.05
 
 
+TEST_NAME = {"z": "a two-proportion test", "fisher": "Fisher's exact test"}
+
+
 def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -137,6 +140,7 @@ def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
 def segment_findings(result: FunnelResult) -> list[Finding]:
     """Segments whose overall conversion is significantly below the rest of the funnel."""
     overall = result.stages[-1].conversion_from_first
+    tested = sum(seg.p_value is not None for segs in result.breakdowns.values() for seg in segs)
     findings = []
     for column, segs in result.breakdowns.items():
         for seg in segs:
@@ -146,10 +150,13 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     severity="warn", code="segment_below", subject=f"{result.name} / "
                     f"{column} = {seg.value}",
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the whole "
-                             f"funnel; lower than the rest's by a two-proportion test, "
-                             f"{p_text(seg.p_value)}"),
+                             f"funnel; lower than the rest's by {TEST_NAME[seg.test]}, "
+                             f"{p_text(seg.p_adjusted)} adjusted for {tested} segment tests "
+                             f"({p_text(seg.p_value)} alone)"),
                     value=conv, threshold=overall,
-                    params={"conversion": conv, "overall": overall, "p": seg.p_value}))
+                    params={"conversion": conv, "overall": overall, "p": seg.p_adjusted,
+                            "p_raw": seg.p_value, "test": seg.test, "tests": tested,
+                            "funnel": result.name, "column": column, "segment": seg.value}))
     return findings
 
 
@@ -220,10 +227,12 @@ def _worse(ch: Change, code: str, subject: str, what: str, since: str) -> Findin
     return Finding(
         severity="warn", code=code, subject=subject,
         message=(f"{what} fell from {ch.previous:.1%} to {ch.current:.1%} compared with "
-                 f"{since} (two-proportion test {p_text(ch.p_value)})"),
+                 f"{since} ({TEST_NAME[ch.test]}, {p_text(ch.p_adjusted)} adjusted, "
+                 f"{p_text(ch.p_value)} alone)"),
         value=ch.current, threshold=ch.previous,
         params={"previous": ch.previous, "current": ch.current, "since": since,
-                "p": ch.p_value, "subject": ch.subject})
+                "p": ch.p_adjusted, "p_raw": ch.p_value, "test": ch.test,
+                "subject": ch.subject})
 
 
 def overall_verdict(findings: list[Finding]) -> Severity:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 Severity = Literal["ok", "warn", "fail"]
+# A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
+StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
+INSUFFICIENT = "insufficient"
 SEVERITY_RANK = {"ok": 0, "warn": 1, "fail": 2}
 DayGradeName = Literal["good", "acceptable", "below"]
 WeekGradeName = Literal["excellent", "good", "below"]
@@ -38,7 +41,7 @@ class StageResult:
     conversion_from_first: float | None
     ci_low: float | None
     ci_high: float | None
-    verdict: Severity | None = None  # None: no threshold configured for this stage
+    verdict: StageVerdict | None = None  # None: no threshold configured for this stage
     good: float | None = None
     acceptable: float | None = None
     time_in_stage: TimeInStage | None = None  # stage-history funnels
@@ -46,6 +49,7 @@ class StageResult:
     stuck: int | None = None  # open deals past max_days (stage history with max_days)
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
+    min_sample: int | None = None  # entered into the previous stage needed for a verdict
 
 
 @dataclass
@@ -58,7 +62,9 @@ class CycleDays:
 class Bottleneck:
     stage: str
     conversion: float | None
-    reason: str
+    reason: str  # English; renderers word it from reason_code and gap
+    reason_code: str = "lowest"  # "below_good": furthest below its good threshold
+    gap: float | None = None  # good - conversion, for "below_good"
 
 
 @dataclass
@@ -88,9 +94,13 @@ class SegmentResult:
     lost: int | None = None
     win_rate: float | None = None
     cycle_days: CycleDays | None = None
-    # Two-proportion test of this segment's overall conversion against the rest.
+    # Test of this segment's overall conversion against the rest: raw p, p adjusted for
+    # the funnel's family of segment tests, and the test used ("z" or "fisher").
     p_value: float | None = None
     differs: bool = False
+    p_adjusted: float | None = None
+    test: str | None = None
+    tested: bool = True  # False: below min_segment, listed but not tested
 
 
 @dataclass
@@ -109,6 +119,8 @@ class FunnelResult:
     win_rate_verdict: Severity | None = None
     slowest_stage: SlowestStage | None = None  # stage-history funnels
     consistency: Consistency | None = None  # stage-history funnels
+    insufficient_stages: int = 0  # stages whose verdict is "insufficient"
+    low_confidence: bool = False  # its source's rejected share is above data_quality.warn
     # Deal funnels: lost deals whose loss stage nothing in the data says; they are left
     # out of the stage counts and conversions (still in entities, lost and win rate).
     lost_stage_unknown: int | None = None
@@ -126,6 +138,8 @@ class Finding:
     value: float | None = None
     threshold: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None  # the source the finding was computed from
+    low_confidence: bool = False  # that source's rejected share is above data_quality.warn
 
 
 @dataclass
@@ -224,8 +238,10 @@ class Change:
     current_trials: int
     change: float | None  # current - previous, as a fraction (0.01 = one percentage point)
     p_value: float | None  # two-proportion test; None when a period has no trials
-    significant: bool
+    significant: bool  # p_adjusted below the level
     worse: bool  # significant and lower
+    p_adjusted: float | None = None  # adjusted within its family (a funnel's, or managers')
+    test: str | None = None  # "z" or "fisher"
 
 
 @dataclass
@@ -241,6 +257,7 @@ class FunnelComparison:
 class Comparison:
     previous_period: Period
     significance: float
+    correction: str = "holm"
     funnels: list[FunnelComparison] = field(default_factory=list)
     managers: list[Change] | None = None  # share of good days, once norms are audited
 

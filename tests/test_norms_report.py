@@ -122,8 +122,9 @@ def test_terminal_colours_come_with_the_symbols():
 def test_compare_previous_flags_a_manager_whose_good_days_fell(cli, tmp_path):
     # Period Mon 12 - Sun 18 Feb 2024; the previous one is Mon 5 - Sun 11 Feb.
     # A: 50 calls on each of 5-9 Feb (5 of 5 good), nothing on 12-16 Feb (0 of 5).
-    # Two-proportion test, pooled p = 0.5: z = 1 / sqrt(0.25 * (1/5 + 1/5)) = 3.162,
-    # two-sided p = 0.00157 < 0.05: a real fall.
+    # Every expected cell is 2.5 < 5, so Fisher's exact test: of the C(10, 5) = 252 ways
+    # to place the 5 good days, only 5|0 and 0|5 are as extreme: p = 2 / 252 = 0.00794
+    # < 0.05: a real fall (one manager: a family of one, nothing to adjust).
     write_log(tmp_path, [("A", f"2024-02-0{d} 10:00", "call") for d in range(5, 10)
                          for _ in range(50)])
     config = write_norms_config(tmp_path, norms="  roster: [A]\n")
@@ -132,7 +133,8 @@ def test_compare_previous_flags_a_manager_whose_good_days_fell(cli, tmp_path):
     (change,) = report["comparison"]["managers"]
     assert (change["subject"], change["previous_successes"], change["previous_trials"],
             change["current_successes"], change["current_trials"]) == ("A", 5, 5, 0, 5)
-    assert change["worse"] and abs(change["p_value"] - 0.00157) < 0.00001
+    assert change["worse"] and abs(change["p_value"] - 2 / 252) < 1e-9
+    assert change["test"] == "fisher" and change["p_adjusted"] == change["p_value"]
     assert [f["subject"] for f in report["findings"] if f["code"] == "manager_worse"] == ["A"]
 
 

@@ -62,7 +62,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                                          rejects, as_of)
                 frame = place_lost_deals(frame, furthest_stages(classify(history.frame,
                                                                          funnel)))
-            result = summarise(in_period(frame, dates), funnel, kind="deals")
+            result = summarise(in_period(frame, dates), funnel, kind="deals",
+                               significance=config.significance)
             found = check_funnel(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
@@ -79,8 +80,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                 require_stage_changed(config, funnel, "stage_changed_at" in deals.frame.columns)
                 add_stuck(result, funnel, stuck_in_snapshot(frame, funnel, moment))
                 found += check_history(result, funnel)
-            earlier = summarise(in_period(frame, before), funnel, kind="deals") if before \
-                else None
+            earlier = summarise(in_period(frame, before), funnel, kind="deals",
+                                significance=config.significance) if before else None
             yield result, earlier, found
 
 

@@ -44,7 +44,8 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             prepared = [prepare(frame, funnel, bounds) for bounds in periods]
             if funnel is users[-1]:
                 del frame  # free the events before the funnel's own work (big inputs)
-            results = [summarise(entities(p, funnel), funnel, kind="events") for p in prepared]
+            results = [summarise(entities(p, funnel), funnel, kind="events",
+                                 significance=config.significance) for p in prepared]
             yield funnel, results[0], results[1] if before is not None else None
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Config, Funnel
+from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
@@ -61,7 +62,8 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
                    quality: SourceQuality,
-                   rejects: list[pl.DataFrame] | None = None) -> FunnelResult:
+                   rejects: list[pl.DataFrame] | None = None,
+                   significance: Significance | None = None) -> FunnelResult:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger."""
     entries = classify(history.frame, funnel)
@@ -75,7 +77,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     if no_loss_stage:
         quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
                              "stage before the loss (left out of the stage conversions)")
-    result = summarise(deals, funnel, kind="stage_history")
+    result = summarise(deals, funnel, kind="stage_history", significance=significance)
     result.lost_stage_unknown = no_loss_stage
     result.won_conversion = won_row(result)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")

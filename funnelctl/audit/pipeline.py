@@ -30,7 +30,6 @@ from funnelctl.checks import (
 )
 from funnelctl.config import Config, load_config
 from funnelctl.io.rejects import write_rejects
-from funnelctl.metrics.breakdown import SIGNIFICANCE
 from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.periods import DateRange, previous_period, resolve_period, today_in
 from funnelctl.report import (
@@ -52,7 +51,8 @@ def audit(config_path: str | Path, period: str | None = None,
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
     before = previous_period(dates) if compare == "previous" else None
-    comparison = (Comparison(Period(before.start, before.end), SIGNIFICANCE)
+    stats = config.significance
+    comparison = (Comparison(Period(before.start, before.end), stats.level, stats.correction)
                   if before else None)
     findings: list[Finding] = []
     qualities: dict[str, SourceQuality] = {}
@@ -65,7 +65,7 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += found
         funnels.append(result)
         if comparison:
-            comparison.funnels.append(compare_funnel(result, earlier, SIGNIFICANCE))
+            comparison.funnels.append(compare_funnel(result, earlier, stats))
     order = [f.name for f in config.funnels]
     funnels.sort(key=lambda r: order.index(r.name))
     if comparison:
@@ -75,7 +75,7 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += check_norms(norms, config.norms.below_share)
         if comparison:
             comparison.managers = compare_managers(
-                good_day_counts(norms_before), good_day_counts(norms), SIGNIFICANCE)
+                good_day_counts(norms_before), good_day_counts(norms), stats)
     for quality in qualities.values():
         findings += check_source(quality)
     if comparison:
@@ -107,12 +107,13 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
             result = history_funnel(history, funnel, dates, moment, qualities[source_name],
-                                    rejects)
+                                    rejects, config.significance)
             earlier = None
             if before:
                 # The earlier run's notes (unmatched stages...) would repeat the report's.
                 scratch = SourceQuality(source_name, "", 0, 0)
-                earlier = history_funnel(history, funnel, before, moment, scratch)
+                earlier = history_funnel(history, funnel, before, moment, scratch,
+                                         significance=config.significance)
             yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
 
 

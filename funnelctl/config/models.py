@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from funnelctl.config.base import Model
 from funnelctl.config.events import PropertyValue, parse_duration
 from funnelctl.config.norms import Norms, TypeValues
+from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
@@ -109,6 +110,7 @@ class Stage(Model):
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
     max_days: float | None = Field(default=None, gt=0, strict=True)
+    min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
     # Event funnels: properties the event must also have, e.g. {page: /cart};
     # a list means any of these values.
     where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
@@ -132,6 +134,8 @@ class Funnel(Model):
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    # Entered into the previous stage before a stage gets a verdict (a stage may override).
+    min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
@@ -143,6 +147,9 @@ class Funnel(Model):
             v = str(v)
             parse_duration(v)
         return v
+
+    def stage_min_sample(self, stage: Stage) -> int:
+        return stage.min_sample if stage.min_sample is not None else self.min_sample
 
     def window_seconds(self) -> int | None:
         return parse_duration(self.window) if self.window is not None else None
@@ -194,6 +201,8 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    significance: Significance = Field(default_factory=Significance)
+    data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)

@@ -5,17 +5,24 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.config import Funnel
+from funnelctl.config.stats import Significance
 from funnelctl.metrics.funnel import funnel_aggregates, stage_results
-from funnelctl.metrics.stats import ratio, two_proportion_p_value
+from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.report import CycleDays, FunnelResult, SegmentResult
 
 EMPTY = "(empty)"
 OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
-SIGNIFICANCE = 0.05
+SIGNIFICANCE = Significance().level  # the default level, for callers without a config
 
 
-def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str) -> FunnelResult:
-    """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days)."""
+def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
+              significance: Significance | None = None) -> FunnelResult:
+    """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days).
+
+    Every segment of every breakdown column is one family of tests: the p-values are
+    adjusted together, so ten managers do not give ten chances of a false alarm.
+    """
+    significance = significance or Significance()
     aggs = funnel_aggregates(len(funnel.stages), kind)
     row = frame.select(aggs).row(0, named=True)
     result = FunnelResult(
@@ -25,12 +32,22 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str) -> FunnelResult:
     if kind in OUTCOME_KINDS:
         _add_outcomes(result, row)
     for column in funnel.breakdown:
-        result.breakdowns[column] = segments(frame, funnel, column, row, kind)
+        result.breakdowns[column] = segments(frame, funnel, column, row, kind,
+                                             significance.min_segment)
+    judge_segments([s for segs in result.breakdowns.values() for s in segs], significance)
     return result
 
 
+def judge_segments(family: list[SegmentResult], significance: Significance) -> None:
+    """Adjust the family's p-values; a segment differs when its adjusted p is below the level."""
+    adjusted = adjust([seg.p_value for seg in family], significance.correction)
+    for seg, p in zip(family, adjusted):
+        seg.p_adjusted = p
+        seg.differs = p is not None and p < significance.level
+
+
 def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
-             kind: str) -> list[SegmentResult]:
+             kind: str, min_segment: int = 1) -> list[SegmentResult]:
     aggs = funnel_aggregates(len(funnel.stages), kind)
     rows = (
         frame.group_by(pl.col(column).fill_null(EMPTY).alias("value"))
@@ -46,10 +63,12 @@ def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
         if kind in OUTCOME_KINDS:
             _add_outcomes(seg, row)
         # Does this segment's overall conversion differ from the rest of the funnel's?
-        seg.p_value = two_proportion_p_value(
-            row[last], row["entered_1"],
-            total[last] - row[last], total["entered_1"] - row["entered_1"])
-        seg.differs = seg.p_value is not None and seg.p_value < SIGNIFICANCE
+        # A segment below min_segment (or with as few left in the rest) is not tested.
+        rest = total["entered_1"] - row["entered_1"]
+        seg.tested = min(row["entered_1"], rest) >= min_segment
+        if seg.tested:
+            seg.p_value, seg.test = proportion_test(
+                row[last], row["entered_1"], total[last] - row[last], rest)
         out.append(seg)
     return out
 

@@ -56,6 +56,7 @@ EN = {
     "overall": "Overall",
     "vs_rest": "vs rest",
     "same": "same",
+    "too_small": "too small to test",
     "higher": "higher",
     "lower": "LOWER",
     "funnel_chart": "Funnel chart",
@@ -73,13 +74,18 @@ EN = {
     "current": "Current",
     "change": "Change",
     "p_value": "p",
+    "p_adjusted": "p adj.",
     "significance": "Significant",
     "worse": "worse",
     "better": "better",
     "not_significant": "no real change",
     "pp": "pp",
-    "comparison_note": ("A change is called real only when a two-proportion test gives "
-                        "p < {alpha}."),
+    "comparison_note": ("A change is called real only when its p, adjusted for the number "
+                        "of comparisons ({correction}), is below {alpha}; small counts use "
+                        "Fisher's exact test, the rest a two-proportion test."),
+    "correction_holm": "Holm",
+    "correction_bh": "Benjamini–Hochberg",
+    "correction_none": "no correction",
     "no_previous_data": "no data",
     "norms": "Manager activity norms",
     "calendar": "Calendar",
@@ -163,6 +169,7 @@ RU = {
     "overall": "Итого",
     "vs_rest": "к остальным",
     "same": "так же",
+    "too_small": "мало для теста",
     "higher": "выше",
     "lower": "НИЖЕ",
     "funnel_chart": "Воронка",
@@ -180,13 +187,18 @@ RU = {
     "current": "Текущий",
     "change": "Изменение",
     "p_value": "p",
+    "p_adjusted": "p с поправкой",
     "significance": "Значимо",
     "worse": "хуже",
     "better": "лучше",
     "not_significant": "без реальных изменений",
     "pp": "п.п.",
-    "comparison_note": ("Изменение считается реальным, только если тест двух долей "
-                        "даёт p < {alpha}."),
+    "comparison_note": ("Изменение считается реальным, только если его p с поправкой на "
+                        "число сравнений ({correction}) ниже {alpha}; для малых чисел — точный "
+                        "тест Фишера, для остальных — тест двух долей."),
+    "correction_holm": "Холм",
+    "correction_bh": "Бенджамини–Хохберг",
+    "correction_none": "без поправки",
     "no_previous_data": "нет данных",
     "norms": "Нормы активности менеджеров",
     "calendar": "Календарь",
@@ -241,7 +253,8 @@ FINDINGS_RU = {
                         "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
     "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
     "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
-                     "остальных по тесту двух долей, {p}",
+                     "остальных по {test}, {p} с поправкой на {tests} сравнений ({p_raw} без "
+                     "поправки)",
     "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
                    "предупреждение выше {warn}, провал выше {fail}",
     "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
@@ -250,12 +263,13 @@ FINDINGS_RU = {
     "stage_value_not_in_data": "значения '{value}' нет ни в одной строке данных; может быть, "
                                "'{close}'?",
     "stage_worse": "конверсия в «{subject}» упала с {previous} до {current} по сравнению с "
-                   "{since} (тест двух долей, {p})",
+                   "{since} (по {test}, {p} с поправкой, {p_raw} без поправки)",
     "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
-                     "(тест двух долей, {p})",
+                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
     "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
-                     "(тест двух долей, {p})",
+                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
 }
+TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current"}
 
@@ -269,8 +283,10 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
     for key, value in finding.params.items():
         if key in _PERCENT_PARAMS and isinstance(value, float):
             shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
-        elif key == "p" and value is not None:
+        elif key in ("p", "p_raw") and value is not None:
             shown[key] = f.p(value)
+        elif key == "test":
+            shown[key] = TEST_RU.get(value, value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
         else:

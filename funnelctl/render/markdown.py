@@ -71,19 +71,20 @@ class MarkdownReport:
         t, f = self.t, self.f
         before = comp.previous_period
         lines = [f"## {t['comparison']} ({f.period(before.start, before.end, t['all_data'])})",
-                 "", t["comparison_note"].format(alpha=comp.significance), ""]
+                 "", t["comparison_note"].format(
+                     alpha=comp.significance, correction=t[f"correction_{comp.correction}"]), ""]
         for funnel in comp.funnels:
             rows = [self.change_row(ch.subject, ch) for ch in funnel.stages]
             rows.append(self.change_row(t["overall"], funnel.overall))
             lines += [f"**{esc(funnel.funnel)}**: {f.num(funnel.previous_entities)} → "
                       f"{f.num(funnel.current_entities)}", ""]
             lines += table([t["stage"], t["previous"], t["current"], t["change"], t["p_value"],
-                            ""], "lrrrrl", rows)
+                            t["p_adjusted"], ""], "lrrrrrl", rows)
         if comp.managers:
             rows = [self.change_row(ch.subject, ch) for ch in comp.managers]
             lines += [f"**{t['norms']}** ({t['good_days']})", ""]
             lines += table([t["manager"], t["previous"], t["current"], t["change"],
-                            t["p_value"], ""], "lrrrrl", rows)
+                            t["p_value"], t["p_adjusted"], ""], "lrrrrrl", rows)
         return lines
 
     def change_row(self, name: str, ch: Change) -> list[str]:
@@ -92,7 +93,7 @@ class MarkdownReport:
         if ch.worse:
             mark = f"{SYMBOL['warn']} {mark}"
         return [esc(name), f.pct(ch.previous), f.pct(ch.current),
-                f.points(ch.change, t["pp"]), f.p(ch.p_value), mark]
+                f.points(ch.change, t["pp"]), f.p(ch.p_value), f.p(ch.p_adjusted), mark]
 
     def funnel(self, funnel: FunnelResult) -> list[str]:
         t = self.t
@@ -171,12 +172,14 @@ class MarkdownReport:
                 *table(header + [t["vs_rest"]], align, rows)]
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> str:
+        if not seg.tested:
+            return self.t["too_small"]
         if not seg.differs:
             return self.t["same"]
         conv = seg.stages[-1].conversion_from_first
         higher = conv >= funnel.stages[-1].conversion_from_first
         word = self.t["higher"] if higher else self.t["lower"]
-        return f"{word} ({self.f.p(seg.p_value)})"
+        return f"{word} ({self.f.p(seg.p_adjusted)})"
 
     def quality(self, sources: list[SourceQuality]) -> list[str]:
         t, f = self.t, self.f

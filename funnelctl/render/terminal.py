@@ -157,10 +157,12 @@ class TerminalReport:
         return table
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> Text:
+        if not seg.tested:
+            return Text(self.t["too_small"], style="dim")
         if not seg.differs:
             return Text(self.t["same"], style="dim")
         better = seg.stages[-1].conversion_from_first >= funnel.stages[-1].conversion_from_first
-        return Text(f"{self.t['higher' if better else 'lower']} ({self.f.p(seg.p_value)})",
+        return Text(f"{self.t['higher' if better else 'lower']} ({self.f.p(seg.p_adjusted)})",
                     style="green" if better else "yellow")
 
     def comparison(self, comp: Comparison) -> list[Table]:
@@ -173,7 +175,7 @@ class TerminalReport:
         for title, first, changes in groups:
             table = Table(title=f"{t['comparison']} ({before}): {title}", title_justify="left")
             table.add_column(first)
-            for key in ("previous", "current", "change", "p_value"):
+            for key in ("previous", "current", "change", "p_value", "p_adjusted"):
                 table.add_column(t[key], justify="right")
             table.add_column("")
             for ch in changes:
@@ -186,7 +188,7 @@ class TerminalReport:
         key = change_key(ch)
         mark = Text(t[key], style={"worse": "bold yellow", "better": "green"}.get(key, "dim"))
         return [t["overall"] if overall else ch.subject, f.pct(ch.previous), f.pct(ch.current),
-                f.points(ch.change, t["pp"]), f.p(ch.p_value), mark]
+                f.points(ch.change, t["pp"]), f.p(ch.p_value), f.p(ch.p_adjusted), mark]
 
     def quality_table(self, sources: list[SourceQuality]) -> Table:
         t, f = self.t, self.f
