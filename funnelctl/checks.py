@@ -176,7 +176,10 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
         Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
                 message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
                          f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
-                value=float(stage.stuck), threshold=stage.max_days)
+                value=float(stage.stuck), threshold=stage.max_days,
+                params={"stage": stage.name, "stuck": stage.stuck,
+                        "max_days": f"{stage.max_days:g}",
+                        "oldest": round(stage.stuck_oldest_days, 1)})
         for stage in result.stages if stage.stuck)
     return findings
 

@@ -418,3 +418,19 @@ def test_validate_reports_max_days_without_a_stage_change_column(cli, tmp_path):
     config.write_text(STUCK_CONFIG.format(columns="columns: {deal_id: id, created_at: created}"),
                       encoding="utf-8")
     assert_error(cli("validate", config), "audit.yaml:14: funnels.0.stages.1.max_days")
+
+
+def test_loss_stage_and_stuck_findings_read_in_russian(cli, tmp_path):
+    # LOST_ROWS: 2 of 6 deals (33.3%) lost at an unknown stage, above the 5% warning.
+    text = rendered(cli, deals_config(tmp_path, LOST_ROWS), "markdown", "ru")
+    assert "у 2 проигранных сделок (33,3%) этап проигрыша неизвестен" in text
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created", "moved"],
+              [["2", "B", "2024-01-01", "2024-03-01"]])
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.format(columns="columns: {deal_id: id, created_at: created, "
+                                                  "stage_changed_at: moved}"), encoding="utf-8")
+    result = cli("audit", config, "--as-of", "2024-03-31", "--lang", "ru", "--format",
+                 "markdown", "--fail-on", "never")
+    # 2024-03-01 00:00 to 2024-04-01 00:00: 31 days.
+    assert "1 открытых сделок находятся в «B» дольше 10 дн. (дольше всех 31,0 дн.)" in \
+        " ".join(result.stdout.split())

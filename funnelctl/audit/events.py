@@ -33,6 +33,8 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         names = sorted({n for f in users for n in event_names(f)})
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
         since, until = time_range(periods, max(f.window_seconds() for f in users))
+        if any(stage.first_time for f in users for stage in f.stages):
+            since = None  # a first time is the first ever: read from the beginning
         events = read_events(raw, source, config.timezone, names, extra, since, until, as_of)
         quality = source_quality(raw, events.rows_read, events.rejects)
         quality.notes += unseen_names(events.frame, users)

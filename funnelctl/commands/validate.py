@@ -82,7 +82,7 @@ def validate(config_path: str | Path) -> Validation:
 
 def validate_events(raw: RawSource, source: Source, funnels: list[Funnel]) -> list[str]:
     """Mapped columns exist; every stage's event names occur in the log."""
-    extra = sorted({c for f in funnels for s in f.stages for c in s.where} |
+    extra = sorted({c for f in funnels for s in f.stages for c in s.where_columns()} |
                    {c for f in funnels for c in f.breakdown})
     mapping = events.column_mapping(raw, source, extra)
     names = set(raw.frame.select(pl.col(mapping["event"]).cast(pl.String).unique())

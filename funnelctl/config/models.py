@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model
-from funnelctl.config.events import PropertyValue, parse_duration
+from funnelctl.config.events import (
+    OrderMode,
+    Where,
+    duration_text,
+    parse_duration,
+    where_before,
+    where_columns,
+)
 from funnelctl.config.norms import Norms, TypeValues
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
 
@@ -111,14 +118,38 @@ class Stage(Model):
     conversion: Threshold | None = None
     max_days: float | None = Field(default=None, gt=0, strict=True)
     min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
-    # Event funnels: properties the event must also have, e.g. {page: /cart};
-    # a list means any of these values.
-    where: dict[str, PropertyValue | list[PropertyValue]] = Field(default_factory=dict)
+    # Event funnels: properties the event must also have, e.g. {page: /cart}; a list of
+    # values means any of them, a mapping holds operators, a list of mappings alternatives.
+    where: Where = Field(default_factory=dict)
+    within: str | None = None  # event funnels: at most this long after the step before
+    first_time: bool = False  # event funnels: only the entity's first such event counts
 
     @field_validator("match", mode="before")
     @classmethod
     def _scalar_to_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _operators(cls, v: Any) -> Any:
+        return where_before(v)
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _within(cls, v: Any) -> str | None:
+        return duration_text(v)
+
+    def within_seconds(self) -> int | None:
+        return parse_duration(self.within) if self.within is not None else None
+
+    def where_columns(self) -> set[str]:
+        return where_columns(self.where)
+
+    def uses_event_keys(self) -> list[str]:
+        """The event-funnel-only keys this stage sets (for funnels of other kinds)."""
+        return [key for key, used in (("where", bool(self.where)),
+                                      ("within", self.within is not None),
+                                      ("first_time", self.first_time)) if used]
 
     def values(self) -> list[str]:
         """The stage values that mean this stage; the stage's own name when none are given."""
@@ -134,6 +165,7 @@ class Funnel(Model):
     breakdown: list[str] = Field(default_factory=list)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    order: OrderMode = "default"  # event funnels: how the steps must follow each other
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
@@ -143,10 +175,7 @@ class Funnel(Model):
     @field_validator("window", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> str | None:
-        if v is not None:  # `window: 7` is a number in YAML: same message as for text
-            v = str(v)
-            parse_duration(v)
-        return v
+        return duration_text(v)
 
     def stage_min_sample(self, stage: Stage) -> int:
         return stage.min_sample if stage.min_sample is not None else self.min_sample

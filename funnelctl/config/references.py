@@ -53,8 +53,9 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
                                              "needs window: (e.g. 30m, 36h, 7d)"))
         elif not events and funnel.window is not None:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
+        if not events and funnel.order != "default":
+            problems.append((("funnels", i, "order"), "order applies to event funnels only"))
         for j, stage in enumerate(funnel.stages):
-            if not events and stage.where:
-                problems.append((("funnels", i, "stages", j, "where"),
-                                 "where applies to event funnels only"))
+            problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
+                         for key in ([] if events else stage.uses_event_keys())]
     return problems

@@ -13,7 +13,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Funnel, Stage
-from funnelctl.config.events import PropertyValue
+from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
 from funnelctl.metrics.funnel import DEPTH
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
 
@@ -23,29 +23,61 @@ def event_names(funnel: Funnel) -> list[str]:
 
 
 def property_columns(funnel: Funnel) -> list[str]:
-    return sorted({column for stage in funnel.stages for column in stage.where})
+    return sorted({column for stage in funnel.stages for column in stage.where_columns()})
 
 
 def step_condition(stage: Stage, schema: pl.Schema) -> pl.Expr:
-    """The event is one of the stage's names and has every property in `where`."""
+    """The event is one of the stage's names and passes `where`: every property of one
+    alternative (a mapping) matches, for any alternative of a list."""
     names = stage.values()
     condition = (pl.col("event") == names[0]) if len(names) == 1 else \
         pl.col("event").is_in(names)
-    for column, wanted in stage.where.items():
-        condition &= _property_matches(column, wanted, schema[column])
+    options = [pl.all_horizontal([_property_matches(column, test, schema[column])
+                                  for column, test in alternative.items()])
+               for alternative in alternatives(stage.where) if alternative]
+    if options:
+        condition &= pl.any_horizontal(options) if len(options) > 1 else options[0]
     return condition
 
 
-def _property_matches(column: str, wanted: PropertyValue | list[PropertyValue],
-                      dtype: pl.DataType) -> pl.Expr:
-    values = wanted if isinstance(wanted, list) else [wanted]
+def _property_matches(column: str, test: Condition, dtype: pl.DataType) -> pl.Expr:
+    """Never null: a missing value fails every test but `!=`, `not in` and `absent`."""
+    if isinstance(test, Operators):
+        return pl.all_horizontal([_operator(column, op, operand, dtype)
+                                  for op, operand in test.given().items()])
+    return _is_in(column, test if isinstance(test, list) else [test], dtype)
+
+
+def _is_in(column: str, values: list[PropertyValue], dtype: pl.DataType) -> pl.Expr:
     numeric = dtype.is_numeric() and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
     if numeric:
-        return pl.col(column).is_in(values)
+        return pl.col(column).is_in(values).fill_null(False)
     # Compare as text, so `where: {plan: 2}` also finds "2" in a CSV column.
     texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
     return pl.col(column).cast(pl.String).is_in(texts).fill_null(False)
+
+
+def _operator(column: str, op: str, operand, dtype: pl.DataType) -> pl.Expr:
+    col = pl.col(column)
+    if op in ("=", "in"):
+        return _is_in(column, operand if op == "in" else [operand], dtype)
+    if op in ("!=", "not", "not in"):
+        return ~_is_in(column, operand if op == "not in" else [operand], dtype)
+    if op in ("present", "absent"):
+        missing = col.is_null() | (col.cast(pl.String).str.strip_chars() == "") \
+            if dtype == pl.String else col.is_null()
+        return (~missing if (op == "present") == operand else missing).fill_null(False)
+    if op == "contains":  # taken literally, whatever the text holds
+        return col.cast(pl.String).str.to_lowercase().str.contains(
+            operand.lower(), literal=True).fill_null(False)
+    if op == "regex":
+        return col.cast(pl.String).str.contains(operand).fill_null(False)
+    # Numeric comparisons; text that is no number (or a missing value) fails them.
+    number = col.cast(pl.Float64, strict=False)
+    compare = {">": number > operand, ">=": number >= operand, "<": number < operand,
+               "<=": number <= operand}[op]
+    return compare.fill_null(False)
 
 
 def funnel_entities(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
@@ -63,10 +95,17 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
     (which the caller may drop afterwards). An empty result for an empty frame."""
     if frame.height == 0:
         return _empty(frame, len(funnel.stages), tuple(funnel.breakdown))
-    steps = [step_condition(stage, frame.schema) for stage in funnel.stages]
+    steps = [first_time(step) if stage.first_time else step
+             for stage, step in ((s, step_condition(s, frame.schema)) for s in funnel.stages)]
     if period is not None:
         steps[0] &= pl.col("ts").is_between(period[0], period[1], closed="left")
     return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown))
+
+
+def first_time(condition: pl.Expr) -> pl.Expr:
+    """Only the entity's first event that meets the condition (all data read, before any
+    period: a first time is the first ever)."""
+    return condition & (pl.col("ts") == pl.col("ts").filter(condition).min().over("entity_id"))
 
 
 def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
@@ -74,7 +113,9 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return prepared
     carried = prepared.carried
     ids = prepared.entity_ids
-    per_entity = window_funnel(prepared, funnel.window_seconds(), keep_src=bool(carried.width))
+    per_entity = window_funnel(prepared, funnel.window_seconds(), keep_src=bool(carried.width),
+                               within=[s.within_seconds() for s in funnel.stages[1:]],
+                               strict_increase=funnel.order == "strict_increase")
     out = per_entity.select(
         ids.gather(per_entity[ENTITY]).alias("entity_id"),
         pl.col("depth").alias(DEPTH),

@@ -126,14 +126,16 @@ def entity_codes(ids: pl.Series) -> tuple[pl.Expr, pl.Series | OffsetIds, int]:
 
 
 def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
-                  within: list[int | None] | None = None) -> pl.DataFrame:
+                  within: list[int | None] | None = None,
+                  strict_increase: bool = False) -> pl.DataFrame:
     """One row per entity that reached step 1: _entity (code), depth, time_k (k >= 2: the
     seconds from step 1 to step k the first time it reached step k) and, with keep_src,
     _src: the step-1 row of the chain by which it first reached its deepest step.
 
     window: seconds; within: per step k >= 2 (index k - 2), the seconds it may come after
-    the step before, or None. Consumes events.parts (each step's keys are freed once the
-    next step's are known).
+    the step before, or None; strict_increase: ClickHouse's mode of that name (the
+    reach a step extends must be strictly earlier). Consumes events.parts (each step's
+    keys are freed once the next step's are known).
     """
     parts, ranked, per_s = events.parts, events.ranked, events.ticks_per_second
     # A limit longer than the data is endless: capped, the tick arithmetic cannot overflow.
@@ -157,13 +159,16 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
             # the same entity, within the window of the chain's step-1 event, and within
             # the step's own limit of the reach before it.
             limit = within[k - 2]
-            right, right_key, reach, reach_tick = _reaches(previous, key, ranked, limit)
+            right, right_key, reach, reach_tick = _reaches(
+                previous, key, ranked, limit is not None or strict_increase)
             joined = parts.pop(0).join_asof(right, left_on=POS, right_on=right_key,
                                             strategy="backward", check_sortedness=False)
             keep = (same_entity & in_window) if ranked else in_window
+            since_reach = tick - pl.col(reach_tick if ranked else reach)
             if limit is not None:
-                keep &= tick - pl.col(reach_tick if ranked else reach) <= \
-                    min(limit * per_s, cap)
+                keep &= since_reach <= min(limit * per_s, cap)
+            if strict_increase:  # the latest reach is the one compared, as ClickHouse does
+                keep &= since_reach > 0
             previous = joined.filter(keep).select(POS, *([TICK, TICK_START] if ranked else []),
                                                   START, *_src(keep_src, carried=True))
             key = POS
@@ -175,16 +180,17 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
     return _depths(firsts, keep_src)
 
 
-def _reaches(previous: pl.DataFrame, key: str, ranked: bool, limit: int | None
+def _reaches(previous: pl.DataFrame, key: str, ranked: bool, need_reach: bool
              ) -> tuple[pl.DataFrame, str, str, str]:
     """The previous step's reaches as the right side of the as-of join, its key, and
     the columns that hold each reach's own position and ticks after the join.
 
     Keyed on POS like the left side, the join keeps one key column (the event's); a step
-    with a `within` limit needs the reach's own position too, so it is copied first."""
+    with a `within` limit (or strict_increase) needs the reach's own position too, so it
+    is renamed first."""
     if key == START:  # step 1's reaches are its events: the reach is the chain's start
         return previous, START, START, TICK_START
-    if limit is None:
+    if not need_reach:
         return previous.drop(TICK, strict=False), POS, POS, TICK
     right = previous.rename({POS: REACH, **({TICK: TICK_REACH} if ranked else {})})
     return right, REACH, REACH, TICK_REACH

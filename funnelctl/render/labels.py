@@ -268,6 +268,11 @@ FINDINGS_RU = {
                      "(по {test}, {p} с поправкой, {p_raw} без поправки)",
     "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
                      "(по {test}, {p} с поправкой, {p_raw} без поправки)",
+    "loss_stage_unknown": "у {n} проигранных сделок ({share}) этап проигрыша неизвестен: они "
+                          "не входят в конверсии этапов (но входят в процент выигрыша); "
+                          "сопоставьте lost_stage или столбец статуса",
+    "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
+                   "(дольше всех {oldest} дн.)",
 }
 TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
@@ -285,6 +290,8 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
         elif key in ("p", "p_raw") and value is not None:
             shown[key] = f.p(value)
+        elif key == "oldest" and isinstance(value, float):  # days, in the report's format
+            shown[key] = f.days(value, "")
         elif key == "test":
             shown[key] = TEST_RU.get(value, value)
         elif key == "empty":  # days without any activity: said only when there are some

@@ -1,0 +1,135 @@
+"""Event-funnel order modes and step options against chdb's windowFunnel (where ClickHouse
+has the mode) or the plain-Python reference of tests/funnel_reference.py."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from funnelctl.config import Funnel, Source, Stage
+from funnelctl.io.events import read_events
+from funnelctl.io.readers import open_source
+from funnelctl.metrics.events import funnel_entities
+from tests.chdb_support import levels, write_parquet
+from tests.funnel_reference import reference_levels
+from tests.window_funnel_data import EDGE_CASES, SHOP, rows_of
+
+S = 1_000_000
+STEPS = [s["match"][0] for s in SHOP]
+CONDITIONS = [f"event = '{s}'" for s in STEPS]
+
+
+def depths(path: Path, window: str, order: str = "default", **stage_options) -> dict:
+    """stage_options: key -> one value per step (e.g. within=[None, "1h", ...])."""
+    stages = [Stage(name=s, match=[s], **{key: values[i] for key, values in
+                                          stage_options.items()})
+              for i, s in enumerate(STEPS)]
+    funnel = Funnel(name="F", source="events", window=window, order=order, stages=stages)
+    source = Source(path=path, kind="events")
+    frame = read_events(open_source("events", source), source, "UTC", STEPS, []).frame
+    result = funnel_entities(frame, funnel)
+    return {str(e): d for e, d in result.select("entity_id", "depth").iter_rows()}
+
+
+def fuzz(seed: int, n_entities: int = 300, grid: int = 3600) -> list[tuple]:
+    """Seconds on a grid: ties, repeats, out-of-order rows and window edges are common."""
+    rng = random.Random(seed)
+    rows = []
+    for e in range(n_entities):
+        for _ in range(rng.randint(1, 3)):
+            t = 1_704_067_200 + rng.randrange(0, 30) * grid
+            for step in STEPS:
+                if rng.random() < 0.2:
+                    continue
+                t += rng.choice([0, 0, 1, 1, 2, 3]) * grid + rng.choice([0, 0, 0, 1, -1])
+                rows.append((e, step, t))
+                if rng.random() < 0.15:  # a repeat of the step, now or a little later
+                    rows.append((e, step, t + rng.choice([0, 1, grid])))
+        rows += [(e, rng.choice(STEPS), 1_704_067_200 + rng.randrange(0, 40) * grid)
+                 for _ in range(rng.randint(0, 2))]
+    rng.shuffle(rows)
+    return rows
+
+
+def parquet(tmp_path: Path, rows: list[tuple]) -> Path:
+    return write_parquet(tmp_path / "events.parquet",
+                         [(e, s, t * S, "") for e, s, t, *_ in rows])
+
+
+def differences(got: dict, expected: dict) -> dict:
+    return {e: (got.get(e, 0), expected.get(e, 0)) for e in set(got) | set(expected)
+            if got.get(e, 0) != expected.get(e, 0)}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_reference_is_clickhouse_in_default_and_strict_increase(tmp_path, seed):
+    """The reference walk itself agrees with ClickHouse, so it can judge `within:`."""
+    rows = fuzz(seed)
+    path = parquet(tmp_path, rows)
+    steps = [{s} for s in STEPS]
+    for mode, strict in ((None, False), ("strict_increase", True)):
+        assert not differences(reference_levels(rows, steps, 4 * 3600, strict_increase=strict),
+                               levels(path, CONDITIONS, 4 * 3600 * S, mode))
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_strict_increase_equals_clickhouse(tmp_path, seed):
+    rows = fuzz(seed)
+    path = parquet(tmp_path, rows)
+    expected = levels(path, CONDITIONS, 4 * 3600 * S, "strict_increase")
+    assert expected != levels(path, CONDITIONS, 4 * 3600 * S)  # the mode matters here
+    assert not differences(depths(path, "4h", "strict_increase"), expected)
+
+
+def test_strict_increase_on_clickhouses_edge_cases(tmp_path):
+    rows = [(e, s, t) for e, s, t, _ in rows_of(EDGE_CASES)]
+    path = parquet(tmp_path, rows)
+    expected = levels(path, CONDITIONS, 7 * 86400 * S, "strict_increase")
+    got = depths(path, "7d", "strict_increase")
+    assert not differences(got, expected)
+    # Worked by hand: all five steps in the same second reach only step 1, strictly.
+    assert got[str(1000 + [c[0] for c in EDGE_CASES].index("all_five_same_second"))] == 1
+
+
+def test_within_limits_each_step_after_the_one_before(tmp_path):
+    """Worked by hand, window 1 d; product_view within 1 h of the visit, add_to_cart
+    within 10 min of the view."""
+    t0 = 1_704_067_200
+    rows = [(1, "visit", t0), (1, "product_view", t0 + 3600), (1, "add_to_cart", t0 + 4200),
+            (2, "visit", t0), (2, "product_view", t0 + 3601),            # view too late
+            (3, "visit", t0), (3, "product_view", t0 + 60), (3, "add_to_cart", t0 + 661),
+            # a second view restarts the 10 min: the cart is 5 min after it
+            (4, "visit", t0), (4, "product_view", t0 + 60), (4, "product_view", t0 + 900),
+            (4, "add_to_cart", t0 + 1200)]
+    within = [None, "1h", "10m", None, None]
+    assert depths(parquet(tmp_path, rows), "1d", within=within) == \
+        {"1": 3, "2": 1, "3": 2, "4": 3}
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_within_equals_the_reference_on_fuzz(tmp_path, seed):
+    rows = fuzz(seed)
+    within_s = [None, 3600, None, 2 * 3600, 1]
+    expected = reference_levels(rows, [{s} for s in STEPS], 6 * 3600, within=within_s)
+    assert expected != reference_levels(rows, [{s} for s in STEPS], 6 * 3600)
+    within = [None, "1h", None, "2h", "1s"]
+    assert not differences(depths(parquet(tmp_path, rows), "6h", within=within), expected)
+
+
+def test_first_time_steps_count_only_the_first_such_event(tmp_path):
+    """first_time on add_to_cart: only each entity's first cart counts. Expected: chdb's
+    default windowFunnel over the events with every later cart removed (by hand)."""
+    rows = fuzz(7)
+    first_cart = {}
+    for e, s, t in rows:
+        if s == "add_to_cart":
+            first_cart[e] = min(t, first_cart.get(e, t))
+    kept = [r for r in rows if r[1] != "add_to_cart" or r[2] == first_cart[r[0]]]
+    assert len(kept) < len(rows)
+    kept_path = write_parquet(tmp_path / "kept.parquet", [(e, s, t * S, "") for e, s, t in kept])
+    expected = levels(kept_path, CONDITIONS, 4 * 3600 * S)
+    got = depths(parquet(tmp_path, rows), "4h", first_time=[False, False, True, False, False])
+    assert expected != levels(tmp_path / "events.parquet", CONDITIONS, 4 * 3600 * S)
+    assert not differences(got, expected)
