@@ -49,7 +49,9 @@ class FailOn(str, Enum):
 
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
-ConfigArg = Annotated[Path, typer.Argument(help="The funnelctl YAML config.", show_default=False)]
+# readable=False: the config loader checks the file and names the problem in its own words.
+ConfigArg = Annotated[Path, typer.Argument(help="The funnelctl YAML config.", show_default=False,
+                                           readable=False)]
 
 
 CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE

@@ -37,8 +37,10 @@ def small_audit(folder: Path, data_path: str = "deals.csv") -> tuple[Path, Path]
 def process(*args: str, timeout: float = 300, **popen) -> subprocess.CompletedProcess:
     """`funnelctl ARGS` in a child process; a hang fails the test instead of the suite
     (the timeout is generous: a loaded CI machine starts Python slowly)."""
-    return subprocess.run(command(*args), capture_output=True, text=True, timeout=timeout,
-                          env=environment(), **popen)
+    if "stdout" not in popen:
+        popen["capture_output"] = True
+    return subprocess.run(command(*args), text=True, timeout=timeout, env=environment(),
+                          **popen)
 
 
 def command(*args: str) -> list[str]:

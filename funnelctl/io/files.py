@@ -61,6 +61,15 @@ def stat_input(path: Path, what: str, context: str = "",
     return info
 
 
+def is_folder(path: Path) -> bool:
+    """Path.is_dir, but a path the system cannot even look at (too long) is no folder:
+    stat_input then names the problem."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def is_glob(path: Path | str) -> bool:
     """A pattern such as events/*.parquet (Parquet files only)."""
     return any(ch in str(path) for ch in MAGIC)
@@ -105,7 +114,8 @@ def _walk(root: Path, recurse: bool, depth: int):
             entries = list(os.scandir(folder))
         except OSError as exc:
             raise DataError(f"{folder}: cannot list the folder: {os_problem(exc)}") from None
-        for entry in entries:
+        folders = []
+        for entry in sorted(entries, key=lambda e: e.name):
             path = Path(folder, entry.name)
             try:
                 is_dir = entry.is_dir()  # follows a symlink; a dangling one is no folder
@@ -114,7 +124,8 @@ def _walk(root: Path, recurse: bool, depth: int):
             if not is_dir:
                 yield path
             elif recurse or level < depth:
-                stack.append((path, level + 1))
+                folders.append((path, level + 1))
+        stack += reversed(folders)  # walked in name order: the first name of a folder wins
 
 
 def _matches(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from funnelctl.errors import UsageError
-from funnelctl.io.files import identity, is_glob, kind_of, os_problem, parquet_files
+from funnelctl.io.files import (
+    identity,
+    is_folder,
+    is_glob,
+    kind_of,
+    os_problem,
+    parquet_files,
+)
 
 if TYPE_CHECKING:  # the CLI imports this module early: no pydantic at start-up
     from funnelctl.config import Source
@@ -64,7 +71,7 @@ def audit_inputs(config_path: Path, sources: Mapping[str, Source]) -> Inputs:
     inputs = [("the config", Path(config_path))]
     for name, source in sources.items():
         path = source.path
-        files = parquet_files(path, name) if is_glob(path) or path.is_dir() else [path]
+        files = parquet_files(path, name) if is_glob(path) or is_folder(path) else [path]
         inputs += [(f"a data file of source '{name}'", file) for file in files]
     return inputs
 

@@ -11,7 +11,13 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt, excerpt_list
-from funnelctl.io.files import check_xlsx_inflation, is_glob, parquet_files, stat_input
+from funnelctl.io.files import (
+    check_xlsx_inflation,
+    is_folder,
+    is_glob,
+    parquet_files,
+    stat_input,
+)
 from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
 
@@ -39,7 +45,7 @@ def open_source(name: str, source: Source) -> RawSource:
         if not files:
             raise DataError(f"{path}: no files match this pattern (source '{name}')")
         return _open_parquet(name, path, files)
-    if path.is_dir():
+    if is_folder(path):
         files = parquet_files(path, name)
         if not files:
             raise DataError(f"{path}: a folder without .parquet files (source '{name}'): "
