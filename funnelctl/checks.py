@@ -6,6 +6,7 @@ from funnelctl.config import Funnel, Threshold
 from funnelctl.config.norms import BelowShare
 from funnelctl.errors import ExitCode
 from funnelctl.report import (
+    INSUFFICIENT,
     SEVERITY_RANK,
     Bottleneck,
     Change,
@@ -15,6 +16,8 @@ from funnelctl.report import (
     NormsResult,
     Severity,
     SourceQuality,
+    StageResult,
+    StageVerdict,
 )
 
 # Share of a source's rows that may be rejected before it is a finding of its own.
@@ -41,15 +44,39 @@ def grade(value: float | None, threshold: Threshold | None) -> Severity | None:
     return "warn" if value >= threshold.acceptable else "fail"
 
 
+def sampled_grade(value: float | None, threshold: Threshold | None, trials: int,
+                  min_sample: int) -> StageVerdict | None:
+    """The grade, or "insufficient" when fewer than min_sample trials stand behind it: a
+    conversion of 2 out of 3 says nothing about the stage."""
+    verdict = grade(value, threshold)
+    return INSUFFICIENT if verdict is not None and trials < min_sample else verdict
+
+
+def grade_stages(stages: list[StageResult], funnel: Funnel) -> None:
+    """Each stage's verdict from its threshold and the entered count of the stage before."""
+    for k, (result, stage) in enumerate(zip(stages, funnel.stages)):
+        if k:
+            result.min_sample = funnel.stage_min_sample(stage)
+        result.verdict = sampled_grade(result.conversion_from_previous, stage.conversion,
+                                       stages[k - 1].entered if k else 0,
+                                       result.min_sample or 0)
+
+
+def well_sampled(stages: list[StageResult]) -> list[StageResult]:
+    """Stages 2..n with a conversion behind which stand at least min_sample entries."""
+    return [s for k, s in enumerate(stages) if k and s.conversion_from_previous is not None
+            and stages[k - 1].entered >= (s.min_sample or 0)]
+
+
 def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
     """Grade each stage (and the win rate), pick the bottleneck, and list the findings."""
     findings = []
+    grade_stages(result.stages, funnel)
+    for segment_list in result.breakdowns.values():
+        for seg in segment_list:
+            grade_stages(seg.stages, funnel)
+    result.insufficient_stages = sum(s.verdict == INSUFFICIENT for s in result.stages)
     for stage_result, stage in zip(result.stages, funnel.stages):
-        stage_result.verdict = grade(stage_result.conversion_from_previous, stage.conversion)
-        for segment_list in result.breakdowns.values():
-            for seg in segment_list:
-                seg_stage = next(s for s in seg.stages if s.name == stage.name)
-                seg_stage.verdict = grade(seg_stage.conversion_from_previous, stage.conversion)
         if stage_result.verdict in ("warn", "fail"):
             findings.append(Finding(
                 severity=stage_result.verdict, code="stage_conversion",
@@ -66,7 +93,9 @@ def check_funnel(result: FunnelResult, funnel: Funnel) -> list[Finding]:
                         "ci_low": stage_result.ci_low, "ci_high": stage_result.ci_high,
                         "good": stage.conversion.good, "acceptable": stage.conversion.acceptable},
             ))
-    result.win_rate_verdict = grade(result.win_rate, funnel.win_rate)
+    closed = (result.won or 0) + (result.lost or 0)
+    result.win_rate_verdict = sampled_grade(result.win_rate, funnel.win_rate, closed,
+                                            funnel.min_sample)
     if result.win_rate_verdict in ("warn", "fail"):
         findings.append(Finding(
             severity=result.win_rate_verdict, code="win_rate", subject=funnel.name,
@@ -119,18 +148,17 @@ def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
 
 
 def find_bottleneck(result: FunnelResult, funnel: Funnel) -> Bottleneck | None:
-    """The stage furthest below its good threshold; with none below, the lowest conversion."""
-    shortfalls = [
-        (stage.conversion.good - r.conversion_from_previous, r)
-        for r, stage in zip(result.stages, funnel.stages)
-        if stage.conversion and r.conversion_from_previous is not None
-        and r.conversion_from_previous < stage.conversion.good
-    ]
+    """The stage furthest below its good threshold; with none below, the lowest conversion.
+    A stage with too small a sample (below min_sample) is never the bottleneck."""
+    measured = well_sampled(result.stages)
+    good = {s.name: s.conversion.good for s in funnel.stages if s.conversion}
+    shortfalls = [(good[r.name] - r.conversion_from_previous, r) for r in measured
+                  if r.name in good and r.conversion_from_previous < good[r.name]]
     if shortfalls:
         gap, worst = max(shortfalls, key=lambda item: item[0])
         return Bottleneck(worst.name, worst.conversion_from_previous,
-                          f"furthest below its threshold: {gap * 100:.1f} pp under good")
-    measured = [r for r in result.stages[1:] if r.conversion_from_previous is not None]
+                          f"furthest below its threshold: {gap * 100:.1f} pp under good",
+                          reason_code="below_good", gap=gap)
     if not measured:
         return None
     worst = min(measured, key=lambda r: r.conversion_from_previous)

@@ -36,6 +36,7 @@ sources:
 funnels:
   - name: F
     source: deals
+    min_sample: 1    # a hand-made export of a few deals: judge every stage anyway
     stages:
       - {name: A}
       - {name: B, conversion: {good: 0.7, acceptable: 0.5}}

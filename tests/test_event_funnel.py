@@ -48,6 +48,7 @@ funnels:
   - name: Shop
     source: log
     window: 2h
+    min_sample: 1    # five hand-made users: judge the stages anyway
     stages:
       - {name: Visit, match: [visit]}
       - {name: Cart, match: [add_to_cart], conversion: {good: 0.7, acceptable: 0.5}}

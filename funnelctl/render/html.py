@@ -19,11 +19,13 @@ from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
     VERDICT_SYMBOL,
+    bottleneck_reason,
     column_label,
     count_of,
     finding_message,
     history_lines,
     labels,
+    sample_lines,
     unit,
 )
 from funnelctl.render.norms_view import norms_grid
@@ -49,6 +51,7 @@ def environment() -> Environment:
                        funnel_chart=funnel_chart, column_label=column_label,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
+                       sample_lines=sample_lines, bottleneck_reason=bottleneck_reason,
                        problem_lines=problem_lines)
     return env
 

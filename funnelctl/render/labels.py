@@ -13,7 +13,7 @@ from funnelctl.report import FunnelResult
 
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
 # read by someone who does not see red and green, still says the same thing.
-VERDICT_SYMBOL = {"ok": "✓", "warn": "!", "fail": "✗"}
+VERDICT_SYMBOL = {"ok": "✓", "warn": "!", "fail": "✗", "insufficient": "?"}
 GRADE_SYMBOL = {"good": "●", "acceptable": "◐", "below": "○", "excellent": "★"}
 
 EN = {
@@ -26,6 +26,9 @@ EN = {
     "ok": "OK",
     "warn": "WARN",
     "fail": "FAIL",
+    "insufficient": "TOO FEW",
+    "insufficient_note": ("TOO FEW: fewer than {n} entered the stage before, too few to "
+                          "judge (min_sample); such a stage is never the bottleneck."),
     "no_verdict": "no threshold",
     "findings": "Findings",
     "no_findings": "No findings: every checked number is at or above its threshold.",
@@ -127,6 +130,8 @@ EN = {
     "chart_caption": "Bars: entered per stage; ↓ conversion from the stage before; red bar: "
                      "the bottleneck.",
     "bottleneck_title": "Bottleneck",
+    "bottleneck_below_good": "furthest below its threshold: {gap} under good",
+    "bottleneck_lowest": "lowest stage conversion",
     "threshold": "threshold",
 }
 
@@ -140,6 +145,9 @@ RU = {
     "ok": "НОРМА",
     "warn": "ВНИМАНИЕ",
     "fail": "ПЛОХО",
+    "insufficient": "МАЛО ДАННЫХ",
+    "insufficient_note": ("МАЛО ДАННЫХ: на предыдущий этап вошло меньше {n}, судить рано "
+                          "(min_sample); такой этап не бывает узким местом."),
     "no_verdict": "без порога",
     "findings": "Замечания",
     "no_findings": "Замечаний нет: все проверенные показатели не ниже порогов.",
@@ -240,6 +248,8 @@ RU = {
     "chart_caption": "Полосы: вошло на этап; ↓ конверсия из предыдущего этапа; красная "
                      "полоса: узкое место.",
     "bottleneck_title": "Узкое место",
+    "bottleneck_below_good": "дальше всех ниже порога: на {gap} ниже «хорошо»",
+    "bottleneck_lowest": "самая низкая конверсия этапа",
     "threshold": "порог",
 }
 
@@ -338,6 +348,22 @@ def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
             n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
             back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
     return lines + caption_lines(funnel, t, f)
+
+
+def bottleneck_reason(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> str:
+    """Why this stage is the bottleneck, in the report's language."""
+    b = funnel.bottleneck
+    if b.reason_code == "below_good" and b.gap is not None:
+        return t["bottleneck_below_good"].format(gap=f.points(b.gap, t["pp"]).lstrip("+"))
+    return t["bottleneck_lowest"]
+
+
+def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
+    """What an "insufficient" verdict means, under a stage table that has one."""
+    sizes = sorted({s.min_sample for s in funnel.stages if s.verdict == "insufficient"})
+    if not sizes:
+        return []
+    return [t["insufficient_note"].format(n=" / ".join(f.num(n) for n in sizes))]
 
 
 def labels(lang: str) -> dict[str, str]:

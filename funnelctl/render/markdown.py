@@ -13,12 +13,14 @@ from funnelctl.render.captions import problem_lines
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
+    bottleneck_reason,
     change_key,
     column_label,
     count_of,
     finding_message,
     history_lines,
     labels,
+    sample_lines,
     unit,
 )
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
@@ -109,7 +111,7 @@ class MarkdownReport:
         header += [t["days_median"], t["p90"], t["stuck"]] if timed else []
         lines = [f"## {esc(funnel.name)}", "", self.summary(funnel), ""]
         lines += table(header, "lrrrrrl" + ("rrr" if timed else ""), rows)
-        history = history_lines(funnel, t, self.f)
+        history = history_lines(funnel, t, self.f) + sample_lines(funnel, t, self.f)
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
@@ -131,7 +133,7 @@ class MarkdownReport:
                          f"{t['p90']} {f.days(cycle.p90, t['days'])}")
         if funnel.bottleneck:
             parts.append(f"{t['bottleneck']}: **{esc(funnel.bottleneck.stage)}** "
-                         f"({esc(funnel.bottleneck.reason)})")
+                         f"({esc(bottleneck_reason(funnel, t, f))})")
         return " · ".join(parts)
 
     def stage_row(self, s: StageResult, is_bottleneck: bool) -> list[str]:

@@ -8,7 +8,7 @@ import re
 # `_` inside a word (created_at) is not emphasis in CommonMark: escape it only at the edges.
 _SPECIAL = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")
 # Chat clients show emoji in colour even where Markdown tables are not rendered.
-SYMBOL = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
+SYMBOL = {"ok": "✅", "warn": "⚠️", "fail": "❌", "insufficient": "❔"}
 
 
 def esc(text: object) -> str:

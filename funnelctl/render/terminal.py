@@ -15,12 +15,14 @@ from funnelctl.render.captions import problem_lines
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import (
+    bottleneck_reason,
     change_key,
     column_label,
     count_of,
     finding_message,
     history_lines,
     labels,
+    sample_lines,
     unit,
 )
 from funnelctl.render.terminal_norms import norms_parts
@@ -34,7 +36,7 @@ from funnelctl.report import (
     StageResult,
 )
 
-STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "insufficient": "dim"}
 
 
 class TerminalReport:
@@ -103,7 +105,7 @@ class TerminalReport:
             table.add_row(*self.stage_cells(replace(won, name=t["won_row"]), None),
                           *([DASH] * 3 if timed else []))
         caption = [self.outcome_line(funnel)] if funnel.won is not None else []
-        caption += history_lines(funnel, t, self.f)
+        caption += history_lines(funnel, t, self.f) + sample_lines(funnel, t, self.f)
         if caption:
             table.caption = "\n".join(caption)
             table.caption_justify = "left"
@@ -129,7 +131,7 @@ class TerminalReport:
                          f", {t['p90']} {f.days(cycle.p90, t['days'])}")
         if funnel.bottleneck:
             parts.append(f"{t['bottleneck']}: {funnel.bottleneck.stage} "
-                         f"({funnel.bottleneck.reason})")
+                         f"({bottleneck_reason(funnel, t, f)})")
         return " · ".join(parts)
 
     def breakdown_table(self, funnel: FunnelResult, column: str,
