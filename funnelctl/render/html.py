@@ -21,6 +21,7 @@ from funnelctl.render.labels import (
     VERDICT_SYMBOL,
     bottleneck_reason,
     column_label,
+    comparison_title,
     count_of,
     finding_message,
     history_lines,
@@ -49,6 +50,7 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
+                       comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, bottleneck_reason=bottleneck_reason,

@@ -73,6 +73,13 @@ EN = {
     "read_as": "read as",
     "none": "none",
     "comparison": "Compared with the previous period",
+    "comparison_last_run": "Compared with the last recorded run",
+    "history_title": "Run history",
+    "history_runs": "{n} recorded runs in {file}",
+    "history_none": "No runs recorded yet in {file}.",
+    "trend_conversion": "Conversion into each stage, by run",
+    "trend_managers": "Share of good working days, by run",
+    "notify_more": "… and {n} more findings in the report",
     "previous": "Previous",
     "current": "Current",
     "change": "Change",
@@ -191,6 +198,13 @@ RU = {
     "read_as": "прочитано как",
     "none": "нет",
     "comparison": "Сравнение с предыдущим периодом",
+    "comparison_last_run": "Сравнение с последним записанным запуском",
+    "history_title": "История запусков",
+    "history_runs": "записанных запусков: {n}, файл {file}",
+    "history_none": "В {file} пока нет записанных запусков.",
+    "trend_conversion": "Конверсия в каждый этап по запускам",
+    "trend_managers": "Доля хороших рабочих дней по запускам",
+    "notify_more": "… и ещё замечаний в отчёте: {n}",
     "previous": "Прошлый",
     "current": "Текущий",
     "change": "Изменение",
@@ -283,10 +297,19 @@ FINDINGS_RU = {
                           "сопоставьте lost_stage или столбец статуса",
     "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
                    "(дольше всех {oldest} дн.)",
+    "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
+                     "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
+    "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
+                      "чем",
+    "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
+# Words inside finding params that the Russian templates show.
+PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
+                  "had other stages": "были другие этапы"}
 TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
-                   "overall", "share", "warn", "fail", "previous", "current"}
+                   "overall", "share", "warn", "fail", "previous", "current", "low", "high",
+                   "mean"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -306,9 +329,18 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = TEST_RU.get(value, value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
+        elif key == "z":
+            shown[key] = f"{value:g}".replace(".", ",")
+        elif key in ("direction", "why"):
+            shown[key] = PARAM_WORDS_RU.get(value, value)
         else:
             shown[key] = "–" if value is None else value
     return template.format(**shown)
+
+
+def comparison_title(comparison) -> str:
+    """The label key of the comparison's heading: the period before, or the last run."""
+    return "comparison_last_run" if comparison.basis == "last-run" else "comparison"
 
 
 def change_key(change) -> str:
