@@ -25,6 +25,7 @@ from funnelctl.checks import (
     check_history,
     check_norms,
     check_source,
+    mark_low_confidence,
     overall_verdict,
     sort_findings,
 )
@@ -62,7 +63,7 @@ def audit(config_path: str | Path, period: str | None = None,
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
-        findings += found
+        findings += with_source(found, result.source)
         funnels.append(result)
         if comparison:
             comparison.funnels.append(compare_funnel(result, earlier, stats))
@@ -72,14 +73,20 @@ def audit(config_path: str | Path, period: str | None = None,
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
     norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
-        findings += check_norms(norms, config.norms.below_share)
+        findings += with_source(check_norms(norms, config.norms.below_share),
+                                config.norms.source)
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
     for quality in qualities.values():
-        findings += check_source(quality)
+        findings += check_source(quality, config.data_quality)
     if comparison:
-        findings += check_comparison(comparison)
+        sources = {f.name: f.source for f in config.funnels}
+        norms_source = config.norms.source if config.norms else None
+        for found in check_comparison(comparison):
+            findings += with_source([found], sources.get(found.params.get("funnel"),
+                                                         norms_source))
+    mark_low_confidence(findings, funnels, qualities, config.data_quality)
     findings = sort_findings(findings)
     if rejects_path is not None:
         write_rejects(rejects_path, rejects)
@@ -96,6 +103,13 @@ def audit(config_path: str | Path, period: str | None = None,
         language=config.language,
         comparison=comparison,
     )
+
+
+def with_source(findings: list[Finding], source: str | None) -> list[Finding]:
+    """Say which source each finding was computed from (for the low-confidence mark)."""
+    for finding in findings:
+        finding.source = finding.source or source
+    return findings
 
 
 def history_funnels(config: Config, dates: DateRange, before: DateRange | None,

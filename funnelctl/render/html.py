@@ -21,6 +21,7 @@ from funnelctl.render.labels import (
     VERDICT_SYMBOL,
     bottleneck_reason,
     column_label,
+    confidence_note,
     count_of,
     finding_message,
     history_lines,
@@ -51,7 +52,8 @@ def environment() -> Environment:
                        funnel_chart=funnel_chart, column_label=column_label,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
-                       sample_lines=sample_lines, bottleneck_reason=bottleneck_reason,
+                       sample_lines=sample_lines, confidence_note=confidence_note,
+                       bottleneck_reason=bottleneck_reason,
                        problem_lines=problem_lines)
     return env
 

@@ -132,6 +132,7 @@ EN = {
     "bottleneck_title": "Bottleneck",
     "bottleneck_below_good": "furthest below its threshold: {gap} under good",
     "bottleneck_lowest": "lowest stage conversion",
+    "low_confidence": "low confidence: {share} of the rows of '{source}' are unreadable",
     "threshold": "threshold",
 }
 
@@ -250,6 +251,7 @@ RU = {
     "bottleneck_title": "Узкое место",
     "bottleneck_below_good": "дальше всех ниже порога: на {gap} ниже «хорошо»",
     "bottleneck_lowest": "самая низкая конверсия этапа",
+    "low_confidence": "низкая достоверность: {share} строк источника «{source}» не прочитаны",
     "threshold": "порог",
 }
 
@@ -356,6 +358,15 @@ def bottleneck_reason(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> str:
     if b.reason_code == "below_good" and b.gap is not None:
         return t["bottleneck_below_good"].format(gap=f.points(b.gap, t["pp"]).lstrip("+"))
     return t["bottleneck_lowest"]
+
+
+def confidence_note(low: bool, source: str | None, report, t: dict[str, str], f: Fmt) -> str:
+    """The low-confidence mark of a finding or funnel computed from a poorly read source."""
+    if not low:
+        return ""
+    quality = next((q for q in report.data_quality.sources if q.name == source), None)
+    share = quality.rejected_share if quality and quality.rejected_share is not None else None
+    return "⚠ " + t["low_confidence"].format(share=f.pct(share), source=source)
 
 
 def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:

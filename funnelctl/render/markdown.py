@@ -16,6 +16,7 @@ from funnelctl.render.labels import (
     bottleneck_reason,
     change_key,
     column_label,
+    confidence_note,
     count_of,
     finding_message,
     history_lines,
@@ -64,9 +65,11 @@ class MarkdownReport:
 
     def findings(self) -> list[str]:
         lines = [f"## {self.t['findings']}", ""]
-        lines += [f"- {self.verdict(f.severity)} · **{esc(f.subject)}**: "
-                  f"{esc(finding_message(f, self.f.lang, self.f))}"
-                  for f in self.r.findings]
+        for f in self.r.findings:
+            note = confidence_note(f.low_confidence, f.source, self.r, self.t, self.f)
+            lines.append(f"- {self.verdict(f.severity)} · **{esc(f.subject)}**: "
+                         f"{esc(finding_message(f, self.f.lang, self.f))}"
+                         + (f" *{esc(note)}*" if note else ""))
         return lines + ([self.t["no_findings"]] if not self.r.findings else []) + [""]
 
     def comparison(self, comp: Comparison) -> list[str]:
@@ -110,6 +113,8 @@ class MarkdownReport:
                   t["target"], t["verdict"]]
         header += [t["days_median"], t["p90"], t["stuck"]] if timed else []
         lines = [f"## {esc(funnel.name)}", "", self.summary(funnel), ""]
+        if note := confidence_note(funnel.low_confidence, funnel.source, self.r, t, self.f):
+            lines += [f"**{esc(note)}**", ""]
         lines += table(header, "lrrrrrl" + ("rrr" if timed else ""), rows)
         history = history_lines(funnel, t, self.f) + sample_lines(funnel, t, self.f)
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []

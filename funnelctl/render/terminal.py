@@ -18,6 +18,7 @@ from funnelctl.render.labels import (
     bottleneck_reason,
     change_key,
     column_label,
+    confidence_note,
     count_of,
     finding_message,
     history_lines,
@@ -84,6 +85,8 @@ class TerminalReport:
     def funnel_table(self, funnel: FunnelResult) -> Table:
         t = self.t
         title = f"{funnel.name} ({count_of(t, self.f.num(funnel.entities), funnel.kind)})"
+        if note := confidence_note(funnel.low_confidence, funnel.source, self.r, t, self.f):
+            title += f"  {note}"
         table = Table(title=title, title_justify="left", title_style="bold")
         for key, justify in (("stage", "left"), ("entered", "right"), ("conversion", "right"),
                              ("ci95", "right"), ("from_first", "right"), ("target", "right"),
@@ -223,9 +226,11 @@ class TerminalReport:
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         for finding in self.r.findings:
-            grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]),
-                         Text(f"{finding.subject}: "
-                              f"{finding_message(finding, self.f.lang, self.f)}"))
+            text = Text(f"{finding.subject}: {finding_message(finding, self.f.lang, self.f)}")
+            if note := confidence_note(finding.low_confidence, finding.source, self.r, t,
+                                       self.f):
+                text.append(f" [{note}]", style="yellow")
+            grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]), text)
         if self.r.findings:
             lines.append(Padding(grid, (0, 0, 0, 2)))
         else:
