@@ -199,7 +199,9 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
             message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
                      f"not follow the stage order: {counts.moved_backwards} moved backwards, "
                      f"{counts.skipped_stages} skipped stages"),
-            value=counts.share, threshold=INCONSISTENT_SHARE_WARN))
+            value=counts.share, threshold=INCONSISTENT_SHARE_WARN,
+            params={"n": counts.inconsistent, "deals": counts.deals, "share": counts.share,
+                    "back": counts.moved_backwards, "skipped": counts.skipped_stages}))
     findings.extend(
         Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
                 message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
@@ -273,7 +275,7 @@ def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
                      f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
                      f"fail above {limits.fail:.0%}"),
             value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,
-            params={"below": m.below_days, "days": result.working_days,
+            params={"manager": m.manager, "below": m.below_days, "days": result.working_days,
                     "share": m.below_share, "empty": m.empty_days,
                     "warn": limits.warn, "fail": limits.fail}))
     return findings

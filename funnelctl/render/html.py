@@ -23,10 +23,14 @@ from funnelctl.render.labels import (
     column_label,
     confidence_note,
     count_of,
+    detected_items,
     finding_message,
     history_lines,
     labels,
+    note_text,
+    reason_text,
     sample_lines,
+    subject,
     unit,
 )
 from funnelctl.render.norms_view import norms_grid
@@ -53,7 +57,9 @@ def environment() -> Environment:
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, confidence_note=confidence_note,
-                       bottleneck_reason=bottleneck_reason,
+                       bottleneck_reason=bottleneck_reason, subject=subject,
+                       reason_text=reason_text, note_text=note_text,
+                       detected_items=detected_items,
                        problem_lines=problem_lines)
     return env
 

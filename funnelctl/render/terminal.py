@@ -20,10 +20,14 @@ from funnelctl.render.labels import (
     column_label,
     confidence_note,
     count_of,
+    detected_items,
     finding_message,
     history_lines,
     labels,
+    note_text,
+    reason_text,
     sample_lines,
+    subject,
     unit,
 )
 from funnelctl.render.terminal_norms import norms_parts
@@ -203,14 +207,16 @@ class TerminalReport:
         table.add_column(t["rejected"], justify="right")
         table.add_column(t["reasons_notes"])
         for src in sources:
-            lines = [f"{reason}: {f.num(count)}" for reason, count in src.reasons.items()]
+            lang = f.lang
+            lines = [f"{reason_text(reason, lang)}: {f.num(count)}"
+                     for reason, count in src.reasons.items()]
             if src.detected:
                 lines.append(f"{t['read_as']}: " + ", ".join(
-                    f"{k} {v!r}" for k, v in src.detected.items()))
+                    f"{k} {v!r}" for k, v in detected_items(src.detected, lang)))
             if src.unmatched_stages:
                 lines.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{v}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
-            lines += src.notes
+            lines += [note_text(note, lang) for note in src.notes]
             cell = Text("\n".join(lines))  # Text: nothing in a data value is markup
             for sentence, value in problem_lines(src, t, f):
                 cell.append(f"{chr(10) if cell else ''}{sentence}: {value!r}")
@@ -226,7 +232,8 @@ class TerminalReport:
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         for finding in self.r.findings:
-            text = Text(f"{finding.subject}: {finding_message(finding, self.f.lang, self.f)}")
+            text = Text(f"{subject(finding, self.f.lang, t)}: "
+                        f"{finding_message(finding, self.f.lang, self.f)}")
             if note := confidence_note(finding.low_confidence, finding.source, self.r, t,
                                        self.f):
                 text.append(f" [{note}]", style="yellow")
