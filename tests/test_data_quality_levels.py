@@ -22,7 +22,8 @@ def config(tmp_path, bad: int, levels: str = "") -> object:
 version: 1
 {levels}
 sources:
-  deals: {{path: deals.csv, kind: deals, columns: {{deal_id: Id, stage: Stage, created_at: Created}}}}
+  deals: {{path: deals.csv, kind: deals,
+          columns: {{deal_id: Id, stage: Stage, created_at: Created}}}}
 funnels:
   - name: F
     source: deals
