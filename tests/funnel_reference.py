@@ -42,3 +42,21 @@ def _walk(events, n, window, within, strict_increase):
         if ok:
             reach[k] = (start, t)
     return max((k + 1 for k in range(n) if reach[k] is not None), default=0)
+
+
+def unordered_reference(rows: list[tuple], steps: list[set[str]], window: int,
+                        period: tuple | None = None) -> dict[str, int]:
+    """The README's definition: an entity's level is the most steps that have an event in
+    [t, t + window] for t the time of one of its step events (inside the period, [a, b),
+    when given)."""
+    per_entity = defaultdict(list)
+    for entity, event, t, *_ in rows:
+        per_entity[entity] += [(t, k) for k, names in enumerate(steps) if event in names]
+    out = {}
+    for entity, events in per_entity.items():
+        anchors = [t for t, _ in events if period is None or period[0] <= t < period[1]]
+        best = max((len({k for u, k in events if t <= u <= t + window}) for t in anchors),
+                   default=0)
+        if best:
+            out[str(entity)] = best
+    return out

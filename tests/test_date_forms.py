@@ -242,3 +242,14 @@ def test_inspect_shows_the_formats_it_really_uses(runner, tmp_path):
     assert types["Created"] == "datetime (%d-%m-%y | %d-%m-%y %H:%M)"
     assert types["Closed"] == "datetime (%m/%d/%y)"
     assert types["Moved"] == "datetime (%d.%m.%y %H:%M + zone)"
+
+
+def test_formats_come_from_the_values_where_the_first_rows_are_empty(tmp_path):
+    # amoCRM: open deals first, "не закрыта" in their close date; the sample looks further.
+    rows = [f"{i},new,01.02.2024,не закрыта" for i in range(1, 2051)]
+    rows += [f"{i},new,01.02.2024,15.03.24 10:00" for i in range(2051, 2101)]
+    deals = deals_of(tmp_path, "deal_id,stage,created_at,closed_at\n" + "\n".join(rows) + "\n")
+    closed = deals.frame["closed_at"]
+    assert closed.null_count() == 2050
+    assert closed.drop_nulls().unique().to_list() == [D(2024, 3, 15, 10)]
+    assert deals.rejects.height == 0

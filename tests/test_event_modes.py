@@ -11,9 +11,10 @@ import pytest
 from funnelctl.config import Funnel, Source, Stage
 from funnelctl.io.events import read_events
 from funnelctl.io.readers import open_source
-from funnelctl.metrics.events import funnel_entities
+from funnelctl.metrics.events import funnel_entities, prepare
 from tests.chdb_support import levels, write_parquet
-from tests.funnel_reference import reference_levels
+from tests.conftest import assert_error
+from tests.funnel_reference import reference_levels, unordered_reference
 from tests.window_funnel_data import EDGE_CASES, SHOP, rows_of
 
 S = 1_000_000
@@ -133,3 +134,73 @@ def test_first_time_steps_count_only_the_first_such_event(tmp_path):
     got = depths(parquet(tmp_path, rows), "4h", first_time=[False, False, True, False, False])
     assert expected != levels(tmp_path / "events.parquet", CONDITIONS, 4 * 3600 * S)
     assert not differences(got, expected)
+
+
+def test_unordered_counts_any_k_steps_within_the_window(tmp_path):
+    """Worked by hand, window 1 h: steps in reverse order count (1: all 5); 2 has three
+    steps within an hour of its cart and a fourth too late; 3's two steps are 2 h apart;
+    4 repeats one step (one step, however often)."""
+    t0 = 1_704_067_200
+    rows = [(1, s, t0 + 60 * i) for i, s in enumerate(reversed(STEPS))]
+    rows += [(2, "add_to_cart", t0), (2, "visit", t0 + 600), (2, "purchase", t0 + 3600),
+             (2, "checkout", t0 + 3601)]
+    rows += [(3, "visit", t0), (3, "checkout", t0 + 7200)]
+    rows += [(4, "visit", t0), (4, "visit", t0 + 10), (4, "visit", t0 + 20)]
+    assert depths(parquet(tmp_path, rows), "1h", "unordered") == \
+        {"1": 5, "2": 3, "3": 1, "4": 1}
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_unordered_equals_the_reference_on_fuzz(tmp_path, seed):
+    rows = fuzz(seed)
+    expected = unordered_reference(rows, [{s} for s in STEPS], 3600)
+    assert len(set(expected.values())) == 5
+    assert not differences(depths(parquet(tmp_path, rows), "1h", "unordered"), expected)
+
+
+def test_unordered_in_a_period_starts_attempts_inside_it(cli, tmp_path):
+    """Through the audit, with --period: anchors inside the period only; the reference
+    gets the same [start, end) instants."""
+    rows = fuzz(10, grid=6 * 3600)
+    parquet(tmp_path, rows)
+    (tmp_path / "audit.yaml").write_text(
+        "version: 1\nsources: {events: {path: events.parquet, kind: events}}\nfunnels:\n"
+        "  - name: Any order\n    source: events\n    window: 1d\n    order: unordered\n"
+        "    stages: [" + ", ".join(f"{{name: {s}}}" for s in STEPS) + "]\n")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--period", "2024-01-03..2024-01-06")
+    start, end = 1_704_067_200 + 2 * 86400, 1_704_067_200 + 6 * 86400
+    expected = unordered_reference(rows, [{s} for s in STEPS], 86400, (start, end))
+    everyone = unordered_reference(rows, [{s} for s in STEPS], 86400)
+    assert len(expected) < len(everyone)  # the period leaves some entities out
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == \
+        [sum(1 for v in expected.values() if v >= k) for k in range(1, 6)]
+
+
+def test_unordered_with_ranked_keys_equals_the_reference(tmp_path):
+    """µs over 8 years for ids spread over 2**25: the ranked keys of window_funnel."""
+    rng = random.Random(11)
+    t0 = 1_704_067_200 * S
+    rows = [(10 + 80_000 * e, rng.choice(STEPS), t0 + rng.randrange(0, 200) * 3600 * S
+             + rng.randrange(-2, 3)) for e in range(400) for _ in range(rng.randint(1, 8))]
+    rows.append((10, "visit", t0 + 8 * 365 * 86400 * S))
+    path = write_parquet(tmp_path / "events.parquet", [(*r, "") for r in rows])
+    source = Source(path=path, kind="events")
+    frame = read_events(open_source("events", source), source, "UTC", STEPS, []).frame
+    funnel = Funnel(name="F", source="events", window="1d", order="unordered",
+                    stages=[Stage(name=s, match=[s]) for s in STEPS])
+    assert prepare(frame, funnel).ranked  # the case this test is for
+    expected = unordered_reference(rows, [{s} for s in STEPS], 86400 * S)
+    assert len(set(expected.values())) >= 4
+    got = funnel_entities(frame, funnel)
+    assert not differences({str(e): d for e, d in got.select("entity_id", "depth").iter_rows()},
+                           expected)
+
+
+def test_unordered_with_a_breakdown_is_a_config_error(cli, tmp_path):
+    parquet(tmp_path, [(1, "visit", 1_704_067_200)])
+    (tmp_path / "audit.yaml").write_text(
+        "version: 1\nsources: {events: {path: events.parquet, kind: events}}\nfunnels:\n"
+        "  - name: Any order\n    source: events\n    window: 1d\n    order: unordered\n"
+        "    breakdown: [page]\n    stages: [{name: visit}, {name: purchase, within: 1h}]\n")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:8:",
+                 "breakdown needs an ordered funnel", "within needs an ordered funnel")

@@ -145,5 +145,5 @@ def test_schema_describes_where_operators(cli):
     where = json.dumps(schema["$defs"]["Stage"]["properties"]["where"])
     assert where.count("#/$defs/Operators") == 2  # a mapping, or a list of mappings
     funnel = schema["$defs"]["Funnel"]["properties"]
-    assert funnel["order"]["enum"] == ["default", "strict_increase"]
+    assert funnel["order"]["enum"] == ["default", "strict_increase", "unordered"]
     assert {"within", "first_time"} <= set(schema["$defs"]["Stage"]["properties"])

@@ -15,7 +15,7 @@ DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_SECONDS = 2**64 - 1  # windowFunnel's window is a UInt64 count of DateTime seconds
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 # How an event funnel's steps must follow each other (README: "Order modes").
-OrderMode = Literal["default", "strict_increase"]
+OrderMode = Literal["default", "strict_increase", "unordered"]
 
 
 def parse_duration(text: str) -> int:

@@ -211,7 +211,8 @@ def date_readings(raw: RawSource, date_format: str | list[str] | None,
             orders = day_month_orders(raw.frame, texts)
             if orders:
                 raw.detected["date_order"] = orders
-            readings = {c: reading_from_sample(_sample(raw, c), orders.get(c)) for c in texts}
+            samples = _samples(raw, texts)
+            readings = {c: reading_from_sample(samples[c], orders.get(c)) for c in texts}
         biggest = raw.frame.select(pl.col(numbers).max()).collect() if numbers else None
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
@@ -232,14 +233,16 @@ def merge_readings(readings: list[DateReading]) -> DateReading | None:
                        epochs=any(r.epochs for r in readings))
 
 
-def _sample(raw: RawSource, column: str) -> pl.Series:
-    """Up to SAMPLE_VALUES non-empty values of a column, from its first rows (or, when
-    those are all empty, from wherever the values are)."""
-    text = clean_text(column, null_markers(None))
-    values = raw.frame.head(SAMPLE_VALUES).select(text).collect().to_series().drop_nulls()
-    if values.len():
-        return values
-    return raw.frame.select(text).drop_nulls().head(SAMPLE_VALUES).collect().to_series()
+def _samples(raw: RawSource, columns: list[str]) -> dict[str, pl.Series]:
+    """Up to SAMPLE_VALUES non-empty values per column, from the first rows (one read for
+    all columns), or, for a column empty there, from wherever its values are."""
+    markers = null_markers(None)
+    head = raw.frame.head(SAMPLE_VALUES).select(clean_text(c, markers).alias(c) for c in columns)
+    samples = {c: s.drop_nulls() for c, s in zip(columns, head.collect().get_columns())}
+    for column in [c for c, values in samples.items() if values.len() == 0]:
+        samples[column] = raw.frame.select(clean_text(column, markers)).drop_nulls() \
+            .head(SAMPLE_VALUES).collect().to_series()
+    return samples
 
 
 def to_local_datetime(column: str, dtype: pl.DataType, timezone: str,

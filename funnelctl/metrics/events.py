@@ -15,6 +15,7 @@ import polars as pl
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
 from funnelctl.metrics.funnel import DEPTH
+from funnelctl.metrics.unordered_funnel import unordered_funnel
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
 
 
@@ -97,8 +98,14 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
         return _empty(frame, len(funnel.stages), tuple(funnel.breakdown))
     steps = [first_time(step) if stage.first_time else step
              for stage, step in ((s, step_condition(s, frame.schema)) for s in funnel.stages)]
-    if period is not None:
-        steps[0] &= pl.col("ts").is_between(period[0], period[1], closed="left")
+    in_period = pl.col("ts").is_between(period[0], period[1], closed="left") \
+        if period is not None else None
+    if funnel.order == "unordered":  # an attempt starts at any step, inside the period
+        anchor = pl.any_horizontal(steps)
+        return step_events(frame, steps, funnel.window_seconds(), (),
+                           anchor if in_period is None else anchor & in_period)
+    if in_period is not None:
+        steps[0] &= in_period
     return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown))
 
 
@@ -113,6 +120,10 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return prepared
     carried = prepared.carried
     ids = prepared.entity_ids
+    if funnel.order == "unordered":
+        per_entity = unordered_funnel(prepared, funnel.window_seconds())
+        return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
+                                 pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
     per_entity = window_funnel(prepared, funnel.window_seconds(), keep_src=bool(carried.width),
                                within=[s.within_seconds() for s in funnel.stages[1:]],
                                strict_increase=funnel.order == "strict_increase")

@@ -59,12 +59,14 @@ class StepEvents:
     ticks_per_second: int = 1  # what one tick of the key (or of TICK) is
     ranked: bool = False  # pos holds a time rank; the real ticks are in TICK
     span: int = 0  # ticks from the first to the last event (a window past it is endless)
+    anchors: pl.DataFrame | None = None  # unordered funnels: where attempts may start
 
 
 def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
-                carry: tuple[str, ...] = ()) -> StepEvents:
+                carry: tuple[str, ...] = (), anchor: pl.Expr | None = None) -> StepEvents:
     """frame: entity_id, ts (+ the columns `steps` and `carry` use); steps: one boolean
-    expression per funnel step; carry: columns of the step-1 event to keep."""
+    expression per funnel step; carry: columns of the step-1 event to keep; anchor: the
+    events an unordered attempt may start at (their distinct keys go to `anchors`)."""
     code, entity_ids, top_code = entity_codes(frame["entity_id"])
     unit, lo, span = tick_unit(frame)
     per_tick = US_PER[unit]
@@ -89,11 +91,14 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
     first = frame.lazy().filter(steps[0]).select(pos, *extra, *carry)
     queries.insert(0, first.sort(POS) if carry or ranked else
                    first.select(pl.col(POS).sort()))
+    if anchor is not None:
+        queries.append(frame.lazy().filter(anchor).select(pos, *extra).unique(POS).sort(POS))
     parts = pl.collect_all(queries)
+    anchors = parts.pop() if anchor is not None else None
     carried = parts[0].select(carry)
     parts[0] = parts[0].select(POS, *extra)
     return StepEvents(parts, carried, shift, entity_ids, 1_000_000 // per_tick, ranked,
-                      int(span))
+                      int(span), anchors)
 
 
 def tick_unit(frame: pl.DataFrame) -> tuple[str, int, int]:
