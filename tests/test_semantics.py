@@ -434,3 +434,17 @@ def test_loss_stage_and_stuck_findings_read_in_russian(cli, tmp_path):
     # 2024-03-01 00:00 to 2024-04-01 00:00: 31 days.
     assert "1 открытых сделок находятся в «B» дольше 10 дн. (дольше всех 31,0 дн.)" in \
         " ".join(result.stdout.split())
+
+
+def test_date_entered_columns_keep_the_recorded_date_order_of_the_deal_columns(cli, tmp_path):
+    # Create Date is day-first (25/01); the stage-date column month-first (01/25): both
+    # orders are recorded, and deal 1 lost after B (the only later stage) is placed at B.
+    config = hubspot_file(tmp_path, ["B", "C"], [
+        ["1", "Closed Lost", "25/01/2024", "01/26/2024", ""],
+        ["2", "A", "20/01/2024", "", ""],
+    ])
+    report = cli.json("audit", config)
+    order = report["data_quality"]["sources"][0]["detected"]["date_order"]
+    assert order["Create Date"] == "day-first"
+    assert order['Date entered "B (Sales Pipeline)"'] == "month-first"
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [2, 1, 0]

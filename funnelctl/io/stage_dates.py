@@ -29,7 +29,10 @@ def entered_columns(raw: RawSource, source: Source, timezone: str, markers: list
     if not headers:
         return {}, []
     schema = raw.frame.collect_schema()
+    earlier = raw.detected.get("date_order")  # the deal's own date columns, kept
     orders = date_readings(raw, source.date_format, list(headers.values()))
+    if earlier:
+        raw.detected["date_order"] = {**earlier, **raw.detected.get("date_order", {})}
     columns, kept, unreadable = {}, [], []
     for i, (stage, header) in enumerate(headers.items()):
         parsed, given = to_local_datetime(header, schema[header], timezone, source.date_format,
