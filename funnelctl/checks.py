@@ -217,7 +217,7 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
 def check_comparison(comparison: Comparison) -> list[Finding]:
     """A warning for each stage, funnel or manager that is significantly worse than before."""
     before = comparison.previous_period
-    since = f"{before.start}..{before.end}"
+    since = f"{before.start}..{before.end}" if before.start else "all-data"
     findings = []
     for funnel in comparison.funnels:
         found = [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",

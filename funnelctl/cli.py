@@ -39,6 +39,14 @@ class Lang(str, Enum):
 
 class Compare(str, Enum):
     previous = "previous"
+    last_run = "last-run"
+
+
+class NotifyOn(str, Enum):
+    fail = "fail"
+    warn = "warn"
+    always = "always"
+    change = "change"
 
 
 class FailOn(str, Enum):
@@ -117,8 +125,9 @@ def audit(
         "--as-of", help="Resolve relative periods against this date (default: today in "
                         "the config's time zone).")] = None,
     compare: Annotated[Compare | None, typer.Option(
-        "--compare", help="Also audit the period of the same length just before, and flag "
-                          "what got significantly worse.")] = None,
+        "--compare", help="previous: also audit the period of the same length just before; "
+                          "last-run: compare with the last run in the config's history. "
+                          "Flags what got significantly worse.")] = None,
     lang: Annotated[Lang | None, typer.Option(
         "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
@@ -128,9 +137,16 @@ def audit(
                           "value) to this CSV file.")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
+    notify: Annotated[list[str] | None, typer.Option(
+        "--notify", help="Also send the report to this apprise URL (mailto://, tgram://, "
+                         "json://...); ${VAR} is read from the environment. Repeatable.")]
+    = None,
+    notify_on: Annotated[NotifyOn, typer.Option(
+        "--notify-on", help="When the --notify URLs are sent to.")] = NotifyOn.warn,
     debug: Debug = False,
 ) -> None:
-    """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error."""
+    """Audit the funnels and norms a config describes; exit 0 ok, 1 findings, 2 error,
+    3 the report was written but a notification could not be delivered."""
     with handled_errors(debug):
         from funnelctl.audit.pipeline import audit as run_audit
         from funnelctl.checks import exit_code
@@ -151,7 +167,29 @@ def audit(
             write_report(output, report, text, quiet)
         elif not quiet:
             sys.stdout.write(text)
+        # The report is out first: a delivery that fails cannot lose it.
+        undelivered = notify_report(config, report, notify or [], NotifyOn(notify_on).value,
+                                    language, quiet)
+    if undelivered:
+        raise typer.Exit(ExitCode.DELIVERY)
     raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
+
+
+def notify_report(config: Path, report, urls: list[str], notify_on: str, lang: str,
+                  quiet: bool) -> bool:
+    """Send the report where the config's notify: and --notify say; True if any failed."""
+    from funnelctl.config import load_config
+    from funnelctl.notify import channels, deliver
+
+    chosen = channels(load_config(config).notify, urls, notify_on)
+    if not chosen:
+        return False
+    sent, errors = deliver(report, chosen, lang)
+    for name in sent if not quiet else []:
+        typer.echo(f"funnelctl: sent to {name}", err=True)
+    for line in errors:
+        typer.echo(f"funnelctl: delivery failed: {line}", err=True)
+    return bool(errors)
 
 
 def write_report(template: str, report, text: str, quiet: bool) -> None:
@@ -177,6 +215,43 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
             typer.echo(visible(line, keep="\n"))
     if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+class HistoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def history(
+    config: ConfigArg,
+    format: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.table,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file instead of stdout.")] = None,
+    last: Annotated[int | None, typer.Option(
+        "--last", min=1, help="Only the latest N runs.")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Labels' language.")] = None,
+    debug: Debug = False,
+) -> None:
+    """The trend of each stage's conversion and each manager's good-day share over the runs
+    recorded in the config's history."""
+    with handled_errors(debug):
+        from funnelctl.commands.history import load_trend
+        from funnelctl.io.output import write_atomically
+        from funnelctl.render.trend import render_html, render_json, render_table
+
+        trend = load_trend(config, last)
+        language = Lang(lang).value if lang else trend.language
+        fmt = HistoryFormat(format)
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = (render_json(trend) if fmt is HistoryFormat.json
+                else render_html(trend, language) if fmt is HistoryFormat.html
+                else render_table(trend, language, color, None if color else 110))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomically(output, text)
 
 
 class InspectFormat(str, Enum):

@@ -6,11 +6,13 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """0: verdict below --fail-on; 1: findings at or above it; 2: the audit could not run."""
+    """0: verdict below --fail-on; 1: findings at or above it; 2: the audit could not run;
+    3: the report was written but a notification could not be delivered."""
 
     OK = 0
     FINDINGS = 1
     ERROR = 2
+    DELIVERY = 3
 
 
 class FunnelctlError(Exception):

@@ -262,6 +262,8 @@ class Comparison:
     correction: str = "holm"
     funnels: list[FunnelComparison] = field(default_factory=list)
     managers: list[Change] | None = None  # share of good days, once norms are audited
+    basis: str = "previous"  # previous: the period before, recomputed; last-run: the history
+    recorded_at: str | None = None  # last-run: when that run was recorded (UTC)
 
 
 @dataclass
@@ -277,7 +279,8 @@ class Report:
     data_quality: DataQuality
     schema_version: int = 1
     language: str = "en"  # the config's `language:`; --lang overrides it when rendering
-    comparison: Comparison | None = None  # --compare previous
+    comparison: Comparison | None = None  # --compare previous | last-run
+    last_run_verdict: Severity | None = None  # with history: the verdict of the last run
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)

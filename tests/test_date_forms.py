@@ -17,6 +17,7 @@ import pytest
 
 from funnelctl.cli import app
 from funnelctl.config import Source
+from funnelctl.io.activities import read_activities
 from funnelctl.io.date_formats import reading_from_sample
 from funnelctl.io.deals import read_deals
 from funnelctl.io.events import read_events
@@ -253,3 +254,14 @@ def test_formats_come_from_the_values_where_the_first_rows_are_empty(tmp_path):
     assert closed.null_count() == 2050
     assert closed.drop_nulls().unique().to_list() == [D(2024, 3, 15, 10)]
     assert deals.rejects.height == 0
+
+
+def test_activity_timestamps_with_fractions_fall_on_their_local_day(tmp_path):
+    # 23:59:59.999 UTC is 02:59:59.999 next day in Moscow; 20:59:59.999999 UTC stays Jan 31.
+    path = tmp_path / "act.csv"
+    path.write_text("manager,ts,type\nA,2024-01-31T23:59:59.999Z,call\n"
+                    "A,2024-01-31T20:59:59.999999Z,call\n", encoding="utf-8")
+    source = Source(path=path, kind="activities")
+    daily = read_activities(open_source("a", source), source, "Europe/Moscow").daily
+    assert sorted(daily.select("date", "calls").iter_rows()) == [
+        (dt.date(2024, 1, 31), 1), (dt.date(2024, 2, 1), 1)]

@@ -18,6 +18,7 @@ from funnelctl.audit.history import (
     read_history_sources,
     stuck_moment,
 )
+from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
 from funnelctl.audit.norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
@@ -30,6 +31,8 @@ from funnelctl.checks import (
     sort_findings,
 )
 from funnelctl.config import Config, load_config
+from funnelctl.errors import UsageError
+from funnelctl.history import RunRecord, config_key, load_runs, record_run
 from funnelctl.io.rejects import write_rejects
 from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.periods import DateRange, previous_period, resolve_period, today_in
@@ -45,10 +48,13 @@ from funnelctl.report import (
 
 def audit(config_path: str | Path, period: str | None = None,
           as_of: dt.date | None = None, rejects_path: Path | None = None,
-          compare: str | None = None) -> Report:
+          compare: str | None = None, record: bool = True) -> Report:
     """Run the audit a config describes; with rejects_path, also write the rejected rows;
-    with compare="previous", also audit the period of the same length just before."""
+    with compare="previous", also audit the period of the same length just before; with
+    compare="last-run", compare with the last run in the config's history. A config with
+    `history:` records the run there (unless record is False)."""
     config = load_config(config_path)
+    recorded = earlier_runs(config, config_path, compare)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
     before = previous_period(dates) if compare == "previous" else None
@@ -80,6 +86,12 @@ def audit(config_path: str | Path, period: str | None = None,
                 good_day_counts(norms_before), good_day_counts(norms), stats)
     for quality in qualities.values():
         findings += check_source(quality, config.data_quality)
+    if compare == "last-run":
+        comparison, notes = (last_run_comparison(recorded[-1], funnels, norms, stats)
+                             if recorded else (None, [no_earlier_run(config.history.path.name)]))
+        findings += notes
+    if config.history and config.history.anomaly:
+        findings += anomaly_findings(recorded, dates, funnels, config.history.anomaly)
     if comparison:
         sources = {f.name: f.source for f in config.funnels}
         norms_source = config.norms.source if config.norms else None
@@ -90,7 +102,7 @@ def audit(config_path: str | Path, period: str | None = None,
     findings = sort_findings(findings)
     if rejects_path is not None:
         write_rejects(rejects_path, rejects)
-    return Report(
+    report = Report(
         tool_version=__version__,
         generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         title=config.title,
@@ -102,7 +114,22 @@ def audit(config_path: str | Path, period: str | None = None,
         data_quality=DataQuality(list(qualities.values())),
         language=config.language,
         comparison=comparison,
+        last_run_verdict=recorded[-1].verdict if recorded else None,
     )
+    if config.history and record:
+        record_run(config.history.path, config_key(config_path), report)
+    return report
+
+
+def earlier_runs(config: Config, config_path: str | Path, compare: str | None
+                 ) -> list[RunRecord]:
+    """The runs the history holds before this one (none without `history:`)."""
+    if config.history is None:
+        if compare == "last-run":
+            raise UsageError(f"--compare last-run needs a run history: add history: (e.g. "
+                             f"history: reports/history.db) to {config_path}")
+        return []
+    return load_runs(config.history.path, config_key(config_path))
 
 
 def with_source(findings: list[Finding], source: str | None) -> list[Finding]:

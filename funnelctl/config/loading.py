@@ -59,6 +59,8 @@ def parse_config(text: str, path: Path) -> Config:
     for source in config.sources.values():
         if not source.path.is_absolute():
             source.path = base / source.path
+    if config.history and not config.history.path.is_absolute():
+        config.history.path = base / config.history.path
     return config
 
 

@@ -19,7 +19,9 @@ from funnelctl.config.events import (
     where_before,
     where_columns,
 )
+from funnelctl.config.history import History
 from funnelctl.config.norms import Norms, TypeValues
+from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
@@ -229,6 +231,8 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    history: History | None = None  # the run-history store (nightly runs)
+    notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
     # Set by loading: the file and each key's line, for errors found once data is read.

@@ -20,6 +20,10 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
         if funnel.name in names:
             problems.append((("funnels", i, "name"), f"funnel name '{funnel.name}' is used twice"))
         names.add(funnel.name)
+    problems += [(("notify", i, "notify_on"), "notify_on: change compares the verdict with "
+                  "the last recorded run: add history: (e.g. history: reports/history.db)")
+                 for i, target in enumerate(config.notify)
+                 if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
             + norms_problems(config.norms, config.sources))
 

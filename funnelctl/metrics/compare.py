@@ -50,16 +50,21 @@ def judge(family: list[Change], significance: Significance | float) -> list[Chan
 def compare_funnel(current: FunnelResult, previous: FunnelResult,
                    significance: Significance | float) -> FunnelComparison:
     """Stage conversions (from the previous stage) and the overall conversion, then vs now."""
-    now = [s.entered for s in current.stages]
-    before = [s.entered for s in previous.stages]
-    stages = [
-        change(stage.name, (before[k], before[k - 1]), (now[k], now[k - 1]))
-        for k, stage in enumerate(current.stages) if k > 0
-    ]
+    return compare_entered(current.name, [s.name for s in current.stages],
+                           [s.entered for s in previous.stages], previous.entities,
+                           [s.entered for s in current.stages], current.entities, significance)
+
+
+def compare_entered(funnel: str, names: list[str], before: list[int], previous_entities: int,
+                    now: list[int], current_entities: int,
+                    significance: Significance | float) -> FunnelComparison:
+    """The same from the entered counts per stage (what the run history keeps)."""
+    stages = [change(name, (before[k], before[k - 1]), (now[k], now[k - 1]))
+              for k, name in enumerate(names) if k > 0]
     overall = change("overall", (before[-1], before[0]), (now[-1], now[0]))
     judge([*stages, overall], significance)
-    return FunnelComparison(funnel=current.name, previous_entities=previous.entities,
-                            current_entities=current.entities, stages=stages, overall=overall)
+    return FunnelComparison(funnel=funnel, previous_entities=previous_entities,
+                            current_entities=current_entities, stages=stages, overall=overall)
 
 
 def compare_managers(previous: dict[str, tuple[int, int]], current: dict[str, tuple[int, int]],

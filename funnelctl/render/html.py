@@ -21,6 +21,7 @@ from funnelctl.render.labels import (
     VERDICT_SYMBOL,
     bottleneck_reason,
     column_label,
+    comparison_title,
     confidence_note,
     count_of,
     detected_items,
@@ -54,6 +55,7 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
+                       comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, confidence_note=confidence_note,

@@ -11,6 +11,7 @@ from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
+    PARAM_WORDS_RU,
     TEST_RU,
     detected_items,
     finding_subject,
@@ -81,6 +82,13 @@ EN = {
     "read_as": "read as",
     "none": "none",
     "comparison": "Compared with the previous period",
+    "comparison_last_run": "Compared with the last recorded run",
+    "history_title": "Run history",
+    "history_runs": "{n} recorded runs in {file}",
+    "history_none": "No runs recorded yet in {file}.",
+    "trend_conversion": "Conversion into each stage, by run",
+    "trend_managers": "Share of good working days, by run",
+    "notify_more": "… and {n} more findings in the report",
     "previous": "Previous",
     "current": "Current",
     "change": "Change",
@@ -200,6 +208,13 @@ RU = {
     "read_as": "прочитано как",
     "none": "нет",
     "comparison": "Сравнение с предыдущим периодом",
+    "comparison_last_run": "Сравнение с последним записанным запуском",
+    "history_title": "История запусков",
+    "history_runs": "записанных запусков: {n}, файл {file}",
+    "history_none": "В {file} пока нет записанных запусков.",
+    "trend_conversion": "Конверсия в каждый этап по запускам",
+    "trend_managers": "Доля хороших рабочих дней по запускам",
+    "notify_more": "… и ещё замечаний в отчёте: {n}",
     "previous": "Прошлый",
     "current": "Текущий",
     "change": "Изменение",
@@ -267,7 +282,8 @@ LANGUAGES = {"en": EN, "ru": RU}
 
 
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
-                   "overall", "share", "warn", "fail", "previous", "current"}
+                   "overall", "share", "warn", "fail", "previous", "current", "low", "high",
+                   "mean"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -292,9 +308,18 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = f.num(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
+        elif key == "z":
+            shown[key] = f"{value:g}".replace(".", ",")
+        elif key in ("direction", "why"):
+            shown[key] = PARAM_WORDS_RU.get(value, value)
         else:
             shown[key] = "–" if value is None else value
     return template.format(**shown)
+
+
+def comparison_title(comparison) -> str:
+    """The label key of the comparison's heading: the period before, or the last run."""
+    return "comparison_last_run" if comparison.basis == "last-run" else "comparison"
 
 
 def change_key(change) -> str:

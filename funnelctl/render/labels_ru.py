@@ -42,7 +42,15 @@ FINDINGS_RU = {
                            "{back} вернулись назад, {skipped} пропустили этапы",
     "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
                    "(дольше всех {oldest} дн.)",
+    "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
+                     "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
+    "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
+                      "чем",
+    "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
+# Words inside finding params that the Russian templates show.
+PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
+                  "had other stages": "были другие этапы"}
 TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 
 

@@ -16,6 +16,7 @@ from funnelctl.render.labels import (
     bottleneck_reason,
     change_key,
     column_label,
+    comparison_title,
     confidence_note,
     count_of,
     detected_items,
@@ -80,7 +81,8 @@ class MarkdownReport:
     def comparison(self, comp: Comparison) -> list[str]:
         t, f = self.t, self.f
         before = comp.previous_period
-        lines = [f"## {t['comparison']} ({f.period(before.start, before.end, t['all_data'])})",
+        lines = [f"## {t[comparison_title(comp)]} "
+                 f"({f.period(before.start, before.end, t['all_data'])})",
                  "", t["comparison_note"].format(
                      alpha=comp.significance, correction=t[f"correction_{comp.correction}"]), ""]
         for funnel in comp.funnels:

@@ -18,6 +18,7 @@ from funnelctl.render.labels import (
     bottleneck_reason,
     change_key,
     column_label,
+    comparison_title,
     confidence_note,
     count_of,
     detected_items,
@@ -182,7 +183,8 @@ class TerminalReport:
             groups.append((t["norms"], t["manager"], comp.managers))
         tables = []
         for title, first, changes in groups:
-            table = Table(title=f"{t['comparison']} ({before}): {title}", title_justify="left")
+            table = Table(title=f"{t[comparison_title(comp)]} ({before}): {title}",
+                          title_justify="left")
             table.add_column(first)
             for key in ("previous", "current", "change", "p_value", "p_adjusted"):
                 table.add_column(t[key], justify="right")
