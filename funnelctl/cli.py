@@ -179,12 +179,9 @@ def notify_report(config: Path, report, urls: list[str], notify_on: str, lang: s
                   quiet: bool) -> bool:
     """Send the report where the config's notify: and --notify say; True if any failed."""
     from funnelctl.config import load_config
-    from funnelctl.notify import channels, deliver
+    from funnelctl.notify import notify_all
 
-    chosen = channels(load_config(config).notify, urls, notify_on)
-    if not chosen:
-        return False
-    sent, errors = deliver(report, chosen, lang)
+    sent, errors = notify_all(report, load_config(config).notify, urls, notify_on, lang)
     for name in sent if not quiet else []:
         typer.echo(f"funnelctl: sent to {name}", err=True)
     for line in errors:
@@ -239,15 +236,12 @@ def history(
     with handled_errors(debug):
         from funnelctl.commands.history import load_trend
         from funnelctl.io.output import write_atomically
-        from funnelctl.render.trend import render_html, render_json, render_table
+        from funnelctl.render.trend import render_trend
 
         trend = load_trend(config, last)
-        language = Lang(lang).value if lang else trend.language
-        fmt = HistoryFormat(format)
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = (render_json(trend) if fmt is HistoryFormat.json
-                else render_html(trend, language) if fmt is HistoryFormat.html
-                else render_table(trend, language, color, None if color else 110))
+        text = render_trend(trend, HistoryFormat(format).value,
+                            Lang(lang).value if lang else trend.language, color)
         if output is None:
             sys.stdout.write(text)
         else:

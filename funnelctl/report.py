@@ -101,6 +101,7 @@ class SegmentResult:
     p_adjusted: float | None = None
     test: str | None = None
     tested: bool = True  # False: below min_segment, listed but not tested
+    folded: int = 0  # the "other" row: how many smaller segments it holds (else 0)
 
 
 @dataclass

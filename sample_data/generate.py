@@ -19,6 +19,9 @@ snapshot, a long stage history (with a few deals that skip stages or move backwa
 or an event log. configs/templates/ gets each template with its path pointed at its
 sample (the templates stay the one source of truth).
 
+Exports for `init --from-export` (init_samples.py): bitrix24_codes.csv (stage codes, two
+categories), unknown_ru.csv (Russian headers no preset knows), event_log.csv.
+
 Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_deals.csv,
 pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
 amoCRM layout in cp1251 with ';').
@@ -45,6 +48,7 @@ from funnelctl.commands.init import TEMPLATES_DIR, template_names, template_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above
+import init_samples  # noqa: E402 - likewise
 
 HERE = Path(__file__).resolve().parent
 CONFIG_TEMPLATES = HERE.parent / "configs" / "templates"
@@ -361,6 +365,7 @@ def main() -> None:
     crm_exports.hubspot(HERE / "hubspot_deals.csv", random.Random(SEED + 3))
     crm_exports.pipedrive(HERE / "pipedrive_deals.csv", random.Random(SEED + 4))
     crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5))
+    init_samples.write_all(HERE, SEED)
     for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
                  "hubspot_deals.csv", "pipedrive_deals.csv", "salesforce_opportunities.csv"):
         print(f"wrote {HERE.name}/{name}")

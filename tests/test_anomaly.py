@@ -103,3 +103,14 @@ def test_anomaly_in_russian(run, series):
     assert "конверсия в «B» 65,0%, ниже нормы последних запусков (3): 65,8%–89,3%" \
         in result.stdout
     assert math.isclose(0.657651, LOW)
+
+
+def test_an_earlier_run_of_the_same_period_is_not_its_own_baseline(cli, series, tmp_path):
+    # A rerun of 2024-03-05: its own earlier row (B 65/100) is left out, so the band is
+    # still that of the three other runs (and 65/100 is still below it).
+    config = series(65)
+    hand_built_history(tmp_path / "hist" / "history.db",
+                       [("2024-03-05", "2024-03-05T06:30:00+00:00", [100, 65, 32])])
+    (finding,) = anomalies(cli.json("audit", config, *one_day("2024-03-05")))
+    assert finding["params"]["runs"] == 3
+    assert finding["params"]["mean"] == pytest.approx(0.8)

@@ -65,4 +65,5 @@ def test_from_export_with_unknown_columns_lists_them(run, write):
     export = write("export.csv", "a,b\n1,2\n")
     result = run("init", "--from-export", export)
     assert result.exit_code == 2
-    assert "match no preset" in result.stderr and "columns found: a, b" in result.stderr
+    assert "cannot tell which column is stage, created_at" in result.stderr
+    assert "columns found: 'a' (integer), 'b' (integer)" in result.stderr

@@ -106,6 +106,13 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
     return out
 
 
+def require_pipeline_column(deals: Deals, funnels: list[Funnel], source: str) -> None:
+    named = [f.name for f in funnels if f.pipeline is not None]
+    if named and "pipeline" not in deals.frame.columns:
+        raise ConfigError(f"funnel '{named[0]}' has `pipeline:` but source '{source}' maps no "
+                          f"pipeline column: add it under sources.{source}.columns")
+
+
 def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
     """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
     "Успешно реализовано" / "Закрыто и не реализовано")."""

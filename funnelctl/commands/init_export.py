@@ -1,82 +1,177 @@
-"""`funnelctl init --from-export FILE`: a starter config built from an export: its preset,
-its stage values in a sensible order, won / lost values from the preset."""
+"""`funnelctl init --from-export FILE`: a starter config for any deals export or event log,
+preset or not. Every guess is written with its evidence as a comment, and what could not
+be mapped is listed, so the user checks a config instead of writing one."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
-import yaml
+import polars as pl
 
-from funnelctl.commands.inspect import InspectResult, inspect_file
-from funnelctl.config import parse_config
-from funnelctl.errors import DataError, excerpt_list
+from funnelctl.commands.guess_columns import Guesses, guess_columns, profile
+from funnelctl.commands.init_events import event_funnel
+from funnelctl.commands.inspect import inspect_file
+from funnelctl.commands.stage_order import FunnelPlan, plan_funnels
+from funnelctl.config import CsvOptions, Source, parse_config
+from funnelctl.errors import DataError
 from funnelctl.io import presets
+from funnelctl.io.deals import DEFAULT_STATUS
+from funnelctl.io.readers import RawSource, open_source
+from funnelctl.io.values import amount_from_text, date_readings, null_markers, to_local_datetime
+
+# Canonical deal columns the config maps (modified_at and probability only order stages).
+CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "amount", "manager",
+                  "pipeline", "loss_reason", "source")
+REQUIRED = {"deals": ("deal_id", "stage", "created_at"), "events": ("entity_id", "event", "ts")}
 
 
 def config_from_export(export: Path, output: Path) -> str:
     """YAML text of a valid starter config for `export`, with paths relative to `output`."""
     result = inspect_file(export)
-    if result.preset is None:
-        found = [c.name for c in result.columns]
-        raise DataError(f"{export}: the columns match no preset, so init cannot tell which "
-                        f"is the stage; {presets.describe_closest(found)}"
-                        f"\n  columns found: {excerpt_list(found)}")
-    spec = presets.PRESETS[result.preset]
-    won_words = {presets.normalise(v) for v in spec.get("won_stages", [])}
-    lost_words = {presets.normalise(v) for v in spec.get("lost_stages", [])}
-    values = [v for v, _ in result.stage_values if v]
-    won = [v for v in values if presets.normalise(v) in won_words]
-    lost = [v for v in values if presets.normalise(v) in lost_words]
-    stages = order_stages(result, [v for v in values if v not in won and v not in lost])
-    if not stages:
-        raise DataError(f"{export}: no open stage values in column '{result.stage_column}'")
-    funnel = {"name": _funnel_name(result), "source": "deals",
-              "stages": [{"name": s} for s in stages]}
-    if won:
-        funnel["won"] = won
-    if lost:
-        funnel["lost"] = lost
-    data = {
-        "version": 1,
-        "title": f"Funnel audit: {export.name}",
-        "timezone": spec.get("timezone", "UTC"),
-        "sources": {"deals": {
-            "path": Path(os.path.relpath(export.resolve(), output.resolve().parent)).as_posix(),
-            "kind": "deals",
-            "preset": result.preset,
-        }},
-        "funnels": [funnel],
-    }
-    text = _HEADER.format(export=export.name, preset=result.preset) + yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False, width=100)
+    raw = open_source("export", Source(path=export, kind="deals", csv=CsvOptions()))
+    guesses = guess_columns(result, profile(raw, result))
+    missing = [c for c in REQUIRED[guesses.kind] if c not in guesses.mapping]
+    if missing:
+        found = ", ".join(f"'{c.name}' ({c.type})" for c in result.columns)
+        raise DataError(f"{export}: cannot tell which column is {', '.join(missing)} "
+                        f"(by header or by values); columns found: {found}; "
+                        f"{presets.describe_closest([c.name for c in result.columns])}")
+    _check_status(raw, guesses, result.preset)
+    timezone, zone_note = _timezone(result.preset, [c.name for c in result.columns])
+    relative = Path(os.path.relpath(export.resolve(), output.resolve().parent)).as_posix()
+    lines = [f"# Starter config written by `funnelctl init --from-export {_clean(export.name)}`.",
+             "# Every guess says why it was made: check them, then run `funnelctl validate`.",
+             "version: 1", f"title: {_q('Funnel audit: ' + export.name)}",
+             f"timezone: {timezone}  # {zone_note}",
+             "sources:", f"  {guesses.kind}:", f"    path: {_q(relative)}",
+             f"    kind: {guesses.kind}"]
+    if guesses.kind == "deals" and result.preset:
+        lines.append(f"    preset: {result.preset}  # {presets.PRESETS[result.preset]['label']}:"
+                     " its status words and won / lost stages")
+    lines.append("    columns:")
+    keys = CONFIG_COLUMNS if guesses.kind == "deals" else REQUIRED["events"]
+    for key in keys:
+        guess = guesses.mapping.get(key)
+        if guess:
+            lines.append(f"      {key}: {_q(guess.column)}  # {_clean(guess.evidence)}")
+    for key in ("probability", "modified_at"):
+        if key in guesses.mapping and guesses.kind == "deals":
+            guess = guesses.mapping[key]
+            lines.append(f"      # {key} {_q(guess.column)} ({_clean(guess.evidence)}): "
+                         "read only to order the stages")
+    lines.append("funnels:")
+    if guesses.kind == "events":
+        lines += event_funnel(raw, guesses, timezone).lines()
+    else:
+        for plan in deal_plans(raw, guesses, result.preset, timezone):
+            lines += funnel_lines(plan, guesses)
+    lines += _unmapped_lines(guesses)
+    text = "\n".join(lines) + "\n"
     parse_config(text, output)  # what init writes must load
     return text
 
 
-_HEADER = """\
-# Starter config written by `funnelctl init --from-export {export}` (preset {preset}).
-# Check the stage order, drop stages that are not part of the funnel, and add
-# thresholds, e.g. `conversion: {{good: 0.6, acceptable: 0.4}}` under a stage.
-"""
+def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
+               timezone: str) -> list[FunnelPlan]:
+    """One row per deal (the first of a Bitrix24 deal's product rows), then the plans."""
+    column = guesses.header
+    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars()  # noqa: E731
+    none = pl.lit(None, pl.String)
+    exprs = {
+        "deal_id": text(column("deal_id")),
+        "stage": text(column("stage")),
+        "pipeline": text(column("pipeline")) if column("pipeline") else none,
+        "probability": amount_from_text(text(column("probability")))
+        if column("probability") else pl.lit(None, pl.Float64),
+        "age_days": _age_days(raw, column("created_at"), column("modified_at"), timezone),
+    }
+    deals = (raw.frame.select(**exprs).filter(pl.col("deal_id").is_not_null())
+             .unique("deal_id", keep="first", maintain_order=True).collect())
+    plans = plan_funnels(deals, preset, column("probability"), column("modified_at"))
+    if not plans:
+        raise DataError(f"{raw.path}: no open stage values in column '{column('stage')}' "
+                        "(every value looks like won or lost)")
+    return plans
 
 
-def order_stages(result: InspectResult, stages: list[str]) -> list[str]:
-    """Funnel order: by the stage probability CRMs keep (low to high) when the export has it;
-    then the preset's default pipeline; then by how many deals are at the stage (most first)."""
-    counts = dict(result.stage_values)
-    known = presets.PRESETS[result.preset].get("stage_order", [])
-    rank = {presets.normalise(v): i for i, v in enumerate(known)}
-    probability = result.stage_probability
-
-    def key(stage: str) -> tuple:
-        prob = probability.get(stage)
-        return (prob is None, prob or 0.0, rank.get(presets.normalise(stage), len(rank)),
-                -counts.get(stage, 0))
-
-    return sorted(stages, key=key)
+def _age_days(raw: RawSource, created: str, modified: str | None, timezone: str) -> pl.Expr:
+    """Days from creation to the last change: how far a deal got, where nothing else says."""
+    if modified is None:
+        return pl.lit(None, pl.Float64)
+    schema = raw.frame.collect_schema()
+    readings = date_readings(raw, None, [created, modified])
+    markers = null_markers(None)
+    start, _ = to_local_datetime(created, schema[created], timezone, None, markers,
+                                 readings.get(created))
+    end, _ = to_local_datetime(modified, schema[modified], timezone, None, markers,
+                               readings.get(modified))
+    return (end - start).dt.total_seconds() / 86400.0
 
 
-def _funnel_name(result: InspectResult) -> str:
-    values = [v for v, _ in result.pipeline_values if v]
-    return values[0] if len(values) == 1 else "Main pipeline"
+def funnel_lines(plan: FunnelPlan, guesses: Guesses) -> list[str]:
+    lines = [f"  - name: {_q(plan.name)}", f"    source: {guesses.kind}"]
+    if plan.pipeline is not None:
+        lines.append(f"    pipeline: {_q(plan.pipeline)}  # only the deals of this pipeline "
+                     f"('{_clean(guesses.header('pipeline'))}')")
+    lines.append(f"    # stage order: {_clean(plan.order_note)}")
+    lines.append("    stages:")
+    lines += [f"      - {{name: {_q(value)}}}  # {deals:,} deals now here"
+              for value, deals in plan.stages]
+    for key, values in (("won", plan.won), ("lost", plan.lost)):
+        if values:
+            lines.append(f"    {key}: [{', '.join(_q(v) for v in values)}]  # outcomes, "
+                         "not stages")
+    breakdown = [c for c in ("manager", "source") if c in guesses.mapping]
+    if breakdown:
+        lines.append(f"    breakdown: [{', '.join(breakdown)}]")
+    return lines
+
+
+def _check_status(raw: RawSource, guesses: Guesses, preset: str | None) -> None:
+    """Keep a status guess only when every value is a known open / won / lost word."""
+    guess = guesses.mapping.get("status")
+    if guess is None:
+        return
+    words = {w for ws in DEFAULT_STATUS.values() for w in ws}
+    if preset:
+        words |= {w for ws in presets.PRESETS[preset].get("status_values", {}).values()
+                  for w in ws}
+    values = (raw.frame.select(pl.col(guess.column).cast(pl.String).str.strip_chars()
+                               .str.to_lowercase().drop_nulls().unique()).collect().to_series())
+    unknown = [v for v in values if v and v not in words]
+    if unknown:
+        del guesses.mapping["status"]
+        shown = ", ".join(f"'{v}'" for v in unknown[:5])
+        guesses.unmapped.insert(0, (guess.column, f"looks like a status but {shown} are not "
+                                    "open / won / lost words (set status_values: to use it)"))
+
+
+def _timezone(preset: str | None, columns: list[str]) -> tuple[str, str]:
+    """The zone naive timestamps are read in, and why."""
+    if preset and "timezone" in presets.PRESETS[preset]:
+        return presets.PRESETS[preset]["timezone"], f"the {preset} preset's zone"
+    if any(re.search("[а-яА-ЯёЁ]", c) for c in columns):
+        return "Europe/Moscow", "guessed from the Russian headers"
+    return "UTC", "naive timestamps are read in this zone"
+
+
+def _unmapped_lines(guesses: Guesses) -> list[str]:
+    if not guesses.unmapped:
+        return ["# every column of the export is mapped"]
+    lines = ["# Not mapped (add one under columns: or to breakdown: if it matters):"]
+    lines += [f"#   {_clean(column)}: {_clean(why)}" for column, why in guesses.unmapped]
+    return lines
+
+
+def _q(value: str) -> str:
+    """A data value as a YAML scalar: always double-quoted (JSON is valid YAML), so no
+    value is ever read as YAML syntax, a number, a date or a boolean."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _clean(text: str) -> str:
+    """Text safe inside a YAML comment: one line, no control characters."""
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", str(text))

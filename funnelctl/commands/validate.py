@@ -8,8 +8,10 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.audit.deals import require_stage_changed, with_preset_outcomes
+from funnelctl.commands.funnel_shape import shape_problems
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
+from funnelctl.errors import ConfigError
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
@@ -48,6 +50,7 @@ def validate(config_path: str | Path) -> Validation:
             continue
         breakdown = sorted({c for f in users for c in f.breakdown})
         preset = None
+        by_pipeline: dict[str, pl.Series] = {}
         if source.kind == "stage_history":
             layout = source.layout or detect_layout(raw.columns)
             history_mapping(raw, source, layout, breakdown)
@@ -57,13 +60,18 @@ def validate(config_path: str | Path) -> Validation:
             mapping = column_mapping(raw, source, breakdown)
             values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
                 .to_series()
+            by_pipeline = pipeline_stage_values(raw, mapping, users)
             preset = resolve_preset(raw, source)
+            shape = shape_problems(raw, source, mapping, config.timezone, preset, users)
+            problems += len(shape)
+            lines += [f"  problem: {p}" for p in shape]
             for funnel in users:
                 require_stage_changed(config, funnel, "stage_changed_at" in mapping)
             if preset:
                 lines.append(f"  preset: {raw.detected.get('preset', preset)}")
-        values = values.drop_nulls().unique().sort()
+        all_values = values.drop_nulls().unique().sort()
         for funnel in (with_preset_outcomes(f, preset) for f in users):
+            values = by_pipeline.get(funnel.pipeline, all_values)
             known = {v.strip().lower() for s in funnel.stages for v in s.values()}
             known |= {v.strip().lower() for v in (*funnel.won, *funnel.lost)}
             unmatched = [v for v in values if v.lower() not in known]
@@ -78,6 +86,22 @@ def validate(config_path: str | Path) -> Validation:
                       f"row; did you mean '{close}'?" for meaning, value, close in suspects]
     lines += sample_lines(config)
     return Validation(lines, problems)
+
+
+def pipeline_stage_values(raw: RawSource, mapping: dict[str, str],
+                          funnels: list[Funnel]) -> dict[str, pl.Series]:
+    """The stage values of each pipeline a funnel's `pipeline:` keeps."""
+    wanted = {f.pipeline for f in funnels if f.pipeline is not None}
+    if not wanted:
+        return {}
+    if "pipeline" not in mapping:
+        raise ConfigError(f"a funnel has `pipeline:` but source '{raw.name}' maps no pipeline "
+                          f"column: add it under sources.{raw.name}.columns")
+    pipeline = pl.col(mapping["pipeline"]).cast(pl.String).str.strip_chars()
+    frame = raw.frame.select(pipeline.alias("p"), pl.col(mapping["stage"]).cast(pl.String)
+                             .str.strip_chars().alias("s")).filter(pl.col("p").is_in(wanted))
+    table = frame.unique().collect()
+    return {p: table.filter(pl.col("p") == p)["s"].drop_nulls().unique().sort() for p in wanted}
 
 
 def validate_events(raw: RawSource, source: Source, funnels: list[Funnel]) -> list[str]:

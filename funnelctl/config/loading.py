@@ -59,6 +59,8 @@ def parse_config(text: str, path: Path) -> Config:
     for source in config.sources.values():
         if not source.path.is_absolute():
             source.path = base / source.path
+        if source.join is not None and not source.join.path.is_absolute():
+            source.join.path = base / source.join.path
     if config.history and not config.history.path.is_absolute():
         config.history.path = base / config.history.path
     return config

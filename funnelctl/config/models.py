@@ -47,6 +47,16 @@ class StatusValues(Model):
     lost: list[str] = Field(default_factory=list)
 
 
+class Join(Model):
+    """Another file joined to a source's rows on a key (Olist's leads + closed deals; deals +
+    contacts). Every row of the source is kept; the other file's first row per key adds its
+    columns (a name both files have gets " (joined)"). Rows that do not match are counted."""
+
+    path: Path
+    key: str  # the key column in this source (not `on:`, which YAML reads as true)
+    other_key: str | None = None  # the key column in the joined file, if named otherwise
+
+
 class Source(Model):
     path: Path
     kind: SourceKind
@@ -61,6 +71,7 @@ class Source(Model):
     type_values: TypeValues | None = None  # activities: which type values are calls/meetings
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
+    join: Join | None = None
 
     @model_validator(mode="after")
     def _layout_for_history(self) -> Source:
@@ -157,6 +168,14 @@ class Stage(Model):
         return self.match or [self.name]
 
 
+class SegmentView(Model):
+    """How a breakdown table shows its segments: the `top` biggest, and the rest (with any
+    smaller than `min_size`) folded into one "other" row, so real sizes stay readable."""
+
+    top: int = Field(default=10, ge=1)
+    min_size: int = Field(default=1, ge=1)
+
+
 class Funnel(Model):
     name: str
     source: str
@@ -164,8 +183,12 @@ class Funnel(Model):
     won: list[str] = Field(default_factory=list)
     lost: list[str] = Field(default_factory=list)
     breakdown: list[str] = Field(default_factory=list)
+    segments: SegmentView = Field(default_factory=SegmentView)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
+    # Deal funnels: only the deals whose mapped `pipeline` column holds this value (one
+    # funnel per pipeline when stage names repeat across pipelines).
+    pipeline: str | None = None
     order: OrderMode = "default"  # event funnels: how the steps must follow each other
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1)

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from funnelctl.config import Source
+from funnelctl.config import CsvOptions, Source
 from funnelctl.errors import DataError, excerpt, excerpt_list
 from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
@@ -33,6 +33,22 @@ class RawSource:
 
 
 def open_source(name: str, source: Source) -> RawSource:
+    raw = open_file(name, source)
+    if source.join is None:
+        return raw
+    from funnelctl.io.join import Side, join_file
+
+    other = open_file(f"{name} (join)", source.model_copy(
+        update={"path": source.join.path, "join": None, "csv": CsvOptions()}))
+    raw.frame, raw.columns, note = join_file(Side(raw.path, raw.frame, raw.columns),
+                                             Side(other.path, other.frame, other.columns),
+                                             source.join)
+    raw.notes.append(note)
+    raw.detected["join"] = source.join.path.name
+    return raw
+
+
+def open_file(name: str, source: Source) -> RawSource:
     path = source.path
     if is_glob(path):
         if not glob.glob(str(path), recursive=True):

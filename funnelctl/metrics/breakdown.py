@@ -11,6 +11,7 @@ from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.report import CycleDays, FunnelResult, SegmentResult
 
 EMPTY = "(empty)"
+OTHER = "(other)"  # the row of the segments past `segments.top` or below `segments.min_size`
 OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
 SIGNIFICANCE = Significance().level  # the default level, for callers without a config
 
@@ -49,17 +50,19 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
 def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
              kind: str, min_segment: int = 1) -> list[SegmentResult]:
     aggs = funnel_aggregates(len(funnel.stages), kind)
+    label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
     rows = (
-        frame.group_by(pl.col(column).fill_null(EMPTY).alias("value"))
+        frame.group_by(label.alias("value"))
         .agg(aggs)
-        .sort(["entities", "value"], descending=[True, False])
+        .sort([pl.col("value") == OTHER, "entities", "value"], descending=[False, True, False])
         .iter_rows(named=True)
     )
     last = f"entered_{len(funnel.stages)}"
     out = []
     for row in rows:
         seg = SegmentResult(value=str(row["value"]), entities=int(row["entities"]),
-                            stages=stage_results(funnel, row))
+                            stages=stage_results(funnel, row),
+                            folded=folded if folded and row["value"] == OTHER else 0)
         if kind in OUTCOME_KINDS:
             _add_outcomes(seg, row)
         # Does this segment's overall conversion differ from the rest of the funnel's?
@@ -71,6 +74,22 @@ def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
                 row[last], row["entered_1"], total[last] - row[last], rest)
         out.append(seg)
     return out
+
+
+def folded_label(frame: pl.DataFrame, column: str, top: int,
+                 min_size: int) -> tuple[pl.Expr, int]:
+    """The segment of each row: its value for the `top` biggest segments of at least
+    `min_size`, else OTHER; and how many segments were folded into OTHER. The other row
+    is aggregated from its rows (not summed from the segments), so its medians are true."""
+    value = pl.col(column).fill_null(EMPTY)
+    sizes = (frame.group_by(value.alias("value")).len()
+             .sort(["len", "value"], descending=[True, False]))
+    kept = sizes.filter(pl.col("len") >= min_size).head(top)["value"]
+    folded = sizes.height - kept.len()
+    if folded == 0:
+        return value, 0
+    return (pl.when(value.is_in(kept.implode())).then(value.cast(pl.String))
+            .otherwise(pl.lit(OTHER))), folded
 
 
 def _add_outcomes(target: FunnelResult | SegmentResult, row: dict) -> None:

@@ -58,8 +58,9 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     """Add depth (1..n; null for a deal that is not this funnel's), outcome and cycle_days.
 
     A deal is the funnel's when its stage is one of the funnel's stage, won or lost
-    values. With claim_closed (the only funnel on its source), a deal a status column
-    calls won or lost is the funnel's whatever its stage value.
+    values (and, with `pipeline:`, in that pipeline). With claim_closed (the only funnel
+    on its source), a deal a status column calls won or lost is the funnel's whatever its
+    stage value.
     """
     n = len(funnel.stages)
     index = stage_index(funnel)
@@ -70,6 +71,8 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     member = stage.is_in([*index, *won_values, *lost_values])
     if has_status and claim_closed:
         member = member | pl.col("status").is_in(["won", "lost"])
+    if funnel.pipeline is not None:
+        member = member & (pl.col("pipeline") == funnel.pipeline.strip()).fill_null(False)
     if has_status:
         outcome = pl.col("status")
     else:

@@ -66,7 +66,7 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
                 carry: tuple[str, ...] = (), anchor: pl.Expr | None = None) -> StepEvents:
     """frame: entity_id, ts (+ the columns `steps` and `carry` use); steps: one boolean
     expression per funnel step; carry: columns of the step-1 event to keep; anchor: the
-    events an unordered attempt may start at (their distinct keys go to `anchors`)."""
+    events an unordered attempt may start at (their sorted keys go to `anchors`)."""
     code, entity_ids, top_code = entity_codes(frame["entity_id"])
     unit, lo, span = tick_unit(frame)
     per_tick = US_PER[unit]
@@ -92,7 +92,7 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
     queries.insert(0, first.sort(POS) if carry or ranked else
                    first.select(pl.col(POS).sort()))
     if anchor is not None:
-        queries.append(frame.lazy().filter(anchor).select(pos, *extra).unique(POS).sort(POS))
+        queries.append(frame.lazy().filter(anchor).select(pos, *extra).sort(POS))
     parts = pl.collect_all(queries)
     anchors = parts.pop() if anchor is not None else None
     carried = parts[0].select(carry)

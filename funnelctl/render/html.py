@@ -31,6 +31,7 @@ from funnelctl.render.labels import (
     note_text,
     reason_text,
     sample_lines,
+    segment_label,
     subject,
     unit,
 )
@@ -55,6 +56,7 @@ def environment() -> Environment:
     env.filters["raw"] = raw
     env.globals.update(VERDICT_SYMBOL=VERDICT_SYMBOL, GRADE_SYMBOL=GRADE_SYMBOL,
                        funnel_chart=funnel_chart, column_label=column_label,
+                       segment_label=segment_label,
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,

@@ -69,6 +69,7 @@ EN = {
     "vs_rest": "vs rest",
     "same": "same",
     "too_small": "too small to test",
+    "other_segments": "other ({n} segments)",
     "higher": "higher",
     "lower": "LOWER",
     "funnel_chart": "Funnel chart",
@@ -195,6 +196,7 @@ RU = {
     "vs_rest": "к остальным",
     "same": "так же",
     "too_small": "мало для теста",
+    "other_segments": "прочие (сегментов: {n})",
     "higher": "выше",
     "lower": "НИЖЕ",
     "funnel_chart": "Воронка",
@@ -399,3 +401,8 @@ def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
     return {**EN, **CAPTION_WORDS["en"], **LANGUAGES.get(lang, {}),
             **CAPTION_WORDS.get(lang, {})}
+
+
+def segment_label(t: dict[str, str], value: str, folded: int) -> str:
+    """A breakdown row's name: its value, or "other (N segments)" for the folded row."""
+    return t["other_segments"].format(n=folded) if folded else value

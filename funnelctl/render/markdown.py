@@ -26,6 +26,7 @@ from funnelctl.render.labels import (
     note_text,
     reason_text,
     sample_lines,
+    segment_label,
     subject,
     unit,
 )
@@ -173,7 +174,7 @@ class MarkdownReport:
         header += [t["win_rate"]] if deals else []
         rows = []
         for seg in segments:
-            cells = [esc(seg.value), f.num(seg.entities)]
+            cells = [esc(segment_label(t, seg.value, seg.folded)), f.num(seg.entities)]
             cells += [f.pct(s.conversion_from_previous)
                       + (f" {SYMBOL[s.verdict]}" if s.verdict else "")
                       for s in seg.stages[1:]]

@@ -28,9 +28,11 @@ from funnelctl.render.labels import (
     note_text,
     reason_text,
     sample_lines,
+    segment_label,
     subject,
     unit,
 )
+from funnelctl.render.terminal_breakdown import BREAKDOWN_WIDTH, stage_row_tables, table_width
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.report import (
     Change,
@@ -56,8 +58,8 @@ class TerminalReport:
             out += self.comparison(self.r.comparison)
         for funnel in self.r.funnels:
             out.append(self.funnel_table(funnel))
-            out += [self.breakdown_table(funnel, column, segments)
-                    for column, segments in funnel.breakdowns.items()]
+            for column, segments in funnel.breakdowns.items():
+                out += self.breakdown_tables(funnel, column, segments)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
@@ -142,6 +144,17 @@ class TerminalReport:
                          f"({bottleneck_reason(funnel, t, f)})")
         return " · ".join(parts)
 
+    def breakdown_tables(self, funnel: FunnelResult, column: str,
+                         segments: list[SegmentResult]) -> list[Table]:
+        """One row per segment while that fits the width; else the stages as rows and the
+        segments as columns, in as many tables as the width needs, so no word is ever
+        wrapped letter by letter."""
+        table = self.breakdown_table(funnel, column, segments)
+        if table_width(table) <= (self.width or BREAKDOWN_WIDTH):
+            return [table]
+        return stage_row_tables(funnel, column, segments, self.t, self.f,
+                                self.width or BREAKDOWN_WIDTH, self.difference)
+
     def breakdown_table(self, funnel: FunnelResult, column: str,
                         segments: list[SegmentResult]) -> Table:
         t, f = self.t, self.f
@@ -156,7 +169,7 @@ class TerminalReport:
             table.add_column(t["win_rate"], justify="right")
         table.add_column(t["vs_rest"], justify="left")
         for seg in segments:
-            cells = [seg.value, f.num(seg.entities)]
+            cells = [segment_label(t, seg.value, seg.folded), f.num(seg.entities)]
             cells += [Text(f.pct(s.conversion_from_previous), style=STYLE.get(s.verdict or "", ""))
                       for s in seg.stages[1:]]
             cells.append(f.pct(seg.stages[-1].conversion_from_first))

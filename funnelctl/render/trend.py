@@ -15,6 +15,15 @@ from funnelctl.render.labels import labels
 MAX_TABLE_RUNS = 12  # columns a terminal table shows (the latest); JSON and HTML have all
 
 
+def render_trend(trend: Trend, fmt: str, lang: str, color: bool = False) -> str:
+    """table (a terminal's width in colour, else 110 columns), json or html."""
+    if fmt == "json":
+        return render_json(trend)
+    if fmt == "html":
+        return render_html(trend, lang)
+    return render_table(trend, lang, color, None if color else 110)
+
+
 def values_by_run(trend: Trend, series: Series) -> list[float | None]:
     """The series' value for each of the trend's runs, None where the run lacks it."""
     by_period = {p.period: p.value for p in series.points}

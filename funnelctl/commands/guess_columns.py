@@ -1,0 +1,216 @@
+"""Which column of an unknown export is which: by header names (RU and EN synonyms, the
+presets' aliases) and by what the values look like (ids, dates, money, a few stage-like
+values). Each guess carries its evidence, for the comment `init` writes next to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from funnelctl.commands.inspect import InspectResult
+from funnelctl.io import presets
+from funnelctl.io.readers import RawSource
+
+# Header words per canonical column, normalised like presets.normalise (best first).
+# Exact matches win; then a header that contains one of them ("Дата создания сделки").
+SYNONYMS: dict[str, list[str]] = {
+    "deal_id": ["id", "dealid", "ид", "идсделки", "номерсделки", "номер", "recordid",
+                "opportunityid"],
+    "stage": ["stage", "dealstage", "этап", "этапсделки", "стадия", "стадиясделки",
+              "stageid", "этапворонки", "статуссделки"],
+    "status": ["status", "dealstatus", "outcome", "result", "группастадий", "итог",
+               "результат", "состояние", "stagesemanticid", "семантика"],
+    "pipeline": ["pipeline", "воронка", "направление", "category", "categoryid", "категория"],
+    "created_at": ["createdat", "created", "createdate", "createddate", "datecreated",
+                   "датасоздания", "создана", "датазаявки", "addtime", "datecreate"],
+    "closed_at": ["closedat", "closedate", "closeddate", "closed", "датазакрытия",
+                  "датазавершения", "wontime", "closetime"],
+    "modified_at": ["modified", "modifiedat", "updated", "updatetime", "laststagechange",
+                    "датаизменения", "датаредактирования", "последнееизменение", "datemodify",
+                    "movedtime"],
+    "amount": ["amount", "value", "dealvalue", "sum", "сумма", "бюджет", "стоимость",
+               "revenue", "opportunity", "суммасделки"],
+    "probability": ["probability", "dealprobability", "вероятность"],
+    "manager": ["manager", "owner", "dealowner", "responsible", "ответственный", "менеджер",
+                "assignedby", "salesrep"],
+    "loss_reason": ["lostreason", "lossreason", "причинаотказа", "closedlostreason",
+                    "причинапроигрыша"],
+    "source": ["source", "leadsource", "источник", "канал", "channel", "utmsource"],
+    # event logs
+    "entity_id": ["entityid", "userid", "clientid", "visitorid", "customerid", "anonymousid",
+                  "sessionid", "user", "пользователь", "клиент", "idпользователя"],
+    "event": ["event", "eventname", "eventtype", "action", "событие", "действие"],
+    "ts": ["ts", "timestamp", "time", "eventtime", "datetime", "время", "датаивремя", "date",
+           "дата"],
+}
+DEAL_COLUMNS = ("deal_id", "stage", "status", "pipeline", "created_at", "closed_at",
+                "modified_at", "amount", "probability", "manager", "loss_reason", "source")
+EVENT_COLUMNS = ("entity_id", "event", "ts")
+DATES = ("created_at", "closed_at", "modified_at", "ts")
+NUMBERS = ("amount", "probability")
+STAGE_LIKE = (2, 60)  # distinct values a stage or event column may have
+# Words too common to count inside a longer header ('Forecast Category' is no pipeline).
+EXACT_ONLY = {"category", "value", "user", "time", "date", "дата", "result", "closed",
+              "created", "status", "stage", "event", "action", "номер"}
+
+
+@dataclass
+class Guess:
+    column: str
+    evidence: str
+
+
+@dataclass
+class Guesses:
+    kind: str  # deals or events
+    mapping: dict[str, Guess]
+    unmapped: list[tuple[str, str]] = field(default_factory=list)  # (column, why not)
+
+    def header(self, canonical: str) -> str | None:
+        guess = self.mapping.get(canonical)
+        return guess.column if guess else None
+
+
+@dataclass
+class Profile:
+    """What init needs to know of each column: its type (inspect's), distinct and empty counts."""
+
+    rows: int
+    types: dict[str, str]
+    distinct: dict[str, int]
+    nulls: dict[str, int]
+
+    def filled(self, column: str) -> int:
+        return self.rows - self.nulls[column]
+
+    def is_date(self, column: str) -> bool:
+        return self.types[column].startswith(("datetime", "date"))
+
+    def is_number(self, column: str) -> bool:
+        return self.types[column] in ("integer", "number", "amount as text") or \
+            self.types[column].startswith(("int", "uint", "float", "decimal"))
+
+    def is_text(self, column: str) -> bool:
+        return self.types[column] in ("text", "string")
+
+    def stage_like(self, column: str) -> bool:
+        low, high = STAGE_LIKE
+        return (self.is_text(column) and low <= self.distinct[column] <= high
+                and self.filled(column) >= 2 * self.distinct[column])
+
+
+def profile(raw: RawSource, result: InspectResult) -> Profile:
+    distinct = raw.frame.select(pl.col(c).drop_nulls().n_unique() for c in raw.columns) \
+        .collect().row(0, named=True)
+    return Profile(result.rows, {c.name: c.type for c in result.columns}, distinct,
+                   {c.name: c.nulls for c in result.columns})
+
+
+def guess_columns(result: InspectResult, prof: Profile) -> Guesses:
+    """The mapping of a deals export or of an event log, whichever the columns look like."""
+    columns = [c.name for c in result.columns]
+    deals = _guess(DEAL_COLUMNS, columns, prof, result)
+    _shape_fallbacks(deals, columns, prof)
+    events = _guess(EVENT_COLUMNS, columns, prof, None)
+    is_log = (all(k in events for k in EVENT_COLUMNS)
+              and ("stage" not in deals or _named(events["event"])))
+    mapping = events if is_log else deals
+    used = {g.column for g in mapping.values()}
+    unmapped = [(c, _why_unmapped(c, prof)) for c in columns if c not in used]
+    return Guesses("events" if is_log else "deals", mapping, unmapped)
+
+
+def _named(guess: Guess) -> bool:
+    return guess.evidence.startswith("header")
+
+
+def _guess(canonicals: tuple[str, ...], columns: list[str], prof: Profile,
+           result: InspectResult | None) -> dict[str, Guess]:
+    found: dict[str, Guess] = {}
+    taken: set[str] = set()
+    preset_map = result.mapping if result is not None and result.preset else {}
+    for canonical in canonicals:
+        header = preset_map.get(canonical)
+        if header and header not in taken and _fits(canonical, header, prof):
+            found[canonical] = Guess(header, f"header known to the {result.preset} preset"
+                                             f"{_detail(canonical, header, prof)}")
+            taken.add(header)
+    for exact in (True, False):
+        for canonical in canonicals:
+            if canonical in found:
+                continue
+            for word in SYNONYMS[canonical]:
+                header = _by_word(word, columns, taken, exact)
+                if header and _fits(canonical, header, prof):
+                    how = "header" if exact else f"header contains '{word}'"
+                    found[canonical] = Guess(header, how + _detail(canonical, header, prof))
+                    taken.add(header)
+                    break
+    return found
+
+
+def _by_word(word: str, columns: list[str], taken: set[str], exact: bool) -> str | None:
+    for column in columns:
+        norm = presets.normalise(column)
+        loose = len(word) > 3 and word not in EXACT_ONLY and word in norm
+        if column not in taken and (norm == word if exact else loose):
+            return column
+    return None
+
+
+def _fits(canonical: str, column: str, prof: Profile) -> bool:
+    """The values agree with what the header says (a 'Дата' column of text is no date)."""
+    if prof.filled(column) == 0:
+        return False
+    if canonical in DATES:
+        return prof.is_date(column)
+    if canonical in NUMBERS:
+        return prof.is_number(column)
+    if canonical in ("stage", "status", "pipeline", "event"):
+        return prof.distinct[column] <= STAGE_LIKE[1] and not prof.is_date(column)
+    if canonical in ("deal_id", "entity_id"):
+        return not prof.is_date(column) and prof.distinct[column] > 1
+    return True
+
+
+def _detail(canonical: str, column: str, prof: Profile) -> str:
+    if canonical in ("stage", "status", "pipeline", "event", "manager", "source"):
+        return f", {prof.distinct[column]} distinct values"
+    if canonical in ("deal_id", "entity_id"):
+        return f", {prof.distinct[column]:,} distinct of {prof.filled(column):,} filled"
+    return f", {prof.types[column]}"
+
+
+def _shape_fallbacks(found: dict[str, Guess], columns: list[str], prof: Profile) -> None:
+    """Required deal columns the headers did not name, found by their values alone."""
+    taken = {g.column for g in found.values()}
+    free = [c for c in columns if c not in taken]
+    if "deal_id" not in found:
+        ids = [c for c in free if not prof.is_date(c) and not prof.is_text(c)
+               and prof.filled(c) and prof.distinct[c] >= 0.9 * prof.filled(c)]
+        if ids:
+            found["deal_id"] = Guess(ids[0], "values: unique per row"
+                                     + _detail("deal_id", ids[0], prof))
+    if "created_at" not in found:
+        dates = [c for c in free if prof.is_date(c)]
+        if dates:
+            found["created_at"] = Guess(dates[0], "values: the first date column"
+                                        + _detail("created_at", dates[0], prof))
+    if "stage" not in found:
+        stages = sorted((c for c in free if prof.stage_like(c)),
+                        key=lambda c: (prof.nulls[c], -prof.distinct[c]))
+        if stages:
+            found["stage"] = Guess(stages[0], "values: a few text values repeated over "
+                                   "many rows" + _detail("stage", stages[0], prof))
+    if "amount" not in found:
+        money = [c for c in free if prof.types[c] in ("number", "amount as text")]
+        if money:
+            found["amount"] = Guess(money[0], "values: numbers" + _detail("amount", money[0],
+                                                                           prof))
+
+
+def _why_unmapped(column: str, prof: Profile) -> str:
+    if prof.filled(column) == 0:
+        return "empty"
+    return f"{prof.types[column]}, {prof.distinct[column]:,} distinct values"

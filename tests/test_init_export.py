@@ -1,0 +1,132 @@
+"""`init --from-export` on exports no preset fully knows: the written config validates and
+audits without edits, and its stages come in the order worked out from the generator
+(sample_data/init_samples.py), counted here with the csv module, not with funnelctl."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "sample_data"))
+import init_samples  # noqa: E402 - the seeded generator of the sample exports
+
+SEED = 20261202
+
+
+def rows_of(path: Path, sep: str = ",") -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=sep))
+
+
+def init(run, export: Path, tmp_path: Path) -> tuple[dict, str]:
+    out = tmp_path / "funnelctl.yaml"
+    result = run("init", "--from-export", export, "--output", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    return yaml.safe_load(text), text
+
+
+def validates_cleanly(run, config: Path) -> None:
+    result = run("validate", config)
+    assert result.exit_code == 0, result.output
+    assert "matching nothing" not in result.stdout and "problem:" not in result.stdout
+
+
+def test_bitrix24_codes_two_categories_become_two_funnels_in_code_order(run, audit_json,
+                                                                           tmp_path):
+    export = init_samples.bitrix24_codes(tmp_path / "deals.csv", random.Random(SEED))
+    rows = rows_of(export, ";")
+    config, text = init(run, export, tmp_path)
+    funnels = {f["name"]: f for f in config["funnels"]}
+    assert set(funnels) == {"Общая", "Дилеры"}
+    for category, codes in init_samples.BX_CATEGORIES.items():
+        present = {r["Стадия сделки"] for r in rows if r["Направление"] == category}
+        funnel = funnels[category]
+        assert funnel["pipeline"] == category
+        assert [s["name"] for s in funnel["stages"]] == [c for c in codes if c in present]
+        won, lost = init_samples.BX_OUTCOMES[category]
+        assert funnel["won"] == [won]
+        assert sorted(funnel["lost"]) == sorted(v for v in lost if v in present)
+        listed = {s["name"] for s in funnel["stages"]}
+        assert not listed & {won, *lost}  # outcomes are never stages
+    assert "Bitrix24 stage codes in the CRM's order" in text
+    validates_cleanly(run, tmp_path / "funnelctl.yaml")
+    report = audit_json(tmp_path / "funnelctl.yaml")
+    for funnel in report["funnels"]:
+        deals = {r["ID"] for r in rows if r["Направление"] == funnel["name"]}
+        assert funnel["entities"] == len(deals)
+    duplicates = len(rows) - len({r["ID"] for r in rows})  # one row per product
+    assert report["data_quality"]["sources"][0]["reasons"] == {"duplicate deal id": duplicates}
+
+
+def test_unknown_russian_export_is_mapped_by_headers_and_values(run, audit_json, tmp_path):
+    export = init_samples.unknown_ru(tmp_path / "заявки.csv", random.Random(SEED))
+    rows = rows_of(export)
+    config, text = init(run, export, tmp_path)
+    columns = config["sources"]["deals"]["columns"]
+    assert columns == {"deal_id": "Номер заявки", "stage": "Этап", "created_at": "Создана",
+                       "amount": "Сумма, руб.", "manager": "Менеджер"}
+    stages = Counter(r["Этап"] for r in rows)
+    assert f'stage: "Этап"  # header, {len(stages)} distinct values' in text
+    assert 'deal_id: "Номер заявки"  # values: unique per row' in text
+    assert "#   Клиент: text" in text  # listed as not mapped
+    funnel = config["funnels"][0]
+    assert [s["name"] for s in funnel["stages"]] == [
+        s for s in init_samples.UNKNOWN_STAGES if s in stages]
+    assert (funnel["won"], funnel["lost"]) == (["Успех"], ["Отказ"])
+    assert "by how far the deals got" in text and "CHECK IT" in text
+    validates_cleanly(run, tmp_path / "funnelctl.yaml")
+    report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
+    assert report["entities"] == len(rows)
+    assert (report["won"], report["lost"]) == (stages["Успех"], stages["Отказ"])
+    # A deal at stage k passed stages 1..k; won deals passed all of them.
+    names = [s["name"] for s in funnel["stages"]]
+    for k, stage in enumerate(report["stages"]):
+        assert stage["entered"] == sum(stages[n] for n in names[k:]) + stages["Успех"]
+
+
+def test_event_log_proposes_its_common_events_in_their_typical_order(run, audit_json,
+                                                                     tmp_path):
+    export = init_samples.event_log(tmp_path / "log.csv", random.Random(SEED))
+    rows = rows_of(export)
+    config, text = init(run, export, tmp_path)
+    assert config["sources"]["events"]["columns"] == {
+        "entity_id": "client_id", "event": "event_type", "ts": "event_time"}
+    funnel = config["funnels"][0]
+    assert [s["name"] for s in funnel["stages"]] == init_samples.EVENT_STEPS
+    assert "help_open" not in text.split("stages:")[1].split("#   ")[0]  # rare: left out
+    validates_cleanly(run, tmp_path / "funnelctl.yaml")
+    report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
+    window = dt.timedelta(days=int(funnel["window"].rstrip("d")))
+    first_at: dict[str, dict[str, dt.datetime]] = {}
+    for r in rows:
+        at = dt.datetime.fromisoformat(r["event_time"])
+        seen = first_at.setdefault(r["client_id"], {})
+        seen[r["event_type"]] = min(seen.get(r["event_type"], at), at)
+    # The generator logs each client's steps once, in order; a step counts within the window.
+    for k, stage in enumerate(report["stages"]):
+        steps = init_samples.EVENT_STEPS[:k + 1]
+        assert stage["entered"] == sum(
+            all(s in seen for s in steps) and seen[steps[-1]] - seen[steps[0]] <= window
+            for seen in first_at.values())
+
+
+def test_values_that_look_like_yaml_are_written_as_plain_text(run, audit_json, write,
+                                                              tmp_path):
+    stages = ["*ref", "a: b # c", "{{ x }}", "yes"]
+    lines = ["ID,Stage,Created"] + [f'{i},"{s}",2026-03-0{1 + k}'
+                                     for k, s in enumerate(stages) for i in
+                                     range(k * 10, k * 10 + 4 - k)]
+    export = write("odd.csv", "\n".join(lines) + "\n")
+    config, _ = init(run, export, tmp_path)
+    assert sorted(s["name"] for s in config["funnels"][0]["stages"]) == sorted(stages)
+    report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
+    assert report["entities"] == 4 + 3 + 2 + 1
