@@ -41,6 +41,8 @@ from funnelctl.report import (
     StageResult,
 )
 
+MANY_STAGES = 5  # past this, a breakdown lists stages as rows (a row per segment is too wide)
+
 
 class MarkdownReport:
     def __init__(self, report: Report, lang: str) -> None:
@@ -182,9 +184,13 @@ class MarkdownReport:
             cells += [f.pct(seg.win_rate)] if deals else []
             cells.append(self.difference(seg, funnel))
             rows.append(cells)
+        header.append(t["vs_rest"])
         align = "lr" + "r" * len(funnel.stages) + ("r" if deals else "") + "l"
+        if len(funnel.stages) > MANY_STAGES:  # stages as rows, segments as columns
+            header, *rows = [list(line) for line in zip(header, *rows)]
+            align = "l" + "r" * len(segments)
         return [f"### {esc(funnel.name)} · {esc(column_label(t, column))}", "",
-                *table(header + [t["vs_rest"]], align, rows)]
+                *table(header, align, rows)]
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> str:
         if not seg.tested:
