@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from funnelctl.checks_quality import check_source, mark_low_confidence
 from funnelctl.config import Funnel, Threshold
 from funnelctl.config.norms import BelowShare
 from funnelctl.errors import ExitCode
@@ -15,18 +16,17 @@ from funnelctl.report import (
     FunnelResult,
     NormsResult,
     Severity,
-    SourceQuality,
     StageResult,
     StageVerdict,
 )
 
-# Share of a source's rows that may be rejected before it is a finding of its own.
-REJECTED_SHARE_WARN = 0.01
 # Share of a funnel's deals lost at an unknown stage before it is a finding.
 LOSS_STAGE_UNKNOWN_WARN = 0.05
 # Share of deals whose stage history breaks the funnel's order before it is a warning;
 # below it the inconsistent deals are still reported, as an "ok" finding.
 INCONSISTENT_SHARE_WARN = 0.05
+
+__all__ = ["check_source", "mark_low_confidence"]  # data quality: checks_quality.py
 
 
 TEST_NAME = {"z": "a two-proportion test", "fisher": "Fisher's exact test"}
@@ -199,7 +199,9 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
             message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
                      f"not follow the stage order: {counts.moved_backwards} moved backwards, "
                      f"{counts.skipped_stages} skipped stages"),
-            value=counts.share, threshold=INCONSISTENT_SHARE_WARN))
+            value=counts.share, threshold=INCONSISTENT_SHARE_WARN,
+            params={"n": counts.inconsistent, "deals": counts.deals, "share": counts.share,
+                    "back": counts.moved_backwards, "skipped": counts.skipped_stages}))
     findings.extend(
         Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
                 message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
@@ -212,43 +214,21 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
     return findings
 
 
-def check_source(quality: SourceQuality) -> list[Finding]:
-    findings = []
-    if quality.unmatched_stages:
-        shown = ", ".join(f"'{v}' ({n})" for v, n in list(quality.unmatched_stages.items())[:5])
-        findings.append(Finding(
-            severity="warn", code="unmatched_stage_values", subject=quality.name,
-            message=f"stage values that match no stage, won or lost value: {shown}",
-            value=float(sum(quality.unmatched_stages.values())), params={"values": shown}))
-    # Unmatched stages have their own finding above; this one is about unreadable rows.
-    # Repeated deal ids (Bitrix24's row per product: the deal still counts once) and blank
-    # lines are counted in the reasons but lose no deal.
-    unreadable = {r: n for r, n in quality.reasons.items()
-                  if r not in ("duplicate deal id", "blank line")
-                  and not r.startswith("stage matches no stage")}
-    count = sum(unreadable.values())
-    if quality.rows_read and count / quality.rows_read > REJECTED_SHARE_WARN:
-        share = count / quality.rows_read
-        findings.append(Finding(
-            severity="warn", code="rows_rejected", subject=quality.name,
-            message=f"{count} of {quality.rows_read} rows unreadable ({share:.1%}): "
-                    + ", ".join(f"{r} ({n})" for r, n in unreadable.items()),
-            value=share, threshold=REJECTED_SHARE_WARN))
-    return findings
-
-
 def check_comparison(comparison: Comparison) -> list[Finding]:
     """A warning for each stage, funnel or manager that is significantly worse than before."""
     before = comparison.previous_period
     since = f"{before.start}..{before.end}" if before.start else "all-data"
     findings = []
     for funnel in comparison.funnels:
-        findings += [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",
-                            f"conversion into '{ch.subject}'", since)
-                     for ch in funnel.stages if ch.worse]
+        found = [_worse(ch, "stage_worse", f"{funnel.funnel} / {ch.subject}",
+                        f"conversion into '{ch.subject}'", since)
+                 for ch in funnel.stages if ch.worse]
         if funnel.overall.worse:
-            findings.append(_worse(funnel.overall, "overall_worse", funnel.funnel,
-                                   "overall conversion", since))
+            found.append(_worse(funnel.overall, "overall_worse", funnel.funnel,
+                                "overall conversion", since))
+        for finding in found:
+            finding.params["funnel"] = funnel.funnel
+        findings += found
     findings += [_worse(ch, "manager_worse", ch.subject, "share of good days", since)
                  for ch in comparison.managers or [] if ch.worse]
     return findings
@@ -295,7 +275,7 @@ def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
                      f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
                      f"fail above {limits.fail:.0%}"),
             value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,
-            params={"below": m.below_days, "days": result.working_days,
+            params={"manager": m.manager, "below": m.below_days, "days": result.working_days,
                     "share": m.below_share, "empty": m.empty_days,
                     "warn": limits.warn, "fail": limits.fail}))
     return findings

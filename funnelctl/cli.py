@@ -18,6 +18,7 @@ import typer
 
 from funnelctl import __version__
 from funnelctl.errors import ExitCode, FunnelctlError, visible
+from funnelctl.io.output import Terminated, signals_raise, write_stdout
 from funnelctl.render import RENDERERS
 
 app = typer.Typer(
@@ -56,7 +57,20 @@ class FailOn(str, Enum):
 
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
-ConfigArg = Annotated[Path, typer.Argument(help="The funnelctl YAML config.", show_default=False)]
+# readable=False: the config loader checks the file and names the problem in its own words.
+ConfigArg = Annotated[Path, typer.Argument(help="The funnelctl YAML config.", show_default=False,
+                                           readable=False)]
+
+
+CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests run the CLI in-process)
 
 
 @contextlib.contextmanager
@@ -66,6 +80,9 @@ def handled_errors(debug: bool) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except Terminated as exc:
+        typer.echo(f"funnelctl: interrupted by {exc}", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
     except FunnelctlError as exc:
         if debug:
             traceback.print_exc()
@@ -76,6 +93,11 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("funnelctl: interrupted", err=True)
         raise typer.Exit(ExitCode.ERROR) from None
+    except BrokenPipeError:
+        # The reader went away (`funnelctl audit ... | head -1`): stop quietly, with the
+        # status a shell reports for a tool ended by SIGPIPE.
+        _discard_stdout()
+        raise typer.Exit(CLOSED_PIPE) from None
     except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
         if debug:
             traceback.print_exc()
@@ -153,26 +175,51 @@ def audit(
         from funnelctl.metrics.periods import parse_date
         from funnelctl.render import RenderOptions, renderer
 
+        output = None if output == "-" else output
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
-        with progress("Auditing", enabled=not quiet):
-            report = run_audit(config, period=period, as_of=as_of_date, rejects_path=rejects,
-                               compare=Compare(compare).value if compare else None)
-        fmt = Format(format).value
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        # In a terminal use its width; in files and pipes a fixed, readable one.
-        width = None if color else 110
-        language = Lang(lang).value if lang else report.language
-        text = renderer(fmt)(report, RenderOptions(color=color, width=width, lang=language))
-        if output is not None:
-            write_report(output, report, text, quiet)
-        elif not quiet:
-            sys.stdout.write(text)
-        # The report is out first: a delivery that fails cannot lose it.
-        undelivered = notify_report(config, report, notify or [], NotifyOn(notify_on).value,
-                                    language, quiet)
+        with signals_raise():
+            inputs = check_targets(config, output, rejects, period, as_of_date)
+            with progress("Auditing", enabled=not quiet):
+                report = run_audit(config, period=period, as_of=as_of_date,
+                                   rejects_path=rejects,
+                                   compare=Compare(compare).value if compare else None)
+            fmt = Format(format).value
+            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            # In a terminal use its width; in files and pipes a fixed, readable one.
+            width = None if color else 110
+            language = Lang(lang).value if lang else report.language
+            text = renderer(fmt)(report, RenderOptions(color=color, width=width,
+                                                       lang=language))
+            if output is not None:
+                write_report(output, report, text, quiet, inputs)
+            elif not quiet:
+                write_stdout(text)
+            # The report is out first: a delivery that fails cannot lose it.
+            undelivered = notify_report(config, report, notify or [],
+                                        NotifyOn(notify_on).value, language, quiet)
     if undelivered:
         raise typer.Exit(ExitCode.DELIVERY)
     raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
+
+
+def check_targets(config: Path, output: str | None, rejects: Path | None,
+                  period: str | None, as_of) -> list:
+    """Refuse --output / --rejects over an input, a device, a FIFO or a folder before
+    anything is written; returns the audit's inputs for the check after the audit."""
+    if output is None and rejects is None:
+        return []
+    from funnelctl.audit.pipeline import choose_period
+    from funnelctl.config import load_config
+    from funnelctl.io.output import audit_inputs, check_outputs, output_path
+    from funnelctl.metrics.periods import today_in
+
+    settings = load_config(config)
+    inputs = audit_inputs(config, settings.sources)
+    as_of = as_of or today_in(settings.timezone)
+    dates = choose_period(settings, period, as_of)
+    check_outputs(output_path(output, as_of, dates.start, dates.end) if output else None,
+                  rejects, inputs)
+    return inputs
 
 
 def notify_report(config: Path, report, urls: list[str], notify_on: str, lang: str,
@@ -189,10 +236,11 @@ def notify_report(config: Path, report, urls: list[str], notify_on: str, lang: s
     return bool(errors)
 
 
-def write_report(template: str, report, text: str, quiet: bool) -> None:
-    from funnelctl.io.output import output_path, write_atomically
+def write_report(template: str, report, text: str, quiet: bool, inputs: list) -> None:
+    from funnelctl.io.output import check_target, output_path, write_atomically
 
     path = output_path(template, report.period.as_of, report.period.start, report.period.end)
+    check_target(path, "--output", inputs)
     write_atomically(path, text)
     if not quiet:
         typer.echo(f"funnelctl: wrote {path} (verdict: {report.verdict})", err=True)
@@ -208,8 +256,7 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
         from funnelctl.commands.validate import validate as run_validate
 
         result = run_validate(config)
-        for line in result.lines:
-            typer.echo(visible(line, keep="\n"))
+        write_stdout("".join(visible(line, keep="\n") + "\n" for line in result.lines))
     if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -273,27 +320,29 @@ def inspect(
             raise UsageError(f"--separator must be one character, got {separator!r}")
         result = inspect_file(file, encoding, separator)
         if InspectFormat(format) is InspectFormat.json:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+            write_stdout(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
-            typer.echo(visible(render_text(result), keep="\n"), nl=False)
+            write_stdout(visible(render_text(result), keep="\n"))
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the config format (for editors and CI)."""
-    import json
+    with handled_errors(debug=False):
+        import json
 
-    from funnelctl.config import json_schema
+        from funnelctl.config import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        write_stdout(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
 @app.command()
 def templates() -> None:
     """List the starter configs `funnelctl init --template NAME` can write."""
-    from funnelctl.commands.init import list_templates
+    with handled_errors(debug=False):
+        from funnelctl.commands.init import list_templates
 
-    list_templates()
+        list_templates()
 
 
 @app.command()
@@ -315,7 +364,8 @@ def init(
     with handled_errors(debug):
         from funnelctl.commands.init import run_init
 
-        run_init(template, from_export, output, data, force)
+        with signals_raise():
+            run_init(template, from_export, output, data, force)
 
 
 def tune_runtime() -> None:

@@ -212,6 +212,8 @@ class SourceQuality:
     notes: list[str] = field(default_factory=list)
     # Rows kept with a value left out, per reason: {"rows", "line", "value"} (first example).
     value_problems: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Unreadable rows / rows read (duplicates, blank lines and unmatched stages aside).
+    rejected_share: float | None = None
 
 
 @dataclass

@@ -94,3 +94,16 @@ def test_the_other_row_is_worded_in_russian(run, write, tmp_path):
     assert "прочие (сегментов: 2)" in md
     html = run("audit", config(write), "--format", "html", "--fail-on", "never").stdout
     assert "other (2 segments)" in html
+
+
+def test_markdown_lists_many_stages_as_rows(run, write, tmp_path):
+    managers = {"Anna": [1 + k % 7 for k in range(14)], "Boris": [1 + k % 7 for k in range(7)]}
+    export(tmp_path, managers)
+    md = run("audit", config(write), "--format", "markdown", "--fail-on", "never").stdout
+    part = md.split("### F · ")[1].split("\n## ")[0]
+    lines = [line for line in part.splitlines() if line.startswith("|")]
+    assert lines[0].split("|")[1:-1] == [" Manager ", " Anna ", " Boris "]
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in lines[2:]}
+    assert rows["deals"] == "14"
+    # Anna: two deals at each of the 7 stages; 12 of 14 reached stage 2 ("Call done").
+    assert rows["→ Call done"].startswith("85.7%")

@@ -204,3 +204,33 @@ def test_unordered_with_a_breakdown_is_a_config_error(cli, tmp_path):
         "    breakdown: [page]\n    stages: [{name: visit}, {name: purchase, within: 1h}]\n")
     assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:8:",
                  "breakdown needs an ordered funnel", "within needs an ordered funnel")
+
+
+def test_within_and_strict_increase_with_ranked_keys_equal_the_reference(tmp_path):
+    """µs over 8 years for ids spread over 2**25 (ranked keys): `within:` and
+    strict_increase read the real ticks, not the ranks."""
+    rng = random.Random(12)
+    t0 = 1_704_067_200 * S
+    rows = []
+    for e in range(300):
+        t = t0 + rng.randrange(0, 100) * 3600 * S
+        for step in STEPS:
+            t += rng.choice([0, 0, 1, 2]) * 1800 * S + rng.choice([0, 1, -1])
+            rows += [(10 + 80_000 * e, step, t)] * rng.choice([1, 1, 2])
+    rows.append((10, "visit", t0 + 8 * 365 * 86400 * S))
+    path = write_parquet(tmp_path / "events.parquet", [(*r, "") for r in rows])
+    source = Source(path=path, kind="events")
+    frame = read_events(open_source("events", source), source, "UTC", STEPS, []).frame
+    steps = [{s} for s in STEPS]
+    for order, within, within_us in (
+            ("default", [None, "1h", None, "30m", None], [None, 3600 * S, None, 1800 * S, None]),
+            ("strict_increase", [None] * 5, None)):
+        funnel = Funnel(name="F", source="events", window="3h", order=order, stages=[
+            Stage(name=s, match=[s], within=w) for s, w in zip(STEPS, within)])
+        assert prepare(frame, funnel).ranked  # the case this test is for
+        expected = reference_levels(rows, steps, 3 * 3600 * S, within=within_us,
+                                    strict_increase=order == "strict_increase")
+        assert expected != reference_levels(rows, steps, 3 * 3600 * S)  # the option bites
+        got = funnel_entities(frame, funnel)
+        assert not differences(
+            {str(e): d for e, d in got.select("entity_id", "depth").iter_rows()}, expected)

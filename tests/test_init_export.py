@@ -130,3 +130,17 @@ def test_values_that_look_like_yaml_are_written_as_plain_text(run, audit_json, w
     assert sorted(s["name"] for s in config["funnels"][0]["stages"]) == sorted(stages)
     report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
     assert report["entities"] == 4 + 3 + 2 + 1
+
+
+def test_init_reads_parquet_exports_too(run, audit_json, tmp_path):
+    import polars as pl
+
+    export = init_samples.unknown_ru(tmp_path / "заявки.csv", random.Random(SEED))
+    rows = rows_of(export)
+    parquet = tmp_path / "заявки.parquet"
+    pl.read_csv(export, infer_schema=False).write_parquet(parquet)
+    config, _ = init(run, parquet, tmp_path)
+    assert [s["name"] for s in config["funnels"][0]["stages"]] == [
+        s for s in init_samples.UNKNOWN_STAGES if s in {r["Этап"] for r in rows}]
+    validates_cleanly(run, tmp_path / "funnelctl.yaml")
+    assert audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]["entities"] == len(rows)

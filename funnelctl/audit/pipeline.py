@@ -26,6 +26,7 @@ from funnelctl.checks import (
     check_history,
     check_norms,
     check_source,
+    mark_low_confidence,
     overall_verdict,
     sort_findings,
 )
@@ -74,7 +75,7 @@ def audit(config_path: str | Path, period: str | None = None,
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
-        findings += found
+        findings += with_source(found, result.source)
         funnels.append(result)
         if comparison:
             comparison.funnels.append(compare_funnel(result, earlier, stats))
@@ -84,12 +85,13 @@ def audit(config_path: str | Path, period: str | None = None,
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
     norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
-        findings += check_norms(norms, config.norms.below_share)
+        findings += with_source(check_norms(norms, config.norms.below_share),
+                                config.norms.source)
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
     for quality in qualities.values():
-        findings += check_source(quality)
+        findings += check_source(quality, config.data_quality)
     if compare == "last-run":
         comparison, notes = (last_run_comparison(recorded[-1], funnels, norms, stats)
                              if recorded else (None, [no_earlier_run(config.history.path.name)]))
@@ -97,7 +99,12 @@ def audit(config_path: str | Path, period: str | None = None,
     if config.history and config.history.anomaly:
         findings += anomaly_findings(recorded, dates, funnels, config.history.anomaly)
     if comparison:
-        findings += check_comparison(comparison)
+        sources = {f.name: f.source for f in config.funnels}
+        norms_source = config.norms.source if config.norms else None
+        for found in check_comparison(comparison):
+            findings += with_source([found], sources.get(found.params.get("funnel"),
+                                                         norms_source))
+    mark_low_confidence(findings, funnels, qualities, config.data_quality)
     findings = sort_findings(findings)
     if rejects_path is not None:
         write_rejects(rejects_path, rejects)
@@ -129,6 +136,13 @@ def earlier_runs(config: Config, config_path: str | Path, compare: str | None
                              f"history: reports/history.db) to {config_path}")
         return []
     return load_runs(config.history.path, config_key(config_path))
+
+
+def with_source(findings: list[Finding], source: str | None) -> list[Finding]:
+    """Say which source each finding was computed from (for the low-confidence mark)."""
+    for finding in findings:
+        finding.source = finding.source or source
+    return findings
 
 
 def history_funnels(config: Config, dates: DateRange, before: DateRange | None,

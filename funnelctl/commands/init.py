@@ -7,15 +7,16 @@ them by sample_data/generate.py, with the source path pointed at the sample data
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
-import sys
 from pathlib import Path
 
 import typer
 
 from funnelctl.errors import UsageError
+from funnelctl.io.output import write_stdout
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # The one `path:` line of a template's source (each template has exactly one source).
@@ -49,10 +50,35 @@ def template_summary(name: str) -> dict:
 
 def with_data_path(text: str, data_path: str) -> str:
     """The template with its source's path replaced (quoted for YAML), comment kept."""
+    return PATH_LINE.sub(lambda m: f"{m['lead']}{yaml_quoted(data_path)}{m['rest']}", text,
+                         count=1)
+
+
+def yaml_quoted(value: str) -> str:
+    """`value` as one double-quoted YAML scalar on one line, whatever it holds.
+
+    A file name may contain quotes, `#`, a newline or other control characters (or,
+    undecodable bytes, surrogates): those are escaped, so the line stays one valid
+    scalar that reads back as exactly `value`. A plain path stays plain.
+    """
     import yaml
 
-    quoted = yaml.safe_dump(data_path, width=1000).splitlines()[0]
-    return PATH_LINE.sub(lambda m: f"{m['lead']}{quoted}{m['rest']}", text, count=1)
+    plain = yaml.safe_dump(value, width=1 << 20, allow_unicode=True).splitlines()[0]
+    with contextlib.suppress(yaml.YAMLError):
+        if yaml.safe_load(f"k: {plain}  # comment") == {"k": value}:
+            return plain
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    out = []
+    for ch in value:
+        if ch in escapes:
+            out.append(escapes[ch])
+        elif ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                       else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def starter_config(name: str, data: Path | None, output: Path | None) -> str:
@@ -66,10 +92,12 @@ def starter_config(name: str, data: Path | None, output: Path | None) -> str:
 
 def list_templates() -> None:
     """List the starter configs `funnelctl init --template NAME` can write."""
+    lines = []
     for name in template_names():
         info = template_summary(name)
-        typer.echo(f"{name:<16} {info['title']}  [{info['kind']}]")
-        typer.echo(f"{'':<16} {' -> '.join(info['stages'])}")
+        lines += [f"{name:<16} {info['title']}  [{info['kind']}]\n",
+                  f"{'':<16} {' -> '.join(info['stages'])}\n"]
+    write_stdout("".join(lines))
 
 
 def run_init(template: str | None, from_export: Path | None, output: Path, data: Path | None,
@@ -90,7 +118,7 @@ def run_init(template: str | None, from_export: Path | None, output: Path, data:
                              "at nothing)")
         text = starter_config(template, data, None if to_stdout else output)
     if to_stdout:
-        sys.stdout.write(text)
+        write_stdout(text)
         return
     if output.exists() and not force:
         raise UsageError(f"{output}: already exists (use --force to overwrite)")

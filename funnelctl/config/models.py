@@ -104,8 +104,9 @@ class Source(Model):
 
 
 class Threshold(Model):
-    good: float = Field(ge=0, le=1)
-    acceptable: float = Field(ge=0, le=1)
+    # strict: `good: true` or `good: "0.6"` is a type error, not 1.0 or 0.6
+    good: float = Field(ge=0, le=1, strict=True)
+    acceptable: float = Field(ge=0, le=1, strict=True)
 
     @field_validator("good", "acceptable", mode="before")
     @classmethod
@@ -128,8 +129,8 @@ class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
-    max_days: float | None = Field(default=None, gt=0)
-    min_sample: int | None = Field(default=None, ge=1)  # None: the funnel's
+    max_days: float | None = Field(default=None, gt=0, strict=True)
+    min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
     # Event funnels: properties the event must also have, e.g. {page: /cart}; a list of
     # values means any of them, a mapping holds operators, a list of mappings alternatives.
     where: Where = Field(default_factory=dict)
@@ -191,7 +192,7 @@ class Funnel(Model):
     pipeline: str | None = None
     order: OrderMode = "default"  # event funnels: how the steps must follow each other
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
-    min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1)
+    min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None

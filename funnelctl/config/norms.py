@@ -51,8 +51,9 @@ MAX_PER_DAY = 100_000
 class Minimums(Model):
     """One rule: a day meets it when every minimum holds."""
 
-    calls: int = Field(default=0, ge=0, le=MAX_PER_DAY)
-    meetings: int = Field(default=0, ge=0, le=MAX_PER_DAY)
+    # strict: `calls: true` or `calls: "10"` is a type error, not 1 or 10
+    calls: int = Field(default=0, ge=0, le=MAX_PER_DAY, strict=True)
+    meetings: int = Field(default=0, ge=0, le=MAX_PER_DAY, strict=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -76,8 +77,8 @@ class Daily(Model):
 
 
 class WeeklyMeetings(Model):
-    excellent: int = Field(default=11, ge=0, le=7 * MAX_PER_DAY)
-    good: int = Field(default=8, ge=0, le=7 * MAX_PER_DAY)
+    excellent: int = Field(default=11, ge=0, le=7 * MAX_PER_DAY, strict=True)
+    good: int = Field(default=8, ge=0, le=7 * MAX_PER_DAY, strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyMeetings:
@@ -102,8 +103,8 @@ class Calendar(Model):
 class BelowShare(Model):
     """A manager's share of below-norm working days that makes a finding (strictly above)."""
 
-    warn: float = Field(default=0.20, ge=0, le=1)
-    fail: float = Field(default=0.40, ge=0, le=1)
+    warn: float = Field(default=0.20, ge=0, le=1, strict=True)
+    fail: float = Field(default=0.40, ge=0, le=1, strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> BelowShare:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,13 @@ import polars as pl
 
 from funnelctl.config import CsvOptions, Source
 from funnelctl.errors import DataError, excerpt, excerpt_list
+from funnelctl.io.files import (
+    check_xlsx_inflation,
+    is_folder,
+    is_glob,
+    parquet_files,
+    stat_input,
+)
 from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
 
@@ -51,16 +57,19 @@ def open_source(name: str, source: Source) -> RawSource:
 def open_file(name: str, source: Source) -> RawSource:
     path = source.path
     if is_glob(path):
-        if not glob.glob(str(path), recursive=True):
+        files = parquet_files(path, name)
+        if not files:
             raise DataError(f"{path}: no files match this pattern (source '{name}')")
-        return _open_parquet(name, path)
-    if not path.exists():
-        raise DataError(f"{path}: data file not found (source '{name}')")
-    if path.is_dir() and not any(path.rglob("*.parquet")):
-        raise DataError(f"{path}: a folder without .parquet files (source '{name}'): point "
-                        "path at a file, or at a folder of Parquet files")
-    if path.is_dir() or path.suffix.lower() in PARQUET_SUFFIXES:
-        return _open_parquet(name, path)
+        return _open_parquet(name, path, files)
+    if is_folder(path):
+        files = parquet_files(path, name)
+        if not files:
+            raise DataError(f"{path}: a folder without .parquet files (source '{name}'): "
+                            "point path at a file, or at a folder of Parquet files")
+        return _open_parquet(name, path, files)
+    stat_input(path, "data file", f"source '{name}'")
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _open_parquet(name, path, [path])
     container = detect_container(path)
     if container in ("xlsx", "xls"):
         return _open_excel(name, path, container)
@@ -79,18 +88,14 @@ def open_file(name: str, source: Source) -> RawSource:
     return raw
 
 
-def is_glob(path: Path) -> bool:
-    """A pattern such as events/*.parquet (Parquet files only)."""
-    return any(ch in str(path) for ch in "*?[")
-
-
-def _open_parquet(name: str, path: Path) -> RawSource:
-    target = str(path / "**/*.parquet") if path.is_dir() else str(path)
-    check_parquet_files(path, target)
+def _open_parquet(name: str, path: Path, files: list[Path]) -> RawSource:
+    """`files`: the file itself, or a folder's or glob's files listed by parquet_files
+    (each once, no symlink loop), never a pattern Polars would expand again."""
+    check_parquet_files(path, files)
     try:
         # Parquet has no lines: number rows from 1 so rejects still point somewhere
         # (in the scan itself: unused, the numbering costs nothing).
-        frame = pl.scan_parquet(target, row_index_name=LINE, row_index_offset=1)
+        frame = pl.scan_parquet(files, glob=False, row_index_name=LINE, row_index_offset=1)
         columns = [c for c in frame.collect_schema().names() if c != LINE]
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot read as Parquet: {_first_line(exc)}") from None
@@ -99,6 +104,8 @@ def _open_parquet(name: str, path: Path) -> RawSource:
 
 def _open_excel(name: str, path: Path, container: str) -> RawSource:
     """The first sheet, every cell as text (dates come as ISO text), rows numbered as in Excel."""
+    if container == "xlsx":
+        check_xlsx_inflation(path)
     try:
         frame = pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
     except ImportError:
@@ -215,11 +222,10 @@ def _nested_columns(raw: RawSource) -> dict[str, str]:
             if dtype.is_nested()}
 
 
-def check_parquet_files(path: Path, target: str) -> None:
+def check_parquet_files(path: Path, files: list[Path]) -> None:
     """Every file of a Parquet source readable and of one schema, or an error naming the
     file (and, for a mismatch, both files and the column). Reads footers only."""
-    schemas = {file: _parquet_schema(file, path)
-               for file in sorted(glob.glob(target, recursive=True))}
+    schemas = {str(file): _parquet_schema(str(file), path) for file in files}
     if len(schemas) < 2:
         return
     first, reference = next(iter(schemas.items()))
@@ -244,14 +250,15 @@ def _parquet_schema(file: str, source: Path) -> dict[str, pl.DataType]:
                         f"{excerpt(_first_line(exc), 120)}") from None
 
 
-def _unreadable_parquet(path: Path) -> str | None:
+def _unreadable_parquet(raw: RawSource) -> str | None:
     """The first file of a Parquet folder or glob whose data cannot be read (error path)."""
-    target = str(path / "**/*.parquet") if path.is_dir() else str(path)
-    for file in sorted(glob.glob(target, recursive=True)):
+    if not (raw.path.is_dir() or is_glob(raw.path)):
+        return None
+    for file in parquet_files(raw.path, raw.name):
         try:
             pl.scan_parquet(file).collect()
         except (pl.exceptions.PolarsError, OSError):  # noqa: PERF203 - only after a failure
-            return file
+            return str(file)
     return None
 
 
@@ -260,7 +267,7 @@ def read_error(raw: RawSource, exc: BaseException) -> DataError:
     folder) when it can."""
     if raw.readable is not None:
         return csv_read_error(raw.path, raw.readable, exc)
-    if raw.detected.get("format") == "parquet" and (bad := _unreadable_parquet(raw.path)):
+    if raw.detected.get("format") == "parquet" and (bad := _unreadable_parquet(raw)):
         return DataError(f"{bad}: cannot read as Parquet (source {raw.path}): "
                          f"{excerpt(_first_line(exc), 120)}")
     return DataError(f"{raw.path}: cannot read: {excerpt(_first_line(exc), 120)}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.errors import DataError, UsageError
+from funnelctl.errors import DataError
+from funnelctl.io.output import atomic_file
 from funnelctl.io.readers import RawSource
 from funnelctl.report import SourceQuality
 
@@ -82,12 +83,13 @@ def csv_safe(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_rejects(path: Path, frames: list[pl.DataFrame]) -> int:
-    """Write the ledger sorted by source and line; returns the number of rows written."""
+    """Write the ledger sorted by source and line; returns the number of rows written.
+
+    Written like a report (io/output.py): a failure or a signal mid-write leaves no
+    partial ledger, and a device, FIFO or folder at `path` is refused, never replaced.
+    """
     table = pl.concat(frames) if frames else pl.DataFrame(schema=COLUMNS)
     table = csv_safe(table.sort(["source", "line"]))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table.write_csv(path, quote_style="non_numeric")  # every text cell quoted (OWASP)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the rejects file: {exc.strerror or exc}") from None
+    with atomic_file(path, "rejects file") as tmp:
+        table.write_csv(tmp, quote_style="non_numeric")  # every text cell quoted (OWASP)
     return table.height

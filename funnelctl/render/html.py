@@ -22,12 +22,17 @@ from funnelctl.render.labels import (
     bottleneck_reason,
     column_label,
     comparison_title,
+    confidence_note,
     count_of,
+    detected_items,
     finding_message,
     history_lines,
     labels,
+    note_text,
+    reason_text,
     sample_lines,
     segment_label,
+    subject,
     unit,
 )
 from funnelctl.render.norms_view import norms_grid
@@ -55,7 +60,10 @@ def environment() -> Environment:
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
                        unit_of=unit, history_lines=history_lines,
-                       sample_lines=sample_lines, bottleneck_reason=bottleneck_reason,
+                       sample_lines=sample_lines, confidence_note=confidence_note,
+                       bottleneck_reason=bottleneck_reason, subject=subject,
+                       reason_text=reason_text, note_text=note_text,
+                       detected_items=detected_items,
                        problem_lines=problem_lines)
     return env
 

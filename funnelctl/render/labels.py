@@ -9,6 +9,15 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_ru import (
+    FINDINGS_RU,
+    PARAM_WORDS_RU,
+    TEST_RU,
+    detected_items,
+    finding_subject,
+    note_text,
+    reason_text,
+)
 from funnelctl.report import FunnelResult
 
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
@@ -140,6 +149,7 @@ EN = {
     "bottleneck_title": "Bottleneck",
     "bottleneck_below_good": "furthest below its threshold: {gap} under good",
     "bottleneck_lowest": "lowest stage conversion",
+    "low_confidence": "low confidence: {share} of the rows of '{source}' are unreadable",
     "threshold": "threshold",
 }
 
@@ -266,49 +276,13 @@ RU = {
     "bottleneck_title": "Узкое место",
     "bottleneck_below_good": "дальше всех ниже порога: на {gap} ниже «хорошо»",
     "bottleneck_lowest": "самая низкая конверсия этапа",
+    "low_confidence": "низкая достоверность: {share} строк источника «{source}» не прочитаны",
     "threshold": "порог",
 }
 
 LANGUAGES = {"en": EN, "ru": RU}
 
 
-# Finding messages in Russian, from the finding's params; a code without a template, or a
-# finding without params, keeps its English message.
-FINDINGS_RU = {
-    "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
-                        "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
-    "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
-    "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
-                     "остальных по {test}, {p} с поправкой на {tests} сравнений ({p_raw} без "
-                     "поправки)",
-    "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
-                   "предупреждение выше {warn}, провал выше {fail}",
-    "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
-                              "или проигрышем: {values}",
-    "empty_period": "нет сделок, созданных в {start}..{end}; самая новая в данных: {newest}",
-    "stage_value_not_in_data": "значения '{value}' нет ни в одной строке данных; может быть, "
-                               "'{close}'?",
-    "stage_worse": "конверсия в «{subject}» упала с {previous} до {current} по сравнению с "
-                   "{since} (по {test}, {p} с поправкой, {p_raw} без поправки)",
-    "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
-                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
-    "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
-                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
-    "loss_stage_unknown": "у {n} проигранных сделок ({share}) этап проигрыша неизвестен: они "
-                          "не входят в конверсии этапов (но входят в процент выигрыша); "
-                          "сопоставьте lost_stage или столбец статуса",
-    "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
-                   "(дольше всех {oldest} дн.)",
-    "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
-                     "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
-    "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
-                      "чем",
-    "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
-}
-# Words inside finding params that the Russian templates show.
-PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
-                  "had other stages": "были другие этапы"}
-TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current", "low", "high",
                    "mean"}
@@ -329,6 +303,11 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = f.days(value, "")
         elif key == "test":
             shown[key] = TEST_RU.get(value, value)
+        elif key == "reasons" and isinstance(value, dict):  # rows_rejected: reason -> rows
+            shown[key] = ", ".join(f"{reason_text(r, lang)} ({f.num(n)})"
+                                   for r, n in value.items())
+        elif key in ("count", "rows", "n", "deals", "back", "skipped") and isinstance(value, int):
+            shown[key] = f.num(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
         elif key == "z":
@@ -368,6 +347,15 @@ def column_label(t: dict[str, str], column: str) -> str:
     return t.get(f"column_{column}", column)
 
 
+def subject(finding, lang: str, t: dict[str, str]) -> str:
+    """The finding's subject in the report's language ("нормы / …", "менеджер = …")."""
+    return finding_subject(finding, lang, lambda c: column_label(t, c).lower()
+                           if f"column_{c}" in t else c)
+
+
+__all__ = ["detected_items", "note_text", "reason_text"]  # the data-quality words, per language
+
+
 def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
     """The slowest stage and the inconsistent-funnel counts of a stage-history funnel, and
     the captions that qualify a deal funnel's numbers, as sentences in the report's
@@ -390,6 +378,15 @@ def bottleneck_reason(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> str:
     if b.reason_code == "below_good" and b.gap is not None:
         return t["bottleneck_below_good"].format(gap=f.points(b.gap, t["pp"]).lstrip("+"))
     return t["bottleneck_lowest"]
+
+
+def confidence_note(low: bool, source: str | None, report, t: dict[str, str], f: Fmt) -> str:
+    """The low-confidence mark of a finding or funnel computed from a poorly read source."""
+    if not low:
+        return ""
+    quality = next((q for q in report.data_quality.sources if q.name == source), None)
+    share = quality.rejected_share if quality and quality.rejected_share is not None else None
+    return "⚠ " + t["low_confidence"].format(share=f.pct(share), source=source)
 
 
 def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:

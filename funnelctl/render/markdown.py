@@ -17,12 +17,17 @@ from funnelctl.render.labels import (
     change_key,
     column_label,
     comparison_title,
+    confidence_note,
     count_of,
+    detected_items,
     finding_message,
     history_lines,
     labels,
+    note_text,
+    reason_text,
     sample_lines,
     segment_label,
+    subject,
     unit,
 )
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
@@ -35,6 +40,8 @@ from funnelctl.report import (
     SourceQuality,
     StageResult,
 )
+
+MANY_STAGES = 5  # past this, a breakdown lists stages as rows (a row per segment is too wide)
 
 
 class MarkdownReport:
@@ -66,9 +73,12 @@ class MarkdownReport:
 
     def findings(self) -> list[str]:
         lines = [f"## {self.t['findings']}", ""]
-        lines += [f"- {self.verdict(f.severity)} · **{esc(f.subject)}**: "
-                  f"{esc(finding_message(f, self.f.lang, self.f))}"
-                  for f in self.r.findings]
+        for f in self.r.findings:
+            note = confidence_note(f.low_confidence, f.source, self.r, self.t, self.f)
+            who = esc(subject(f, self.f.lang, self.t))
+            lines.append(f"- {self.verdict(f.severity)} · **{who}**: "
+                         f"{esc(finding_message(f, self.f.lang, self.f))}"
+                         + (f" *{esc(note)}*" if note else ""))
         return lines + ([self.t["no_findings"]] if not self.r.findings else []) + [""]
 
     def comparison(self, comp: Comparison) -> list[str]:
@@ -113,6 +123,8 @@ class MarkdownReport:
                   t["target"], t["verdict"]]
         header += [t["days_median"], t["p90"], t["stuck"]] if timed else []
         lines = [f"## {esc(funnel.name)}", "", self.summary(funnel), ""]
+        if note := confidence_note(funnel.low_confidence, funnel.source, self.r, t, self.f):
+            lines += [f"**{esc(note)}**", ""]
         lines += table(header, "lrrrrrl" + ("rrr" if timed else ""), rows)
         history = history_lines(funnel, t, self.f) + sample_lines(funnel, t, self.f)
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
@@ -172,9 +184,13 @@ class MarkdownReport:
             cells += [f.pct(seg.win_rate)] if deals else []
             cells.append(self.difference(seg, funnel))
             rows.append(cells)
+        header.append(t["vs_rest"])
         align = "lr" + "r" * len(funnel.stages) + ("r" if deals else "") + "l"
+        if len(funnel.stages) > MANY_STAGES:  # stages as rows, segments as columns
+            header, *rows = [list(line) for line in zip(header, *rows)]
+            align = "l" + "r" * len(segments)
         return [f"### {esc(funnel.name)} · {esc(column_label(t, column))}", "",
-                *table(header + [t["vs_rest"]], align, rows)]
+                *table(header, align, rows)]
 
     def difference(self, seg: SegmentResult, funnel: FunnelResult) -> str:
         if not seg.tested:
@@ -190,16 +206,16 @@ class MarkdownReport:
         t, f = self.t, self.f
         rows = []
         for src in sources:
-            notes = [f"{esc(r)}: {f.num(n)}" for r, n in src.reasons.items()]
+            notes = [f"{esc(reason_text(r, f.lang))}: {f.num(n)}" for r, n in src.reasons.items()]
             if src.unmatched_stages:
                 notes.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{esc(v)}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
-            notes += [esc(n) for n in src.notes]
+            notes += [esc(note_text(n, f.lang)) for n in src.notes]
             notes += [f"{esc(sentence)}: `{esc(value)}`"
                       for sentence, value in problem_lines(src, t, f)]
             if src.detected:
                 notes.append(f"{t['read_as']}: " + ", ".join(
-                    f"{esc(k)} {esc(repr(v))}" for k, v in src.detected.items()))
+                    f"{esc(k)} {esc(repr(v))}" for k, v in detected_items(src.detected, f.lang)))
             rows.append([esc(src.name), f.num(src.rows_read), f.num(src.rows_rejected),
                          "; ".join(notes) or DASH])
         return [f"## {t['data_quality']}", "",

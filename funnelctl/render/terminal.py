@@ -19,12 +19,17 @@ from funnelctl.render.labels import (
     change_key,
     column_label,
     comparison_title,
+    confidence_note,
     count_of,
+    detected_items,
     finding_message,
     history_lines,
     labels,
+    note_text,
+    reason_text,
     sample_lines,
     segment_label,
+    subject,
     unit,
 )
 from funnelctl.render.terminal_breakdown import BREAKDOWN_WIDTH, stage_row_tables, table_width
@@ -87,6 +92,8 @@ class TerminalReport:
     def funnel_table(self, funnel: FunnelResult) -> Table:
         t = self.t
         title = f"{funnel.name} ({count_of(t, self.f.num(funnel.entities), funnel.kind)})"
+        if note := confidence_note(funnel.low_confidence, funnel.source, self.r, t, self.f):
+            title += f"  {note}"
         table = Table(title=title, title_justify="left", title_style="bold")
         for key, justify in (("stage", "left"), ("entered", "right"), ("conversion", "right"),
                              ("ci95", "right"), ("from_first", "right"), ("target", "right"),
@@ -215,14 +222,16 @@ class TerminalReport:
         table.add_column(t["rejected"], justify="right")
         table.add_column(t["reasons_notes"])
         for src in sources:
-            lines = [f"{reason}: {f.num(count)}" for reason, count in src.reasons.items()]
+            lang = f.lang
+            lines = [f"{reason_text(reason, lang)}: {f.num(count)}"
+                     for reason, count in src.reasons.items()]
             if src.detected:
                 lines.append(f"{t['read_as']}: " + ", ".join(
-                    f"{k} {v!r}" for k, v in src.detected.items()))
+                    f"{k} {v!r}" for k, v in detected_items(src.detected, lang)))
             if src.unmatched_stages:
                 lines.append(f"{t['unmatched_values']}: " + ", ".join(
                     f"'{v}' ({f.num(n)})" for v, n in src.unmatched_stages.items()))
-            lines += src.notes
+            lines += [note_text(note, lang) for note in src.notes]
             cell = Text("\n".join(lines))  # Text: nothing in a data value is markup
             for sentence, value in problem_lines(src, t, f):
                 cell.append(f"{chr(10) if cell else ''}{sentence}: {value!r}")
@@ -238,9 +247,12 @@ class TerminalReport:
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         for finding in self.r.findings:
-            grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]),
-                         Text(f"{finding.subject}: "
-                              f"{finding_message(finding, self.f.lang, self.f)}"))
+            text = Text(f"{subject(finding, self.f.lang, t)}: "
+                        f"{finding_message(finding, self.f.lang, self.f)}")
+            if note := confidence_note(finding.low_confidence, finding.source, self.r, t,
+                                       self.f):
+                text.append(f" [{note}]", style="yellow")
+            grid.add_row(Text(t[finding.severity], style=STYLE[finding.severity]), text)
         if self.r.findings:
             lines.append(Padding(grid, (0, 0, 0, 2)))
         else:

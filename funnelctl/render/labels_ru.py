@@ -1,0 +1,177 @@
+"""The Russian wording of what the data and the checks produce: finding messages and
+subjects, rejected-row reasons, data-quality notes, detected-format keys.
+
+Reasons and notes are made in English by the readers (and are the JSON's words); a
+Russian report translates them here by pattern. The patterns are this module's own
+constants: a data value is only ever inserted, never read as a template or markup. A text
+no pattern knows stays English (tests/test_russian_report.py keeps the list complete).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Finding messages in Russian, from the finding's params; a code without a template, or a
+# finding without params, keeps its English message.
+FINDINGS_RU = {
+    "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
+                        "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
+    "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
+                     "остальных по {test}, {p} с поправкой на {tests} сравнений ({p_raw} без "
+                     "поправки)",
+    "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
+                   "предупреждение выше {warn}, провал выше {fail}",
+    "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
+                              "или проигрышем: {values}",
+    "empty_period": "нет сделок, созданных в {start}..{end}; самая новая в данных: {newest}",
+    "stage_value_not_in_data": "значения '{value}' нет ни в одной строке данных; может быть, "
+                               "'{close}'?",
+    "stage_worse": "конверсия в «{subject}» упала с {previous} до {current} по сравнению с "
+                   "{since} (по {test}, {p} с поправкой, {p_raw} без поправки)",
+    "overall_worse": "общая конверсия упала с {previous} до {current} по сравнению с {since} "
+                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
+    "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
+                     "(по {test}, {p} с поправкой, {p_raw} без поправки)",
+    "loss_stage_unknown": "у {n} проигранных сделок ({share}) этап проигрыша неизвестен: они "
+                          "не входят в конверсии этапов (но входят в процент выигрыша); "
+                          "сопоставьте lost_stage или столбец статуса",
+    "rows_rejected": "{count} из {rows} строк не прочитаны ({share}): {reasons}",
+    "inconsistent_funnel": "{n} из {deals} сделок ({share}) идут не по порядку этапов: "
+                           "{back} вернулись назад, {skipped} пропустили этапы",
+    "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
+                   "(дольше всех {oldest} дн.)",
+    "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
+                     "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
+    "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
+                      "чем",
+    "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
+}
+# Words inside finding params that the Russian templates show.
+PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
+                  "had other stages": "были другие этапы"}
+TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
+
+
+# Rejected-row reasons, first match wins; {c} is a canonical column name, kept as is.
+REASONS_RU = [
+    (r"duplicate deal id", "повтор id сделки"),
+    (r"blank line", "пустая строка"),
+    (r"closed before created", "закрыта раньше, чем создана"),
+    (r"unknown status value", "неизвестное значение статуса"),
+    (r"missing activity type", "нет типа активности"),
+    (r"missing deal id", "нет id сделки"),
+    (r"stage matches no stage of funnel (?P<f>.+)",
+     "значение этапа не совпадает ни с одним этапом воронки {f}"),
+    (r"missing (?P<c>.+)", "нет значения {c}"),
+    (r"unparseable (?P<c>.+)", "не читается {c}"),
+    (r"(?P<c>.+) out of range", "{c} вне правдоподобного диапазона дат"),
+    (r"non-numeric (?P<c>.+)", "{c} не число"),
+    (r"negative (?P<c>.+)", "{c} меньше нуля"),
+    (r"fractional (?P<c>.+)", "{c} не целое"),
+]
+
+NOTES_RU = [
+    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals have no known loss stage \(left out of the stage "
+     r"conversions; map lost_stage or a status column, or give the funnel a stage_history: "
+     r"source, to fix\)",
+     "{f}: у {n} проигранных сделок этап проигрыша неизвестен (они не входят в конверсии "
+     "этапов; сопоставьте lost_stage или столбец статуса либо дайте воронке источник "
+     "stage_history:)"),
+    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals entered no funnel stage before the loss \(left out "
+     r"of the stage conversions\)",
+     "{f}: {n} проигранных сделок не вошли ни в один этап воронки до проигрыша (не входят "
+     "в конверсии этапов)"),
+    (r"(?P<s>.+): no events named (?P<names>.+)", "{s}: нет событий с именем {names}"),
+    (r"activity types neither call nor meeting, not graded \(map them with type_values\): "
+     r"(?P<rest>.*)",
+     "типы активности — не звонок и не встреча, без оценки (сопоставьте их в "
+     "type_values): {rest}"),
+    (r"managers not on the roster, not graded: (?P<rest>.*)",
+     "менеджеры не из списка, без оценки: {rest}"),
+    (r"an HTML table saved as a spreadsheet \(Bitrix24 'Excel' export\): read as a table; "
+     r"line numbers count table rows",
+     "HTML-таблица, сохранённая как электронная таблица (выгрузка «Excel» Битрикс24): "
+     "прочитана как таблица; номера строк — строки таблицы"),
+    (r"every line ends with a separator \(Bitrix24 style\): empty last column ignored",
+     "каждая строка кончается разделителем (как в Битрикс24): пустой последний столбец "
+     "пропущен"),
+    (r"some fields hold line breaks: line numbers count them",
+     "в некоторых полях есть переносы строк: номера строк их учитывают"),
+    (r"(?P<n>\d+) report footer line\(s\) removed \(Salesforce\): (?P<rest>.*)",
+     "удалены строки подвала отчёта (Salesforce): {n}: {rest}"),
+    (r"duplicate header (?P<name>'.*') \(column (?P<pos>\d+)\) kept as (?P<new>'.*')",
+     "повторный заголовок {name} (столбец {pos}) сохранён как {new}"),
+    (r"empty header in column (?P<pos>\d+) named (?P<name>'.*')",
+     "пустой заголовок в столбце {pos} назван {name}"),
+    (r"(?P<n>[\d,]+) rows have From Stage = To Stage \(amount or date edits, not stage moves\): "
+     r"not counted as entries",
+     "в {n} строках From Stage = To Stage (правки суммы или даты, а не смена этапа): не "
+     "считаются входами в этап"),
+    (r"(?P<n>[\d,]+) duplicate stage entries \(same deal, stage and time\) counted once",
+     "{n} повторных входов в этап (та же сделка, этап и время) учтены один раз"),
+]
+# Inside the roster note: "Name (383 calls + meetings)".
+_ACTIVITY_COUNT = re.compile(r"\((?P<n>[\d,]+) calls \+ meetings\)")
+
+DETECTED_RU = {"format": "формат", "encoding": "кодировка", "separator": "разделитель",
+               "preset": "пресет", "shape": "вид", "footer_lines_removed": "удалено строк подвала",
+               "date_order": "порядок дат", "layout": "раскладка", "date_format": "формат дат"}
+DETECTED_VALUES_RU = {"day-first": "сначала день", "month-first": "сначала месяц",
+                      "rows": "по строкам", "daily": "итоги по дням", "long": "длинная",
+                      "hubspot_wide": "широкая HubSpot",
+                      "salesforce_history": "история Salesforce"}
+
+_REASONS = [(re.compile(p), t) for p, t in REASONS_RU]
+_NOTES = [(re.compile(p), t) for p, t in NOTES_RU]
+
+
+def _translate(text: str, table: list[tuple[re.Pattern, str]]) -> str | None:
+    for pattern, template in table:
+        if match := pattern.fullmatch(text):
+            return template.format(**match.groupdict())
+    return None
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A rejected-row reason in the report's language (English when no pattern knows it)."""
+    return (_translate(reason, _REASONS) or reason) if lang == "ru" else reason
+
+
+def note_text(note: str, lang: str) -> str:
+    """A data-quality note in the report's language."""
+    if lang != "ru":
+        return note
+    text = _translate(note, _NOTES) or note
+    return _ACTIVITY_COUNT.sub(lambda m: f"({m['n']} звонков и встреч)", text)
+
+
+def detected_items(detected: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """What was detected about a file, keys (and the few worded values) in the language."""
+    if lang != "ru":
+        return list(detected.items())
+
+    def value(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: value(x) for k, x in v.items()}
+        return DETECTED_VALUES_RU.get(v, v) if isinstance(v, str) else v
+
+    return [(DETECTED_RU.get(k, k), value(v)) for k, v in detected.items()]
+
+
+# Subjects that carry a word of ours: "norms / Анна", "Воронка / manager = Анна".
+SUBJECT_NORMS_RU = "нормы"
+
+
+def finding_subject(finding, lang: str, column_word) -> str:
+    """The finding's subject in the report's language; column_word(column) names a
+    breakdown column (its label, lower case)."""
+    if lang != "ru" or not finding.params:
+        return finding.subject
+    params = finding.params
+    if finding.code == "norms_below" and "manager" in params:
+        return f"{SUBJECT_NORMS_RU} / {params['manager']}"
+    if finding.code == "segment_below" and "column" in params:
+        return f"{params['funnel']} / {column_word(params['column'])} = {params['segment']}"
+    return finding.subject
