@@ -290,7 +290,7 @@ def history(
         text = render_trend(trend, HistoryFormat(format).value,
                             Lang(lang).value if lang else trend.language, color)
         if output is None:
-            sys.stdout.write(text)
+            write_stdout(text)  # a full disk is a named error, a closed pipe a quiet exit
         else:
             write_atomically(output, text)
 
