@@ -125,3 +125,14 @@ def test_an_error_quotes_a_file_only_in_a_short_excerpt(cli, tmp_path):
 def test_a_file_of_only_a_byte_order_mark_is_empty(cli, tmp_path, data):
     """Found by the fuzz test: a BOM and nothing else was an "unexpected error"."""
     assert_error(cli("audit", config_for(tmp_path, data)), "d.csv: file is empty")
+
+
+def test_unbalanced_quote_in_an_event_log_names_the_line(cli, tmp_path):
+    """Found by the fuzz test: the event reader's timestamp sample met it first."""
+    rows = [f"u{i},visit,2024-01-01 10:00:00\n" for i in range(2, 300)]
+    rows[100] = 'u102,"visit,2024-01-01 10:00:00\n'  # file line 102
+    (tmp_path / "e.csv").write_text("entity_id,event,ts\n" + "".join(rows), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "version: 1\nsources:\n  e: {path: e.csv, kind: events}\nfunnels:\n"
+        "  - {name: F, source: e, window: 1d, stages: [{name: visit}]}\n", encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "c.yaml"), "e.csv: line 102: a quoted field starts")

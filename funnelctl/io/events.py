@@ -130,8 +130,11 @@ def _sample(raw: RawSource, column: str, dtype: pl.DataType) -> pl.Series | None
     """A few non-null values of a text or numeric column (they choose how it is parsed)."""
     if isinstance(dtype, (pl.Datetime, pl.Date)):
         return None
-    return (raw.frame.select(pl.col(column)).head(SAMPLE_ROWS).collect()
-            .to_series().drop_nulls())
+    try:
+        head = raw.frame.select(pl.col(column)).head(SAMPLE_ROWS).collect()
+    except pl.exceptions.PolarsError as exc:  # e.g. an unbalanced quote: name its line
+        raise read_error(raw, exc) from None
+    return head.to_series().drop_nulls()
 
 
 def _rejects(ledger: pl.LazyFrame) -> pl.DataFrame:
