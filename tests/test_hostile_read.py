@@ -136,3 +136,22 @@ def test_unbalanced_quote_in_an_event_log_names_the_line(cli, tmp_path):
         "version: 1\nsources:\n  e: {path: e.csv, kind: events}\nfunnels:\n"
         "  - {name: F, source: e, window: 1d, stages: [{name: visit}]}\n", encoding="utf-8")
     assert_error(cli("audit", tmp_path / "c.yaml"), "e.csv: line 102: a quoted field starts")
+
+
+def test_an_export_with_escape_sequences_in_some_values_is_still_read(cli, tmp_path):
+    # 100 rows, every third stage value carries a smuggled CSI sequence: a real export
+    # with hostile values, not a binary file (the values are shown as visible escapes).
+    rows = [f"{i},{'A' if i % 2 else 'B'}{chr(27) + '[2J' if i % 3 == 0 else ''},2024-01-02"
+            for i in range(1, 101)]
+    config = config_for(tmp_path, ("id,stage,created\n" + "\n".join(rows) + "\n").encode())
+    data = report(cli, config)
+    quality = data["data_quality"]["sources"][0]
+    assert quality["rows_read"] == 100
+
+
+def test_random_bytes_without_nul_are_still_refused(cli, tmp_path):
+    import random
+
+    noise = bytes(random.Random(7).randrange(1, 256) for _ in range(8192))
+    config = config_for(tmp_path, noise)
+    assert_error(cli("audit", config), "d.csv")

@@ -22,7 +22,7 @@ RLO = "\u202e"  # right-to-left override
 @pytest.fixture
 def hostile_config(tmp_path):
     managers = [*MARKUP, f"Eve{TITLE_SET}", f"Bob{CLEAR}", f"Ann{RLO}cod.exe", "C1\x9bZ"]
-    # One row each: more than a few control characters in a file's start mean "binary".
+    # One row each: a file whose start is over 3% control characters is taken as binary.
     rows = [[str(i), "Lead" if i % 2 else "Won", "2024-01-02", manager]
             for i, manager in enumerate(managers)]
     rows.append(["99", f"Junk{CLEAR}[bold]", "2024-01-03", "Zed"])  # an unmatched stage value
