@@ -15,7 +15,7 @@ VALUES = {  # value in the data -> the cell funnelctl writes
     "@SUM(A1)": "'@SUM(A1)",
     "-2+3": "'-2+3",
     "-cmd|' /C calc'!A0": "'-cmd|' /C calc'!A0",
-    "-5": "-5",  # a plain negative number stays a number (README: CSV exports)
+    "-5": "-5",  # a plain negative number stays a number (docs/reading-exports.md)
     "-12.50": "-12.50",
     "Plain": "Plain",
 }
