@@ -127,3 +127,27 @@ def test_subjects_in_russian(reports):
     assert "manager =" not in text and "source =" not in text
     # The bottleneck reason is worded from its numbers: 75% - 67.4% = 7.6 pp under good.
     assert "дальше всех ниже порога" in text
+
+
+@pytest.mark.parametrize(("english", "russian"), [
+    ("mixed encodings, each line read in its own: 3 line(s) in utf-8 (first: line 2), "
+     "2 line(s) in cp1251 (first: line 4)",
+     "смешанные кодировки, каждая строка прочитана в своей: строк в utf-8: 3 (первая: "
+     "строка 2), строк в cp1251: 2 (первая: строка 4)"),
+    ("joined leads.csv by 'id': 80 of 100 rows matched; 20 without a match keep empty joined "
+     "columns (of them 3 have no key); 5 key(s) of leads.csv match no row (not used); "
+     "2 row(s) of leads.csv repeat an earlier key (the first is used)",
+     "присоединён leads.csv по 'id': совпали 80 из 100 строк; у 20 без совпадения "
+     "присоединённые столбцы пусты (из них без ключа: 3); ключей leads.csv без строки: 5 "
+     "(не используются); повторяют прежний ключ строк: 2 (берётся первая)"),
+])
+def test_encoding_and_join_notes_in_russian(english, russian):
+    from funnelctl.render.labels_ru import note_text
+
+    assert note_text(english, "ru") == russian
+
+
+def test_huge_daily_totals_reason_in_russian():
+    from funnelctl.render.labels_ru import reason_text
+
+    assert reason_text("calls over 100,000 a day", "ru") == "calls: больше 100,000 в день"

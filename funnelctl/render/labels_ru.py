@@ -70,9 +70,29 @@ REASONS_RU = [
     (r"non-numeric (?P<c>.+)", "{c} не число"),
     (r"negative (?P<c>.+)", "{c} меньше нуля"),
     (r"fractional (?P<c>.+)", "{c} не целое"),
+    (r"(?P<c>.+) over (?P<n>[\d,]+) a day", "{c}: больше {n} в день"),
 ]
 
 NOTES_RU = [
+    (r"mixed encodings, each line read in its own: (?P<a>[\d,]+) line\(s\) in (?P<ea>\S+) "
+     r"\(first: line (?P<la>\d+)\), (?P<b>[\d,]+) line\(s\) in (?P<eb>\S+) \(first: line "
+     r"(?P<lb>\d+)\)",
+     "смешанные кодировки, каждая строка прочитана в своей: строк в {ea}: {a} (первая: "
+     "строка {la}), строк в {eb}: {b} (первая: строка {lb})"),
+    (r"joined (?P<f>.+?) by '(?P<k>.+?)': (?P<m>[\d,]+) of (?P<rows>[\d,]+) rows matched; "
+     r"(?P<u>[\d,]+) without a match keep empty joined columns \(of them (?P<nk>[\d,]+) have "
+     r"no key\); (?P<ru>[\d,]+) key\(s\) of (?P=f) match no row \(not used\); "
+     r"(?P<rep>[\d,]+) row\(s\) of (?P=f) repeat an earlier key "
+     r"\(the first is used\)",
+     "присоединён {f} по '{k}': совпали {m} из {rows} строк; у {u} без совпадения "
+     "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: {ru} "
+     "(не используются); повторяют прежний ключ строк: {rep} (берётся первая)"),
+    (r"joined (?P<f>.+?) by '(?P<k>.+?)': (?P<m>[\d,]+) of (?P<rows>[\d,]+) rows matched; "
+     r"(?P<u>[\d,]+) without a match keep empty joined columns \(of them (?P<nk>[\d,]+) have "
+     r"no key\); (?P<ru>[\d,]+) key\(s\) of (?P=f) match no row \(not used\)",
+     "присоединён {f} по '{k}': совпали {m} из {rows} строк; у {u} без совпадения "
+     "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: {ru} "
+     "(не используются)"),
     (r"(?P<f>.+): (?P<n>[\d,]+) lost deals have no known loss stage \(left out of the stage "
      r"conversions; map lost_stage or a status column, or give the funnel a stage_history: "
      r"source, to fix\)",
