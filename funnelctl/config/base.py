@@ -1,4 +1,4 @@
-"""The strict base of every config model (shared by config.py and config_norms.py)."""
+"""The strict base of every config model, and the checks several models share."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ class Model(BaseModel):
                         {"key": key, "hint": hint, "known": ", ".join(sorted(known))},
                     )
         return data
+
+
+def not_above(model: BaseModel, low: str, high: str) -> None:
+    """The ordering check of a pair of limits (acceptable <= good, warn <= fail, ...)."""
+    low_value, high_value = getattr(model, low), getattr(model, high)
+    if low_value > high_value:
+        raise ValueError(f"{low} ({low_value}) must not be above {high} ({high_value})")

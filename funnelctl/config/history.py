@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from funnelctl.config.base import Model
+from funnelctl.config.base import Model, not_above
 
 
 class Anomaly(Model):
@@ -26,8 +26,7 @@ class Anomaly(Model):
 
     @model_validator(mode="after")
     def _enough_runs(self) -> Anomaly:
-        if self.min_runs > self.runs:
-            raise ValueError(f"min_runs ({self.min_runs}) must not be above runs ({self.runs})")
+        not_above(self, "min_runs", "runs")
         return self
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from funnelctl.config.base import Model
+from funnelctl.config.base import Model, not_above
 from funnelctl.config.events import (
     OrderMode,
     Where,
@@ -118,10 +118,7 @@ class Threshold(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Threshold:
-        if self.acceptable > self.good:
-            raise ValueError(
-                f"acceptable ({self.acceptable}) must not be above good ({self.good})"
-            )
+        not_above(self, "acceptable", "good")
         return self
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from funnelctl.config.base import Model
+from funnelctl.config.base import Model, not_above
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -82,8 +82,7 @@ class WeeklyMeetings(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyMeetings:
-        if self.good > self.excellent:
-            raise ValueError(f"good ({self.good}) must not be above excellent ({self.excellent})")
+        not_above(self, "good", "excellent")
         return self
 
 
@@ -108,8 +107,7 @@ class BelowShare(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> BelowShare:
-        if self.warn > self.fail:
-            raise ValueError(f"warn ({self.warn}) must not be above fail ({self.fail})")
+        not_above(self, "warn", "fail")
         return self
 
 

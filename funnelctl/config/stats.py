@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from funnelctl.config.base import Model
+from funnelctl.config.base import Model, not_above
 
 # Entered into the previous stage before a stage's conversion gets a verdict.
 DEFAULT_MIN_SAMPLE = 30
@@ -32,6 +32,5 @@ class DataQualityLimits(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> DataQualityLimits:
-        if self.warn > self.fail:
-            raise ValueError(f"warn ({self.warn}) must not be above fail ({self.fail})")
+        not_above(self, "warn", "fail")
         return self
