@@ -8,8 +8,6 @@ import base64
 import email
 import json
 import socket
-import subprocess
-import sys
 import threading
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -219,21 +217,3 @@ def test_change_needs_history(cli, project):
     config = project(40, notify="notify:\n  - {url_env: X_URL, notify_on: change}\n")
     result = cli("audit", config)
     assert result.exit_code == 2 and "notify_on: change compares the verdict" in result.stderr
-
-
-PROBE = """
-import sys
-from funnelctl.cli import main
-sys.argv = ["funnelctl", "--help"]
-try:
-    main()
-except SystemExit:
-    pass
-print("apprise" in sys.modules)
-"""
-
-
-def test_help_does_not_import_apprise():
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip().splitlines()[-1] == "False"

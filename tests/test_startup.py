@@ -13,7 +13,8 @@ try:
     main()
 except SystemExit:
     pass
-print(sorted(m for m in ("polars", "pydantic", "yaml", "rich", "jinja2") if m in sys.modules))
+heavy = ("polars", "pydantic", "yaml", "rich", "jinja2", "apprise")
+print(sorted(m for m in heavy if m in sys.modules))
 """
 
 
