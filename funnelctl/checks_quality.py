@@ -37,7 +37,8 @@ def check_source(quality: SourceQuality,
             value=float(sum(quality.unmatched_stages.values())), params={"values": shown},
             source=quality.name))
     reasons = unreadable(quality)
-    count, share = sum(reasons.values()), rejected_share(quality)
+    count = sum(reasons.values())
+    share = count / quality.rows_read if quality.rows_read else 0.0
     quality.rejected_share = share
     if share > limits.warn:
         severity = "fail" if share >= limits.fail else "warn"

@@ -177,10 +177,5 @@ def load_runs(path: Path, config: str, create: bool = True) -> list[RunRecord]:
     return list(runs.values())
 
 
-def last_run(runs: list[RunRecord]) -> RunRecord | None:
-    """The most recently recorded run (of any period)."""
-    return runs[-1] if runs else None
-
-
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None

@@ -10,6 +10,7 @@ from functools import reduce
 
 import polars as pl
 
+from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.checks import (
     check_empty_period,
@@ -28,11 +29,8 @@ from funnelctl.io.rejects import ledger, problem_summary, source_quality
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.funnel import (
     DEPTH,
-    LOSS_STAGE_KNOWN,
-    OUTCOME,
     deal_depths,
     suspect_values,
-    won_row,
 )
 from funnelctl.metrics.history import classify, furthest_stages, place_lost_deals
 from funnelctl.metrics.periods import DateRange, today_in
@@ -62,13 +60,14 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                                          rejects, as_of)
                 frame = place_lost_deals(frame, furthest_stages(classify(history.frame,
                                                                          funnel)))
-            result = summarise(in_period(frame, dates), funnel, kind="deals",
+            cohort = in_period(frame, dates)
+            result = summarise(cohort, funnel, kind="deals",
                                significance=config.significance)
             found = check_funnel(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
-            unknown = lost_without_stage(in_period(frame, dates))
+            unknown = lost_without_stage(cohort)
             add_outcome_notes(result, unknown)
             if unknown:
                 quality.notes.append(
@@ -164,30 +163,3 @@ def require_stage_changed(config: Config, funnel: Funnel, mapped: bool) -> None:
         f"snapshot needs the date each deal entered its stage: map stage_changed_at under "
         f"sources.{funnel.source}.columns (a \"stage changed at\" or \"last modified\" "
         "column), or use a stage_history source")
-
-
-def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict]) -> None:
-    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
-        stage_result.max_days = stage.max_days
-        if i in stuck:
-            stage_result.stuck = stuck[i]["stuck"]
-            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
-
-
-def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
-    """What the stage table's caption says: lost deals of unknown stage, and the
-    conversion into won when there is no lost deal at all."""
-    result.lost_stage_unknown = unknown
-    result.won_conversion = won_row(result)
-
-
-def lost_without_stage(frame: pl.DataFrame) -> int:
-    return frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
-
-
-def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:
-    """Deals count when created inside the period (a cohort view)."""
-    if dates.start is None:
-        return frame
-    day = pl.col("created_at").dt.date()
-    return frame.filter(day.is_between(dates.start, dates.end, closed="both"))

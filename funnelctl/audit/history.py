@@ -6,13 +6,13 @@ import datetime as dt
 
 import polars as pl
 
+from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
 from funnelctl.config import Config, Funnel
 from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
-from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.history import (
     BACKWARDS,
     ROLE,
@@ -69,17 +69,13 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
-    deals = deal_outcomes(entries, funnel, keep)
-    if dates.start is not None:
-        deals = deals.filter(pl.col("created_at").dt.date()
-                             .is_between(dates.start, dates.end, closed="both"))
-    no_loss_stage = deals.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+    deals = in_period(deal_outcomes(entries, funnel, keep), dates)
+    no_loss_stage = lost_without_stage(deals)
     if no_loss_stage:
         quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
                              "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
-    result.lost_stage_unknown = no_loss_stage
-    result.won_conversion = won_row(result)
+    add_outcome_notes(result, no_loss_stage)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
     counts = consistency_counts(deals)
@@ -93,13 +89,10 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
 def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,
                 stuck: dict[int, dict]) -> None:
     times = time_in_stage(cohort, len(funnel.stages))
-    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+    for i, stage_result in enumerate(result.stages, 1):
         if i in times:
             stage_result.time_in_stage = TimeInStage(**times[i])
-        stage_result.max_days = stage.max_days
-        if i in stuck:
-            stage_result.stuck = stuck[i]["stuck"]
-            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
+    add_stuck(result, funnel, stuck)
     timed = [s for s in result.stages if s.time_in_stage]
     if timed:
         slowest = max(timed, key=lambda s: s.time_in_stage.median_days)

@@ -13,7 +13,6 @@ from funnelctl.report import CycleDays, FunnelResult, SegmentResult
 EMPTY = "(empty)"
 OTHER = "(other)"  # the row of the segments past `segments.top` or below `segments.min_size`
 OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
-SIGNIFICANCE = Significance().level  # the default level, for callers without a config
 
 
 def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,

@@ -1,0 +1,39 @@
+"""What the deals-snapshot and stage-history funnels share once each deal has its depth
+and outcome: the period's cohort, lost deals of unknown stage, the caption facts, stuck
+deals per stage."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from funnelctl.config import Funnel
+from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
+from funnelctl.metrics.periods import DateRange
+from funnelctl.report import FunnelResult
+
+
+def lost_without_stage(frame: pl.DataFrame) -> int:
+    return frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+
+
+def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:
+    """Deals count when created inside the period (a cohort view)."""
+    if dates.start is None:
+        return frame
+    day = pl.col("created_at").dt.date()
+    return frame.filter(day.is_between(dates.start, dates.end, closed="both"))
+
+
+def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
+    """What the stage table's caption says: lost deals of unknown stage, and the
+    conversion into won when there is no lost deal at all."""
+    result.lost_stage_unknown = unknown
+    result.won_conversion = won_row(result)
+
+
+def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict]) -> None:
+    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+        stage_result.max_days = stage.max_days
+        if i in stuck:
+            stage_result.stuck = stuck[i]["stuck"]
+            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
