@@ -113,17 +113,20 @@ def audit(
     with handled_errors(debug):
         from funnelctl.audit.pipeline import audit as run_audit
         from funnelctl.checks import exit_code
+        from funnelctl.config import load_config
         from funnelctl.metrics.periods import parse_date
         from funnelctl.render import RenderOptions, renderer
 
         output = None if output == "-" else output
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
         with signals_raise():
-            inputs = check_targets(config, output, rejects, period, as_of_date)
+            settings = load_config(config)
+            inputs = check_targets(config, settings, output, rejects, period, as_of_date)
             with progress("Auditing", enabled=not quiet):
                 report = run_audit(config, period=period, as_of=as_of_date,
                                    rejects_path=rejects,
-                                   compare=Compare(compare).value if compare else None)
+                                   compare=Compare(compare).value if compare else None,
+                                   config=settings)
             fmt = Format(format).value
             color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             # In a terminal use its width; in files and pipes a fixed, readable one.
@@ -136,25 +139,23 @@ def audit(
             elif not quiet:
                 write_stdout(text)
             # The report is out first: a delivery that fails cannot lose it.
-            undelivered = notify_report(config, report, notify or [],
+            undelivered = notify_report(settings, report, notify or [],
                                         NotifyOn(notify_on).value, language, quiet)
     if undelivered:
         raise typer.Exit(ExitCode.DELIVERY)
     raise typer.Exit(exit_code(report.verdict, FailOn(fail_on).value))
 
 
-def check_targets(config: Path, output: str | None, rejects: Path | None,
+def check_targets(config: Path, settings, output: str | None, rejects: Path | None,
                   period: str | None, as_of) -> list:
     """Refuse --output / --rejects over an input, a device, a FIFO or a folder before
     anything is written; returns the audit's inputs for the check after the audit."""
     if output is None and rejects is None:
         return []
     from funnelctl.audit.pipeline import choose_period
-    from funnelctl.config import load_config
     from funnelctl.io.output import audit_inputs, check_outputs, output_path
     from funnelctl.metrics.periods import today_in
 
-    settings = load_config(config)
     inputs = audit_inputs(config, settings.sources)
     as_of = as_of or today_in(settings.timezone)
     dates = choose_period(settings, period, as_of)
@@ -163,13 +164,12 @@ def check_targets(config: Path, output: str | None, rejects: Path | None,
     return inputs
 
 
-def notify_report(config: Path, report, urls: list[str], notify_on: str, lang: str,
+def notify_report(settings, report, urls: list[str], notify_on: str, lang: str,
                   quiet: bool) -> bool:
     """Send the report where the config's notify: and --notify say; True if any failed."""
-    from funnelctl.config import load_config
     from funnelctl.notify import notify_all
 
-    sent, errors = notify_all(report, load_config(config).notify, urls, notify_on, lang)
+    sent, errors = notify_all(report, settings.notify, urls, notify_on, lang)
     for name in sent if not quiet else []:
         typer.echo(f"funnelctl: sent to {name}", err=True)
     for line in errors:

@@ -54,12 +54,14 @@ from funnelctl.report import (
 
 def audit(config_path: str | Path, period: str | None = None,
           as_of: dt.date | None = None, rejects_path: Path | None = None,
-          compare: str | None = None, record: bool = True) -> Report:
+          compare: str | None = None, record: bool = True,
+          config: Config | None = None) -> Report:
     """Run the audit a config describes; with rejects_path, also write the rejected rows;
     with compare="previous", also audit the period of the same length just before; with
     compare="last-run", compare with the last run in the config's history. A config with
-    `history:` records the run there (unless record is False)."""
-    config = load_config(config_path)
+    `history:` records the run there (unless record is False). `config`: the config at
+    config_path when the caller has already loaded it."""
+    config = config or load_config(config_path)
     recorded = earlier_runs(config, config_path, compare)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
