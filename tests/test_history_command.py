@@ -92,3 +92,16 @@ def test_without_history_in_the_config_is_a_clear_error(cli, setup, tmp_path):  
 def test_before_any_run_is_a_clear_error(cli, setup):  # noqa: F811
     result = cli("history", setup({"2024-03-03": (1, 1, 1)}))
     assert result.exit_code == 2 and "no run history yet" in result.stderr
+
+
+def test_names_from_the_history_are_shown_as_text(cli, recorded, tmp_path):
+    # A manager name with markup and an escape sequence, as an export could have carried it.
+    with sqlite3.connect(tmp_path / "hist" / "history.db") as conn:
+        conn.execute("INSERT INTO managers VALUES ('audit.yaml', '2024-03-01', ?, 5, 20, NULL)",
+                     ("Eve [red]x[/red]\x1b]0;owned\x07",))
+    table = cli("history", recorded).stdout
+    assert "Eve [red]x[/red]\\x1b]0;owned\\x07" in table
+    assert "\x1b" not in table and "\x07" not in table
+    out = tmp_path / "trend.html"
+    cli("history", recorded, "--format", "html", "--output", out)
+    assert "\x1b" not in out.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from funnelctl import __version__
 from funnelctl.commands.history import Series, Trend
+from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import labels
 
@@ -19,6 +20,7 @@ def render_trend(trend: Trend, fmt: str, lang: str, color: bool = False) -> str:
     """table (a terminal's width in colour, else 110 columns), json or html."""
     if fmt == "json":
         return render_json(trend)
+    trend = for_display(trend)  # names come from the data: controls as visible escapes
     if fmt == "html":
         return render_html(trend, lang)
     return render_table(trend, lang, color, None if color else 110)
@@ -43,7 +45,7 @@ def render_table(trend: Trend, lang: str, color: bool, width: int | None) -> str
     runs = trend.runs[-MAX_TABLE_RUNS:]
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, emoji=False)
+                      highlight=False, emoji=False, markup=False)
     console.print(Text(trend.title, style="bold"))
     console.print(t["history_runs"].format(n=len(trend.runs), file=trend.history))
     if not trend.runs:
