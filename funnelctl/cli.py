@@ -5,8 +5,6 @@ Heavy imports (polars, the audit itself) happen inside commands so `--help` is q
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +12,7 @@ from typing import Annotated
 import typer
 
 from funnelctl import __version__
-from funnelctl.cli_runtime import handled_errors, progress, tune_runtime
+from funnelctl.cli_runtime import handled_errors, progress, tune_runtime, use_color
 from funnelctl.errors import ExitCode, visible
 from funnelctl.io.output import signals_raise, write_stdout
 from funnelctl.render import RENDERERS
@@ -128,7 +126,7 @@ def audit(
                                    compare=Compare(compare).value if compare else None,
                                    config=settings)
             fmt = Format(format).value
-            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            color = use_color(output)
             # In a terminal use its width; in files and pipes a fixed, readable one.
             width = None if color else 110
             language = Lang(lang).value if lang else report.language
@@ -227,7 +225,7 @@ def history(
         from funnelctl.render.trend import render_trend
 
         trend = load_trend(config, last)
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        color = use_color(output)
         text = render_trend(trend, HistoryFormat(format).value,
                             Lang(lang).value if lang else trend.language, color)
         if output is None:

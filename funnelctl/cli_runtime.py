@@ -71,6 +71,11 @@ def progress(message: str, enabled: bool = True) -> Iterator[None]:
         yield
 
 
+def use_color(output) -> bool:
+    """ANSI colours only for a report going to a terminal, and never under NO_COLOR."""
+    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
 def tune_runtime() -> None:
     """Settings for the CLI process only, made before polars and pydantic are imported.
 

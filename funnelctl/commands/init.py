@@ -7,7 +7,6 @@ them by sample_data/generate.py, with the source path pointed at the sample data
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from funnelctl.commands.yaml_text import yaml_quoted
 from funnelctl.errors import UsageError
 from funnelctl.io.output import write_stdout
 
@@ -54,33 +54,6 @@ def with_data_path(text: str, data_path: str) -> str:
                          count=1)
 
 
-def yaml_quoted(value: str) -> str:
-    """`value` as one double-quoted YAML scalar on one line, whatever it holds.
-
-    A file name may contain quotes, `#`, a newline or other control characters (or,
-    undecodable bytes, surrogates): those are escaped, so the line stays one valid
-    scalar that reads back as exactly `value`. A plain path stays plain.
-    """
-    import yaml
-
-    plain = yaml.safe_dump(value, width=1 << 20, allow_unicode=True).splitlines()[0]
-    with contextlib.suppress(yaml.YAMLError):
-        if yaml.safe_load(f"k: {plain}  # comment") == {"k": value}:
-            return plain
-    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-    out = []
-    for ch in value:
-        if ch in escapes:
-            out.append(escapes[ch])
-        elif ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append(ch)
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
-                       else f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
-
-
 def starter_config(name: str, data: Path | None, output: Path | None) -> str:
     """The text `init --template` writes; a data path is made relative to the output."""
     text = template_text(name)
@@ -107,6 +80,8 @@ def run_init(template: str | None, from_export: Path | None, output: Path, data:
         raise UsageError("give one of --template NAME (see `funnelctl templates`) or "
                          "--from-export FILE")
     to_stdout = str(output) == "-"
+    if not to_stdout and output.exists() and not force:  # before the work, not after it
+        raise UsageError(f"{output}: already exists (use --force to overwrite)")
     if from_export is not None:
         from funnelctl.commands.init_export import config_from_export
 
@@ -120,8 +95,6 @@ def run_init(template: str | None, from_export: Path | None, output: Path, data:
     if to_stdout:
         write_stdout(text)
         return
-    if output.exists() and not force:
-        raise UsageError(f"{output}: already exists (use --force to overwrite)")
     from funnelctl.io.output import write_atomically
 
     write_atomically(output, text)

@@ -4,7 +4,6 @@ be mapped is listed, so the user checks a config instead of writing one."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -15,6 +14,7 @@ from funnelctl.commands.guess_columns import Guesses, guess_columns, profile
 from funnelctl.commands.init_events import event_funnel
 from funnelctl.commands.inspect import inspect_file
 from funnelctl.commands.stage_order import FunnelPlan, plan_funnels
+from funnelctl.commands.yaml_text import yaml_double_quoted
 from funnelctl.config import CsvOptions, Source, parse_config
 from funnelctl.errors import DataError
 from funnelctl.io import presets
@@ -167,9 +167,9 @@ def _unmapped_lines(guesses: Guesses) -> list[str]:
 
 
 def _q(value: str) -> str:
-    """A data value as a YAML scalar: always double-quoted (JSON is valid YAML), so no
-    value is ever read as YAML syntax, a number, a date or a boolean."""
-    return json.dumps(value, ensure_ascii=False)
+    """A data value as a YAML scalar: always double-quoted, so no value is ever read as
+    YAML syntax, a number, a date or a boolean."""
+    return yaml_double_quoted(value)
 
 
 def _clean(text: str) -> str:

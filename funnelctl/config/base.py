@@ -38,3 +38,11 @@ def not_above(model: BaseModel, low: str, high: str) -> None:
     low_value, high_value = getattr(model, low), getattr(model, high)
     if low_value > high_value:
         raise ValueError(f"{low} ({low_value}) must not be above {high} ({high_value})")
+
+
+def nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
+    """The line of a key path in the YAML, or of its nearest parent that has one."""
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None

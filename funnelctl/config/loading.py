@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from funnelctl.config.base import nearest_line
 from funnelctl.config.models import Config
 from funnelctl.config.references import reference_problems
 from funnelctl.errors import ConfigError
@@ -77,7 +78,7 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(_format_errors(exc, path, lines)) from None
     problems = reference_problems(config)
     if problems:
-        raise ConfigError("\n".join(f"{path}:{_nearest_line(loc, lines) or '?'}: "
+        raise ConfigError("\n".join(f"{path}:{nearest_line(loc, lines) or '?'}: "
                                      f"{'.'.join(map(str, loc))}: {msg}"
                                      for loc, msg in problems))
     config._file, config._lines = path, lines
@@ -186,7 +187,7 @@ def _format_errors(exc: ValidationError, path: Path, lines: dict[tuple, int]) ->
         loc = tuple(str(p) if isinstance(p, str) else p for p in err["loc"])
         if err["type"] == "unknown_key":
             loc = (*loc, err["ctx"]["key"])
-        line = _nearest_line(loc, lines)
+        line = nearest_line(loc, lines)
         where = f"{path}:{line}" if line else str(path)
         key = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
@@ -197,11 +198,6 @@ def _format_errors(exc: ValidationError, path: Path, lines: dict[tuple, int]) ->
     return "\n".join(messages)
 
 
-def _nearest_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    for cut in range(len(loc), 0, -1):
-        if loc[:cut] in lines:
-            return lines[loc[:cut]]
-    return None
 
 
 def json_schema() -> dict:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from funnelctl.config.base import Model, not_above
+from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
     OrderMode,
     Where,
@@ -262,8 +262,7 @@ class Config(Model):
 
     def where(self, loc: tuple) -> str:
         """`file:line: key.path` of a key, for an error the data reveals (line when known)."""
-        line = next((self._lines[loc[:cut]] for cut in range(len(loc), 0, -1)
-                     if loc[:cut] in self._lines), None)
+        line = nearest_line(loc, self._lines)
         place = f"{self._file}:{line}" if self._file and line else str(self._file or "config")
         return f"{place}: {'.'.join(map(str, loc))}"
 

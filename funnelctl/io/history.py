@@ -111,14 +111,12 @@ def read_history(raw: RawSource, source: Source, timezone: str,
         date_dtype = schema[mapping["entered_at"]]
         entries = _from_rows(raw, mapping, kept, layout == "salesforce_history")
         date_columns = [mapping["entered_at"]]
-    reading = _one_reading(date_readings(raw, source.date_format, date_columns))
+    # HubSpot's date columns become one column: every format any of them uses.
+    reading = merge_readings(list(date_readings(raw, source.date_format, date_columns).values()))
     return _finish(raw, entries, date_dtype, source, timezone, layout, reading,
                    plausible(as_of, timezone))
 
 
-def _one_reading(readings: dict[str, DateReading]) -> DateReading | None:
-    """HubSpot's date columns become one column: every format any of them uses."""
-    return merge_readings(list(readings.values()))
 
 
 def split_label(label: str) -> tuple[str, str | None]:

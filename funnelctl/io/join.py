@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.config.models import Join
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, excerpt_list
 
 KEY = "__join_key"
 SUFFIX = " (joined)"
@@ -52,7 +52,7 @@ def _require(raw: Side, column: str, key: str) -> None:
         close = difflib.get_close_matches(column, raw.columns, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise DataError(f"{raw.path}: no column '{column}' ({key}){hint}\n"
-                        f"  columns found: {', '.join(raw.columns)}")
+                        f"  columns found: {excerpt_list(raw.columns)}")
 
 
 def _match_counts(left: pl.LazyFrame, right: pl.LazyFrame) -> dict[str, int]:

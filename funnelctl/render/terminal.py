@@ -32,7 +32,12 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
-from funnelctl.render.terminal_breakdown import BREAKDOWN_WIDTH, stage_row_tables, table_width
+from funnelctl.render.terminal_breakdown import (
+    BREAKDOWN_WIDTH,
+    STYLE,
+    stage_row_tables,
+    table_width,
+)
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.report import (
     Change,
@@ -43,8 +48,6 @@ from funnelctl.report import (
     SourceQuality,
     StageResult,
 )
-
-STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "insufficient": "dim"}
 
 
 class TerminalReport:
