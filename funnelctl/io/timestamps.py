@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.io.date_formats import day_month_orders, reading_from_sample
+from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
 from funnelctl.io.values import configured_reading, epoch_unit, local_to_utc, text_times
 
 TEXT = "_text"
@@ -36,18 +36,17 @@ def instant(column: str, dtype: pl.DataType, timezone: str,
             .cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     sample = (sample if sample is not None else pl.Series([], dtype=pl.String))
     sample = sample.cast(pl.String).str.strip_chars()
-    parse = text_instant(col.cast(pl.String).str.strip_chars(), timezone, date_format, sample)
+    reading = configured_reading(date_format)
+    if reading is None:  # worked out once from the sample, for the column and the test
+        order = day_month_orders(pl.DataFrame({TEXT: sample}).lazy(), [TEXT]).get(TEXT)
+        reading = reading_from_sample(sample, order)
+    parse = text_instant(col.cast(pl.String).str.strip_chars(), timezone, reading)
     parsed = pl.DataFrame({TEXT: sample}).select(
-        text_instant(pl.col(TEXT), timezone, date_format, sample).is_not_null().any()).item()
+        text_instant(pl.col(TEXT), timezone, reading).is_not_null().any()).item()
     return parse if parsed else None
 
 
-def text_instant(text: pl.Expr, timezone: str, date_format: str | list[str] | None,
-                 sample: pl.Series) -> pl.Expr:
-    reading = configured_reading(date_format)
-    if reading is None:
-        order = day_month_orders(pl.DataFrame({TEXT: sample}).lazy(), [TEXT]).get(TEXT)
-        reading = reading_from_sample(sample, order)
+def text_instant(text: pl.Expr, timezone: str, reading: DateReading) -> pl.Expr:
     wall, utc = text_times(text, reading)
     local = local_to_utc(wall, timezone)
     return local if utc is None else pl.coalesce(local, utc.dt.replace_time_zone("UTC"))
