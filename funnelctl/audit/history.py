@@ -63,13 +63,18 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
                    quality: SourceQuality,
                    rejects: list[pl.DataFrame] | None = None,
-                   significance: Significance | None = None) -> FunnelResult:
+                   significance: Significance | None = None,
+                   before: DateRange | None = None) -> tuple[FunnelResult, FunnelResult | None]:
     """One funnel over a stage history; deals count in the period they first appear in.
-    Entries whose stage matches nothing go into the `rejects` ledger."""
+    Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
+    the stage counts over that period (all a comparison needs), from the same deals."""
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
-    deals = in_period(deal_outcomes(entries, funnel, keep), dates)
+    every_deal = deal_outcomes(entries, funnel, keep)
+    earlier = (summarise(in_period(every_deal, before), funnel, kind="stage_history",
+                         significance=significance) if before else None)
+    deals = in_period(every_deal, dates)
     no_loss_stage = lost_without_stage(deals)
     if no_loss_stage:
         quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
@@ -83,7 +88,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         deals=counts["deals"], inconsistent=counts["inconsistent"],
         moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
         share=ratio(counts["inconsistent"], counts["deals"]))
-    return result
+    return result, earlier
 
 
 def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,

@@ -155,14 +155,9 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
-            result = history_funnel(history, funnel, dates, moment, qualities[source_name],
-                                    rejects, config.significance)
-            earlier = None
-            if before:
-                # The earlier run's notes (unmatched stages...) would repeat the report's.
-                scratch = SourceQuality(source_name, "", 0, 0)
-                earlier = history_funnel(history, funnel, before, moment, scratch,
-                                         significance=config.significance)
+            result, earlier = history_funnel(history, funnel, dates, moment,
+                                             qualities[source_name], rejects,
+                                             config.significance, before)
             yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
 
 
