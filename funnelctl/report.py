@@ -6,6 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_forecast import (
+    Forecast,
+    LearnedMaxDays,
+    ListedDeal,
+    PlanResult,
+    Snoozed,
+    StageProbability,
+)
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -50,6 +59,9 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    probability: StageProbability | None = None  # deal funnels: for the weighted forecast
+    max_days_learned: LearnedMaxDays | None = None  # max_days: auto
+    stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
 
 
 @dataclass
@@ -128,6 +140,9 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    forecast: Forecast | None = None  # deal funnels with an expected_close column
+    plan: PlanResult | None = None  # deal funnels with plan:
+    snoozed: Snoozed | None = None  # funnels with snooze:
 
 
 @dataclass
