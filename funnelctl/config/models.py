@@ -12,9 +12,11 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
-    OrderMode,
+    Order,
     Where,
     duration_text,
+    order_check,
+    order_modes,
     parse_duration,
     where_before,
     where_columns,
@@ -187,7 +189,8 @@ class Funnel(Model):
     # Deal funnels: only the deals whose mapped `pipeline` column holds this value (one
     # funnel per pipeline when stage names repeat across pipelines).
     pipeline: str | None = None
-    order: OrderMode = "default"  # event funnels: how the steps must follow each other
+    # Event funnels: how the steps must follow each other (a mode, or ClickHouse modes).
+    order: Order = "default"
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
@@ -198,6 +201,16 @@ class Funnel(Model):
     @classmethod
     def _duration(cls, v: Any) -> str | None:
         return duration_text(v)
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, v: Any) -> Any:
+        return order_check(v)
+
+    def order_modes(self) -> frozenset[str]:
+        """The modes `order:` means: {} for default, ClickHouse's modes combined, or
+        {'unordered'} / {'distinct_events'}."""
+        return order_modes(self.order)
 
     def stage_min_sample(self, stage: Stage) -> int:
         return stage.min_sample if stage.min_sample is not None else self.min_sample
