@@ -22,6 +22,7 @@ from funnelctl.config.events import (
     where_columns,
 )
 from funnelctl.config.history import History
+from funnelctl.config.money import CycleTarget, Money
 from funnelctl.config.norms import Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
@@ -196,6 +197,8 @@ class Funnel(Model):
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
+    # Deal funnels: the sales-cycle target, graded on the median days from created to won.
+    cycle_days: CycleTarget | None = None
 
     @field_validator("window", mode="before")
     @classmethod
@@ -269,6 +272,7 @@ class Config(Model):
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
+    money: Money = Field(default_factory=Money)  # currency of the amounts, exchange rates
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
