@@ -13,7 +13,13 @@ from funnelctl.checks_forecast import check_overdue, check_plan
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
 from funnelctl.io.plan_files import read_plan, read_snooze
-from funnelctl.metrics.forecast import EXPECTED, forecast, stage_probabilities, weighted
+from funnelctl.metrics.forecast import (
+    CURRENCY,
+    EXPECTED,
+    forecast,
+    stage_probabilities,
+    weighted,
+)
 from funnelctl.metrics.plan import plan_lines
 from funnelctl.metrics.stuck import (
     learn_limits,
@@ -23,6 +29,7 @@ from funnelctl.metrics.stuck import (
     stuck_in_history,
     stuck_in_snapshot,
 )
+from funnelctl.metrics.value import AMOUNT, currency_blocks
 from funnelctl.report import Finding, FunnelResult
 from funnelctl.report_forecast import LearnedMaxDays, PlanResult, Snoozed
 
@@ -116,25 +123,55 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         if snoozed:
             snoozed.hidden_stuck = hidden
         found += check_history(result, funnel)
-    money = "amount" in frame.columns
-    if money and EXPECTED in frame.columns:
-        result.forecast = forecast(frame, funnel, probabilities, day, active)
+    priced = priced_blocks(config, funnel, frame) if AMOUNT in frame.columns else []
+    if priced and EXPECTED in frame.columns:
+        result.forecast = forecast(pl.concat([b for _, b in priced], how="vertical_relaxed"),
+                                   funnel, probabilities, day, active)
         if snoozed:
             every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
             snoozed.hidden_overdue = every - result.forecast.overdue.deals
         found += check_overdue(result)
     if funnel.plan is not None:
         require_plan_columns(config, funnel, frame)
+        currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
         calendar = config.norms.calendar if config.norms else None
-        lines = plan_lines(frame, weighted(frame, probabilities), targets, day,
+        lines = plan_lines(amounts, weighted(amounts, probabilities), targets, day,
                            calendar.workday_numbers() if calendar else None,
                            set(calendar.holidays) if calendar else None)
-        result.plan = PlanResult(as_of=day, lines=lines,
+        result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None)
         found += check_plan(result)
     result.snoozed = snoozed
     return found
+
+
+def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
+                  ) -> list[tuple[str | None, pl.DataFrame]]:
+    """The funnel's deals per currency (metrics/value.currency_blocks: one block when all
+    amounts are in one currency or `money.rates` convert them), each block's currency in
+    its `currency` column."""
+    money = config.money
+    blocks, missing = currency_blocks(frame, money.currency, money.rates)
+    if missing:
+        raise ConfigError(
+            f"money.rates: no rate for {', '.join(missing)}, which the amounts of funnel "
+            f"'{funnel.name}' are in: add it (units of {money.currency} per 1 {missing[0]})")
+    return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
+            for code, block, _ in blocks]
+
+
+def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]
+                 ) -> tuple[str | None, pl.DataFrame]:
+    """A plan is one amount per target: the won deals must be in one currency too."""
+    if len(priced) == 1:
+        return priced[0]
+    i = config.funnels.index(funnel)
+    codes = ", ".join(str(code) for code, _ in priced)
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'plan'))}: the plan is one amount per target, but the "
+        f"deals of funnel '{funnel.name}' are in several currencies ({codes}): give "
+        "money: {currency: ..., rates: {...}} to convert them")
 
 
 def require_plan_columns(config: Config, funnel: Funnel, frame: pl.DataFrame) -> None:

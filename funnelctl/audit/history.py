@@ -8,6 +8,7 @@ import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import history_stuck
+from funnelctl.audit.money import add_money
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
@@ -90,6 +91,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                              "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
     add_outcome_notes(result, no_loss_stage)
+    add_money(result, deals, funnel, config.money)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, cohort, len(funnel.stages))
     counts = consistency_counts(deals)

@@ -29,6 +29,7 @@ from funnelctl.checks import (
     overall_verdict,
     sort_findings,
 )
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, load_config
 from funnelctl.errors import UsageError
 from funnelctl.history import RunRecord, config_key, load_runs, record_run
@@ -157,7 +158,8 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
             result, earlier, found = history_funnel(history, funnel, dates, moment,
                                                     qualities[source_name], config, rejects,
                                                     before)
-            yield result, earlier, check_funnel(result, funnel) + found
+            yield result, earlier, (check_funnel(result, funnel) + found
+                                    + check_money(result, funnel))
 
 
 def event_runs(config: Config, dates: DateRange, before: DateRange | None,

@@ -54,6 +54,11 @@ FINDINGS_RU = {
                    "ещё {days_left} дн.; взвешенная воронка покрывает {coverage} остатка",
     "plan_missed": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}): план "
                    "не выполнен",
+    "cycle_time": "медианный цикл сделки {median} дн.; хорошо ≤ {good}, приемлемо ≤ "
+                  "{acceptable}; {over} из {won} выигранных сделок ({share}) шли дольше {good} дн.",
+    "value_bottleneck": "больше всего сделок потеряно на «{deals_stage}», больше всего денег "
+                        "на «{stage}» ({lost}, {share} потерянного на известных этапах); "
+                        "узкое место по конверсии — «{bottleneck}»",
     "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
 # Words inside finding params that the Russian templates show.
