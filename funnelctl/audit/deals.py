@@ -12,6 +12,7 @@ import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
+from funnelctl.audit.money import add_money
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
@@ -19,6 +20,7 @@ from funnelctl.checks import (
     check_loss_stages,
     check_stage_values,
 )
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
 from funnelctl.io.deals import Deals, read_deals
@@ -64,6 +66,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             result = summarise(cohort, funnel, kind="deals",
                                significance=config.significance)
             found = check_funnel(result, funnel)
+            add_money(result, cohort, funnel, config.money, config.where(("money", "rates")))
+            found += check_money(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())

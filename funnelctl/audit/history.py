@@ -7,7 +7,9 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
+from funnelctl.audit.money import add_money
 from funnelctl.config import Config, Funnel
+from funnelctl.config.money import Money as MoneyConfig
 from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
@@ -64,7 +66,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                    quality: SourceQuality,
                    rejects: list[pl.DataFrame] | None = None,
                    significance: Significance | None = None,
-                   before: DateRange | None = None) -> tuple[FunnelResult, FunnelResult | None]:
+                   before: DateRange | None = None, money: MoneyConfig | None = None
+                   ) -> tuple[FunnelResult, FunnelResult | None]:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
     the stage counts over that period (all a comparison needs), from the same deals."""
@@ -81,6 +84,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                              "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
     add_outcome_notes(result, no_loss_stage)
+    add_money(result, deals, funnel, money or MoneyConfig())
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
     counts = consistency_counts(deals)

@@ -30,6 +30,7 @@ from funnelctl.checks import (
     overall_verdict,
     sort_findings,
 )
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, load_config
 from funnelctl.errors import UsageError
 from funnelctl.history import RunRecord, config_key, load_runs, record_run
@@ -157,8 +158,9 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
         for funnel in (f for f in config.funnels if f.source == source_name):
             result, earlier = history_funnel(history, funnel, dates, moment,
                                              qualities[source_name], rejects,
-                                             config.significance, before)
-            yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
+                                             config.significance, before, config.money)
+            yield result, earlier, (check_funnel(result, funnel) + check_history(result, funnel)
+                                    + check_money(result, funnel))
 
 
 def event_runs(config: Config, dates: DateRange, before: DateRange | None,

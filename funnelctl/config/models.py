@@ -12,14 +12,17 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
-    OrderMode,
+    Order,
     Where,
     duration_text,
+    order_check,
+    order_modes,
     parse_duration,
     where_before,
     where_columns,
 )
 from funnelctl.config.history import History
+from funnelctl.config.money import CycleTarget, Money
 from funnelctl.config.norms import ManagerNames, Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
@@ -192,17 +195,30 @@ class Funnel(Model):
     # Deal funnels: only the deals whose mapped `pipeline` column holds this value (one
     # funnel per pipeline when stage names repeat across pipelines).
     pipeline: str | None = None
-    order: OrderMode = "default"  # event funnels: how the steps must follow each other
+    # Event funnels: how the steps must follow each other (a mode, or ClickHouse modes).
+    order: Order = "default"
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
+    # Deal funnels: the sales-cycle target, graded on the median days from created to won.
+    cycle_days: CycleTarget | None = None
 
     @field_validator("window", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> str | None:
         return duration_text(v)
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, v: Any) -> Any:
+        return order_check(v)
+
+    def order_modes(self) -> frozenset[str]:
+        """The modes `order:` means: {} for default, ClickHouse's modes combined, or
+        {'unordered'} / {'distinct_events'}."""
+        return order_modes(self.order)
 
     def stage_min_sample(self, stage: Stage) -> int:
         return stage.min_sample if stage.min_sample is not None else self.min_sample
@@ -262,6 +278,7 @@ class Config(Model):
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
+    money: Money = Field(default_factory=Money)  # currency of the amounts, exchange rates
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)

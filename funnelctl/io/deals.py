@@ -10,6 +10,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
+from funnelctl.io.currency import currency_expr, currency_in_amount
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.stage_dates import entered_columns
@@ -27,8 +28,8 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
-OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage",
-            "stage_changed_at")
+OPTIONAL = ("status", "closed_at", "amount", "currency", "manager", "pipeline", "loss_reason",
+            "lost_stage", "stage_changed_at")
 
 # Status words CRMs use; `status_values:` in the source replaces them.
 DEFAULT_STATUS = {
@@ -144,6 +145,11 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         columns["_amount_given"] = (clean_text(name, markers).is_not_null()
                                     if schema[name] == pl.String else pl.lit(False))
         columns["_amount_raw"] = _text(name, schema)
+        if "currency" in mapping:
+            columns["currency"] = currency_expr(mapping["currency"], markers)
+        elif schema[name] == pl.String:  # Salesforce: "USD 485,000.00"
+            columns["currency"] = pl.when(columns["amount"].is_not_null()).then(
+                currency_in_amount(clean_text(name, markers)))
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
@@ -176,6 +182,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         raise no_usable_rows(raw.path, rejects, source.date_format)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    if "currency" in good.columns and good["currency"].null_count() == good.height:
+        good = good.drop("currency")  # no deal names a currency: the amounts are plain
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 

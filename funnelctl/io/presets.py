@@ -50,6 +50,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "closed_at": ["Дата завершения", "Дата закрытия", "Предполагаемая дата закрытия",
                           "Assumed close date", "CLOSEDATE"],
             "amount": ["Сумма", "Income", "OPPORTUNITY"],
+            "currency": ["Валюта", "Currency", "CURRENCY_ID"],
             "manager": ["Ответственный", "Responsible", "ASSIGNED_BY", "ASSIGNED_BY_ID"],
             "pipeline": ["Воронка", "Направление", "Pipeline", "CATEGORY_ID"],
             "source": ["Источник", "Source", "SOURCE_ID"],
@@ -80,6 +81,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "created_at": ["Create Date", "Data de criação", "createdate"],
             "closed_at": ["Close Date", "Data de fechamento", "closedate"],
             "amount": ["Amount", "Valor", "amount"],
+            # multi-currency portals: the deal's currency code (deal_currency_code)
+            "currency": ["Currency", "Deal currency code", "deal_currency_code"],
             "manager": ["Deal owner", "Proprietário do negócio", "hubspot_owner_id"],
             "pipeline": ["Pipeline", "pipeline"],
             "loss_reason": ["Closed Lost Reason", "closed_lost_reason"],
@@ -108,6 +111,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "closed_at": ["Deal - Deal closed on", "Deal - Closed on", "Deal - Close time",
                           "Deal - Won time", "close_time", "won_time"],
             "amount": ["Deal - Value", "Deal - Deal value", "value"],
+            "currency": ["Deal - Currency", "Deal - Currency of Value", "currency"],
             "manager": ["Deal - Owner", "Deal - Creator", "owner_name", "user_id"],
             "pipeline": ["Deal - Pipeline", "pipeline_id"],
             "loss_reason": ["Deal - Lost reason", "lost_reason"],
@@ -132,6 +136,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "created_at": ["Created Date", "CreatedDate"],
             "closed_at": ["Close Date", "CloseDate"],
             "amount": ["Amount", "Amount (converted)", "Total Price"],
+            # multi-currency orgs; else the amount text itself says it ("USD 485,000.00")
+            "currency": ["Opportunity Currency", "Amount Currency", "CurrencyIsoCode"],
             "manager": ["Opportunity Owner", "Owner", "Owner Name", "Owner.Name", "OwnerId"],
             "pipeline": ["Opportunity Record Type", "Record Type", "RecordType.Name"],
             "loss_reason": ["Lost Reason", "Loss Reason", "Reason Lost", "Closed Lost Reason"],

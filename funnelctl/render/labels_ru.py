@@ -46,6 +46,11 @@ FINDINGS_RU = {
                      "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
     "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
                       "чем",
+    "cycle_time": "медианный цикл сделки {median} дн.; хорошо ≤ {good}, приемлемо ≤ "
+                  "{acceptable}; {over} из {won} выигранных сделок ({share}) шли дольше {good} дн.",
+    "value_bottleneck": "больше всего сделок потеряно на «{deals_stage}», больше всего денег "
+                        "на «{stage}» ({lost}, {share} потерянного на известных этапах); "
+                        "узкое место по конверсии — «{bottleneck}»",
     "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
 # Words inside finding params that the Russian templates show.
