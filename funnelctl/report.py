@@ -297,6 +297,10 @@ class ManagerNorms:
     empty_days: int  # working days with no call and no meeting at all
     days: list[DayGrade] = field(default_factory=list)
     weeks: list[WeekGrade] = field(default_factory=list)
+    working_days: int = 0  # the manager's own: the period's, inside its roster dates
+    team: str | None = None  # its team (norms.teams), graded by the team's rules
+    active_from: dt.date | None = None  # roster dates, when given
+    active_to: dt.date | None = None
 
 
 @dataclass
@@ -318,6 +322,42 @@ class NormsResult:
     managers: list[ManagerNorms]
     totals: NormsTotals
     unlisted_managers: dict[str, int] = field(default_factory=dict)  # not on roster: rows
+    outside_dates: dict[str, int] = field(default_factory=dict)  # calls + meetings outside
+    #                                                              the roster dates
+    not_in_period: list[str] = field(default_factory=list)  # roster dates miss the period
+    calendar: CalendarDays | None = None
+    sources: list[str] = field(default_factory=list)  # every activities source graded
+    teams: list[TeamNorms] = field(default_factory=list)
+    names: NameMatches | None = None  # how the data's names were matched to managers
+    ignored_rows: dict[str, int] = field(default_factory=dict)  # system users -> rows
+    short_calls: int = 0  # calls under min_call_seconds, not counted
+    min_call_seconds: dict[str, int] = field(default_factory=dict)  # source -> its minimum
+
+
+@dataclass
+class CalendarDays:
+    """The production calendar used: the country's days off in the graded range and the
+    dates worked on a day off by the week (transferred working days, working_dates:)."""
+
+    country: str | None = None
+    holidays: dict[str, str] = field(default_factory=dict)  # ISO date -> name
+    working_dates: list[dt.date] = field(default_factory=list)
+
+
+@dataclass
+class TeamNorms:
+    name: str
+    members: list[str]
+    daily_good: list[dict[str, int]]  # the team's rules, as in the config
+    daily_acceptable: list[dict[str, int]]
+    weekly_meetings: dict[str, int]
+
+
+@dataclass
+class NameMatches:
+    merged: dict[str, str] = field(default_factory=dict)  # name in data -> manager
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> candidates
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -88,7 +88,7 @@ def audit(config_path: str | Path, period: str | None = None,
     norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
         findings += with_source(check_norms(norms, config.norms.below_share),
-                                config.norms.source)
+                                config.norms.sources()[0])
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
@@ -102,7 +102,7 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += anomaly_findings(recorded, dates, funnels, config.history.anomaly)
     if comparison:
         sources = {f.name: f.source for f in config.funnels}
-        norms_source = config.norms.source if config.norms else None
+        norms_source = config.norms.sources()[0] if config.norms else None
         for found in check_comparison(comparison):
             findings += with_source([found], sources.get(found.params.get("funnel"),
                                                          norms_source))

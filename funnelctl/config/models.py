@@ -24,7 +24,7 @@ from funnelctl.config.events import (
 from funnelctl.config.forecast import Plan, Snooze
 from funnelctl.config.history import History
 from funnelctl.config.money import CycleTarget, Money
-from funnelctl.config.norms import Norms, TypeValues
+from funnelctl.config.norms import ManagerNames, Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
 
@@ -73,6 +73,8 @@ class Source(Model):
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
     type_values: TypeValues | None = None  # activities: which type values are calls/meetings
+    # activities: calls shorter than this (by the mapped duration column) are not counted
+    min_call_seconds: int | None = Field(default=None, ge=0, le=86_400, strict=True)
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
     join: Join | None = None
@@ -82,6 +84,9 @@ class Source(Model):
         if self.layout is not None and self.kind != "stage_history":
             raise ValueError(f"layout applies to kind: stage_history only (this source is "
                              f"kind: {self.kind})")
+        if self.kind != "activities" and (self.min_call_seconds is not None
+                                          or self.type_values is not None):
+            raise ValueError("type_values and min_call_seconds apply to kind: activities only")
         return self
 
     @field_validator("date_format")
@@ -293,6 +298,7 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    managers: ManagerNames = Field(default_factory=ManagerNames)  # aliases:, ignore:
     history: History | None = None  # the run-history store (nightly runs)
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)

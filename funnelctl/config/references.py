@@ -25,7 +25,7 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
                  for i, target in enumerate(config.notify)
                  if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
-            + norms_problems(config.norms, config.sources))
+            + norms_problems(config.norms, config.sources, config.managers))
 
 
 def history_link_problems(config: Config) -> list[tuple[tuple, str]]:
