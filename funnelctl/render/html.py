@@ -16,6 +16,7 @@ from funnelctl.render.captions import problem_lines
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.forecast_view import forecast_tables, snoozed_line
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
     VERDICT_SYMBOL,
@@ -64,7 +65,8 @@ def environment() -> Environment:
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines)
+                       problem_lines=problem_lines, forecast_tables=forecast_tables,
+                       snoozed_line=snoozed_line)
     return env
 
 

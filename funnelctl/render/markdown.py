@@ -30,6 +30,7 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.markdown_forecast import forecast_section
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.report import (
     Change,
@@ -130,7 +131,7 @@ class MarkdownReport:
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
-        return lines
+        return lines + forecast_section(funnel, t, self.f)
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f
