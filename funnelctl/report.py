@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_waterfall import Waterfall
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -128,6 +130,8 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    # --compare previous on a stage history, or --since-snapshot: the pipeline waterfall.
+    waterfall: Waterfall | None = None
 
 
 @dataclass

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
+from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
 from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
@@ -64,10 +65,12 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                    quality: SourceQuality,
                    rejects: list[pl.DataFrame] | None = None,
                    significance: Significance | None = None,
-                   before: DateRange | None = None) -> tuple[FunnelResult, FunnelResult | None]:
+                   before: DateRange | None = None,
+                   config: Config | None = None) -> tuple[FunnelResult, FunnelResult | None]:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
-    the stage counts over that period (all a comparison needs), from the same deals."""
+    the stage counts over that period (all a comparison needs), from the same deals, and
+    the pipeline waterfall from the start to the end of the period."""
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
@@ -88,6 +91,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         deals=counts["deals"], inconsistent=counts["inconsistent"],
         moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
         share=ratio(counts["inconsistent"], counts["deals"]))
+    if before is not None and config is not None:
+        result.waterfall = history_waterfall(config, entries, funnel, dates)
     return result, earlier
 
 

@@ -36,6 +36,7 @@ from funnelctl.render.labels import (
     unit,
 )
 from funnelctl.render.norms_view import norms_grid
+from funnelctl.render.waterfall_view import WaterfallView, manager_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -64,7 +65,8 @@ def environment() -> Environment:
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines)
+                       problem_lines=problem_lines,
+                       waterfall_view=WaterfallView, waterfall_managers=manager_grid)
     return env
 
 
