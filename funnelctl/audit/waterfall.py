@@ -17,14 +17,14 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.config import Config, Funnel
-from funnelctl.errors import UsageError
+from funnelctl.errors import ConfigError, UsageError
 from funnelctl.io.deals import DUPLICATE, read_deals
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.history import ORDER, ROLE
 from funnelctl.metrics.periods import DateRange
-from funnelctl.metrics.waterfall import complete_state, waterfall
+from funnelctl.metrics.waterfall import MissingRates, complete_state, waterfall
 from funnelctl.report import SourceQuality
 from funnelctl.report_waterfall import Waterfall
 
@@ -131,14 +131,13 @@ def snapshot_waterfall(config: Config, funnel: Funnel, newer: pl.DataFrame,
     """The waterfall from the older export to the newer one of one funnel (the k-th over
     the source); deals are matched by id."""
     old = older.frames[k]
-    currency = _default_currency(config)
+    currency = config.money.currency
     start = complete_state(snapshot_state(old, funnel), currency)
     end = complete_state(snapshot_state(newer, funnel), currency)
     has_amounts = "amount" in older.columns and "amount" in newer.columns
     has_close = "expected_close" in older.columns and "expected_close" in newer.columns
-    result = waterfall(start, end, basis="snapshot", has_amounts=has_amounts,
-                       has_close_dates=has_close, rates=_rates(config),
-                       default_currency=currency)
+    result = _waterfall(config, funnel, start, end, basis="snapshot",
+                        has_amounts=has_amounts, has_close_dates=has_close)
     result.start, result.end = older.latest, newer_latest
     result.older_export = str(older.path)
     only_old = start.join(end, on="deal_id", how="anti")
@@ -184,14 +183,13 @@ def history_waterfall(config: Config, entries: pl.DataFrame, funnel: Funnel,
     entries of one stage history)."""
     start_at = dt.datetime.combine(dates.start, dt.time())
     end_at = dt.datetime.combine(dates.end + dt.timedelta(days=1), dt.time())
-    currency = _default_currency(config)
+    currency = config.money.currency
     start = complete_state(history_state(entries, funnel, start_at), currency)
     end = complete_state(history_state(entries, funnel, end_at), currency)
     has_amounts = "amount" in entries.columns
     has_close = "expected_close" in entries.columns
-    result = waterfall(start, end, basis="history", has_amounts=has_amounts,
-                       has_close_dates=has_close, rates=_rates(config),
-                       default_currency=currency)
+    result = _waterfall(config, funnel, start, end, basis="history",
+                        has_amounts=has_amounts, has_close_dates=has_close)
     result.start, result.end = dates.start, dates.end
     if not has_amounts:
         result.notes.append("the stage history has no amount column: the buckets count "
@@ -199,11 +197,17 @@ def history_waterfall(config: Config, entries: pl.DataFrame, funnel: Funnel,
     return result
 
 
-def _default_currency(config: Config) -> str | None:
-    money = getattr(config, "money", None)
-    return getattr(money, "currency", None) if money else None
-
-
-def _rates(config: Config) -> dict[str, float]:
-    money = getattr(config, "money", None)
-    return dict(getattr(money, "rates", {}) or {}) if money else {}
+def _waterfall(config: Config, funnel: Funnel, start: pl.DataFrame, end: pl.DataFrame,
+               **options) -> Waterfall:
+    """waterfall() with the config's currency and rates; a currency without a rate is the
+    same config error as in the money view."""
+    money = config.money
+    try:
+        return waterfall(start, end, rates=money.rates, default_currency=money.currency,
+                         **options)
+    except MissingRates as exc:
+        raise ConfigError(
+            f"{config.where(('money', 'rates'))}: no rate for {exc}, which amounts of "
+            f"funnel '{funnel.name}' are in (waterfall): add it (units of {money.currency} "
+            f"per 1 {exc.currencies[0]})"
+        ) from None

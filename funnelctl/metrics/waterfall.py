@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from funnelctl.metrics.value import AMOUNT, currency_blocks
 from funnelctl.report_waterfall import (
     Role,
     Slippage,
@@ -153,19 +154,31 @@ def waterfall(start: pl.DataFrame, end: pl.DataFrame, *, basis: str,
                      closed_outcome_changed=moved)
 
 
+class MissingRates(ValueError):
+    """Amounts in currencies that `money.rates` has no rate for."""
+
+    def __init__(self, currencies: list[str]) -> None:
+        super().__init__(", ".join(currencies))
+        self.currencies = currencies
+
+
 def _in_currencies(rows: pl.DataFrame, rates: dict[str, float], default: str | None
                    ) -> tuple[pl.DataFrame, str | None, list[str]]:
-    """Values never add up across currencies: with rates every value is converted into
-    `default`; else each currency keeps its own sums."""
-    present = sorted(c for c in rows.filter(pl.col("value") != 0)["currency"].unique()
-                     .drop_nulls().to_list())
-    if len(present) > 1 and rates and default and all(c in rates or c == default
-                                                      for c in present):
-        factor = pl.col("currency").replace_strict({**rates, default: 1.0}, default=1.0,
-                                                   return_dtype=pl.Float64)
-        rows = rows.with_columns(value=pl.col("value") * factor, currency=pl.lit(default))
-        return rows, default, [default]
-    return rows, (present[0] if len(present) == 1 else None if present else default), present
+    """Values never add up across currencies: the money view's rule (value.currency_blocks):
+    one currency, or every value converted into `default` with rates, else each currency
+    keeps its own sums. Raises MissingRates when rates are given but not for all."""
+    blocks, missing = currency_blocks(rows.rename({"value": AMOUNT}), default, rates)
+    if missing:
+        raise MissingRates(missing)
+    if len(blocks) == 1:
+        currency, frame, _ = blocks[0]
+        frame = frame.rename({AMOUNT: "value"})
+        if currency is not None:
+            frame = frame.with_columns(currency=pl.lit(currency, pl.String))
+        return frame, currency, [currency] if currency else []
+    present = sorted(str(c) for c, _, _ in blocks)
+    return rows.with_columns(pl.col("currency").fill_null(pl.lit(default, pl.String))
+                             if default else pl.col("currency")), None, present
 
 
 def _values(frame: pl.DataFrame, by: list[str]) -> dict:
