@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -50,6 +52,7 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
 
 
 @dataclass
@@ -128,6 +131,7 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
 
 
 @dataclass

@@ -16,6 +16,8 @@ MAX_SECONDS = 2**64 - 1  # windowFunnel's window is a UInt64 count of DateTime s
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 # How an event funnel's steps must follow each other (README: "Order modes").
 OrderMode = Literal["default", "strict_increase", "unordered"]
+# `trend:` of an event funnel: the cohort period of the step-1 event (weeks from Monday).
+TrendPeriod = Literal["day", "week", "month"]
 
 
 def parse_duration(text: str) -> int:

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
     OrderMode,
+    TrendPeriod,
     Where,
     duration_text,
     parse_duration,
@@ -193,6 +194,8 @@ class Funnel(Model):
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
+    # Event funnels: conversion per cohort of the step-1 event's day, week or month.
+    trend: TrendPeriod | None = None
 
     @field_validator("window", mode="before")
     @classmethod
