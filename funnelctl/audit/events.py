@@ -31,6 +31,8 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
+        if any("strict_order" in f.order_modes() for f in users):
+            names = None  # an event of no step breaks a strict order: read them all
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
         # A trend reads one window more: its events show whether the window of the
         # period's latest entities has elapsed (no chain of the period reaches them).
