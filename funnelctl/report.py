@@ -6,6 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_forecast import (
+    Forecast,
+    LearnedMaxDays,
+    ListedDeal,
+    PlanResult,
+    Snoozed,
+    StageProbability,
+)
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -63,8 +73,12 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    probability: StageProbability | None = None  # deal funnels: for the weighted forecast
+    max_days_learned: LearnedMaxDays | None = None  # max_days: auto
+    stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
 
 
 @dataclass
@@ -227,6 +241,9 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    forecast: Forecast | None = None  # deal funnels with an expected_close column
+    plan: PlanResult | None = None  # deal funnels with plan:
+    snoozed: Snoozed | None = None  # funnels with snooze:
     # Deal funnels with a mapped amount: the funnel in money (one currency, or converted);
     # with amounts in several currencies and no rates, one block per currency instead.
     money: Money | None = None
@@ -234,6 +251,7 @@ class FunnelResult:
     value_bottleneck: ValueBottleneck | None = None  # most money lost (single currency)
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
 
 
 @dataclass

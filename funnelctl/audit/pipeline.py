@@ -23,7 +23,6 @@ from funnelctl.audit.norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
-    check_history,
     check_norms,
     check_source,
     mark_low_confidence,
@@ -156,10 +155,10 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
-            result, earlier = history_funnel(history, funnel, dates, moment,
-                                             qualities[source_name], rejects,
-                                             config.significance, before, config.money)
-            yield result, earlier, (check_funnel(result, funnel) + check_history(result, funnel)
+            result, earlier, found = history_funnel(history, funnel, dates, moment,
+                                                    qualities[source_name], config, rejects,
+                                                    before)
+            yield result, earlier, (check_funnel(result, funnel) + found
                                     + check_money(result, funnel))
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
     Order,
+    TrendPeriod,
     Where,
     duration_text,
     order_check,
@@ -21,6 +22,7 @@ from funnelctl.config.events import (
     where_before,
     where_columns,
 )
+from funnelctl.config.forecast import Plan, Snooze
 from funnelctl.config.history import History
 from funnelctl.config.money import CycleTarget, Money
 from funnelctl.config.norms import ManagerNames, Norms, TypeValues
@@ -134,13 +136,35 @@ class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
-    max_days: float | None = Field(default=None, gt=0, strict=True)
+    # A number of days, or `auto`: learned from the data (metrics/stuck.py).
+    max_days: float | Literal["auto"] | None = None
+    # Deal funnels: the share of deals at this stage that end won, for the weighted
+    # forecast; learned from the closed deals when absent (metrics/forecast.py).
+    probability: float | None = Field(default=None, ge=0, le=1, strict=True)
     min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
     # Event funnels: properties the event must also have, e.g. {page: /cart}; a list of
     # values means any of them, a mapping holds operators, a list of mappings alternatives.
     where: Where = Field(default_factory=dict)
     within: str | None = None  # event funnels: at most this long after the step before
     first_time: bool = False  # event funnels: only the entity's first such event counts
+
+    @field_validator("max_days", mode="before")
+    @classmethod
+    def _days(cls, v: Any) -> Any:
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if v is not None and v != "auto" and not (number and v > 0):
+            raise ValueError("max_days is a number of days above 0, or auto")
+        return float(v) if number else v
+
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _probability(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("probability is a fraction between 0 and 1, e.g. 0.4")
+        if isinstance(v, (int, float)) and 1 < v <= 100:
+            raise ValueError(f"{v} is above 1: probability is a fraction, write {v / 100:g} "
+                             f"for {v:g}%")
+        return float(v) if isinstance(v, int) else v
 
     @field_validator("match", mode="before")
     @classmethod
@@ -202,8 +226,12 @@ class Funnel(Model):
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
+    plan: Plan | None = None  # deal funnels: sales targets (config/forecast.py)
+    snooze: Snooze | None = None  # deal funnels: deals out of the stuck/overdue findings
     # Deal funnels: the sales-cycle target, graded on the median days from created to won.
     cycle_days: CycleTarget | None = None
+    # Event funnels: conversion per cohort of the step-1 event's day, week or month.
+    trend: TrendPeriod | None = None
 
     @field_validator("window", mode="before")
     @classmethod

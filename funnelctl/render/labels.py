@@ -316,7 +316,7 @@ LANGUAGES = {"en": EN, "ru": RU}
 
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current", "low", "high",
-                   "mean"}
+                   "mean", "attainment", "coverage"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -341,8 +341,8 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
         elif key == "reasons" and isinstance(value, dict):  # rows_rejected: reason -> rows
             shown[key] = ", ".join(f"{reason_text(r, lang)} ({f.num(n)})"
                                    for r, n in value.items())
-        elif key in ("count", "rows", "n", "deals", "back", "skipped", "over", "won") \
-                and isinstance(value, int):
+        elif key in ("count", "rows", "n", "deals", "back", "skipped", "over", "won",
+                     "days_left") and isinstance(value, int):
             shown[key] = f.num(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
