@@ -14,6 +14,7 @@ from funnelctl.report_forecast import (
     Snoozed,
     StageProbability,
 )
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
 from funnelctl.report_waterfall import Waterfall
 
 Severity = Literal["ok", "warn", "fail"]
@@ -78,6 +79,7 @@ class StageResult:
     stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
 
 
 @dataclass
@@ -252,6 +254,7 @@ class FunnelResult:
     value_bottleneck: ValueBottleneck | None = None  # most money lost (single currency)
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
 
 
 @dataclass
