@@ -127,6 +127,8 @@ class MoneySegment:
     lost_value: float
     velocity: Velocity | None = None
     small_sample: bool = False  # fewer won deals than the funnel's min_sample
+    won_count: int = 0  # won deals, with an amount or not
+    lost_count: int = 0
 
 
 @dataclass
