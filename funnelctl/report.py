@@ -50,6 +50,7 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    optional: bool = False  # event funnels: a step that may be skipped
 
 
 @dataclass
@@ -128,6 +129,9 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    # Event funnels with `exclude:`: entities left out of the funnel altogether (every
+    # attempt at their deepest step had an excluded event between its steps); else None.
+    excluded: int | None = None
 
 
 @dataclass

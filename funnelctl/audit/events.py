@@ -14,6 +14,7 @@ from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
 from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.step_rules import without_excluded
 from funnelctl.report import FunnelResult, SourceQuality
 
 
@@ -46,9 +47,16 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             prepared = [prepare(frame, funnel, bounds) for bounds in periods]
             if funnel is users[-1]:
                 del frame  # free the events before the funnel's own work (big inputs)
-            results = [summarise(entities(p, funnel), funnel, kind="events",
-                                 significance=config.significance) for p in prepared]
+            results = [counted(entities(p, funnel), funnel, config) for p in prepared]
             yield funnel, results[0], results[1] if before is not None else None
+
+
+def counted(frame: pl.DataFrame, funnel: Funnel, config: Config) -> FunnelResult:
+    """The funnel's result over the entities it counts (its exclusions say how many not)."""
+    kept, excluded = without_excluded(frame, funnel)
+    result = summarise(kept, funnel, kind="events", significance=config.significance)
+    result.excluded = excluded
+    return result
 
 
 def time_range(periods: list[tuple | None], window: int) -> tuple:

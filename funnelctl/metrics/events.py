@@ -15,16 +15,20 @@ import polars as pl
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
 from funnelctl.metrics.funnel import DEPTH
+from funnelctl.metrics.funnel_steps import EXCLUDED, steps_funnel
+from funnelctl.metrics.step_rules import step_rules, uses_steps
 from funnelctl.metrics.unordered_funnel import unordered_funnel
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
 
 
 def event_names(funnel: Funnel) -> list[str]:
-    return sorted({name for stage in funnel.stages for name in stage.values()})
+    return sorted({name for stage in (*funnel.stages, *funnel.exclude)
+                   for name in stage.values()})
 
 
 def property_columns(funnel: Funnel) -> list[str]:
-    return sorted({column for stage in funnel.stages for column in stage.where_columns()})
+    return sorted({column for stage in (*funnel.stages, *funnel.exclude)
+                   for column in stage.where_columns()})
 
 
 def step_condition(stage: Stage, schema: pl.Schema) -> pl.Expr:
@@ -106,6 +110,7 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
                            anchor if in_period is None else anchor & in_period)
     if in_period is not None:
         steps[0] &= in_period
+    steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
     return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown))
 
 
@@ -124,13 +129,18 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         per_entity = unordered_funnel(prepared, funnel.window_seconds())
         return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
                                  pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
-    per_entity = window_funnel(prepared, funnel.window_seconds(), keep_src=bool(carried.width),
-                               within=[s.within_seconds() for s in funnel.stages[1:]],
-                               strict_increase=funnel.order == "strict_increase")
+    if uses_steps(funnel):  # exclusions or optional steps: funnel_steps.py
+        per_entity = steps_funnel(prepared, step_rules(funnel), keep_src=bool(carried.width))
+    else:
+        per_entity = window_funnel(
+            prepared, funnel.window_seconds(), keep_src=bool(carried.width),
+            within=[s.within_seconds() for s in funnel.stages[1:]],
+            strict_increase=funnel.order == "strict_increase")
     out = per_entity.select(
         ids.gather(per_entity[ENTITY]).alias("entity_id"),
         pl.col("depth").alias(DEPTH),
         *[pl.col(f"time_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)],
+        *([EXCLUDED] if EXCLUDED in per_entity.columns else []),
     )
     return out.hstack(carried[per_entity[SRC]]) if carried.width else out
 
