@@ -374,6 +374,11 @@ def test_optional_and_mode_config_errors(cli, tmp_path):
     assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:8:",
                  "exclude work with order: default or strict_increase, not with order: "
                  "unordered")
+    combined = CONFIG.format(second="coupon", extra="    order: [strict_order, strict_increase]\n")
+    (tmp_path / "audit.yaml").write_text(combined)
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:10:",
+                 "optional steps work with order: default or strict_increase, not with "
+                 "order: [strict_order, strict_increase]")
 
 
 def test_exclude_and_optional_on_a_deal_funnel(cli, tmp_path):

@@ -32,6 +32,8 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
+        if any("strict_order" in f.order_modes() for f in users):
+            names = None  # an event of no step breaks a strict order: read them all
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
         since, until = time_range(periods, max(f.window_seconds() for f in users))
         if any(stage.first_time for f in users for stage in f.stages):

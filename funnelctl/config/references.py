@@ -26,7 +26,7 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
                  for i, target in enumerate(config.notify)
                  if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
-            + norms_problems(config.norms, config.sources))
+            + norms_problems(config.norms, config.sources, config.managers))
 
 
 def history_link_problems(config: Config) -> list[tuple[tuple, str]]:
@@ -61,13 +61,14 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
         if not events and funnel.order != "default":
             problems.append((("funnels", i, "order"), "order applies to event funnels only"))
-        if funnel.order == "unordered" and funnel.breakdown:
+        unordered = "unordered" in funnel.order_modes()
+        if unordered and funnel.breakdown:
             problems.append((("funnels", i, "breakdown"), "breakdown needs an ordered funnel "
                              "(with order: unordered there is no step-1 event to read it from)"))
         for j, stage in enumerate(funnel.stages):
             problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
                          for key in ([] if events else stage.uses_event_keys())]
-            if funnel.order == "unordered" and stage.within is not None:
+            if unordered and stage.within is not None:
                 problems.append((("funnels", i, "stages", j, "within"), "within needs an "
                                  "ordered funnel (with order: unordered no step comes before)"))
     return problems

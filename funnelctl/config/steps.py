@@ -49,12 +49,14 @@ def step_problems(funnel: Any, i: int, events: bool) -> list[tuple[tuple, str]]:
         if funnel.exclude:
             problems.append((("funnels", i, "exclude"), "exclude applies to event funnels only"))
         return problems  # `optional` is reported with the other event-only stage keys
-    if (funnel.exclude or optional) and funnel.order not in STEP_MODES:
+    if (funnel.exclude or optional) and not funnel.order_modes() <= {"strict_increase"}:
         what = "exclude" if funnel.exclude else "optional steps"
         at = ("funnels", i, "exclude") if funnel.exclude else \
             ("funnels", i, "stages", optional[0], "optional")
+        order = funnel.order if isinstance(funnel.order, str) else \
+            f"[{', '.join(funnel.order)}]"
         problems.append((at, f"{what} work with order: {' or '.join(STEP_MODES)}, not with "
-                         f"order: {funnel.order}"))
+                         f"order: {order}"))
     n = len(funnel.stages)
     if optional and optional[0] == 0:
         problems.append((("funnels", i, "stages", 0, "optional"),

@@ -14,11 +14,16 @@ import polars as pl
 
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
+from funnelctl.metrics.distinct_funnel import distinct_funnel
 from funnelctl.metrics.funnel import DEPTH
 from funnelctl.metrics.funnel_steps import EXCLUDED, steps_funnel
 from funnelctl.metrics.step_rules import step_rules, uses_steps
+from funnelctl.metrics.strict_modes import strict_funnel
 from funnelctl.metrics.unordered_funnel import unordered_funnel
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
+
+# The modes that stop an entity's walk at an event (strict_modes.py).
+STOPPING = frozenset({"strict_order", "strict_deduplication"})
 
 
 def event_names(funnel: Funnel) -> list[str]:
@@ -104,14 +109,16 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
              for stage, step in ((s, step_condition(s, frame.schema)) for s in funnel.stages)]
     in_period = pl.col("ts").is_between(period[0], period[1], closed="left") \
         if period is not None else None
-    if funnel.order == "unordered":  # an attempt starts at any step, inside the period
+    modes = funnel.order_modes()
+    if "unordered" in modes:  # an attempt starts at any step, inside the period
         anchor = pl.any_horizontal(steps)
         return step_events(frame, steps, funnel.window_seconds(), (),
                            anchor if in_period is None else anchor & in_period)
     if in_period is not None:
         steps[0] &= in_period
     steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
-    return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown))
+    return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown),
+                       others="strict_order" in modes, rows="distinct_events" in modes)
 
 
 def first_time(condition: pl.Expr) -> pl.Expr:
@@ -125,17 +132,24 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return prepared
     carried = prepared.carried
     ids = prepared.entity_ids
-    if funnel.order == "unordered":
+    modes = funnel.order_modes()
+    if "unordered" in modes:
         per_entity = unordered_funnel(prepared, funnel.window_seconds())
         return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
                                  pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
+    within = [s.within_seconds() for s in funnel.stages[1:]]
     if uses_steps(funnel):  # exclusions or optional steps: funnel_steps.py
         per_entity = steps_funnel(prepared, step_rules(funnel), keep_src=bool(carried.width))
+    elif "distinct_events" in modes:
+        per_entity = distinct_funnel(prepared, funnel.window_seconds(), bool(carried.width),
+                                     within)
+    elif modes & STOPPING:
+        per_entity = strict_funnel(prepared, funnel.window_seconds(), modes,
+                                   bool(carried.width), within)
     else:
-        per_entity = window_funnel(
-            prepared, funnel.window_seconds(), keep_src=bool(carried.width),
-            within=[s.within_seconds() for s in funnel.stages[1:]],
-            strict_increase=funnel.order == "strict_increase")
+        per_entity = window_funnel(prepared, funnel.window_seconds(),
+                                   keep_src=bool(carried.width), within=within,
+                                   strict_increase="strict_increase" in modes)
     out = per_entity.select(
         ids.gather(per_entity[ENTITY]).alias("entity_id"),
         pl.col("depth").alias(DEPTH),

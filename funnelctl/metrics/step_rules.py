@@ -21,7 +21,7 @@ def step_rules(funnel: Funnel) -> StepRules:
         optional=[stage.optional for stage in funnel.stages],
         exclusions=[(names.index(x.between[0]), names.index(x.between[1]))
                     for x in funnel.exclude],
-        strict_increase=funnel.order == "strict_increase")
+        strict_increase="strict_increase" in funnel.order_modes())
 
 
 def without_excluded(frame: pl.DataFrame, funnel: Funnel) -> tuple[pl.DataFrame, int | None]:

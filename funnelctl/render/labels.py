@@ -285,7 +285,7 @@ LANGUAGES = {"en": EN, "ru": RU}
 
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current", "low", "high",
-                   "mean"}
+                   "mean", "attainment", "coverage"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -295,18 +295,23 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
         return finding.message
     shown = {}
     for key, value in finding.params.items():
-        if key in _PERCENT_PARAMS and isinstance(value, float):
+        if finding.code == "cycle_time" and key in ("median", "good", "acceptable"):
+            shown[key] = f.days(value, "") if key == "median" else f"{value:g}"
+        elif key in _PERCENT_PARAMS and isinstance(value, float):
             shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
         elif key in ("p", "p_raw") and value is not None:
             shown[key] = f.p(value)
         elif key == "oldest" and isinstance(value, float):  # days, in the report's format
             shown[key] = f.days(value, "")
+        elif key == "lost" and isinstance(value, float):  # money
+            shown[key] = f.money(value, finding.params.get("currency"))
         elif key == "test":
             shown[key] = TEST_RU.get(value, value)
         elif key == "reasons" and isinstance(value, dict):  # rows_rejected: reason -> rows
             shown[key] = ", ".join(f"{reason_text(r, lang)} ({f.num(n)})"
                                    for r, n in value.items())
-        elif key in ("count", "rows", "n", "deals", "back", "skipped") and isinstance(value, int):
+        elif key in ("count", "rows", "n", "deals", "back", "skipped", "over", "won",
+                     "days_left") and isinstance(value, int):
             shown[key] = f.num(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
