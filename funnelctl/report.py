@@ -14,6 +14,7 @@ from funnelctl.report_forecast import (
     Snoozed,
     StageProbability,
 )
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
 
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
@@ -77,6 +78,7 @@ class StageResult:
     stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
     optional: bool = False  # event funnels: a step that may be skipped
 
 
@@ -250,6 +252,7 @@ class FunnelResult:
     value_bottleneck: ValueBottleneck | None = None  # most money lost (single currency)
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
     # Event funnels with `exclude:`: entities left out of the funnel altogether (every
     # attempt at their deepest step had an excluded event between its steps); else None.
     excluded: int | None = None

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.events import (
     Order,
+    TrendPeriod,
     Where,
     duration_text,
     order_check,
@@ -234,6 +235,8 @@ class Funnel(Model):
     snooze: Snooze | None = None  # deal funnels: deals out of the stuck/overdue findings
     # Deal funnels: the sales-cycle target, graded on the median days from created to won.
     cycle_days: CycleTarget | None = None
+    # Event funnels: conversion per cohort of the step-1 event's day, week or month.
+    trend: TrendPeriod | None = None
 
     @field_validator("window", mode="before")
     @classmethod

@@ -65,6 +65,10 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
         if unordered and funnel.breakdown:
             problems.append((("funnels", i, "breakdown"), "breakdown needs an ordered funnel "
                              "(with order: unordered there is no step-1 event to read it from)"))
+        if funnel.trend is not None and (not events or funnel.order == "unordered"):
+            problems.append((("funnels", i, "trend"), "trend applies to ordered event funnels "
+                             "only (its cohorts are the days, weeks or months of the step-1 "
+                             "event)"))
         for j, stage in enumerate(funnel.stages):
             problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
                          for key in ([] if events else stage.uses_event_keys())]

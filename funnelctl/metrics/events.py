@@ -104,7 +104,7 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
     """The funnel's events, keyed and sorted per step: all it needs of the canonical frame
     (which the caller may drop afterwards). An empty result for an empty frame."""
     if frame.height == 0:
-        return _empty(frame, len(funnel.stages), tuple(funnel.breakdown))
+        return _empty(frame, len(funnel.stages), carried_columns(funnel))
     steps = [first_time(step) if stage.first_time else step
              for stage, step in ((s, step_condition(s, frame.schema)) for s in funnel.stages)]
     in_period = pl.col("ts").is_between(period[0], period[1], closed="left") \
@@ -117,8 +117,14 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
     if in_period is not None:
         steps[0] &= in_period
     steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
-    return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown),
+    return step_events(frame, steps, funnel.window_seconds(), carried_columns(funnel),
                        others="strict_order" in modes, rows="distinct_events" in modes)
+
+
+def carried_columns(funnel: Funnel) -> tuple[str, ...]:
+    """The step-1 event's columns the result keeps: the breakdowns, and its ts for the
+    trend's cohorts (the chain's start, the same event the breakdowns come from)."""
+    return tuple(dict.fromkeys([*funnel.breakdown, *(["ts"] if funnel.trend else [])]))
 
 
 def first_time(condition: pl.Expr) -> pl.Expr:
@@ -149,11 +155,14 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
     else:
         per_entity = window_funnel(prepared, funnel.window_seconds(),
                                    keep_src=bool(carried.width), within=within,
-                                   strict_increase="strict_increase" in modes)
+                                   strict_increase="strict_increase" in modes, gaps=True)
     out = per_entity.select(
         ids.gather(per_entity[ENTITY]).alias("entity_id"),
         pl.col("depth").alias(DEPTH),
         *[pl.col(f"time_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)],
+        # The time from the step before: where the walk says which reach a step extended.
+        *[pl.col(f"gap_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)
+          if f"gap_{k}" in per_entity.columns],
         *([EXCLUDED] if EXCLUDED in per_entity.columns else []),
     )
     return out.hstack(carried[per_entity[SRC]]) if carried.width else out
@@ -163,6 +172,7 @@ def _empty(frame: pl.DataFrame, n: int, carry: tuple[str, ...]) -> pl.DataFrame:
     return pl.DataFrame(schema={
         "entity_id": frame.schema["entity_id"], DEPTH: pl.Int32,
         **{f"time_{k}": pl.Float64 for k in range(2, n + 1)},
+        **{f"gap_{k}": pl.Float64 for k in range(2, n + 1)},
         **{c: frame.schema[c] for c in carry},
     })
 

@@ -43,7 +43,7 @@ from funnelctl.metrics.window_funnel import (
     StepEvents,
 )
 
-STEP, CLEAN = "_step", "_clean"
+STEP, CLEAN, GAP = "_step", "_clean", "_gap"
 EXCLUDED = "excluded"
 NO_EVENT = 2**63 - 1  # after every key: "no exclusion event after this one"
 
@@ -98,7 +98,8 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                 keep &= since_reach <= min(rules.within[k] * per_s, events.span + 1)
             if rules.strict_increase:
                 keep &= since_reach > 0
-            reached = joined.filter(keep).drop(REACH, TICK_REACH, strict=False)
+            reached = joined.filter(keep).with_columns(since_reach.alias(GAP)) \
+                .drop(REACH, TICK_REACH, strict=False)
             del joined, right
             for x, (a, b) in enumerate(rules.exclusions):
                 if a == k:
@@ -182,6 +183,9 @@ def _per_entity(reached: pl.DataFrame, events: StepEvents, rules: StepRules, mar
         elapsed = (pl.col(TICK) - pl.col(TICK_START)) if events.ranked else \
             (pl.col(POS) - pl.col(START))
         columns.append((elapsed / events.ticks_per_second).alias(f"time_{k + 1}"))
+        # From the reach this one extended (the step before, or a step back over optional
+        # ones), for the time to convert from the step before.
+        columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k + 1}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k + 1}"))
     spoiled = _spoiled(reached, events, rules, marks, k, window_ticks)
@@ -205,7 +209,8 @@ def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> p
     for k in range(2, n + 1):  # the highest step reached
         depth = pl.when(pl.col(f"time_{k}").is_not_null()).then(pl.lit(k, pl.Int32)) \
             .otherwise(depth)
-    columns = [pl.col(ENTITY), depth.alias("depth"), *[f"time_{k}" for k in range(2, n + 1)]]
+    columns = [pl.col(ENTITY), depth.alias("depth"),
+               *[c for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]]
     if keep_src:
         columns.append(pl.coalesce([f"src_{k}" for k in range(n, 0, -1)]).alias(SRC))
     if rules.exclusions:
