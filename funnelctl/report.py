@@ -6,6 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_forecast import (
+    Forecast,
+    LearnedMaxDays,
+    ListedDeal,
+    PlanResult,
+    Snoozed,
+    StageProbability,
+)
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -63,8 +73,13 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    probability: StageProbability | None = None  # deal funnels: for the weighted forecast
+    max_days_learned: LearnedMaxDays | None = None  # max_days: auto
+    stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
+    optional: bool = False  # event funnels: a step that may be skipped
 
 
 @dataclass
@@ -229,6 +244,9 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    forecast: Forecast | None = None  # deal funnels with an expected_close column
+    plan: PlanResult | None = None  # deal funnels with plan:
+    snoozed: Snoozed | None = None  # funnels with snooze:
     # Deal funnels with a mapped amount: the funnel in money (one currency, or converted);
     # with amounts in several currencies and no rates, one block per currency instead.
     money: Money | None = None
@@ -236,6 +254,10 @@ class FunnelResult:
     value_bottleneck: ValueBottleneck | None = None  # most money lost (single currency)
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
+    # Event funnels with `exclude:`: entities left out of the funnel altogether (every
+    # attempt at their deepest step had an excluded event between its steps); else None.
+    excluded: int | None = None
 
 
 @dataclass
@@ -284,6 +306,10 @@ class ManagerNorms:
     empty_days: int  # working days with no call and no meeting at all
     days: list[DayGrade] = field(default_factory=list)
     weeks: list[WeekGrade] = field(default_factory=list)
+    working_days: int = 0  # the manager's own: the period's, inside its roster dates
+    team: str | None = None  # its team (norms.teams), graded by the team's rules
+    active_from: dt.date | None = None  # roster dates, when given
+    active_to: dt.date | None = None
 
 
 @dataclass
@@ -305,6 +331,42 @@ class NormsResult:
     managers: list[ManagerNorms]
     totals: NormsTotals
     unlisted_managers: dict[str, int] = field(default_factory=dict)  # not on roster: rows
+    outside_dates: dict[str, int] = field(default_factory=dict)  # calls + meetings outside
+    #                                                              the roster dates
+    not_in_period: list[str] = field(default_factory=list)  # roster dates miss the period
+    calendar: CalendarDays | None = None
+    sources: list[str] = field(default_factory=list)  # every activities source graded
+    teams: list[TeamNorms] = field(default_factory=list)
+    names: NameMatches | None = None  # how the data's names were matched to managers
+    ignored_rows: dict[str, int] = field(default_factory=dict)  # system users -> rows
+    short_calls: int = 0  # calls under min_call_seconds, not counted
+    min_call_seconds: dict[str, int] = field(default_factory=dict)  # source -> its minimum
+
+
+@dataclass
+class CalendarDays:
+    """The production calendar used: the country's days off in the graded range and the
+    dates worked on a day off by the week (transferred working days, working_dates:)."""
+
+    country: str | None = None
+    holidays: dict[str, str] = field(default_factory=dict)  # ISO date -> name
+    working_dates: list[dt.date] = field(default_factory=list)
+
+
+@dataclass
+class TeamNorms:
+    name: str
+    members: list[str]
+    daily_good: list[dict[str, int]]  # the team's rules, as in the config
+    daily_acceptable: list[dict[str, int]]
+    weekly_meetings: dict[str, int]
+
+
+@dataclass
+class NameMatches:
+    merged: dict[str, str] = field(default_factory=dict)  # name in data -> manager
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> candidates
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass

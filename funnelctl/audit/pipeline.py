@@ -23,7 +23,6 @@ from funnelctl.audit.norms import good_day_counts, norms_report
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
-    check_history,
     check_norms,
     check_source,
     mark_low_confidence,
@@ -89,7 +88,7 @@ def audit(config_path: str | Path, period: str | None = None,
     norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
         findings += with_source(check_norms(norms, config.norms.below_share),
-                                config.norms.source)
+                                config.norms.sources()[0])
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
@@ -103,7 +102,7 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += anomaly_findings(recorded, dates, funnels, config.history.anomaly)
     if comparison:
         sources = {f.name: f.source for f in config.funnels}
-        norms_source = config.norms.source if config.norms else None
+        norms_source = config.norms.sources()[0] if config.norms else None
         for found in check_comparison(comparison):
             findings += with_source([found], sources.get(found.params.get("funnel"),
                                                          norms_source))
@@ -156,10 +155,10 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
-            result, earlier = history_funnel(history, funnel, dates, moment,
-                                             qualities[source_name], rejects,
-                                             config.significance, before, config.money)
-            yield result, earlier, (check_funnel(result, funnel) + check_history(result, funnel)
+            result, earlier, found = history_funnel(history, funnel, dates, moment,
+                                                    qualities[source_name], config, rejects,
+                                                    before)
+            yield result, earlier, (check_funnel(result, funnel) + found
                                     + check_money(result, funnel))
 
 

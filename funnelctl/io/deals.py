@@ -29,7 +29,7 @@ CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
 OPTIONAL = ("status", "closed_at", "amount", "currency", "manager", "pipeline", "loss_reason",
-            "lost_stage", "stage_changed_at")
+            "lost_stage", "stage_changed_at", "expected_close")
 
 # Status words CRMs use; `status_values:` in the source replaces them.
 DEFAULT_STATUS = {
@@ -109,8 +109,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     orders = date_readings(raw, source.date_format,
-                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at")
-                            if c in mapping])
+                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at",
+                                                 "expected_close") if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
         orders.get(mapping["created_at"]))
@@ -139,6 +139,12 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers, orders.get(name))
         columns |= {"stage_changed_at": changed, "_changed_given": changed_given,
                     "_changed_raw": _text(name, schema)}
+    if "expected_close" in mapping:  # for the forecast: when an open deal should close
+        name = mapping["expected_close"]
+        expected, expected_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers, orders.get(name))
+        columns |= {"expected_close": expected, "_expected_given": expected_given,
+                    "_expected_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
@@ -190,7 +196,9 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
 # Values a deal can do without: (column, its "given" flag, raw text, reason).
 KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
                ("stage_changed_at", "_changed_given", "_changed_raw",
-                "unparseable stage_changed_at"))
+                "unparseable stage_changed_at"),
+               ("expected_close", "_expected_given", "_expected_raw",
+                "unparseable expected_close"))
 
 
 def value_problems(good: pl.DataFrame, kept: list[tuple[str, str, str, str]]) -> pl.DataFrame:

@@ -30,6 +30,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "source": ["Источник", "utm_source"],
             # The UI export has no stage-change date; its last edit is the nearest bound.
             "stage_changed_at": ["Дата редактирования", "updated_at"],
+            # No stored export shows one (CRM_FORMATS.md); accounts add it as a custom field.
+            "expected_close": ["Планируемая дата закрытия", "Ожидаемая дата закрытия",
+                               "Дата закрытия (план)"],
         },
         "won_stages": ["Успешно реализовано", "Successfully realized", "142"],
         "lost_stages": ["Закрыто и не реализовано", "Closed - lost", "143"],
@@ -55,6 +58,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "pipeline": ["Воронка", "Направление", "Pipeline", "CATEGORY_ID"],
             "source": ["Источник", "Source", "SOURCE_ID"],
             "probability": ["Вероятность", "Probability, %", "PROBABILITY"],
+            "expected_close": ["Предполагаемая дата закрытия", "Assumed close date", "CLOSEDATE"],
             "stage_changed_at": ["Дата перемещения", "MOVED_TIME", "Дата изменения",
                                  "Modified", "DATE_MODIFY"],
         },
@@ -88,6 +92,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "loss_reason": ["Closed Lost Reason", "closed_lost_reason"],
             "source": ["Original Source Type", "Original Source", "hs_analytics_source"],
             "probability": ["Deal probability", "hs_deal_stage_probability"],
+            # An open deal's Close Date is its expected close (H6); closed deals use it as
+            # closed_at. Only open deals are forecast, so one column serves both.
+            "expected_close": ["Close Date", "Data de fechamento", "closedate"],
             "stage_changed_at": ["Date entered current stage",
                                  "hs_v2_date_entered_current_stage", "Last Modified Date",
                                  "hs_lastmodifieddate"],
@@ -117,6 +124,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "loss_reason": ["Deal - Lost reason", "lost_reason"],
             "source": ["Deal - Source", "Deal - Source channel", "origin"],
             "probability": ["Deal - Probability", "probability"],
+            "expected_close": ["Deal - Expected close date", "expected_close_date"],
             "stage_changed_at": ["Deal - Last stage change", "stage_change_time",
                                  "Deal - Update time", "update_time"],
         },
@@ -143,6 +151,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "loss_reason": ["Lost Reason", "Loss Reason", "Reason Lost", "Closed Lost Reason"],
             "source": ["Lead Source", "LeadSource"],
             "probability": ["Probability (%)", "Probability"],
+            "expected_close": ["Close Date", "CloseDate"],  # an open opportunity's: expected
         },
         "won_stages": ["Closed Won"],
         "lost_stages": ["Closed Lost"],

@@ -35,6 +35,7 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
@@ -59,6 +60,7 @@ def environment() -> Environment:
                        segment_label=segment_label,
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
+                       norms_notes=norms_notes,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, confidence_note=confidence_note,
                        bottleneck_reason=bottleneck_reason, subject=subject,
