@@ -80,6 +80,7 @@ class StageResult:
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
     time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
+    optional: bool = False  # event funnels: a step that may be skipped
 
 
 @dataclass
@@ -142,6 +143,8 @@ class MoneySegment:
     lost_value: float
     velocity: Velocity | None = None
     small_sample: bool = False  # fewer won deals than the funnel's min_sample
+    won_count: int = 0  # won deals, with an amount or not
+    lost_count: int = 0
 
 
 @dataclass
@@ -255,6 +258,9 @@ class FunnelResult:
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
     trend: FunnelTrend | None = None  # event funnels with `trend:`
+    # Event funnels with `exclude:`: entities left out of the funnel altogether (every
+    # attempt at their deepest step had an excluded event between its steps); else None.
+    excluded: int | None = None
 
 
 @dataclass

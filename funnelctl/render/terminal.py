@@ -38,6 +38,7 @@ from funnelctl.render.terminal_breakdown import (
     stage_row_tables,
     table_width,
 )
+from funnelctl.render.terminal_money import money_parts
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.render.terminal_waterfall import waterfall_table
 from funnelctl.report import (
@@ -66,6 +67,7 @@ class TerminalReport:
                 out.append(waterfall_table(funnel, self.lang))
             for column, segments in funnel.breakdowns.items():
                 out += self.breakdown_tables(funnel, column, segments)
+            out += money_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
