@@ -31,6 +31,7 @@ from funnelctl.render.labels import (
     unit,
 )
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
+from funnelctl.render.markdown_trends import event_time_section
 from funnelctl.report import (
     Change,
     Comparison,
@@ -130,7 +131,7 @@ class MarkdownReport:
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
-        return lines
+        return lines + event_time_section(funnel, t, self.f)
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f

@@ -39,6 +39,7 @@ from funnelctl.render.terminal_breakdown import (
     table_width,
 )
 from funnelctl.render.terminal_norms import norms_parts
+from funnelctl.render.terminal_trends import event_time_parts
 from funnelctl.report import (
     Change,
     Comparison,
@@ -63,6 +64,7 @@ class TerminalReport:
             out.append(self.funnel_table(funnel))
             for column, segments in funnel.breakdowns.items():
                 out += self.breakdown_tables(funnel, column, segments)
+            out += event_time_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
