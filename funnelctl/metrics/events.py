@@ -113,7 +113,23 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
     if in_period is not None:
         steps[0] &= in_period
     return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown),
-                       others="strict_order" in modes, rows="distinct_events" in modes)
+                       others="strict_order" in modes,
+                       rows=shared_steps(funnel) if "distinct_events" in modes and
+                       shares_events(funnel) else None)
+
+
+def shares_events(funnel: Funnel) -> bool:
+    """Whether one event can match two stages (two stages name the same event). When
+    none can, every chain's events are different ones: distinct_events is `default`."""
+    names = [name for stage in funnel.stages for name in set(stage.values())]
+    return len(names) != len(set(names))
+
+
+def shared_steps(funnel: Funnel) -> list[bool]:
+    """Per stage, whether another stage names one of its events."""
+    names = [set(stage.values()) for stage in funnel.stages]
+    return [any(mine & other for j, other in enumerate(names) if j != i)
+            for i, mine in enumerate(names)]
 
 
 def first_time(condition: pl.Expr) -> pl.Expr:
@@ -133,7 +149,7 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
                                  pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
     within = [s.within_seconds() for s in funnel.stages[1:]]
-    if "distinct_events" in modes:
+    if "distinct_events" in modes and shares_events(funnel):
         per_entity = distinct_funnel(prepared, funnel.window_seconds(), bool(carried.width),
                                      within)
     elif modes & STOPPING:
