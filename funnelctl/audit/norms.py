@@ -103,21 +103,12 @@ def source_notes(activities: Activities, min_call_seconds: int | None) -> list[s
 
 
 def team_notes(result: NormsResult, match: NameMatch) -> list[str]:
-    """Notes about who is graded (on the first norms source)."""
-    notes = []
-    if result.unlisted_managers:
-        notes.append("managers not on the roster, not graded: " + ", ".join(
-            f"{m} ({n:,} calls + meetings)" for m, n in result.unlisted_managers.items()))
-    if match.ignored:
-        notes.append("system users, not graded: " + ", ".join(
-            f"{m} ({n:,} rows)" for m, n in sorted(match.ignored.items())))
-    if match.ambiguous:
-        notes.append("names that fit more than one manager, not merged (add an alias): "
-                     + "; ".join(f"{m} ({' / '.join(c)})" for m, c in match.ambiguous.items()))
-    if result.outside_dates:
-        notes.append("activity outside a manager's roster dates, not graded: " + ", ".join(
-            f"{m} ({n:,} calls + meetings)" for m, n in result.outside_dates.items()))
-    return notes
+    """The roster note (on the first norms source); system users, names and roster dates
+    are in the norms section's own notes (render/norms_notes.py)."""
+    if not result.unlisted_managers:
+        return []
+    return ["managers not on the roster, not graded: " + ", ".join(
+        f"{m} ({n:,} calls + meetings)" for m, n in result.unlisted_managers.items())]
 
 
 def good_day_counts(result: NormsResult | None) -> dict[str, tuple[int, int]]:

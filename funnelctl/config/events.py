@@ -20,6 +20,8 @@ ClickHouseMode = Literal["strict_increase", "strict_order", "strict_deduplicatio
                          "allow_reentry"]
 OrderMode = Literal["default", "strict_order", "strict_deduplication", "strict_increase",
                     "allow_reentry", "distinct_events", "unordered"]
+# `trend:` of an event funnel: the cohort period of the step-1 event (weeks from Monday).
+TrendPeriod = Literal["day", "week", "month"]
 Order = OrderMode | list[ClickHouseMode]
 
 

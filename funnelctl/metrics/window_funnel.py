@@ -33,7 +33,7 @@ import polars as pl
 
 POS, START, SRC, ENTITY = "_pos", "_start", "_src", "_entity"
 TICK, TICK_START, REACH, TICK_REACH = "_tick", "_tick_start", "_reach", "_tick_reach"
-RANK, ROW = "_rank", "_row"
+RANK, ROW, GAP = "_rank", "_row", "_gap"
 US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
 KEY_BITS = 62
 
@@ -147,18 +147,20 @@ def entity_codes(ids: pl.Series) -> tuple[pl.Expr, pl.Series | OffsetIds, int]:
 
 def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
                   within: list[int | None] | None = None,
-                  strict_increase: bool = False, first_reaches: bool = False
-                  ) -> pl.DataFrame:
+                  strict_increase: bool = False, first_reaches: bool = False,
+                  gaps: bool = False) -> pl.DataFrame:
     """One row per entity that reached step 1: _entity (code), depth, time_k (k >= 2: the
     seconds from step 1 to step k the first time it reached step k) and, with keep_src,
     _src: the step-1 row of the chain by which it first reached its deepest step.
 
     window: seconds; within: per step k >= 2 (index k - 2), the seconds it may come after
     the step before, or None; strict_increase: ClickHouse's mode of that name (the
-    reach a step extends must be strictly earlier). Consumes events.parts (each step's
-    keys are freed once the next step's are known). first_reaches: instead, the entity's
-    first reach of each step k: pos_k (its key), time_k and src_k (with keep_src), null
-    when not reached (for the modes that stop the walk: strict_modes.py).
+    reach a step extends must be strictly earlier); gaps: also gap_k, the seconds from
+    the reach of step k - 1 that the first reach of step k extended. Consumes
+    events.parts (each step's keys are freed once the next step's are known).
+    first_reaches: instead, the entity's first reach of each step k: pos_k (its key),
+    time_k and src_k (with keep_src), null when not reached (for the modes that stop the
+    walk: strict_modes.py).
     """
     parts, ranked, per_s = events.parts, events.ranked, events.ticks_per_second
     # A limit longer than the data is endless: capped, the tick arithmetic cannot overflow.
@@ -184,7 +186,7 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
             # the step's own limit of the reach before it.
             limit = within[k - 2]
             right, right_key, reach, reach_tick = _reaches(
-                previous, key, ranked, limit is not None or strict_increase)
+                previous, key, ranked, limit is not None or strict_increase or gaps)
             joined = parts.pop(0).join_asof(right, left_on=POS, right_on=right_key,
                                             strategy="backward", check_sortedness=False)
             keep = (same_entity & in_window) if ranked else in_window
@@ -194,7 +196,8 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
             if strict_increase:  # the latest reach is the one compared, as ClickHouse does
                 keep &= since_reach > 0
             previous = joined.filter(keep).select(POS, *([TICK, TICK_START] if ranked else []),
-                                                  START, *_src(keep_src, carried=True))
+                                                  START, *_src(keep_src, carried=True),
+                                                  *([since_reach.alias(GAP)] if gaps else []))
             key = POS
             del joined, right
             firsts.append(pool.submit(_first_per_entity, previous, POS, events, True,
@@ -214,6 +217,7 @@ def _reaches(previous: pl.DataFrame, key: str, ranked: bool, need_reach: bool
     is renamed first."""
     if key == START:  # step 1's reaches are its events: the reach is the chain's start
         return previous, START, START, TICK_START
+    previous = previous.drop(GAP, strict=False)  # the step before's own gaps are not needed
     if not need_reach:
         return previous.drop(TICK, strict=False), POS, POS, TICK
     right = previous.rename({POS: REACH, **({TICK: TICK_REACH} if ranked else {})})
@@ -238,6 +242,7 @@ def _depths(firsts: list[pl.DataFrame], keep_src: bool) -> pl.DataFrame:
         (pl.lit(1, pl.Int32) + pl.sum_horizontal(deeper) if deeper
          else pl.lit(1, pl.Int32)).alias("depth"),
         *[f"time_{k}" for k in range(2, n + 1)],
+        *[f"gap_{k}" for k in range(2, n + 1) if f"gap_{k}" in out.columns],
         *src,
     )
 
@@ -258,6 +263,8 @@ def _first_per_entity(reaches: pl.DataFrame, key: str, events: StepEvents,
         elapsed = (pl.col(TICK) - pl.col(TICK_START)) if events.ranked else \
             (pl.col(key) - pl.col(START))
         columns.append((elapsed / events.ticks_per_second).alias(f"time_{k}"))
+        if GAP in reaches.columns:
+            columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k}"))
     is_first = entity.diff().fill_null(1) != 0

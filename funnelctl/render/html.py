@@ -35,7 +35,9 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
+from funnelctl.render.waterfall_view import WaterfallView, manager_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -59,13 +61,29 @@ def environment() -> Environment:
                        segment_label=segment_label,
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
+                       norms_notes=norms_notes,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, confidence_note=confidence_note,
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines)
+                       problem_lines=problem_lines,
+                       waterfall_view=WaterfallView, waterfall_managers=manager_grid,
+                       **event_time_globals())
     return env
+
+
+def event_time_globals() -> dict:
+    """What event_time.html.j2 (trend and time to convert) needs."""
+    from funnelctl.render import labels_trends as words
+    from funnelctl.render.histogram_chart import histogram_chart
+    from funnelctl.render.trend_chart import trend_chart
+
+    return {"trend_chart": trend_chart, "histogram_chart": histogram_chart,
+            "duration": words.duration, "bucket_label": words.bucket_label,
+            "incomplete_text": words.incomplete_text, "status_text": words.status_text,
+            "trend_note": words.trend_note, "trend_changes": words.trend_changes,
+            "MARK": words.MARK}
 
 
 def finding_counts(report: Report) -> list[tuple[str, int]]:

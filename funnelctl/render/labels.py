@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
     PARAM_WORDS_RU,
@@ -18,6 +19,7 @@ from funnelctl.render.labels_ru import (
     note_text,
     reason_text,
 )
+from funnelctl.render.labels_trends import WORDS as TREND_WORDS
 from funnelctl.report import FunnelResult
 
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
@@ -129,6 +131,20 @@ EN = {
     "partial_week": "week not wholly in the period: not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
+    "norms_country": "Production calendar {country}: {n} public holidays and days off",
+    "norms_working_dates": "Working days on a day off by the week (transfers)",
+    "norms_team_rules": "Norms of team {team}",
+    "members": "members",
+    "norms_own_days": "Working days of their own (roster dates)",
+    "norms_dates": "dates",
+    "norms_not_in_period": "On the roster, with dates outside the period: not graded",
+    "norms_outside_dates": "Activity outside roster dates, not graded (calls + meetings)",
+    "norms_ignored": "System users, not graded (rows)",
+    "norms_short_calls": "Calls under {seconds} s in {source}, not counted",
+    "norms_merged": "Names matched to a manager",
+    "norms_ambiguous": "Names that fit more than one manager, not merged (add an alias)",
+    "norms_unmatched": "Names matched to no known manager (add an alias if one is)",
+    "own_working_days": "Days",
     "weekday_0": "Mo", "weekday_1": "Tu", "weekday_2": "We", "weekday_3": "Th",
     "weekday_4": "Fr", "weekday_5": "Sa", "weekday_6": "Su",
     "footer": "Made by funnelctl {version} · JSON schema {schema}",
@@ -256,6 +272,23 @@ RU = {
     "partial_week": "неделя не целиком в периоде: без оценки",
     "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
     "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
+    "norms_country": ("Производственный календарь {country}: праздничных и выходных "
+                      "дней — {n}"),
+    "norms_working_dates": "Рабочие дни на месте выходных (переносы)",
+    "norms_team_rules": "Нормы команды {team}",
+    "members": "состав",
+    "norms_own_days": "Свои рабочие дни (даты в списке)",
+    "norms_dates": "даты",
+    "norms_not_in_period": "В списке, но даты вне периода: без оценки",
+    "norms_outside_dates": "Активность вне дат в списке, без оценки (звонки + встречи)",
+    "norms_ignored": "Системные пользователи, без оценки (строк)",
+    "norms_short_calls": "Звонков короче {seconds} с в {source}, не учтено",
+    "norms_merged": "Имена, сопоставленные менеджерам",
+    "norms_ambiguous": ("Имена, подходящие нескольким менеджерам, не объединены "
+                        "(добавьте alias)"),
+    "norms_unmatched": ("Имена, не сопоставленные ни одному менеджеру (добавьте alias, "
+                        "если это он)"),
+    "own_working_days": "Дней",
     "weekday_0": "Пн", "weekday_1": "Вт", "weekday_2": "Ср", "weekday_3": "Чт",
     "weekday_4": "Пт", "weekday_5": "Сб", "weekday_6": "Вс",
     "footer": "Сделано funnelctl {version} · JSON-схема {schema}",
@@ -404,8 +437,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
-    return {**EN, **CAPTION_WORDS["en"], **LANGUAGES.get(lang, {}),
-            **CAPTION_WORDS.get(lang, {})}
+    return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
+            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

@@ -123,6 +123,8 @@ NOTES_RU = [
      "type_values): {rest}"),
     (r"managers not on the roster, not graded: (?P<rest>.*)",
      "менеджеры не из списка, без оценки: {rest}"),
+    (r"calls shorter than (?P<s>\d+) s, not counted: (?P<n>[\d,]+)",
+     "звонки короче {s} с не учтены: {n}"),
     (r"an HTML table saved as a spreadsheet \(Bitrix24 'Excel' export\): read as a table; "
      r"line numbers count table rows",
      "HTML-таблица, сохранённая как электронная таблица (выгрузка «Excel» Битрикс24): "
