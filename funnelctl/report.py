@@ -15,6 +15,7 @@ from funnelctl.report_forecast import (
     StageProbability,
 )
 from funnelctl.report_trends import FunnelTrend, TimeToConvert
+from funnelctl.report_waterfall import Waterfall
 
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
@@ -79,6 +80,7 @@ class StageResult:
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
     time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
+    optional: bool = False  # event funnels: a step that may be skipped
 
 
 @dataclass
@@ -141,6 +143,8 @@ class MoneySegment:
     lost_value: float
     velocity: Velocity | None = None
     small_sample: bool = False  # fewer won deals than the funnel's min_sample
+    won_count: int = 0  # won deals, with an amount or not
+    lost_count: int = 0
 
 
 @dataclass
@@ -241,6 +245,8 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    # --compare previous on a stage history, or --since-snapshot: the pipeline waterfall.
+    waterfall: Waterfall | None = None
     forecast: Forecast | None = None  # deal funnels with an expected_close column
     plan: PlanResult | None = None  # deal funnels with plan:
     snoozed: Snoozed | None = None  # funnels with snooze:
@@ -252,6 +258,9 @@ class FunnelResult:
     loss_reasons: list[LossReason] = field(default_factory=list)
     cycle_target: CycleTargetResult | None = None
     trend: FunnelTrend | None = None  # event funnels with `trend:`
+    # Event funnels with `exclude:`: entities left out of the funnel altogether (every
+    # attempt at their deepest step had an excluded event between its steps); else None.
+    excluded: int | None = None
 
 
 @dataclass

@@ -14,6 +14,7 @@ from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, source_quality
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
 from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.step_rules import without_excluded
 from funnelctl.report import FunnelResult, SourceQuality
 
 
@@ -52,9 +53,19 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             prepared = [prepare(frame, funnel, bounds) for bounds in periods]
             if funnel is users[-1]:
                 del frame  # free the events before the funnel's own work (big inputs)
-            results = [event_result(entities(p, funnel), funnel, config, horizon, dates.end,
-                                    timed=p is prepared[0]) for p in prepared]
+            results = [counted(entities(p, funnel), funnel, config, horizon, dates.end,
+                               timed=p is prepared[0]) for p in prepared]
             yield funnel, results[0], results[1] if before is not None else None
+
+
+def counted(frame: pl.DataFrame, funnel: Funnel, config: Config, *args, **kwargs
+            ) -> FunnelResult:
+    """event_result() over the entities the funnel counts; its exclusions say how many
+    it left out."""
+    kept, excluded = without_excluded(frame, funnel)
+    result = event_result(kept, funnel, config, *args, **kwargs)
+    result.excluded = excluded
+    return result
 
 
 def time_range(periods: list[tuple | None], window: int) -> tuple:

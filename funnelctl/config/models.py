@@ -28,6 +28,7 @@ from funnelctl.config.money import CycleTarget, Money
 from funnelctl.config.norms import ManagerNames, Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
+from funnelctl.config.steps import Exclusion
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
@@ -147,6 +148,7 @@ class Stage(Model):
     where: Where = Field(default_factory=dict)
     within: str | None = None  # event funnels: at most this long after the step before
     first_time: bool = False  # event funnels: only the entity's first such event counts
+    optional: bool = False  # event funnels: counted when done, skipped without breaking the chain
 
     @field_validator("max_days", mode="before")
     @classmethod
@@ -191,7 +193,8 @@ class Stage(Model):
         """The event-funnel-only keys this stage sets (for funnels of other kinds)."""
         return [key for key, used in (("where", bool(self.where)),
                                       ("within", self.within is not None),
-                                      ("first_time", self.first_time)) if used]
+                                      ("first_time", self.first_time),
+                                      ("optional", self.optional)) if used]
 
     def values(self) -> list[str]:
         """The stage values that mean this stage; the stage's own name when none are given."""
@@ -221,6 +224,8 @@ class Funnel(Model):
     pipeline: str | None = None
     # Event funnels: how the steps must follow each other (a mode, or ClickHouse modes).
     order: Order = "default"
+    # Event funnels: events that, between two steps, leave an entity out of the funnel.
+    exclude: list[Exclusion] = Field(default_factory=list)
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals

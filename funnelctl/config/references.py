@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from funnelctl.config.models import Config
 from funnelctl.config.norms import norms_problems
+from funnelctl.config.steps import step_problems
 
 
 def reference_problems(config: Config) -> list[tuple[tuple, str]]:
@@ -52,6 +53,7 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
         if funnel.source not in config.sources:
             continue  # reported as an unknown source
         events = config.sources[funnel.source].kind == "events"
+        problems += step_problems(funnel, i, events)
         if events and funnel.window is None:
             problems.append((("funnels", i), f"funnel '{funnel.name}' over an events source "
                                              "needs window: (e.g. 30m, 36h, 7d)"))

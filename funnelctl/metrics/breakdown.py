@@ -23,7 +23,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
     significance = significance or Significance()
-    aggs = funnel_aggregates(len(funnel.stages), kind)
+    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     row = frame.select(aggs).row(0, named=True)
     result = FunnelResult(
         name=funnel.name, source=funnel.source, kind=kind,
@@ -38,6 +38,11 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     return result
 
 
+def optional_steps(funnel: Funnel) -> tuple[int, ...]:
+    """The 1-based positions of the funnel's optional (event) steps."""
+    return tuple(k for k, stage in enumerate(funnel.stages, 1) if stage.optional)
+
+
 def judge_segments(family: list[SegmentResult], significance: Significance) -> None:
     """Adjust the family's p-values; a segment differs when its adjusted p is below the level."""
     adjusted = adjust([seg.p_value for seg in family], significance.correction)
@@ -48,7 +53,7 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
 
 def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
              kind: str, min_segment: int = 1) -> list[SegmentResult]:
-    aggs = funnel_aggregates(len(funnel.stages), kind)
+    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
     rows = (
         frame.group_by(label.alias("value"))

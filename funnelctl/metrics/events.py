@@ -16,6 +16,8 @@ from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
 from funnelctl.metrics.distinct_funnel import distinct_funnel
 from funnelctl.metrics.funnel import DEPTH
+from funnelctl.metrics.funnel_steps import EXCLUDED, steps_funnel
+from funnelctl.metrics.step_rules import step_rules, uses_steps
 from funnelctl.metrics.strict_modes import strict_funnel
 from funnelctl.metrics.unordered_funnel import unordered_funnel
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
@@ -25,11 +27,13 @@ STOPPING = frozenset({"strict_order", "strict_deduplication"})
 
 
 def event_names(funnel: Funnel) -> list[str]:
-    return sorted({name for stage in funnel.stages for name in stage.values()})
+    return sorted({name for stage in (*funnel.stages, *funnel.exclude)
+                   for name in stage.values()})
 
 
 def property_columns(funnel: Funnel) -> list[str]:
-    return sorted({column for stage in funnel.stages for column in stage.where_columns()})
+    return sorted({column for stage in (*funnel.stages, *funnel.exclude)
+                   for column in stage.where_columns()})
 
 
 def step_condition(stage: Stage, schema: pl.Schema) -> pl.Expr:
@@ -112,6 +116,7 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
                            anchor if in_period is None else anchor & in_period)
     if in_period is not None:
         steps[0] &= in_period
+    steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
     return step_events(frame, steps, funnel.window_seconds(), carried_columns(funnel),
                        others="strict_order" in modes, rows="distinct_events" in modes)
 
@@ -139,7 +144,9 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
                                  pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
     within = [s.within_seconds() for s in funnel.stages[1:]]
-    if "distinct_events" in modes:
+    if uses_steps(funnel):  # exclusions or optional steps: funnel_steps.py
+        per_entity = steps_funnel(prepared, step_rules(funnel), keep_src=bool(carried.width))
+    elif "distinct_events" in modes:
         per_entity = distinct_funnel(prepared, funnel.window_seconds(), bool(carried.width),
                                      within)
     elif modes & STOPPING:
@@ -156,6 +163,7 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         # The time from the step before: where the walk says which reach a step extended.
         *[pl.col(f"gap_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)
           if f"gap_{k}" in per_entity.columns],
+        *([EXCLUDED] if EXCLUDED in per_entity.columns else []),
     )
     return out.hstack(carried[per_entity[SRC]]) if carried.width else out
 
