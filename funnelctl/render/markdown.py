@@ -30,6 +30,7 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.markdown_money import money_section
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.report import (
     Change,
@@ -130,6 +131,7 @@ class MarkdownReport:
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
+        lines += money_section(funnel, t, self.f)
         return lines
 
     def summary(self, funnel: FunnelResult) -> str:
