@@ -29,6 +29,10 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         users = [f for f in config.funnels if f.source == name]
         if source.kind != "events" or not users:
             continue
+        if source.engine == "clickhouse":
+            yield from _on_clickhouse(config, name, source, users, periods, qualities, as_of,
+                                      before is not None)
+            continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
@@ -49,6 +53,17 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             results = [summarise(entities(p, funnel), funnel, kind="events",
                                  significance=config.significance) for p in prepared]
             yield funnel, results[0], results[1] if before is not None else None
+
+
+def _on_clickhouse(config: Config, name: str, source, users: list[Funnel], periods: list,
+                   qualities: dict[str, SourceQuality], as_of: dt.date | None, compare: bool
+                   ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
+    from funnelctl.engines.clickhouse import event_funnels as on_clickhouse
+
+    read_range = time_range(periods, max(f.window_seconds() for f in users))
+    for funnel, results in on_clickhouse(config, name, source, users, periods, read_range,
+                                         qualities, as_of):
+        yield funnel, results[0], results[1] if compare else None
 
 
 def time_range(periods: list[tuple | None], window: int) -> tuple:
