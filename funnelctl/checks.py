@@ -271,11 +271,11 @@ def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
         empty = f", {m.empty_days} with no activity at all" if m.empty_days else ""
         findings.append(Finding(
             severity=m.verdict, code="norms_below", subject=f"norms / {m.manager}",
-            message=(f"{m.below_days} of {result.working_days} working days below the norm "
+            message=(f"{m.below_days} of {m.working_days} working days below the norm "
                      f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
                      f"fail above {limits.fail:.0%}"),
             value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,
-            params={"manager": m.manager, "below": m.below_days, "days": result.working_days,
+            params={"manager": m.manager, "below": m.below_days, "days": m.working_days,
                     "share": m.below_share, "empty": m.empty_days,
                     "warn": limits.warn, "fail": limits.fail}))
     return findings

@@ -127,9 +127,11 @@ def run_of(config: str, report: Report) -> RunRecord:
     run = RunRecord(config, period_key(p.start, p.end), p.start, p.end, p.as_of, now,
                     report.verdict, tool_version=report.tool_version)
     for funnel in report.funnels:
-        # `value` is kept when a stage result carries one (money funnels); else null.
+        # `value`: the amount that entered the stage (deal funnels with an amount in one
+        # currency, or converted into one); else null.
         run.funnels[funnel.name] = FunnelRecord(funnel.kind, funnel.entities, [
-            StageRecord(s.name, s.entered, s.conversion_from_previous, getattr(s, "value", None))
+            StageRecord(s.name, s.entered, s.conversion_from_previous,
+                        s.value.entered if s.value is not None else None)
             for s in funnel.stages])
     if report.norms is not None:
         days = report.norms.working_days

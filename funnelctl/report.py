@@ -6,6 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from funnelctl.report_forecast import (
+    Forecast,
+    LearnedMaxDays,
+    ListedDeal,
+    PlanResult,
+    Snoozed,
+    StageProbability,
+)
+from funnelctl.report_trends import FunnelTrend, TimeToConvert
+from funnelctl.report_waterfall import Waterfall
+
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
 StageVerdict = Literal["ok", "warn", "fail", "insufficient"]
@@ -34,6 +45,19 @@ class TimeFromFirst:
 
 
 @dataclass
+class StageValue:
+    """A stage in money (deal funnels with an amount): the amounts of the deals that entered
+    it, went on to the next stage (the last stage: won), were lost at it (loss stage known)
+    and sit in it open. entered = moved_on + lost + open."""
+
+    entered: float
+    moved_on: float
+    lost: float
+    open: float
+    lost_deals: int = 0  # lost deals whose loss stage is this one
+
+
+@dataclass
 class StageResult:
     name: str
     entered: int
@@ -50,6 +74,13 @@ class StageResult:
     stuck_oldest_days: float | None = None
     time_from_first: TimeFromFirst | None = None  # event funnels
     min_sample: int | None = None  # entered into the previous stage needed for a verdict
+    probability: StageProbability | None = None  # deal funnels: for the weighted forecast
+    max_days_learned: LearnedMaxDays | None = None  # max_days: auto
+    stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
+    # Deal funnels with an amount in one currency (or converted): the stage in money.
+    value: StageValue | None = None
+    time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n
+    optional: bool = False  # event funnels: a step that may be skipped
 
 
 @dataclass
@@ -86,6 +117,91 @@ class Consistency:
 
 
 @dataclass
+class Velocity:
+    """Sales velocity, money per day = open deals x win rate x average won deal / median
+    cycle days, with its four factors (None when one is missing or the cycle is 0)."""
+
+    open_deals: int
+    win_rate: float | None
+    average_won: float | None
+    cycle_days: float | None
+    per_day: float | None
+    small_sample: bool = False  # won + lost below the funnel's min_sample: a rough figure
+
+
+@dataclass
+class MoneySegment:
+    """One segment (a breakdown value or a manager) in money."""
+
+    value: str
+    deals: int
+    won_deals: int  # won deals with an amount
+    won_revenue: float
+    deal_mean: float | None  # average won deal
+    deal_median: float | None
+    open_value: float
+    lost_value: float
+    velocity: Velocity | None = None
+    small_sample: bool = False  # fewer won deals than the funnel's min_sample
+    won_count: int = 0  # won deals, with an amount or not
+    lost_count: int = 0
+
+
+@dataclass
+class ValueBottleneck:
+    """The stage where the most money was lost (lost deals whose loss stage is known)."""
+
+    stage: str
+    lost: float
+    share: float | None  # of the value lost at known stages
+
+
+@dataclass
+class Money:
+    """A deal funnel in money, in one currency (or converted into it with `rates`)."""
+
+    currency: str | None  # None: the amounts carry no currency and none is configured
+    stages: list[StageValue]
+    won_revenue: float
+    won_deals: int  # won deals with an amount
+    deal_mean: float | None
+    deal_median: float | None
+    open_value: float
+    lost_value: float  # every lost deal, its loss stage known or not
+    lost_value_unplaced: float  # lost deals whose loss stage nothing says
+    deals: int  # deals in this currency
+    deals_without_amount: int
+    bottleneck: ValueBottleneck | None = None
+    velocity: Velocity | None = None
+    managers: list[MoneySegment] = field(default_factory=list)
+    converted: dict[str, int] = field(default_factory=dict)  # currency -> deals converted
+    small_sample: bool = False  # fewer won deals than the funnel's min_sample
+
+
+@dataclass
+class LossReason:
+    reason: str  # "(empty)" for lost deals with no reason
+    deals: int
+    share: float | None  # of the lost deals
+    value: float | None  # None when the amounts are in several currencies (see by_currency)
+    stages: dict[str, int] = field(default_factory=dict)  # loss stage -> deals (known only)
+    value_by_currency: dict[str, float] | None = None
+
+
+@dataclass
+class CycleTargetResult:
+    """The funnel's `cycle_days` target graded on the median cycle (created -> won)."""
+
+    good: float
+    acceptable: float
+    median: float | None
+    verdict: StageVerdict | None  # None: no won deal with a cycle
+    won_deals: int  # won deals with a cycle
+    over_good: int  # of them, cycles longer than `good`
+    over_good_share: float | None
+
+
+@dataclass
 class SegmentResult:
     value: str
     entities: int
@@ -102,6 +218,7 @@ class SegmentResult:
     test: str | None = None
     tested: bool = True  # False: below min_segment, listed but not tested
     folded: int = 0  # the "other" row: how many smaller segments it holds (else 0)
+    money: MoneySegment | None = None  # deal funnels with an amount in one currency
 
 
 @dataclass
@@ -128,6 +245,22 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    # --compare previous on a stage history, or --since-snapshot: the pipeline waterfall.
+    waterfall: Waterfall | None = None
+    forecast: Forecast | None = None  # deal funnels with an expected_close column
+    plan: PlanResult | None = None  # deal funnels with plan:
+    snoozed: Snoozed | None = None  # funnels with snooze:
+    # Deal funnels with a mapped amount: the funnel in money (one currency, or converted);
+    # with amounts in several currencies and no rates, one block per currency instead.
+    money: Money | None = None
+    money_by_currency: list[Money] = field(default_factory=list)
+    value_bottleneck: ValueBottleneck | None = None  # most money lost (single currency)
+    loss_reasons: list[LossReason] = field(default_factory=list)
+    cycle_target: CycleTargetResult | None = None
+    trend: FunnelTrend | None = None  # event funnels with `trend:`
+    # Event funnels with `exclude:`: entities left out of the funnel altogether (every
+    # attempt at their deepest step had an excluded event between its steps); else None.
+    excluded: int | None = None
 
 
 @dataclass
@@ -176,6 +309,10 @@ class ManagerNorms:
     empty_days: int  # working days with no call and no meeting at all
     days: list[DayGrade] = field(default_factory=list)
     weeks: list[WeekGrade] = field(default_factory=list)
+    working_days: int = 0  # the manager's own: the period's, inside its roster dates
+    team: str | None = None  # its team (norms.teams), graded by the team's rules
+    active_from: dt.date | None = None  # roster dates, when given
+    active_to: dt.date | None = None
 
 
 @dataclass
@@ -197,6 +334,42 @@ class NormsResult:
     managers: list[ManagerNorms]
     totals: NormsTotals
     unlisted_managers: dict[str, int] = field(default_factory=dict)  # not on roster: rows
+    outside_dates: dict[str, int] = field(default_factory=dict)  # calls + meetings outside
+    #                                                              the roster dates
+    not_in_period: list[str] = field(default_factory=list)  # roster dates miss the period
+    calendar: CalendarDays | None = None
+    sources: list[str] = field(default_factory=list)  # every activities source graded
+    teams: list[TeamNorms] = field(default_factory=list)
+    names: NameMatches | None = None  # how the data's names were matched to managers
+    ignored_rows: dict[str, int] = field(default_factory=dict)  # system users -> rows
+    short_calls: int = 0  # calls under min_call_seconds, not counted
+    min_call_seconds: dict[str, int] = field(default_factory=dict)  # source -> its minimum
+
+
+@dataclass
+class CalendarDays:
+    """The production calendar used: the country's days off in the graded range and the
+    dates worked on a day off by the week (transferred working days, working_dates:)."""
+
+    country: str | None = None
+    holidays: dict[str, str] = field(default_factory=dict)  # ISO date -> name
+    working_dates: list[dt.date] = field(default_factory=list)
+
+
+@dataclass
+class TeamNorms:
+    name: str
+    members: list[str]
+    daily_good: list[dict[str, int]]  # the team's rules, as in the config
+    daily_acceptable: list[dict[str, int]]
+    weekly_meetings: dict[str, int]
+
+
+@dataclass
+class NameMatches:
+    merged: dict[str, str] = field(default_factory=dict)  # name in data -> manager
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> candidates
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass

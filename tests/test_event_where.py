@@ -145,5 +145,9 @@ def test_schema_describes_where_operators(cli):
     where = json.dumps(schema["$defs"]["Stage"]["properties"]["where"])
     assert where.count("#/$defs/Operators") == 2  # a mapping, or a list of mappings
     funnel = schema["$defs"]["Funnel"]["properties"]
-    assert funnel["order"]["enum"] == ["default", "strict_increase", "unordered"]
+    one, combined = funnel["order"]["anyOf"]  # a mode, or ClickHouse's modes combined
+    assert one["enum"] == ["default", "strict_order", "strict_deduplication", "strict_increase",
+                           "allow_reentry", "distinct_events", "unordered"]
+    assert combined["items"]["enum"] == ["strict_increase", "strict_order",
+                                         "strict_deduplication", "allow_reentry"]
     assert {"within", "first_time"} <= set(schema["$defs"]["Stage"]["properties"])

@@ -28,18 +28,22 @@ def day(date, calls, meetings, grade):
 @pytest.fixture
 def report():
     ann = NS(manager="Ann", good_days=1, acceptable_days=1, below_days=1, calls=80,
-             meetings=4, verdict="fail", below_share=1 / 3, empty_days=1,
+             meetings=4, verdict="fail", below_share=1 / 3, empty_days=1, working_days=3,
+             team=None,
              days=[day(MON, 50, 0, "good"), day(TUE, 25, 0, "acceptable"),
                    day(WED, 0, 0, "below"), day(SAT, 5, 4, None)],  # Saturday: not graded
              weeks=[NS(week="2026-W41", start=MON, meetings=4, grade=None)])
     bob = NS(manager=HOSTILE, good_days=3, acceptable_days=0, below_days=0, calls=0,
-             meetings=9, verdict="ok", below_share=0.0, empty_days=0,
+             meetings=9, verdict="ok", below_share=0.0, empty_days=0, working_days=3,
+             team=None,
              days=[day(MON, 0, 3, "good"), day(TUE, 0, 3, "good"), day(WED, 0, 3, "good")],
              weeks=[NS(week="2026-W41", start=MON, meetings=9, grade="good")])
     norms = NS(source="calls", start=MON, end=WED, working_days=3, managers=[ann, bob],
                totals=NS(good_days=4, acceptable_days=1, below_days=1, empty_days=1, calls=80,
                          meetings=13),
-               unlisted_managers={"Intern": 7})
+               unlisted_managers={"Intern": 7}, teams=[], calendar=None, not_in_period=[],
+               outside_dates={}, ignored_rows={}, min_call_seconds={}, short_calls=0,
+               names=None)
     return Report(tool_version="0", generated_at=dt.datetime(2026, 10, 8, 6, 30),
                   title="Norms", period=Period(MON, WED), verdict="fail", findings=[],
                   funnels=[], norms=norms, data_quality=DataQuality())

@@ -1,12 +1,10 @@
 """What the deals-snapshot and stage-history funnels share once each deal has its depth
-and outcome: the period's cohort, lost deals of unknown stage, the caption facts, stuck
-deals per stage."""
+and outcome: the period's cohort, lost deals of unknown stage, the caption facts."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.config import Funnel
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.periods import DateRange
 from funnelctl.report import FunnelResult
@@ -29,11 +27,3 @@ def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
     conversion into won when there is no lost deal at all."""
     result.lost_stage_unknown = unknown
     result.won_conversion = won_row(result)
-
-
-def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict]) -> None:
-    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
-        stage_result.max_days = stage.max_days
-        if i in stuck:
-            stage_result.stuck = stuck[i]["stuck"]
-            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]

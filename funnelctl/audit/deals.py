@@ -10,18 +10,21 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
+from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
+from funnelctl.audit.money import add_money
+from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
-    check_history,
     check_loss_stages,
     check_stage_values,
 )
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
-from funnelctl.io.deals import Deals, read_deals
+from funnelctl.io.deals import DUPLICATE, Deals, read_deals
 from funnelctl.io.history import History, read_history
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
@@ -34,7 +37,6 @@ from funnelctl.metrics.funnel import (
 )
 from funnelctl.metrics.history import classify, furthest_stages, place_lost_deals
 from funnelctl.metrics.periods import DateRange, today_in
-from funnelctl.metrics.timing import stuck_in_snapshot
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 # (result, the result over the comparison period or None, findings) of one funnel.
@@ -43,9 +45,11 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
-                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
+                 as_of: dt.date | None = None,
+                 since: SinceSnapshot | None = None) -> Iterator[FunnelRun]:
     """(result, the result over `before` or None, findings) for every deal funnel; stuck
-    deals (max_days) are judged at the end of the period or of `as_of`."""
+    deals (max_days) are judged at the end of the period or of `as_of`. With `since`, the
+    funnels over its source get the waterfall from that older export to this one."""
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
     histories: dict[str, History] = {}
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
@@ -54,16 +58,22 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().to_list()
-        for funnel, frame in zip(users, frames):
+        older = (read_older(config, since, users, funnel_frames,
+                            sorted({c for f in users for c in f.breakdown}), rejects, as_of)
+                 if since and since.source == source_name else None)
+        for k, (funnel, frame) in enumerate(zip(users, frames)):
+            entries = None
             if funnel.stage_history:
                 history = linked_history(config, funnel.stage_history, histories, qualities,
                                          rejects, as_of)
-                frame = place_lost_deals(frame, furthest_stages(classify(history.frame,
-                                                                         funnel)))
+                entries = classify(history.frame, funnel)
+                frame = place_lost_deals(frame, furthest_stages(entries))
             cohort = in_period(frame, dates)
             result = summarise(cohort, funnel, kind="deals",
                                significance=config.significance)
             found = check_funnel(result, funnel)
+            add_money(result, cohort, funnel, config.money, config.where(("money", "rates")))
+            found += check_money(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
@@ -75,10 +85,11 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     "of the stage conversions; map lost_stage or a status column, or give the "
                     "funnel a stage_history: source, to fix)")
             found += check_loss_stages(result, unknown)
-            if any(s.max_days for s in funnel.stages):
-                require_stage_changed(config, funnel, "stage_changed_at" in deals.frame.columns)
-                add_stuck(result, funnel, stuck_in_snapshot(frame, funnel, moment))
-                found += check_history(result, funnel)
+            found += deal_forward_view(config, funnel, frame, result, moment, entries)
+            if older is not None:
+                result.waterfall = snapshot_waterfall(
+                    config, funnel, frame, older, k,
+                    int((deals.rejects["reason"] == DUPLICATE).sum()), latest_date(deals.frame))
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found
@@ -149,17 +160,3 @@ def linked_history(config: Config, name: str, cache: dict[str, History],
             qualities[name] = history_quality(raw, cache[name])
             rejects.append(ledger(name, cache[name].rejects))
     return cache[name]
-
-
-def require_stage_changed(config: Config, funnel: Funnel, mapped: bool) -> None:
-    """max_days needs to know when a deal entered its stage; a snapshot says so only with a
-    "stage changed at" / "last modified" column. Without one it is an error, not ignored."""
-    if mapped or not any(s.max_days for s in funnel.stages):
-        return
-    i = config.funnels.index(funnel)
-    j = next(j for j, s in enumerate(funnel.stages) if s.max_days)
-    raise ConfigError(
-        f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: max_days on a deals "
-        f"snapshot needs the date each deal entered its stage: map stage_changed_at under "
-        f"sources.{funnel.source}.columns (a \"stage changed at\" or \"last modified\" "
-        "column), or use a stage_history source")

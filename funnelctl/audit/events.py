@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import polars as pl
 
+from funnelctl.audit.event_time import event_result, latest_event
 from funnelctl.config import Config, Funnel
 from funnelctl.io.events import read_events
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, source_quality
-from funnelctl.metrics.breakdown import summarise
 from funnelctl.metrics.events import entities, event_names, period_bounds, prepare, property_columns
 from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.step_rules import without_excluded
 from funnelctl.report import FunnelResult, SourceQuality
 
 
@@ -35,8 +36,13 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
+        if any("strict_order" in f.order_modes() for f in users):
+            names = None  # an event of no step breaks a strict order: read them all
         extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
-        since, until = time_range(periods, max(f.window_seconds() for f in users))
+        # A trend reads one window more: its events show whether the window of the
+        # period's latest entities has elapsed (no chain of the period reaches them).
+        since, until = time_range(periods, max(f.window_seconds() * (2 if f.trend else 1)
+                                               for f in users))
         if any(stage.first_time for f in users for stage in f.stages):
             since = None  # a first time is the first ever: read from the beginning
         events = read_events(raw, source, config.timezone, names, extra, since, until, as_of)
@@ -46,13 +52,24 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         rejects.append(ledger(name, events.rejects))
         frame = events.frame
         del events
+        horizon = latest_event(frame)
         for funnel in users:
             prepared = [prepare(frame, funnel, bounds) for bounds in periods]
             if funnel is users[-1]:
                 del frame  # free the events before the funnel's own work (big inputs)
-            results = [summarise(entities(p, funnel), funnel, kind="events",
-                                 significance=config.significance) for p in prepared]
+            results = [counted(entities(p, funnel), funnel, config, horizon, dates.end,
+                               timed=p is prepared[0]) for p in prepared]
             yield funnel, results[0], results[1] if before is not None else None
+
+
+def counted(frame: pl.DataFrame, funnel: Funnel, config: Config, *args, **kwargs
+            ) -> FunnelResult:
+    """event_result() over the entities the funnel counts; its exclusions say how many
+    it left out."""
+    kept, excluded = without_excluded(frame, funnel)
+    result = event_result(kept, funnel, config, *args, **kwargs)
+    result.excluded = excluded
+    return result
 
 
 def _on_clickhouse(config: Config, name: str, source, users: list[Funnel], periods: list,

@@ -6,9 +6,11 @@ import datetime as dt
 
 import polars as pl
 
-from funnelctl.audit.cohort import add_outcome_notes, add_stuck, in_period, lost_without_stage
+from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.forecast import history_stuck
+from funnelctl.audit.money import add_money
+from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
-from funnelctl.config.stats import Significance
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
@@ -23,8 +25,15 @@ from funnelctl.metrics.history import (
 )
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.stats import ratio
-from funnelctl.metrics.timing import stuck_deals, time_in_stage
-from funnelctl.report import Consistency, FunnelResult, SlowestStage, SourceQuality, TimeInStage
+from funnelctl.metrics.timing import time_in_stage
+from funnelctl.report import (
+    Consistency,
+    Finding,
+    FunnelResult,
+    SlowestStage,
+    SourceQuality,
+    TimeInStage,
+)
 
 
 def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
@@ -61,13 +70,16 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 
 
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
-                   quality: SourceQuality,
+                   quality: SourceQuality, config: Config,
                    rejects: list[pl.DataFrame] | None = None,
-                   significance: Significance | None = None,
-                   before: DateRange | None = None) -> tuple[FunnelResult, FunnelResult | None]:
+                   before: DateRange | None = None
+                   ) -> tuple[FunnelResult, FunnelResult | None, list[Finding]]:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
-    the stage counts over that period (all a comparison needs), from the same deals."""
+    the stage counts over that period (all a comparison needs), from the same deals; and
+    the stuck-deal findings and the pipeline waterfall from the start to the end of the
+    period."""
+    significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
@@ -81,23 +93,24 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                              "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
     add_outcome_notes(result, no_loss_stage)
+    add_money(result, deals, funnel, config.money)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
-    _add_timing(result, funnel, cohort, stuck_deals(entries, funnel, moment))
+    _add_timing(result, cohort, len(funnel.stages))
     counts = consistency_counts(deals)
     result.consistency = Consistency(
         deals=counts["deals"], inconsistent=counts["inconsistent"],
         moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
         share=ratio(counts["inconsistent"], counts["deals"]))
-    return result, earlier
+    if before is not None:
+        result.waterfall = history_waterfall(config, entries, funnel, dates)
+    return result, earlier, history_stuck(config, funnel, result, entries, moment)
 
 
-def _add_timing(result: FunnelResult, funnel: Funnel, cohort: pl.DataFrame,
-                stuck: dict[int, dict]) -> None:
-    times = time_in_stage(cohort, len(funnel.stages))
+def _add_timing(result: FunnelResult, cohort: pl.DataFrame, n_stages: int) -> None:
+    times = time_in_stage(cohort, n_stages)
     for i, stage_result in enumerate(result.stages, 1):
         if i in times:
             stage_result.time_in_stage = TimeInStage(**times[i])
-    add_stuck(result, funnel, stuck)
     timed = [s for s in result.stages if s.time_in_stage]
     if timed:
         slowest = max(timed, key=lambda s: s.time_in_stage.median_days)

@@ -20,16 +20,17 @@ from funnelctl.audit.history import (
 )
 from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
 from funnelctl.audit.norms import good_day_counts, norms_report
+from funnelctl.audit.waterfall import resolve_since
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
-    check_history,
     check_norms,
     check_source,
     mark_low_confidence,
     overall_verdict,
     sort_findings,
 )
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, load_config
 from funnelctl.errors import UsageError
 from funnelctl.history import RunRecord, config_key, load_runs, record_run
@@ -55,13 +56,15 @@ from funnelctl.report import (
 def audit(config_path: str | Path, period: str | None = None,
           as_of: dt.date | None = None, rejects_path: Path | None = None,
           compare: str | None = None, record: bool = True,
-          config: Config | None = None) -> Report:
+          config: Config | None = None, since_snapshot: str | None = None) -> Report:
     """Run the audit a config describes; with rejects_path, also write the rejected rows;
     with compare="previous", also audit the period of the same length just before; with
     compare="last-run", compare with the last run in the config's history. A config with
     `history:` records the run there (unless record is False). `config`: the config at
-    config_path when the caller has already loaded it."""
+    config_path when the caller has already loaded it. `since_snapshot`: an older export
+    of a deals source (PATH or SOURCE=PATH): its funnels get the pipeline waterfall."""
     config = config or load_config(config_path)
+    since = resolve_since(config, since_snapshot, config_path) if since_snapshot else None
     recorded = earlier_runs(config, config_path, compare)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
@@ -73,7 +76,7 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of),
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since),
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
@@ -88,7 +91,7 @@ def audit(config_path: str | Path, period: str | None = None,
     norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
     if norms is not None:
         findings += with_source(check_norms(norms, config.norms.below_share),
-                                config.norms.source)
+                                config.norms.sources()[0])
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
@@ -102,7 +105,7 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += anomaly_findings(recorded, dates, funnels, config.history.anomaly)
     if comparison:
         sources = {f.name: f.source for f in config.funnels}
-        norms_source = config.norms.source if config.norms else None
+        norms_source = config.norms.sources()[0] if config.norms else None
         for found in check_comparison(comparison):
             findings += with_source([found], sources.get(found.params.get("funnel"),
                                                          norms_source))
@@ -155,10 +158,11 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
-            result, earlier = history_funnel(history, funnel, dates, moment,
-                                             qualities[source_name], rejects,
-                                             config.significance, before)
-            yield result, earlier, check_funnel(result, funnel) + check_history(result, funnel)
+            result, earlier, found = history_funnel(history, funnel, dates, moment,
+                                                    qualities[source_name], config, rejects,
+                                                    before)
+            yield result, earlier, (check_funnel(result, funnel) + found
+                                    + check_money(result, funnel))
 
 
 def event_runs(config: Config, dates: DateRange, before: DateRange | None,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from funnelctl.audit.deals import require_stage_changed, with_preset_outcomes
+from funnelctl.audit.deals import with_preset_outcomes
+from funnelctl.audit.forecast import require_stage_changed
 from funnelctl.commands.funnel_shape import shape_problems
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config

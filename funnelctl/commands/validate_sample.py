@@ -88,7 +88,7 @@ def _reader(config: Config, name: str, source: Source) -> Callable[[RawSource], 
             read = read_events(raw, source, tz, names, extra)
             return read.rows_read, read.rejects, empty
         return events
-    if source.kind == "activities" and config.norms and config.norms.source == name:
+    if source.kind == "activities" and config.norms and name in config.norms.sources():
         def activities(raw: RawSource) -> Reading:
             read = read_activities(raw, source, tz)
             return read.rows_read, read.rejects, empty

@@ -14,7 +14,7 @@ CHDB = "chdb:"
 # What engine: clickhouse runs today (README / docs/engines.md: deals and norms on Polars).
 CLICKHOUSE_KINDS = ("events",)
 # order: modes the ClickHouse SQL runs, as windowFunnel's mode names.
-CLICKHOUSE_ORDERS = {"default": (), "strict_increase": ("strict_increase",)}
+CLICKHOUSE_MODES = {"strict_increase"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE = re.compile(r"^[^.\s`\x00-\x1f]+(\.[^.\s`\x00-\x1f]+)?$")
 
@@ -106,19 +106,27 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
         source = config.sources.get(funnel.source)
         if source is None or source.engine != "clickhouse":
             continue
-        order = funnel.order if isinstance(funnel.order, str) else None
-        if order not in CLICKHOUSE_ORDERS:
+        modes = set(funnel.order_modes()) if hasattr(funnel, "order_modes") else \
+            order_modes(funnel.order) - {"default"}
+        if not modes <= CLICKHOUSE_MODES:
             problems.append((("funnels", i, "order"),
                              f"order: {funnel.order} does not run on engine: clickhouse "
-                             f"(there: {', '.join(CLICKHOUSE_ORDERS)}; see docs/engines.md)"))
+                             f"(there: default, {', '.join(sorted(CLICKHOUSE_MODES))}; see "
+                             "docs/engines.md)"))
         problems += [(("funnels", i, key), f"{key} does not run on engine: clickhouse "
-                      "(windowFunnel has no exclusion steps); run this funnel on engine: polars")
-                     for key in ("exclude", "exclusions") if getattr(funnel, key, None)]
+                      f"({why}); run this funnel on engine: polars")
+                     for key, why in (("exclude", "windowFunnel has no exclusion steps"),
+                                      ("trend", "cohort trends need the entities' rows"))
+                     if getattr(funnel, key, None)]
         for j, stage in enumerate(funnel.stages):
-            for key, used in (("within", stage.within is not None),
-                              ("first_time", stage.first_time)):
+            for key, used, why in (
+                    ("within", stage.within is not None,
+                     "windowFunnel has one window for the whole chain"),
+                    ("first_time", stage.first_time, "windowFunnel counts every such event"),
+                    ("optional", getattr(stage, "optional", False),
+                     "windowFunnel's chain cannot skip a step")):
                 if used:
                     problems.append((("funnels", i, "stages", j, key),
-                                     f"{key} does not run on engine: clickhouse (windowFunnel "
-                                     "has one window for the whole chain); use engine: polars"))
+                                     f"{key} does not run on engine: clickhouse ({why}); "
+                                     "use engine: polars"))
     return problems

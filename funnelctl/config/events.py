@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -14,8 +14,44 @@ PropertyValue = str | int | float | bool
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_SECONDS = 2**64 - 1  # windowFunnel's window is a UInt64 count of DateTime seconds
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-# How an event funnel's steps must follow each other (README: "Order modes").
-OrderMode = Literal["default", "strict_increase", "unordered"]
+# How an event funnel's steps must follow each other (README: "Order modes"): one mode,
+# or a list of ClickHouse's windowFunnel modes that combine (as its parameters do).
+ClickHouseMode = Literal["strict_increase", "strict_order", "strict_deduplication",
+                         "allow_reentry"]
+OrderMode = Literal["default", "strict_order", "strict_deduplication", "strict_increase",
+                    "allow_reentry", "distinct_events", "unordered"]
+# `trend:` of an event funnel: the cohort period of the step-1 event (weeks from Monday).
+TrendPeriod = Literal["day", "week", "month"]
+Order = OrderMode | list[ClickHouseMode]
+
+
+def order_modes(order: Order) -> frozenset[str]:
+    """The set of ClickHouse modes (or the one other mode) an `order:` means;
+    `allow_reentry` is ClickHouse's strict_order + allow_reentry."""
+    modes = set(order if isinstance(order, list) else [order]) - {"default"}
+    if "allow_reentry" in modes:
+        modes.add("strict_order")
+    return frozenset(modes)
+
+
+def order_check(order: Any) -> Any:
+    """One clear message for an `order:` that is no mode (before the type's checks)."""
+    modes, combining = get_args(OrderMode), get_args(ClickHouseMode)
+    if isinstance(order, list):
+        if not order:
+            raise ValueError("an empty list; give a mode, e.g. order: strict_order, or "
+                             "ClickHouse modes to combine, e.g. [strict_order, "
+                             "strict_deduplication]")
+        wrong = [m for m in order if m not in combining]
+        if wrong:
+            raise ValueError(f"'{wrong[0]}' cannot be combined: a list combines ClickHouse's "
+                             f"windowFunnel modes ({', '.join(combining)})")
+        if len(set(order)) < len(order):
+            raise ValueError(f"[{', '.join(order)}] names a mode twice")
+    elif order not in modes:
+        raise ValueError(f"'{order}' is no order mode; expected one of {', '.join(modes)}, "
+                         "or a list of ClickHouse modes to combine")
+    return order
 
 
 def parse_duration(text: str) -> int:

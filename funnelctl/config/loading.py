@@ -90,6 +90,10 @@ def parse_config(text: str, path: Path) -> Config:
         resolve_chdb_folder(source, base)
         if source.join is not None and not source.join.path.is_absolute():
             source.join.path = base / source.join.path
+    for funnel in config.funnels:
+        for part in (funnel.plan, funnel.snooze):
+            if part is not None and part.path is not None and not part.path.is_absolute():
+                part.path = base / part.path
     if config.history and not config.history.path.is_absolute():
         config.history.path = base / config.history.path
     return config

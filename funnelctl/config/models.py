@@ -13,17 +13,23 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from funnelctl.config.base import Model, nearest_line, not_above
 from funnelctl.config.engine import EngineName, source_engine_problem
 from funnelctl.config.events import (
-    OrderMode,
+    Order,
+    TrendPeriod,
     Where,
     duration_text,
+    order_check,
+    order_modes,
     parse_duration,
     where_before,
     where_columns,
 )
+from funnelctl.config.forecast import Plan, Snooze
 from funnelctl.config.history import History
-from funnelctl.config.norms import Norms, TypeValues
+from funnelctl.config.money import CycleTarget, Money
+from funnelctl.config.norms import ManagerNames, Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
+from funnelctl.config.steps import Exclusion
 
 SourceKind = Literal["deals", "stage_history", "events", "activities"]
 # How a stage_history file is laid out; None: detected from the header.
@@ -85,6 +91,8 @@ class Source(Model):
     csv: CsvOptions = Field(default_factory=CsvOptions)
     status_values: StatusValues | None = None
     type_values: TypeValues | None = None  # activities: which type values are calls/meetings
+    # activities: calls shorter than this (by the mapped duration column) are not counted
+    min_call_seconds: int | None = Field(default=None, ge=0, le=86_400, strict=True)
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
     join: Join | None = None
@@ -106,6 +114,9 @@ class Source(Model):
         if self.layout is not None and self.kind != "stage_history":
             raise ValueError(f"layout applies to kind: stage_history only (this source is "
                              f"kind: {self.kind})")
+        if self.kind != "activities" and (self.min_call_seconds is not None
+                                          or self.type_values is not None):
+            raise ValueError("type_values and min_call_seconds apply to kind: activities only")
         return self
 
     @field_validator("date_format")
@@ -154,13 +165,36 @@ class Stage(Model):
     name: str
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
-    max_days: float | None = Field(default=None, gt=0, strict=True)
+    # A number of days, or `auto`: learned from the data (metrics/stuck.py).
+    max_days: float | Literal["auto"] | None = None
+    # Deal funnels: the share of deals at this stage that end won, for the weighted
+    # forecast; learned from the closed deals when absent (metrics/forecast.py).
+    probability: float | None = Field(default=None, ge=0, le=1, strict=True)
     min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
     # Event funnels: properties the event must also have, e.g. {page: /cart}; a list of
     # values means any of them, a mapping holds operators, a list of mappings alternatives.
     where: Where = Field(default_factory=dict)
     within: str | None = None  # event funnels: at most this long after the step before
     first_time: bool = False  # event funnels: only the entity's first such event counts
+    optional: bool = False  # event funnels: counted when done, skipped without breaking the chain
+
+    @field_validator("max_days", mode="before")
+    @classmethod
+    def _days(cls, v: Any) -> Any:
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if v is not None and v != "auto" and not (number and v > 0):
+            raise ValueError("max_days is a number of days above 0, or auto")
+        return float(v) if number else v
+
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _probability(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("probability is a fraction between 0 and 1, e.g. 0.4")
+        if isinstance(v, (int, float)) and 1 < v <= 100:
+            raise ValueError(f"{v} is above 1: probability is a fraction, write {v / 100:g} "
+                             f"for {v:g}%")
+        return float(v) if isinstance(v, int) else v
 
     @field_validator("match", mode="before")
     @classmethod
@@ -187,7 +221,8 @@ class Stage(Model):
         """The event-funnel-only keys this stage sets (for funnels of other kinds)."""
         return [key for key, used in (("where", bool(self.where)),
                                       ("within", self.within is not None),
-                                      ("first_time", self.first_time)) if used]
+                                      ("first_time", self.first_time),
+                                      ("optional", self.optional)) if used]
 
     def values(self) -> list[str]:
         """The stage values that mean this stage; the stage's own name when none are given."""
@@ -215,17 +250,36 @@ class Funnel(Model):
     # Deal funnels: only the deals whose mapped `pipeline` column holds this value (one
     # funnel per pipeline when stage names repeat across pipelines).
     pipeline: str | None = None
-    order: OrderMode = "default"  # event funnels: how the steps must follow each other
+    # Event funnels: how the steps must follow each other (a mode, or ClickHouse modes).
+    order: Order = "default"
+    # Event funnels: events that, between two steps, leave an entity out of the funnel.
+    exclude: list[Exclusion] = Field(default_factory=list)
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
+    plan: Plan | None = None  # deal funnels: sales targets (config/forecast.py)
+    snooze: Snooze | None = None  # deal funnels: deals out of the stuck/overdue findings
+    # Deal funnels: the sales-cycle target, graded on the median days from created to won.
+    cycle_days: CycleTarget | None = None
+    # Event funnels: conversion per cohort of the step-1 event's day, week or month.
+    trend: TrendPeriod | None = None
 
     @field_validator("window", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> str | None:
         return duration_text(v)
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, v: Any) -> Any:
+        return order_check(v)
+
+    def order_modes(self) -> frozenset[str]:
+        """The modes `order:` means: {} for default, ClickHouse's modes combined, or
+        {'unordered'} / {'distinct_events'}."""
+        return order_modes(self.order)
 
     def stage_min_sample(self, stage: Stage) -> int:
         return stage.min_sample if stage.min_sample is not None else self.min_sample
@@ -280,10 +334,12 @@ class Config(Model):
     sources: dict[str, Source] = Field(min_length=1)
     funnels: list[Funnel] = Field(default_factory=list)
     norms: Norms | None = None
+    managers: ManagerNames = Field(default_factory=ManagerNames)  # aliases:, ignore:
     history: History | None = None  # the run-history store (nightly runs)
     notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
+    money: Money = Field(default_factory=Money)  # currency of the amounts, exchange rates
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)

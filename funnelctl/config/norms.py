@@ -24,13 +24,20 @@ DEFAULT_TYPE_VALUES = {
 
 
 class TypeValues(Model):
-    """Which values of an activities source's type column mean a call or a meeting."""
+    """Which values of an activities source's type column mean a call or a meeting, or
+    (`type: call`) that every row of the source is one type, for a telephony export that
+    has no type column."""
 
     call: list[str] = Field(default_factory=list)
     meeting: list[str] = Field(default_factory=list)
+    type: Literal["call", "meeting"] | None = Field(
+        default=None, description="every row of the source is this type (no type column)")
 
     @model_validator(mode="after")
     def _disjoint(self) -> TypeValues:
+        if self.type is not None and (self.call or self.meeting):
+            raise ValueError(f"type: {self.type} makes every row a {self.type}; drop the "
+                             "call/meeting lists (they read a type column)")
         both = {v.strip().lower() for v in self.call} & {v.strip().lower() for v in self.meeting}
         if both:
             raise ValueError(f"values listed as both call and meeting: {', '.join(sorted(both))}")
@@ -93,6 +100,30 @@ class Weekly(Model):
 class Calendar(Model):
     workdays: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
     holidays: list[dt.date] = Field(default_factory=list)
+    # A production calendar: the country's public holidays are days off and its
+    # transferred working days (Russia's working Saturdays) are working days; holidays:
+    # and working_dates: add to it.
+    country: str | None = Field(
+        default=None, description="ISO country code of the production calendar, e.g. RU "
+        "(public holidays and transferred working days from the holidays package)")
+    working_dates: list[dt.date] = Field(
+        default_factory=list, description="dates that are working days whatever the "
+        "weekday (a working Saturday the country calendar does not know)")
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        from funnelctl.production_calendar import supported_countries  # lazy: only with a country
+
+        code = v.strip().upper()
+        known = supported_countries()
+        if code not in known:
+            raise ValueError(f"unknown country '{v}' for the production calendar (expected "
+                             f"an ISO 3166 code such as RU, BY, KZ; the holidays package "
+                             f"knows {len(known)})")
+        return code
 
     def workday_numbers(self) -> list[int]:
         """ISO weekday numbers (Monday = 1) of the working days."""
@@ -111,37 +142,143 @@ class BelowShare(Model):
         return self
 
 
+class Member(Model):
+    """A roster entry with dates: the manager is graded from `from` to `to` (inclusive;
+    either may be left out)."""
+
+    name: str = Field(min_length=1)
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Member:
+        self.name = self.name.strip()
+        if not self.name:
+            raise ValueError("an empty name in the roster")
+        if self.from_ and self.to and self.to < self.from_:
+            raise ValueError(f"{self.name}: to ({self.to}) is before from ({self.from_})")
+        return self
+
+
+class Team(Model):
+    """Managers with their own norms (phone sales, field sales): a rule left out is the
+    top-level one."""
+
+    name: str = Field(min_length=1)
+    members: list[str] = Field(min_length=1)
+    daily: Daily | None = None
+    weekly: Weekly | None = None
+
+
 class Norms(Model):
-    source: str
-    roster: list[str] | None = None
+    source: str | list[str] = Field(
+        description="the activities source, or a list of them (a CRM log and a telephony "
+        "export): their calls and meetings add up per manager and day")
+    roster: list[str | Member] | None = None
     calendar: Calendar = Field(default_factory=Calendar)
     daily: Daily = Field(default_factory=Daily)
     weekly: Weekly = Field(default_factory=Weekly)
     below_share: BelowShare = Field(default_factory=BelowShare)
+    teams: list[Team] = Field(default_factory=list)
+
+    @field_validator("source")
+    @classmethod
+    def _sources(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("source: a source name or a list of distinct source names")
+        return v
 
     @field_validator("roster")
     @classmethod
-    def _unique_names(cls, names: list[str] | None) -> list[str] | None:
+    def _unique_names(cls, names: list[str | Member] | None) -> list[str | Member] | None:
         if names is None:
             return None
-        names = [n.strip() for n in names]
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        from funnelctl.managers import name_key
+
+        names = [n.strip() if isinstance(n, str) else n for n in names]
+        keys = [name_key(n if isinstance(n, str) else n.name) for n in names]
+        shown = [n if isinstance(n, str) else n.name for n in names]
+        repeated = sorted({shown[i] for i, k in enumerate(keys) if keys.count(k) > 1})
         if repeated:
-            raise ValueError(f"names listed twice: {', '.join(repeated)}")
-        if "" in names:
+            raise ValueError(f"names listed twice: "
+                             f"{', '.join(repeated)} (case, ё/е, spaces and word order "
+                             "aside)")
+        if "" in shown:
             raise ValueError("an empty name in the roster")
         return names
 
+    @model_validator(mode="after")
+    def _teams(self) -> Norms:
+        from funnelctl.managers import name_key
 
-def norms_problems(norms: Norms | None, sources: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        seen: dict[str, str] = {}
+        names = [t.name for t in self.teams]
+        if len(set(names)) != len(names):
+            raise ValueError("teams: two teams have the same name")
+        roster = None if self.roster is None else {name_key(n) for n in self.roster_names()}
+        for team in self.teams:
+            for member in team.members:
+                key = name_key(member)
+                if key in seen:
+                    raise ValueError(f"teams: {member} is in two teams ({seen[key]} and "
+                                     f"{team.name}); a manager has one set of norms")
+                seen[key] = team.name
+                if roster is not None and key not in roster:
+                    raise ValueError(f"teams: {member} (team {team.name}) is not on the roster")
+        return self
+
+    def sources(self) -> list[str]:
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    def members(self) -> list[Member] | None:
+        """The roster as entries with dates (a plain name has none)."""
+        if self.roster is None:
+            return None
+        return [Member(name=n) if isinstance(n, str) else n for n in self.roster]
+
+    def roster_names(self) -> list[str] | None:
+        members = self.members()
+        return None if members is None else [m.name for m in members]
+
+
+class ManagerNames(Model):
+    """How managers' names in the data are matched (funnelctl/managers.py): `aliases` maps
+    a name or user id in a file to a manager's name; `ignore` lists system users."""
+
+    aliases: dict[str, str] = Field(
+        default_factory=dict, description="name or user id in the data -> manager, e.g. "
+        "{'17': Анна Смирнова, 'Аня С.': Анна Смирнова}")
+    ignore: list[str] = Field(
+        default_factory=list, description="system and shared users whose rows are never "
+        "graded (0 always is), e.g. [Система, Робот]")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _text_keys(cls, v: Any) -> Any:
+        # YAML reads `17: Анна` with an int key: a user id is text here.
+        return {str(k): v for k, v in v.items()} if isinstance(v, dict) else v
+
+
+def norms_problems(norms: Norms | None, sources: Mapping[str, Any],
+                   names: ManagerNames | None = None) -> list[tuple[tuple, str]]:
     """Cross-checks the models cannot make alone: (key path, message) for each problem."""
     if norms is None:
         return []
-    source = sources.get(norms.source)
-    if source is None:
-        return [(("norms", "source"), f"unknown source '{norms.source}' (sources defined: "
-                                      f"{', '.join(sources)})")]
-    if source.kind != "activities":
-        return [(("norms", "source"), f"source '{norms.source}' is of kind '{source.kind}'; "
-                                      "norms need a source of kind: activities")]
-    return []
+    problems = []
+    for name in norms.sources():
+        source = sources.get(name)
+        if source is None:
+            problems.append((("norms", "source"), f"unknown source '{name}' (sources defined: "
+                                                  f"{', '.join(sources)})"))
+        elif source.kind != "activities":
+            problems.append((("norms", "source"), f"source '{name}' is of kind "
+                             f"'{source.kind}'; norms need a source of kind: activities"))
+    roster = norms.roster_names()
+    if names is not None and roster is not None:
+        from funnelctl.managers import name_key
+
+        keys = {name_key(n) for n in roster}
+        problems += [(("managers", "aliases", alias), f"alias '{alias}' -> '{target}': "
+                      "that name is not on norms.roster")
+                     for alias, target in names.aliases.items() if name_key(target) not in keys]
+    return problems

@@ -6,6 +6,7 @@ from __future__ import annotations
 from funnelctl.config.engine import engine_problems
 from funnelctl.config.models import Config
 from funnelctl.config.norms import norms_problems
+from funnelctl.config.steps import step_problems
 
 
 def reference_problems(config: Config) -> list[tuple[tuple, str]]:
@@ -26,7 +27,8 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
                  for i, target in enumerate(config.notify)
                  if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
-            + norms_problems(config.norms, config.sources) + engine_problems(config))
+            + norms_problems(config.norms, config.sources, config.managers)
+            + engine_problems(config))
 
 
 def history_link_problems(config: Config) -> list[tuple[tuple, str]]:
@@ -53,6 +55,7 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
         if funnel.source not in config.sources:
             continue  # reported as an unknown source
         events = config.sources[funnel.source].kind == "events"
+        problems += step_problems(funnel, i, events)
         if events and funnel.window is None:
             problems.append((("funnels", i), f"funnel '{funnel.name}' over an events source "
                                              "needs window: (e.g. 30m, 36h, 7d)"))
@@ -60,13 +63,18 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
         if not events and funnel.order != "default":
             problems.append((("funnels", i, "order"), "order applies to event funnels only"))
-        if funnel.order == "unordered" and funnel.breakdown:
+        unordered = "unordered" in funnel.order_modes()
+        if unordered and funnel.breakdown:
             problems.append((("funnels", i, "breakdown"), "breakdown needs an ordered funnel "
                              "(with order: unordered there is no step-1 event to read it from)"))
+        if funnel.trend is not None and (not events or funnel.order == "unordered"):
+            problems.append((("funnels", i, "trend"), "trend applies to ordered event funnels "
+                             "only (its cohorts are the days, weeks or months of the step-1 "
+                             "event)"))
         for j, stage in enumerate(funnel.stages):
             problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
                          for key in ([] if events else stage.uses_event_keys())]
-            if funnel.order == "unordered" and stage.within is not None:
+            if unordered and stage.within is not None:
                 problems.append((("funnels", i, "stages", j, "within"), "within needs an "
                                  "ordered funnel (with order: unordered no step comes before)"))
     return problems

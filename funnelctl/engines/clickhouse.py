@@ -26,6 +26,7 @@ from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io.events import REASONS, REQUIRED
 from funnelctl.io.values import plausible
 from funnelctl.metrics.breakdown import OTHER, from_rows, kept_values, report_order
+from funnelctl.metrics.convert_time import distributions
 from funnelctl.metrics.events import event_names, property_columns
 from funnelctl.report import FunnelResult, SourceQuality
 
@@ -134,8 +135,9 @@ def event_funnels(config: Config, name: str, source: Source, users: list[Funnel]
     since, until = (micros(t) if t is not None else None for t in read_range)
     qualities[name] = source_quality(prepared, name, names, since, until, users)
     for funnel in users:
-        yield funnel, [funnel_result(prepared, funnel, names, (since, until), period, config)
-                       for period in periods]
+        yield funnel, [funnel_result(prepared, funnel, names, (since, until), period, config,
+                                     timed=i == 0)
+                       for i, period in enumerate(periods)]
 
 
 def source_quality(prepared: Prepared, name: str, names: list[str], since: int | None,
@@ -178,7 +180,9 @@ def funnel_sql(prepared: Prepared, funnel: Funnel, names: list[str], read_range:
 
 
 def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
-                  period: tuple | None, config: Config) -> FunnelResult:
+                  period: tuple | None, config: Config, timed: bool = True) -> FunnelResult:
+    """The funnel's result over one period; timed: with the time to convert into each
+    step (the audited period only, as on the Polars engine)."""
     sql, values = funnel_sql(prepared, funnel, names, read_range, period)
     rows = [_row(r, funnel) for r in prepared.conn.query(sql, values)]
     if any(r["bad"] for r in rows):
@@ -201,7 +205,11 @@ def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_ran
             folded_rows[funnel.breakdown[row["set"] - 1]].append(row)
         for column, rows_ in folded_rows.items():
             parts[column] = (report_order(rows_), parts[column][1])
-    return from_rows(funnel, "events", total, parts, config.significance)
+    result = from_rows(funnel, "events", total, parts, config.significance)
+    if timed:
+        for stage, times in zip(result.stages, distributions(total, n, funnel.window_seconds())):
+            stage.time_to_convert = times
+    return result
 
 
 def _row(row: dict, funnel: Funnel) -> dict:
@@ -214,6 +222,9 @@ def _row(row: dict, funnel: Funnel) -> dict:
             for key in (f"time_median_{k}", f"time_p90_{k}"):
                 value = out[key]
                 out[key] = float(value) if value is not None and math.isfinite(value) else None
+    for key, value in row.items():
+        if ":" in key and isinstance(value, float) and not math.isfinite(value):
+            out[key] = None
     out["value"] = OTHER if row.get("value") == OTHER else row.get("value")
     for key in ("entities", *[f"entered_{k}" for k in range(1, len(funnel.stages) + 1)]):
         out[key] = int(out[key])
@@ -222,7 +233,8 @@ def _row(row: dict, funnel: Funnel) -> dict:
 
 def _empty_row(n: int) -> dict:
     return {"entities": 0, **{f"entered_{k}": 0 for k in range(1, n + 1)},
-            **{f"time_{p}_{k}": None for k in range(2, n + 1) for p in ("median", "p90")}}
+            **{f"time_{p}_{k}": None for k in range(2, n + 1) for p in ("median", "p90")},
+            **{f"{c}_{k}:n": 0 for k in range(2, n + 1) for c in ("time", "gap")}}
 
 
 def _copy(params: Params) -> Params:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from funnelctl.config import Funnel, Stage
-from funnelctl.config.engine import CLICKHOUSE_ORDERS
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
 from funnelctl.engines.sql import Params, quote_identifier
 
@@ -207,7 +206,7 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
                          f" AND ts_us < {params.bind(period_us[1], 'Int64')}")
     window_us = min(funnel.window_seconds() * 1_000_000, TS_MAX_US)
     window = params.bind(window_us, "UInt64")
-    modes = CLICKHOUSE_ORDERS[funnel.order]
+    modes = sorted(funnel.order_modes())  # config/engine.py allows strict_increase only
     mode_args = "".join(f", {params.bind(m)}" for m in modes)
     strict = "strict_increase" in modes
     breakdown = [quote_identifier("x:" + c) for c in funnel.breakdown]
@@ -221,7 +220,8 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
              "arrayMap(k -> (e.1, toInt64(k), toInt64(i)), "
              f"arrayFilter((k, c) -> c = 1, range(1, {n + 1}), e.2)), evs, arrayEnumerate(evs))))")
     # acc: S start, R reach time, I start's index (latest chain per step);
-    # FT, FS, FI: the same at the first reach of each step.
+    # FT, FS, FI: the same at the first reach of each step; FG: the time from the reach
+    # of the step before that the first reach extended.
     ok = (f"(x.2 = 1 OR (acc.1[x.2 - 1] >= 0 AND x.1 - acc.1[x.2 - 1] <= {window}"
           + (" AND x.1 > acc.2[x.2 - 1]" if strict else "") + "))")
     new_s = "if(x.2 = 1, x.1, acc.1[x.2 - 1])"
@@ -234,11 +234,13 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
 
     step = (f"if({ok}, tuple({put('acc.1', new_s, '1')}, {put('acc.2', 'x.1', '1')}, "
             f"{put('acc.3', new_i, '1')}, {put('acc.4', 'x.1', first)}, "
-            f"{put('acc.5', new_s, first)}, {put('acc.6', new_i, first)}), acc)")
+            f"{put('acc.5', new_s, first)}, {put('acc.6', new_i, first)}, "
+            f"{put('acc.7', 'if(x.2 = 1, 0, x.1 - acc.2[x.2 - 1])', first)}), acc)")
     minus = f"arrayWithConstant({n}, toInt64(-1))"
-    init = f"tuple({minus}, {minus}, {minus}, {minus}, {minus}, {minus})"
+    init = f"tuple({', '.join([minus] * 7)})"
     fold = f"arrayFold((acc, x) -> {step}, {pairs}, {init})"
-    times = ", ".join(f"if(f.4[{k}] >= 0, (f.4[{k}] - f.5[{k}]) / 1e6, NULL) AS time_{k}"
+    times = ", ".join(f"if(f.4[{k}] >= 0, (f.4[{k}] - f.5[{k}]) / 1e6, NULL) AS time_{k}, "
+                      f"if(f.4[{k}] >= 0, f.7[{k}] / 1e6, NULL) AS gap_{k}"
                       for k in range(2, n + 1))
     bds = ", ".join(f"evs[f.6[depth]].3[{j + 1}] AS {quote_identifier('b:' + c)}"
                     for j, c in enumerate(funnel.breakdown))
@@ -256,16 +258,34 @@ def aggregate_sql(entities: str, funnel: Funnel, params: Params,
                   kept: dict[str, list[str]] | None = None) -> str:
     """Aggregates of the entities: one row for the whole funnel (set 0) and one per
     segment of each breakdown column (set j), a checksum of the depths (bad), and with
-    `kept` the folded segments ("(other)" for the values not kept) of those columns."""
+    `kept` the folded segments ("(other)" for the values not kept) of those columns.
+    Each row also has the time-to-convert distribution of time_k and gap_k (count,
+    median, p90, histogram buckets as metrics/convert_time names them)."""
+    from funnelctl.metrics.convert_time import buckets_for
+
     n = len(funnel.stages)
+    timed = [c for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]
     inner = ["count() AS entities",
              *[f"countIf(depth >= {k}) AS entered_{k}" for k in range(1, n + 1)],
-             *[f"arraySort(groupArrayIf(time_{k}, isNotNull(time_{k}))) AS a_{k}, "
-               f"countIf(isNull(time_{k})) AS n_{k}" for k in range(2, n + 1)],
+             *[f"arraySort(groupArrayIf({c}, isNotNull({c}))) AS {quote_identifier('a:' + c)}"
+               for c in timed],
              "countIf(depth != wf) AS bad"]
+    buckets = buckets_for(funnel.window_seconds())
     outer = ["set", "value", "entities", *[f"entered_{k}" for k in range(1, n + 1)],
-             *[f"{_linear(k, 0.5)} AS time_median_{k}, {_linear(k, 0.9)} AS time_p90_{k}, "
-               f"length(a_{k}) AS timed_{k}" for k in range(2, n + 1)], "bad"]
+             *[f"{_linear(f'time_{k}', 0.5)} AS time_median_{k}, "
+               f"{_linear(f'time_{k}', 0.9)} AS time_p90_{k}, "
+               f"length({quote_identifier(f'a:time_{k}')}) AS timed_{k}"
+               for k in range(2, n + 1)], "bad"]
+    for c in timed:
+        values = quote_identifier("a:" + c)
+        outer += [f"length({values}) AS {quote_identifier(c + ':n')}",
+                  f"{_linear(c, 0.5)} AS {quote_identifier(c + ':median')}",
+                  f"{_linear(c, 0.9)} AS {quote_identifier(c + ':p90')}"]
+        for i, (_, low, high) in enumerate(buckets):
+            test = f"v >= {params.bind(low, 'Float64')}"
+            if high is not None:
+                test += f" AND v < {params.bind(high, 'Float64')}"
+            outer.append(f"arrayCount(v -> {test}, {values}) AS {quote_identifier(f'{c}:{i}')}")
     chosen = [(j, c) for j, c in enumerate(funnel.breakdown, 1) if kept is None or c in kept]
     labels = [] if kept is not None else ["tuple(toUInt8(0), toNullable(toString('')))"]
     for j, c in chosen:
@@ -278,11 +298,12 @@ def aggregate_sql(entities: str, funnel: Funnel, params: Params,
     return f"SELECT {', '.join(outer)}\nFROM (\n{grouped}\n)\nORDER BY set, value"
 
 
-def _linear(k: int, q: float) -> str:
-    """The q-quantile of time_k with linear interpolation in the same float steps as
+def _linear(column: str, q: float) -> str:
+    """The q-quantile of a column with linear interpolation in the same float steps as
     Polars (its position counts the group's nulls first: h = nulls + (n - 1) * q, then
     x[floor] + (x[ceil] - x[floor]) * (h - floor h)): the same bits, not just 1e-12."""
-    values, nulls = f"a_{k}", f"n_{k}"
+    values = quote_identifier("a:" + column)
+    nulls = f"(entities - length({values}))"
     h = f"({nulls} + (length({values}) - 1) * {q!r})"
     low = f"{values}[toUInt64(floor({h})) - {nulls} + 1]"
     high = f"{values}[least(toUInt64(ceil({h})) - {nulls} + 1, length({values}))]"

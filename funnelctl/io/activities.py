@@ -3,6 +3,10 @@
 Two shapes are read: one row per activity (manager, ts, type), bucketed into days in the
 config's time zone, or daily totals (manager, date, calls, meetings). Either way the result
 is one row per manager and day: manager, date, calls, meetings.
+
+A telephony export has no type column: `type_values: {type: call}` makes every row a call.
+With `min_call_seconds:` and a mapped `duration` column (seconds, or "mm:ss" / "hh:mm:ss"
+text), shorter calls are not counted, and counted as short.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from funnelctl.io.values import (
 )
 
 ROWS, DAILY = "rows", "daily"
-SHAPE_COLUMNS = {ROWS: ("manager", "ts", "type"), DAILY: ("manager", "date", "calls", "meetings")}
+SHAPE_COLUMNS = {ROWS: ("manager", "ts", "type", "duration"),
+                 DAILY: ("manager", "date", "calls", "meetings")}
 DAILY_SCHEMA = {"manager": pl.String, "date": pl.Date, "calls": pl.Int64, "meetings": pl.Int64}
 OTHER = "other"
 
@@ -40,6 +45,8 @@ class Activities:
     rows_read: int
     shape: str  # ROWS or DAILY
     other_types: dict[str, int] = field(default_factory=dict)  # type value -> rows
+    rows_per_manager: dict[str, int] = field(default_factory=dict)  # usable rows per name
+    short_calls: int = 0  # calls under min_call_seconds, not counted
 
 
 def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str]]:
@@ -50,7 +57,19 @@ def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str
             if name not in mapping and name in raw.columns:
                 mapping[name] = name
     shape = DAILY if {"calls", "meetings"} & mapping.keys() else ROWS
-    required = {"manager", "date"} if shape == DAILY else {"manager", "ts", "type"}
+    one_type = source.type_values is not None and source.type_values.type is not None
+    required = ({"manager", "date"} if shape == DAILY
+                else {"manager", "ts"} | (set() if one_type else {"type"}))
+    if source.min_call_seconds is not None:
+        if shape == DAILY:
+            raise DataError(f"{raw.path}: min_call_seconds needs one row per call with its "
+                            "duration; this file has daily totals (calls, meetings)")
+        if "duration" not in mapping:
+            raise DataError(
+                f"{raw.path}: min_call_seconds needs a duration column: map it under "
+                f"sources.{raw.name}.columns.duration (seconds, or mm:ss / hh:mm:ss)\n"
+                f"  columns found: {excerpt_list(raw.columns)}")
+        required = required | {"duration"}
     missing = sorted(required - mapping.keys())
     if missing:
         expected = ("manager, date, calls, meetings (daily totals)" if shape == DAILY
@@ -61,7 +80,7 @@ def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str
             f"sources.{raw.name}.columns (expected {expected})\n"
             f"  columns found: {excerpt_list(raw.columns)}")
     require_columns(raw, mapping, required)
-    known = set(SHAPE_COLUMNS[shape])
+    known = set(SHAPE_COLUMNS[shape]) - (set() if "type" in required else {"type"})
     return shape, {k: v for k, v in mapping.items() if k in known and v in raw.columns}
 
 
@@ -91,14 +110,22 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     reading = date_readings(raw, source.date_format, [mapping["ts"]]).get(mapping["ts"])
     ts, ts_given = to_local_datetime(mapping["ts"], schema[mapping["ts"]], timezone,
                                      source.date_format, markers, reading)
+    type_values = source.type_values or TypeValues()
+    kind = (pl.lit(type_values.type) if type_values.type is not None
+            else pl.col(mapping["type"]))
+    minimum = source.min_call_seconds
+    duration = {} if minimum is None else {
+        "_dur": duration_state(mapping["duration"], schema[mapping["duration"]], markers,
+                               minimum),
+        "_dur_raw": pl.col(mapping["duration"])}
     rows = raw.frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]),
-                            _t=pl.col(mapping["type"]), date=ts.dt.date(), _ts_given=ts_given,
-                            _ts_raw=pl.col(mapping["ts"]))
-    keys = ["_m", "_t", "date", "_ts_given"]
+                            _t=kind, date=ts.dt.date(), _ts_given=ts_given,
+                            _ts_raw=pl.col(mapping["ts"]), **duration)
+    keys = ["_m", "_t", "date", "_ts_given", *(["_dur"] if duration else [])]
     groups = rows.group_by(keys).agg(n=pl.len()).collect()
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
-    lookup = (source.type_values or TypeValues()).lookup()
+    lookup = type_values.lookup()
     groups = groups.with_columns(
         manager=clean_text("_m", markers), _type=clean_text("_t", markers),
     ).with_columns(kind=pl.col("_type").str.to_lowercase().replace_strict(
@@ -109,21 +136,70 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
         (pl.col("date").is_null(), "unparseable ts"),
         (dates.outside(pl.col("date").cast(pl.Datetime("us"))), out_of_range("ts")),
         (pl.col("_type").is_null(), "missing activity type"),
+        *duration_rules(bool(duration)),
     ]))
     good = groups.filter(pl.col("_reason").is_null())
     n, kind = pl.col("n"), pl.col("kind")
+    short_calls = 0
+    if duration:
+        short = (kind == "call") & (pl.col("_dur") == SHORT)
+        short_calls = int(good.filter(short).get_column("n").sum())
+        good = good.filter(~short)
     daily = good.group_by("manager", "date").agg(
         calls=n.filter(kind == "call").sum(), meetings=n.filter(kind == "meeting").sum())
     others = (good.filter(kind == OTHER).group_by("_type").agg(n.sum())
               .sort(["n", "_type"], descending=[True, False]))
     bad = groups.filter(pl.col("_reason").is_not_null()).select(*keys, "_reason")
-    shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw")}
+    shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw"),
+             "unparseable duration": pl.col("_dur_raw") if duration else pl.lit(None)}
     rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
                        shown) if bad.height else _rejects(None)
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
+    per_manager = good.group_by("manager").agg(n.sum())
     return Activities(daily.cast(DAILY_SCHEMA), rejects, int(groups.get_column("n").sum()),
-                      ROWS, dict(others.iter_rows()))
+                      ROWS, dict(others.iter_rows()), dict(per_manager.iter_rows()),
+                      short_calls)
+
+
+OK, SHORT, MISSING, BAD = "ok", "short", "missing", "bad"
+_HMS = r"^(?:(\d+):)?(\d+):(\d{2})$"  # [h:]m:ss; minutes may pass 59 without hours
+
+
+def duration_seconds(header: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:
+    """A call's duration in seconds: a number, or "mm:ss" / "hh:mm:ss" text (null when
+    it is neither; a second or minute field over 59 is not a time)."""
+    if dtype.is_numeric():
+        return pl.col(header).cast(pl.Float64)
+    text = clean_text(header, markers).str.replace_all(r"[\s\u00a0]", "")
+    plain = text.str.replace(",", ".").cast(pl.Float64, strict=False)
+    parts = text.str.extract_groups(_HMS)
+    h = parts.struct.field("1").cast(pl.Float64)
+    m = parts.struct.field("2").cast(pl.Float64)
+    sec = parts.struct.field("3").cast(pl.Float64)
+    hms = pl.when((sec < 60) & (h.is_null() | (m < 60))).then(
+        h.fill_null(0) * 3600 + m * 60 + sec)
+    return pl.coalesce(plain, hms)
+
+
+def duration_state(header: str, dtype: pl.DataType, markers: list[str],
+                   minimum: int) -> pl.Expr:
+    """ok / short (under the minimum) / missing / bad, per row: few values to group by."""
+    given = (pl.col(header).is_not_null() if dtype.is_numeric()
+             else clean_text(header, markers).is_not_null())
+    seconds = duration_seconds(header, dtype, markers)
+    return (pl.when(~given).then(pl.lit(MISSING))
+            .when(seconds.is_null() | seconds.is_nan() | (seconds < 0)).then(pl.lit(BAD))
+            .when(seconds < minimum).then(pl.lit(SHORT)).otherwise(pl.lit(OK)))
+
+
+def duration_rules(on: bool) -> list[tuple[pl.Expr, str]]:
+    """A call whose duration is missing or unreadable cannot be told short or not."""
+    if not on:
+        return []
+    call = pl.col("kind") == "call"
+    return [(call & (pl.col("_dur") == MISSING), "missing duration"),
+            (call & (pl.col("_dur") == BAD), "unparseable duration")]
 
 
 def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str, str],
@@ -170,7 +246,9 @@ def _read_daily(raw: RawSource, source: Source, timezone: str, mapping: dict[str
     rejects = _rejects(frame.lazy().filter(pl.col("_reason").is_not_null()), values)
     if rejects.height == frame.height:
         raise no_usable_rows(raw.path, rejects, source.date_format)
-    return Activities(daily.cast(DAILY_SCHEMA), rejects, frame.height, DAILY)
+    per_manager = frame.filter(pl.col("_reason").is_null()).group_by("manager").len()
+    return Activities(daily.cast(DAILY_SCHEMA), rejects, frame.height, DAILY,
+                      rows_per_manager=dict(per_manager.iter_rows()))
 
 
 def _count(header: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:

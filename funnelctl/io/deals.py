@@ -10,6 +10,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
+from funnelctl.io.currency import currency_expr, currency_in_amount
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.stage_dates import entered_columns
@@ -27,8 +28,8 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
-OPTIONAL = ("status", "closed_at", "amount", "manager", "pipeline", "loss_reason", "lost_stage",
-            "stage_changed_at")
+OPTIONAL = ("status", "closed_at", "amount", "currency", "manager", "pipeline", "loss_reason",
+            "lost_stage", "stage_changed_at", "expected_close")
 
 # Status words CRMs use; `status_values:` in the source replaces them.
 DEFAULT_STATUS = {
@@ -108,8 +109,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     orders = date_readings(raw, source.date_format,
-                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at")
-                            if c in mapping])
+                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at",
+                                                 "expected_close") if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
         orders.get(mapping["created_at"]))
@@ -138,12 +139,23 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             name, schema[name], timezone, source.date_format, markers, orders.get(name))
         columns |= {"stage_changed_at": changed, "_changed_given": changed_given,
                     "_changed_raw": _text(name, schema)}
+    if "expected_close" in mapping:  # for the forecast: when an open deal should close
+        name = mapping["expected_close"]
+        expected, expected_given = to_local_datetime(
+            name, schema[name], timezone, source.date_format, markers, orders.get(name))
+        columns |= {"expected_close": expected, "_expected_given": expected_given,
+                    "_expected_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
         columns["_amount_given"] = (clean_text(name, markers).is_not_null()
                                     if schema[name] == pl.String else pl.lit(False))
         columns["_amount_raw"] = _text(name, schema)
+        if "currency" in mapping:
+            columns["currency"] = currency_expr(mapping["currency"], markers)
+        elif schema[name] == pl.String:  # Salesforce: "USD 485,000.00"
+            columns["currency"] = pl.when(columns["amount"].is_not_null()).then(
+                currency_in_amount(clean_text(name, markers)))
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
@@ -176,13 +188,17 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         raise no_usable_rows(raw.path, rejects, source.date_format)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    if "currency" in good.columns and good["currency"].null_count() == good.height:
+        good = good.drop("currency")  # no deal names a currency: the amounts are plain
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
 
 
 # Values a deal can do without: (column, its "given" flag, raw text, reason).
 KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
                ("stage_changed_at", "_changed_given", "_changed_raw",
-                "unparseable stage_changed_at"))
+                "unparseable stage_changed_at"),
+               ("expected_close", "_expected_given", "_expected_raw",
+                "unparseable expected_close"))
 
 
 def value_problems(good: pl.DataFrame, kept: list[tuple[str, str, str, str]]) -> pl.DataFrame:

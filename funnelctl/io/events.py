@@ -50,10 +50,11 @@ def column_mapping(raw: RawSource, source: Source, extra: list[str]) -> dict[str
     return mapping
 
 
-def read_events(raw: RawSource, source: Source, timezone: str, names: list[str],
+def read_events(raw: RawSource, source: Source, timezone: str, names: list[str] | None,
                 extra: list[str], since: dt.datetime | None = None,
                 until: dt.datetime | None = None, as_of: dt.date | None = None) -> Events:
-    """Events named in `names` (and inside [since, until] when given), plus rejects;
+    """Events named in `names` (all events for None: strict_order funnels see the events
+    of no step too), inside [since, until] when given, plus rejects;
     timestamps outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
     query, (mapping, schema, ts, dates) = events_query(raw, source, timezone, names, extra,
                                                        since, until, as_of)
@@ -105,7 +106,7 @@ def events_query(raw: RawSource, source: Source, timezone: str, names: list[str]
 
 
 def _canonical(raw: RawSource, mapping: dict[str, str], schema: pl.Schema, ts: pl.Expr,
-               names: list[str], extra: list[str], dates: Plausible,
+               names: list[str] | None, extra: list[str], dates: Plausible,
                ledger: bool = False) -> pl.LazyFrame:
     """Canonical columns and _reason: the first reason (an index into REASONS) a row
     cannot be used, null when it can. With ledger: the line and raw timestamp too."""
@@ -116,7 +117,8 @@ def _canonical(raw: RawSource, mapping: dict[str, str], schema: pl.Schema, ts: p
         ts_given &= raw_ts.str.strip_chars() != ""
     columns = {
         "entity_id": entity.str.strip_chars() if text_entity else entity,
-        "event": event.cast(pl.String).cast(pl.Enum(sorted(set(names))), strict=False),
+        "event": event.cast(pl.String).cast(pl.Categorical) if names is None else
+        event.cast(pl.String).cast(pl.Enum(sorted(set(names))), strict=False),
         "ts": ts,
         **{name: pl.col(mapping[name]) for name in extra if name not in REQUIRED},
         "_event_given": event.is_not_null(),

@@ -22,7 +22,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
-    aggs = funnel_aggregates(len(funnel.stages), kind)
+    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     row = frame.select(aggs).row(0, named=True)
     parts = {column: segment_rows(frame, funnel, column, kind) for column in funnel.breakdown}
     return from_rows(funnel, kind, row, parts, significance)
@@ -47,6 +47,11 @@ def from_rows(funnel: Funnel, kind: str, row: dict, parts: dict[str, tuple[list[
     return result
 
 
+def optional_steps(funnel: Funnel) -> tuple[int, ...]:
+    """The 1-based positions of the funnel's optional (event) steps."""
+    return tuple(k for k, stage in enumerate(funnel.stages, 1) if stage.optional)
+
+
 def judge_segments(family: list[SegmentResult], significance: Significance) -> None:
     """Adjust the family's p-values; a segment differs when its adjusted p is below the level."""
     adjusted = adjust([seg.p_value for seg in family], significance.correction)
@@ -65,7 +70,7 @@ def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str
                  ) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
     many segments were folded into the other row."""
-    aggs = funnel_aggregates(len(funnel.stages), kind)
+    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
     rows = (
         frame.group_by(label.alias("value"))

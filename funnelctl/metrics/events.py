@@ -14,17 +14,26 @@ import polars as pl
 
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
+from funnelctl.metrics.distinct_funnel import distinct_funnel
 from funnelctl.metrics.funnel import DEPTH
+from funnelctl.metrics.funnel_steps import EXCLUDED, steps_funnel
+from funnelctl.metrics.step_rules import step_rules, uses_steps
+from funnelctl.metrics.strict_modes import strict_funnel
 from funnelctl.metrics.unordered_funnel import unordered_funnel
 from funnelctl.metrics.window_funnel import ENTITY, SRC, StepEvents, step_events, window_funnel
 
+# The modes that stop an entity's walk at an event (strict_modes.py).
+STOPPING = frozenset({"strict_order", "strict_deduplication"})
+
 
 def event_names(funnel: Funnel) -> list[str]:
-    return sorted({name for stage in funnel.stages for name in stage.values()})
+    return sorted({name for stage in (*funnel.stages, *funnel.exclude)
+                   for name in stage.values()})
 
 
 def property_columns(funnel: Funnel) -> list[str]:
-    return sorted({column for stage in funnel.stages for column in stage.where_columns()})
+    return sorted({column for stage in (*funnel.stages, *funnel.exclude)
+                   for column in stage.where_columns()})
 
 
 def step_condition(stage: Stage, schema: pl.Schema) -> pl.Expr:
@@ -95,18 +104,27 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
     """The funnel's events, keyed and sorted per step: all it needs of the canonical frame
     (which the caller may drop afterwards). An empty result for an empty frame."""
     if frame.height == 0:
-        return _empty(frame, len(funnel.stages), tuple(funnel.breakdown))
+        return _empty(frame, len(funnel.stages), carried_columns(funnel))
     steps = [first_time(step) if stage.first_time else step
              for stage, step in ((s, step_condition(s, frame.schema)) for s in funnel.stages)]
     in_period = pl.col("ts").is_between(period[0], period[1], closed="left") \
         if period is not None else None
-    if funnel.order == "unordered":  # an attempt starts at any step, inside the period
+    modes = funnel.order_modes()
+    if "unordered" in modes:  # an attempt starts at any step, inside the period
         anchor = pl.any_horizontal(steps)
         return step_events(frame, steps, funnel.window_seconds(), (),
                            anchor if in_period is None else anchor & in_period)
     if in_period is not None:
         steps[0] &= in_period
-    return step_events(frame, steps, funnel.window_seconds(), tuple(funnel.breakdown))
+    steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
+    return step_events(frame, steps, funnel.window_seconds(), carried_columns(funnel),
+                       others="strict_order" in modes, rows="distinct_events" in modes)
+
+
+def carried_columns(funnel: Funnel) -> tuple[str, ...]:
+    """The step-1 event's columns the result keeps: the breakdowns, and its ts for the
+    trend's cohorts (the chain's start, the same event the breakdowns come from)."""
+    return tuple(dict.fromkeys([*funnel.breakdown, *(["ts"] if funnel.trend else [])]))
 
 
 def first_time(condition: pl.Expr) -> pl.Expr:
@@ -120,17 +138,32 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
         return prepared
     carried = prepared.carried
     ids = prepared.entity_ids
-    if funnel.order == "unordered":
+    modes = funnel.order_modes()
+    if "unordered" in modes:
         per_entity = unordered_funnel(prepared, funnel.window_seconds())
         return per_entity.select(ids.gather(per_entity[ENTITY]).alias("entity_id"),
                                  pl.col("depth").alias(DEPTH), pl.selectors.starts_with("time_"))
-    per_entity = window_funnel(prepared, funnel.window_seconds(), keep_src=bool(carried.width),
-                               within=[s.within_seconds() for s in funnel.stages[1:]],
-                               strict_increase=funnel.order == "strict_increase")
+    within = [s.within_seconds() for s in funnel.stages[1:]]
+    if uses_steps(funnel):  # exclusions or optional steps: funnel_steps.py
+        per_entity = steps_funnel(prepared, step_rules(funnel), keep_src=bool(carried.width))
+    elif "distinct_events" in modes:
+        per_entity = distinct_funnel(prepared, funnel.window_seconds(), bool(carried.width),
+                                     within)
+    elif modes & STOPPING:
+        per_entity = strict_funnel(prepared, funnel.window_seconds(), modes,
+                                   bool(carried.width), within)
+    else:
+        per_entity = window_funnel(prepared, funnel.window_seconds(),
+                                   keep_src=bool(carried.width), within=within,
+                                   strict_increase="strict_increase" in modes, gaps=True)
     out = per_entity.select(
         ids.gather(per_entity[ENTITY]).alias("entity_id"),
         pl.col("depth").alias(DEPTH),
         *[pl.col(f"time_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)],
+        # The time from the step before: where the walk says which reach a step extended.
+        *[pl.col(f"gap_{k}").cast(pl.Float64) for k in range(2, len(funnel.stages) + 1)
+          if f"gap_{k}" in per_entity.columns],
+        *([EXCLUDED] if EXCLUDED in per_entity.columns else []),
     )
     return out.hstack(carried[per_entity[SRC]]) if carried.width else out
 
@@ -139,6 +172,7 @@ def _empty(frame: pl.DataFrame, n: int, carry: tuple[str, ...]) -> pl.DataFrame:
     return pl.DataFrame(schema={
         "entity_id": frame.schema["entity_id"], DEPTH: pl.Int32,
         **{f"time_{k}": pl.Float64 for k in range(2, n + 1)},
+        **{f"gap_{k}": pl.Float64 for k in range(2, n + 1)},
         **{c: frame.schema[c] for c in carry},
     })
 

@@ -131,11 +131,14 @@ def loss_from_stage_dates(deals: pl.DataFrame, funnel: Funnel) -> pl.Expr | None
     return loss
 
 
-def funnel_aggregates(n_stages: int, kind: str = "deals") -> list[pl.Expr]:
-    """Expressions for one row of counts: usable in select() and in group_by().agg()."""
+def funnel_aggregates(n_stages: int, kind: str = "deals",
+                      optional: tuple[int, ...] = ()) -> list[pl.Expr]:
+    """Expressions for one row of counts: usable in select() and in group_by().agg().
+    optional: 1-based event steps that may be skipped, counted by their own reach (time_k)."""
     counts = [
         pl.len().alias("entities"),
-        *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
+        *[(pl.col(f"time_{k}").is_not_null() if k in optional else pl.col(DEPTH) >= k)
+          .sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
     ]
     if kind == "events":  # time_k: seconds from step 1 to step k, null if not reached
         return counts + [
@@ -159,7 +162,10 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
     first = entered[0]
     results = []
     for k, stage in enumerate(funnel.stages):
-        prev = entered[k - 1] if k else None
+        # The stage before, skipping optional steps: a step after an optional one converts
+        # from the last required step (docs/event-funnels.md, "Optional steps").
+        before = next((j for j in range(k - 1, -1, -1) if not funnel.stages[j].optional), None)
+        prev = entered[before] if before is not None else None
         interval = wilson_interval(entered[k], prev) if prev is not None else None
         results.append(StageResult(
             name=stage.name,
@@ -171,6 +177,7 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
             good=stage.conversion.good if stage.conversion else None,
             acceptable=stage.conversion.acceptable if stage.conversion else None,
             time_from_first=_time_from_first(row, k + 1),
+            optional=stage.optional,
         ))
     return results
 

@@ -33,7 +33,7 @@ import polars as pl
 
 POS, START, SRC, ENTITY = "_pos", "_start", "_src", "_entity"
 TICK, TICK_START, REACH, TICK_REACH = "_tick", "_tick_start", "_reach", "_tick_reach"
-RANK = "_rank"
+RANK, ROW, GAP = "_rank", "_row", "_gap"
 US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
 KEY_BITS = 62
 
@@ -60,13 +60,17 @@ class StepEvents:
     ranked: bool = False  # pos holds a time rank; the real ticks are in TICK
     span: int = 0  # ticks from the first to the last event (a window past it is endless)
     anchors: pl.DataFrame | None = None  # unordered funnels: where attempts may start
+    others: pl.DataFrame | None = None  # strict_order: the keys of events of no step
 
 
 def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
-                carry: tuple[str, ...] = (), anchor: pl.Expr | None = None) -> StepEvents:
+                carry: tuple[str, ...] = (), anchor: pl.Expr | None = None,
+                others: bool = False, rows: bool = False) -> StepEvents:
     """frame: entity_id, ts (+ the columns `steps` and `carry` use); steps: one boolean
     expression per funnel step; carry: columns of the step-1 event to keep; anchor: the
-    events an unordered attempt may start at (their sorted keys go to `anchors`)."""
+    events an unordered attempt may start at (their sorted keys go to `anchors`);
+    others: also the sorted keys of the events no step matches (`others`); rows: each
+    part also holds the event's row number (ROW), the same in every step it matches."""
     code, entity_ids, top_code = entity_codes(frame["entity_id"])
     unit, lo, span = tick_unit(frame)
     per_tick = US_PER[unit]
@@ -85,20 +89,27 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
     else:
         order, shift, extra = ticks, reach.bit_length(), []
     pos = (code * (1 << shift) + order).alias(POS)
+    lazy = frame.lazy()
+    if rows:
+        lazy, extra = lazy.with_row_index(ROW), [*extra, pl.col(ROW)]
+    gather = bool(extra)
     # The filters run before the sort; a lone key column sorts without a gather.
-    queries = [frame.lazy().filter(step).select(pos, *extra).sort(POS) if ranked
-               else frame.lazy().filter(step).select(pos.sort()) for step in steps[1:]]
-    first = frame.lazy().filter(steps[0]).select(pos, *extra, *carry)
-    queries.insert(0, first.sort(POS) if carry or ranked else
+    queries = [lazy.filter(step).select(pos, *extra).sort(POS) if gather
+               else lazy.filter(step).select(pos.sort()) for step in steps[1:]]
+    first = lazy.filter(steps[0]).select(pos, *extra, *carry)
+    queries.insert(0, first.sort(POS) if carry or gather else
                    first.select(pl.col(POS).sort()))
     if anchor is not None:
-        queries.append(frame.lazy().filter(anchor).select(pos, *extra).sort(POS))
+        queries.append(lazy.filter(anchor).select(pos, *extra).sort(POS))
+    if others:
+        queries.append(lazy.filter(~pl.any_horizontal(steps)).select(pos.sort()))
     parts = pl.collect_all(queries)
+    other_keys = parts.pop() if others else None
     anchors = parts.pop() if anchor is not None else None
     carried = parts[0].select(carry)
     parts[0] = parts[0].select(POS, *extra)
     return StepEvents(parts, carried, shift, entity_ids, 1_000_000 // per_tick, ranked,
-                      int(span), anchors)
+                      int(span), anchors, other_keys)
 
 
 def tick_unit(frame: pl.DataFrame) -> tuple[str, int, int]:
@@ -132,15 +143,20 @@ def entity_codes(ids: pl.Series) -> tuple[pl.Expr, pl.Series | OffsetIds, int]:
 
 def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
                   within: list[int | None] | None = None,
-                  strict_increase: bool = False) -> pl.DataFrame:
+                  strict_increase: bool = False, first_reaches: bool = False,
+                  gaps: bool = False) -> pl.DataFrame:
     """One row per entity that reached step 1: _entity (code), depth, time_k (k >= 2: the
     seconds from step 1 to step k the first time it reached step k) and, with keep_src,
     _src: the step-1 row of the chain by which it first reached its deepest step.
 
     window: seconds; within: per step k >= 2 (index k - 2), the seconds it may come after
     the step before, or None; strict_increase: ClickHouse's mode of that name (the
-    reach a step extends must be strictly earlier). Consumes events.parts (each step's
-    keys are freed once the next step's are known).
+    reach a step extends must be strictly earlier); gaps: also gap_k, the seconds from
+    the reach of step k - 1 that the first reach of step k extended. Consumes
+    events.parts (each step's keys are freed once the next step's are known).
+    first_reaches: instead, the entity's first reach of each step k: pos_k (its key),
+    time_k and src_k (with keep_src), null when not reached (for the modes that stop the
+    walk: strict_modes.py).
     """
     parts, ranked, per_s = events.parts, events.ranked, events.ticks_per_second
     # A limit longer than the data is endless: capped, the tick arithmetic cannot overflow.
@@ -156,7 +172,8 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
     # Each step's first reaches are picked out on a second thread (Polars releases the
     # GIL) while this one joins the next step: both cores busy, ~30% faster here.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        firsts = [pool.submit(_first_per_entity, first, START, events, False, keep_src, 1)]
+        firsts = [pool.submit(_first_per_entity, first, START, events, False, keep_src, 1,
+                              first_reaches)]
         previous, key = first, START
         for k in range(2, len(parts) + 2):
             # The latest reach of the previous step at or before each event (a tie in
@@ -165,7 +182,7 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
             # the step's own limit of the reach before it.
             limit = within[k - 2]
             right, right_key, reach, reach_tick = _reaches(
-                previous, key, ranked, limit is not None or strict_increase)
+                previous, key, ranked, limit is not None or strict_increase or gaps)
             joined = parts.pop(0).join_asof(right, left_on=POS, right_on=right_key,
                                             strategy="backward", check_sortedness=False)
             keep = (same_entity & in_window) if ranked else in_window
@@ -175,14 +192,15 @@ def window_funnel(events: StepEvents, window: int, keep_src: bool = False,
             if strict_increase:  # the latest reach is the one compared, as ClickHouse does
                 keep &= since_reach > 0
             previous = joined.filter(keep).select(POS, *([TICK, TICK_START] if ranked else []),
-                                                  START, *_src(keep_src, carried=True))
+                                                  START, *_src(keep_src, carried=True),
+                                                  *([since_reach.alias(GAP)] if gaps else []))
             key = POS
             del joined, right
             firsts.append(pool.submit(_first_per_entity, previous, POS, events, True,
-                                      keep_src, k))
+                                      keep_src, k, first_reaches))
         firsts = [future.result() for future in firsts]
     del previous
-    return _depths(firsts, keep_src)
+    return joined_firsts(firsts) if first_reaches else _depths(firsts, keep_src)
 
 
 def _reaches(previous: pl.DataFrame, key: str, ranked: bool, need_reach: bool
@@ -195,16 +213,23 @@ def _reaches(previous: pl.DataFrame, key: str, ranked: bool, need_reach: bool
     is renamed first."""
     if key == START:  # step 1's reaches are its events: the reach is the chain's start
         return previous, START, START, TICK_START
+    previous = previous.drop(GAP, strict=False)  # the step before's own gaps are not needed
     if not need_reach:
         return previous.drop(TICK, strict=False), POS, POS, TICK
     right = previous.rename({POS: REACH, **({TICK: TICK_REACH} if ranked else {})})
     return right, REACH, REACH, TICK_REACH
 
 
-def _depths(firsts: list[pl.DataFrame], keep_src: bool) -> pl.DataFrame:
+def joined_firsts(firsts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Each step's first reaches side by side, one row per entity that reached step 1."""
     out = firsts[0]
     for frame in firsts[1:]:
         out = out.join(frame, on=ENTITY, how="left")
+    return out
+
+
+def _depths(firsts: list[pl.DataFrame], keep_src: bool) -> pl.DataFrame:
+    out = joined_firsts(firsts)
     n = len(firsts)
     deeper = [pl.col(f"time_{k}").is_not_null().cast(pl.Int32) for k in range(2, n + 1)]
     src = [pl.coalesce([f"src_{k}" for k in range(n, 0, -1)]).alias(SRC)] if keep_src else []
@@ -213,6 +238,7 @@ def _depths(firsts: list[pl.DataFrame], keep_src: bool) -> pl.DataFrame:
         (pl.lit(1, pl.Int32) + pl.sum_horizontal(deeper) if deeper
          else pl.lit(1, pl.Int32)).alias("depth"),
         *[f"time_{k}" for k in range(2, n + 1)],
+        *[f"gap_{k}" for k in range(2, n + 1) if f"gap_{k}" in out.columns],
         *src,
     )
 
@@ -224,14 +250,17 @@ def _src(keep: bool, carried: bool = False) -> list[pl.Expr]:
 
 
 def _first_per_entity(reaches: pl.DataFrame, key: str, events: StepEvents,
-                      timed: bool, keep_src: bool, k: int) -> pl.DataFrame:
+                      timed: bool, keep_src: bool, k: int, keep_pos: bool = False
+                      ) -> pl.DataFrame:
     """The first reach of each entity (rows are sorted by key, so entity-major)."""
     entity = pl.col(key) // (1 << events.shift)
-    columns = [entity.alias(ENTITY)]
+    columns = [entity.alias(ENTITY), *([pl.col(key).alias(f"pos_{k}")] if keep_pos else [])]
     if timed:
         elapsed = (pl.col(TICK) - pl.col(TICK_START)) if events.ranked else \
             (pl.col(key) - pl.col(START))
         columns.append((elapsed / events.ticks_per_second).alias(f"time_{k}"))
+        if GAP in reaches.columns:
+            columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k}"))
     is_first = entity.diff().fill_null(1) != 0

@@ -19,6 +19,12 @@ EN = {
     "value_problem_line": "{what}: {n} rows (deals kept, the value left out); e.g. line {line}",
     "problem_unparseable amount": "amount does not parse",
     "problem_unparseable stage_changed_at": "stage-change date does not parse",
+    "excluded_line": (
+        "Excluded entities: {n}, left out of every stage (an excluded event came between the "
+        "steps of each of their attempts at their furthest step)"),
+    "optional_line": (
+        "Optional steps: {names}. Each counts the entities that did it; a step after one "
+        "converts from the last required step before it"),
 }
 
 RU = {
@@ -35,14 +41,24 @@ RU = {
                           "напр. строка {line}",
     "problem_unparseable amount": "сумма не читается",
     "problem_unparseable stage_changed_at": "дата смены этапа не читается",
+    "excluded_line": (
+        "Исключено объектов: {n}, не входят ни в один этап (исключающее событие случилось между "
+        "шагами каждой их попытки на самом дальнем шаге)"),
+    "optional_line": (
+        "Необязательные шаги: {names}. Каждый считает тех, кто его сделал; конверсия шага "
+        "после него считается от последнего обязательного шага перед ним"),
 }
 
 WORDS = {"en": EN, "ru": RU}
 
 
 def caption_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
-    """Sentences under a deal funnel's stage table that qualify its numbers."""
+    """Sentences under a funnel's stage table that qualify its numbers."""
     lines = []
+    if funnel.excluded is not None:  # event funnels with exclude:
+        lines.append(t["excluded_line"].format(n=f.num(funnel.excluded)))
+    if optional := [s.name for s in funnel.stages if s.optional]:
+        lines.append(t["optional_line"].format(names=", ".join(optional)))
     if funnel.lost_stage_unknown:
         lines.append(t["lost_stage_unknown_line"].format(n=f.num(funnel.lost_stage_unknown)))
     if won := funnel.won_conversion:

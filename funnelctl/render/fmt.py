@@ -28,6 +28,16 @@ class Fmt:
             return text.replace(",", NBSP).replace(".", ",")
         return text
 
+    def money(self, value: float | None, currency: str | None = None) -> str:
+        """An amount with thousands separators and its currency code (`1,234,500 RUB`,
+        `1 234 500 RUB`): whole units from 100 up, else two decimals."""
+        if value is None:
+            return DASH
+        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        if self.lang == "ru":
+            text = text.replace(",", NBSP).replace(".", ",")
+        return f"{text}{NBSP}{currency}" if currency else text
+
     def pct(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return DASH

@@ -35,7 +35,9 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
+from funnelctl.render.waterfall_view import WaterfallView, manager_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -59,12 +61,14 @@ def environment() -> Environment:
                        segment_label=segment_label,
                        comparison_title=comparison_title,
                        count_of=count_of, norms_grid=norms_grid,
+                       norms_notes=norms_notes,
                        unit_of=unit, history_lines=history_lines,
                        sample_lines=sample_lines, confidence_note=confidence_note,
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines)
+                       problem_lines=problem_lines,
+                       waterfall_view=WaterfallView, waterfall_managers=manager_grid)
     return env
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
     PARAM_WORDS_RU,
@@ -129,6 +130,20 @@ EN = {
     "partial_week": "week not wholly in the period: not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
+    "norms_country": "Production calendar {country}: {n} public holidays and days off",
+    "norms_working_dates": "Working days on a day off by the week (transfers)",
+    "norms_team_rules": "Norms of team {team}",
+    "members": "members",
+    "norms_own_days": "Working days of their own (roster dates)",
+    "norms_dates": "dates",
+    "norms_not_in_period": "On the roster, with dates outside the period: not graded",
+    "norms_outside_dates": "Activity outside roster dates, not graded (calls + meetings)",
+    "norms_ignored": "System users, not graded (rows)",
+    "norms_short_calls": "Calls under {seconds} s in {source}, not counted",
+    "norms_merged": "Names matched to a manager",
+    "norms_ambiguous": "Names that fit more than one manager, not merged (add an alias)",
+    "norms_unmatched": "Names matched to no known manager (add an alias if one is)",
+    "own_working_days": "Days",
     "weekday_0": "Mo", "weekday_1": "Tu", "weekday_2": "We", "weekday_3": "Th",
     "weekday_4": "Fr", "weekday_5": "Sa", "weekday_6": "Su",
     "footer": "Made by funnelctl {version} · JSON schema {schema}",
@@ -256,6 +271,23 @@ RU = {
     "partial_week": "неделя не целиком в периоде: без оценки",
     "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
     "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
+    "norms_country": ("Производственный календарь {country}: праздничных и выходных "
+                      "дней — {n}"),
+    "norms_working_dates": "Рабочие дни на месте выходных (переносы)",
+    "norms_team_rules": "Нормы команды {team}",
+    "members": "состав",
+    "norms_own_days": "Свои рабочие дни (даты в списке)",
+    "norms_dates": "даты",
+    "norms_not_in_period": "В списке, но даты вне периода: без оценки",
+    "norms_outside_dates": "Активность вне дат в списке, без оценки (звонки + встречи)",
+    "norms_ignored": "Системные пользователи, без оценки (строк)",
+    "norms_short_calls": "Звонков короче {seconds} с в {source}, не учтено",
+    "norms_merged": "Имена, сопоставленные менеджерам",
+    "norms_ambiguous": ("Имена, подходящие нескольким менеджерам, не объединены "
+                        "(добавьте alias)"),
+    "norms_unmatched": ("Имена, не сопоставленные ни одному менеджеру (добавьте alias, "
+                        "если это он)"),
+    "own_working_days": "Дней",
     "weekday_0": "Пн", "weekday_1": "Вт", "weekday_2": "Ср", "weekday_3": "Чт",
     "weekday_4": "Пт", "weekday_5": "Сб", "weekday_6": "Вс",
     "footer": "Сделано funnelctl {version} · JSON-схема {schema}",
@@ -285,7 +317,7 @@ LANGUAGES = {"en": EN, "ru": RU}
 
 _PERCENT_PARAMS = {"conversion", "ci_low", "ci_high", "good", "acceptable", "win_rate",
                    "overall", "share", "warn", "fail", "previous", "current", "low", "high",
-                   "mean"}
+                   "mean", "attainment", "coverage"}
 
 
 def finding_message(finding, lang: str, f: Fmt) -> str:
@@ -295,18 +327,23 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
         return finding.message
     shown = {}
     for key, value in finding.params.items():
-        if key in _PERCENT_PARAMS and isinstance(value, float):
+        if finding.code == "cycle_time" and key in ("median", "good", "acceptable"):
+            shown[key] = f.days(value, "") if key == "median" else f"{value:g}"
+        elif key in _PERCENT_PARAMS and isinstance(value, float):
             shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
         elif key in ("p", "p_raw") and value is not None:
             shown[key] = f.p(value)
         elif key == "oldest" and isinstance(value, float):  # days, in the report's format
             shown[key] = f.days(value, "")
+        elif key == "lost" and isinstance(value, float):  # money
+            shown[key] = f.money(value, finding.params.get("currency"))
         elif key == "test":
             shown[key] = TEST_RU.get(value, value)
         elif key == "reasons" and isinstance(value, dict):  # rows_rejected: reason -> rows
             shown[key] = ", ".join(f"{reason_text(r, lang)} ({f.num(n)})"
                                    for r, n in value.items())
-        elif key in ("count", "rows", "n", "deals", "back", "skipped") and isinstance(value, int):
+        elif key in ("count", "rows", "n", "deals", "back", "skipped", "over", "won",
+                     "days_left") and isinstance(value, int):
             shown[key] = f.num(value)
         elif key == "empty":  # days without any activity: said only when there are some
             shown[key] = f", без активности {value}" if value else ""
@@ -399,8 +436,8 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
-    return {**EN, **CAPTION_WORDS["en"], **LANGUAGES.get(lang, {}),
-            **CAPTION_WORDS.get(lang, {})}
+    return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **LANGUAGES.get(lang, {}),
+            **CAPTION_WORDS.get(lang, {}), **MONEY_WORDS.get(lang, {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

@@ -46,6 +46,19 @@ FINDINGS_RU = {
                      "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
     "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
                       "чем",
+    "overdue_deals": "{n} открытых сделок просрочены: ожидаемая дата закрытия раньше {as_of} "
+                     "(сумма {value}, самая ранняя дата {oldest}): закройте их или перенесите "
+                     "дату",
+    "plan_behind": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}) к "
+                   "{as_of}, меньше {expected} при ровном темпе; нужно {pace} в рабочий день "
+                   "ещё {days_left} дн.; взвешенная воронка покрывает {coverage} остатка",
+    "plan_missed": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}): план "
+                   "не выполнен",
+    "cycle_time": "медианный цикл сделки {median} дн.; хорошо ≤ {good}, приемлемо ≤ "
+                  "{acceptable}; {over} из {won} выигранных сделок ({share}) шли дольше {good} дн.",
+    "value_bottleneck": "больше всего сделок потеряно на «{deals_stage}», больше всего денег "
+                        "на «{stage}» ({lost}, {share} потерянного на известных этапах); "
+                        "узкое место по конверсии — «{bottleneck}»",
     "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
 # Words inside finding params that the Russian templates show.
@@ -110,6 +123,8 @@ NOTES_RU = [
      "type_values): {rest}"),
     (r"managers not on the roster, not graded: (?P<rest>.*)",
      "менеджеры не из списка, без оценки: {rest}"),
+    (r"calls shorter than (?P<s>\d+) s, not counted: (?P<n>[\d,]+)",
+     "звонки короче {s} с не учтены: {n}"),
     (r"an HTML table saved as a spreadsheet \(Bitrix24 'Excel' export\): read as a table; "
      r"line numbers count table rows",
      "HTML-таблица, сохранённая как электронная таблица (выгрузка «Excel» Битрикс24): "
@@ -190,6 +205,8 @@ def finding_subject(finding, lang: str, column_word) -> str:
     if lang != "ru" or not finding.params:
         return finding.subject
     params = finding.params
+    if finding.code in ("plan_behind", "plan_missed") and "funnel" in params:
+        return f"{params['funnel']} / {params['manager'] or 'команда'}"
     if finding.code == "norms_below" and "manager" in params:
         return f"{SUBJECT_NORMS_RU} / {params['manager']}"
     if finding.code == "segment_below" and "column" in params:

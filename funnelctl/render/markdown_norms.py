@@ -9,6 +9,7 @@ from typing import Any
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import GRADE_SYMBOL
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
+from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
 
 
@@ -19,14 +20,26 @@ def norms_section(norms: Any, t: dict[str, str], f: Fmt) -> list[str]:
     lines = [f"## {t['norms']}", "",
              f"{esc(norms.source)} · {period} · {norms.working_days} {t['working_days']}. "
              f"{legend}; {t['norms_rule']}", ""]
-    rows = [manager_row(m, grid, t, f) for m in norms.managers]
+    teams = bool(norms.teams)
+    own = any(m.working_days != norms.working_days for m in norms.managers)
+    rows = []
+    for m in norms.managers:
+        cells = manager_row(m, grid, t, f)
+        cells[1:1] = extra_cells(m, teams, own, f)  # after the name
+        rows.append(cells)
     totals = norms.totals
-    rows.append([f"**{t['team']}** ({len(norms.managers)})", f.num(totals.good_days),
+    rows.append([f"**{t['team']}** ({len(norms.managers)})", *[""] * (teams + own),
+                 f.num(totals.good_days),
                  f.num(totals.acceptable_days), f.num(totals.below_days),
                  f.num(totals.empty_days), f.num(totals.calls), f.num(totals.meetings), "", ""])
-    lines += table([t["manager"], t["good_days"], t["acceptable_days"], t["below_days"],
-                    t["empty_days"], t["calls"], t["meetings"], t["verdict"], t["calendar"]],
-                   "lrrrrrrll", rows)
+    headers = [t["manager"], *([t["team"]] if teams else []),
+               *([t["own_working_days"]] if own else []),
+               t["good_days"], t["acceptable_days"], t["below_days"],
+               t["empty_days"], t["calls"], t["meetings"], t["verdict"], t["calendar"]]
+    lines += table(headers, "l" + "l" * teams + "r" * own + "rrrrrrll", rows)
+    for note in norms_notes(norms, t, f):
+        lines += [f"**{esc(note.label)}**" + (": " + "; ".join(esc(i) for i in note.items)
+                                              if note.items else ""), ""]
     if grid.weeks:
         week_legend = ", ".join(f"{GRADE_SYMBOL[g]} {t[g]}" for g in ("excellent", "good",
                                                                         "below"))
@@ -39,6 +52,12 @@ def norms_section(norms: Any, t: dict[str, str], f: Fmt) -> list[str]:
         lines += [f"{t['unlisted']}: " + ", ".join(
             f"{esc(name)} ({f.num(n)})" for name, n in norms.unlisted_managers.items()), ""]
     return lines
+
+
+def extra_cells(m: Any, teams: bool, own: bool, f: Fmt) -> list[str]:
+    """The team and own-working-days cells, when the report has them."""
+    return ([esc(m.team) if m.team else DASH] if teams else []) + (
+        [f.num(m.working_days)] if own else [])
 
 
 def manager_row(m: Any, grid, t: dict[str, str], f: Fmt) -> list[str]:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import GRADE_SYMBOL
+from funnelctl.render.norms_notes import norms_notes
 from funnelctl.report import ManagerNorms, NormsResult
 
 GRADE_STYLE = {"excellent": "bold green", "good": "green", "acceptable": "yellow",
@@ -21,9 +22,28 @@ WEEK_WIDTH = 8  # five symbols, padding and the column rule
 
 def norms_parts(norms: NormsResult, t: dict[str, str], f: Fmt, width: int | None) -> list:
     parts = [summary_table(norms, t, f)]
+    notes = notes_text(norms, t, f)
+    if notes.plain:
+        parts.append(notes)
     if norms.managers and norms.working_days:
         parts.append(calendar(norms, t, width))
     return parts
+
+
+def notes_text(norms: NormsResult, t: dict[str, str], f: Fmt) -> Text:
+    """The calendar, teams, system users, short calls and names, a line each (the
+    report was passed through for_display, and the console reads no markup)."""
+    text = Text()
+    for i, note in enumerate(norms_notes(norms, t, f)):
+        text.append(("\n" if i else "") + note.label + (": " if note.items else ""),
+                    style="bold")
+        text.append("; ".join(note.items))
+    return text
+
+
+def own_days(norms: NormsResult) -> bool:
+    """Whether some manager has other working days than the period (roster dates)."""
+    return any(m.working_days != norms.working_days for m in norms.managers)
 
 
 def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
@@ -33,8 +53,12 @@ def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
                   title_justify="left", title_style="bold", show_footer=True)
     n = norms.totals
     weeks = "/".join(GRADE_SYMBOL[g] for g in ("excellent", "good", "below"))
-    columns = [(t["manager"], "left", f"{t['team']} ({len(norms.managers)})"),
-               (t["good_days"], "right", f.num(n.good_days)),
+    columns = [(t["manager"], "left", f"{t['team']} ({len(norms.managers)})")]
+    if norms.teams:
+        columns.append((t["team"], "left", ""))
+    if own_days(norms):
+        columns.append((t["own_working_days"], "right", ""))
+    columns += [(t["good_days"], "right", f.num(n.good_days)),
                (t["acceptable_days"], "right", f.num(n.acceptable_days)),
                (t["below_days"], "right", f.num(n.below_days)),
                (t["empty_days"], "right", f.num(n.empty_days)),
@@ -43,9 +67,12 @@ def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
                (weeks, "right", ""),
                (t["verdict"], "left", "")]
     for i, (header, justify, footer) in enumerate(columns):
-        table.add_column(header, justify=justify, footer=footer, no_wrap=i in (0, 3))
+        table.add_column(header, justify=justify, footer=footer,
+                         no_wrap=i == 0 or header == t["below_days"])
     for m in norms.managers:
-        table.add_row(m.manager, Text(f.num(m.good_days), style=GRADE_STYLE["good"]),
+        extra = ([m.team or DASH] if norms.teams else []) + (
+            [f.num(m.working_days)] if own_days(norms) else [])
+        table.add_row(m.manager, *extra, Text(f.num(m.good_days), style=GRADE_STYLE["good"]),
                       Text(f.num(m.acceptable_days), style=GRADE_STYLE["acceptable"]),
                       below_cell(m, f), f.num(m.empty_days), f.num(m.calls), f.num(m.meetings),
                       weeks_cell(m), verdict_cell(m, t))

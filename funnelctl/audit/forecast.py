@@ -1,0 +1,198 @@
+"""What a funnel says about the days ahead, once each deal has its depth and outcome:
+stage probabilities, stuck deals (with `max_days: auto` learned and snoozed deals held
+back), the weighted forecast with its overdue deals, and the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from funnelctl.checks import check_history
+from funnelctl.checks_forecast import check_overdue, check_plan
+from funnelctl.config import Config, Funnel
+from funnelctl.errors import ConfigError
+from funnelctl.io.plan_files import read_plan, read_snooze
+from funnelctl.metrics.forecast import (
+    CURRENCY,
+    EXPECTED,
+    forecast,
+    stage_probabilities,
+    weighted,
+)
+from funnelctl.metrics.plan import plan_lines
+from funnelctl.metrics.stuck import (
+    learn_limits,
+    limits_of,
+    per_deal_times,
+    snapshot_times,
+    stuck_in_history,
+    stuck_in_snapshot,
+)
+from funnelctl.metrics.value import AMOUNT, currency_blocks
+from funnelctl.report import Finding, FunnelResult
+from funnelctl.report_forecast import LearnedMaxDays, PlanResult, Snoozed
+
+
+def reference_day(moment: dt.datetime) -> dt.date:
+    """The day stuck deals, overdue deals and the plan are judged on (the moment is the
+    end of that day: audit/history.stuck_moment)."""
+    return (moment - dt.timedelta(days=1)).date()
+
+
+def snoozes(funnel: Funnel, frame: pl.DataFrame, day: dt.date) -> tuple[set[str], Snoozed | None]:
+    """(ids of the funnel's deals snoozed on `day`, the counts the report shows)."""
+    if funnel.snooze is None:
+        return set(), None
+    entries = read_snooze(funnel.snooze.path)
+    until: dict[str, dt.date] = {}
+    for entry in entries:  # a deal listed twice keeps its latest date
+        until[entry.deal_id] = max(entry.until, until.get(entry.deal_id, entry.until))
+    ids = set(frame["deal_id"].cast(pl.String).unique().to_list()) if until else set()
+    active = {d for d, u in until.items() if d in ids and u >= day}
+    expired = sum(1 for d, u in until.items() if d in ids and u < day)
+    return active, Snoozed(path=funnel.snooze.path.name, active=len(active), expired=expired,
+                           unknown=sum(1 for d in until if d not in ids))
+
+
+def learned_limits(config: Config, funnel: Funnel, times: pl.DataFrame | None
+                   ) -> tuple[dict[int, LearnedMaxDays], dict[int, float]]:
+    if any(s.max_days == "auto" for s in funnel.stages) and times is None:
+        i = config.funnels.index(funnel)
+        j = next(j for j, s in enumerate(funnel.stages) if s.max_days == "auto")
+        raise ConfigError(
+            f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: max_days: auto learns "
+            "the limit from how long deals stayed in the stage, which a snapshot does not "
+            "say: give the funnel a stage_history: source, or map \"Date entered\" columns "
+            "for its stages (or set a number of days)")
+    learned = learn_limits(times, funnel) if times is not None else {}
+    return learned, limits_of(funnel, learned)
+
+
+def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict],
+              learned: dict[int, LearnedMaxDays], limits: dict[int, float]) -> int:
+    """Put the stuck counts and lists on the stage results; returns the snoozed deals
+    that would have been stuck."""
+    hidden = 0
+    for i, (stage_result, stage) in enumerate(zip(result.stages, funnel.stages), 1):
+        stage_result.max_days = limits.get(i)
+        stage_result.max_days_learned = learned.get(i)
+        if i in stuck:
+            stage_result.stuck = stuck[i]["stuck"]
+            stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
+            stage_result.stuck_deals = stuck[i]["deals"]
+            for deal in stage_result.stuck_deals:
+                deal.stage = stage.name
+            hidden += stuck[i]["snoozed"]
+    return hidden
+
+
+def history_stuck(config: Config, funnel: Funnel, result: FunnelResult, entries: pl.DataFrame,
+                  moment: dt.datetime) -> list[Finding]:
+    """Stuck deals of a stage-history funnel (limits learned from the same history)."""
+    day = reference_day(moment)
+    active, snoozed = snoozes(funnel, entries, day)
+    result.snoozed = snoozed
+    if not any(s.max_days for s in funnel.stages):
+        return check_history(result, funnel)
+    learned, limits = learned_limits(config, funnel, per_deal_times(entries))
+    hidden = add_stuck(result, funnel, stuck_in_history(entries, limits, moment, active),
+                       learned, limits)
+    if snoozed:
+        snoozed.hidden_stuck = hidden
+    return check_history(result, funnel)
+
+
+def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
+                      result: FunnelResult, moment: dt.datetime,
+                      entries: pl.DataFrame | None) -> list[Finding]:
+    """Probabilities, stuck deals, forecast and plan of a deals funnel over all its deals
+    (`frame`); `entries`: its classified stage history, when it has one."""
+    day = reference_day(moment)
+    found: list[Finding] = []
+    active, snoozed = snoozes(funnel, frame, day)
+    probabilities = stage_probabilities(frame, funnel)
+    for stage_result, probability in zip(result.stages, probabilities):
+        stage_result.probability = probability
+    if any(s.max_days for s in funnel.stages):
+        require_stage_changed(config, funnel, "stage_changed_at" in frame.columns)
+        times = per_deal_times(entries) if entries is not None else snapshot_times(frame, funnel)
+        learned, limits = learned_limits(config, funnel, times)
+        hidden = add_stuck(result, funnel, stuck_in_snapshot(frame, limits, moment, active),
+                           learned, limits)
+        if snoozed:
+            snoozed.hidden_stuck = hidden
+        found += check_history(result, funnel)
+    priced = priced_blocks(config, funnel, frame) if AMOUNT in frame.columns else []
+    if priced and EXPECTED in frame.columns:
+        result.forecast = forecast(pl.concat([b for _, b in priced], how="vertical_relaxed"),
+                                   funnel, probabilities, day, active)
+        if snoozed:
+            every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
+            snoozed.hidden_overdue = every - result.forecast.overdue.deals
+        found += check_overdue(result)
+    if funnel.plan is not None:
+        require_plan_columns(config, funnel, frame)
+        currency, amounts = one_currency(config, funnel, priced)
+        targets = funnel.plan.targets or read_plan(funnel.plan.path)
+        calendar = config.norms.calendar if config.norms else None
+        lines = plan_lines(amounts, weighted(amounts, probabilities), targets, day,
+                           calendar.workday_numbers() if calendar else None,
+                           set(calendar.holidays) if calendar else None)
+        result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
+                                 source=funnel.plan.path.name if funnel.plan.path else None)
+        found += check_plan(result)
+    result.snoozed = snoozed
+    return found
+
+
+def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
+                  ) -> list[tuple[str | None, pl.DataFrame]]:
+    """The funnel's deals per currency (metrics/value.currency_blocks: one block when all
+    amounts are in one currency or `money.rates` convert them), each block's currency in
+    its `currency` column."""
+    money = config.money
+    blocks, missing = currency_blocks(frame, money.currency, money.rates)
+    if missing:
+        raise ConfigError(
+            f"money.rates: no rate for {', '.join(missing)}, which the amounts of funnel "
+            f"'{funnel.name}' are in: add it (units of {money.currency} per 1 {missing[0]})")
+    return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
+            for code, block, _ in blocks]
+
+
+def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]
+                 ) -> tuple[str | None, pl.DataFrame]:
+    """A plan is one amount per target: the won deals must be in one currency too."""
+    if len(priced) == 1:
+        return priced[0]
+    i = config.funnels.index(funnel)
+    codes = ", ".join(str(code) for code, _ in priced)
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'plan'))}: the plan is one amount per target, but the "
+        f"deals of funnel '{funnel.name}' are in several currencies ({codes}): give "
+        "money: {currency: ..., rates: {...}} to convert them")
+
+
+def require_plan_columns(config: Config, funnel: Funnel, frame: pl.DataFrame) -> None:
+    missing = [c for c in ("amount", "closed_at") if c not in frame.columns]
+    if missing:
+        i = config.funnels.index(funnel)
+        raise ConfigError(
+            f"{config.where(('funnels', i, 'plan'))}: the plan compares won amounts by close "
+            f"date, and source '{funnel.source}' maps no {' and no '.join(missing)} column: "
+            f"map it under sources.{funnel.source}.columns")
+
+
+def require_stage_changed(config: Config, funnel: Funnel, mapped: bool) -> None:
+    """max_days needs to know when a deal entered its stage; a snapshot says so only with a
+    "stage changed at" / "last modified" column. Without one it is an error, not ignored."""
+    if mapped or not any(s.max_days for s in funnel.stages):
+        return
+    i = config.funnels.index(funnel)
+    j = next(j for j, s in enumerate(funnel.stages) if s.max_days)
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: max_days on a deals "
+        f"snapshot needs the date each deal entered its stage: map stage_changed_at under "
+        f"sources.{funnel.source}.columns (a \"stage changed at\" or \"last modified\" "
+        "column), or use a stage_history source")

@@ -1,0 +1,47 @@
+"""Currencies as exports write them -> one code per currency (RUB, USD, EUR ...).
+
+A currency column may hold ISO codes (`USD`), symbols (`$`, `₽`), or names (Bitrix24's
+`Российский рубль`); a Salesforce multi-currency amount carries its code in the text
+(`USD 485,000.00`). Codes we do not know are kept as written (upper case), so two
+spellings of one currency can only stay apart, never be added up wrongly.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Lower-case spelling -> code. Symbols shared by several currencies ($) mean the usual one.
+ALIASES = {
+    "₽": "RUB", "руб": "RUB", "руб.": "RUB", "р.": "RUB", "rur": "RUB", "рубль": "RUB",
+    "российский рубль": "RUB", "рубли": "RUB", "rub": "RUB",
+    "$": "USD", "us$": "USD", "доллар": "USD", "доллар сша": "USD", "доллары": "USD",
+    "usd": "USD",
+    "€": "EUR", "евро": "EUR", "eur": "EUR",
+    "£": "GBP", "фунт стерлингов": "GBP", "gbp": "GBP",
+    "₸": "KZT", "тенге": "KZT", "kzt": "KZT",
+    "br": "BYN", "белорусский рубль": "BYN", "byn": "BYN",
+    "¥": "CNY", "юань": "CNY", "китайский юань": "CNY", "cny": "CNY",
+    "₴": "UAH", "гривна": "UAH", "uah": "UAH",
+}
+
+
+def currency_expr(column: str, markers: list[str]) -> pl.Expr:
+    """The currency column read as codes; blank cells (and null markers) are null."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    low = text.str.to_lowercase()
+    code = pl.when(low.is_in(markers) | (text == "")).then(None).otherwise(text)
+    return normalise(code)
+
+
+def normalise(text: pl.Expr) -> pl.Expr:
+    low = text.str.to_lowercase()
+    return (pl.when(low.is_in(list(ALIASES))).then(low.replace_strict(
+                ALIASES, default=None, return_dtype=pl.String))
+            .otherwise(text.str.to_uppercase()))
+
+
+def currency_in_amount(amount_text: pl.Expr) -> pl.Expr:
+    """The currency an amount's text names (`USD 485,000.00`, `1 234,50 ₽`, `$1,234`,
+    `1500 руб.`), else null."""
+    word = amount_text.str.extract(r"(\b[A-Z]{3}\b|[₽$€£₸¥₴]|руб\.?|р\.)", 1)
+    return normalise(word)

@@ -1,0 +1,131 @@
+"""Manager names across sources: one person written several ways is matched to one name.
+
+Pure functions on a few names (no frames): the readers give each source's names with
+their row counts, and this module says which name each one counts as.
+
+- `name_key`: case, ё/е, spaces and word order do not matter ("анна  СМИРНОВА",
+  "Смирнова Анна" and "Анна Смирнова" have one key).
+- Initials: "Смирнова А.", "А. Смирнова" and "Смирнова А.В." match "Анна Смирнова" /
+  "Смирнова Анна Викторовна" when exactly one known full name fits; when two fit, the
+  name is ambiguous: listed, never merged.
+- `aliases:` says the rest (Bitrix24 user ids, nicknames, another spelling), and
+  `ignore:` names system users whose rows are never graded ("0" always is).
+
+The known full names are the roster when there is one; without a roster they are the
+names in the data that have no initials. A name that matches nothing stays itself (with a
+roster: not graded) and is listed, so one person is never silently split in two.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+ALWAYS_IGNORED = ("0",)  # Bitrix24 and others write 0 for "nobody" / the system
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def name_key(name: str) -> str:
+    """Case-, ё/е-, space- and order-free key of a name: its words, sorted."""
+    return " ".join(sorted(_words(name)))
+
+
+def _words(name: str) -> list[str]:
+    return _WORD.findall(name.casefold().replace("ё", "е"))
+
+
+@dataclass(frozen=True)
+class _Parts:
+    full: tuple[str, ...]  # words longer than one letter
+    initials: tuple[str, ...]  # one-letter words ("А." or "А")
+
+
+def _parts(name: str) -> _Parts:
+    words = _words(name)
+    return _Parts(tuple(w for w in words if len(w) > 1), tuple(w for w in words if len(w) == 1))
+
+
+def _fits(short: _Parts, full: _Parts) -> bool:
+    """Whether `short` can be an abbreviation of the full name `full`: each of its words
+    is a word of `full`, each initial the first letter of another one of its words."""
+    if full.initials or not short.full or (not short.initials and len(short.full) < 2):
+        return False
+    rest = list(full.full)
+    for word in short.full:
+        if word not in rest:
+            return False
+        rest.remove(word)
+    for letter in short.initials:
+        hit = next((w for w in rest if w[0] == letter), None)
+        if hit is None:
+            return False
+        rest.remove(hit)
+    return True
+
+
+@dataclass
+class NameMatch:
+    """Which manager each name in the data counts as."""
+
+    counts_as: dict[str, str] = field(default_factory=dict)  # name in data -> manager
+    ignored: dict[str, int] = field(default_factory=dict)  # system users -> rows
+    merged: dict[str, str] = field(default_factory=dict)  # name -> manager, where they differ
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # name -> the candidates
+    unmatched: list[str] = field(default_factory=list)  # matched no known full name
+
+
+def match_names(rows: Mapping[str, int], roster: Iterable[str] | None = None,
+                aliases: Mapping[str, str] | None = None,
+                ignore: Iterable[str] = ()) -> NameMatch:
+    """`rows`: each distinct name of the data with its number of rows. `aliases` maps a
+    name in the data (compared by `name_key`) to a manager's name; with a roster, alias
+    targets are expected to be on it (the config checks that)."""
+    alias = {name_key(k): v for k, v in (aliases or {}).items()}
+    skip = {name_key(n) for n in (*ALWAYS_IGNORED, *ignore)}
+    out = NameMatch()
+    names: dict[str, int] = {}
+    for name, n in rows.items():
+        if name_key(name) in skip:
+            out.ignored[name] = out.ignored.get(name, 0) + n
+        else:
+            names[name] = n
+    roster = list(roster) if roster is not None else None
+    # The known full names, by key; with a roster its spelling is the one shown.
+    if roster is not None:
+        known = {name_key(n): n for n in roster}
+    else:
+        known = _spellings(
+            {alias.get(name_key(n), n): n_rows for n, n_rows in names.items()
+             if name_key(n) in alias or not _parts(alias.get(name_key(n), n)).initials})
+    by_parts = {k: _parts(v) for k, v in known.items()}
+    for name in names:
+        target = alias.get(name_key(name), name)
+        key = name_key(target)
+        if key in known:
+            manager = known[key]
+        else:
+            fits = sorted(known[k] for k, p in by_parts.items() if _fits(_parts(target), p))
+            if len(fits) == 1:
+                manager = fits[0]
+            else:
+                manager = target
+                if len(fits) > 1:
+                    out.ambiguous[name] = fits
+                elif roster is not None or _parts(target).initials:
+                    out.unmatched.append(name)
+        out.counts_as[name] = manager
+        if manager != name:
+            out.merged[name] = manager
+    out.unmatched.sort()
+    return out
+
+
+def _spellings(rows: Mapping[str, int]) -> dict[str, str]:
+    """key -> the spelling with the most rows (ties: the first in sorted order)."""
+    best: dict[str, tuple[int, str]] = {}
+    for name, n in rows.items():
+        key = name_key(name)
+        if key not in best or (-n, name) < (-best[key][0], best[key][1]):
+            best[key] = (n, name)
+    return {k: name for k, (_, name) in best.items()}

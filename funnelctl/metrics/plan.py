@@ -1,0 +1,114 @@
+"""The sales plan: attainment, the pace still needed, and pipeline coverage, per target.
+
+For a target of `plan` over start..end, as of day D (the end of the audit period or the
+as-of day, whichever is first):
+- won: the amount of the funnel's won deals whose close date falls in start..min(end, D)
+  (of the target's manager; for the team, of everyone);
+- attainment = won / plan; remaining = max(plan - won, 0);
+- working days: the norms calendar's working days (default Monday to Friday, holidays
+  left out) in start..end; elapsed = those up to D, days_left = those after D;
+- pace needed = remaining / days_left, per working day (a period with no working day left
+  has none); expected by now = plan x elapsed / working days (a straight line);
+- behind: won below expected by now, while the period runs; once it is over, below plan;
+- coverage = weighted open pipeline / remaining, where the pipeline is the open deals
+  (of the manager) whose expected close falls in start..end, overdue ones included (they
+  are still open), each worth amount x its stage's probability.
+A team line missing from the plan is the sum of the managers' targets of the same span,
+measured over those managers only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from funnelctl.config.forecast import PlanTarget
+from funnelctl.metrics.forecast import EXPECTED, WEIGHT
+from funnelctl.metrics.funnel import OUTCOME
+from funnelctl.report_forecast import PlanLine
+
+WEEKDAYS = [1, 2, 3, 4, 5]
+
+
+def working_days(start: dt.date, end: dt.date, workdays: list[int],
+                 holidays: set[dt.date]) -> int:
+    if end < start:
+        return 0
+    days = pl.date_range(start, end, "1d", eager=True)
+    return int(days.filter(days.dt.weekday().is_in(workdays)
+                           & ~days.is_in(list(holidays))).len())
+
+
+def with_team_lines(targets: list[PlanTarget]) -> list[tuple[PlanTarget, list[str] | None]]:
+    """(target, the managers a derived team line covers, else None) for every target, plus
+    a team line per span that has manager targets but none for the team."""
+    out: list[tuple[PlanTarget, list[str] | None]] = [(t, None) for t in targets]
+    spans: dict[tuple[dt.date, dt.date], list[PlanTarget]] = {}
+    for target in targets:
+        spans.setdefault(target.dates(), []).append(target)
+    for (start, end), group in spans.items():
+        if any(t.manager is None for t in group):
+            continue
+        team = PlanTarget(period={"start": start, "end": end},
+                          amount=sum(t.amount for t in group))
+        out.append((team, [t.manager for t in group if t.manager]))
+    return out
+
+
+def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[PlanTarget],
+               day: dt.date, workdays: list[int] | None = None,
+               holidays: set[dt.date] | None = None) -> list[PlanLine]:
+    """One line per target (and derived team line) that has started by `day`, or that
+    starts later (status "future"). `deals`: depth, outcome, closed_at, amount, manager;
+    `open_weighted`: the open deals with their probability (metrics.forecast.weighted)."""
+    workdays, holidays = workdays or WEEKDAYS, holidays or set()
+    won = deals.filter(pl.col(OUTCOME) == "won").select(
+        pl.col("closed_at").dt.date().alias("_day"), pl.col("amount"),
+        _manager(deals).alias("_who"))
+    pipeline = open_weighted.select(
+        (pl.col(EXPECTED).dt.date() if EXPECTED in open_weighted.columns
+         else pl.lit(None, pl.Date)).alias("_day"),
+        (pl.col("amount") * pl.col(WEIGHT)).alias("_w"), _manager(open_weighted).alias("_who"))
+    lines = []
+    for target, members in with_team_lines(targets):
+        start, end = target.dates()
+        who = _who_filter(target.manager, members)
+        upto = min(end, day)
+        won_here = won.filter(who & pl.col("_day").is_between(start, upto))
+        won_amount = float(won_here["amount"].sum() or 0.0)
+        total = working_days(start, end, workdays, holidays)
+        elapsed = working_days(start, upto, workdays, holidays)
+        left = working_days(max(start, day + dt.timedelta(days=1)), end, workdays, holidays)
+        remaining = max(target.amount - won_amount, 0.0)
+        expected = target.amount * elapsed / total if total else target.amount
+        status = "future" if day < start else ("finished" if day >= end else "running")
+        weighted_pipe = float(pipeline.filter(who & pl.col("_day").is_between(start, end))
+                              ["_w"].sum() or 0.0)
+        lines.append(PlanLine(
+            manager=target.manager, start=start, end=end, plan=target.amount,
+            won=won_amount, won_deals=won_here.height,
+            attainment=won_amount / target.amount, remaining=remaining,
+            working_days=total, days_left=left, expected_by_now=expected,
+            pace_needed=remaining / left if left else None,
+            weighted_pipeline=weighted_pipe,
+            coverage=weighted_pipe / remaining if remaining else None,
+            behind=(status == "running" and won_amount < expected)
+            or (status == "finished" and won_amount < target.amount),
+            status=status))
+    return sorted(lines, key=lambda ln: (ln.start, ln.end, ln.manager is not None,
+                                         ln.manager or ""))
+
+
+def _manager(frame: pl.DataFrame) -> pl.Expr:
+    if "manager" in frame.columns:
+        return pl.col("manager").str.strip_chars().str.to_lowercase()
+    return pl.lit(None, pl.String)
+
+
+def _who_filter(manager: str | None, members: list[str] | None) -> pl.Expr:
+    if manager is not None:
+        return (pl.col("_who") == manager.strip().lower()).fill_null(False)
+    if members is not None:
+        return pl.col("_who").is_in([m.strip().lower() for m in members]).fill_null(False)
+    return pl.lit(True)

@@ -1,0 +1,272 @@
+"""A deal funnel in money: value per stage, won revenue and deal size, the stage where the
+most money is lost, loss reasons, the sales-cycle target and sales velocity.
+
+Pure functions over the frame of one funnel's deals (depth, outcome, cycle_days, and
+`amount` / `currency` when the source maps them). Amounts in several currencies are
+never added up: `currency_blocks` splits them per currency, or converts them with rates.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
+from funnelctl.metrics.stats import ratio
+from funnelctl.report import (
+    CycleTargetResult,
+    LossReason,
+    Money,
+    MoneySegment,
+    StageValue,
+    ValueBottleneck,
+    Velocity,
+)
+
+AMOUNT = "amount"
+CURRENCY = "currency"
+EMPTY_REASON = "(empty)"
+EMPTY_SEGMENT = "(empty)"  # as metrics.breakdown labels a blank segment value
+
+
+def sales_velocity(open_deals: int, win_rate: float | None, average_won: float | None,
+                   cycle_days: float | None, small_sample: bool = False) -> Velocity:
+    """Sales velocity (money per day) = open deals x win rate x average won deal / median
+    cycle days, with its four factors. per_day is None when a factor is missing or the
+    cycle is 0 days (no rate per day can be read from it).
+
+    A pure function of four numbers: the manager scorecard calls it with a manager's own
+    factors, the funnel and segment views with theirs.
+    """
+    per_day = None
+    if win_rate is not None and average_won is not None and cycle_days:
+        per_day = open_deals * win_rate * average_won / cycle_days
+    return Velocity(open_deals=open_deals, win_rate=win_rate, average_won=average_won,
+                    cycle_days=cycle_days, per_day=per_day, small_sample=small_sample)
+
+
+def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, float]
+                    ) -> tuple[list[tuple[str | None, pl.DataFrame, dict[str, int]]], list[str]]:
+    """[(currency, its deals, {converted currency: deals})], and the currencies that have
+    no rate. One block when every amount is in one currency (a blank cell is `default`),
+    or when `rates` convert them into `default`; else one block per currency, biggest
+    first. Deals without an amount stay in their block (they count, add nothing)."""
+    if CURRENCY not in frame.columns:
+        return [(default, frame, {})], []
+    code = pl.col(CURRENCY).fill_null(pl.lit(default, pl.String)) if default else pl.col(CURRENCY)
+    frame = frame.with_columns(code.alias(CURRENCY))
+    counts = (frame.filter(pl.col(AMOUNT).is_not_null()).group_by(CURRENCY).len()
+              .sort(["len", CURRENCY], descending=[True, False], nulls_last=True))
+    present = counts[CURRENCY].to_list()
+    if len(present) <= 1:
+        return [(present[0] if present else default, frame, {})], []
+    if rates:
+        known = {**rates, default: 1.0}
+        missing = [c for c in present if c not in known]
+        if missing:
+            return [], [str(c) for c in missing]
+        factor = pl.col(CURRENCY).replace_strict(known, default=None, return_dtype=pl.Float64)
+        converted = {str(c): int(n) for c, n in counts.iter_rows() if c != default}
+        return [(default, frame.with_columns((pl.col(AMOUNT) * factor).alias(AMOUNT)),
+                 converted)], []
+    return [(c, frame.filter(pl.col(CURRENCY).eq_missing(pl.lit(c, pl.String))), {})
+            for c in present], []
+
+
+WON_AMOUNT, LOST_AMOUNT, OPEN_AMOUNT = "_won_amount", "_lost_amount", "_open_amount"
+IS_WON, IS_LOST, IS_OPEN = "_is_won", "_is_lost", "_is_open"
+
+
+def prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with outcome flags and the amount split by outcome (null elsewhere), so
+    every aggregate below is a plain sum, count or median, not a filter per group."""
+    if IS_WON in frame.columns:
+        return frame
+    amount = pl.col(AMOUNT)
+    flags = {IS_WON: pl.col(OUTCOME) == "won", IS_LOST: pl.col(OUTCOME) == "lost",
+             IS_OPEN: pl.col(OUTCOME) == "open"}
+    return frame.with_columns(**flags).with_columns(**{
+        WON_AMOUNT: pl.when(IS_WON).then(amount), LOST_AMOUNT: pl.when(IS_LOST).then(amount),
+        OPEN_AMOUNT: pl.when(IS_OPEN).then(amount)})
+
+
+def _depth_table(frame: pl.DataFrame, n: int) -> dict[int, dict]:
+    """Per depth 0..n (0: lost, stage unknown): the amount of every deal, of the lost and
+    of the open deals, and the lost deals. One select of filtered sums (over so few
+    depths it is several times faster than a group-by)."""
+    depth = pl.col(DEPTH)
+    aggs = [agg for k in range(n + 1) for agg in (
+        pl.col(AMOUNT).filter(depth == k).sum().alias(f"value_{k}"),
+        pl.col(LOST_AMOUNT).filter(depth == k).sum().alias(f"lost_{k}"),
+        pl.col(IS_LOST).filter(depth == k).sum().alias(f"lost_deals_{k}"),
+        pl.col(OPEN_AMOUNT).filter(depth == k).sum().alias(f"open_{k}"))]
+    row = frame.select(aggs).row(0, named=True)
+    return {k: {key: row[f"{key}_{k}"] for key in ("value", "lost", "lost_deals", "open")}
+            for k in range(n + 1)}
+
+
+def _segment_aggs() -> list[pl.Expr]:
+    """The sums and counts of a segment's money over a prepare()d frame: usable in
+    select() and in group_by().agg()."""
+    return [
+        pl.len().alias("deals"),
+        pl.col(IS_WON).sum().alias("won"), pl.col(IS_LOST).sum().alias("lost"),
+        pl.col(IS_OPEN).sum().alias("open"),
+        pl.col(WON_AMOUNT).count().alias("won_priced"),
+        pl.col(WON_AMOUNT).sum().alias("revenue"),
+        pl.col(OPEN_AMOUNT).sum().alias("open_value"),
+        pl.col(LOST_AMOUNT).sum().alias("lost_value"),
+    ]
+
+
+# The medians, over the won deals only (a small share of the rows): the median won deal and
+# the median cycle (set on won deals only, metrics.funnel).
+_MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
+
+
+def stage_values(depths: dict[int, dict], won: float, n: int) -> list[StageValue]:
+    """Per stage from the per-depth table: entered (depth >= k), moved on (depth >= k+1;
+    the last stage: won), lost at it and open in it."""
+    def get(k: int, key: str) -> float:
+        return float((depths.get(k) or {}).get(key) or 0)
+
+    at = [get(k, "value") for k in range(n + 1)]
+    return [StageValue(entered=sum(at[k:]), moved_on=sum(at[k + 1:]) if k < n else won,
+                       lost=get(k, "lost"), open=get(k, "open"),
+                       lost_deals=int(get(k, "lost_deals")))
+            for k in range(1, n + 1)]
+
+
+def value_bottleneck(names: list[str], values: list[StageValue]) -> ValueBottleneck | None:
+    """The stage with the most value lost (ties: the earlier stage), or None when no money
+    was lost at a known stage."""
+    total = sum(v.lost for v in values)
+    if total <= 0:
+        return None
+    k = max(range(len(values)), key=lambda i: (values[i].lost, -i))
+    return ValueBottleneck(stage=names[k], lost=values[k].lost, share=values[k].lost / total)
+
+
+def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
+    won_deals, revenue = int(row["won_priced"]), float(row["revenue"] or 0.0)
+    mean = revenue / won_deals if won_deals else None
+    closed = int(row["won"] + row["lost"])
+    few = won_deals < min_sample
+    cycle = row["cycle"]
+    return MoneySegment(
+        value=value, deals=int(row["deals"]), won_deals=won_deals, won_revenue=revenue,
+        deal_mean=mean, deal_median=float(row["median"]) if row["median"] is not None else None,
+        open_value=float(row["open_value"] or 0.0), lost_value=float(row["lost_value"] or 0.0),
+        velocity=sales_velocity(int(row["open"]), ratio(int(row["won"]), closed), mean,
+                                float(cycle) if cycle is not None else None,
+                                small_sample=closed < min_sample or few),
+        small_sample=few, won_count=int(row["won"]), lost_count=int(row["lost"]))
+
+
+def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
+               min_sample: int, converted: dict[str, int] | None = None,
+               with_managers: bool = False) -> Money:
+    """The funnel in money over `frame` (one currency, or converted into one); with
+    `with_managers`, every manager's money too (a `manager` column)."""
+    frame = prepare(frame)
+    row = frame.select(*_segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
+        0, named=True)
+    row |= frame.filter(pl.col(IS_WON)).select(_MEDIANS).row(0, named=True)
+    whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
+    depths = _depth_table(frame, len(names))
+    values = stage_values(depths, whole.won_revenue, len(names))
+    managers = segment_money(frame, "manager", min_sample) if with_managers else {}
+    return Money(
+        currency=currency, stages=values, won_revenue=whole.won_revenue,
+        won_deals=whole.won_deals, deal_mean=whole.deal_mean, deal_median=whole.deal_median,
+        open_value=whole.open_value, lost_value=whole.lost_value,
+        lost_value_unplaced=float((depths.get(0) or {}).get("lost") or 0.0),
+        deals=whole.deals,
+        deals_without_amount=whole.deals - whole_priced,
+        bottleneck=value_bottleneck(names, values), velocity=whole.velocity,
+        managers=list(managers.values()), converted=converted or {},
+        small_sample=whole.small_sample)
+
+
+def segment_money(frame: pl.DataFrame, column: str, min_sample: int
+                  ) -> dict[str, MoneySegment]:
+    """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
+    label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
+    frame = prepare(frame)
+    medians = {row["_segment"]: row for row in frame.filter(pl.col(IS_WON))
+               .group_by(label).agg(_MEDIANS).iter_rows(named=True)}
+    none = {"median": None, "cycle": None}
+    out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], none),
+                                     min_sample)
+           for row in frame.group_by(label).agg(_segment_aggs()).iter_rows(named=True)}
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
+
+
+def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
+               kept: list[str], label: str, min_sample: int) -> MoneySegment:
+    """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
+    from its own won deals (those of no `kept` value), so they are true medians."""
+    won = prepare(frame).filter(pl.col(IS_WON))
+    rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
+    row = rest.select(_MEDIANS).row(0, named=True)
+    row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
+            "revenue": sum(k.won_revenue for k in folded),
+            "open_value": sum(k.open_value for k in folded),
+            "lost_value": sum(k.lost_value for k in folded),
+            "open": sum(k.velocity.open_deals for k in folded),
+            "won": sum(k.won_count for k in folded), "lost": sum(k.lost_count for k in folded)}
+    return _segment(label, row, min_sample)
+
+
+def loss_reasons(frame: pl.DataFrame, names: list[str], priced: bool) -> list[LossReason]:
+    """Per loss reason of the lost deals: deals, share of the lost deals, value (when the
+    amounts are in one currency), and the stages they were lost at (known stages only).
+    Most deals first. A plain count: no test per reason."""
+    if "loss_reason" not in frame.columns:
+        return []
+    text = pl.col("loss_reason")
+    reason = pl.when(text.is_null() | (text == "")).then(pl.lit(EMPTY_REASON)).otherwise(text)
+    by = [reason.alias("reason"), DEPTH]
+    multi = priced and CURRENCY in frame.columns and frame[CURRENCY].n_unique() > 1
+    if multi:
+        by.append(CURRENCY)
+    value = pl.col(AMOUNT).sum() if priced else pl.lit(None, pl.Float64)
+    # Lazily, so the filter reads only the columns the group-by needs.
+    rows = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
+            .agg(pl.len().alias("deals"), value.alias("value")).collect().to_dicts())
+    if not rows:
+        return []
+    total = sum(row["deals"] for row in rows)
+    out: dict[str, LossReason] = {}
+    for row in rows:
+        item = out.setdefault(row["reason"], LossReason(
+            reason=row["reason"], deals=0, share=None, value=0.0 if priced and not multi else None,
+            value_by_currency={} if multi else None))
+        item.deals += row["deals"]
+        if row[DEPTH]:
+            stage = names[row[DEPTH] - 1]
+            item.stages[stage] = item.stages.get(stage, 0) + row["deals"]
+        if multi:
+            cur = str(row[CURRENCY])
+            item.value_by_currency[cur] = item.value_by_currency.get(cur, 0.0) + (row["value"] or 0)
+        elif priced:
+            item.value += row["value"] or 0.0
+    for item in out.values():
+        item.share = item.deals / total
+        item.stages = dict(sorted(item.stages.items(), key=lambda kv: (-kv[1], kv[0])))
+    return sorted(out.values(), key=lambda r: (-r.deals, r.reason))
+
+
+def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTargetResult:
+    """The median cycle of the won deals against the target; the share of won deals over
+    `good`."""
+    cycles = frame.filter((pl.col(OUTCOME) == "won") & pl.col(CYCLE_DAYS).is_not_null())
+    row = cycles.select(pl.col(CYCLE_DAYS).median().alias("median"), pl.len().alias("n"),
+                        (pl.col(CYCLE_DAYS) > good).sum().alias("over")).row(0, named=True)
+    median = row["median"]
+    verdict = None
+    if median is not None:
+        verdict = "ok" if median <= good else "warn" if median <= acceptable else "fail"
+    return CycleTargetResult(good=good, acceptable=acceptable,
+                             median=float(median) if median is not None else None,
+                             verdict=verdict, won_deals=int(row["n"]), over_good=int(row["over"]),
+                             over_good_share=ratio(int(row["over"]), int(row["n"])))

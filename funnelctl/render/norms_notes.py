@@ -1,0 +1,79 @@
+"""What the norms section says beside the grades, for every renderer: the production
+calendar, teams and their rules, system users, short calls, matched and unmatched names,
+roster dates. Each note is a label and its items; the items hold data values (names), so
+each renderer escapes them its own way (for_display, the Markdown escaper, autoescape)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from funnelctl.render.fmt import Fmt
+
+
+@dataclass
+class Note:
+    label: str
+    items: list[str]
+    key: str  # a stable name (HTML data-note, tests)
+
+
+def rule_text(rule: dict[str, int], t: dict[str, str], f: Fmt) -> str:
+    parts = [f"{f.num(rule[k])} {t[k].lower()}" for k in ("meetings", "calls") if rule.get(k)]
+    return " + ".join(parts) or "0"
+
+
+def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
+    notes = []
+    cal = norms.calendar
+    if cal is not None and cal.country:
+        items = [f"{d} {name}" for d, name in cal.holidays.items()]
+        notes.append(Note(t["norms_country"].format(country=cal.country, n=len(cal.holidays)),
+                          items, "calendar"))
+    if cal is not None and cal.working_dates:
+        notes.append(Note(t["norms_working_dates"],
+                          [d.isoformat() for d in cal.working_dates], "working_dates"))
+    for team in norms.teams:
+        good = " | ".join(rule_text(r, t, f) for r in team.daily_good)
+        fair = " | ".join(rule_text(r, t, f) for r in team.daily_acceptable)
+        weekly = team.weekly_meetings
+        notes.append(Note(
+            t["norms_team_rules"].format(team=team.name),
+            [f"{t['good']}: {good}", f"{t['acceptable']}: {fair}",
+             f"{t['weekly_meetings'].lower()}: {t['excellent']} ≥ {weekly['excellent']}, "
+             f"{t['good']} ≥ {weekly['good']}", f"{t['members']}: {', '.join(team.members)}"],
+            "team"))
+    if any(m.working_days != norms.working_days for m in norms.managers):
+        notes.append(Note(t["norms_own_days"], [
+            f"{m.manager}: {m.working_days} ({dates(m, t)})" for m in norms.managers
+            if m.working_days != norms.working_days], "own_days"))
+    if norms.not_in_period:
+        notes.append(Note(t["norms_not_in_period"], list(norms.not_in_period), "not_in_period"))
+    if norms.outside_dates:
+        notes.append(Note(t["norms_outside_dates"],
+                          [f"{m} ({f.num(n)})" for m, n in norms.outside_dates.items()],
+                          "outside_dates"))
+    if norms.ignored_rows:
+        notes.append(Note(t["norms_ignored"],
+                          [f"{m} ({f.num(n)})" for m, n in norms.ignored_rows.items()],
+                          "ignored"))
+    for source, seconds in norms.min_call_seconds.items():
+        notes.append(Note(t["norms_short_calls"].format(seconds=seconds, source=source),
+                          [f.num(norms.short_calls)], "short_calls"))
+    names = norms.names
+    if names is not None and names.merged:
+        notes.append(Note(t["norms_merged"],
+                          [f"{raw} → {m}" for raw, m in names.merged.items()], "merged"))
+    if names is not None and names.ambiguous:
+        notes.append(Note(t["norms_ambiguous"],
+                          [f"{raw} ({' / '.join(c)})" for raw, c in names.ambiguous.items()],
+                          "ambiguous"))
+    if names is not None and names.unmatched:
+        notes.append(Note(t["norms_unmatched"], list(names.unmatched), "unmatched"))
+    return notes
+
+
+def dates(m: Any, t: dict[str, str]) -> str:
+    start = m.active_from.isoformat() if m.active_from else "…"
+    end = m.active_to.isoformat() if m.active_to else "…"
+    return f"{t['norms_dates']} {start}..{end}"

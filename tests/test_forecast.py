@@ -1,0 +1,183 @@
+"""Stage probabilities, the weighted forecast per expected close month, overdue deals and
+the plan, on a small export whose numbers are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import assert_error, write_csv
+
+CONFIG = """
+version: 1
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    columns: {{deal_id: id, stage: stage, created_at: created, closed_at: closed,
+               amount: amount, manager: manager, expected_close: expected, lost_stage: lost_at}}
+funnels:
+  - name: F
+    source: d
+    stages: [{{name: A}}, {{name: B}}, {{name: C, probability: 0.9}}]
+    won: [W]
+    lost: [L]
+{extra}
+"""
+HEADER = ["id", "stage", "created", "closed", "amount", "manager", "expected", "lost_at"]
+ROWS = [
+    # closed: 2 won (every stage), lost at A, B, C, C and one lost at an unknown stage
+    ["1", "W", "2026-09-01", "2026-11-03", "100", "Ann", "", ""],
+    ["2", "W", "2026-09-01", "2026-10-20", "200", "Bob", "", ""],
+    ["3", "L", "2026-09-01", "2026-10-01", "10", "Ann", "", "A"],
+    ["4", "L", "2026-09-01", "2026-10-01", "10", "Ann", "", "B"],
+    ["5", "L", "2026-09-01", "2026-10-01", "10", "Bob", "", "C"],
+    ["6", "L", "2026-09-01", "2026-10-01", "10", "Bob", "", "C"],
+    ["7", "L", "2026-09-01", "2026-10-01", "10", "Bob", "", ""],
+    # open
+    ["8", "A", "2026-10-01", "", "1000", "Ann", "2026-11-20", ""],
+    ["9", "B", "2026-10-01", "", "500", "Bob", "2026-11-25", ""],
+    ["10", "C", "2026-10-01", "", "2000", "Ann", "2026-12-05", ""],
+    ["11", "B", "2026-10-01", "", "300", "Bob", "2026-11-01", ""],
+    ["12", "A", "2026-10-01", "", "400", "Ann", "2026-10-15", ""],
+    ["13", "C", "2026-10-01", "", "700", "Ann", "", ""],
+    ["14", "B", "2026-10-01", "", "", "Bob", "2026-11-15", ""],
+    ["15", "A", "2026-10-01", "", "50", "Ann", "2026-10-01", ""],
+]
+PLAN = """    plan:
+      - {month: 2026-11, amount: 1000}
+      - {month: 2026-11, manager: Ann, amount: 400}
+      - {month: 2026-11, manager: Bob, amount: 600}
+    snooze: snoozed.csv"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "snoozed.csv", ["deal_id", "until", "note"],
+              [["15", "2026-11-30", "client on holiday"]])
+    path = tmp_path / "audit.yaml"
+    path.write_text(CONFIG.format(extra=PLAN), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def report(cli, config):
+    return cli.json("audit", config, "--as-of", "2026-11-10")
+
+
+def test_probabilities_learned_from_closed_deals_or_set_in_the_config(report):
+    # Won 2. Closed deals that reached A: the 2 won + lost at A, B, C, C = 6 (deal 7's loss
+    # stage is unknown: left out) -> 2/6. Reached B: 2 + B, C, C = 5 -> 0.4. C is set: 0.9.
+    stages = report["funnels"][0]["stages"]
+    a, b, c = (s["probability"] for s in stages)
+    assert (a["probability"], a["won"], a["closed"], a["source"]) == (
+        pytest.approx(1 / 3), 2, 6, "data")
+    assert (b["probability"], b["closed"]) == (pytest.approx(0.4), 5)
+    assert a["small_sample"] and b["small_sample"]  # 6 and 5 closed deals < min_sample 30
+    assert (c["probability"], c["source"], c["closed"]) == (0.9, "config", None)
+
+
+def test_forecast_per_expected_close_month(report):
+    # As of 2026-11-10. Overdue (expected before it): 11 (B, 300), 12 (A, 400), 15 (A, 50,
+    # snoozed but still an open deal) -> 750, weighted 300*0.4 + 400/3 + 50/3 = 270.
+    # 2026-11: 8 (A, 1000 -> 333.33), 9 (B, 500 -> 200), 14 (B, no amount) -> 1500, 533.33.
+    # 2026-12: 10 (C, 2000 * 0.9 = 1800). No date: 13 (C, 700 -> 630).
+    forecast = report["funnels"][0]["forecast"]
+    rows = [(r["bucket"], r["month"], r["deals"], r["amount"], pytest.approx(r["weighted"]))
+            for r in forecast["rows"]]
+    assert rows == [("overdue", None, 3, 750.0, 270.0), ("month", "2026-11", 3, 1500.0,
+                                                         1000 / 3 + 200),
+                    ("month", "2026-12", 1, 2000.0, 1800.0), ("no_date", None, 1, 700.0, 630.0)]
+    assert (forecast["open_deals"], forecast["without_amount"]) == (8, 1)
+
+
+def test_overdue_deals_oldest_first_without_the_snoozed_one(report):
+    # 12 (expected 2026-10-15, 26 days late) then 11 (2026-11-01, 9 days); 15 is snoozed.
+    overdue = report["funnels"][0]["forecast"]["overdue"]
+    assert (overdue["deals"], overdue["amounts"]) == (2, {"": 700.0})
+    assert [(d["deal_id"], d["stage"], d["manager"], d["amount"], d["days"])
+            for d in overdue["listed"]] == [("12", "A", "Ann", 400.0, 26.0),
+                                            ("11", "B", "Bob", 300.0, 9.0)]
+    finding = next(f for f in report["findings"] if f["code"] == "overdue_deals")
+    assert (finding["subject"], finding["value"]) == ("F", 2.0)
+    snoozed = report["funnels"][0]["snoozed"]
+    assert (snoozed["active"], snoozed["hidden_overdue"], snoozed["expired"]) == (1, 1, 0)
+
+
+def test_plan_attainment_pace_and_coverage(report):
+    # November 2026 has 21 working days (Mon-Fri); up to Tue 10th 7 have passed, 14 are
+    # left. Won in 1..10 November: deal 1 (Ann, 100); deal 2 closed in October.
+    # Team: 100 of 1000, expected by now 1000*7/21 = 333.33 -> behind; pace 900/14;
+    # pipeline expected in November: 8 (333.33) + 9 (200) + 11 (120, overdue, still open)
+    # + 14 (no amount) = 653.33 -> coverage 653.33 / 900.
+    # Ann: 100 of 400, expected 133.33 -> behind; pace 300/14; pipeline 8 -> 333.33/300.
+    # Bob: 0 of 600, expected 200 -> behind; pace 600/14; pipeline 9 + 11 = 320 -> 320/600.
+    lines = {ln["manager"]: ln for ln in report["funnels"][0]["plan"]["lines"]}
+    team, ann, bob = lines[None], lines["Ann"], lines["Bob"]
+    assert (team["working_days"], team["days_left"], team["status"]) == (21, 14, "running")
+    assert (team["won"], team["attainment"], team["remaining"]) == (100.0, 0.1, 900.0)
+    assert team["expected_by_now"] == pytest.approx(1000 * 7 / 21)
+    assert team["pace_needed"] == pytest.approx(900 / 14)
+    assert team["coverage"] == pytest.approx((1000 / 3 + 200 + 120) / 900)
+    assert (ann["won"], ann["won_deals"], ann["attainment"]) == (100.0, 1, 0.25)
+    assert ann["coverage"] == pytest.approx((1000 / 3) / 300)
+    assert ann["pace_needed"] == pytest.approx(300 / 14)
+    assert (bob["won"], bob["coverage"]) == (0.0, pytest.approx(320 / 600))
+    assert all(ln["behind"] for ln in lines.values())
+    behind = sorted(f["subject"] for f in report["findings"] if f["code"] == "plan_behind")
+    assert behind == ["F / Ann", "F / Bob", "F / team"]
+
+
+def test_a_manager_on_pace_is_not_behind(cli, tmp_path):
+    # Ann's plan of 250 in November: expected by 10 November 250*7/21 = 83.33; she won 100.
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(
+        extra="    plan: [{month: 2026-11, manager: Ann, amount: 250}]"), encoding="utf-8")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")
+    lines = report["funnels"][0]["plan"]["lines"]
+    # The team line is derived: the sum of the managers' targets (Ann's), over Ann's deals.
+    assert [(ln["manager"], ln["plan"], ln["won"], ln["behind"]) for ln in lines] == [
+        (None, 250.0, 100.0, False), ("Ann", 250.0, 100.0, False)]
+    assert not [f for f in report["findings"] if f["code"] == "plan_behind"]
+
+
+def test_the_plan_from_a_csv_file_gives_the_same_lines(cli, tmp_path, report):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "plan.csv", ["month", "manager", "amount"],
+              [["2026-11", "", "1000"], ["2026-11", "Ann", "400"], ["2026-11", "Bob", "600"]])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    plan: plan.csv"),
+                                         encoding="utf-8")
+    from_file = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")
+    assert from_file["funnels"][0]["plan"]["lines"] == report["funnels"][0]["plan"]["lines"]
+    assert from_file["funnels"][0]["plan"]["source"] == "plan.csv"
+
+
+@pytest.mark.parametrize(("rows", "where", "what"), [
+    ([["2026-11", "Ann", "lots"]], "plan.csv:2", "amount 'lots' is not a number"),
+    ([["2026-11", "Ann", "5"], ["2026-13", "Bob", "5"]], "plan.csv:3", "not a month"),
+    ([["2026-11", "Ann", "5"], ["2026-11", "ann", "7"]], "plan.csv:3", "already planned on line 2"),
+])
+def test_a_bad_plan_file_names_its_line(cli, tmp_path, rows, where, what):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "plan.csv", ["month", "manager", "amount"], rows)
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    plan: plan.csv"),
+                                         encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), where, what)
+
+
+def test_a_malformed_snooze_row_names_its_line(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "snoozed.csv", ["deal_id", "until", "note"],
+              [["15", "2026-11-30", ""], ["12", "next week", "call back"]])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    snooze: snoozed.csv"),
+                                         encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "snoozed.csv:3",
+                 "until 'next week' is not a date")
+
+
+def test_a_plan_target_needs_a_month_or_a_period(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(
+        extra="    plan: [{manager: Ann, amount: 250}]"), encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:15",
+                 "exactly one of month")

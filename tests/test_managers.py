@@ -1,0 +1,81 @@
+"""Manager names matched across sources (funnelctl/managers.py), on names worked out by hand."""
+
+from __future__ import annotations
+
+from funnelctl.managers import match_names, name_key
+
+ROSTER = ["Анна Смирнова", "Борис Петров", "Ольга Кузнецова"]
+
+
+def test_case_yo_spaces_and_word_order_share_one_key():
+    assert name_key("  анна   СМИРНОВА ") == name_key("Смирнова Анна") == "анна смирнова"
+    assert name_key("Пётр Стажёров") == name_key("Петр Стажеров")
+    assert name_key("Анна Смирнова") != name_key("Анна Смирнов")
+
+
+def test_initials_in_either_order_match_the_one_full_name():
+    rows = {"Смирнова А.": 3, "А. Смирнова": 2, "Петров Б": 1, "анна смирнова": 4}
+    match = match_names(rows, ROSTER)
+    assert match.counts_as == {"Смирнова А.": "Анна Смирнова", "А. Смирнова": "Анна Смирнова",
+                               "Петров Б": "Борис Петров", "анна смирнова": "Анна Смирнова"}
+    assert match.unmatched == [] and match.ambiguous == {}
+
+
+def test_patronymic_initials_need_a_full_name_with_a_patronymic():
+    roster = ["Смирнова Анна Викторовна", "Петров Борис"]
+    match = match_names({"Смирнова А.В.": 1, "Смирнова А.": 1, "Петров Б.И.": 1}, roster)
+    assert match.counts_as["Смирнова А.В."] == "Смирнова Анна Викторовна"
+    assert match.counts_as["Смирнова А."] == "Смирнова Анна Викторовна"
+    # "Борис Петров" has no second initial И: not the same person for sure
+    assert match.counts_as["Петров Б.И."] == "Петров Б.И."
+    assert match.unmatched == ["Петров Б.И."]
+
+
+def test_an_ambiguous_abbreviation_is_listed_not_merged():
+    roster = ["Анна Смирнова", "Алла Смирнова"]
+    match = match_names({"Смирнова А.": 5, "Смирнова Ал.": 1}, roster)
+    assert match.ambiguous == {"Смирнова А.": ["Алла Смирнова", "Анна Смирнова"]}
+    assert match.counts_as["Смирнова А."] == "Смирнова А."  # stays itself
+    assert "Смирнова А." not in match.merged
+    # "Ал." is a word of two letters, not an initial: matches no one
+    assert match.unmatched == ["Смирнова Ал."]
+
+
+def test_a_surname_alone_or_a_first_name_alone_is_never_matched():
+    match = match_names({"Смирнова": 1, "Анна": 1}, ROSTER)
+    assert match.merged == {}
+    assert match.unmatched == ["Анна", "Смирнова"]
+
+
+def test_aliases_map_user_ids_and_other_spellings():
+    match = match_names({"17": 10, "Аня С.": 2, "Борис Петров": 5}, ROSTER,
+                        aliases={"17": "Анна Смирнова", "аня с.": "Анна Смирнова"})
+    assert match.counts_as == {"17": "Анна Смирнова", "Аня С.": "Анна Смирнова",
+                               "Борис Петров": "Борис Петров"}
+    assert match.merged == {"17": "Анна Смирнова", "Аня С.": "Анна Смирнова"}
+
+
+def test_zero_and_the_ignore_list_are_system_users_with_their_rows_counted():
+    match = match_names({"0": 7, "Система": 3, "система ": 1, "Анна Смирнова": 9}, ROSTER,
+                        ignore=["СИСТЕМА"])
+    assert match.ignored == {"0": 7, "Система": 3, "система ": 1}
+    assert set(match.counts_as) == {"Анна Смирнова"}
+
+
+def test_without_a_roster_full_names_are_the_known_names():
+    rows = {"Анна Смирнова": 10, "анна смирнова": 2, "Смирнова А.": 3, "Иванов И.": 4,
+            "Борис Петров": 1}
+    match = match_names(rows)
+    # the spelling with most rows is shown; the initials merge into it
+    assert match.counts_as["анна смирнова"] == "Анна Смирнова"
+    assert match.counts_as["Смирнова А."] == "Анна Смирнова"
+    # an abbreviation matching no full name stays itself and is listed
+    assert match.counts_as["Иванов И."] == "Иванов И."
+    assert match.unmatched == ["Иванов И."]
+    assert match.counts_as["Борис Петров"] == "Борис Петров"
+
+
+def test_with_a_roster_names_off_it_are_unmatched():
+    match = match_names({"Пётр Стажёров": 4, "Анна Смирнова": 1}, ROSTER)
+    assert match.unmatched == ["Пётр Стажёров"]
+    assert match.counts_as["Пётр Стажёров"] == "Пётр Стажёров"
