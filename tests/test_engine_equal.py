@@ -45,7 +45,11 @@ def test_store_sample(tmp_path):
     visitors = log.filter(pl.col("event_name") == "session_start")["user_id"].n_unique()
     assert entered(clickhouse)[0] == visitors
     assert clickhouse["funnels"][0]["breakdowns"]["utm_source"]
-    assert clickhouse["funnels"][0]["stages"][1]["time_from_first"]["median_s"] > 0
+    funnel = clickhouse["funnels"][0]
+    assert funnel["stages"][1]["time_from_first"]["median_s"] > 0
+    assert funnel["stages"][1]["time_to_convert"]["from_previous"]["entities"] > 0
+    assert len(funnel["trend"]["cohorts"]) > 1  # store.yaml has trend: week
+    assert sum(c["entities"] for c in funnel["trend"]["cohorts"]) == funnel["entities"]
 
 
 def test_store_sample_over_a_period_compared_with_the_one_before(tmp_path):

@@ -32,7 +32,7 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
             continue
         if source.engine == "clickhouse":
             yield from _on_clickhouse(config, name, source, users, periods, qualities, as_of,
-                                      before is not None)
+                                      before is not None, dates.end)
             continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
@@ -73,13 +73,15 @@ def counted(frame: pl.DataFrame, funnel: Funnel, config: Config, *args, **kwargs
 
 
 def _on_clickhouse(config: Config, name: str, source, users: list[Funnel], periods: list,
-                   qualities: dict[str, SourceQuality], as_of: dt.date | None, compare: bool
+                   qualities: dict[str, SourceQuality], as_of: dt.date | None, compare: bool,
+                   covered_end: dt.date | None,
                    ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
     from funnelctl.engines.clickhouse import event_funnels as on_clickhouse
 
-    read_range = time_range(periods, max(f.window_seconds() for f in users))
+    read_range = time_range(periods, max(f.window_seconds() * (2 if f.trend else 1)
+                                         for f in users))
     for funnel, results in on_clickhouse(config, name, source, users, periods, read_range,
-                                         qualities, as_of):
+                                         qualities, as_of, covered_end):
         yield funnel, results[0], results[1] if compare else None
 
 

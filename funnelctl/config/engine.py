@@ -115,8 +115,7 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
                              "docs/engines.md)"))
         problems += [(("funnels", i, key), f"{key} does not run on engine: clickhouse "
                       f"({why}); run this funnel on engine: polars")
-                     for key, why in (("exclude", "windowFunnel has no exclusion steps"),
-                                      ("trend", "cohort trends need the entities' rows"))
+                     for key, why in (("exclude", "windowFunnel has no exclusion steps"),)
                      if getattr(funnel, key, None)]
         for j, stage in enumerate(funnel.stages):
             for key, used, why in (

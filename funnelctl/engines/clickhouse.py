@@ -20,6 +20,7 @@ from funnelctl.engines.clickhouse_sql import (
     clean_sql,
     entities_sql,
     quality_sql,
+    trend_sql,
 )
 from funnelctl.engines.sql import Params, quote_table
 from funnelctl.errors import DataError, excerpt_list
@@ -27,8 +28,10 @@ from funnelctl.io.events import REASONS, REQUIRED
 from funnelctl.io.values import plausible
 from funnelctl.metrics.breakdown import OTHER, from_rows, kept_values, report_order
 from funnelctl.metrics.convert_time import distributions
+from funnelctl.metrics.event_trends import LATEST, trend_from_rows
 from funnelctl.metrics.events import event_names, property_columns
 from funnelctl.report import FunnelResult, SourceQuality
+from funnelctl.report_trends import FunnelTrend
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -128,20 +131,27 @@ def describe(conn: Connection, from_sql: str, params: Params, source: Source) ->
 def event_funnels(config: Config, name: str, source: Source, users: list[Funnel],
                   periods: list[tuple | None], read_range: tuple,
                   qualities: dict[str, SourceQuality], as_of: dt.date | None,
+                  covered_end: dt.date | None = None,
                   ) -> Iterator[tuple[Funnel, list[FunnelResult]]]:
-    """(funnel, one result per period) for the source's funnels, and its data quality."""
+    """(funnel, one result per period) for the source's funnels, and its data quality.
+    covered_end: the audit period's last date (for trends), if any."""
     prepared = prepare_source(name, source, config, users, as_of)
     names = sorted({n for f in users for n in event_names(f)})
     since, until = (micros(t) if t is not None else None for t in read_range)
-    qualities[name] = source_quality(prepared, name, names, since, until, users)
+    qualities[name], horizon = source_quality(prepared, name, names, since, until, users)
     for funnel in users:
-        yield funnel, [funnel_result(prepared, funnel, names, (since, until), period, config,
-                                     timed=i == 0)
-                       for i, period in enumerate(periods)]
+        results = [funnel_result(prepared, funnel, names, (since, until), period, config,
+                                 timed=i == 0) for i, period in enumerate(periods)]
+        if funnel.trend:
+            results[0].trend = trend(prepared, funnel, names, (since, until), periods[0],
+                                     config, horizon, covered_end)
+        yield funnel, results
 
 
 def source_quality(prepared: Prepared, name: str, names: list[str], since: int | None,
-                   until: int | None, users: list[Funnel]) -> SourceQuality:
+                   until: int | None, users: list[Funnel]
+                   ) -> tuple[SourceQuality, dt.datetime | None]:
+    """The source's data quality, and the latest usable event read (None: none)."""
     params = _copy(prepared.params)
     sql = quality_sql(prepared.clean, names, since, until, params) + settings(prepared.columns)
     row = prepared.conn.query(sql, params.values)[0]
@@ -163,8 +173,31 @@ def source_quality(prepared: Prepared, name: str, names: list[str], since: int |
                 notes.append(f"{funnel.name} / {stage.name}: no events named "
                              + ", ".join(f"'{n}'" for n in unseen))
     reasons = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return SourceQuality(name=name, path=prepared.path, rows_read=rows, rows_rejected=rejected,
-                         reasons=reasons, detected=prepared.detected, notes=notes)
+    quality = SourceQuality(name=name, path=prepared.path, rows_read=rows,
+                            rows_rejected=rejected, reasons=reasons, detected=prepared.detected,
+                            notes=notes)
+    latest = row["latest_us"] if int(row["usable"]) else None
+    return quality, (EPOCH + dt.timedelta(microseconds=int(latest)) if latest is not None
+                     else None)
+
+
+def trend(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
+          period: tuple | None, config: Config, horizon: dt.datetime | None,
+          covered_end: dt.date | None) -> FunnelTrend:
+    params = _copy(prepared.params)
+    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
+    entities = entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
+                            params, names, read_range, period_us)
+    sql = trend_sql(entities, funnel, params, config.timezone) + settings(prepared.columns)
+    rows = {}
+    for row in prepared.conn.query(sql, params.values):
+        rows[dt.date.fromisoformat(row["cohort"])] = {
+            "entities": int(row["entities"]),
+            **{f"entered_{k}": int(row[f"entered_{k}"])
+               for k in range(1, len(funnel.stages) + 1)},
+            LATEST: EPOCH + dt.timedelta(microseconds=int(row["latest_us"]))}
+    return trend_from_rows(rows, funnel, config.timezone, horizon, covered_end,
+                           config.significance)
 
 
 def funnel_sql(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,

@@ -181,7 +181,8 @@ def quality_sql(clean: Clean, names: list[str], since_us: int | None, until_us: 
     """rows, rejects per reason, and the funnel names seen among the usable events."""
     counts = ", ".join(f"countIf(_reason = {i}) AS r{i}" for i in range(len(clean.reasons)))
     usable = "isNull(_reason) AND " + _wanted(names, since_us, until_us, params)
-    return (f"SELECT count() AS rows, {counts}, groupUniqArrayIf(ev, {usable}) AS seen "
+    return (f"SELECT count() AS rows, {counts}, groupUniqArrayIf(ev, {usable}) AS seen, "
+            f"maxIf(ts_us, {usable}) AS latest_us, countIf({usable}) AS usable "
             f"FROM ({clean.select})")
 
 
@@ -249,7 +250,8 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
              f"\n  groupArray({element}) AS evs\nFROM (\n{clean.select}\n)\n"
              f"WHERE isNull(_reason) AND {_wanted(names, since, until, params)} GROUP BY ent")
     folded = f"SELECT ent, wf, evs,\n  {fold} AS f\nFROM (\n{inner}\n) WHERE wf > 0"
-    return ("SELECT ent, wf, toUInt32(arrayCount(v -> v >= 0, f.4)) AS depth"
+    return ("SELECT ent, wf, toUInt32(arrayCount(v -> v >= 0, f.4)) AS depth, "
+            "f.5[depth] AS start_us"
             + (f", {times}" if times else "") + (f", {bds}" if bds else "")
             + f"\nFROM (\n{folded}\n)")
 
@@ -308,3 +310,19 @@ def _linear(column: str, q: float) -> str:
     low = f"{values}[toUInt64(floor({h})) - {nulls} + 1]"
     high = f"{values}[least(toUInt64(ceil({h})) - {nulls} + 1, length({values}))]"
     return f"if(empty({values}), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"
+
+
+TRUNCATE = {"day": "toDate({d})", "week": "toStartOfWeek({d}, 1)",
+            "month": "toStartOfMonth({d})"}
+
+
+def trend_sql(entities: str, funnel: Funnel, params: Params, timezone: str) -> str:
+    """One row per cohort (the local date of the step-1 event that began the entity's
+    deepest chain, cut to the trend's day, week from Monday, or month)."""
+    n = len(funnel.stages)
+    day = f"toDate(fromUnixTimestamp64Micro(start_us, {params.bind(timezone)}))"
+    cohort = TRUNCATE[funnel.trend].format(d=day)
+    counts = ", ".join(f"countIf(depth >= {k}) AS entered_{k}" for k in range(1, n + 1))
+    return (f"SELECT toString({cohort}) AS cohort, count() AS entities, {counts}, "
+            f"max(start_us) AS latest_us\nFROM (\n{entities}\n)\nGROUP BY cohort "
+            "ORDER BY cohort")
