@@ -68,8 +68,22 @@ def environment() -> Environment:
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
                        problem_lines=problem_lines,
-                       waterfall_view=WaterfallView, waterfall_managers=manager_grid)
+                       waterfall_view=WaterfallView, waterfall_managers=manager_grid,
+                       **event_time_globals())
     return env
+
+
+def event_time_globals() -> dict:
+    """What event_time.html.j2 (trend and time to convert) needs."""
+    from funnelctl.render import labels_trends as words
+    from funnelctl.render.histogram_chart import histogram_chart
+    from funnelctl.render.trend_chart import trend_chart
+
+    return {"trend_chart": trend_chart, "histogram_chart": histogram_chart,
+            "duration": words.duration, "bucket_label": words.bucket_label,
+            "incomplete_text": words.incomplete_text, "status_text": words.status_text,
+            "trend_note": words.trend_note, "trend_changes": words.trend_changes,
+            "MARK": words.MARK}
 
 
 def finding_counts(report: Report) -> list[tuple[str, int]]:

@@ -19,6 +19,7 @@ from funnelctl.render.labels_ru import (
     note_text,
     reason_text,
 )
+from funnelctl.render.labels_trends import WORDS as TREND_WORDS
 from funnelctl.report import FunnelResult
 
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
@@ -436,8 +437,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
-    return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **LANGUAGES.get(lang, {}),
-            **CAPTION_WORDS.get(lang, {}), **MONEY_WORDS.get(lang, {})}
+    return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
+            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

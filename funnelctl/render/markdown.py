@@ -31,6 +31,7 @@ from funnelctl.render.labels import (
     unit,
 )
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
+from funnelctl.render.markdown_trends import event_time_section
 from funnelctl.render.markdown_waterfall import waterfall_section
 from funnelctl.report import (
     Change,
@@ -134,7 +135,7 @@ class MarkdownReport:
             lines += waterfall_section(funnel, self.lang)
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
-        return lines
+        return lines + event_time_section(funnel, t, self.f)
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f

@@ -40,6 +40,7 @@ from funnelctl.render.terminal_breakdown import (
 )
 from funnelctl.render.terminal_money import money_parts
 from funnelctl.render.terminal_norms import norms_parts
+from funnelctl.render.terminal_trends import event_time_parts
 from funnelctl.render.terminal_waterfall import waterfall_table
 from funnelctl.report import (
     Change,
@@ -67,6 +68,7 @@ class TerminalReport:
                 out.append(waterfall_table(funnel, self.lang))
             for column, segments in funnel.breakdowns.items():
                 out += self.breakdown_tables(funnel, column, segments)
+            out += event_time_parts(funnel, self.t, self.f)
             out += money_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
