@@ -89,6 +89,10 @@ def audit(
         "--compare", help="previous: also audit the period of the same length just before; "
                           "last-run: compare with the last run in the config's history. "
                           "Flags what got significantly worse.")] = None,
+    since_snapshot: Annotated[str | None, typer.Option(
+        "--since-snapshot", help="An older export of the config's deals source (PATH, or "
+                                 "SOURCE=PATH when it has several): adds the pipeline "
+                                 "waterfall from that export to the current one.")] = None,
     lang: Annotated[Lang | None, typer.Option(
         "--lang", help="Report language (default: the config's `language:`, else en).")] = None,
     fail_on: Annotated[FailOn, typer.Option(
@@ -98,6 +102,9 @@ def audit(
                           "value) to this CSV file.")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Print the SQL (engine: clickhouse) or the Polars plan each funnel "
+                          "runs, and stop: nothing is audited.")] = False,
     notify: Annotated[list[str] | None, typer.Option(
         "--notify", help="Also send the report to this apprise URL (mailto://, tgram://, "
                          "json://...); ${VAR} is read from the environment. Repeatable.")]
@@ -119,12 +126,18 @@ def audit(
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
         with signals_raise():
             settings = load_config(config)
-            inputs = check_targets(config, settings, output, rejects, period, as_of_date)
+            if explain:
+                from funnelctl.audit.explain import explain as explain_audit
+
+                write_stdout(explain_audit(settings, period, as_of_date))
+                raise typer.Exit(0)
+            inputs = check_targets(config, settings, output, rejects, period, as_of_date,
+                                   since_snapshot)
             with progress("Auditing", enabled=not quiet):
                 report = run_audit(config, period=period, as_of=as_of_date,
                                    rejects_path=rejects,
                                    compare=Compare(compare).value if compare else None,
-                                   config=settings)
+                                   config=settings, since_snapshot=since_snapshot)
             fmt = Format(format).value
             color = use_color(output)
             # In a terminal use its width; in files and pipes a fixed, readable one.
@@ -145,7 +158,7 @@ def audit(
 
 
 def check_targets(config: Path, settings, output: str | None, rejects: Path | None,
-                  period: str | None, as_of) -> list:
+                  period: str | None, as_of, since_snapshot: str | None = None) -> list:
     """Refuse --output / --rejects over an input, a device, a FIFO or a folder before
     anything is written; returns the audit's inputs for the check after the audit."""
     if output is None and rejects is None:
@@ -155,6 +168,11 @@ def check_targets(config: Path, settings, output: str | None, rejects: Path | No
     from funnelctl.metrics.periods import today_in
 
     inputs = audit_inputs(config, settings.sources)
+    if since_snapshot:  # the older export is an input too: never written over
+        from funnelctl.audit.waterfall import resolve_since
+
+        inputs.append(("the older export (--since-snapshot)",
+                       resolve_since(settings, since_snapshot, config).path))
     as_of = as_of or today_in(settings.timezone)
     dates = choose_period(settings, period, as_of)
     check_outputs(output_path(output, as_of, dates.start, dates.end) if output else None,

@@ -15,6 +15,7 @@ from funnelctl.report_forecast import (
     StageProbability,
 )
 from funnelctl.report_trends import FunnelTrend, TimeToConvert
+from funnelctl.report_waterfall import Waterfall
 
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.
@@ -142,6 +143,8 @@ class MoneySegment:
     lost_value: float
     velocity: Velocity | None = None
     small_sample: bool = False  # fewer won deals than the funnel's min_sample
+    won_count: int = 0  # won deals, with an amount or not
+    lost_count: int = 0
 
 
 @dataclass
@@ -242,6 +245,8 @@ class FunnelResult:
     # Deal funnels without a single lost deal: the conversion into won (won / entered),
     # shown as the last row of the stage table so that "win rate 100%" never stands alone.
     won_conversion: StageResult | None = None
+    # --compare previous on a stage history, or --since-snapshot: the pipeline waterfall.
+    waterfall: Waterfall | None = None
     forecast: Forecast | None = None  # deal funnels with an expected_close column
     plan: PlanResult | None = None  # deal funnels with plan:
     snoozed: Snoozed | None = None  # funnels with snooze:

@@ -24,7 +24,8 @@ categories), unknown_ru.csv (Russian headers no preset knows), event_log.csv.
 
 Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_deals.csv,
 pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
-amoCRM layout in cp1251 with ';').
+amoCRM layout in cp1251 with ';'). pipedrive_deals_earlier.csv (snapshots.py): the
+Pipedrive export as it was on 2026-05-15, for `funnelctl audit --since-snapshot`.
 
 activities.csv: a calls-and-meetings log (one row per activity) of the same managers over
 October and November 2026, with Russian type labels ("Исходящий звонок", "Встреча"), other
@@ -49,6 +50,7 @@ from funnelctl.commands.init import TEMPLATES_DIR, template_names, template_text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above
 import init_samples  # noqa: E402 - likewise
+import snapshots  # noqa: E402 - likewise
 
 HERE = Path(__file__).resolve().parent
 CONFIG_TEMPLATES = HERE.parent / "configs" / "templates"
@@ -365,9 +367,14 @@ def main() -> None:
     crm_exports.hubspot(HERE / "hubspot_deals.csv", random.Random(SEED + 3))
     crm_exports.pipedrive(HERE / "pipedrive_deals.csv", random.Random(SEED + 4))
     crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5))
+    # The Pipedrive export as it was earlier (--since-snapshot), from its own stream.
+    snapshots.pipedrive_earlier(HERE / "pipedrive_deals.csv",
+                                HERE / "pipedrive_deals_earlier.csv",
+                                random.Random(f"{SEED}-earlier"))
     init_samples.write_all(HERE, SEED)
     for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
-                 "hubspot_deals.csv", "pipedrive_deals.csv", "salesforce_opportunities.csv"):
+                 "hubspot_deals.csv", "pipedrive_deals.csv", "pipedrive_deals_earlier.csv",
+                 "salesforce_opportunities.csv"):
         print(f"wrote {HERE.name}/{name}")
     # A separate stream, so the other exports stay the same when this log changes.
     write_csv(HERE / "activities.csv", ACTIVITY_HEADER, activities(random.Random(SEED + 6)))

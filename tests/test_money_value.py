@@ -78,13 +78,37 @@ def test_won_revenue_deal_size_and_velocity(report):
     # Ann: open 1 deal, won 1 of 2 closed... and 5 is lost too: won 1 of 3 closed (3; 4, 5),
     # average won 1000, cycle 10: 1 x 1/3 x 1000 / 10. Bob: open 1 (2), won 1 of 3 closed
     # (6; 7, 8), 2500.5 in 20 days: 1 x 1/3 x 2500.5 / 20.
-    managers = {s.value: s for s in m.managers}
-    assert managers["Ann"].velocity.per_day == pytest.approx(1000 / 30)
-    assert managers["Bob"].velocity.per_day == pytest.approx(2500.5 / 60)
-    assert [s.value for s in m.managers] == ["Bob", "Ann"]  # most revenue first
     segments = {s.value: s.money for s in report.funnels[0].breakdowns["manager"]}
+    assert segments["Ann"].velocity.per_day == pytest.approx(1000 / 30)
+    assert segments["Bob"].velocity.per_day == pytest.approx(2500.5 / 60)
     assert (segments["Ann"].won_revenue, segments["Bob"].won_revenue) == (1000.0, 2500.5)
     assert segments["Bob"].lost_value == 450.0  # 400 + 50
+    assert m.managers == []  # the managers are a breakdown: their segments hold it
+
+
+def test_money_per_manager_without_a_manager_breakdown(tmp_path):
+    write_csv(tmp_path / "deals.csv", HEADER, ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.replace("breakdown: [manager]",
+                                                        "breakdown: []"), encoding="utf-8")
+    m = audit(tmp_path / "audit.yaml").funnels[0].money
+    assert [s.value for s in m.managers] == ["Bob", "Ann"]  # most revenue first
+    managers = {s.value: s for s in m.managers}
+    assert managers["Ann"].velocity.per_day == pytest.approx(1000 / 30)
+    assert (managers["Bob"].won_revenue, managers["Bob"].deal_median) == (2500.5, 2500.5)
+
+
+def test_the_folded_other_row_in_money(tmp_path):
+    write_csv(tmp_path / "deals.csv", HEADER, ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.replace(
+        "breakdown: [manager]", "breakdown: [manager]\n    segments: {top: 1}"),
+        encoding="utf-8")
+    segs = audit(tmp_path / "audit.yaml").funnels[0].breakdowns["manager"]
+    # 4 deals each: Ann (first by name) is kept, Bob folded into the other row, whose money
+    # is Bob's: won 2500.5, open 200, lost 450, one open deal.
+    other = next(s for s in segs if s.folded)
+    assert (other.money.won_revenue, other.money.open_value, other.money.lost_value,
+            other.money.deal_median) == (2500.5, 200.0, 450.0, 2500.5)
+    assert other.money.velocity.per_day == pytest.approx(2500.5 / 60)
 
 
 def test_bottleneck_by_value_and_the_finding(report):

@@ -14,6 +14,7 @@ from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_st
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.audit.money import add_money
+from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
@@ -23,7 +24,7 @@ from funnelctl.checks import (
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError
-from funnelctl.io.deals import Deals, read_deals
+from funnelctl.io.deals import DUPLICATE, Deals, read_deals
 from funnelctl.io.history import History, read_history
 from funnelctl.io.presets import PRESETS
 from funnelctl.io.readers import open_source
@@ -44,9 +45,11 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
-                 as_of: dt.date | None = None) -> Iterator[FunnelRun]:
+                 as_of: dt.date | None = None,
+                 since: SinceSnapshot | None = None) -> Iterator[FunnelRun]:
     """(result, the result over `before` or None, findings) for every deal funnel; stuck
-    deals (max_days) are judged at the end of the period or of `as_of`."""
+    deals (max_days) are judged at the end of the period or of `as_of`. With `since`, the
+    funnels over its source get the waterfall from that older export to this one."""
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
     histories: dict[str, History] = {}
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
@@ -55,7 +58,10 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().to_list()
-        for funnel, frame in zip(users, frames):
+        older = (read_older(config, since, users, funnel_frames,
+                            sorted({c for f in users for c in f.breakdown}), rejects, as_of)
+                 if since and since.source == source_name else None)
+        for k, (funnel, frame) in enumerate(zip(users, frames)):
             entries = None
             if funnel.stage_history:
                 history = linked_history(config, funnel.stage_history, histories, qualities,
@@ -80,6 +86,10 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     "funnel a stage_history: source, to fix)")
             found += check_loss_stages(result, unknown)
             found += deal_forward_view(config, funnel, frame, result, moment, entries)
+            if older is not None:
+                result.waterfall = snapshot_waterfall(
+                    config, funnel, frame, older, k,
+                    int((deals.rejects["reason"] == DUPLICATE).sum()), latest_date(deals.frame))
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found

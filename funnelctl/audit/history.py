@@ -9,6 +9,7 @@ import polars as pl
 from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import history_stuck
 from funnelctl.audit.money import add_money
+from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
@@ -76,7 +77,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
     the stage counts over that period (all a comparison needs), from the same deals; and
-    the stuck-deal findings."""
+    the stuck-deal findings and the pipeline waterfall from the start to the end of the
+    period."""
     significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
@@ -99,6 +101,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         deals=counts["deals"], inconsistent=counts["inconsistent"],
         moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
         share=ratio(counts["inconsistent"], counts["deals"]))
+    if before is not None:
+        result.waterfall = history_waterfall(config, entries, funnel, dates)
     return result, earlier, history_stuck(config, funnel, result, entries, moment)
 
 

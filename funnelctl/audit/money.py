@@ -9,13 +9,14 @@ import polars as pl
 from funnelctl.config import Funnel
 from funnelctl.config.money import Money as MoneyConfig
 from funnelctl.errors import ConfigError
-from funnelctl.metrics.breakdown import folded_label
 from funnelctl.metrics.value import (
     AMOUNT,
     currency_blocks,
     cycle_target,
     loss_reasons,
     money_view,
+    prepare,
+    rest_money,
     segment_money,
 )
 from funnelctl.report import INSUFFICIENT, FunnelResult
@@ -41,7 +42,11 @@ def add_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
         raise ConfigError(
             f"{rates_at}: no rate for {', '.join(missing)}, which the amounts of funnel "
             f"'{funnel.name}' are in: add it (units of {config.currency} per 1 {missing[0]})")
-    views = [money_view(frame, names, currency, funnel.min_sample, converted)
+    blocks = [(currency, prepare(frame), converted) for currency, frame, converted in blocks]
+    # Every manager's money, unless the managers are a breakdown (then their segments,
+    # folded as the funnel's `segments:` says, hold it).
+    managers = "manager" in deals.columns and "manager" not in funnel.breakdown
+    views = [money_view(frame, names, currency, funnel.min_sample, converted, managers)
              for currency, frame, converted in blocks]
     single = len(views) == 1
     frame = blocks[0][1] if single else deals
@@ -54,7 +59,10 @@ def add_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
     for stage, value in zip(result.stages, money.stages):
         stage.value = value
     for column, segs in result.breakdowns.items():
-        label, _ = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
-        by_value = segment_money(frame, label, funnel.min_sample)
+        # One group-by per column; the folded "other" row from the segments it holds.
+        by_value = segment_money(frame, column, funnel.min_sample)
+        kept = [seg.value for seg in segs if not seg.folded]
+        folded = [m for value, m in by_value.items() if value not in kept]
         for seg in segs:
-            seg.money = by_value.get(seg.value)
+            seg.money = (rest_money(frame, column, folded, kept, seg.value, funnel.min_sample)
+                         if seg.folded else by_value.get(seg.value))

@@ -20,6 +20,7 @@ from funnelctl.audit.history import (
 )
 from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
 from funnelctl.audit.norms import good_day_counts, norms_report
+from funnelctl.audit.waterfall import resolve_since
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
@@ -55,13 +56,15 @@ from funnelctl.report import (
 def audit(config_path: str | Path, period: str | None = None,
           as_of: dt.date | None = None, rejects_path: Path | None = None,
           compare: str | None = None, record: bool = True,
-          config: Config | None = None) -> Report:
+          config: Config | None = None, since_snapshot: str | None = None) -> Report:
     """Run the audit a config describes; with rejects_path, also write the rejected rows;
     with compare="previous", also audit the period of the same length just before; with
     compare="last-run", compare with the last run in the config's history. A config with
     `history:` records the run there (unless record is False). `config`: the config at
-    config_path when the caller has already loaded it."""
+    config_path when the caller has already loaded it. `since_snapshot`: an older export
+    of a deals source (PATH or SOURCE=PATH): its funnels get the pipeline waterfall."""
     config = config or load_config(config_path)
+    since = resolve_since(config, since_snapshot, config_path) if since_snapshot else None
     recorded = earlier_runs(config, config_path, compare)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
@@ -73,7 +76,7 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of),
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since),
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:

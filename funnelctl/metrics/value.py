@@ -8,8 +8,6 @@ never added up: `currency_blocks` splits them per currency, or converts them wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import polars as pl
 
 from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
@@ -27,6 +25,7 @@ from funnelctl.report import (
 AMOUNT = "amount"
 CURRENCY = "currency"
 EMPTY_REASON = "(empty)"
+EMPTY_SEGMENT = "(empty)"  # as metrics.breakdown labels a blank segment value
 
 
 def sales_velocity(open_deals: int, win_rate: float | None, average_won: float | None,
@@ -73,47 +72,68 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
             for c in present], []
 
 
-def _cells(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Deals, amounts and amount counts per (by..., depth, outcome): a small table every
-    money number is read from."""
-    return frame.group_by([*by, DEPTH, OUTCOME]).agg(
+WON_AMOUNT, LOST_AMOUNT, OPEN_AMOUNT = "_won_amount", "_lost_amount", "_open_amount"
+IS_WON, IS_LOST, IS_OPEN = "_is_won", "_is_lost", "_is_open"
+
+
+def prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with outcome flags and the amount split by outcome (null elsewhere), so
+    every aggregate below is a plain sum, count or median, not a filter per group."""
+    if IS_WON in frame.columns:
+        return frame
+    amount = pl.col(AMOUNT)
+    flags = {IS_WON: pl.col(OUTCOME) == "won", IS_LOST: pl.col(OUTCOME) == "lost",
+             IS_OPEN: pl.col(OUTCOME) == "open"}
+    return frame.with_columns(**flags).with_columns(**{
+        WON_AMOUNT: pl.when(IS_WON).then(amount), LOST_AMOUNT: pl.when(IS_LOST).then(amount),
+        OPEN_AMOUNT: pl.when(IS_OPEN).then(amount)})
+
+
+def _depth_table(frame: pl.DataFrame, n: int) -> dict[int, dict]:
+    """Per depth 0..n (0: lost, stage unknown): the amount of every deal, of the lost and
+    of the open deals, and the lost deals. One select of filtered sums (over so few
+    depths it is several times faster than a group-by)."""
+    depth = pl.col(DEPTH)
+    aggs = [agg for k in range(n + 1) for agg in (
+        pl.col(AMOUNT).filter(depth == k).sum().alias(f"value_{k}"),
+        pl.col(LOST_AMOUNT).filter(depth == k).sum().alias(f"lost_{k}"),
+        pl.col(IS_LOST).filter(depth == k).sum().alias(f"lost_deals_{k}"),
+        pl.col(OPEN_AMOUNT).filter(depth == k).sum().alias(f"open_{k}"))]
+    row = frame.select(aggs).row(0, named=True)
+    return {k: {key: row[f"{key}_{k}"] for key in ("value", "lost", "lost_deals", "open")}
+            for k in range(n + 1)}
+
+
+def _segment_aggs() -> list[pl.Expr]:
+    """The sums and counts of a segment's money over a prepare()d frame: usable in
+    select() and in group_by().agg()."""
+    return [
         pl.len().alias("deals"),
-        pl.col(AMOUNT).sum().alias("value"),
-        pl.col(AMOUNT).count().alias("priced"),
-    )
+        pl.col(IS_WON).sum().alias("won"), pl.col(IS_LOST).sum().alias("lost"),
+        pl.col(IS_OPEN).sum().alias("open"),
+        pl.col(WON_AMOUNT).count().alias("won_priced"),
+        pl.col(WON_AMOUNT).sum().alias("revenue"),
+        pl.col(OPEN_AMOUNT).sum().alias("open_value"),
+        pl.col(LOST_AMOUNT).sum().alias("lost_value"),
+    ]
 
 
-def _won_stats(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    won = pl.col(OUTCOME) == "won"
-    aggs = [pl.col(AMOUNT).filter(won).median().alias("median"),
-            pl.col(CYCLE_DAYS).filter(won & pl.col(CYCLE_DAYS).is_not_null()).median()
-            .alias("cycle")]
-    return frame.group_by(by).agg(aggs) if by else frame.select(aggs)
+# The medians, over the won deals only (a small share of the rows): the median won deal and
+# the median cycle (set on won deals only, metrics.funnel).
+_MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
 
 
-def _sum(rows: Iterable[dict], key: str = "value", **where: object) -> float:
-    return float(sum(r[key] or 0 for r in rows
-                     if all(_matches(r, k, v) for k, v in where.items())))
+def stage_values(depths: dict[int, dict], won: float, n: int) -> list[StageValue]:
+    """Per stage from the per-depth table: entered (depth >= k), moved on (depth >= k+1;
+    the last stage: won), lost at it and open in it."""
+    def get(k: int, key: str) -> float:
+        return float((depths.get(k) or {}).get(key) or 0)
 
-
-def _matches(row: dict, key: str, want: object) -> bool:
-    if key == "depth_min":
-        return row[DEPTH] is not None and row[DEPTH] >= want
-    return row[key] == want
-
-
-def stage_values(cells: list[dict], n: int) -> list[StageValue]:
-    """Per stage: entered (depth >= k), moved on (depth >= k+1; the last stage: won), lost
-    at it and open in it."""
-    out = []
-    for k in range(1, n + 1):
-        entered = _sum(cells, depth_min=k)
-        moved = _sum(cells, depth_min=k + 1) if k < n else _sum(cells, outcome="won")
-        out.append(StageValue(entered=entered, moved_on=moved,
-                              lost=_sum(cells, depth=k, outcome="lost"),
-                              open=_sum(cells, depth=k, outcome="open"),
-                              lost_deals=int(_sum(cells, "deals", depth=k, outcome="lost"))))
-    return out
+    at = [get(k, "value") for k in range(n + 1)]
+    return [StageValue(entered=sum(at[k:]), moved_on=sum(at[k + 1:]) if k < n else won,
+                       lost=get(k, "lost"), open=get(k, "open"),
+                       lost_deals=int(get(k, "lost_deals")))
+            for k in range(1, n + 1)]
 
 
 def value_bottleneck(names: list[str], values: list[StageValue]) -> ValueBottleneck | None:
@@ -126,57 +146,75 @@ def value_bottleneck(names: list[str], values: list[StageValue]) -> ValueBottlen
     return ValueBottleneck(stage=names[k], lost=values[k].lost, share=values[k].lost / total)
 
 
-def _segment(value: str, cells: list[dict], median: float | None, cycle: float | None,
-             min_sample: int) -> MoneySegment:
-    won_deals = int(_sum(cells, "priced", outcome="won"))
-    revenue = _sum(cells, outcome="won")
-    won, lost = _sum(cells, "deals", outcome="won"), _sum(cells, "deals", outcome="lost")
-    open_deals = int(_sum(cells, "deals", outcome="open"))
+def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
+    won_deals, revenue = int(row["won_priced"]), float(row["revenue"] or 0.0)
     mean = revenue / won_deals if won_deals else None
+    closed = int(row["won"] + row["lost"])
     few = won_deals < min_sample
+    cycle = row["cycle"]
     return MoneySegment(
-        value=value, deals=int(_sum(cells, "deals")), won_deals=won_deals, won_revenue=revenue,
-        deal_mean=mean, deal_median=float(median) if median is not None else None,
-        open_value=_sum(cells, outcome="open"), lost_value=_sum(cells, outcome="lost"),
-        velocity=sales_velocity(open_deals, ratio(int(won), int(won + lost)), mean,
+        value=value, deals=int(row["deals"]), won_deals=won_deals, won_revenue=revenue,
+        deal_mean=mean, deal_median=float(row["median"]) if row["median"] is not None else None,
+        open_value=float(row["open_value"] or 0.0), lost_value=float(row["lost_value"] or 0.0),
+        velocity=sales_velocity(int(row["open"]), ratio(int(row["won"]), closed), mean,
                                 float(cycle) if cycle is not None else None,
-                                small_sample=won + lost < min_sample or few),
-        small_sample=few)
+                                small_sample=closed < min_sample or few),
+        small_sample=few, won_count=int(row["won"]), lost_count=int(row["lost"]))
 
 
 def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
-               min_sample: int, converted: dict[str, int] | None = None) -> Money:
-    """The funnel in money over `frame` (one currency, or converted into one)."""
-    cells = _cells(frame, []).to_dicts()
-    stats = _won_stats(frame, []).row(0, named=True)
-    whole = _segment("", cells, stats["median"], stats["cycle"], min_sample)
-    values = stage_values(cells, len(names))
-    managers = segment_money(frame, "manager", min_sample) if "manager" in frame.columns else {}
+               min_sample: int, converted: dict[str, int] | None = None,
+               with_managers: bool = False) -> Money:
+    """The funnel in money over `frame` (one currency, or converted into one); with
+    `with_managers`, every manager's money too (a `manager` column)."""
+    frame = prepare(frame)
+    row = frame.select(*_segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
+        0, named=True)
+    row |= frame.filter(pl.col(IS_WON)).select(_MEDIANS).row(0, named=True)
+    whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
+    depths = _depth_table(frame, len(names))
+    values = stage_values(depths, whole.won_revenue, len(names))
+    managers = segment_money(frame, "manager", min_sample) if with_managers else {}
     return Money(
         currency=currency, stages=values, won_revenue=whole.won_revenue,
         won_deals=whole.won_deals, deal_mean=whole.deal_mean, deal_median=whole.deal_median,
         open_value=whole.open_value, lost_value=whole.lost_value,
-        lost_value_unplaced=_sum(cells, depth=0, outcome="lost"), deals=whole.deals,
-        deals_without_amount=int(whole.deals - _sum(cells, "priced")),
+        lost_value_unplaced=float((depths.get(0) or {}).get("lost") or 0.0),
+        deals=whole.deals,
+        deals_without_amount=whole.deals - whole_priced,
         bottleneck=value_bottleneck(names, values), velocity=whole.velocity,
         managers=list(managers.values()), converted=converted or {},
         small_sample=whole.small_sample)
 
 
-def segment_money(frame: pl.DataFrame, column: str | pl.Expr, min_sample: int
+def segment_money(frame: pl.DataFrame, column: str, min_sample: int
                   ) -> dict[str, MoneySegment]:
-    """Segment label -> its money (won revenue, deal size, velocity), biggest revenue first.
-    `column` is a column name or an expression of the segment label (aliased "segment")."""
-    label = (pl.col(column).fill_null("(empty)") if isinstance(column, str) else column)
-    labelled = frame.with_columns(label.cast(pl.String).alias("_segment"))
-    cells = _cells(labelled, ["_segment"])
-    stats = {r["_segment"]: r for r in _won_stats(labelled, ["_segment"]).iter_rows(named=True)}
-    by: dict[str, list[dict]] = {}
-    for row in cells.iter_rows(named=True):
-        by.setdefault(row["_segment"], []).append(row)
-    out = {key: _segment(key, rows, stats[key]["median"], stats[key]["cycle"], min_sample)
-           for key, rows in by.items()}
+    """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
+    label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
+    frame = prepare(frame)
+    medians = {row["_segment"]: row for row in frame.filter(pl.col(IS_WON))
+               .group_by(label).agg(_MEDIANS).iter_rows(named=True)}
+    none = {"median": None, "cycle": None}
+    out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], none),
+                                     min_sample)
+           for row in frame.group_by(label).agg(_segment_aggs()).iter_rows(named=True)}
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
+
+
+def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
+               kept: list[str], label: str, min_sample: int) -> MoneySegment:
+    """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
+    from its own won deals (those of no `kept` value), so they are true medians."""
+    won = prepare(frame).filter(pl.col(IS_WON))
+    rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
+    row = rest.select(_MEDIANS).row(0, named=True)
+    row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
+            "revenue": sum(k.won_revenue for k in folded),
+            "open_value": sum(k.open_value for k in folded),
+            "lost_value": sum(k.lost_value for k in folded),
+            "open": sum(k.velocity.open_deals for k in folded),
+            "won": sum(k.won_count for k in folded), "lost": sum(k.lost_count for k in folded)}
+    return _segment(label, row, min_sample)
 
 
 def loss_reasons(frame: pl.DataFrame, names: list[str], priced: bool) -> list[LossReason]:
@@ -185,16 +223,19 @@ def loss_reasons(frame: pl.DataFrame, names: list[str], priced: bool) -> list[Lo
     Most deals first. A plain count: no test per reason."""
     if "loss_reason" not in frame.columns:
         return []
-    lost = frame.filter(pl.col(OUTCOME) == "lost")
-    if not lost.height:
-        return []
-    reason = pl.col("loss_reason").fill_null(EMPTY_REASON).replace("", EMPTY_REASON)
+    text = pl.col("loss_reason")
+    reason = pl.when(text.is_null() | (text == "")).then(pl.lit(EMPTY_REASON)).otherwise(text)
     by = [reason.alias("reason"), DEPTH]
-    multi = priced and CURRENCY in lost.columns and lost[CURRENCY].n_unique() > 1
+    multi = priced and CURRENCY in frame.columns and frame[CURRENCY].n_unique() > 1
     if multi:
         by.append(CURRENCY)
     value = pl.col(AMOUNT).sum() if priced else pl.lit(None, pl.Float64)
-    rows = lost.group_by(by).agg(pl.len().alias("deals"), value.alias("value")).to_dicts()
+    # Lazily, so the filter reads only the columns the group-by needs.
+    rows = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
+            .agg(pl.len().alias("deals"), value.alias("value")).collect().to_dicts())
+    if not rows:
+        return []
+    total = sum(row["deals"] for row in rows)
     out: dict[str, LossReason] = {}
     for row in rows:
         item = out.setdefault(row["reason"], LossReason(
@@ -210,7 +251,7 @@ def loss_reasons(frame: pl.DataFrame, names: list[str], priced: bool) -> list[Lo
         elif priced:
             item.value += row["value"] or 0.0
     for item in out.values():
-        item.share = item.deals / lost.height
+        item.share = item.deals / total
         item.stages = dict(sorted(item.stages.items(), key=lambda kv: (-kv[1], kv[0])))
     return sorted(out.values(), key=lambda r: (-r.deals, r.reason))
 

@@ -37,6 +37,7 @@ from funnelctl.render.labels import (
 )
 from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
+from funnelctl.render.waterfall_view import WaterfallView, manager_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
 
@@ -66,8 +67,23 @@ def environment() -> Environment:
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines)
+                       problem_lines=problem_lines,
+                       waterfall_view=WaterfallView, waterfall_managers=manager_grid,
+                       **event_time_globals())
     return env
+
+
+def event_time_globals() -> dict:
+    """What event_time.html.j2 (trend and time to convert) needs."""
+    from funnelctl.render import labels_trends as words
+    from funnelctl.render.histogram_chart import histogram_chart
+    from funnelctl.render.trend_chart import trend_chart
+
+    return {"trend_chart": trend_chart, "histogram_chart": histogram_chart,
+            "duration": words.duration, "bucket_label": words.bucket_label,
+            "incomplete_text": words.incomplete_text, "status_text": words.status_text,
+            "trend_note": words.trend_note, "trend_changes": words.trend_changes,
+            "MARK": words.MARK}
 
 
 def finding_counts(report: Report) -> list[tuple[str, int]]:

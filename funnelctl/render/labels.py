@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
     PARAM_WORDS_RU,
@@ -18,6 +19,7 @@ from funnelctl.render.labels_ru import (
     note_text,
     reason_text,
 )
+from funnelctl.render.labels_trends import WORDS as TREND_WORDS
 from funnelctl.report import FunnelResult
 
 # Verdict and grade symbols differ in shape, so a report printed in black and white, or
@@ -435,8 +437,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
-    return {**EN, **CAPTION_WORDS["en"], **LANGUAGES.get(lang, {}),
-            **CAPTION_WORDS.get(lang, {})}
+    return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
+            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

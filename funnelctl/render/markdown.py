@@ -31,6 +31,8 @@ from funnelctl.render.labels import (
     unit,
 )
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
+from funnelctl.render.markdown_trends import event_time_section
+from funnelctl.render.markdown_waterfall import waterfall_section
 from funnelctl.report import (
     Change,
     Comparison,
@@ -47,6 +49,7 @@ MANY_STAGES = 5  # past this, a breakdown lists stages as rows (a row per segmen
 class MarkdownReport:
     def __init__(self, report: Report, lang: str) -> None:
         self.r, self.t, self.f = report, labels(lang), Fmt(lang)
+        self.lang = lang
 
     def verdict(self, verdict: str | None) -> str:
         return DASH if verdict is None else f"{SYMBOL[verdict]} {self.t[verdict]}"
@@ -128,9 +131,11 @@ class MarkdownReport:
         lines += table(header, "lrrrrrl" + ("rrr" if timed else ""), rows)
         history = history_lines(funnel, t, self.f) + sample_lines(funnel, t, self.f)
         lines += [*(f"- {esc(line)}" for line in history), ""] if history else []
+        if funnel.waterfall is not None:
+            lines += waterfall_section(funnel, self.lang)
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
-        return lines
+        return lines + event_time_section(funnel, t, self.f)
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f

@@ -38,7 +38,10 @@ from funnelctl.render.terminal_breakdown import (
     stage_row_tables,
     table_width,
 )
+from funnelctl.render.terminal_money import money_parts
 from funnelctl.render.terminal_norms import norms_parts
+from funnelctl.render.terminal_trends import event_time_parts
+from funnelctl.render.terminal_waterfall import waterfall_table
 from funnelctl.report import (
     Change,
     Comparison,
@@ -53,7 +56,7 @@ from funnelctl.report import (
 class TerminalReport:
     def __init__(self, report: Report, lang: str, width: int | None = None) -> None:
         self.r, self.t, self.f = report, labels(lang), Fmt(lang)
-        self.width = width
+        self.width, self.lang = width, lang
 
     def parts(self) -> list:
         out = [self.header()]
@@ -61,8 +64,12 @@ class TerminalReport:
             out += self.comparison(self.r.comparison)
         for funnel in self.r.funnels:
             out.append(self.funnel_table(funnel))
+            if funnel.waterfall is not None:
+                out.append(waterfall_table(funnel, self.lang))
             for column, segments in funnel.breakdowns.items():
                 out += self.breakdown_tables(funnel, column, segments)
+            out += event_time_parts(funnel, self.t, self.f)
+            out += money_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]

@@ -1,0 +1,251 @@
+"""The pipeline waterfall: how a deal funnel's open pipeline got from one date to another.
+
+Pure functions over two *states* of the same deals, one row per deal: deal_id, status
+(open / won / lost), position (the stage's 1-based index for an open deal), stage (its
+name, or won / lost), and, when the data has them, amount, currency, expected_close
+(a date) and manager. A deal missing from a state did not exist then (or, for a
+snapshot, is gone from that export).
+
+The flows add up, in deals and per currency in value:
+
+    open at start + new + reopened - won - lost - removed = open at end
+    (value: + amount raised - amount cut as well)
+
+new: absent at the start, present at the end (whatever its status there); reopened:
+closed at the start, open at the end; won / lost: open at the start or new, closed at the
+end; removed: open at the start, absent at the end. Amount raised / cut: the change of
+amount of each deal open at the start and present at the end (a deal that changed
+currency is cut by its old amount and raised by its new one). A won or lost deal leaves
+at its amount at the end; a missing amount counts as 0 (the report counts such deals).
+advanced, moved back and slipped are movements inside the pipeline (deals open at both
+dates: a later stage, an earlier one, a later expected close date); they add nothing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from funnelctl.metrics.value import AMOUNT, currency_blocks
+from funnelctl.report_waterfall import (
+    Role,
+    Slippage,
+    Waterfall,
+    WaterfallBucket,
+    WaterfallItem,
+    WaterfallManager,
+)
+
+BUCKETS: list[tuple[str, Role]] = [
+    ("open_start", "level"), ("new", "in"), ("reopened", "in"), ("advanced", "info"),
+    ("moved_back", "info"), ("slipped", "info"), ("amount_raised", "in"),
+    ("amount_cut", "out"), ("won", "out"), ("lost", "out"), ("removed", "out"),
+    ("open_end", "level"),
+]
+NO_MANAGER = "(none)"
+NO_CURRENCY = "(none)"  # the key of values without a currency
+ITEM_CAP = 1000  # deals listed per bucket (JSON, HTML); the count says how many more
+STATE_COLUMNS = {"deal_id": pl.String, "status": pl.String, "position": pl.Int32,
+                 "stage": pl.String, "amount": pl.Float64, "currency": pl.String,
+                 "expected_close": pl.Date, "manager": pl.String}
+ROW_SCHEMA = {"bucket": pl.String, "deal_id": pl.String, "manager": pl.String,
+              "currency": pl.String, "value": pl.Float64, "from_stage": pl.String,
+              "to_stage": pl.String, "amount_before": pl.Float64,
+              "amount_after": pl.Float64, "close_before": pl.Date, "close_after": pl.Date,
+              "days": pl.Float64}
+
+
+def complete_state(state: pl.DataFrame, default_currency: str | None = None) -> pl.DataFrame:
+    """The state with every STATE_COLUMNS column (missing ones null), a blank currency
+    read as `default_currency`."""
+    cols = [pl.col(c).cast(t) if c in state.columns else pl.lit(None, t).alias(c)
+            for c, t in STATE_COLUMNS.items()]
+    out = state.select(cols)
+    if default_currency:
+        out = out.with_columns(pl.col("currency").fill_null(pl.lit(default_currency)))
+    return out
+
+
+def _joined(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+    s = start.select(pl.col("deal_id"), pl.all().exclude("deal_id").name.prefix("s_"))
+    e = end.select(pl.col("deal_id"), pl.all().exclude("deal_id").name.prefix("e_"))
+    return s.join(e, on="deal_id", how="full", coalesce=True).with_columns(
+        manager=pl.coalesce("e_manager", "s_manager").fill_null(NO_MANAGER))
+
+
+def movement_rows(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+    """One row per (bucket, deal[, currency]) with what the deal adds to the bucket."""
+    j = _joined(start, end)
+    in_s, in_e = pl.col("s_status").is_not_null(), pl.col("e_status").is_not_null()
+    open_s, open_e = pl.col("s_status") == "open", pl.col("e_status") == "open"
+    both_open = (open_s & open_e).fill_null(False)
+    entered = open_s.fill_null(False) | ~in_s  # in the pipeline during the period
+    s_amt, e_amt = pl.col("s_amount").fill_null(0.0), pl.col("e_amount").fill_null(0.0)
+    same_cur = pl.col("s_currency").eq_missing(pl.col("e_currency"))
+    pushed = (pl.col("e_expected_close") - pl.col("s_expected_close")).dt.total_days()
+
+    def rows(name: str, cond: pl.Expr, value: pl.Expr, currency: str = "e_currency",
+             days: pl.Expr | None = None) -> pl.DataFrame:
+        return j.filter(cond.fill_null(False)).select(
+            bucket=pl.lit(name), deal_id="deal_id", manager="manager",
+            currency=pl.col(currency), value=value.cast(pl.Float64),
+            from_stage="s_stage", to_stage="e_stage", amount_before="s_amount",
+            amount_after="e_amount", close_before="s_expected_close",
+            close_after="e_expected_close",
+            days=(days if days is not None else pl.lit(None)).cast(pl.Float64))
+
+    parts = [
+        rows("open_start", open_s, s_amt, "s_currency"),
+        rows("new", ~in_s & in_e, e_amt),
+        rows("reopened", in_s & ~open_s & open_e, e_amt),
+        rows("advanced", both_open & (pl.col("e_position") > pl.col("s_position")), e_amt),
+        rows("moved_back", both_open & (pl.col("e_position") < pl.col("s_position")), e_amt),
+        rows("slipped", both_open & (pushed > 0), e_amt, days=pushed),
+        rows("amount_raised", open_s & in_e & same_cur & (e_amt > s_amt), e_amt - s_amt),
+        rows("amount_raised", open_s & in_e & ~same_cur & (e_amt > 0), e_amt),
+        rows("amount_cut", open_s & in_e & same_cur & (e_amt < s_amt), s_amt - e_amt),
+        rows("amount_cut", open_s & in_e & ~same_cur & (s_amt > 0), s_amt, "s_currency"),
+        rows("won", entered & (pl.col("e_status") == "won"), e_amt),
+        rows("lost", entered & (pl.col("e_status") == "lost"), e_amt),
+        rows("removed", open_s & ~in_e, s_amt, "s_currency"),
+        rows("open_end", open_e, e_amt),
+    ]
+    return pl.concat([p.cast(ROW_SCHEMA) for p in parts])
+
+
+def closed_changed(start: pl.DataFrame, end: pl.DataFrame) -> int:
+    """Deals closed at both dates whose outcome differs (won -> lost or back): outside the
+    open pipeline, counted in the notes."""
+    j = start.join(end, on="deal_id", suffix="_e")
+    return j.filter((pl.col("status") != "open") & (pl.col("status_e") != "open")
+                    & (pl.col("status") != pl.col("status_e"))).height
+
+
+def waterfall(start: pl.DataFrame, end: pl.DataFrame, *, basis: str,
+              has_amounts: bool, has_close_dates: bool, rates: dict[str, float] | None = None,
+              default_currency: str | None = None, item_cap: int = ITEM_CAP) -> Waterfall:
+    """The waterfall between two states (complete_state frames)."""
+    rows = movement_rows(start, end)
+    rows, currency, currencies = _in_currencies(rows, rates or {}, default_currency)
+    several = len(currencies) > 1
+    buckets = [_bucket(name, role, rows, several, has_amounts, item_cap)
+               for name, role in BUCKETS]
+    by_name = {b.name: b for b in buckets}
+    if not has_close_dates:
+        slipped = by_name["slipped"]
+        slipped.deals = slipped.value = None
+        slipped.values = {}
+        slipped.note_code = "no_close_dates"
+        slipped.note = ("unknown: the data has no expected close date (map expected_close "
+                        "to see deals whose close date was pushed out)")
+    notes = []
+    unpriced = _unpriced(start, end) if has_amounts else 0
+    if unpriced:
+        notes.append(f"{unpriced} deals of the waterfall have no amount at one date or "
+                     "both: they count, valued 0")
+    moved = closed_changed(start, end)
+    if moved:
+        notes.append(f"{moved} deals closed at both dates changed outcome (won <-> lost): "
+                     "outside the open pipeline, not in the buckets")
+    return Waterfall(basis=basis, start=None, end=None, buckets=buckets, currency=currency,
+                     currencies=currencies, has_amounts=has_amounts,
+                     has_close_dates=has_close_dates,
+                     slippage=_slippage(start, end, rows) if has_close_dates else None,
+                     notes=notes, item_cap=item_cap, unpriced_deals=unpriced,
+                     closed_outcome_changed=moved)
+
+
+class MissingRates(ValueError):
+    """Amounts in currencies that `money.rates` has no rate for."""
+
+    def __init__(self, currencies: list[str]) -> None:
+        super().__init__(", ".join(currencies))
+        self.currencies = currencies
+
+
+def _in_currencies(rows: pl.DataFrame, rates: dict[str, float], default: str | None
+                   ) -> tuple[pl.DataFrame, str | None, list[str]]:
+    """Values never add up across currencies: the money view's rule (value.currency_blocks):
+    one currency, or every value converted into `default` with rates, else each currency
+    keeps its own sums. Raises MissingRates when rates are given but not for all."""
+    blocks, missing = currency_blocks(rows.rename({"value": AMOUNT}), default, rates)
+    if missing:
+        raise MissingRates(missing)
+    if len(blocks) == 1:
+        currency, frame, _ = blocks[0]
+        frame = frame.rename({AMOUNT: "value"})
+        if currency is not None:
+            frame = frame.with_columns(currency=pl.lit(currency, pl.String))
+        return frame, currency, [currency] if currency else []
+    present = sorted(str(c) for c, _, _ in blocks)
+    return rows.with_columns(pl.col("currency").fill_null(pl.lit(default, pl.String))
+                             if default else pl.col("currency")), None, present
+
+
+def _values(frame: pl.DataFrame, by: list[str]) -> dict:
+    sums = frame.group_by([*by, "currency"]).agg(pl.col("value").sum())
+    out: dict = {}
+    for row in sums.iter_rows(named=True):
+        key = tuple(row[c] for c in by)
+        out.setdefault(key, {})[row["currency"] or NO_CURRENCY] = float(row["value"])
+    return out
+
+
+def _bucket(name: str, role: Role, rows: pl.DataFrame, several: bool, has_amounts: bool,
+            item_cap: int) -> WaterfallBucket:
+    mine = rows.filter(pl.col("bucket") == name)
+    values = _values(mine, []).get((), {})
+    total = None if several or not has_amounts else sum(values.values(), 0.0)
+    per = mine.group_by("manager").agg(pl.col("deal_id").n_unique().alias("deals"))
+    per_values = _values(mine, ["manager"])
+    managers = []
+    for manager, deals in per.sort(["deals", "manager"], descending=[True, False]).iter_rows():
+        vals = per_values.get((manager,), {})
+        managers.append(WaterfallManager(
+            manager=manager, deals=int(deals),
+            value=None if several or not has_amounts else sum(vals.values(), 0.0),
+            values=vals if has_amounts else {}))
+    deals = mine["deal_id"].n_unique()
+    shown = mine.sort([pl.col("value").abs(), "deal_id"], descending=[True, False],
+                      nulls_last=True).head(item_cap)
+    items = [WaterfallItem(**row) for row in shown.drop("bucket").iter_rows(named=True)]
+    return WaterfallBucket(name=name, role=role, deals=deals, value=total,
+                           values=values if has_amounts else {}, per_manager=managers,
+                           items=items, items_left_out=max(0, mine.height - len(items)))
+
+
+def _unpriced(start: pl.DataFrame, end: pl.DataFrame) -> int:
+    j = _joined(start, end)
+    involved = (pl.col("s_status") == "open").fill_null(False) | (
+        pl.col("e_status") == "open").fill_null(False) | pl.col("s_status").is_null()
+    missing = (pl.col("s_status").is_not_null() & pl.col("s_amount").is_null()) | (
+        pl.col("e_status").is_not_null() & pl.col("e_amount").is_null())
+    return j.filter(involved & missing).height
+
+
+def _slippage(start: pl.DataFrame, end: pl.DataFrame, rows: pl.DataFrame) -> Slippage:
+    j = _joined(start, end)
+    dated = j.filter((pl.col("s_status") == "open") & (pl.col("e_status") == "open")
+                     & pl.col("s_expected_close").is_not_null()
+                     & pl.col("e_expected_close").is_not_null()).height
+    days = rows.filter(pl.col("bucket") == "slipped").unique("deal_id")["days"]
+    n = days.len()
+    return Slippage(deals=n, share=n / dated if dated else None,
+                    days_median=float(days.median()) if n else None,
+                    days_max=float(days.max()) if n else None,
+                    days_total=float(days.sum()) if n else 0.0)
+
+
+def invariant_gap(w: Waterfall) -> dict[str, float]:
+    """open_start + flows in - flows out - open_end, in deals and per currency: all 0 for a
+    waterfall that adds up (a check for tests and for the audit itself)."""
+    sign = {"level": 1, "in": 1, "out": -1}
+    gap = {"deals": 0.0}
+    for b in w.buckets:
+        if b.role == "info":
+            continue
+        s = -1 if b.name == "open_end" else sign[b.role]
+        if b.name not in ("amount_raised", "amount_cut"):
+            gap["deals"] += s * (b.deals or 0)
+        for cur, v in b.values.items():
+            gap[cur] = gap.get(cur, 0.0) + s * v
+    return gap
