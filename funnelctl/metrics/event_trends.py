@@ -39,7 +39,6 @@ def funnel_trend(frame: pl.DataFrame, funnel: Funnel, timezone: str,
     """frame: entities (depth, ts of the chain's step-1 event); horizon: the latest event
     read (UTC); covered_end: the audit period's last date, if any."""
     period = funnel.trend
-    n = len(funnel.stages)
     cohort = pl.col("ts").dt.convert_time_zone(timezone).dt.date().dt.truncate(
         TRUNCATE[period])
     rows = {r[START]: r for r in frame.group_by(cohort.alias(START)).agg(
