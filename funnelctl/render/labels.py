@@ -129,7 +129,9 @@ EN = {
     "managers": "Per manager",
     "empty_days": "No activity",
     "team": "Team",
-    "partial_week": "week not wholly in the period: not graded",
+    "partial_week": "week not graded (not wholly in the period or the manager's dates, or "
+                    "no weekly norm)",
+    "norms_no_weekly": "not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
     "norms_country": "Production calendar {country}: {n} holiday(s) and day(s) off in the period",
@@ -270,7 +272,9 @@ RU = {
     "managers": "По менеджерам",
     "empty_days": "Без активности",
     "team": "Команда",
-    "partial_week": "неделя не целиком в периоде: без оценки",
+    "partial_week": ("неделя без оценки (не целиком в периоде или в датах менеджера, либо "
+                     "нет недельной нормы)"),
+    "norms_no_weekly": "без оценки",
     "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
     "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
     "norms_country": ("Производственный календарь {country}: праздничных и выходных "
