@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_forecast import FORECAST_EN, FORECAST_RU
 from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
@@ -444,8 +445,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
     return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
-            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
-            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
+            **FORECAST_EN, **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {}),
+            **(FORECAST_RU if lang == "ru" else {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:
