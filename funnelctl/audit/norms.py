@@ -42,12 +42,12 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
                         config.managers.ignore)
     daily = matched_daily([a.daily for a in read.values()], match)
     label = ", ".join(read)
-    result = grade_norms(daily, norms, dates, source=label)
+    result = grade_norms(daily, norms, dates, source=label, language=config.language)
     describe(result, norms, match, read, config)
     earlier = None
     if before and _has_activity(daily, before):
         # A period before the export starts is "no data", not a run of below days.
-        earlier = grade_norms(daily, norms, before, source=label)
+        earlier = grade_norms(daily, norms, before, source=label, language=config.language)
     for name, activities in read.items():
         rejects.append(ledger(name, activities.rejects))
         qualities[name] = source_quality(
@@ -80,7 +80,7 @@ def describe(result: NormsResult, norms: Norms, match: NameMatch,
         name=t.name, members=list(t.members),
         daily_good=[r.model_dump() for r in (t.daily or norms.daily).good],
         daily_acceptable=[r.model_dump() for r in (t.daily or norms.daily).acceptable],
-        weekly_meetings=(t.weekly or norms.weekly).meetings.model_dump()) for t in norms.teams]
+        weekly_meetings=weekly_limits(t.weekly or norms.weekly)) for t in norms.teams]
     result.names = NameMatches(merged=dict(sorted(match.merged.items())),
                                ambiguous=dict(sorted(match.ambiguous.items())),
                                unmatched=list(match.unmatched))
@@ -88,6 +88,10 @@ def describe(result: NormsResult, norms: Norms, match: NameMatch,
     result.short_calls = sum(a.short_calls for a in read.values())
     result.min_call_seconds = {name: config.sources[name].min_call_seconds for name in read
                                if config.sources[name].min_call_seconds is not None}
+
+
+def weekly_limits(weekly) -> dict[str, int] | None:
+    return None if weekly.meetings is None else weekly.meetings.model_dump()
 
 
 def source_notes(activities: Activities, min_call_seconds: int | None) -> list[str]:

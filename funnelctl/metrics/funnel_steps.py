@@ -5,11 +5,11 @@ walk is window_funnel.py's (one backward as-of join per step against the reaches
 step before), with three changes:
 
 - Optional steps: a step's events extend the latest reach of any step since the last
-  required one (the steps in between are optional). Those reaches are one frame sorted by
-  (pos, step); of reaches at the same instant the higher step counts as the later, as
-  the walk meets them. Along such a union the chain starts still only grow (each reach of
-  an optional step descends from a reach of the required step before it), so the latest
-  reach is also the one whose window reaches furthest.
+  required one (the steps in between are optional): one as-of join per such step, the
+  later reach kept; of reaches at the same instant the higher step counts as the later,
+  as the walk meets them. Across those steps the chain starts still only grow (each
+  reach of an optional step descends from a reach of the required step before it), so
+  the latest reach is also the one whose window reaches furthest.
 - Exclusions `between: [a, b]`: every reach carries the position of its chain's step-a
   event (`_a<x>`). A step-b event whose chain has an exclusion event strictly between
   that position and its own does not reach step b (the spoiled attempt goes no further).
@@ -20,8 +20,9 @@ step before), with three changes:
   reach of its deepest step is spoiled is excluded (the `excluded` column).
 
 Per step, the first reach of each entity gives the times and the breakdown source, as in
-window_funnel; the entity's depth is the highest step it reached, and `time_k` not null
-says it reached step k (an optional step may be skipped below the depth).
+window_funnel; the entity's depth is the highest step it reached. Each reach carries the
+optional steps its chain did (bits of `_opt`); an optional step counts for an entity when
+the chain of its first reach of its deepest step did it (`time_k` null otherwise).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from funnelctl.metrics.window_funnel import (
     StepEvents,
 )
 
-STEP, CLEAN, GAP = "_step", "_clean", "_gap"
+GAP, OPT = "_gap", "_opt"
 EXCLUDED = "excluded"
 NO_EVENT = 2**63 - 1  # after every key: "no exclusion event after this one"
 
@@ -75,7 +76,8 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                             *([pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)]
                               if keep_src else []),
                             *[pl.col(POS).alias(starts[x]) for x, (a, _) in
-                              enumerate(rules.exclusions) if a == 0])
+                              enumerate(rules.exclusions) if a == 0],
+                            *([pl.lit(0, pl.Int64).alias(OPT)] if any(rules.optional) else []))
     parts[0] = None
     reaches: dict[int, pl.DataFrame] = {0: first}
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -83,9 +85,7 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                               keep_src)]
         for k in range(1, n):
             back = _required_before(rules.optional, k)
-            right = _union({j: reaches[j] for j in range(back, k)}, ranked)
-            joined = parts[k].join_asof(right, left_on=POS, right_on=REACH,
-                                        strategy="backward", check_sortedness=False)
+            joined = _latest_reach(parts[k], [reaches[j] for j in range(back, k)], ranked)
             parts[k] = None
             tick = pl.col(TICK if ranked else POS)
             since_start = tick - pl.col(TICK_START if ranked else START)
@@ -100,7 +100,9 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                 keep &= since_reach > 0
             reached = joined.filter(keep).with_columns(since_reach.alias(GAP)) \
                 .drop(REACH, TICK_REACH, strict=False)
-            del joined, right
+            del joined
+            if rules.optional[k]:  # the optional steps this chain did, as bits
+                reached = reached.with_columns(pl.col(OPT) | (1 << k))
             for x, (a, b) in enumerate(rules.exclusions):
                 if a == k:
                     reached = reached.with_columns(pl.col(POS).alias(starts[x]))
@@ -126,17 +128,24 @@ def _required_before(optional: list[bool], k: int) -> int:
     return j
 
 
-def _union(frames: dict[int, pl.DataFrame], ranked: bool) -> pl.DataFrame:
-    """The reaches a step may extend, keyed by REACH (the reach's own position) and sorted;
-    at one position the highest step's reach is the latest (the walk's order)."""
+def _latest_reach(events: pl.DataFrame, frames: list[pl.DataFrame], ranked: bool
+                  ) -> pl.DataFrame:
+    """Each event with the latest reach at or before it among frames (the reaches of the
+    steps back to the last required one, lowest step first): its columns, REACH (and
+    TICK_REACH) its own position. At one position the higher step's reach is the later
+    (the walk's order). One sorted as-of join per frame, no sort of their union."""
     renamed = {POS: REACH, **({TICK: TICK_REACH} if ranked else {})}
-    if len(frames) == 1:
-        return next(iter(frames.values())).rename(renamed)
-    union = pl.concat([f.with_columns(pl.lit(j, pl.Int32).alias(STEP))
-                       for j, f in frames.items()], how="diagonal_relaxed")
-    union = union.sort([POS, STEP])
-    last = pl.col(POS) != pl.col(POS).shift(-1)
-    return union.filter(last.fill_null(True)).drop(STEP).rename(renamed)
+    joins = [events.join_asof(f.drop(GAP, strict=False).rename(renamed), left_on=POS,
+                              right_on=REACH, strategy="backward", check_sortedness=False)
+             for f in frames]
+    out = joins[0]
+    for later in joins[1:]:  # the join keeps the left rows in order: columns line up
+        columns = [c for c in later.columns if c not in events.columns]
+        take = later[REACH].is_not_null() & (out[REACH].is_null() | (later[REACH] >= out[REACH]))
+        out = out.with_columns([
+            (pl.when(take).then(later[c]).otherwise(out[c]) if c in out.columns
+             else pl.when(take).then(later[c])).alias(c) for c in columns])
+    return out
 
 
 def _exclusion_marks(part: pl.DataFrame, ranked: bool) -> tuple[pl.Series, pl.Series | None]:
@@ -188,16 +197,17 @@ def _per_entity(reached: pl.DataFrame, events: StepEvents, rules: StepRules, mar
         columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k + 1}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k + 1}"))
+    if any(rules.optional):
+        columns.append(pl.col(OPT).alias(f"opt_{k + 1}"))
+    is_first = entity.diff().fill_null(1) != 0  # rows are sorted by pos: entity-major
+    out = reached.filter(is_first).select(columns).with_columns(pl.col(ENTITY).set_sorted())
     spoiled = _spoiled(reached, events, rules, marks, k, window_ticks)
-    frame = reached if spoiled is None else reached.with_columns((~spoiled).alias(CLEAN))
-    if spoiled is not None:
-        columns.append(pl.col(CLEAN).any().alias(f"clean_{k + 1}"))
-        out = frame.group_by(entity.alias(ENTITY), maintain_order=True).agg(
-            [c.first() for c in columns[1:-1]] + [columns[-1]])
-    else:
-        is_first = entity.diff().fill_null(1) != 0
-        out = frame.filter(is_first).select(columns)
-    return out.with_columns(pl.col(ENTITY).set_sorted())
+    if spoiled is None:
+        return out
+    clean = reached.select(entity.alias(ENTITY)).filter(~spoiled)
+    clean = clean.filter(pl.col(ENTITY).diff().fill_null(1) != 0).select(
+        pl.col(ENTITY).set_sorted(), pl.lit(True).alias(f"clean_{k + 1}"))
+    return out.join(clean, on=ENTITY, how="left")
 
 
 def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> pl.DataFrame:
@@ -209,8 +219,18 @@ def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> p
     for k in range(2, n + 1):  # the highest step reached
         depth = pl.when(pl.col(f"time_{k}").is_not_null()).then(pl.lit(k, pl.Int32)) \
             .otherwise(depth)
+    # The optional steps of the attempt that counts: the chain by which the entity first
+    # reached its deepest step (as for the breakdown values); elsewhere it skipped them.
+    done = pl.coalesce([f"opt_{k}" for k in range(n, 0, -1)]) if any(rules.optional) \
+        else None
+
+    def counted(column: str, k: int) -> pl.Expr:
+        if not rules.optional[k - 1]:
+            return pl.col(column)
+        return pl.when((done // (1 << (k - 1))) % 2 == 1).then(pl.col(column)).alias(column)
+
     columns = [pl.col(ENTITY), depth.alias("depth"),
-               *[c for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]]
+               *[counted(c, k) for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]]
     if keep_src:
         columns.append(pl.coalesce([f"src_{k}" for k in range(n, 0, -1)]).alias(SRC))
     if rules.exclusions:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_forecast import FORECAST_EN, FORECAST_RU
 from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
@@ -128,7 +129,9 @@ EN = {
     "managers": "Per manager",
     "empty_days": "No activity",
     "team": "Team",
-    "partial_week": "week not wholly in the period: not graded",
+    "partial_week": "week not graded (not wholly in the period or the manager's dates, or "
+                    "no weekly norm)",
+    "norms_no_weekly": "not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
     "norms_country": "Production calendar {country}: {n} holiday(s) and day(s) off in the period",
@@ -136,7 +139,8 @@ EN = {
     "norms_team_rules": "Norms of team {team}",
     "members": "members",
     "norms_own_days": "Working days of their own (roster dates)",
-    "norms_dates": "dates",
+    "norms_from": "from",
+    "norms_to": "to",
     "norms_not_in_period": "On the roster, with dates outside the period: not graded",
     "norms_outside_dates": "Activity outside roster dates, not graded (calls + meetings)",
     "norms_ignored": "System users, not graded (rows)",
@@ -269,7 +273,9 @@ RU = {
     "managers": "По менеджерам",
     "empty_days": "Без активности",
     "team": "Команда",
-    "partial_week": "неделя не целиком в периоде: без оценки",
+    "partial_week": ("неделя без оценки (не целиком в периоде или в датах менеджера, либо "
+                     "нет недельной нормы)"),
+    "norms_no_weekly": "без оценки",
     "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
     "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
     "norms_country": ("Производственный календарь {country}: праздничных и выходных "
@@ -278,7 +284,8 @@ RU = {
     "norms_team_rules": "Нормы команды {team}",
     "members": "состав",
     "norms_own_days": "Свои рабочие дни (даты в списке)",
-    "norms_dates": "даты",
+    "norms_from": "с",
+    "norms_to": "по",
     "norms_not_in_period": "В списке, но даты вне периода: без оценки",
     "norms_outside_dates": "Активность вне дат в списке, без оценки (звонки + встречи)",
     "norms_ignored": "Системные пользователи, без оценки (строк)",
@@ -438,8 +445,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
     return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
-            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
-            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
+            **FORECAST_EN, **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {}),
+            **(FORECAST_RU if lang == "ru" else {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

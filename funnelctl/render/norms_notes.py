@@ -37,12 +37,13 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
         good = " | ".join(rule_text(r, t, f) for r in team.daily_good)
         fair = " | ".join(rule_text(r, t, f) for r in team.daily_acceptable)
         weekly = team.weekly_meetings
+        weeks = (t["norms_no_weekly"] if weekly is None else
+                 f"{t['excellent']} ≥ {weekly['excellent']}, {t['good']} ≥ {weekly['good']}")
         notes.append(Note(
             t["norms_team_rules"].format(team=team.name),
             [f"{t['good']}: {good}", f"{t['acceptable']}: {fair}",
-             f"{t['weekly_meetings'].lower()}: {t['excellent']} ≥ {weekly['excellent']}, "
-             f"{t['good']} ≥ {weekly['good']}", f"{t['members']}: {', '.join(team.members)}"],
-            "team"))
+             f"{t['weekly_meetings'].lower()}: {weeks}",
+             f"{t['members']}: {', '.join(team.members)}"], "team"))
     if any(m.working_days != norms.working_days for m in norms.managers):
         notes.append(Note(t["norms_own_days"], [
             f"{m.manager}: {m.working_days} ({dates(m, t)})" for m in norms.managers
@@ -74,6 +75,9 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
 
 
 def dates(m: Any, t: dict[str, str]) -> str:
-    start = m.active_from.isoformat() if m.active_from else "…"
-    end = m.active_to.isoformat() if m.active_to else "…"
-    return f"{t['norms_dates']} {start}..{end}"
+    """"from 2026-11-02", "to 2026-10-31" or "2026-11-02..2026-12-31"."""
+    if m.active_from and m.active_to:
+        return f"{m.active_from.isoformat()}..{m.active_to.isoformat()}"
+    if m.active_from:
+        return f"{t['norms_from']} {m.active_from.isoformat()}"
+    return f"{t['norms_to']} {m.active_to.isoformat()}" if m.active_to else ""
