@@ -102,6 +102,9 @@ def audit(
                           "value) to this CSV file.")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print nothing but errors (the exit code still tells).")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Print the SQL (engine: clickhouse) or the Polars plan each funnel "
+                          "runs, and stop: nothing is audited.")] = False,
     notify: Annotated[list[str] | None, typer.Option(
         "--notify", help="Also send the report to this apprise URL (mailto://, tgram://, "
                          "json://...); ${VAR} is read from the environment. Repeatable.")]
@@ -123,6 +126,11 @@ def audit(
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
         with signals_raise():
             settings = load_config(config)
+            if explain:
+                from funnelctl.audit.explain import explain as explain_audit
+
+                write_stdout(explain_audit(settings, period, as_of_date))
+                raise typer.Exit(0)
             inputs = check_targets(config, settings, output, rejects, period, as_of_date,
                                    since_snapshot)
             with progress("Auditing", enabled=not quiet):

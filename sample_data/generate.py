@@ -32,6 +32,10 @@ October and November 2026, with Russian type labels ("Исходящий зво�
 activity types the norms do not grade ("Письмо", "Задача"), one manager who is often below
 the norm, one on holiday for a week, a trainee missing from the roster, a little weekend
 and public-holiday work (4 November), and a few broken rows.
+
+telephony_calls.csv (telephony.py): the phone-sales team's call log from a virtual PBX: no
+type column, "mm:ss" durations, names as "Фамилия И." or an extension, a system user, and
+a manager who joins mid-period.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above
 import init_samples  # noqa: E402 - likewise
 import snapshots  # noqa: E402 - likewise
+import telephony  # noqa: E402 - likewise
 
 HERE = Path(__file__).resolve().parent
 CONFIG_TEMPLATES = HERE.parent / "configs" / "templates"
@@ -381,6 +386,8 @@ def main() -> None:
     print(f"wrote {HERE.name}/activities.csv")
     write_csv(HERE / "store_events.csv", EVENT_HEADER, store_events(random.Random(SEED + 7)))
     print(f"wrote {HERE.name}/store_events.csv")
+    telephony.write(HERE / "telephony_calls.csv", random.Random(f"{SEED}-telephony"))
+    print(f"wrote {HERE.name}/telephony_calls.csv")
 
 
 if __name__ == "__main__":

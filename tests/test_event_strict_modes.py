@@ -258,10 +258,11 @@ def test_stopped_walk_keeps_the_times_and_breakdown_of_the_depth_it_reached(tmp_
         funnel = Funnel(name="F", source="events", window="1d", order=order, breakdown=["utm"],
                         stages=[Stage(name=s, match=[s]) for s in STEPS[:3]])
         got[order] = funnel_entities(frame, funnel).select(
-            "depth", "time_2", "time_3", "utm").row(0)
-    assert got == {"default": (3, 3600.0, 7200.0, "b"),
-                   "strict_deduplication": (2, 3600.0, None, "a"),
-                   "strict_order": (3, 3600.0, 7200.0, "b")}
+            "depth", "time_2", "time_3", "gap_2", "gap_3", "utm").row(0)
+    # gap: from the reach the step extended (the cart: 1 h after the second view)
+    assert got == {"default": (3, 3600.0, 7200.0, 3600.0, 3600.0, "b"),
+                   "strict_deduplication": (2, 3600.0, None, 3600.0, None, "a"),
+                   "strict_order": (3, 3600.0, 7200.0, 3600.0, 3600.0, "b")}
 
 
 def _config(tmp_path: Path, order: str, kind: str = "events") -> Path:

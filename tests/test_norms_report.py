@@ -31,7 +31,8 @@ def test_json_norms_block_follows_the_contract(cli):
     for m in norms["managers"]:
         assert MANAGER <= m.keys()
         assert m["verdict"] in {"ok", "warn", "fail"}
-        assert m["good_days"] + m["acceptable_days"] + m["below_days"] == norms["working_days"]
+        assert m["good_days"] + m["acceptable_days"] + m["below_days"] == m["working_days"]
+        assert m["working_days"] <= norms["working_days"]
         assert {"date", "calls", "meetings", "grade"} <= m["days"][0].keys()
         assert {"week", "start", "meetings", "grade"} <= m["weeks"][0].keys()
 
@@ -44,7 +45,8 @@ def test_demo_grades_october_and_november_2026(cli):
         "2026-10-01", "2026-11-30", 42)
     managers = norms_of(report)
     assert list(managers) == ["Анна Смирнова", "Борис Петров", "Ольга Кузнецова",
-                              "Дмитрий Волков", "Елена Соколова", "Игорь Морозов"]
+                              "Дмитрий Волков", "Елена Соколова", "Игорь Морозов",
+                              "Сергей Лебедев", "Мария Кравцова"]
     assert all("2026-11-04" not in [d["date"] for d in m["days"] if d["grade"]]
                for m in managers.values())
 
@@ -86,8 +88,9 @@ def test_below_norm_manager_fails_the_audit(cli, tmp_path):
 def test_terminal_table_has_labels_and_team_totals(cli):
     # (the period is written with an en dash by the shared formatter)
     text = cli("audit", DEMO, "--fail-on", "never").stdout
-    assert "Manager activity norms (activities: 2026-10-01 – 2026-11-30, 42 working days)" in text
-    assert "Team (6)" in text
+    assert ("Manager activity norms (activities, telephony: 2026-10-01 – 2026-11-30, "
+            "42 working days)") in text
+    assert "Team (8)" in text
     assert "Legend: ● good, ◐ acceptable, ○ below." in text
     assert "\x1b[" not in text
 

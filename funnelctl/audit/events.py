@@ -30,6 +30,10 @@ def event_funnels(config: Config, dates: DateRange, before: DateRange | None,
         users = [f for f in config.funnels if f.source == name]
         if source.kind != "events" or not users:
             continue
+        if source.engine == "clickhouse":
+            yield from _on_clickhouse(config, name, source, users, periods, qualities, as_of,
+                                      before is not None, dates.end)
+            continue
         raw = open_source(name, source)
         names = sorted({n for f in users for n in event_names(f)})
         if any("strict_order" in f.order_modes() for f in users):
@@ -66,6 +70,19 @@ def counted(frame: pl.DataFrame, funnel: Funnel, config: Config, *args, **kwargs
     result = event_result(kept, funnel, config, *args, **kwargs)
     result.excluded = excluded
     return result
+
+
+def _on_clickhouse(config: Config, name: str, source, users: list[Funnel], periods: list,
+                   qualities: dict[str, SourceQuality], as_of: dt.date | None, compare: bool,
+                   covered_end: dt.date | None,
+                   ) -> Iterator[tuple[Funnel, FunnelResult, FunnelResult | None]]:
+    from funnelctl.engines.clickhouse import event_funnels as on_clickhouse
+
+    read_range = time_range(periods, max(f.window_seconds() * (2 if f.trend else 1)
+                                         for f in users))
+    for funnel, results in on_clickhouse(config, name, source, users, periods, read_range,
+                                         qualities, as_of, covered_end):
+        yield funnel, results[0], results[1] if compare else None
 
 
 def time_range(periods: list[tuple | None], window: int) -> tuple:

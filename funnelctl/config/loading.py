@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from funnelctl.config.base import nearest_line
+from funnelctl.config.engine import resolve_chdb_folder
 from funnelctl.config.models import Config
 from funnelctl.config.references import reference_problems
 from funnelctl.errors import ConfigError
@@ -84,8 +85,9 @@ def parse_config(text: str, path: Path) -> Config:
     config._file, config._lines = path, lines
     base = path.parent
     for source in config.sources.values():
-        if not source.path.is_absolute():
+        if source.path is not None and not source.path.is_absolute():
             source.path = base / source.path
+        resolve_chdb_folder(source, base)
         if source.join is not None and not source.join.path.is_absolute():
             source.join.path = base / source.join.path
     for funnel in config.funnels:

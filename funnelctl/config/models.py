@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model, nearest_line, not_above
+from funnelctl.config.engine import EngineName, source_engine_problem
 from funnelctl.config.events import (
     Order,
     TrendPeriod,
@@ -64,8 +65,23 @@ class Join(Model):
 
 
 class Source(Model):
-    path: Path
+    path: Path | None = None  # required on engine: polars (engine.py checks)
     kind: SourceKind
+    # Where its funnels run (config/engine.py, docs/engines.md); credentials come from the
+    # environment variables named here, never from the file.
+    engine: EngineName = Field(default="polars", description="where the source's funnels run: "
+                               "polars (in process) or clickhouse (docs/engines.md)")
+    url: str | None = Field(default=None, description="engine: clickhouse: "
+                            "http(s)://host:port/database, chdb: (in process over path:) "
+                            "or chdb:FOLDER (a chdb database folder)")
+    table: str | None = Field(default=None, description="engine: clickhouse: a table (or "
+                              "database.table) instead of path:")
+    user_env: str | None = Field(default=None, description="the environment variable that "
+                                 "holds the ClickHouse user")
+    password_env: str | None = Field(default=None, description="the environment variable "
+                                     "that holds the ClickHouse password")
+    timeout: str | None = Field(default=None, description="engine: clickhouse: how long a "
+                                "query may take, e.g. 30s, 10m (default 5m)")
     preset: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     # One strptime format or a list tried in order; without it the formats are detected.
@@ -80,6 +96,18 @@ class Source(Model):
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
     join: Join | None = None
+
+    @model_validator(mode="after")
+    def _engine(self) -> Source:
+        problem = source_engine_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout(cls, v: Any) -> str | None:
+        return duration_text(v)
 
     @model_validator(mode="after")
     def _layout_for_history(self) -> Source:

@@ -3,6 +3,7 @@ so the message can name the line of the key at fault."""
 
 from __future__ import annotations
 
+from funnelctl.config.engine import engine_problems
 from funnelctl.config.models import Config
 from funnelctl.config.norms import norms_problems
 from funnelctl.config.steps import step_problems
@@ -26,7 +27,8 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
                  for i, target in enumerate(config.notify)
                  if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
-            + norms_problems(config.norms, config.sources, config.managers))
+            + norms_problems(config.norms, config.sources, config.managers)
+            + engine_problems(config))
 
 
 def history_link_problems(config: Config) -> list[tuple[tuple, str]]:

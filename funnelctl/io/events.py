@@ -56,26 +56,10 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str] 
     """Events named in `names` (all events for None: strict_order funnels see the events
     of no step too), inside [since, until] when given, plus rejects;
     timestamps outside 1990-01-01 .. as_of + 1 year (default: today) are rejected."""
-    mapping = column_mapping(raw, source, extra)
-    schema = raw.frame.collect_schema()
-    ts_col = mapping["ts"]
-    ts = instant(ts_col, schema[ts_col], timezone, source.date_format,
-                 _sample(raw, ts_col, schema[ts_col]))
-    if ts is None:
-        examples = ", ".join(repr(v) for v in _sample(raw, ts_col, schema[ts_col]).head(3))
-        raise DataError(f"{raw.path}: column '{ts_col}' (for ts): no value parses as a "
-                        f"timestamp (e.g. {examples}); expected ISO 8601 such as "
-                        "2024-01-31T09:30:00Z, or set date_format in the source")
-    dates = plausible(as_of, timezone)
-    query = _canonical(raw, mapping, schema, ts, names, extra, dates)
-    wanted = pl.col("event").is_not_null()
-    if since is not None:
-        wanted &= pl.col("ts") >= since
-    if until is not None:
-        wanted &= pl.col("ts") <= until
+    query, (mapping, schema, ts, dates) = events_query(raw, source, timezone, names, extra,
+                                                       since, until, as_of)
     try:
-        frame = query.filter(wanted | pl.col("_reason").is_not_null()).collect(
-            engine="streaming")
+        frame = query.collect(engine="streaming")
         rows_read = raw.frame.select(pl.len()).collect().item()
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
@@ -93,6 +77,32 @@ def read_events(raw: RawSource, source: Source, timezone: str, names: list[str] 
     # One block per column, not one per scanned morsel: freed later in one piece, the
     # memory is reused for the funnel's own arrays (peak -15% on 30M events).
     return Events(frame.drop("_reason").rechunk(), rejects, rows_read)
+
+
+def events_query(raw: RawSource, source: Source, timezone: str, names: list[str],
+                 extra: list[str], since: dt.datetime | None = None,
+                 until: dt.datetime | None = None, as_of: dt.date | None = None
+                 ) -> tuple[pl.LazyFrame, tuple]:
+    """The lazy read of read_events (its plan is what `audit --explain` shows) and what
+    the rejects pass needs again: (mapping, schema, ts expression, plausible dates)."""
+    mapping = column_mapping(raw, source, extra)
+    schema = raw.frame.collect_schema()
+    ts_col = mapping["ts"]
+    ts = instant(ts_col, schema[ts_col], timezone, source.date_format,
+                 _sample(raw, ts_col, schema[ts_col]))
+    if ts is None:
+        examples = ", ".join(repr(v) for v in _sample(raw, ts_col, schema[ts_col]).head(3))
+        raise DataError(f"{raw.path}: column '{ts_col}' (for ts): no value parses as a "
+                        f"timestamp (e.g. {examples}); expected ISO 8601 such as "
+                        "2024-01-31T09:30:00Z, or set date_format in the source")
+    dates = plausible(as_of, timezone)
+    query = _canonical(raw, mapping, schema, ts, names, extra, dates)
+    wanted = pl.col("event").is_not_null()
+    if since is not None:
+        wanted &= pl.col("ts") >= since
+    if until is not None:
+        wanted &= pl.col("ts") <= until
+    return query.filter(wanted | pl.col("_reason").is_not_null()), (mapping, schema, ts, dates)
 
 
 def _canonical(raw: RawSource, mapping: dict[str, str], schema: pl.Schema, ts: pl.Expr,

@@ -22,9 +22,17 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
-    significance = significance or Significance()
     aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     row = frame.select(aggs).row(0, named=True)
+    parts = {column: segment_rows(frame, funnel, column, kind) for column in funnel.breakdown}
+    return from_rows(funnel, kind, row, parts, significance)
+
+
+def from_rows(funnel: Funnel, kind: str, row: dict, parts: dict[str, tuple[list[dict], int]],
+              significance: Significance | None = None) -> FunnelResult:
+    """The result from aggregated rows (the funnel's, and per breakdown column its
+    segments' rows and how many segments were folded): any engine's aggregates."""
+    significance = significance or Significance()
     result = FunnelResult(
         name=funnel.name, source=funnel.source, kind=kind,
         entities=int(row["entities"]), stages=stage_results(funnel, row),
@@ -32,8 +40,9 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     if kind in OUTCOME_KINDS:
         _add_outcomes(result, row)
     for column in funnel.breakdown:
-        result.breakdowns[column] = segments(frame, funnel, column, row, kind,
-                                             significance.min_segment)
+        rows, folded = parts[column]
+        result.breakdowns[column] = segment_results(rows, folded, funnel, row, kind,
+                                                    significance.min_segment)
     judge_segments([s for segs in result.breakdowns.values() for s in segs], significance)
     return result
 
@@ -53,14 +62,39 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
 
 def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
              kind: str, min_segment: int = 1) -> list[SegmentResult]:
+    rows, folded = segment_rows(frame, funnel, column, kind)
+    return segment_results(rows, folded, funnel, total, kind, min_segment)
+
+
+def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str
+                 ) -> tuple[list[dict], int]:
+    """The aggregated rows of a breakdown column's segments (in report order) and how
+    many segments were folded into the other row."""
     aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
     rows = (
         frame.group_by(label.alias("value"))
         .agg(aggs)
         .sort([pl.col("value") == OTHER, "entities", "value"], descending=[False, True, False])
-        .iter_rows(named=True)
+        .to_dicts()
     )
+    return rows, folded
+
+
+def kept_values(sizes: dict[str, int], top: int, min_size: int) -> tuple[list[str], int]:
+    """folded_label's choice from segment sizes: the values kept, how many are folded."""
+    ordered = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
+    kept = [value for value, size in ordered if size >= min_size][:top]
+    return kept, len(ordered) - len(kept)
+
+
+def report_order(rows: list[dict]) -> list[dict]:
+    """Segments as the report lists them: biggest first, the other row last."""
+    return sorted(rows, key=lambda r: (r["value"] == OTHER, -r["entities"], r["value"]))
+
+
+def segment_results(rows: list[dict], folded: int, funnel: Funnel, total: dict, kind: str,
+                    min_segment: int = 1) -> list[SegmentResult]:
     last = f"entered_{len(funnel.stages)}"
     out = []
     for row in rows:

@@ -46,7 +46,14 @@ def time_to_convert(frame: pl.DataFrame, n_stages: int,
                  col.quantile(0.9, interpolation="linear").alias(f"{c}:p90")]
         aggs += [(col >= low if high is None else col.is_between(low, high, closed="left"))
                  .sum().alias(f"{c}:{i}") for i, (_, low, high) in enumerate(buckets)]
-    row = frame.select(aggs).row(0, named=True)
+    return distributions(frame.select(aggs).row(0, named=True), n_stages, window_s)
+
+
+def distributions(row: dict, n_stages: int, window_s: float | None = None
+                  ) -> list[TimeToConvert | None]:
+    """time_to_convert's answer from its aggregates (`time_k:n`, `:median`, `:p90`, `:i`
+    per bucket; the same from gap_k): any engine's aggregates."""
+    buckets = buckets_for(window_s)
     out: list[TimeToConvert | None] = [None]
     for k in range(2, n_stages + 1):
         first = _distribution(row, f"time_{k}", buckets)

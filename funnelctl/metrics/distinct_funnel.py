@@ -16,6 +16,8 @@ uses one per step), so each step keeps n there and the combinations stay few.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from funnelctl.metrics.window_funnel import (
@@ -32,12 +34,17 @@ from funnelctl.metrics.window_funnel import (
     _first_per_entity,
 )
 
-USED, PREV = "_used", "_prev"
+USED, CROWDED, ROW_REACH, EARLIER = "_used", "_crowded", "_row_reach", "_earlier"
 
 
 def distinct_funnel(events: StepEvents, window: int, keep_src: bool,
                     within: list[int | None] | None = None) -> pl.DataFrame:
-    """window_funnel's result (see there) when each step needs its own event."""
+    """window_funnel's result (see there) when each step needs its own event.
+
+    Each step's reaches come in two kinds: singles, by a chain that used one event (ROW)
+    at the reach's instant, and multis (rare), by one that used several (USED). `best`
+    holds the latest start at each instant, with its row and whether another event could
+    serve there (CROWDED: two singles at the instant, or a multi)."""
     parts, ranked, per_s, shift = events.parts, events.ranked, events.ticks_per_second, \
         events.shift
     n, cap = len(parts), events.span + 1
@@ -45,57 +52,100 @@ def distinct_funnel(events: StepEvents, window: int, keep_src: bool,
     within = within or [None] * (n - 1)
     tick = pl.col(TICK if ranked else POS)
     ticks = [TICK] if ranked else []
-    record = [POS, *ticks, START, *([TICK_START] if ranked else []), *([SRC] if keep_src else [])]
-    first = parts[0]
-    untied = first.select(POS, *ticks, pl.col(POS).alias(START),
-                          *([pl.col(TICK).alias(TICK_START)] if ranked else []),
-                          *([pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)] if keep_src
-                            else []), ROW)
-    tied = untied.clear().with_columns(pl.lit([], pl.List(pl.UInt32)).alias(USED))
-    best = untied.select(record)
-    firsts = [_first_per_entity(best, POS, events, False, keep_src, 1)]
+    chain = [START, *([TICK_START] if ranked else []), *([SRC] if keep_src else [])]
+    record = [POS, *ticks, *chain]
+    singles = parts[0].select(POS, *ticks, pl.col(POS).alias(START),
+                              *([pl.col(TICK).alias(TICK_START)] if ranked else []),
+                              *([pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)]
+                                if keep_src else []), ROW)
+    # The reach's columns as the next step's join names them (best's own name -> that).
+    reached_from = {POS: REACH, **({TICK: TICK_REACH} if ranked else {}),
+                    **{c: c for c in chain}}
+    reached = list(reached_from.values())
+    multis = _no_multis(singles, record)
+    best = _best(singles, multis, record, reached_from)
+    pool = ThreadPoolExecutor(max_workers=1)  # first reaches beside the next step's join
+    firsts = [pool.submit(_first_per_entity, best, POS, events, False, keep_src, 1)]
     for k in range(2, n + 1):
-        right = best.rename({POS: REACH, **({TICK: TICK_REACH} if ranked else {})})
-        limit = within[k - 2]
-        ok = ((pl.col(POS) // (1 << shift)) == (pl.col(START) // (1 << shift))) & \
-            (tick - pl.col(TICK_START if ranked else START) <= window_ticks)
-        if limit is not None:
-            ok &= tick - pl.col(TICK_REACH if ranked else REACH) <= min(limit * per_s, cap)
+        right = best.rename({POS: REACH, ROW: ROW_REACH, **({TICK: TICK_REACH} if ranked else {})})
         joined = parts[k - 1].join_asof(right, left_on=POS, right_on=REACH,
                                         strategy="backward", check_sortedness=False)
-        at_reach = pl.col(REACH) == pl.col(POS)
-        new_untied = joined.filter(~at_reach & ok).select(*record, ROW)
-        events_tied = _at_most(joined.filter(at_reach).select(POS, *ticks, ROW), n)
-        if events_tied.height:
-            # A chain from an earlier instant: the latest reach strictly before.
-            earlier = events_tied.with_columns((pl.col(POS) - 1).alias(PREV)).join_asof(
-                right, left_on=PREV, right_on=REACH, strategy="backward",
-                check_sortedness=False).filter(ok).select(
-                    *record, ROW, pl.concat_list(ROW).alias(USED))
-            # A chain that reached the step before at this instant, by other events.
-            places = events_tied.select(POS).unique()
+        tied = joined.filter(pl.col(REACH) == pl.col(POS))
+        if tied.height:
+            # At a tied instant, a chain from an earlier one: the previous instant's reach.
+            at = pl.col(REACH) == pl.col(POS)
+            joined = joined.with_columns(
+                pl.when(at).then(pl.col(EARLIER + c)).otherwise(pl.col(c)).alias(c)
+                for c in reached)
+        # Unranked, another entity's chain lies more than a window behind (window_funnel).
+        ok = tick - pl.col(TICK_START if ranked else START) <= window_ticks
+        if ranked:
+            ok &= (pl.col(POS) // (1 << shift)) == (pl.col(START) // (1 << shift))
+        limit = within[k - 2]
+        if limit is not None:
+            ok &= tick - pl.col(TICK_REACH if ranked else REACH) <= min(limit * per_s, cap)
+        new_singles = joined.filter(ok).select(*record, ROW)
+        new_multis = _no_multis(new_singles, record)
+        # A chain that reached the step before at this instant by other events: only
+        # where another event than this one reached it there.
+        # (A null ROW is an event no other step matches: never the reach's own.)
+        other = (pl.col(ROW) != pl.col(ROW_REACH)).fill_null(True) | pl.col(CROWDED)
+        crowd = _at_most(tied.filter(other).select(POS, *ticks, ROW), n) if tied.height \
+            else tied
+        if crowd.height:
+            places = crowd.select(POS).unique()
             before = pl.concat([
-                _at_most(untied.join(places, on=POS, how="semi"), n).select(
-                    POS, START, *([TICK_START] if ranked else []),
-                    *([SRC] if keep_src else []), pl.concat_list(ROW).alias(USED)),
-                tied.select(POS, START, *([TICK_START] if ranked else []),
-                            *([SRC] if keep_src else []), USED)])
-            same = events_tied.join(before, on=POS).filter(
-                ~pl.col(USED).list.contains(pl.col(ROW))).select(
-                    *record, ROW, pl.concat_list(USED, ROW).list.sort().alias(USED))
-            # Per instant and set of rows used, the latest start; the best first.
-            new_tied = pl.concat([earlier, same]).sort(
-                [POS, START], descending=[False, True]).unique(
+                _at_most(singles.join(places, on=POS, how="semi"), n).select(
+                    POS, *chain, pl.concat_list(ROW).alias(USED)),
+                multis.join(places, on=POS, how="semi").select(POS, *chain, USED)])
+            unused = pl.col(ROW).is_null() | ~pl.col(USED).list.contains(pl.col(ROW))
+            same = crowd.join(before, on=POS).filter(unused).select(
+                *record, pl.concat_list(USED, ROW).list.sort().alias(USED))
+            # Per instant and set of events used, the latest start; the best first.
+            new_multis = same.sort([POS, START], descending=[False, True]).unique(
                 [POS, USED], keep="first", maintain_order=True)
-            best = new_untied.select(record).merge_sorted(
-                new_tied.unique(POS, keep="first", maintain_order=True).select(record), POS)
+        singles, multis = new_singles, new_multis
+        best = _best(singles, multis, record, reached_from)
+        del joined, right, tied
+        firsts.append(pool.submit(_first_per_entity, best, POS, events, True, keep_src, k))
+    with pool:
+        return _depths([future.result() for future in firsts], keep_src)
+
+
+def _no_multis(singles: pl.DataFrame, record: list[str]) -> pl.DataFrame:
+    return singles.select(record).clear().with_columns(pl.lit([], pl.List(pl.UInt32))
+                                                       .alias(USED))
+
+
+def _best(singles: pl.DataFrame, multis: pl.DataFrame, record: list[str],
+          reached_from: dict[str, str]) -> pl.DataFrame:
+    """The reaches at each instant with the latest start there, their row, CROWDED, and
+    the previous instant's reach (EARLIER + column, as the step after names it); sorted
+    by POS. Singles at one instant share their start (the same reach before it); a multi
+    starts no earlier than them (they come from the latest reach before it), so where
+    there is one it replaces theirs."""
+    key = pl.col(POS)
+    first = (key != key.shift(1)).fill_null(True)
+    best = singles.select(*record, ROW, (~first | (key == key.shift(-1)).fill_null(False))
+                          .alias(CROWDED))
+    if multis.height:
+        top = multis.unique(POS, keep="first", maintain_order=True)
+        at = best[POS].search_sorted(top[POS], side="left")
+        found = at < best.height
+        if found.all() and (best[POS].gather(at) == top[POS]).all():
+            # Usually each such instant has singles too: their reach is replaced in place.
+            rows = best.with_row_index("_i").join(
+                top.select(POS, *[pl.col(c).alias("_m" + c) for c in record[1:]]), on=POS)
+            best = best.with_columns(
+                best[c].scatter(rows["_i"], rows["_m" + c]) for c in record[1:]
+            ).with_columns(best[CROWDED].scatter(rows["_i"], True))
         else:
-            new_tied = tied.clear()
-            best = new_untied.select(record)
-        untied, tied = new_untied, new_tied
-        del joined, right
-        firsts.append(_first_per_entity(best, POS, events, True, keep_src, k))
-    return _depths(firsts, keep_src)
+            best = best.filter(~key.is_in(top[POS].implode())).merge_sorted(
+                top.select(*record, pl.lit(None, pl.UInt32).alias(ROW),
+                           pl.lit(True).alias(CROWDED)), POS)
+    # The previous instant's reach, for every row of an instant.
+    return best.with_columns(pl.when(first).then(pl.col(mine).shift(1)).forward_fill()
+                             .alias(EARLIER + theirs) for mine, theirs in reached_from.items())
 
 
 def _at_most(rows: pl.DataFrame, n: int) -> pl.DataFrame:

@@ -47,6 +47,16 @@ def funnel_trend(frame: pl.DataFrame, funnel: Funnel, timezone: str,
         *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n + 1)],
         pl.col("ts").max().alias(LATEST),
     ).iter_rows(named=True)}
+    return trend_from_rows(rows, funnel, timezone, horizon, covered_end, significance)
+
+
+def trend_from_rows(rows: dict[dt.date, dict], funnel: Funnel, timezone: str,
+                    horizon: dt.datetime | None, covered_end: dt.date | None,
+                    significance: Significance) -> FunnelTrend:
+    """The trend from one row per cohort start (entities, entered_k, and LATEST: the
+    latest step-1 time of the cohort): any engine's aggregates."""
+    period = funnel.trend
+    n = len(funnel.stages)
     trend = FunnelTrend(period, timezone, significance.level, significance.correction)
     if not rows:
         return trend

@@ -118,7 +118,23 @@ def prepare(frame: pl.DataFrame, funnel: Funnel, period: tuple | None = None
         steps[0] &= in_period
     steps += [step_condition(exclusion, frame.schema) for exclusion in funnel.exclude]
     return step_events(frame, steps, funnel.window_seconds(), carried_columns(funnel),
-                       others="strict_order" in modes, rows="distinct_events" in modes)
+                       others="strict_order" in modes,
+                       rows=shared_steps(funnel) if "distinct_events" in modes and
+                       shares_events(funnel) else None)
+
+
+def shares_events(funnel: Funnel) -> bool:
+    """Whether one event can match two stages (two stages name the same event). When
+    none can, every chain's events are different ones: distinct_events is `default`."""
+    names = [name for stage in funnel.stages for name in set(stage.values())]
+    return len(names) != len(set(names))
+
+
+def shared_steps(funnel: Funnel) -> list[bool]:
+    """Per stage, whether another stage names one of its events (exclusions: no)."""
+    names = [set(stage.values()) for stage in funnel.stages]
+    return [any(mine & other for j, other in enumerate(names) if j != i)
+            for i, mine in enumerate(names)] + [False] * len(funnel.exclude)
 
 
 def carried_columns(funnel: Funnel) -> tuple[str, ...]:
@@ -146,7 +162,7 @@ def entities(prepared: StepEvents | pl.DataFrame, funnel: Funnel) -> pl.DataFram
     within = [s.within_seconds() for s in funnel.stages[1:]]
     if uses_steps(funnel):  # exclusions or optional steps: funnel_steps.py
         per_entity = steps_funnel(prepared, step_rules(funnel), keep_src=bool(carried.width))
-    elif "distinct_events" in modes:
+    elif "distinct_events" in modes and shares_events(funnel):
         per_entity = distinct_funnel(prepared, funnel.window_seconds(), bool(carried.width),
                                      within)
     elif modes & STOPPING:

@@ -30,7 +30,7 @@ def strict_funnel(events: StepEvents, window: int, modes: frozenset[str], keep_s
     """window_funnel's result (see there) under `modes` (a set of ClickHouse's)."""
     parts, others, shift = list(events.parts), events.others, events.shift
     first = window_funnel(events, window, keep_src, within, "strict_increase" in modes,
-                          first_reaches=True)
+                          first_reaches=True, gaps=True)
     n = len(parts)
     entity = first[ENTITY]
     stops: list[tuple[pl.Series, int]] = []  # (pos of the breaking event or null, rank)
@@ -75,8 +75,8 @@ def _gather(keys: pl.Series, at: pl.Series, valid: pl.Series, entity: pl.Series,
 
 def _cut(first: pl.DataFrame, stops: list[tuple[pl.Series, int]], n: int,
          keep_src: bool) -> pl.DataFrame:
-    """Depth = the steps first reached before the earliest stop; their times and the
-    step-1 row of the deepest one's chain."""
+    """Depth = the steps first reached before the earliest stop; their times (from step
+    1 and from the step before) and the step-1 row of the deepest one's chain."""
     frame = first.with_columns([s.alias(f"_s{i}") for i, (s, _) in enumerate(stops)])
     stop = pl.min_horizontal([pl.col(f"_s{i}") for i in range(len(stops))]) if stops else \
         pl.lit(None, pl.Int64)
@@ -97,7 +97,7 @@ def _cut(first: pl.DataFrame, stops: list[tuple[pl.Series, int]], n: int,
                         for k in range(n, 0, -1)]).alias(SRC)] if keep_src else []
     return frame.select(
         ENTITY, "depth",
-        *[pl.when(pl.col("depth") >= k).then(pl.col(f"time_{k}")).alias(f"time_{k}")
-          for k in range(2, n + 1)],
+        *[pl.when(pl.col("depth") >= k).then(pl.col(f"{c}_{k}")).alias(f"{c}_{k}")
+          for c in ("time", "gap") for k in range(2, n + 1)],
         *src,
     )

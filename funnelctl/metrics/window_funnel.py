@@ -65,12 +65,13 @@ class StepEvents:
 
 def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
                 carry: tuple[str, ...] = (), anchor: pl.Expr | None = None,
-                others: bool = False, rows: bool = False) -> StepEvents:
+                others: bool = False, rows: list[bool] | None = None) -> StepEvents:
     """frame: entity_id, ts (+ the columns `steps` and `carry` use); steps: one boolean
     expression per funnel step; carry: columns of the step-1 event to keep; anchor: the
     events an unordered attempt may start at (their sorted keys go to `anchors`);
-    others: also the sorted keys of the events no step matches (`others`); rows: each
-    part also holds the event's row number (ROW), the same in every step it matches."""
+    others: also the sorted keys of the events no step matches (`others`); rows: per
+    step, whether its part holds each event's row number (ROW, the same in every step it
+    matches), or a null ROW (no other step can match its events)."""
     code, entity_ids, top_code = entity_codes(frame["entity_id"])
     unit, lo, span = tick_unit(frame)
     per_tick = US_PER[unit]
@@ -90,15 +91,18 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
         order, shift, extra = ticks, reach.bit_length(), []
     pos = (code * (1 << shift) + order).alias(POS)
     lazy = frame.lazy()
-    if rows:
-        lazy, extra = lazy.with_row_index(ROW), [*extra, pl.col(ROW)]
-    gather = bool(extra)
+    row = [[pl.col(ROW)] if numbered else [pl.lit(None, pl.UInt32).alias(ROW)]
+           for numbered in rows] if rows else [[]] * len(steps)
+    if rows and any(rows):
+        lazy = lazy.with_row_index(ROW)
     # The filters run before the sort; a lone key column sorts without a gather.
-    queries = [lazy.filter(step).select(pos, *extra).sort(POS) if gather
-               else lazy.filter(step).select(pos.sort()) for step in steps[1:]]
-    first = lazy.filter(steps[0]).select(pos, *extra, *carry)
-    queries.insert(0, first.sort(POS) if carry or gather else
-                   first.select(pl.col(POS).sort()))
+    queries = [lazy.filter(step).select(pos, *extra, *row[k]).sort(POS)
+               if extra or (rows and rows[k]) else
+               lazy.filter(step).select(pos.sort(), *row[k])
+               for k, step in enumerate(steps) if k]
+    first = lazy.filter(steps[0]).select(pos, *extra, *row[0], *carry)
+    queries.insert(0, first.sort(POS) if carry or extra or (rows and rows[0]) else
+                   first.select(pl.col(POS).sort(), *row[0]))
     if anchor is not None:
         queries.append(lazy.filter(anchor).select(pos, *extra).sort(POS))
     if others:
@@ -107,7 +111,7 @@ def step_events(frame: pl.DataFrame, steps: list[pl.Expr], window: int,
     other_keys = parts.pop() if others else None
     anchors = parts.pop() if anchor is not None else None
     carried = parts[0].select(carry)
-    parts[0] = parts[0].select(POS, *extra)
+    parts[0] = parts[0].select(POS, *extra, *([ROW] if rows else []))
     return StepEvents(parts, carried, shift, entity_ids, 1_000_000 // per_tick, ranked,
                       int(span), anchors, other_keys)
 

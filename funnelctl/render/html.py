@@ -35,6 +35,7 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.money_tables import money_tables
 from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
 from funnelctl.render.waterfall_view import WaterfallView, manager_grid
@@ -67,7 +68,7 @@ def environment() -> Environment:
                        bottleneck_reason=bottleneck_reason, subject=subject,
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
-                       problem_lines=problem_lines,
+                       problem_lines=problem_lines, money_tables=money_tables,
                        waterfall_view=WaterfallView, waterfall_managers=manager_grid,
                        **event_time_globals())
     return env

@@ -131,7 +131,7 @@ EN = {
     "partial_week": "week not wholly in the period: not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
-    "norms_country": "Production calendar {country}: {n} public holidays and days off",
+    "norms_country": "Production calendar {country}: {n} holiday(s) and day(s) off in the period",
     "norms_working_dates": "Working days on a day off by the week (transfers)",
     "norms_team_rules": "Norms of team {team}",
     "members": "members",

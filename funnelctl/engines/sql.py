@@ -1,0 +1,55 @@
+"""SQL text for ClickHouse without pasting values into it: identifiers are quoted (and
+checked against the table's columns by the caller), every value is a query parameter
+`{name:Type}` whose text travels apart from the SQL (HTTP `param_name=`, chdb params)."""
+
+from __future__ import annotations
+
+import math
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0",
+            "\b": "\\b", "\f": "\\f"}
+
+
+def quote_identifier(name: str) -> str:
+    """A column or table name as a ClickHouse identifier: backquoted, escapes doubled."""
+    text = "".join(_ESCAPES.get(ch, ch) for ch in name).replace("`", "\\`")
+    return f"`{text}`"
+
+
+def quote_table(name: str) -> str:
+    """`table` or `database`.`table` (a name with one dot is database.table)."""
+    return ".".join(quote_identifier(part) for part in name.split(".", 1))
+
+
+def escaped_text(value: str) -> str:
+    """A String parameter's value in ClickHouse's escaped text format (as sent)."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in value)
+
+
+def array_text(values: list[str]) -> str:
+    """An Array(String) parameter's value: a quoted literal list, every quote escaped."""
+    items = ("'" + escaped_text(v).replace("'", "\\'") + "'" for v in values)
+    return "[" + ",".join(items) + "]"
+
+
+class Params:
+    """Collects the query parameters of one statement: bind() returns the placeholder."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def bind(self, value: object, kind: str = "String") -> str:
+        name = f"p{len(self.values)}"
+        if kind == "Array(String)":
+            text = array_text([str(v) for v in value])  # type: ignore[union-attr]
+        elif kind == "String":
+            text = escaped_text(str(value))
+        elif kind == "Float64":
+            number = float(value)  # type: ignore[arg-type]
+            if not math.isfinite(number):
+                raise ValueError(f"not a finite number: {value!r}")
+            text = repr(number)
+        else:  # integer kinds
+            text = str(int(value))  # type: ignore[call-overload]
+        self.values[name] = text
+        return f"{{{name}:{kind}}}"
