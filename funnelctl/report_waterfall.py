@@ -61,6 +61,7 @@ class Slippage:
     days_median: float | None
     days_max: float | None
     days_total: float
+    pushes: int | None = None  # stage history: times a close date moved later in the period
 
 
 @dataclass

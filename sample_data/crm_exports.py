@@ -139,7 +139,10 @@ SF_STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Q
              "Negotiation/Review"]
 
 
-def salesforce(path: Path, rng: random.Random, n: int = 260) -> None:
+def salesforce(path: Path, rng: random.Random, n: int = 260,
+               currency_rng: random.Random | None = None) -> None:
+    """With `currency_rng` (a stream of its own, so every other value stays the same), a
+    multi-currency org: about one deal in twelve is in EUR ("EUR 12,000.00")."""
     managers = ["William Jeanne", "Amara Okafor", "Lena Fischer"]
     header = ["Opportunity Name", "Account Name", "Opportunity Owner", "Stage", "Amount",
               "Probability (%)", "Close Date", "Created Date", "Age", "Fiscal Period",
@@ -148,7 +151,8 @@ def salesforce(path: Path, rng: random.Random, n: int = 260) -> None:
     for d in simulate(rng, n, len(SF_STAGES), managers):
         stage = {"won": "Closed Won", "lost": "Closed Lost"}.get(d.outcome, SF_STAGES[d.depth - 1])
         close = d.closed or d.created + dt.timedelta(days=60)
-        amount = "-" if rng.random() < 0.08 else f"USD {d.amount:,.2f}"
+        code = "EUR" if currency_rng and currency_rng.random() < 0.08 else "USD"
+        amount = "-" if rng.random() < 0.08 else f"{code} {d.amount:,.2f}"
         prob = {"won": 100, "lost": 0}.get(d.outcome, 10 * d.depth)
         sf_id = f"006U6000{d.n:07d}"
         rows.append([f"Opportunity {d.n}", f"Account {d.n % 40}", d.manager, stage, amount,

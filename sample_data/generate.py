@@ -371,7 +371,8 @@ def main() -> None:
     crm_exports.bitrix24(HERE / "bitrix24_deals.csv", random.Random(SEED + 2))
     crm_exports.hubspot(HERE / "hubspot_deals.csv", random.Random(SEED + 3))
     crm_exports.pipedrive(HERE / "pipedrive_deals.csv", random.Random(SEED + 4))
-    crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5))
+    crm_exports.salesforce(HERE / "salesforce_opportunities.csv", random.Random(SEED + 5),
+                           currency_rng=random.Random(f"{SEED}-currency"))
     # The Pipedrive export as it was earlier (--since-snapshot), from its own stream.
     snapshots.pipedrive_earlier(HERE / "pipedrive_deals.csv",
                                 HERE / "pipedrive_deals_earlier.csv",

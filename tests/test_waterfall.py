@@ -87,7 +87,7 @@ def test_every_bucket_of_two_snapshots(cli, snapshots):
     assert 1050 + 170 + 70 + 50 - 50 - 340 - 400 - 50 == 500
     w = report["funnels"][0]["waterfall"]
     assert w["slippage"] == {"deals": 1, "share": 0.5, "days_median": 19.0,
-                             "days_max": 19.0, "days_total": 19.0}  # D1 and D2 dated
+                             "days_max": 19.0, "days_total": 19.0, "pushes": None}  # D1, D2 dated
     assert w["matching"] == {
         "matched by deal id": 6, "in the older export only: open (removed)": 1,
         "in the older export only: closed (outside the pipeline)": 0,
@@ -364,3 +364,48 @@ def test_json_keeps_the_contract_of_the_other_funnels(cli, snapshots):
     plain = cli.json("audit", snapshots / "audit.yaml")
     assert plain["funnels"][0]["waterfall"] is None
     json.dumps(plain)
+
+
+SF_HEADER = ["Opportunity ID", "Owner", "From Stage", "To Stage", "Amount", "Close Date",
+             "Last Modified"]
+SF_HISTORY = [  # a Salesforce Opportunity History report; the period is March 2026
+    ["O1", "Ann", "", "S1", "USD 1,000.00", "3/20/2026", "2/10/2026"],
+    ["O1", "Ann", "S1", "S1", "USD 1,000.00", "3/31/2026", "3/05/2026"],  # pushed 11 d
+    ["O1", "Ann", "S1", "S1", "USD 1,200.00", "4/15/2026", "3/20/2026"],  # +200, pushed 15 d
+    ["O2", "Bob", "", "S1", "USD 500.00", "3/10/2026", "2/11/2026"],
+    ["O2", "Bob", "S1", "S2", "USD 400.00", "3/10/2026", "3/02/2026"],  # advanced, -100
+    ["O3", "Bob", "", "S1", "USD 300.00", "3/01/2026", "2/12/2026"],
+    ["O3", "Bob", "S1", "Won", "USD 300.00", "3/08/2026", "3/08/2026"],  # won at 300
+    ["O4", "Ann", "", "S2", "USD 700.00", "4/30/2026", "3/15/2026"],  # new
+]
+
+
+def test_a_salesforce_history_carries_amounts_and_close_dates(cli, tmp_path):
+    write_csv(tmp_path / "history.csv", SF_HEADER, SF_HISTORY)
+    config = tmp_path / "h.yaml"
+    config.write_text(HISTORY_CONFIG, encoding="utf-8")
+    report = cli.json("audit", config, "--period", "2026-03-01..2026-03-31", "--compare",
+                      "previous")
+    got = buckets(report)
+    assert {n: (b["deals"], b["value"]) for n, b in got.items()} == {
+        "open_start": (3, 1800.0),  # O1 1000 + O2 500 + O3 300
+        "new": (1, 700.0),  # O4
+        "reopened": (0, 0.0),
+        "advanced": (1, 400.0),  # O2 S1 -> S2, at 400 now
+        "moved_back": (0, 0.0),
+        "slipped": (1, 1200.0),  # O1: 3/20 -> 4/15
+        "amount_raised": (1, 200.0),  # O1 1000 -> 1200
+        "amount_cut": (1, 100.0),  # O2 500 -> 400
+        "won": (1, 300.0),  # O3
+        "lost": (0, 0.0), "removed": (0, 0.0),
+        "open_end": (3, 2300.0),  # O1 1200 + O2 400 + O4 700
+    }
+    assert 1800 + 700 + 200 - 100 - 300 == 2300
+    w = report["funnels"][0]["waterfall"]
+    assert w["currency"] == "USD"
+    # O1 is open at both dates with a close date at both, and so is O2 (not moved).
+    assert w["slippage"] == {"deals": 1, "share": 0.5, "days_median": 26.0, "days_max": 26.0,
+                             "days_total": 26.0, "pushes": 2}
+    table = cli("audit", config, "--period", "2026-03-01..2026-03-31", "--compare",
+                "previous").stdout
+    assert "2 pushes in the period" in " ".join(table.split())

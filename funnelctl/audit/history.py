@@ -102,7 +102,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         moved_backwards=counts[BACKWARDS], skipped_stages=counts[SKIPPED],
         share=ratio(counts["inconsistent"], counts["deals"]))
     if before is not None:
-        result.waterfall = history_waterfall(config, entries, funnel, dates)
+        result.waterfall = history_waterfall(config, entries, funnel, dates, history.edits)
     return result, earlier, history_stuck(config, funnel, result, entries, moment)
 
 

@@ -29,6 +29,7 @@ from funnelctl.report import SourceQuality
 from funnelctl.report_waterfall import Waterfall
 
 OPTION = "--since-snapshot"
+VALUES = ("amount", "currency", "expected_close")
 DATE_COLUMNS = ("created_at", "closed_at", "stage_changed_at")
 
 
@@ -158,14 +159,16 @@ def snapshot_waterfall(config: Config, funnel: Funnel, newer: pl.DataFrame,
     return result
 
 
-def history_state(entries: pl.DataFrame, funnel: Funnel, moment: dt.datetime) -> pl.DataFrame:
-    """Each deal as it stood just before `moment`: its last classified entry then."""
+def history_state(entries: pl.DataFrame, funnel: Funnel, moment: dt.datetime,
+                  edits: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Each deal as it stood just before `moment`: its last classified entry then, with
+    the last amount and expected close date any entry (or edit row) set before it."""
     n = len(funnel.stages)
     names = {i: s.name for i, s in enumerate(funnel.stages, 1)} | {n + 1: "won"}
     known = entries.filter(pl.col(ROLE).is_not_null() & (pl.col("entered_at") < moment))
     last_role = pl.col(ROLE).last()
-    extra = [pl.col(c).drop_nulls().last().alias(c)
-             for c in ("manager", "amount", "expected_close") if c in entries.columns]
+    extra = [pl.col("manager").drop_nulls().last().alias("manager")] \
+        if "manager" in entries.columns else []
     state = known.group_by("deal_id").agg(
         pl.when(last_role == "stage").then(pl.lit("open")).otherwise(last_role)
         .alias("status"),
@@ -174,23 +177,56 @@ def history_state(entries: pl.DataFrame, funnel: Funnel, moment: dt.datetime) ->
         .otherwise(pl.col(ORDER).last().replace_strict(names, default=None,
                                                        return_dtype=pl.String)).alias("stage"),
         *extra)
-    return state
+    values = [c for c in VALUES if c in entries.columns]
+    if not values:
+        return state
+    return state.join(_value_history(entries, edits, values).filter(
+        pl.col("entered_at") < moment).group_by("deal_id").agg(
+            pl.col(c).drop_nulls().last() for c in values), on="deal_id", how="left")
+
+
+def _value_history(entries: pl.DataFrame, edits: pl.DataFrame | None,
+                   values: list[str]) -> pl.DataFrame:
+    """Every dated amount / expected close of each deal, in time order."""
+    rows = [entries.select("deal_id", "entered_at", *values)]
+    if edits is not None and edits.height:
+        rows.append(edits.select("deal_id", "entered_at", *values))
+    return pl.concat(rows, how="vertical_relaxed").sort(["deal_id", "entered_at"],
+                                                        maintain_order=True)
+
+
+def close_date_pushes(entries: pl.DataFrame, edits: pl.DataFrame | None,
+                      start_at: dt.datetime, end_at: dt.datetime, deals: set[str]) -> int:
+    """How many times the expected close date of these deals moved later in the period
+    (each later date than the one before counts once)."""
+    dated = _value_history(entries, edits, ["expected_close"]).filter(
+        pl.col("expected_close").is_not_null() & pl.col("deal_id").is_in(list(deals))
+        & (pl.col("entered_at") < end_at))
+    moved = dated.with_columns(before=pl.col("expected_close").shift(1).over("deal_id"))
+    return moved.filter((pl.col("entered_at") >= start_at)
+                        & (pl.col("expected_close") > pl.col("before"))).height
 
 
 def history_waterfall(config: Config, entries: pl.DataFrame, funnel: Funnel,
-                      dates: DateRange) -> Waterfall:
+                      dates: DateRange, edits: pl.DataFrame | None = None) -> Waterfall:
     """From the start of the period's first day to the end of its last (classified
     entries of one stage history)."""
     start_at = dt.datetime.combine(dates.start, dt.time())
     end_at = dt.datetime.combine(dates.end + dt.timedelta(days=1), dt.time())
     currency = config.money.currency
-    start = complete_state(history_state(entries, funnel, start_at), currency)
-    end = complete_state(history_state(entries, funnel, end_at), currency)
+    start = complete_state(history_state(entries, funnel, start_at, edits), currency)
+    end = complete_state(history_state(entries, funnel, end_at, edits), currency)
     has_amounts = "amount" in entries.columns
     has_close = "expected_close" in entries.columns
     result = _waterfall(config, funnel, start, end, basis="history",
                         has_amounts=has_amounts, has_close_dates=has_close)
     result.start, result.end = dates.start, dates.end
+    if result.slippage is not None:
+        both = start.join(end, on="deal_id", suffix="_end").filter(
+            (pl.col("status") == "open") & (pl.col("status_end") == "open")
+            & (pl.col("expected_close_end") > pl.col("expected_close")))
+        result.slippage.pushes = close_date_pushes(entries, edits, start_at, end_at,
+                                                   set(both["deal_id"].to_list()))
     if not has_amounts:
         result.notes.append("the stage history has no amount column: the buckets count "
                             "deals only")

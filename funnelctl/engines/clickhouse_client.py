@@ -21,6 +21,8 @@ from funnelctl.config.events import parse_duration
 from funnelctl.errors import DataError
 
 DEFAULT_TIMEOUT = 300  # seconds
+# Query parameters in every clause, and arrayFold with the accumulator first (23.10).
+MIN_VERSION = (23, 10)
 _SESSIONS: dict[str, Any] = {}  # chdb: one session per database folder (chdb allows one)
 
 
@@ -32,6 +34,7 @@ class Connection:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: int = DEFAULT_TIMEOUT
+    version: str | None = None  # the server's, once asked
 
     @property
     def in_process(self) -> bool:
@@ -46,11 +49,26 @@ class Connection:
 
     def query(self, sql: str, params: dict[str, str]) -> list[dict[str, Any]]:
         """Rows of the result as dicts (JSON format: numbers as numbers)."""
+        if params and not self.in_process and self.version is None:
+            self.check_version()
         text = self._run_chdb(sql, params) if self.in_process else self._run_http(sql, params)
         try:
             return json.loads(text)["data"] if text.strip() else []
         except (ValueError, KeyError):
             raise self.fail(f"unexpected answer: {text[:200]!r}") from None
+
+    def check_version(self) -> None:
+        """A server too old for the SQL is one clear error, not a syntax error later."""
+        rows = json.loads(self._run_http("SELECT version() AS v", {}) or "{}").get("data", [])
+        self.version = str(rows[0]["v"]) if rows else "?"
+        try:
+            found = tuple(int(part) for part in self.version.split(".")[:2])
+        except ValueError:
+            return
+        if found < MIN_VERSION:
+            need = ".".join(map(str, MIN_VERSION))
+            raise self.fail(f"ClickHouse {self.version} is too old: engine: clickhouse needs "
+                            f"{need} or later (query parameters, arrayFold)")
 
     def _run_http(self, sql: str, params: dict[str, str]) -> str:
         query = {"default_format": "JSON", "output_format_json_quote_64bit_integers": "0",
@@ -115,7 +133,9 @@ def server_message(status: int | None, body: str) -> str:
     text = " ".join(body.split())
     for marker in (", Stack trace", " Stack trace", " (version "):
         text = text.split(marker, 1)[0]
-    if status in (401, 403) or "Code: 516" in text or "Authentication failed" in text:
+    refused = ("Code: 516", "Code: 192", "Code: 193", "Authentication failed", "Wrong password",
+               "Unknown user")
+    if status in (401, 403) or any(marker in text for marker in refused):
         return f"the server refused the login (user_env / password_env): {text[:300]}"
     return text[:400] or f"HTTP {status}"
 

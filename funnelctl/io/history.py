@@ -22,6 +22,7 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
+from funnelctl.io.currency import currency_expr, currency_in_amount
 from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
@@ -32,6 +33,7 @@ from funnelctl.io.values import (
     merge_readings,
     null_markers,
     out_of_range,
+    parse_amount,
     plausible,
     to_local_datetime,
 )
@@ -48,7 +50,8 @@ ALIASES = {
         "deal_id": ["Opportunity ID", "Opportunity Name", "Deal Name"],
         "from_stage": ["From Stage"], "stage": ["To Stage"],
         "entered_at": ["Last Modified", "Last Modified Date", "Edit Date"],
-        "manager": ["Owner", "Opportunity Owner"]},
+        "manager": ["Owner", "Opportunity Owner"],
+        "amount": ["Amount"], "expected_close": ["Close Date", "CloseDate"]},
 }
 # Polars keeps a header's escaped quotes doubled (`Date entered ""X (P)""`): allow both.
 WIDE_COLUMN = re.compile(r"""^\s*date entered\s*["']+(?P<label>.+?)["']+\s*$""", re.IGNORECASE)
@@ -62,6 +65,14 @@ class History:
     layout: str
     rows_read: int  # data rows in the file (one HubSpot row holds many entries)
     notes: list[str] = field(default_factory=list)
+    # Salesforce rows with From Stage = To Stage (amount or close-date edits, no move):
+    # deal_id, entered_at and the amount / expected_close they set, for the waterfall.
+    edits: pl.DataFrame | None = None
+
+
+# Optional per-entry values (long and Salesforce layouts): the amount and the expected
+# close date as they stood at each entry, for the waterfall of a period.
+VALUES = ("amount", "currency", "expected_close")
 
 
 def _key(name: str) -> str:
@@ -82,7 +93,8 @@ def history_mapping(raw: RawSource, source: Source, layout: str,
     mapping = dict(source.columns)
     by_key = {_key(c): c for c in raw.columns}
     aliases = ALIASES[layout]
-    for name in (*REQUIRED[layout], "manager", *extra):
+    optional = VALUES if layout != "hubspot_wide" else ()
+    for name in (*REQUIRED[layout], "manager", *optional, *extra):
         for candidate in (name, *aliases.get(name, [])):
             if name not in mapping and _key(candidate) in by_key:
                 mapping[name] = by_key[_key(candidate)]
@@ -104,6 +116,8 @@ def read_history(raw: RawSource, source: Source, timezone: str,
     kept = {name: _text(mapping[name])
             for name in dict.fromkeys(["manager", *breakdown]) if name in mapping}
     schema = raw.frame.collect_schema()
+    if layout != "hubspot_wide":
+        kept |= _values(raw, source, mapping, timezone, schema)
     if layout == "hubspot_wide":
         entries, date_dtype = _from_hubspot(raw, mapping["deal_id"], kept)
         date_columns = [c for c in raw.columns if WIDE_COLUMN.match(c)]
@@ -117,6 +131,32 @@ def read_history(raw: RawSource, source: Source, timezone: str,
                    plausible(as_of, timezone))
 
 
+
+
+def _values(raw: RawSource, source: Source, mapping: dict[str, str], timezone: str,
+            schema: pl.Schema) -> dict[str, pl.Expr]:
+    """amount and expected_close (a date) of each entry, when the file has them; a value
+    that does not parse is left out (counted in the notes)."""
+    markers = null_markers(source.null_values)
+    out = {}
+    if "amount" in mapping:
+        name = mapping["amount"]
+        out["amount"] = parse_amount(name, schema[name], markers)
+        out["_amount_bad"] = clean_text(name, markers).is_not_null() & out["amount"].is_null() \
+            if schema[name] == pl.String else pl.lit(False)
+        if "currency" in mapping:  # as the deals reader: a column, or the amount's text
+            out["currency"] = currency_expr(mapping["currency"], markers)
+        elif schema[name] == pl.String:
+            out["currency"] = pl.when(out["amount"].is_not_null()).then(
+                currency_in_amount(clean_text(name, markers)))
+    if "expected_close" in mapping:
+        name = mapping["expected_close"]
+        reading = date_readings(raw, source.date_format, [name]).get(name)
+        parsed, given = to_local_datetime(name, schema[name], timezone, source.date_format,
+                                          markers, reading)
+        out["expected_close"] = parsed.dt.date()
+        out["_close_bad"] = given & parsed.is_null()
+    return out
 
 
 def split_label(label: str) -> tuple[str, str | None]:
@@ -197,6 +237,12 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     if not_moves:
         notes.append(f"{not_moves} rows have From Stage = To Stage (amount or date edits, "
                      "not stage moves): not counted as entries")
+    for flag, what in (("_amount_bad", "amount"), ("_close_bad", "expected_close")):
+        if flag in frame.columns and (bad := int(frame[flag].sum())):
+            notes.append(f"{bad} {what} values could not be read: left out of the waterfall")
+    values = [c for c in VALUES if c in frame.columns]
+    edits = (frame.filter(pl.col("_not_move") & pl.col("_reason").is_null())
+             .select("deal_id", "entered_at", *values) if values else None)
     frame = frame.filter(~pl.col("_not_move"))
     rejected = frame.filter(pl.col("_reason").is_not_null())
     rejects = rejected.select(line=LINE, reason="_reason", value="_value").cast(REJECTS_SCHEMA)
@@ -208,7 +254,7 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     if unique.height < good.height:
         notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "
                      "and time) counted once")
-    return History(unique, rejects, layout, rows_read, notes)
+    return History(unique, rejects, layout, rows_read, notes, edits)
 
 
 def _reject_reason() -> list[pl.Expr]:

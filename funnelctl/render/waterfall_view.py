@@ -28,6 +28,7 @@ WORDS = {
                 "deals inside the pipeline (·)",
         "slippage": "close date pushed out: {n} of the deals open at both dates ({share}), "
                     "median {median} d, at most {max} d, {total} d in all",
+        "pushes": "; {n} pushes in the period",
         "no_close_dates": "close date pushed out: unknown, the data has no expected close "
                           "date (map expected_close)",
         "no_amounts": "no amounts: the buckets count deals only",
@@ -58,6 +59,7 @@ WORDS = {
                 "откатились и отложенные — движение внутри воронки (·)",
         "slippage": "дата закрытия отложена: {n} из сделок в работе на обе даты ({share}), "
                     "медиана {median} дн., максимум {max} дн., всего {total} дн.",
+        "pushes": "; переносов за период: {n}",
         "no_close_dates": "дата закрытия отложена: неизвестно, в данных нет ожидаемой даты "
                           "закрытия (сопоставьте expected_close)",
         "no_amounts": "сумм нет: считаются только сделки",
@@ -136,7 +138,9 @@ class WaterfallView:
             out.append(t["slippage"].format(n=f.num(s.deals), share=f.pct(s.share),
                                             median=f.days(s.days_median, ""),
                                             max=f.days(s.days_max, ""),
-                                            total=f.num(round(s.days_total))))
+                                            total=f.num(round(s.days_total)))
+                       + (t["pushes"].format(n=f.num(s.pushes)) if s.pushes is not None
+                          else ""))
         else:
             out.append(t["no_close_dates"])
         if not w.has_amounts:
