@@ -362,7 +362,7 @@ class TeamNorms:
     members: list[str]
     daily_good: list[dict[str, int]]  # the team's rules, as in the config
     daily_acceptable: list[dict[str, int]]
-    weekly_meetings: dict[str, int]
+    weekly_meetings: dict[str, int] | None  # None: weeks not graded for this team
 
 
 @dataclass

@@ -97,6 +97,7 @@ class PlanLine:
     coverage: float | None  # weighted_pipeline / remaining (None when nothing remains)
     behind: bool  # won below expected_by_now while the period runs (or missed, once over)
     status: str  # "running", "finished" or "future"
+    derived: bool = False  # a team line the plan does not give: the managers' targets summed
 
 
 @dataclass

@@ -209,9 +209,16 @@ def test_an_old_server_is_refused_in_one_line(server, cli, write, monkeypatch):
 def test_a_missing_table_is_named_with_the_url(server, cli, write):
     config = on_server(server)
     config["sources"]["events"]["table"] = "no_such_table"
-    result = cli("audit", write("c.yaml", json.dumps(config)))
+    report = write("c.yaml", json.dumps(config)).parent / "report.html"
+    result = cli("audit", write("c.yaml", json.dumps(config)), "--output", report)
     assert_error(result, f"source 'events' ({server.url}/default)", "no_such_table")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and not report.exists()
+
+
+def test_validate_checks_the_table_and_its_columns(server, cli, write):
+    result = cli("validate", write("c.yaml", json.dumps(on_server(server))))
+    assert result.exit_code == 0, result.stderr
+    assert f"table events on {server.url}/default (5 columns" in result.stdout
 
 
 def test_a_missing_column_is_named(server, cli, write):

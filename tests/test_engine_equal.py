@@ -15,7 +15,7 @@ import yaml
 
 from tests import test_event_where
 from tests.chdb_support import write_parquet
-from tests.engine_support import both, entered
+from tests.engine_support import both, entered, report_json
 from tests.window_funnel_data import T0, D, suites
 
 pytest.importorskip("chdb")
@@ -185,3 +185,36 @@ def test_hostile_names_and_values_are_data_not_sql(tmp_path):
     assert entered(clickhouse) == [n, n - 1]
     values = {s["value"] for s in clickhouse["funnels"][0]["breakdowns"]["segment"]}
     assert values == set(HOSTILE)
+
+
+def test_a_table_in_a_chdb_database_folder(tmp_path):
+    """url: chdb:FOLDER with table: the store sample loaded into a MergeTree table of a
+    chdb database folder (relative to the config, like path:)."""
+    from chdb import session
+
+    from funnelctl.engines.clickhouse_client import close_sessions
+
+    log = read_store()
+    log.write_parquet(tmp_path / "store.parquet")
+    close_sessions()
+    db = session.Session(str(tmp_path / "chdb"))
+    try:
+        db.query("CREATE DATABASE shop")
+        db.query("CREATE TABLE shop.events ENGINE = MergeTree ORDER BY tuple() AS "
+                 "SELECT * FROM file({p:String}, Parquet)",
+                 params={"p": str(tmp_path / "store.parquet")})
+    finally:
+        db.close()
+    config = store_config(tmp_path / "store.parquet")
+    polars = report_json(config, tmp_path / "polars.yaml", as_of=AS_OF)
+    source = config["sources"]["events"]
+    del source["path"]
+    source.update(engine="clickhouse", url="chdb:chdb", table="shop.events")
+    clickhouse = report_json(config, tmp_path / "clickhouse.yaml", as_of=AS_OF)
+    close_sessions()
+    for report in (polars, clickhouse):
+        for quality in report["data_quality"]["sources"]:
+            quality.pop("path"), quality.pop("detected", None)
+    assert clickhouse == polars
+    assert entered(clickhouse)[0] == log.filter(
+        pl.col("event_name") == "session_start")["user_id"].n_unique()

@@ -5,7 +5,6 @@ and the report in every renderer."""
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -308,15 +307,18 @@ def test_the_report_counts_by_hand(cli, tmp_path):
     assert stages[3]["conversion_from_previous"] == pytest.approx(2 / 3)
     without = cli.json("audit", audit_config(tmp_path, exclude=False))["funnels"][0]
     assert without["excluded"] is None and without["entities"] == 6
-
-
-HOSTILE = ["<script>alert(1)</script>", "[bold]x[/bold]", "\x1b[31mred", "=HYPERLINK(1)"]
+    typo = audit_config(tmp_path).read_text().replace("[support_call]", "[suport_call]")
+    (tmp_path / "audit.yaml").write_text(typo)
+    report = cli.json("audit", tmp_path / "audit.yaml")
+    assert report["funnels"][0]["excluded"] == 0
+    assert "Shop / exclude 1: no events named 'suport_call'" in \
+        report["data_quality"]["sources"][0]["notes"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_every_renderer_says_it(cli, tmp_path, lang):
     write_events(tmp_path)
-    config = audit_config(tmp_path, second=json.dumps(HOSTILE[0] + HOSTILE[1])[1:-1])
+    config = audit_config(tmp_path, second="<script>alert(1)</script>[bold]x[/bold]")
     words = {"en": ("Excluded entities: 1,", "Optional steps: "),
              "ru": ("Исключено объектов: 1,", "Необязательные шаги: ")}[lang]
     table = cli("audit", config, "--lang", lang)
@@ -390,3 +392,28 @@ def test_exclude_and_optional_on_a_deal_funnel(cli, tmp_path):
         "    stages: [{name: new}, {name: mid, optional: true}, {name: won}]\n")
     assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:6:",
                  "exclude applies to event funnels only", "optional applies to event funnels")
+
+
+def test_trend_cohorts_and_period_changes_convert_from_the_required_step(cli, tmp_path):
+    """One day, one cohort: its stages are the funnel's (5, 2, 3, 2), and the cart's
+    conversion is 3 / 5, from visit, not 3 / 2 from the optional coupon step."""
+    write_events(tmp_path)
+    config = audit_config(tmp_path).read_text().replace("    window: 1h\n",
+                                                        "    window: 1h\n    trend: day\n")
+    (tmp_path / "audit.yaml").write_text(config)
+    funnel = cli.json("audit", tmp_path / "audit.yaml")["funnels"][0]
+    (cohort,) = funnel["trend"]["cohorts"]
+    assert [s["entered"] for s in cohort["stages"]] == [5, 2, 3, 2]
+    assert cohort["stages"][2]["conversion_from_previous"] == pytest.approx(3 / 5)
+
+
+def test_period_comparison_converts_from_the_required_step():
+    from funnelctl.metrics.compare import compare_entered
+    from funnelctl.metrics.funnel import conversion_bases
+
+    assert conversion_bases([False, True, True, False, False]) == [None, 0, 0, 0, 3]
+    compared = compare_entered("F", ["visit", "coupon", "cart"], [10, 2, 6], 10,
+                               [10, 1, 4], 10, 0.05, conversion_bases([False, True, False]))
+    cart = compared.stages[1]
+    assert (cart.previous, cart.current) == (pytest.approx(0.6), pytest.approx(0.4))
+    assert (cart.previous_trials, cart.current_trials) == (10, 10)

@@ -169,3 +169,12 @@ def test_type_for_the_whole_source_and_lists_are_exclusive(cli, tmp_path):
     config = write_norms_config(tmp_path,
                                 source="    type_values: {type: call, meeting: [Встреча]}\n")
     assert_error(cli("audit", config), "audit.yaml:", "type: call makes every row a call")
+
+
+def test_a_team_without_a_weekly_norm_has_no_week_graded():
+    frame = daily(("Phone", day(0), 60, 0), ("Field", day(0), 0, 9))
+    teams = [{"name": "Phone sales", "members": ["Phone"], "weekly": {"meetings": None}}]
+    result = grade(frame, day(0), day(4), teams=teams)
+    assert [w.grade for w in by_name(result)["Phone"].weeks] == [None]
+    assert [w.grade for w in by_name(result)["Field"].weeks] == ["good"]  # 9: good is 8
+    assert by_name(result)["Phone"].good_days == 1  # the top-level daily rules still apply

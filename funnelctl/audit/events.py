@@ -95,13 +95,16 @@ def time_range(periods: list[tuple | None], window: int) -> tuple:
 
 
 def unseen_names(frame: pl.DataFrame, funnels: list[Funnel]) -> list[str]:
-    """A stage name nobody logs is usually a typo: say so instead of showing a silent 0."""
+    """A stage (or exclusion) event nobody logs is usually a typo: say so instead of
+    showing a silent 0 (or an exclusion that never bites)."""
     seen = set(frame["event"].unique().drop_nulls().cast(pl.String).to_list())
     notes = []
     for funnel in funnels:
-        for stage in funnel.stages:
-            missing = [n for n in stage.values() if n not in seen]
+        named = [(s.name, s.values()) for s in funnel.stages] + [
+            (f"exclude {j}", x.values()) for j, x in enumerate(funnel.exclude, 1)]
+        for name, values in named:
+            missing = [n for n in values if n not in seen]
             if missing:
-                notes.append(f"{funnel.name} / {stage.name}: no events named "
+                notes.append(f"{funnel.name} / {name}: no events named "
                              + ", ".join(f"'{n}'" for n in missing))
     return notes

@@ -135,10 +135,8 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         require_plan_columns(config, funnel, frame)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
-        calendar = config.norms.calendar if config.norms else None
         lines = plan_lines(amounts, weighted(amounts, probabilities), targets, day,
-                           calendar.workday_numbers() if calendar else None,
-                           set(calendar.holidays) if calendar else None)
+                           config.norms.calendar if config.norms else None)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None)
         found += check_plan(result)

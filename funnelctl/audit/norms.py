@@ -80,7 +80,7 @@ def describe(result: NormsResult, norms: Norms, match: NameMatch,
         name=t.name, members=list(t.members),
         daily_good=[r.model_dump() for r in (t.daily or norms.daily).good],
         daily_acceptable=[r.model_dump() for r in (t.daily or norms.daily).acceptable],
-        weekly_meetings=(t.weekly or norms.weekly).meetings.model_dump()) for t in norms.teams]
+        weekly_meetings=weekly_limits(t.weekly or norms.weekly)) for t in norms.teams]
     result.names = NameMatches(merged=dict(sorted(match.merged.items())),
                                ambiguous=dict(sorted(match.ambiguous.items())),
                                unmatched=list(match.unmatched))
@@ -88,6 +88,10 @@ def describe(result: NormsResult, norms: Norms, match: NameMatch,
     result.short_calls = sum(a.short_calls for a in read.values())
     result.min_call_seconds = {name: config.sources[name].min_call_seconds for name in read
                                if config.sources[name].min_call_seconds is not None}
+
+
+def weekly_limits(weekly) -> dict[str, int] | None:
+    return None if weekly.meetings is None else weekly.meetings.model_dump()
 
 
 def source_notes(activities: Activities, min_call_seconds: int | None) -> list[str]:

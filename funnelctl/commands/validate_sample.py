@@ -31,7 +31,7 @@ def sample_lines(config: Config) -> list[str]:
     """What the audit would reject in the first SAMPLE_ROWS rows of every source it reads."""
     lines = []
     for name, source in config.sources.items():
-        read = _reader(config, name, source)
+        read = _reader(config, name, source) if source.table is None else None
         if read is None:
             continue
         raw = open_source(name, source)

@@ -94,7 +94,8 @@ class WeeklyMeetings(Model):
 
 
 class Weekly(Model):
-    meetings: WeeklyMeetings = Field(default_factory=WeeklyMeetings)
+    # null: weeks are not graded on meetings (a team whose work is calls)
+    meetings: WeeklyMeetings | None = Field(default_factory=WeeklyMeetings)
 
 
 class Calendar(Model):

@@ -115,17 +115,23 @@ class Connection:
                     raise self.fail(f"no chdb database folder at {folder}")
                 current = _SESSIONS.get(folder)
                 if current is None:
-                    for other in list(_SESSIONS):  # chdb keeps one session at a time
-                        _SESSIONS.pop(other).close()
+                    close_sessions()  # chdb keeps one session at a time
                     current = _SESSIONS[folder] = session.Session(folder)
                 result = current.query(sql, "JSON", params=params)
             else:
+                close_sessions()  # chdb runs in memory or on one folder at a time
                 result = chdb.query(sql, "JSON", params=params)
         except DataError:
             raise
         except Exception as exc:  # chdb raises its own error type with the server's text
             raise self.fail(server_message(None, str(exc))) from None
         return result.data() if hasattr(result, "data") else str(result)
+
+
+def close_sessions() -> None:
+    """Close the chdb database folders this process opened."""
+    for folder in list(_SESSIONS):
+        _SESSIONS.pop(folder).close()
 
 
 def server_message(status: int | None, body: str) -> str:

@@ -71,6 +71,8 @@ def audit_inputs(config_path: Path, sources: Mapping[str, Source]) -> Inputs:
     inputs = [("the config", Path(config_path))]
     for name, source in sources.items():
         path = source.path
+        if path is None:  # a table on a ClickHouse server: no file here
+            continue
         files = parquet_files(path, name) if is_glob(path) or is_folder(path) else [path]
         inputs += [(f"a data file of source '{name}'", file) for file in files]
     return inputs

@@ -10,6 +10,7 @@ A lower number that the test cannot tell from noise is shown but not flagged.
 from __future__ import annotations
 
 from funnelctl.config.stats import Significance
+from funnelctl.metrics.funnel import conversion_bases
 from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.report import Change, FunnelComparison, FunnelResult
 
@@ -52,14 +53,18 @@ def compare_funnel(current: FunnelResult, previous: FunnelResult,
     """Stage conversions (from the previous stage) and the overall conversion, then vs now."""
     return compare_entered(current.name, [s.name for s in current.stages],
                            [s.entered for s in previous.stages], previous.entities,
-                           [s.entered for s in current.stages], current.entities, significance)
+                           [s.entered for s in current.stages], current.entities, significance,
+                           conversion_bases([s.optional for s in current.stages]))
 
 
 def compare_entered(funnel: str, names: list[str], before: list[int], previous_entities: int,
                     now: list[int], current_entities: int,
-                    significance: Significance | float) -> FunnelComparison:
-    """The same from the entered counts per stage (what the run history keeps)."""
-    stages = [change(name, (before[k], before[k - 1]), (now[k], now[k - 1]))
+                    significance: Significance | float,
+                    bases: list[int | None] | None = None) -> FunnelComparison:
+    """The same from the entered counts per stage (what the run history keeps); bases:
+    the stage each conversion is from (default the one before; optional event steps)."""
+    bases = bases or [None, *range(len(names) - 1)]
+    stages = [change(name, (before[k], before[bases[k]]), (now[k], now[bases[k]]))
               for k, name in enumerate(names) if k > 0]
     overall = change("overall", (before[-1], before[0]), (now[-1], now[0]))
     judge([*stages, overall], significance)

@@ -24,7 +24,7 @@ import polars as pl
 from funnelctl.config import Funnel
 from funnelctl.config.stats import Significance
 from funnelctl.metrics.compare import change, judge
-from funnelctl.metrics.funnel import DEPTH
+from funnelctl.metrics.funnel import conversion_bases, entered_count
 from funnelctl.metrics.stats import ratio
 from funnelctl.report import Change
 from funnelctl.report_trends import Cohort, CohortChange, CohortStage, FunnelTrend
@@ -39,12 +39,12 @@ def funnel_trend(frame: pl.DataFrame, funnel: Funnel, timezone: str,
     """frame: entities (depth, ts of the chain's step-1 event); horizon: the latest event
     read (UTC); covered_end: the audit period's last date, if any."""
     period = funnel.trend
-    n = len(funnel.stages)
     cohort = pl.col("ts").dt.convert_time_zone(timezone).dt.date().dt.truncate(
         TRUNCATE[period])
     rows = {r[START]: r for r in frame.group_by(cohort.alias(START)).agg(
         pl.len().alias("entities"),
-        *[(pl.col(DEPTH) >= k).sum().alias(f"entered_{k}") for k in range(1, n + 1)],
+        *[entered_count(k, stage.optional).sum().alias(f"entered_{k}")
+          for k, stage in enumerate(funnel.stages, 1)],
         pl.col("ts").max().alias(LATEST),
     ).iter_rows(named=True)}
     return trend_from_rows(rows, funnel, timezone, horizon, covered_end, significance)
@@ -111,8 +111,10 @@ def _incomplete(end: dt.date, latest: dt.datetime | None, covered_end: dt.date |
 
 def _stages(funnel: Funnel, row: dict) -> list[CohortStage]:
     entered = [int(row[f"entered_{k}"]) for k in range(1, len(funnel.stages) + 1)]
+    bases = conversion_bases([stage.optional for stage in funnel.stages])
     return [CohortStage(name=stage.name, entered=entered[k],
-                        conversion_from_previous=ratio(entered[k], entered[k - 1]) if k else None,
+                        conversion_from_previous=ratio(entered[k], entered[bases[k]])
+                        if k else None,
                         conversion_from_first=ratio(entered[k], entered[0]))
             for k, stage in enumerate(funnel.stages)]
 
@@ -124,7 +126,8 @@ def _compare(trend: FunnelTrend, funnel: Funnel, significance: Significance) -> 
     pending: list[tuple[Change, object, str | None]] = []  # (change, where it goes, status)
     for before, now in zip(trend.cohorts, trend.cohorts[1:]):
         unsure = bool(before.incomplete or now.incomplete)
-        tests = [(stage, k - 1, k, funnel.stage_min_sample(funnel.stages[k]))
+        bases = conversion_bases([stage.optional for stage in funnel.stages])
+        tests = [(stage, bases[k], k, funnel.stage_min_sample(funnel.stages[k]))
                  for k, stage in enumerate(now.stages) if k]
         tests.append((now, 0, len(now.stages) - 1, funnel.min_sample))
         for target, of, into, minimum in tests:

@@ -137,8 +137,8 @@ def funnel_aggregates(n_stages: int, kind: str = "deals",
     optional: 1-based event steps that may be skipped, counted by their own reach (time_k)."""
     counts = [
         pl.len().alias("entities"),
-        *[(pl.col(f"time_{k}").is_not_null() if k in optional else pl.col(DEPTH) >= k)
-          .sum().alias(f"entered_{k}") for k in range(1, n_stages + 1)],
+        *[entered_count(k, k in optional).sum().alias(f"entered_{k}")
+          for k in range(1, n_stages + 1)],
     ]
     if kind == "events":  # time_k: seconds from step 1 to step k, null if not reached
         return counts + [
@@ -161,10 +161,9 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
     entered = [int(row[f"entered_{k}"]) for k in range(1, len(funnel.stages) + 1)]
     first = entered[0]
     results = []
+    bases = conversion_bases([stage.optional for stage in funnel.stages])
     for k, stage in enumerate(funnel.stages):
-        # The stage before, skipping optional steps: a step after an optional one converts
-        # from the last required step (docs/event-funnels.md, "Optional steps").
-        before = next((j for j in range(k - 1, -1, -1) if not funnel.stages[j].optional), None)
+        before = bases[k]
         prev = entered[before] if before is not None else None
         interval = wilson_interval(entered[k], prev) if prev is not None else None
         results.append(StageResult(
@@ -180,6 +179,19 @@ def stage_results(funnel: Funnel, row: dict) -> list[StageResult]:
             optional=stage.optional,
         ))
     return results
+
+
+def conversion_bases(optional: list[bool]) -> list[int | None]:
+    """For each stage, the stage its conversion is from: the one before, skipping optional
+    event steps (a step after an optional one converts from the last required step,
+    docs/event-funnels.md "Optional steps"); None for the first."""
+    return [None, *(next(j for j in range(k - 1, -1, -1) if not optional[j] or j == 0)
+                    for k in range(1, len(optional)))]
+
+
+def entered_count(k: int, optional: bool) -> pl.Expr:
+    """Entered stage k (1-based): depth >= k, or for an optional event step its own reach."""
+    return pl.col(f"time_{k}").is_not_null() if optional else pl.col(DEPTH) >= k
 
 
 def won_row(result: FunnelResult, won_label: str = "won") -> StageResult | None:

@@ -5,11 +5,11 @@ walk is window_funnel.py's (one backward as-of join per step against the reaches
 step before), with three changes:
 
 - Optional steps: a step's events extend the latest reach of any step since the last
-  required one (the steps in between are optional). Those reaches are one frame sorted by
-  (pos, step); of reaches at the same instant the higher step counts as the later, as
-  the walk meets them. Along such a union the chain starts still only grow (each reach of
-  an optional step descends from a reach of the required step before it), so the latest
-  reach is also the one whose window reaches furthest.
+  required one (the steps in between are optional): one as-of join per such step, the
+  later reach kept; of reaches at the same instant the higher step counts as the later,
+  as the walk meets them. Across those steps the chain starts still only grow (each
+  reach of an optional step descends from a reach of the required step before it), so
+  the latest reach is also the one whose window reaches furthest.
 - Exclusions `between: [a, b]`: every reach carries the position of its chain's step-a
   event (`_a<x>`). A step-b event whose chain has an exclusion event strictly between
   that position and its own does not reach step b (the spoiled attempt goes no further).
@@ -43,7 +43,7 @@ from funnelctl.metrics.window_funnel import (
     StepEvents,
 )
 
-STEP, CLEAN, GAP = "_step", "_clean", "_gap"
+GAP = "_gap"
 EXCLUDED = "excluded"
 NO_EVENT = 2**63 - 1  # after every key: "no exclusion event after this one"
 
@@ -83,9 +83,7 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                               keep_src)]
         for k in range(1, n):
             back = _required_before(rules.optional, k)
-            right = _union({j: reaches[j] for j in range(back, k)}, ranked)
-            joined = parts[k].join_asof(right, left_on=POS, right_on=REACH,
-                                        strategy="backward", check_sortedness=False)
+            joined = _latest_reach(parts[k], [reaches[j] for j in range(back, k)], ranked)
             parts[k] = None
             tick = pl.col(TICK if ranked else POS)
             since_start = tick - pl.col(TICK_START if ranked else START)
@@ -100,7 +98,7 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                 keep &= since_reach > 0
             reached = joined.filter(keep).with_columns(since_reach.alias(GAP)) \
                 .drop(REACH, TICK_REACH, strict=False)
-            del joined, right
+            del joined
             for x, (a, b) in enumerate(rules.exclusions):
                 if a == k:
                     reached = reached.with_columns(pl.col(POS).alias(starts[x]))
@@ -126,17 +124,24 @@ def _required_before(optional: list[bool], k: int) -> int:
     return j
 
 
-def _union(frames: dict[int, pl.DataFrame], ranked: bool) -> pl.DataFrame:
-    """The reaches a step may extend, keyed by REACH (the reach's own position) and sorted;
-    at one position the highest step's reach is the latest (the walk's order)."""
+def _latest_reach(events: pl.DataFrame, frames: list[pl.DataFrame], ranked: bool
+                  ) -> pl.DataFrame:
+    """Each event with the latest reach at or before it among frames (the reaches of the
+    steps back to the last required one, lowest step first): its columns, REACH (and
+    TICK_REACH) its own position. At one position the higher step's reach is the later
+    (the walk's order). One sorted as-of join per frame, no sort of their union."""
     renamed = {POS: REACH, **({TICK: TICK_REACH} if ranked else {})}
-    if len(frames) == 1:
-        return next(iter(frames.values())).rename(renamed)
-    union = pl.concat([f.with_columns(pl.lit(j, pl.Int32).alias(STEP))
-                       for j, f in frames.items()], how="diagonal_relaxed")
-    union = union.sort([POS, STEP])
-    last = pl.col(POS) != pl.col(POS).shift(-1)
-    return union.filter(last.fill_null(True)).drop(STEP).rename(renamed)
+    joins = [events.join_asof(f.drop(GAP, strict=False).rename(renamed), left_on=POS,
+                              right_on=REACH, strategy="backward", check_sortedness=False)
+             for f in frames]
+    out = joins[0]
+    for later in joins[1:]:  # the join keeps the left rows in order: columns line up
+        columns = [c for c in later.columns if c not in events.columns]
+        take = later[REACH].is_not_null() & (out[REACH].is_null() | (later[REACH] >= out[REACH]))
+        out = out.with_columns([
+            (pl.when(take).then(later[c]).otherwise(out[c]) if c in out.columns
+             else pl.when(take).then(later[c])).alias(c) for c in columns])
+    return out
 
 
 def _exclusion_marks(part: pl.DataFrame, ranked: bool) -> tuple[pl.Series, pl.Series | None]:
@@ -188,16 +193,15 @@ def _per_entity(reached: pl.DataFrame, events: StepEvents, rules: StepRules, mar
         columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k + 1}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k + 1}"))
+    is_first = entity.diff().fill_null(1) != 0  # rows are sorted by pos: entity-major
+    out = reached.filter(is_first).select(columns).with_columns(pl.col(ENTITY).set_sorted())
     spoiled = _spoiled(reached, events, rules, marks, k, window_ticks)
-    frame = reached if spoiled is None else reached.with_columns((~spoiled).alias(CLEAN))
-    if spoiled is not None:
-        columns.append(pl.col(CLEAN).any().alias(f"clean_{k + 1}"))
-        out = frame.group_by(entity.alias(ENTITY), maintain_order=True).agg(
-            [c.first() for c in columns[1:-1]] + [columns[-1]])
-    else:
-        is_first = entity.diff().fill_null(1) != 0
-        out = frame.filter(is_first).select(columns)
-    return out.with_columns(pl.col(ENTITY).set_sorted())
+    if spoiled is None:
+        return out
+    clean = reached.select(entity.alias(ENTITY)).filter(~spoiled)
+    clean = clean.filter(pl.col(ENTITY).diff().fill_null(1) != 0).select(
+        pl.col(ENTITY).set_sorted(), pl.lit(True).alias(f"clean_{k + 1}"))
+    return out.join(clean, on=ENTITY, how="left")
 
 
 def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> pl.DataFrame:

@@ -208,6 +208,8 @@ def manager_summary(days: pl.DataFrame, norms: Norms) -> pl.DataFrame:
 
 def week_grade(weekly: Weekly) -> pl.Expr:
     limits, meetings = weekly.meetings, pl.col("meetings")
+    if limits is None:  # no weekly norm: shown, not graded
+        return pl.lit(None, pl.String)
     return (pl.when(meetings >= limits.excellent).then(pl.lit("excellent"))
             .when(meetings >= limits.good).then(pl.lit("good")).otherwise(pl.lit("below")))
 

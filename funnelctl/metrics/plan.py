@@ -5,8 +5,9 @@ as-of day, whichever is first):
 - won: the amount of the funnel's won deals whose close date falls in start..min(end, D)
   (of the target's manager; for the team, of everyone);
 - attainment = won / plan; remaining = max(plan - won, 0);
-- working days: the norms calendar's working days (default Monday to Friday, holidays
-  left out) in start..end; elapsed = those up to D, days_left = those after D;
+- working days: the norms calendar's working days (metrics/norms.calendar_frame: default
+  Monday to Friday; holidays, a country's production calendar and working dates as the
+  norms configure them) in start..end; elapsed = those up to D, days_left = those after D;
 - pace needed = remaining / days_left, per working day (a period with no working day left
   has none); expected by now = plan x elapsed / working days (a straight line);
 - behind: won below expected by now, while the period runs; once it is over, below plan;
@@ -24,20 +25,17 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config.forecast import PlanTarget
+from funnelctl.config.norms import Calendar
 from funnelctl.metrics.forecast import EXPECTED, WEIGHT
 from funnelctl.metrics.funnel import OUTCOME
+from funnelctl.metrics.norms import WORKING, calendar_frame
 from funnelctl.report_forecast import PlanLine
 
-WEEKDAYS = [1, 2, 3, 4, 5]
 
-
-def working_days(start: dt.date, end: dt.date, workdays: list[int],
-                 holidays: set[dt.date]) -> int:
+def working_days(start: dt.date, end: dt.date, calendar: Calendar) -> int:
     if end < start:
         return 0
-    days = pl.date_range(start, end, "1d", eager=True)
-    return int(days.filter(days.dt.weekday().is_in(workdays)
-                           & ~days.is_in(list(holidays))).len())
+    return int(calendar_frame(start, end, calendar)[WORKING].sum())
 
 
 def with_team_lines(targets: list[PlanTarget]) -> list[tuple[PlanTarget, list[str] | None]]:
@@ -57,12 +55,11 @@ def with_team_lines(targets: list[PlanTarget]) -> list[tuple[PlanTarget, list[st
 
 
 def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[PlanTarget],
-               day: dt.date, workdays: list[int] | None = None,
-               holidays: set[dt.date] | None = None) -> list[PlanLine]:
+               day: dt.date, calendar: Calendar | None = None) -> list[PlanLine]:
     """One line per target (and derived team line) that has started by `day`, or that
     starts later (status "future"). `deals`: depth, outcome, closed_at, amount, manager;
     `open_weighted`: the open deals with their probability (metrics.forecast.weighted)."""
-    workdays, holidays = workdays or WEEKDAYS, holidays or set()
+    calendar = calendar or Calendar()
     won = deals.filter(pl.col(OUTCOME) == "won").select(
         pl.col("closed_at").dt.date().alias("_day"), pl.col("amount"),
         _manager(deals).alias("_who"))
@@ -77,9 +74,9 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
         upto = min(end, day)
         won_here = won.filter(who & pl.col("_day").is_between(start, upto))
         won_amount = float(won_here["amount"].sum() or 0.0)
-        total = working_days(start, end, workdays, holidays)
-        elapsed = working_days(start, upto, workdays, holidays)
-        left = working_days(max(start, day + dt.timedelta(days=1)), end, workdays, holidays)
+        total = working_days(start, end, calendar)
+        elapsed = working_days(start, upto, calendar)
+        left = working_days(max(start, day + dt.timedelta(days=1)), end, calendar)
         remaining = max(target.amount - won_amount, 0.0)
         expected = target.amount * elapsed / total if total else target.amount
         status = "future" if day < start else ("finished" if day >= end else "running")
@@ -95,7 +92,7 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
             coverage=weighted_pipe / remaining if remaining else None,
             behind=(status == "running" and won_amount < expected)
             or (status == "finished" and won_amount < target.amount),
-            status=status))
+            status=status, derived=members is not None))
     return sorted(lines, key=lambda ln: (ln.start, ln.end, ln.manager is not None,
                                          ln.manager or ""))
 

@@ -16,6 +16,7 @@ from funnelctl.render.captions import problem_lines
 from funnelctl.render.chart import funnel_chart
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.forecast_view import forecast_tables, snoozed_line
 from funnelctl.render.labels import (
     GRADE_SYMBOL,
     VERDICT_SYMBOL,
@@ -69,6 +70,7 @@ def environment() -> Environment:
                        reason_text=reason_text, note_text=note_text,
                        detected_items=detected_items,
                        problem_lines=problem_lines, money_tables=money_tables,
+                       forecast_tables=forecast_tables, snoozed_line=snoozed_line,
                        waterfall_view=WaterfallView, waterfall_managers=manager_grid,
                        **event_time_globals())
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
+from funnelctl.render.labels_forecast import FORECAST_EN, FORECAST_RU
 from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
     FINDINGS_RU,
@@ -128,7 +129,9 @@ EN = {
     "managers": "Per manager",
     "empty_days": "No activity",
     "team": "Team",
-    "partial_week": "week not wholly in the period: not graded",
+    "partial_week": "week not graded (not wholly in the period or the manager's dates, or "
+                    "no weekly norm)",
+    "norms_no_weekly": "not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
     "norms_country": "Production calendar {country}: {n} holiday(s) and day(s) off in the period",
@@ -269,7 +272,9 @@ RU = {
     "managers": "По менеджерам",
     "empty_days": "Без активности",
     "team": "Команда",
-    "partial_week": "неделя не целиком в периоде: без оценки",
+    "partial_week": ("неделя без оценки (не целиком в периоде или в датах менеджера, либо "
+                     "нет недельной нормы)"),
+    "norms_no_weekly": "без оценки",
     "unlisted": "Активность тех, кого нет в списке (звонки + встречи)",
     "norms_rule": "Рабочий день без активности считается днём ниже нормы.",
     "norms_country": ("Производственный календарь {country}: праздничных и выходных "
@@ -438,8 +443,9 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
     return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
-            **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
-            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {})}
+            **FORECAST_EN, **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
+            **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {}),
+            **(FORECAST_RU if lang == "ru" else {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

@@ -30,6 +30,7 @@ from funnelctl.render.labels import (
     subject,
     unit,
 )
+from funnelctl.render.markdown_forecast import forecast_section
 from funnelctl.render.markdown_money import money_section
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.render.markdown_trends import event_time_section
@@ -137,7 +138,8 @@ class MarkdownReport:
         for column, segments in funnel.breakdowns.items():
             lines += self.breakdown(funnel, column, segments)
         lines += money_section(funnel, t, self.f)
-        return lines + event_time_section(funnel, t, self.f)
+        return (lines + event_time_section(funnel, t, self.f)
+                + forecast_section(funnel, t, self.f))
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f

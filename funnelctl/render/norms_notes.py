@@ -37,12 +37,13 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
         good = " | ".join(rule_text(r, t, f) for r in team.daily_good)
         fair = " | ".join(rule_text(r, t, f) for r in team.daily_acceptable)
         weekly = team.weekly_meetings
+        weeks = (t["norms_no_weekly"] if weekly is None else
+                 f"{t['excellent']} ≥ {weekly['excellent']}, {t['good']} ≥ {weekly['good']}")
         notes.append(Note(
             t["norms_team_rules"].format(team=team.name),
             [f"{t['good']}: {good}", f"{t['acceptable']}: {fair}",
-             f"{t['weekly_meetings'].lower()}: {t['excellent']} ≥ {weekly['excellent']}, "
-             f"{t['good']} ≥ {weekly['good']}", f"{t['members']}: {', '.join(team.members)}"],
-            "team"))
+             f"{t['weekly_meetings'].lower()}: {weeks}",
+             f"{t['members']}: {', '.join(team.members)}"], "team"))
     if any(m.working_days != norms.working_days for m in norms.managers):
         notes.append(Note(t["norms_own_days"], [
             f"{m.manager}: {m.working_days} ({dates(m, t)})" for m in norms.managers

@@ -38,6 +38,7 @@ from funnelctl.render.terminal_breakdown import (
     stage_row_tables,
     table_width,
 )
+from funnelctl.render.terminal_forecast import forecast_parts
 from funnelctl.render.terminal_money import money_parts
 from funnelctl.render.terminal_norms import norms_parts
 from funnelctl.render.terminal_trends import event_time_parts
@@ -70,6 +71,7 @@ class TerminalReport:
                 out += self.breakdown_tables(funnel, column, segments)
             out += event_time_parts(funnel, self.t, self.f)
             out += money_parts(funnel, self.t, self.f)
+            out += forecast_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
