@@ -28,12 +28,18 @@ def supported_countries() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())
 
 
-def country_days(country: str, start: dt.date, end: dt.date) -> CountryDays:
-    """The country's days off and transferred working days between start and end."""
+def country_days(country: str, start: dt.date, end: dt.date,
+                 language: str = "en") -> CountryDays:
+    """The country's days off and transferred working days between start and end, the
+    holidays named in `language` where the package has it (else in English). Always
+    named explicitly: without a language the package follows the machine's locale."""
     import holidays
 
     years = range(start.year, end.year + 1)
-    calendar = holidays.country_holidays(country, years=years)
+    known = holidays.country_holidays(country).supported_languages
+    wanted = next((code for code in known if code.split("_")[0] == language), None)
+    english = next((code for code in known if code.startswith("en")), None)
+    calendar = holidays.country_holidays(country, years=years, language=wanted or english)
     off = {d: str(name) for d, name in calendar.items() if start <= d <= end}
     working = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if start <= d <= end)
     return CountryDays(off, working)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 @dataclass
 class Outcome:
     depth: int  # the deepest step reached (1-based)
-    reached: set[int]  # the steps reached by some attempt (1-based)
+    reached: set[int]  # the steps the attempt that counts reached (1-based)
     excluded: bool
 
 
@@ -85,4 +85,8 @@ def _walk(events, n, window, optional, exclusions, excluded_at, strict_increase,
                    for x, (_, a, b) in enumerate(exclusions))
 
     excluded = all(spoiled(chain) for k, chain in reaches if k == depth)
-    return Outcome(depth + 1, {k + 1 for k, _ in reaches}, excluded)
+    # The attempt that counts: the first to reach the deepest step; an optional step
+    # counts when that attempt did it.
+    counted = next(chain for k, chain in reaches if k == depth)
+    reached = {k + 1 for k in range(depth + 1) if not optional[k] or counted[k] is not None}
+    return Outcome(depth + 1, reached, excluded)

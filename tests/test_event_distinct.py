@@ -198,3 +198,44 @@ def test_distinct_events_in_a_period_with_a_breakdown(cli, tmp_path):
     segments = funnel["breakdowns"]["utm"]
     assert {seg["value"] for seg in segments} == {"ads", "mail"}
     assert sum(seg["entities"] for seg in segments) == len(expected)
+
+
+def test_times_from_step_one_and_from_the_step_before(tmp_path):
+    """Worked by hand, signed up twice then purchase, window 1 h. 5: sign-ups at 0 and
+    1 min, purchase at 2 min: step 2 at 1 min (1 min after step 1), step 3 at 2 min (1 min
+    after step 2). 6: the purchase at the second sign-up's instant: step 3 at 1 min, 0 s
+    after step 2 (another event at the same instant)."""
+    rows = [(5, "signup", T0), (5, "signup", T0 + 60 * S), (5, "purchase", T0 + 120 * S),
+            (6, "signup", T0), (6, "signup", T0 + 60 * S), (6, "purchase", T0 + 60 * S)]
+    path = parquet(tmp_path, rows)
+    stages = [Stage(name="s1", match=["signup"]), Stage(name="s2", match=["signup"]),
+              Stage(name="s3", match=["purchase"])]
+    funnel = Funnel(name="F", source="events", window="1h", order="distinct_events",
+                    stages=stages)
+    source = Source(path=path, kind="events")
+    frame = read_events(open_source("events", source), source, "UTC", ["purchase", "signup"],
+                        []).frame
+    got = funnel_entities(frame, funnel).sort("entity_id").select(
+        "depth", "time_2", "time_3", "gap_2", "gap_3").rows()
+    assert got == [(3, 60.0, 120.0, 60.0, 60.0), (3, 60.0, 60.0, 60.0, 0.0)]
+
+
+def test_a_chain_at_one_instant_keeps_its_later_start(tmp_path):
+    """Worked by hand, page view, page view, buy, window 1 h: views at 0 and two at 50 min,
+    the buy at 70 min. The two views at 50 min make steps 1 and 2 by themselves (start 50
+    min), so the buy is 20 min into that attempt: 3 steps. The attempt from the view at 0
+    would be 70 min long. Each view at 50 min also reaches step 2 from the one at 0 (start
+    0): the later start must win at that instant."""
+    rows = [(1, "pageview", T0), (1, "pageview", T0 + 3000 * S), (1, "pageview", T0 + 3000 * S),
+            (1, "buy", T0 + 4200 * S)]
+    path = parquet(tmp_path, rows)
+    stages = [Stage(name="s1", match=["pageview"]), Stage(name="s2", match=["pageview"]),
+              Stage(name="s3", match=["buy"])]
+    funnel = Funnel(name="F", source="events", window="1h", order="distinct_events",
+                    stages=stages)
+    source = Source(path=path, kind="events")
+    frame = read_events(open_source("events", source), source, "UTC", ["buy", "pageview"],
+                        []).frame
+    got = funnel_entities(frame, funnel).select("depth", "time_2", "time_3", "gap_3").rows()
+    assert got == [(3, 0.0, 1200.0, 1200.0)]
+    assert distinct_reference(rows, [{"pageview"}, {"pageview"}, {"buy"}], 3600 * S) == {"1": 3}

@@ -99,7 +99,12 @@ HAND = [
      spec(steps=STEPS[:3], optional=[False, True, False]), (3, {1, 3}, False)),
     ("optional b done", [("a", 0), ("b", 1), ("c", 2)],
      spec(steps=STEPS[:3], optional=[False, True, False]), (3, {1, 2, 3}, False)),
-    ("optional b after c still counts", [("a", 0), ("c", 1), ("b", 2)],
+    ("optional b after c: not in the attempt that counts", [("a", 0), ("c", 1), ("b", 2)],
+     spec(steps=STEPS[:3], optional=[False, True, False]), (3, {1, 3}, False)),
+    ("optional b in a second, shallower attempt", [("a", 0), ("c", 1), ("a", 20), ("b", 21)],
+     spec(steps=STEPS[:3], optional=[False, True, False]), (3, {1, 3}, False)),
+    ("optional b in the first attempt to reach c", [("a", 0), ("b", 1), ("c", 2), ("a", 3),
+                                                    ("c", 4)],
      spec(steps=STEPS[:3], optional=[False, True, False]), (3, {1, 2, 3}, False)),
     ("c past the window of a, b in it", [("a", 0), ("b", 5), ("c", 11)],
      spec(steps=STEPS[:3], optional=[False, True, False]), (2, {1, 2}, False)),
@@ -417,3 +422,60 @@ def test_period_comparison_converts_from_the_required_step():
     cart = compared.stages[1]
     assert (cart.previous, cart.current) == (pytest.approx(0.6), pytest.approx(0.4))
     assert (cart.previous_trials, cart.current_trials) == (10, 10)
+
+
+# PostHog's own exclusion tests (test_funnel.py: test_advanced_funnel_exclusions_between_steps
+# and test_funnel_exclusions_full_window), translated: hours after 2021-05-01 00:00, its
+# 0-based funnel_from_step / funnel_to_step as 1-based `between:`, its expected persons.
+POSTHOG_STEPS = ["user signed up", "$pageview", "insight viewed", "invite teammate",
+                 "pageview2"]
+POSTHOG_PEOPLE = {
+    "person1": [(0, 1), ("x", 3), (1, 2), (2, 4), ("x", 4.5), (3, 5), ("x", 5.5), (4, 6)],
+    "person2": [(0, 1), (1, 2), (2, 4), ("x", 4.5), (3, 5), ("x", 5.5), (4, 6)],
+    "person3": [(0, 1), ("x", 1.5), (1, 2), (2, 4), (3, 5), ("x", 5.5), (4, 6)],
+}
+
+
+@pytest.mark.parametrize("from_step, to_step, counted", [
+    (0, 1, {"person1", "person2"}), (1, 2, {"person2", "person3"}), (2, 3, {"person3"}),
+    (3, 4, set()), (1, 3, {"person3"})])
+def test_posthogs_exclusions_between_steps(tmp_path, from_step, to_step, counted):
+    rows = [(person, POSTHOG_STEPS[what] if isinstance(what, int) else what,
+             1_619_827_200 + int(hours * 3600)) for person, events in POSTHOG_PEOPLE.items()
+            for what, hours in events]
+    frame = read(parquet(tmp_path, rows), [*POSTHOG_STEPS, "x"])
+    funnel = Funnel(name="F", source="events", window="14d",
+                    stages=[Stage(name=s, match=[s]) for s in POSTHOG_STEPS],
+                    exclude=[Exclusion(match=["x"], between=[POSTHOG_STEPS[from_step],
+                                                             POSTHOG_STEPS[to_step]])])
+    got = outcomes(frame, funnel)
+    assert {p for p, (_, _, excluded) in got.items() if not excluded} == counted
+    assert all(depth == 5 for p, (depth, _, _) in got.items() if p in counted)
+
+
+def test_posthogs_exclusions_full_window(tmp_path):
+    rows = [("person1", "user signed up", 1), ("person1", "paid", 2),
+            ("person2", "user signed up", 3), ("person2", "x", 3.5), ("person2", "paid", 4),
+            ("person3", "user signed up", 5), ("person3", "paid", 6)]
+    rows = [(p, e, 1_619_827_200 + int(h * 3600)) for p, e, h in rows]
+    funnel = Funnel(name="F", source="events", window="14d",
+                    stages=[Stage(name="user signed up"), Stage(name="paid")],
+                    exclude=[Exclusion(match=["x"], between=["user signed up", "paid"])])
+    got = outcomes(read(parquet(tmp_path, rows), ["user signed up", "paid", "x"]), funnel)
+    assert got == {"person1": (2, {1, 2}, False), "person2": (1, {1}, True),
+                   "person3": (2, {1, 2}, False)}
+
+
+def test_posthogs_funnel_with_optional_steps(tmp_path):
+    """PostHog's test_funnel_with_optional_steps (steps two and four optional), translated:
+    its counts per step are 8, 3, 7, 3, 4."""
+    journeys = {"step1_only": "1", "step123": "123", "step13": "13", "step12345": "12345",
+                "step1235": "1235", "step134": "134", "step1345": "1345", "step135": "135"}
+    names = ["step one", "step two", "step three", "step four", "step five"]
+    rows = [(person, names[int(k) - 1], 1_326_585_600 + 60 * (int(k) - 1))
+            for person, steps in journeys.items() for k in steps]
+    funnel = Funnel(name="F", source="events", window="14d", stages=[
+        Stage(name=s, optional=k in (1, 3)) for k, s in enumerate(names)])
+    got = outcomes(read(parquet(tmp_path, rows), names), funnel)
+    assert [sum(k in reached for _, reached, _ in got.values()) for k in range(1, 6)] == \
+        [8, 3, 7, 3, 4]

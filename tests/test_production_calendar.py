@@ -91,3 +91,16 @@ def test_an_unknown_country_is_a_config_error(cli, tmp_path):
     config = write_norms_config(tmp_path, "  calendar: {country: XX}\n")
     assert_error(cli("audit", config), "audit.yaml:9", "norms.calendar.country",
                  "unknown country 'XX'")
+
+
+def test_holiday_names_follow_the_language_not_the_machine_locale(monkeypatch):
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
+    from funnelctl.production_calendar import country_days
+
+    unity = D(2026, 11, 4)
+    assert country_days("RU", unity, unity).days_off == {unity: "Unity Day"}
+    assert country_days("RU", unity, unity, "ru").days_off == {unity: "День народного единства"}
+    # a country without Russian names falls back to English
+    assert country_days("DE", D(2026, 10, 3), D(2026, 10, 3), "ru").days_off == {
+        D(2026, 10, 3): "German Unity Day"}

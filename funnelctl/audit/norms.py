@@ -42,12 +42,12 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
                         config.managers.ignore)
     daily = matched_daily([a.daily for a in read.values()], match)
     label = ", ".join(read)
-    result = grade_norms(daily, norms, dates, source=label)
+    result = grade_norms(daily, norms, dates, source=label, language=config.language)
     describe(result, norms, match, read, config)
     earlier = None
     if before and _has_activity(daily, before):
         # A period before the export starts is "no data", not a run of below days.
-        earlier = grade_norms(daily, norms, before, source=label)
+        earlier = grade_norms(daily, norms, before, source=label, language=config.language)
     for name, activities in read.items():
         rejects.append(ledger(name, activities.rejects))
         qualities[name] = source_quality(

@@ -141,16 +141,7 @@ def snapshot_waterfall(config: Config, funnel: Funnel, newer: pl.DataFrame,
                         has_amounts=has_amounts, has_close_dates=has_close)
     result.start, result.end = older.latest, newer_latest
     result.older_export = str(older.path)
-    only_old = start.join(end, on="deal_id", how="anti")
-    only_new = end.join(start, on="deal_id", how="anti")
-    matching = {
-        "matched by deal id": start.join(end, on="deal_id", how="semi").height,
-        "in the older export only: open (removed)": only_old.filter(
-            pl.col("status") == "open").height,
-        "in the older export only: closed (outside the pipeline)": only_old.filter(
-            pl.col("status") != "open").height,
-        "in the newer export only (new)": only_new.height,
-    }
+    matching = dict(result.matching)
     if newer_duplicates:
         matching[f"newer export: {DUPLICATE}"] = newer_duplicates
     result.matching = {**matching, **older.matching}
@@ -221,6 +212,7 @@ def history_waterfall(config: Config, entries: pl.DataFrame, funnel: Funnel,
     result = _waterfall(config, funnel, start, end, basis="history",
                         has_amounts=has_amounts, has_close_dates=has_close)
     result.start, result.end = dates.start, dates.end
+    result.matching = {}  # one history: nothing to match
     if result.slippage is not None:
         both = start.join(end, on="deal_id", suffix="_end").filter(
             (pl.col("status") == "open") & (pl.col("status_end") == "open")

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from funnelctl.metrics.window_funnel import (
+    GAP,
     POS,
     REACH,
     ROW,
@@ -70,10 +71,15 @@ def distinct_funnel(events: StepEvents, window: int, keep_src: bool,
         right = best.rename({POS: REACH, ROW: ROW_REACH, **({TICK: TICK_REACH} if ranked else {})})
         joined = parts[k - 1].join_asof(right, left_on=POS, right_on=REACH,
                                         strategy="backward", check_sortedness=False)
-        tied = joined.filter(pl.col(REACH) == pl.col(POS))
-        if tied.height:
+        at = pl.col(REACH) == pl.col(POS)
+        # A chain that reached the step before at this instant by other events: only
+        # where another event than this one reached it there.
+        # (A null ROW is an event no other step matches: never the reach's own.)
+        other = (pl.col(ROW) != pl.col(ROW_REACH)).fill_null(True) | pl.col(CROWDED)
+        crowd = _at_most(joined.lazy().filter(at & other).select(POS, *ticks, ROW).collect(),
+                         n)
+        if joined.select(at.any()).item():
             # At a tied instant, a chain from an earlier one: the previous instant's reach.
-            at = pl.col(REACH) == pl.col(POS)
             joined = joined.with_columns(
                 pl.when(at).then(pl.col(EARLIER + c)).otherwise(pl.col(c)).alias(c)
                 for c in reached)
@@ -84,14 +90,9 @@ def distinct_funnel(events: StepEvents, window: int, keep_src: bool,
         limit = within[k - 2]
         if limit is not None:
             ok &= tick - pl.col(TICK_REACH if ranked else REACH) <= min(limit * per_s, cap)
-        new_singles = joined.filter(ok).select(*record, ROW)
+        reach_tick = pl.col(TICK_REACH if ranked else REACH)
+        new_singles = joined.filter(ok).select(*record, ROW, (tick - reach_tick).alias(GAP))
         new_multis = _no_multis(new_singles, record)
-        # A chain that reached the step before at this instant by other events: only
-        # where another event than this one reached it there.
-        # (A null ROW is an event no other step matches: never the reach's own.)
-        other = (pl.col(ROW) != pl.col(ROW_REACH)).fill_null(True) | pl.col(CROWDED)
-        crowd = _at_most(tied.filter(other).select(POS, *ticks, ROW), n) if tied.height \
-            else tied
         if crowd.height:
             places = crowd.select(POS).unique()
             before = pl.concat([
@@ -100,13 +101,14 @@ def distinct_funnel(events: StepEvents, window: int, keep_src: bool,
                 multis.join(places, on=POS, how="semi").select(POS, *chain, USED)])
             unused = pl.col(ROW).is_null() | ~pl.col(USED).list.contains(pl.col(ROW))
             same = crowd.join(before, on=POS).filter(unused).select(
-                *record, pl.concat_list(USED, ROW).list.sort().alias(USED))
+                *record, pl.concat_list(USED, ROW).list.sort().alias(USED),
+                pl.lit(0, pl.Int64).alias(GAP))  # from a reach at the same instant
             # Per instant and set of events used, the latest start; the best first.
             new_multis = same.sort([POS, START], descending=[False, True]).unique(
                 [POS, USED], keep="first", maintain_order=True)
         singles, multis = new_singles, new_multis
         best = _best(singles, multis, record, reached_from)
-        del joined, right, tied
+        del joined, right, crowd
         firsts.append(pool.submit(_first_per_entity, best, POS, events, True, keep_src, k))
     with pool:
         return _depths([future.result() for future in firsts], keep_src)
@@ -126,23 +128,26 @@ def _best(singles: pl.DataFrame, multis: pl.DataFrame, record: list[str],
     there is one it replaces theirs."""
     key = pl.col(POS)
     first = (key != key.shift(1)).fill_null(True)
+    gap = [GAP] if GAP in singles.columns else []  # (step 1 has none)
     best = singles.select(*record, ROW, (~first | (key == key.shift(-1)).fill_null(False))
-                          .alias(CROWDED))
+                          .alias(CROWDED), *gap)
     if multis.height:
         top = multis.unique(POS, keep="first", maintain_order=True)
-        at = best[POS].search_sorted(top[POS], side="left")
-        found = at < best.height
-        if found.all() and (best[POS].gather(at) == top[POS]).all():
+        low = best[POS].search_sorted(top[POS], side="left")
+        many = best[POS].search_sorted(top[POS], side="right") - low
+        if (many > 0).all():
             # Usually each such instant has singles too: their reach is replaced in place.
-            rows = best.with_row_index("_i").join(
-                top.select(POS, *[pl.col(c).alias("_m" + c) for c in record[1:]]), on=POS)
+            rows = top.with_columns(low.alias("_low"), many.alias("_many")).select(
+                (pl.col("_low").repeat_by("_many").explode()
+                 + pl.int_ranges(0, "_many").explode()).alias("_i"),
+                *[pl.col(c).repeat_by("_many").explode() for c in [*record[1:], *gap]])
             best = best.with_columns(
-                best[c].scatter(rows["_i"], rows["_m" + c]) for c in record[1:]
+                best[c].scatter(rows["_i"], rows[c]) for c in [*record[1:], *gap]
             ).with_columns(best[CROWDED].scatter(rows["_i"], True))
         else:
             best = best.filter(~key.is_in(top[POS].implode())).merge_sorted(
                 top.select(*record, pl.lit(None, pl.UInt32).alias(ROW),
-                           pl.lit(True).alias(CROWDED)), POS)
+                           pl.lit(True).alias(CROWDED), *gap), POS)
     # The previous instant's reach, for every row of an instant.
     return best.with_columns(pl.when(first).then(pl.col(mine).shift(1)).forward_fill()
                              .alias(EARLIER + theirs) for mine, theirs in reached_from.items())

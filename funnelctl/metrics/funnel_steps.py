@@ -20,8 +20,9 @@ step before), with three changes:
   reach of its deepest step is spoiled is excluded (the `excluded` column).
 
 Per step, the first reach of each entity gives the times and the breakdown source, as in
-window_funnel; the entity's depth is the highest step it reached, and `time_k` not null
-says it reached step k (an optional step may be skipped below the depth).
+window_funnel; the entity's depth is the highest step it reached. Each reach carries the
+optional steps its chain did (bits of `_opt`); an optional step counts for an entity when
+the chain of its first reach of its deepest step did it (`time_k` null otherwise).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from funnelctl.metrics.window_funnel import (
     StepEvents,
 )
 
-GAP = "_gap"
+GAP, OPT = "_gap", "_opt"
 EXCLUDED = "excluded"
 NO_EVENT = 2**63 - 1  # after every key: "no exclusion event after this one"
 
@@ -75,7 +76,8 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
                             *([pl.int_range(pl.len(), dtype=pl.UInt32).alias(SRC)]
                               if keep_src else []),
                             *[pl.col(POS).alias(starts[x]) for x, (a, _) in
-                              enumerate(rules.exclusions) if a == 0])
+                              enumerate(rules.exclusions) if a == 0],
+                            *([pl.lit(0, pl.Int64).alias(OPT)] if any(rules.optional) else []))
     parts[0] = None
     reaches: dict[int, pl.DataFrame] = {0: first}
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -99,6 +101,8 @@ def steps_funnel(events: StepEvents, rules: StepRules, keep_src: bool = False) -
             reached = joined.filter(keep).with_columns(since_reach.alias(GAP)) \
                 .drop(REACH, TICK_REACH, strict=False)
             del joined
+            if rules.optional[k]:  # the optional steps this chain did, as bits
+                reached = reached.with_columns(pl.col(OPT) | (1 << k))
             for x, (a, b) in enumerate(rules.exclusions):
                 if a == k:
                     reached = reached.with_columns(pl.col(POS).alias(starts[x]))
@@ -193,6 +197,8 @@ def _per_entity(reached: pl.DataFrame, events: StepEvents, rules: StepRules, mar
         columns.append((pl.col(GAP) / events.ticks_per_second).alias(f"gap_{k + 1}"))
     if keep_src:
         columns.append(pl.col(SRC).alias(f"src_{k + 1}"))
+    if any(rules.optional):
+        columns.append(pl.col(OPT).alias(f"opt_{k + 1}"))
     is_first = entity.diff().fill_null(1) != 0  # rows are sorted by pos: entity-major
     out = reached.filter(is_first).select(columns).with_columns(pl.col(ENTITY).set_sorted())
     spoiled = _spoiled(reached, events, rules, marks, k, window_ticks)
@@ -213,8 +219,18 @@ def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> p
     for k in range(2, n + 1):  # the highest step reached
         depth = pl.when(pl.col(f"time_{k}").is_not_null()).then(pl.lit(k, pl.Int32)) \
             .otherwise(depth)
+    # The optional steps of the attempt that counts: the chain by which the entity first
+    # reached its deepest step (as for the breakdown values); elsewhere it skipped them.
+    done = pl.coalesce([f"opt_{k}" for k in range(n, 0, -1)]) if any(rules.optional) \
+        else None
+
+    def counted(column: str, k: int) -> pl.Expr:
+        if not rules.optional[k - 1]:
+            return pl.col(column)
+        return pl.when((done // (1 << (k - 1))) % 2 == 1).then(pl.col(column)).alias(column)
+
     columns = [pl.col(ENTITY), depth.alias("depth"),
-               *[c for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]]
+               *[counted(c, k) for k in range(2, n + 1) for c in (f"time_{k}", f"gap_{k}")]]
     if keep_src:
         columns.append(pl.coalesce([f"src_{k}" for k in range(n, 0, -1)]).alias(SRC))
     if rules.exclusions:

@@ -36,7 +36,8 @@ MANAGER_SCHEMA = {"manager": pl.String, "_from": pl.Date, "_to": pl.Date, "team"
 
 
 def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
-                source: str = "") -> NormsResult:
+                source: str = "", language: str = "en") -> NormsResult:
+    """`language`: of the country calendar's holiday names."""
     start, end = graded_range(daily, dates)
     if start is None:
         in_range = daily.clear()
@@ -54,7 +55,8 @@ def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
     in_range = in_range.filter(pl.col("manager").is_in(managers))
     outside = outside_dates(in_range, people)
     in_range = in_range.join(people, on="manager").filter(within_dates()).select(daily.columns)
-    calendar, calendar_days = calendar_frame(start, end, norms.calendar, with_days=True)
+    calendar, calendar_days = calendar_frame(start, end, norms.calendar, with_days=True,
+                                             language=language)
     days = day_grades(in_range, managers, calendar, norms, people)
     working_days = int(calendar.get_column(WORKING).sum())
     summary = manager_summary(days, norms)
@@ -111,7 +113,7 @@ def unlisted_managers(daily: pl.DataFrame, roster: list[str] | None) -> dict[str
 
 
 def calendar_frame(start: dt.date | None, end: dt.date | None, calendar: Calendar,
-                   with_days: bool = False):
+                   with_days: bool = False, language: str = "en"):
     """Every date of the range, with whether it is a working day: a workday of the week
     that is no holiday, or a transferred working day (the country's, or working_dates:).
     With `with_days`, also the CalendarDays the report shows."""
@@ -123,7 +125,7 @@ def calendar_frame(start: dt.date | None, end: dt.date | None, calendar: Calenda
     if calendar.country:
         from funnelctl.production_calendar import country_days  # only with a country
 
-        country = country_days(calendar.country, start, end)
+        country = country_days(calendar.country, start, end, language)
         off += country.days_off
         extra += country.working
         used.holidays = {d.isoformat(): n for d, n in sorted(country.days_off.items())}

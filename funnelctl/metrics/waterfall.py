@@ -48,10 +48,7 @@ STATE_COLUMNS = {"deal_id": pl.String, "status": pl.String, "position": pl.Int32
                  "stage": pl.String, "amount": pl.Float64, "currency": pl.String,
                  "expected_close": pl.Date, "manager": pl.String}
 ROW_SCHEMA = {"bucket": pl.String, "deal_id": pl.String, "manager": pl.String,
-              "currency": pl.String, "value": pl.Float64, "from_stage": pl.String,
-              "to_stage": pl.String, "amount_before": pl.Float64,
-              "amount_after": pl.Float64, "close_before": pl.Date, "close_after": pl.Date,
-              "days": pl.Float64}
+              "currency": pl.String, "value": pl.Float64, "days": pl.Float64}
 
 
 def complete_state(state: pl.DataFrame, default_currency: str | None = None) -> pl.DataFrame:
@@ -65,16 +62,17 @@ def complete_state(state: pl.DataFrame, default_currency: str | None = None) -> 
     return out
 
 
-def _joined(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+def joined(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+    """Both states side by side, one row per deal id (s_ and e_ columns; manager: the
+    owner at the end, else at the start)."""
     s = start.select(pl.col("deal_id"), pl.all().exclude("deal_id").name.prefix("s_"))
     e = end.select(pl.col("deal_id"), pl.all().exclude("deal_id").name.prefix("e_"))
     return s.join(e, on="deal_id", how="full", coalesce=True).with_columns(
         manager=pl.coalesce("e_manager", "s_manager").fill_null(NO_MANAGER))
 
 
-def movement_rows(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+def movement_rows(j: pl.DataFrame) -> pl.LazyFrame:
     """One row per (bucket, deal[, currency]) with what the deal adds to the bucket."""
-    j = _joined(start, end)
     in_s, in_e = pl.col("s_status").is_not_null(), pl.col("e_status").is_not_null()
     open_s, open_e = pl.col("s_status") == "open", pl.col("e_status") == "open"
     both_open = (open_s & open_e).fill_null(False)
@@ -82,15 +80,13 @@ def movement_rows(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
     s_amt, e_amt = pl.col("s_amount").fill_null(0.0), pl.col("e_amount").fill_null(0.0)
     same_cur = pl.col("s_currency").eq_missing(pl.col("e_currency"))
     pushed = (pl.col("e_expected_close") - pl.col("s_expected_close")).dt.total_days()
+    lazy = j.lazy()
 
     def rows(name: str, cond: pl.Expr, value: pl.Expr, currency: str = "e_currency",
-             days: pl.Expr | None = None) -> pl.DataFrame:
-        return j.filter(cond.fill_null(False)).select(
+             days: pl.Expr | None = None) -> pl.LazyFrame:
+        return lazy.filter(cond.fill_null(False)).select(
             bucket=pl.lit(name), deal_id="deal_id", manager="manager",
             currency=pl.col(currency), value=value.cast(pl.Float64),
-            from_stage="s_stage", to_stage="e_stage", amount_before="s_amount",
-            amount_after="e_amount", close_before="s_expected_close",
-            close_after="e_expected_close",
             days=(days if days is not None else pl.lit(None)).cast(pl.Float64))
 
     parts = [
@@ -112,23 +108,36 @@ def movement_rows(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([p.cast(ROW_SCHEMA) for p in parts])
 
 
-def closed_changed(start: pl.DataFrame, end: pl.DataFrame) -> int:
+def matching(j: pl.DataFrame) -> dict[str, int]:
+    """How the deals of the two states pair up by id."""
+    in_s, in_e = pl.col("s_status").is_not_null(), pl.col("e_status").is_not_null()
+    row = j.select(
+        matched=(in_s & in_e).sum(),
+        only_open=(in_s & ~in_e & (pl.col("s_status") == "open")).sum(),
+        only_closed=(in_s & ~in_e & (pl.col("s_status") != "open")).sum(),
+        only_new=(~in_s & in_e).sum()).row(0)
+    names = ["matched by deal id", "in the older export only: open (removed)",
+             "in the older export only: closed (outside the pipeline)",
+             "in the newer export only (new)"]
+    return {name: int(n) for name, n in zip(names, row)}
+
+
+def closed_changed(j: pl.DataFrame) -> int:
     """Deals closed at both dates whose outcome differs (won -> lost or back): outside the
     open pipeline, counted in the notes."""
-    j = start.join(end, on="deal_id", suffix="_e")
-    return j.filter((pl.col("status") != "open") & (pl.col("status_e") != "open")
-                    & (pl.col("status") != pl.col("status_e"))).height
+    closed = (pl.col("s_status") != "open") & (pl.col("e_status") != "open")
+    return int(j.select((closed & (pl.col("s_status") != pl.col("e_status"))).sum()).item())
 
 
 def waterfall(start: pl.DataFrame, end: pl.DataFrame, *, basis: str,
               has_amounts: bool, has_close_dates: bool, rates: dict[str, float] | None = None,
               default_currency: str | None = None, item_cap: int = ITEM_CAP) -> Waterfall:
     """The waterfall between two states (complete_state frames)."""
-    rows = movement_rows(start, end)
+    j = joined(start, end)
+    rows = movement_rows(j).collect()
     rows, currency, currencies = _in_currencies(rows, rates or {}, default_currency)
     several = len(currencies) > 1
-    buckets = [_bucket(name, role, rows, several, has_amounts, item_cap)
-               for name, role in BUCKETS]
+    buckets = _buckets(j, rows, several, has_amounts, item_cap)
     by_name = {b.name: b for b in buckets}
     if not has_close_dates:
         slipped = by_name["slipped"]
@@ -138,18 +147,19 @@ def waterfall(start: pl.DataFrame, end: pl.DataFrame, *, basis: str,
         slipped.note = ("unknown: the data has no expected close date (map expected_close "
                         "to see deals whose close date was pushed out)")
     notes = []
-    unpriced = _unpriced(start, end) if has_amounts else 0
+    unpriced = _unpriced(j) if has_amounts else 0
     if unpriced:
         notes.append(f"{unpriced} deals of the waterfall have no amount at one date or "
                      "both: they count, valued 0")
-    moved = closed_changed(start, end)
+    moved = closed_changed(j)
     if moved:
         notes.append(f"{moved} deals closed at both dates changed outcome (won <-> lost): "
                      "outside the open pipeline, not in the buckets")
     return Waterfall(basis=basis, start=None, end=None, buckets=buckets, currency=currency,
+                     matching=matching(j),
                      currencies=currencies, has_amounts=has_amounts,
                      has_close_dates=has_close_dates,
-                     slippage=_slippage(start, end, rows) if has_close_dates else None,
+                     slippage=_slippage(j, rows) if has_close_dates else None,
                      notes=notes, item_cap=item_cap, unpriced_deals=unpriced,
                      closed_outcome_changed=moved)
 
@@ -181,8 +191,8 @@ def _in_currencies(rows: pl.DataFrame, rates: dict[str, float], default: str | N
                              if default else pl.col("currency")), None, present
 
 
-def _values(frame: pl.DataFrame, by: list[str]) -> dict:
-    sums = frame.group_by([*by, "currency"]).agg(pl.col("value").sum())
+def _values(sums: pl.DataFrame, by: list[str]) -> dict:
+    """{(by...): {currency: value}} from rows of by..., currency, value."""
     out: dict = {}
     for row in sums.iter_rows(named=True):
         key = tuple(row[c] for c in by)
@@ -190,44 +200,71 @@ def _values(frame: pl.DataFrame, by: list[str]) -> dict:
     return out
 
 
-def _bucket(name: str, role: Role, rows: pl.DataFrame, several: bool, has_amounts: bool,
-            item_cap: int) -> WaterfallBucket:
-    mine = rows.filter(pl.col("bucket") == name)
-    values = _values(mine, []).get((), {})
-    total = None if several or not has_amounts else sum(values.values(), 0.0)
-    per = mine.group_by("manager").agg(pl.col("deal_id").n_unique().alias("deals"))
-    per_values = _values(mine, ["manager"])
-    managers = []
-    for manager, deals in per.sort(["deals", "manager"], descending=[True, False]).iter_rows():
-        vals = per_values.get((manager,), {})
-        managers.append(WaterfallManager(
+def _buckets(j: pl.DataFrame, rows: pl.DataFrame, several: bool, has_amounts: bool,
+             item_cap: int) -> list[WaterfallBucket]:
+    """Every bucket from one pass of group-bys over the movement rows (a deal is in a
+    bucket once, so rows count deals; a deal that changed currency is in raised and in
+    cut, each under one currency)."""
+    cells = rows.group_by("bucket", "manager", "currency").agg(
+        pl.len().alias("deals"), pl.col("value").sum())  # small: every number comes from it
+    counts = dict(cells.group_by("bucket").agg(pl.col("deals").sum()).iter_rows())
+    values = _values(cells.group_by("bucket", "currency").agg(pl.col("value").sum()),
+                     ["bucket"])
+    per = cells.group_by("bucket", "manager").agg(pl.col("deals").sum())
+    per_values = _values(cells, ["bucket", "manager"])
+    managers: dict[str, list[WaterfallManager]] = {}
+    for bucket, manager, deals in per.sort(["bucket", "deals", "manager"],
+                                           descending=[False, True, False]).iter_rows():
+        vals = per_values.get((bucket, manager), {})
+        managers.setdefault(bucket, []).append(WaterfallManager(
             manager=manager, deals=int(deals),
             value=None if several or not has_amounts else sum(vals.values(), 0.0),
             values=vals if has_amounts else {}))
-    deals = mine["deal_id"].n_unique()
-    shown = mine.sort([pl.col("value").abs(), "deal_id"], descending=[True, False],
-                      nulls_last=True).head(item_cap)
-    items = [WaterfallItem(**row) for row in shown.drop("bucket").iter_rows(named=True)]
-    return WaterfallBucket(name=name, role=role, deals=deals, value=total,
-                           values=values if has_amounts else {}, per_manager=managers,
-                           items=items, items_left_out=max(0, mine.height - len(items)))
+    items = _items(j, rows, item_cap)
+    out = []
+    for name, role in BUCKETS:
+        vals = values.get((name,), {})
+        mine = items.get(name, [])
+        out.append(WaterfallBucket(
+            name=name, role=role, deals=int(counts.get(name, 0)),
+            value=None if several or not has_amounts else sum(vals.values(), 0.0),
+            values=vals if has_amounts else {}, per_manager=managers.get(name, []),
+            items=mine, items_left_out=max(0, int(counts.get(name, 0)) - len(mine))))
+    return out
 
 
-def _unpriced(start: pl.DataFrame, end: pl.DataFrame) -> int:
-    j = _joined(start, end)
+def _items(j: pl.DataFrame, rows: pl.DataFrame, cap: int) -> dict[str, list[WaterfallItem]]:
+    """The `cap` largest rows of each bucket, with the deal's stage, amount and close date
+    at both dates (joined back on the few rows kept)."""
+    rank = pl.col("value").abs().rank("min", descending=True).over("bucket")
+    top = (rows.filter(rank <= cap)
+           .sort(["bucket", pl.col("value").abs(), "deal_id"],
+                 descending=[False, True, False], nulls_last=True)
+           .group_by("bucket", maintain_order=True).head(cap))
+    detail = j.select("deal_id", from_stage="s_stage", to_stage="e_stage",
+                      amount_before="s_amount", amount_after="e_amount",
+                      close_before="s_expected_close", close_after="e_expected_close")
+    top = top.join(detail, on="deal_id", how="left", maintain_order="left")
+    out: dict[str, list[WaterfallItem]] = {}
+    for row in top.iter_rows(named=True):
+        bucket = row.pop("bucket")
+        out.setdefault(bucket, []).append(WaterfallItem(**row))
+    return out
+
+
+def _unpriced(j: pl.DataFrame) -> int:
     involved = (pl.col("s_status") == "open").fill_null(False) | (
         pl.col("e_status") == "open").fill_null(False) | pl.col("s_status").is_null()
     missing = (pl.col("s_status").is_not_null() & pl.col("s_amount").is_null()) | (
         pl.col("e_status").is_not_null() & pl.col("e_amount").is_null())
-    return j.filter(involved & missing).height
+    return int(j.select((involved & missing).sum()).item())
 
 
-def _slippage(start: pl.DataFrame, end: pl.DataFrame, rows: pl.DataFrame) -> Slippage:
-    j = _joined(start, end)
-    dated = j.filter((pl.col("s_status") == "open") & (pl.col("e_status") == "open")
-                     & pl.col("s_expected_close").is_not_null()
-                     & pl.col("e_expected_close").is_not_null()).height
-    days = rows.filter(pl.col("bucket") == "slipped").unique("deal_id")["days"]
+def _slippage(j: pl.DataFrame, rows: pl.DataFrame) -> Slippage:
+    dated = int(j.select(((pl.col("s_status") == "open") & (pl.col("e_status") == "open")
+                          & pl.col("s_expected_close").is_not_null()
+                          & pl.col("e_expected_close").is_not_null()).sum()).item())
+    days = rows.filter(pl.col("bucket") == "slipped")["days"]
     n = days.len()
     return Slippage(deals=n, share=n / dated if dated else None,
                     days_median=float(days.median()) if n else None,

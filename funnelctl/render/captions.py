@@ -23,8 +23,8 @@ EN = {
         "Excluded entities: {n}, left out of every stage (an excluded event came between the "
         "steps of each of their attempts at their furthest step)"),
     "optional_line": (
-        "Optional steps: {names}. Each counts the entities that did it; a step after one "
-        "converts from the last required step before it"),
+        "Optional steps: {names}. Each counts the entities that did it in the attempt that "
+        "took them furthest; a step after one converts from the last required step before it"),
 }
 
 RU = {
@@ -45,8 +45,9 @@ RU = {
         "Исключено объектов: {n}, не входят ни в один этап (исключающее событие случилось между "
         "шагами каждой их попытки на самом дальнем шаге)"),
     "optional_line": (
-        "Необязательные шаги: {names}. Каждый считает тех, кто его сделал; конверсия шага "
-        "после него считается от последнего обязательного шага перед ним"),
+        "Необязательные шаги: {names}. Каждый считает тех, кто сделал его в попытке, "
+        "зашедшей дальше всех; конверсия шага после него считается от последнего "
+        "обязательного шага перед ним"),
 }
 
 WORDS = {"en": EN, "ru": RU}

@@ -75,6 +75,9 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
 
 
 def dates(m: Any, t: dict[str, str]) -> str:
-    start = m.active_from.isoformat() if m.active_from else "…"
-    end = m.active_to.isoformat() if m.active_to else "…"
-    return f"{t['norms_dates']} {start}..{end}"
+    """"from 2026-11-02", "to 2026-10-31" or "2026-11-02..2026-12-31"."""
+    if m.active_from and m.active_to:
+        return f"{m.active_from.isoformat()}..{m.active_to.isoformat()}"
+    if m.active_from:
+        return f"{t['norms_from']} {m.active_from.isoformat()}"
+    return f"{t['norms_to']} {m.active_to.isoformat()}" if m.active_to else ""
