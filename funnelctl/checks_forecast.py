@@ -38,7 +38,7 @@ def check_plan(result: FunnelResult) -> list[Finding]:
         return []
     findings = []
     for line in result.plan.lines:
-        if not line.behind:
+        if not line.behind or line.status != "running":  # a finished one: its table row
             continue
         who = line.manager or "team"
         span = f"{line.start}..{line.end}"

@@ -11,7 +11,9 @@ amocrm_deals.csv: an amoCRM-style deals export, ~2,000 deals, with the quirks of
 real thing: Russian headers (one with a trailing space, one duplicated), DD.MM.YYYY
 HH:MM:SS dates, "не закрыта" as the close date of open deals, tags in one cell, the
 "Неразобранное" (incoming) stage that a funnel config usually forgets, and a few rows
-with impossible dates that an audit must reject, not drop.
+with impossible dates that an audit must reject, not drop; and an expected close date per
+deal (forecast_samples.py, its own random stream). snoozed.csv: eight open deals kept out
+of the stuck and overdue findings; plan.csv: each manager's monthly sales plan.
 
 templates/: one small sample per starter config in funnelctl/templates/, made from the
 template itself (its stage values, won/lost values and column headers): a deals
@@ -53,6 +55,7 @@ from funnelctl.commands.init import TEMPLATES_DIR, template_names, template_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above
+import forecast_samples  # noqa: E402 - likewise
 import init_samples  # noqa: E402 - likewise
 import snapshots  # noqa: E402 - likewise
 import telephony  # noqa: E402 - likewise
@@ -363,7 +366,14 @@ def template_samples() -> None:
 
 def main() -> None:
     rng = random.Random(SEED)
-    write_csv(HERE / "amocrm_deals.csv", HEADER, amocrm_deals(rng))
+    deals = amocrm_deals(rng)
+    # The forecast's expected close dates, snoozed deals and plan: a stream of their own.
+    forecast_rng = random.Random(f"{SEED}-forecast")
+    write_csv(HERE / "amocrm_deals.csv",
+              *forecast_samples.with_expected_close(HEADER, deals, forecast_rng))
+    write_csv(HERE / "snoozed.csv", ["deal_id", "until", "note"],
+              forecast_samples.snoozed(deals, forecast_rng))
+    write_csv(HERE / "plan.csv", ["month", "manager", "amount"], forecast_samples.plan_rows())
     template_samples()
     # Each further export has its own seed, so adding one never changes the others.
     crm_exports.write_cp1251(HERE / "amocrm_deals_cp1251.csv", HEADER,
@@ -378,8 +388,9 @@ def main() -> None:
                                 HERE / "pipedrive_deals_earlier.csv",
                                 random.Random(f"{SEED}-earlier"))
     init_samples.write_all(HERE, SEED)
-    for name in ("amocrm_deals.csv", "amocrm_deals_cp1251.csv", "bitrix24_deals.csv",
-                 "hubspot_deals.csv", "pipedrive_deals.csv", "pipedrive_deals_earlier.csv",
+    for name in ("amocrm_deals.csv", "snoozed.csv", "plan.csv", "amocrm_deals_cp1251.csv",
+                 "bitrix24_deals.csv", "hubspot_deals.csv", "pipedrive_deals.csv",
+                 "pipedrive_deals_earlier.csv",
                  "salesforce_opportunities.csv"):
         print(f"wrote {HERE.name}/{name}")
     # A separate stream, so the other exports stay the same when this log changes.

@@ -39,22 +39,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize(("source", "line", "fragment"), [
-    (f"    path: {STORE}\n    url: 'chdb:'\n", 3, "url applies to engine: clickhouse only"),
-    (f"    path: {STORE}\n    engine: clickhouse\n", 3, "engine: clickhouse needs url:"),
+@pytest.mark.parametrize(("source", "line", "fragment"), [  # the line of the key at fault
+    (f"    path: {STORE}\n    url: 'chdb:'\n", 6, "url applies to engine: clickhouse only"),
+    (f"    path: {STORE}\n    engine: clickhouse\n", 6, "engine: clickhouse needs url:"),
     (f"    path: {STORE}\n    engine: duckdb\n", 6, "'polars' or 'clickhouse'"),
-    ("    engine: clickhouse\n    url: http://u:secret@localhost:8123/db\n    table: t\n", 3,
+    ("    engine: clickhouse\n    url: http://u:secret@localhost:8123/db\n    table: t\n", 6,
      "url: holds credentials"),
-    ("    engine: clickhouse\n    url: ftp://localhost/db\n    table: t\n", 3,
+    ("    engine: clickhouse\n    url: ftp://localhost/db\n    table: t\n", 6,
      "not a ClickHouse address"),
-    (f"    engine: clickhouse\n    url: http://localhost:8123/db\n    path: {STORE}\n", 3,
+    (f"    engine: clickhouse\n    url: http://localhost:8123/db\n    path: {STORE}\n", 7,
      "cannot read this machine's files"),
-    ("    engine: clickhouse\n    url: 'chdb:'\n    table: t\n", 3, "table: needs a server"),
-    ("    engine: clickhouse\n    url: http://localhost:8123/db\n    table: 'a b'\n", 3,
+    ("    engine: clickhouse\n    url: 'chdb:'\n    table: t\n", 7, "table: needs a server"),
+    ("    engine: clickhouse\n    url: http://localhost:8123/db\n    table: 'a b'\n", 7,
      "not a table name"),
     ("    engine: clickhouse\n    url: http://localhost:8123/db\n    table: t\n"
-     "    password_env: 'my password'\n", 3, "not an environment variable name"),
-    ("    path: x.csv\n    engine: polars\n    table: t\n", 3, "table applies to engine"),
+     "    password_env: 'my password'\n", 8, "not an environment variable name"),
+    ("    path: x.csv\n    engine: polars\n    table: t\n", 7, "table applies to engine"),
 ])
 def test_source_errors_name_the_line(cli, tmp_path, source, line, fragment):
     path = tmp_path / "c.yaml"
@@ -69,7 +69,7 @@ def test_deals_source_on_clickhouse_is_refused(cli, tmp_path):
     path.write_text("version: 1\nsources:\n  deals:\n    kind: deals\n    engine: clickhouse\n"
                     "    url: http://localhost:8123/db\n    table: deals\n"
                     "funnels:\n  - {name: F, source: deals, stages: [{name: A}]}\n")
-    assert_error(cli("audit", path), "c.yaml:3:", "runs sources of kind: events")
+    assert_error(cli("audit", path), "c.yaml:4:", "runs sources of kind: events")
 
 
 @pytest.mark.parametrize(("funnel_extra", "stage_extra", "line", "fragment"), [

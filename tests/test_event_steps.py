@@ -355,6 +355,17 @@ BAD = [
 ]
 
 
+def test_an_exclusion_that_is_a_steps_event(cli, tmp_path):
+    write_events(tmp_path)
+    clash = "    exclude:\n      - {match: [add_to_cart], between: [visit, order]}\n"
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(second="coupon", extra=clash))
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:8:",
+                 "'add_to_cart' is also the event of step 'cart'")
+    apart = clash.replace("between: [visit, order]", "where: {topic: x}, between: [visit, order]")
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(second="coupon", extra=apart))
+    assert cli.json("audit", tmp_path / "audit.yaml")["funnels"][0]["excluded"] == 0
+
+
 @pytest.mark.parametrize("between, message, line", BAD)
 def test_exclusion_config_errors_name_the_line(cli, tmp_path, between, message, line):
     write_events(tmp_path)

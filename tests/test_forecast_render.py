@@ -76,7 +76,7 @@ def test_markdown_escapes_the_values(report):
     text = renderer("markdown")(report, RenderOptions(width=250))
     assert "<script>" not in text and "\\<script\\>" in text
     assert r"\[bold\]Eve\\x1b\[31m" in text and "\x1b" not in text
-    assert "### F: sales plan as of 2026-11-10" in text
+    assert "### F: sales plan 2026-11 as of 2026-11-10 (14 of 21 working days left)" in text
 
 
 def test_html_autoescapes_the_values_and_folds_the_deal_lists(report):

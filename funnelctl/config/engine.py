@@ -19,48 +19,54 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE = re.compile(r"^[^.\s`\x00-\x1f]+(\.[^.\s`\x00-\x1f]+)?$")
 
 
-def source_engine_problem(source: Any) -> str | None:
-    """The first problem of a source's engine keys, or None (message for a ValueError)."""
+def source_engine_problem(source: Any) -> tuple[str, str] | None:
+    """The first problem of a source's engine keys: (the key at fault, message), or None."""
     if source.engine == "polars":
         given = [k for k in ("url", "table", "user_env", "password_env")
                  if getattr(source, k) is not None]
         if given:
-            return f"{given[0]} applies to engine: clickhouse only (this source runs on polars)"
+            return given[0], (f"{given[0]} applies to engine: clickhouse only (this source "
+                              "runs on polars)")
         if source.path is None:
-            return "path is required (a file, a folder or a glob of Parquet files)"
+            return "path", "path is required (a file, a folder or a glob of Parquet files)"
         return None
     if source.url is None:
-        return ("engine: clickhouse needs url: (e.g. http://localhost:8123/db, "
-                "chdb: for in-process ClickHouse over the local files, or chdb:PATH)")
+        return "engine", ("engine: clickhouse needs url: (e.g. http://localhost:8123/db, "
+                          "chdb: for in-process ClickHouse over the local files, or chdb:PATH)")
     if source.kind not in CLICKHOUSE_KINDS:
-        return (f"engine: clickhouse runs sources of kind: {', '.join(CLICKHOUSE_KINDS)} "
-                f"(this one is kind: {source.kind}; deals, stage_history and activities run "
-                "on engine: polars, see docs/engines.md)")
+        return "kind", (f"engine: clickhouse runs sources of kind: "
+                        f"{', '.join(CLICKHOUSE_KINDS)} (this one is kind: {source.kind}; "
+                        "deals, stage_history and activities run on engine: polars, see "
+                        "docs/engines.md)")
     problem = url_problem(source.url)
     if problem:
-        return problem
+        return "url", problem
     for key in ("user_env", "password_env"):
         name = getattr(source, key)
         if name is not None and not _ENV_NAME.match(name):
-            return (f"{key}: '{name}' is not an environment variable name (letters, digits, "
-                    "_; e.g. CH_PASSWORD): the value itself never goes in the config")
+            return key, (f"{key}: '{name}' is not an environment variable name (letters, "
+                         "digits, _; e.g. CH_PASSWORD): the value itself never goes in the "
+                         "config")
     server = not source.url.startswith(CHDB)
     if not server and (source.user_env or source.password_env):
-        return "user_env / password_env apply to a ClickHouse server (url: http(s)://...)"
+        return ("user_env" if source.user_env else "password_env",
+                "user_env / password_env apply to a ClickHouse server (url: http(s)://...)")
     if (source.path is None) == (source.table is None):
-        return "give either path: (local files) or table: (a table on the server), not both"
+        return ("table" if source.table else "engine",
+                "give either path: (local files) or table: (a table on the server), not both")
     if source.table is not None:
         if source.url == CHDB:
-            return ("table: needs a server url or a chdb database folder (url: chdb:PATH); "
-                    "url: chdb: alone reads local files (path:)")
+            return "table", ("table: needs a server url or a chdb database folder "
+                             "(url: chdb:PATH); url: chdb: alone reads local files (path:)")
         if not _TABLE.match(source.table):
-            return (f"table: '{source.table}' is not a table name (name or database.name, "
-                    "no spaces, backquotes or control characters)")
+            return "table", (f"table: '{source.table}' is not a table name (name or "
+                             "database.name, no spaces, backquotes or control characters)")
     elif server:
-        return ("a ClickHouse server cannot read this machine's files: name a table: there, "
-                "or use url: chdb: to run ClickHouse in process over path:")
+        return "path", ("a ClickHouse server cannot read this machine's files: name a "
+                        "table: there, or use url: chdb: to run ClickHouse in process over "
+                        "path:")
     if source.join is not None:
-        return "join applies to engine: polars only"
+        return "join", "join applies to engine: polars only"
     return None
 
 
@@ -100,8 +106,13 @@ def order_modes(order: Any) -> set[str]:
 
 
 def engine_problems(config: Any) -> list[tuple[tuple, str]]:
-    """(key path, message) for funnel settings the ClickHouse engine cannot run."""
+    """(key path, message) for engine keys that do not fit together, and for funnel
+    settings the ClickHouse engine cannot run."""
     problems = []
+    for name, source in config.sources.items():
+        found = source_engine_problem(source)
+        if found:
+            problems.append((("sources", name, found[0]), found[1]))
     for i, funnel in enumerate(config.funnels):
         source = config.sources.get(funnel.source)
         if source is None or source.engine != "clickhouse":

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from funnelctl.config.base import Model, nearest_line, not_above
-from funnelctl.config.engine import EngineName, source_engine_problem
+from funnelctl.config.engine import EngineName
 from funnelctl.config.events import (
     Order,
     TrendPeriod,
@@ -96,13 +96,6 @@ class Source(Model):
     null_values: list[str] | None = None
     layout: HistoryLayout | None = None  # stage_history only
     join: Join | None = None
-
-    @model_validator(mode="after")
-    def _engine(self) -> Source:
-        problem = source_engine_problem(self)
-        if problem:
-            raise ValueError(problem)
-        return self
 
     @field_validator("timeout", mode="before")
     @classmethod

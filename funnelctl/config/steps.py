@@ -86,4 +86,22 @@ def step_problems(funnel: Any, i: int, events: bool) -> list[tuple[tuple, str]]:
         elif funnel.stages[a].optional or funnel.stages[b].optional:
             problems.append((at, "an exclusion's steps must be required ones (an attempt may "
                              "skip an optional step, leaving nothing to be between)"))
+        elif clash := _same_event(exclusion, funnel.stages[a:b + 1]):
+            problems.append((("funnels", i, "exclude", j, "match"),
+                             f"'{clash[0]}' is also the event of step '{clash[1]}' (between "
+                             "those steps it would exclude the funnel's own events; as in "
+                             "PostHog, an exclusion cannot be a step's event: give one of "
+                             "them a where:)"))
     return problems
+
+
+def _same_event(exclusion: Exclusion, stages: list) -> tuple[str, str] | None:
+    """(event, step) when the exclusion, without `where:`, names the event of one of the
+    steps it lies between (or of those two steps) that has no `where:` either."""
+    if exclusion.where:
+        return None
+    for stage in stages:
+        shared = [n for n in exclusion.values() if n in stage.values()]
+        if shared and not stage.where:
+            return shared[0], stage.name
+    return None

@@ -13,7 +13,8 @@ as-of day, whichever is first):
 - behind: won below expected by now, while the period runs; once it is over, below plan;
 - coverage = weighted open pipeline / remaining, where the pipeline is the open deals
   (of the manager) whose expected close falls in start..end, overdue ones included (they
-  are still open), each worth amount x its stage's probability.
+  are still open), each worth amount x its stage's probability; none once the period is
+  over.
 A team line missing from the plan is the sum of the managers' targets of the same span,
 measured over those managers only.
 """
@@ -89,7 +90,7 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
             working_days=total, days_left=left, expected_by_now=expected,
             pace_needed=remaining / left if left else None,
             weighted_pipeline=weighted_pipe,
-            coverage=weighted_pipe / remaining if remaining else None,
+            coverage=weighted_pipe / remaining if remaining and status != "finished" else None,
             behind=(status == "running" and won_amount < expected)
             or (status == "finished" and won_amount < target.amount),
             status=status, derived=members is not None))

@@ -38,7 +38,7 @@ def forecast_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt,
     if any(s.stuck_deals for s in funnel.stages):
         out.append(stuck_table(funnel, t, f, short))
     if funnel.plan is not None:
-        out.append(plan_table(funnel, t, f))
+        out += plan_tables(funnel, t, f)
     return out
 
 
@@ -174,21 +174,37 @@ def span(line: PlanLine) -> str:
     return f"{line.start} – {line.end}"
 
 
-def plan_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable:
+def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTable]:
+    """One table per plan period (its working days in the title), team line first."""
     plan = funnel.plan
-    rows, flags = [], []
-    for ln in plan.lines:
-        who = ln.manager or (t["fc_team_sum"] if ln.derived else t["fc_team"])
-        rows.append([who, span(ln), f.money(ln.plan, None), f.money(ln.won, None),
-                     f.pct(ln.attainment, 0), f.money(ln.expected_by_now, None),
-                     f.money(ln.pace_needed, None), f.num(ln.days_left),
-                     f.money(ln.weighted_pipeline, None), f.pct(ln.coverage, 0),
-                     _status(ln, t)])
-        flags.append("warn" if ln.behind else "")
+    periods: dict[tuple, list[PlanLine]] = {}
+    for line in plan.lines:
+        periods.setdefault((line.start, line.end), []).append(line)
+    out = []
+    for lines in periods.values():
+        first = lines[0]
+        rows, flags = [], []
+        for ln in lines:
+            who = ln.manager or (t["fc_team_sum"] if ln.derived else t["fc_team"])
+            rows.append([who, _m(f, ln.plan), _m(f, ln.won), f.pct(ln.attainment, 0),
+                         _m(f, ln.expected_by_now), _m(f, ln.pace_needed),
+                         _m(f, ln.weighted_pipeline), f.pct(ln.coverage, 0), _status(ln, t)])
+            flags.append("warn" if ln.behind else "")
+        title = t["fc_plan_title"].format(funnel=funnel.name, span=span(first),
+                                          as_of=plan.as_of, left=f.num(first.days_left),
+                                          days=f.num(first.working_days))
+        out.append(ViewTable("plan", title,
+                             [t["fc_who"], t["fc_plan"], t["fc_won"], t["fc_attainment"],
+                              t["fc_expected_now"], t["fc_pace"], t["fc_pipeline"],
+                              t["fc_coverage"], t["fc_status"]], "lrrrrrrrl", rows, [], flags))
     notes = [t["fc_plan_note"]]
     if plan.currency:
         notes.append(t["fc_plan_currency"].format(currency=plan.currency))
-    return ViewTable("plan", t["fc_plan_title"].format(funnel=funnel.name, as_of=plan.as_of),
-                     [t["fc_who"], t["fc_span"], t["fc_plan"], t["fc_won"], t["fc_attainment"],
-                      t["fc_expected_now"], t["fc_pace"], t["fc_days_left"], t["fc_pipeline"],
-                      t["fc_coverage"], t["fc_status"]], "llrrrrrrrrl", rows, notes, flags)
+    if out:
+        out[-1].notes = notes
+    return out
+
+
+def _m(f: Fmt, value: float | None) -> str:
+    """Money without a currency (the plan's note names it); 0 as 0, not 0.00."""
+    return "0" if value == 0 else f.money(value, None)

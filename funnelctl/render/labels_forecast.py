@@ -39,10 +39,11 @@ FORECAST_EN = {
     "fc_days_in": "Days in stage",
     "fc_limit": "Limit",
     "fc_more": "… {n} more (the JSON report lists up to {limit} per list)",
-    "fc_plan_title": "{funnel}: sales plan as of {as_of}",
+    "fc_plan_title": ("{funnel}: sales plan {span} as of {as_of} ({left} of {days} working "
+                      "days left)"),
     "fc_who": "Who",
     "fc_team": "team",
-    "fc_team_sum": "team (sum of the managers' targets)",
+    "fc_team_sum": "team (Σ managers)",
     "fc_span": "Period",
     "fc_plan": "Plan",
     "fc_won": "Won",
@@ -61,7 +62,9 @@ FORECAST_EN = {
     "fc_plan_note": ("attained = won (closed in the period, up to the as-of day) / plan; "
                      "due by now = plan × working days passed / working days; pace/day = "
                      "what is left / working days left; pipeline (w.) = open deals expected "
-                     "to close in the period, weighted; coverage = pipeline / what is left"),
+                     "to close in the period, weighted; coverage = pipeline / what is left; "
+                     "team (Σ managers): the plan has no team target, so the managers' "
+                     "targets are summed, over their own deals"),
     "fc_plan_currency": "amounts in {currency}",
     "fc_snoozed": ("snoozed ({path}): {active} deals until a later date ({stuck} of them "
                    "would be stuck, {overdue} overdue); {expired} snoozes ended; {unknown} "
@@ -104,10 +107,11 @@ FORECAST_RU = {
     "fc_days_in": "Дней на этапе",
     "fc_limit": "Предел",
     "fc_more": "… ещё {n} (в JSON-отчёте до {limit} в каждом списке)",
-    "fc_plan_title": "{funnel}: план продаж на {as_of}",
+    "fc_plan_title": ("{funnel}: план продаж {span} на {as_of} (осталось {left} из {days} "
+                      "рабочих дней)"),
     "fc_who": "Кто",
     "fc_team": "команда",
-    "fc_team_sum": "команда (сумма планов менеджеров)",
+    "fc_team_sum": "команда (Σ менеджеров)",
     "fc_span": "Период",
     "fc_plan": "План",
     "fc_won": "Выиграно",
@@ -126,7 +130,9 @@ FORECAST_RU = {
     "fc_plan_note": ("выполнение = выиграно (закрыто в периоде до даты отчёта) / план; "
                      "должно быть = план × прошедшие рабочие дни / все рабочие дни; темп/день "
                      "= остаток / оставшиеся рабочие дни; воронка (взв.) = открытые сделки с "
-                     "ожидаемым закрытием в периоде, взвешенные; покрытие = воронка / остаток"),
+                     "ожидаемым закрытием в периоде, взвешенные; покрытие = воронка / остаток; "
+                     "команда (Σ менеджеров): в плане нет цели команды, поэтому цели "
+                     "менеджеров сложены, по их собственным сделкам"),
     "fc_plan_currency": "суммы в {currency}",
     "fc_snoozed": ("отложены ({path}): {active} сделок до более поздней даты (из них {stuck} "
                    "зависли бы, {overdue} просрочены); у {expired} срок отсрочки прошёл; "
