@@ -239,3 +239,23 @@ def test_a_chain_at_one_instant_keeps_its_later_start(tmp_path):
     got = funnel_entities(frame, funnel).select("depth", "time_2", "time_3", "gap_3").rows()
     assert got == [(3, 0.0, 1200.0, 1200.0)]
     assert distinct_reference(rows, [{"pageview"}, {"pageview"}, {"buy"}], 3600 * S) == {"1": 3}
+
+
+def test_distinct_events_with_first_time_equal_the_reference(tmp_path):
+    """first_time on step 1 of "signed up twice": only each entity's first sign-up starts
+    an attempt; any later sign-up may be step 2. The reference gets the first sign-ups
+    marked (worked out here)."""
+    names = SHAPES["signed up twice"]
+    rows = fuzz(12, names)
+    first: dict = {}
+    for e, name, t in rows:
+        if name == "signup":
+            first[e] = min(t, first.get(e, t))
+    marked = [(e, n, t, "first" if n == "signup" and t == first[e] else "") for e, n, t in rows]
+    tests = [lambda e, p: e == "signup" and p == "first", lambda e, p: e == "signup",
+             lambda e, p: e == "purchase"]
+    expected = distinct_reference(marked, tests, 4 * 3600 * S)
+    assert expected != distinct_reference(rows, [{n} for n in names], 4 * 3600 * S)
+    stages = [Stage(name="s1", match=["signup"], first_time=True),
+              Stage(name="s2", match=["signup"]), Stage(name="s3", match=["purchase"])]
+    assert not differences(ours(parquet(tmp_path, rows), "4h", [], stages=stages), expected)

@@ -153,3 +153,38 @@ def test_the_unparseable_amount_is_counted_with_its_line(report):
     problems = report.data_quality.sources[0].value_problems
     assert problems["unparseable amount"]["rows"] == 1
     assert problems["unparseable amount"]["line"] == 6  # the header is line 1; deal 5
+
+
+HISTORY = """deal_id,stage,entered_at,amount
+1,A,2026-01-01 10:00,100
+1,B,2026-01-03 10:00,150
+1,Won,2026-01-09 10:00,
+2,A,2026-01-01 10:00,40
+2,Lost,2026-01-02 10:00,
+3,A,2026-01-02 10:00,70
+3,B,2026-01-04 10:00,
+"""
+
+
+def test_a_stage_history_with_amounts_has_the_money_view(tmp_path):
+    (tmp_path / "history.csv").write_text(HISTORY, encoding="utf-8")
+    (tmp_path / "audit.yaml").write_text("""
+version: 1
+sources:
+  h: {path: history.csv, kind: stage_history}
+funnels:
+  - name: H
+    source: h
+    min_sample: 1
+    stages: [{name: A}, {name: B}]
+    won: [Won]
+    lost: [Lost]
+""", encoding="utf-8")
+    f = audit(tmp_path / "audit.yaml").funnels[0]
+    # Each deal's latest amount: 1 -> 150 (won, 8 days), 2 -> 40 (lost at A), 3 -> 70
+    # (open at B). A: entered 260, moved on 220, lost 40; B: entered 220, won 150, open 70.
+    a, b = (s.value for s in f.stages)
+    assert (a.entered, a.moved_on, a.lost, a.open) == (260.0, 220.0, 40.0, 0.0)
+    assert (b.entered, b.moved_on, b.lost, b.open) == (220.0, 150.0, 0.0, 70.0)
+    # Velocity: 1 open x 1/2 x 150 / 8 days.
+    assert f.money.velocity.per_day == pytest.approx(150 / 2 / 8)

@@ -13,7 +13,7 @@ import polars as pl
 from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
-from funnelctl.audit.money import add_money
+from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
     check_empty_period,
@@ -71,10 +71,12 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                 entries = classify(history.frame, funnel)
                 frame = place_lost_deals(frame, furthest_stages(entries))
             cohort = in_period(frame, dates)
-            result = summarise(cohort, funnel, kind="deals",
-                               significance=config.significance)
+            money = money_input(cohort, config.money, funnel, config.where(("money", "rates")))
+            result = summarise(money.frame, funnel, kind="deals",
+                               significance=config.significance, extra_aggs=money.aggs,
+                               rows_out=money.rows)
             found = check_funnel(result, funnel)
-            add_money(result, cohort, funnel, config.money, config.where(("money", "rates")))
+            add_money(result, money, funnel)
             found += check_money(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,

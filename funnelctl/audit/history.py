@@ -8,7 +8,7 @@ import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import history_stuck
-from funnelctl.audit.money import add_money
+from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
@@ -82,7 +82,9 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
-    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
+    # Per deal: its owner and breakdowns, and for the money view its latest amount.
+    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown, "amount", "currency"])
+            if c in entries.columns]
     every_deal = deal_outcomes(entries, funnel, keep)
     earlier = (summarise(in_period(every_deal, before), funnel, kind="stage_history",
                          significance=significance) if before else None)
@@ -93,7 +95,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
                              "stage before the loss (left out of the stage conversions)")
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
     add_outcome_notes(result, no_loss_stage)
-    add_money(result, deals, funnel, config.money)
+    add_money(result, money_input(deals, config.money, funnel, config.where(("money", "rates"))),
+              funnel)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, cohort, len(funnel.stages))
     counts = consistency_counts(deals)

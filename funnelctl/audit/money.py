@@ -4,54 +4,77 @@ reasons and the cycle-time target. The numbers come from metrics/value.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.config.money import Money as MoneyConfig
 from funnelctl.errors import ConfigError
+from funnelctl.metrics.breakdown import OTHER
 from funnelctl.metrics.value import (
     AMOUNT,
+    PREFIX,
     currency_blocks,
     cycle_target,
     loss_reasons,
     money_view,
-    prepare,
     rest_money,
+    segment_aggs,
     segment_money,
+    segments_from_rows,
 )
 from funnelctl.report import INSUFFICIENT, FunnelResult
 
 
-def add_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
-              config: MoneyConfig, rates_at: str = "money.rates") -> None:
-    """Fill result.money (or money_by_currency), the stages' and segments' value, the loss
-    reasons and the cycle target from the funnel's deals in the period. `rates_at` names
-    the config key for an error about a currency without a rate."""
-    names = [s.name for s in funnel.stages]
-    priced = AMOUNT in deals.columns
-    if funnel.cycle_days is not None:
-        target = cycle_target(deals, funnel.cycle_days.good, funnel.cycle_days.acceptable)
-        if target.verdict is not None and target.won_deals < funnel.min_sample:
-            target.verdict = INSUFFICIENT
-        result.cycle_target = target
-    if not priced:
-        result.loss_reasons = loss_reasons(deals, names, priced=False)
-        return
+@dataclass
+class MoneyInput:
+    """A funnel's deals ready for the money view: per currency (or converted into one),
+    with the outcome-split amounts; `frame` is what the funnel's summary runs over (its
+    breakdown rows then carry `aggs` too, kept in `rows`)."""
+
+    frame: pl.DataFrame
+    blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]] = field(default_factory=list)
+    aggs: list[pl.Expr] = field(default_factory=list)
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def money_input(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel,
+                rates_at: str = "money.rates") -> MoneyInput:
+    """The deals split per currency or converted with the rates; `rates_at` names the
+    config key for the error about a currency without a rate."""
+    if AMOUNT not in deals.columns:
+        return MoneyInput(deals)
     blocks, missing = currency_blocks(deals, config.currency, config.rates)
     if missing:
         raise ConfigError(
             f"{rates_at}: no rate for {', '.join(missing)}, which the amounts of funnel "
             f"'{funnel.name}' are in: add it (units of {config.currency} per 1 {missing[0]})")
-    blocks = [(currency, prepare(frame), converted) for currency, frame, converted in blocks]
+    if len(blocks) > 1:  # segments in money need one currency
+        return MoneyInput(deals, blocks)
+    return MoneyInput(blocks[0][1], blocks, segment_aggs(PREFIX))
+
+
+def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> None:
+    """Fill result.money (or money_by_currency), the stages' and segments' value, the loss
+    reasons and the cycle target from the funnel's deals in the period."""
+    names = [s.name for s in funnel.stages]
+    deals = money_in.frame
+    if funnel.cycle_days is not None:
+        target = cycle_target(deals, funnel.cycle_days.good, funnel.cycle_days.acceptable)
+        if target.verdict is not None and target.won_deals < funnel.min_sample:
+            target.verdict = INSUFFICIENT
+        result.cycle_target = target
+    if not money_in.blocks:
+        result.loss_reasons = loss_reasons(deals, names, priced=False)
+        return
     # Every manager's money, unless the managers are a breakdown (then their segments,
     # folded as the funnel's `segments:` says, hold it).
     managers = "manager" in deals.columns and "manager" not in funnel.breakdown
     views = [money_view(frame, names, currency, funnel.min_sample, converted, managers)
-             for currency, frame, converted in blocks]
-    single = len(views) == 1
-    frame = blocks[0][1] if single else deals
-    result.loss_reasons = loss_reasons(frame, names, priced=True)
-    if not single:
+             for currency, frame, converted in money_in.blocks]
+    result.loss_reasons = loss_reasons(deals, names, priced=True)
+    if len(views) > 1:
         result.money_by_currency = views
         return
     money = result.money = views[0]
@@ -59,10 +82,15 @@ def add_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
     for stage, value in zip(result.stages, money.stages):
         stage.value = value
     for column, segs in result.breakdowns.items():
-        # One group-by per column; the folded "other" row from the segments it holds.
-        by_value = segment_money(frame, column, funnel.min_sample)
+        if column in money_in.rows:  # aggregated with the funnel's breakdown
+            by_value = segments_from_rows(deals, column, money_in.rows[column], OTHER,
+                                          funnel.min_sample)
+            for seg in segs:
+                seg.money = by_value.get(seg.value)
+            continue
+        by_value = segment_money(deals, column, funnel.min_sample)
         kept = [seg.value for seg in segs if not seg.folded]
         folded = [m for value, m in by_value.items() if value not in kept]
         for seg in segs:
-            seg.money = (rest_money(frame, column, folded, kept, seg.value, funnel.min_sample)
+            seg.money = (rest_money(deals, column, folded, kept, seg.value, funnel.min_sample)
                          if seg.folded else by_value.get(seg.value))

@@ -72,21 +72,11 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
             for c in present], []
 
 
-WON_AMOUNT, LOST_AMOUNT, OPEN_AMOUNT = "_won_amount", "_lost_amount", "_open_amount"
-IS_WON, IS_LOST, IS_OPEN = "_is_won", "_is_lost", "_is_open"
-
-
-def prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with outcome flags and the amount split by outcome (null elsewhere), so
-    every aggregate below is a plain sum, count or median, not a filter per group."""
-    if IS_WON in frame.columns:
-        return frame
-    amount = pl.col(AMOUNT)
-    flags = {IS_WON: pl.col(OUTCOME) == "won", IS_LOST: pl.col(OUTCOME) == "lost",
-             IS_OPEN: pl.col(OUTCOME) == "open"}
-    return frame.with_columns(**flags).with_columns(**{
-        WON_AMOUNT: pl.when(IS_WON).then(amount), LOST_AMOUNT: pl.when(IS_LOST).then(amount),
-        OPEN_AMOUNT: pl.when(IS_OPEN).then(amount)})
+# Outcome flags and the amount split by outcome (null elsewhere), as expressions: every
+# aggregate below is a plain sum, count or median of them, nothing is materialised.
+IS_WON, IS_LOST, IS_OPEN = (pl.col(OUTCOME) == o for o in ("won", "lost", "open"))
+WON_AMOUNT, LOST_AMOUNT, OPEN_AMOUNT = (pl.when(flag).then(pl.col(AMOUNT))
+                                        for flag in (IS_WON, IS_LOST, IS_OPEN))
 
 
 def _depth_table(frame: pl.DataFrame, n: int) -> dict[int, dict]:
@@ -96,26 +86,32 @@ def _depth_table(frame: pl.DataFrame, n: int) -> dict[int, dict]:
     depth = pl.col(DEPTH)
     aggs = [agg for k in range(n + 1) for agg in (
         pl.col(AMOUNT).filter(depth == k).sum().alias(f"value_{k}"),
-        pl.col(LOST_AMOUNT).filter(depth == k).sum().alias(f"lost_{k}"),
-        pl.col(IS_LOST).filter(depth == k).sum().alias(f"lost_deals_{k}"),
-        pl.col(OPEN_AMOUNT).filter(depth == k).sum().alias(f"open_{k}"))]
+        LOST_AMOUNT.filter(depth == k).sum().alias(f"lost_{k}"),
+        IS_LOST.filter(depth == k).sum().alias(f"lost_deals_{k}"),
+        OPEN_AMOUNT.filter(depth == k).sum().alias(f"open_{k}"))]
     row = frame.select(aggs).row(0, named=True)
     return {k: {key: row[f"{key}_{k}"] for key in ("value", "lost", "lost_deals", "open")}
             for k in range(n + 1)}
 
 
-def _segment_aggs() -> list[pl.Expr]:
-    """The sums and counts of a segment's money over a prepare()d frame: usable in
-    select() and in group_by().agg()."""
-    return [
+PREFIX = "money_"  # the money aggregates' names next to the funnel's (metrics.breakdown)
+
+
+def segment_aggs(prefix: str = "") -> list[pl.Expr]:
+    """The sums and counts of a segment's money: usable in
+    select() and in group_by().agg(), and beside the funnel's aggregates with a prefix."""
+    return [agg.name.prefix(prefix) for agg in (
         pl.len().alias("deals"),
-        pl.col(IS_WON).sum().alias("won"), pl.col(IS_LOST).sum().alias("lost"),
-        pl.col(IS_OPEN).sum().alias("open"),
-        pl.col(WON_AMOUNT).count().alias("won_priced"),
-        pl.col(WON_AMOUNT).sum().alias("revenue"),
-        pl.col(OPEN_AMOUNT).sum().alias("open_value"),
-        pl.col(LOST_AMOUNT).sum().alias("lost_value"),
-    ]
+        IS_WON.sum().alias("won"), IS_LOST.sum().alias("lost"),
+        IS_OPEN.sum().alias("open"),
+        WON_AMOUNT.count().alias("won_priced"),
+        WON_AMOUNT.sum().alias("revenue"),
+        OPEN_AMOUNT.sum().alias("open_value"),
+        LOST_AMOUNT.sum().alias("lost_value"),
+    )]
+
+
+_segment_aggs = segment_aggs
 
 
 # The medians, over the won deals only (a small share of the rows): the median won deal and
@@ -146,7 +142,10 @@ def value_bottleneck(names: list[str], values: list[StageValue]) -> ValueBottlen
     return ValueBottleneck(stage=names[k], lost=values[k].lost, share=values[k].lost / total)
 
 
-def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
+def _segment(value: str, row: dict, min_sample: int, prefix: str = "") -> MoneySegment:
+    if prefix:  # the money aggregates of a row that holds the funnel's too
+        row = {**{k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)},
+               "median": row["median"], "cycle": row["cycle"]}
     won_deals, revenue = int(row["won_priced"]), float(row["revenue"] or 0.0)
     mean = revenue / won_deals if won_deals else None
     closed = int(row["won"] + row["lost"])
@@ -167,10 +166,9 @@ def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
                with_managers: bool = False) -> Money:
     """The funnel in money over `frame` (one currency, or converted into one); with
     `with_managers`, every manager's money too (a `manager` column)."""
-    frame = prepare(frame)
     row = frame.select(*_segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
         0, named=True)
-    row |= frame.filter(pl.col(IS_WON)).select(_MEDIANS).row(0, named=True)
+    row |= frame.filter(IS_WON).select(_MEDIANS).row(0, named=True)
     whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
     depths = _depth_table(frame, len(names))
     values = stage_values(depths, whole.won_revenue, len(names))
@@ -191,8 +189,7 @@ def segment_money(frame: pl.DataFrame, column: str, min_sample: int
                   ) -> dict[str, MoneySegment]:
     """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
     label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
-    frame = prepare(frame)
-    medians = {row["_segment"]: row for row in frame.filter(pl.col(IS_WON))
+    medians = {row["_segment"]: row for row in frame.filter(IS_WON)
                .group_by(label).agg(_MEDIANS).iter_rows(named=True)}
     none = {"median": None, "cycle": None}
     out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], none),
@@ -201,11 +198,40 @@ def segment_money(frame: pl.DataFrame, column: str, min_sample: int
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
 
 
+def won_medians(frame: pl.DataFrame, column: str) -> dict[str, dict]:
+    """Segment value -> the median won deal and median cycle, over the won deals only."""
+    label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
+    won = frame.filter(IS_WON)
+    return {row["_segment"]: row for row in won.group_by(label).agg(_MEDIANS)
+            .iter_rows(named=True)}
+
+
+def segments_from_rows(frame: pl.DataFrame, column: str, rows: list[dict], other: str,
+                       min_sample: int) -> dict[str, MoneySegment]:
+    """A breakdown's segments in money from the rows metrics.breakdown aggregated (their
+    `value` label, and the money aggregates named with PREFIX): the medians from the won
+    deals, the folded `other` row's from its own won deals."""
+    medians = won_medians(frame, column)
+    none = {"median": None, "cycle": None}
+    kept = [str(r["value"]) for r in rows if r["value"] != other]
+    out = {}
+    for row in rows:
+        value = str(row["value"])
+        if value == other:
+            won = frame.filter(IS_WON)
+            rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
+            extra = rest.select(_MEDIANS).row(0, named=True)
+        else:
+            extra = medians.get(value, none)
+        out[value] = _segment(value, {**row, **extra}, min_sample, PREFIX)
+    return out
+
+
 def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
                kept: list[str], label: str, min_sample: int) -> MoneySegment:
     """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
     from its own won deals (those of no `kept` value), so they are true medians."""
-    won = prepare(frame).filter(pl.col(IS_WON))
+    won = frame.filter(IS_WON)
     rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
     row = rest.select(_MEDIANS).row(0, named=True)
     row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
