@@ -22,10 +22,16 @@ class CountryDays:
 
 
 @cache
-def supported_countries() -> frozenset[str]:
+def is_supported(country: str) -> bool:
+    """Whether the package has a calendar for this ISO code (loads that country only:
+    listing every supported country would cost more than the audit's calendar)."""
     import holidays
 
-    return frozenset(holidays.list_supported_countries())
+    try:
+        holidays.country_holidays(country)
+    except NotImplementedError:
+        return False
+    return True
 
 
 def country_days(country: str, start: dt.date, end: dt.date,

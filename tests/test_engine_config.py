@@ -74,6 +74,7 @@ def test_deals_source_on_clickhouse_is_refused(cli, tmp_path):
 
 @pytest.mark.parametrize(("funnel_extra", "stage_extra", "line", "fragment"), [
     ("    order: unordered\n", "", 14, "order: unordered does not run on engine: clickhouse"),
+    ("    order: distinct_events\n", "", 14, "order: distinct_events does not run"),
     ("", ", within: 1h", 16, "within does not run on engine: clickhouse"),
     ("", ", first_time: true", 16, "first_time does not run on engine: clickhouse"),
 ])

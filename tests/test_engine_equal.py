@@ -97,10 +97,15 @@ def test_naive_times_in_the_config_zone_strict_increase(tmp_path):
 
 
 @pytest.mark.parametrize("suite", sorted(FIXTURE["suites"]))
-@pytest.mark.parametrize("order", ["default", "strict_increase"])
+@pytest.mark.parametrize("order", [
+    "default", "strict_increase", "strict_order", "strict_deduplication", "allow_reentry",
+    ["strict_order", "strict_deduplication"], ["strict_increase", "strict_deduplication"]],
+    ids=str)
 def test_window_funnel_suites(tmp_path, suite, order):
-    """The bench's edge cases and the fuzz sets: equal reports, and (default order) the
-    entered counts are those of ClickHouse's own windowFunnel levels on file."""
+    """The bench's edge cases and the fuzz sets, in each windowFunnel mode: equal reports,
+    and (default order) the entered counts are those of ClickHouse's own windowFunnel
+    levels on file. (In every mode the SQL itself also checks its walk against
+    windowFunnel's depth for every entity.)"""
     steps, window, period, rows = suites()[suite]
     events = write_parquet(tmp_path / "events.parquet",
                            [(e, n, t * 1_000_000, p) for e, n, t, p in rows])

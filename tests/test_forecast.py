@@ -181,3 +181,36 @@ def test_a_plan_target_needs_a_month_or_a_period(cli, tmp_path):
         extra="    plan: [{manager: Ann, amount: 250}]"), encoding="utf-8")
     assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:15",
                  "exactly one of month")
+
+
+def test_plan_on_a_stage_history_funnel_is_a_config_error(cli, tmp_path):
+    write_csv(tmp_path / "h.csv", ["id", "stage", "at"], [["1", "A", "2026-10-01"]])
+    (tmp_path / "audit.yaml").write_text("""
+version: 1
+sources:
+  h: {path: h.csv, kind: stage_history, columns: {deal_id: id, stage: stage, entered_at: at}}
+funnels:
+  - name: H
+    source: h
+    stages: [{name: A}]
+    plan: [{month: 2026-11, amount: 5}]
+""", encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:9",
+                 "plan applies to funnels over a deals source")
+
+
+def test_working_days_follow_the_norms_calendar(cli, tmp_path):
+    # A holiday on Wed 2026-11-04 and a working Saturday 2026-11-07 (working_dates): still
+    # 21 working days in November; up to Tue 10th: 2, 3, 5, 6, 7, 9, 10 = 7, so 14 left.
+    # With the holiday on 2026-11-20 instead (after the 10th) 13 days are left.
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "a.csv", ["manager", "ts", "type"], [["Ann", "2026-11-02 10:00", "call"]])
+    base = CONFIG.format(extra=PLAN.replace("    snooze: snoozed.csv", ""))
+    base = base.replace("funnels:", "  a: {path: a.csv, kind: activities}\nfunnels:", 1)
+    for day, expected in (("2026-11-04", (21, 14)), ("2026-11-20", (21, 13))):
+        norms = (f"norms:\n  source: a\n  calendar: {{holidays: [{day}], "
+                 "working_dates: [2026-11-07]}\n")
+        (tmp_path / "audit.yaml").write_text(base + norms, encoding="utf-8")
+        report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")
+        team = next(ln for ln in report["funnels"][0]["plan"]["lines"] if ln["manager"] is None)
+        assert (team["working_days"], team["days_left"]) == expected

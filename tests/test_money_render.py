@@ -127,3 +127,4 @@ def test_money_formatting():
     assert Fmt("ru").money(1234567.4, "RUB") == "1\u00a0234\u00a0567\u00a0RUB"
     assert Fmt("ru").money(12.5) == "12,50"
     assert Fmt("en").money(None, "USD") == "–"
+    assert Fmt("en").money(0.0) == "0" and Fmt("en").money(-2500.4, "EUR") == "-2,500\u00a0EUR"

@@ -288,7 +288,9 @@ def test_a_history_without_compare_has_no_waterfall(cli, tmp_path):
 
 
 def state(rows: list[dict]) -> pl.DataFrame:
-    return complete_state(pl.DataFrame(rows, infer_schema_length=None))
+    frame = pl.DataFrame(rows, infer_schema_length=None) if rows else \
+        pl.DataFrame(schema={"deal_id": pl.String})
+    return complete_state(frame)
 
 
 def test_values_in_several_currencies_are_never_added_up():
@@ -409,3 +411,30 @@ def test_a_salesforce_history_carries_amounts_and_close_dates(cli, tmp_path):
     table = cli("audit", config, "--period", "2026-03-01..2026-03-31", "--compare",
                 "previous").stdout
     assert "2 pushes in the period" in " ".join(table.split())
+
+
+def test_an_unreadable_history_amount_is_left_out_and_said(cli, tmp_path):
+    rows = [r[:] for r in SF_HISTORY]
+    rows[4][4] = "abc"  # O2's amount at its move: unreadable, so 500 stays its amount
+    write_csv(tmp_path / "history.csv", SF_HEADER, rows)
+    config = tmp_path / "h.yaml"
+    config.write_text(HISTORY_CONFIG, encoding="utf-8")
+    args = ("audit", config, "--period", "2026-03-01..2026-03-31", "--compare", "previous")
+    report = cli.json(*args)
+    got = buckets(report)
+    assert got["amount_cut"]["deals"] == 0 and got["open_end"]["value"] == 1200 + 500 + 700
+    notes = report["data_quality"]["sources"][0]["notes"]
+    assert "1 amount values could not be read: left out of the waterfall" in notes
+    ru = cli(*args, "--lang", "ru", "--format", "markdown").stdout
+    assert "1 значений amount не прочитаны: не учтены в движении воронки" in ru
+
+
+def test_the_items_are_capped_and_the_rest_counted():
+    start = state([{"deal_id": f"d{i}", "status": "open", "position": 1, "amount": float(i)}
+                   for i in range(5)])
+    end = state([])
+    w = waterfall(start, end, basis="snapshot", has_amounts=True, has_close_dates=False,
+                  item_cap=2)
+    removed = {b.name: b for b in w.buckets}["removed"]
+    assert [i.deal_id for i in removed.items] == ["d4", "d3"]  # the largest first
+    assert (removed.deals, removed.items_left_out, removed.value) == (5, 3, 10.0)

@@ -14,7 +14,7 @@ CHDB = "chdb:"
 # What engine: clickhouse runs today (README / docs/engines.md: deals and norms on Polars).
 CLICKHOUSE_KINDS = ("events",)
 # order: modes the ClickHouse SQL runs, as windowFunnel's mode names.
-CLICKHOUSE_MODES = {"strict_increase"}
+CLICKHOUSE_MODES = {"strict_increase", "strict_order", "strict_deduplication", "allow_reentry"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE = re.compile(r"^[^.\s`\x00-\x1f]+(\.[^.\s`\x00-\x1f]+)?$")
 

@@ -76,7 +76,7 @@ class PlanTarget(Model):
 
 class Plan(Model):
     """`plan:` on a funnel: a list of targets, or the path of a CSV (month, manager, amount)
-    relative to the config; `targets` is filled from the file when the audit runs."""
+    relative to the config, read when the audit runs (io/plan_files.py)."""
 
     path: Path | None = None
     targets: list[PlanTarget] = Field(default_factory=list)

@@ -159,10 +159,14 @@ class Stage(Model):
     match: list[str] = Field(default_factory=list)
     conversion: Threshold | None = None
     # A number of days, or `auto`: learned from the data (metrics/stuck.py).
-    max_days: float | Literal["auto"] | None = None
+    max_days: float | Literal["auto"] | None = Field(
+        default=None, description="days an open deal may sit in the stage, or auto: the "
+        "80th percentile of the days deals that left the stage spent in it")
     # Deal funnels: the share of deals at this stage that end won, for the weighted
     # forecast; learned from the closed deals when absent (metrics/forecast.py).
-    probability: float | None = Field(default=None, ge=0, le=1, strict=True)
+    probability: float | None = Field(
+        default=None, ge=0, le=1, strict=True, description="deal funnels: the share of deals "
+        "at this stage that end won, for the forecast; learned from closed deals if absent")
     min_sample: int | None = Field(default=None, ge=1, strict=True)  # None: the funnel's
     # Event funnels: properties the event must also have, e.g. {page: /cart}; a list of
     # values means any of them, a mapping holds operators, a list of mappings alternatives.
@@ -252,8 +256,10 @@ class Funnel(Model):
     # Deals funnels: a stage_history source of the same deals, which places lost deals
     # whose loss stage the snapshot does not say (the furthest stage they entered).
     stage_history: str | None = None
-    plan: Plan | None = None  # deal funnels: sales targets (config/forecast.py)
-    snooze: Snooze | None = None  # deal funnels: deals out of the stuck/overdue findings
+    plan: Plan | None = Field(default=None, description="sales targets: a CSV path (month, "
+                              "manager, amount) or a list of {month or period, amount, manager}")
+    snooze: Snooze | None = Field(default=None, description="a CSV (deal_id, until, note) of "
+                                  "deals kept out of the stuck and overdue findings until a date")
     # Deal funnels: the sales-cycle target, graded on the median days from created to won.
     cycle_days: CycleTarget | None = None
     # Event funnels: conversion per cohort of the step-1 event's day, week or month.

@@ -116,14 +116,13 @@ class Calendar(Model):
     def _known_country(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        from funnelctl.production_calendar import supported_countries  # lazy: only with a country
+        from funnelctl.production_calendar import is_supported  # lazy: only with a country
 
         code = v.strip().upper()
-        known = supported_countries()
-        if code not in known:
+        if not is_supported(code):
             raise ValueError(f"unknown country '{v}' for the production calendar (expected "
-                             f"an ISO 3166 code such as RU, BY, KZ; the holidays package "
-                             f"knows {len(known)})")
+                             "an ISO 3166 code the holidays package knows, such as RU, BY, "
+                             "KZ)")
         return code
 
     def workday_numbers(self) -> list[int]:

@@ -61,6 +61,13 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
                                              "needs window: (e.g. 30m, 36h, 7d)"))
         elif not events and funnel.window is not None:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
+        deals = config.sources[funnel.source].kind == "deals"
+        problems += [(("funnels", i, key), f"{key} applies to funnels over a deals source")
+                     for key, used in (("plan", funnel.plan),)
+                     if used is not None and not deals]
+        if events and funnel.snooze is not None:
+            problems.append((("funnels", i, "snooze"), "snooze applies to deal and "
+                             "stage-history funnels only"))
         if not events and funnel.order != "default":
             problems.append((("funnels", i, "order"), "order applies to event funnels only"))
         unordered = "unordered" in funnel.order_modes()
@@ -74,6 +81,10 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
         for j, stage in enumerate(funnel.stages):
             problems += [(("funnels", i, "stages", j, key), f"{key} applies to event funnels only")
                          for key in ([] if events else stage.uses_event_keys())]
+            if events and (stage.probability is not None or stage.max_days is not None):
+                key = "probability" if stage.probability is not None else "max_days"
+                problems.append((("funnels", i, "stages", j, key),
+                                 f"{key} applies to deal and stage-history funnels only"))
             if unordered and stage.within is not None:
                 problems.append((("funnels", i, "stages", j, "within"), "within needs an "
                                  "ordered funnel (with order: unordered no step comes before)"))

@@ -186,9 +186,11 @@ def quality_sql(clean: Clean, names: list[str], since_us: int | None, until_us: 
             f"FROM ({clean.select})")
 
 
-def _wanted(names: list[str], since_us: int | None, until_us: int | None,
+def _wanted(names: list[str] | None, since_us: int | None, until_us: int | None,
             params: Params) -> str:
-    wanted = f"ev IN {params.bind(names, 'Array(String)')}"
+    """The events a funnel reads: its names (None: every event, as strict_order needs)
+    inside the read range."""
+    wanted = f"ev IN {params.bind(names, 'Array(String)')}" if names is not None else "1"
     if since_us is not None:
         wanted += f" AND ts_us >= {params.bind(since_us, 'Int64')}"
     if until_us is not None:
@@ -207,9 +209,10 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
                          f" AND ts_us < {params.bind(period_us[1], 'Int64')}")
     window_us = min(funnel.window_seconds() * 1_000_000, TS_MAX_US)
     window = params.bind(window_us, "UInt64")
-    modes = sorted(funnel.order_modes())  # config/engine.py allows strict_increase only
+    modes = sorted(funnel.order_modes())  # windowFunnel's own (config/engine.py checks)
     mode_args = "".join(f", {params.bind(m)}" for m in modes)
     strict = "strict_increase" in modes
+    order = "strict_order" in modes
     breakdown = [quote_identifier("x:" + c) for c in funnel.breakdown]
     bd_tuple = ", ".join(f"toNullable(toString({b}))" for b in breakdown)
     steps_arr = "[" + ", ".join(f"toUInt8(ifNull({c}, 0))" for c in conditions) + "]"
@@ -217,9 +220,12 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
     element = (f"tuple(toInt64(assumeNotNull(ts_us)), {steps_arr}"
                + (f", [{bd_tuple}]" if breakdown else "") + ")")
     # (time, step, index of the event in evs), sorted as windowFunnel sorts its events.
+    matched = f"arrayFilter((k, c) -> c = 1, range(1, {n + 1}), e.2)"
+    if order:  # an event of no step is step 0: it sorts before the steps at its instant
+        matched = f"if(empty({matched}), [toUInt64(0)], {matched})"
     pairs = ("arraySort(arrayFlatten(arrayMap((e, i) -> "
-             "arrayMap(k -> (e.1, toInt64(k), toInt64(i)), "
-             f"arrayFilter((k, c) -> c = 1, range(1, {n + 1}), e.2)), evs, arrayEnumerate(evs))))")
+             f"arrayMap(k -> (e.1, toInt64(k), toInt64(i)), {matched}), "
+             "evs, arrayEnumerate(evs))))")
     # acc: S start, R reach time, I start's index (latest chain per step);
     # FT, FS, FI: the same at the first reach of each step; FG: the time from the reach
     # of the step before that the first reach extended.
@@ -236,9 +242,22 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
     step = (f"if({ok}, tuple({put('acc.1', new_s, '1')}, {put('acc.2', 'x.1', '1')}, "
             f"{put('acc.3', new_i, '1')}, {put('acc.4', 'x.1', first)}, "
             f"{put('acc.5', new_s, first)}, {put('acc.6', new_i, first)}, "
-            f"{put('acc.7', 'if(x.2 = 1, 0, x.1 - acc.2[x.2 - 1])', first)}), acc)")
+            f"{put('acc.7', 'if(x.2 = 1, 0, x.1 - acc.2[x.2 - 1])', first)}, acc.8), acc)")
+    # The modes that stop the walk (metrics/strict_modes.py): the first event that breaks
+    # a rule ends it, and the depth is what was reached before it.
+    stops = []
+    if order:  # an event of no step, or (without allow_reentry) a step out of order
+        stops.append("(x.2 = 0 AND acc.4[1] >= 0)")
+        if "allow_reentry" not in modes:
+            stops.append("(x.2 >= 2 AND acc.4[1] >= 0 AND acc.4[x.2 - 1] < 0)")
+    if "strict_deduplication" in modes:  # a step already reached, again
+        stops.append("(x.2 >= 2 AND acc.4[x.2] >= 0)")
+    halted = "tuple(acc.1, acc.2, acc.3, acc.4, acc.5, acc.6, acc.7, toInt64(1))"
+    if stops:
+        step = f"multiIf({' OR '.join(stops)}, {halted}, x.2 = 0, acc, {step})"
+    step = f"if(acc.8 = 1, acc, {step})"
     minus = f"arrayWithConstant({n}, toInt64(-1))"
-    init = f"tuple({', '.join([minus] * 7)})"
+    init = f"tuple({', '.join([minus] * 7)}, toInt64(0))"
     fold = f"arrayFold((acc, x) -> {step}, {pairs}, {init})"
     times = ", ".join(f"if(f.4[{k}] >= 0, (f.4[{k}] - f.5[{k}]) / 1e6, NULL) AS time_{k}, "
                       f"if(f.4[{k}] >= 0, f.7[{k}] / 1e6, NULL) AS gap_{k}"
@@ -248,7 +267,8 @@ def entities_sql(clean: Clean, funnel: Funnel, columns: Columns, mapping: dict[s
     since, until = read_range
     inner = (f"SELECT ent,\n  windowFunnel({window}{mode_args})(toUInt64(ts_us), {wf}) AS wf,"
              f"\n  groupArray({element}) AS evs\nFROM (\n{clean.select}\n)\n"
-             f"WHERE isNull(_reason) AND {_wanted(names, since, until, params)} GROUP BY ent")
+             f"WHERE isNull(_reason) AND {_wanted(None if order else names, since, until, params)}"
+             " GROUP BY ent")
     folded = f"SELECT ent, wf, evs,\n  {fold} AS f\nFROM (\n{inner}\n) WHERE wf > 0"
     return ("SELECT ent, wf, toUInt32(arrayCount(v -> v >= 0, f.4)) AS depth, "
             "f.5[depth] AS start_us"

@@ -53,7 +53,7 @@ ROW_SCHEMA = {"bucket": pl.String, "deal_id": pl.String, "manager": pl.String,
 
 def complete_state(state: pl.DataFrame, default_currency: str | None = None) -> pl.DataFrame:
     """The state with every STATE_COLUMNS column (missing ones null), a blank currency
-    read as `default_currency`."""
+    read as `default_currency`. It must have a deal_id column."""
     cols = [pl.col(c).cast(t) if c in state.columns else pl.lit(None, t).alias(c)
             for c, t in STATE_COLUMNS.items()]
     out = state.select(cols)

@@ -30,10 +30,12 @@ class Fmt:
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with thousands separators and its currency code (`1,234,500 RUB`,
-        `1 234 500 RUB`): whole units from 100 up, else two decimals."""
+        `1 234 500 RUB`): whole units from 100 up (and for whole amounts), else two
+        decimals."""
         if value is None:
             return DASH
-        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        whole = abs(value) >= 100 or float(value).is_integer()
+        text = f"{value:,.0f}" if whole else f"{value:,.2f}"
         if self.lang == "ru":
             text = text.replace(",", NBSP).replace(".", ",")
         return f"{text}{NBSP}{currency}" if currency else text

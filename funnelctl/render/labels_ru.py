@@ -146,6 +146,9 @@ NOTES_RU = [
      "считаются входами в этап"),
     (r"(?P<n>[\d,]+) duplicate stage entries \(same deal, stage and time\) counted once",
      "{n} повторных входов в этап (та же сделка, этап и время) учтены один раз"),
+    (r"(?P<n>[\d,]+) (?P<what>amount|expected_close) values could not be read: left out of "
+     r"the waterfall",
+     "{n} значений {what} не прочитаны: не учтены в движении воронки"),
 ]
 # Inside the roster note: "Name (383 calls + meetings)".
 _ACTIVITY_COUNT = re.compile(r"\((?P<n>[\d,]+) calls \+ meetings\)")

@@ -60,9 +60,10 @@ def stage_table(funnel: FunnelResult, m: Money, t: dict[str, str], f: Fmt,
     title = f"{funnel.name} · {t['in_money']}" + (f" ({cur})" if cur else "")
     if several and not cur:
         title += f" ({t['no_currency']})"
-    rows = [[Cell(s.name, numeric=False), Cell(f.money(v.entered, cur), v.entered),
-             Cell(f.money(v.moved_on, cur), v.moved_on), Cell(f.money(v.lost, cur), v.lost),
-             Cell(f.num(v.lost_deals), v.lost_deals), Cell(f.money(v.open, cur), v.open)]
+    # The currency is in the title; the cells are numbers (narrow tables, nothing wraps).
+    rows = [[Cell(s.name, numeric=False), Cell(f.money(v.entered), v.entered),
+             Cell(f.money(v.moved_on), v.moved_on), Cell(f.money(v.lost), v.lost),
+             Cell(f.num(v.lost_deals), v.lost_deals), Cell(f.money(v.open), v.open)]
             for s, v in zip(funnel.stages, m.stages)]
     caption = money_lines(funnel, m, t, f)
     if several and m is funnel.money_by_currency[0]:
@@ -138,20 +139,20 @@ def segment_table(funnel: FunnelResult, key: str, title: str, column: str,
     body = []
     for label, s in rows:
         v = s.velocity
-        speed = f.money(v.per_day, cur) if v and v.per_day is not None else "–"
+        speed = f.money(v.per_day) if v and v.per_day is not None else "–"
         if v and v.per_day is not None and v.small_sample:
             speed += " ?"
         body.append([Cell(label, numeric=False), Cell(f.num(s.deals), s.deals),
                      Cell(f.num(s.won_deals), s.won_deals),
-                     Cell(f.money(s.won_revenue, cur), s.won_revenue),
-                     Cell(f.money(s.deal_mean, cur), s.deal_mean),
-                     Cell(f.money(s.deal_median, cur), s.deal_median),
-                     Cell(f.money(s.open_value, cur), s.open_value),
+                     Cell(f.money(s.won_revenue), s.won_revenue),
+                     Cell(f.money(s.deal_mean), s.deal_mean),
+                     Cell(f.money(s.deal_median), s.deal_median),
+                     Cell(f.money(s.open_value), s.open_value),
                      Cell(speed, v.per_day if v else None)])
     caption = []
     if any(s.velocity and s.velocity.small_sample for _, s in rows):
         caption.append(f"? {t['velocity_rough']}")
-    return MoneyTable(key, f"{funnel.name} · {title}",
+    return MoneyTable(key, f"{funnel.name} · {title}" + (f" ({cur})" if cur else ""),
                       [column_label(t, column), t["deals_col"], t["won_deals_col"],
                        t["won_revenue"], t["avg_deal"], t["median_deal"], t["open_value"],
                        t["velocity"]],
@@ -165,13 +166,14 @@ def reasons_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> MoneyTable
         if r.value_by_currency:
             value = ", ".join(f.money(v, c) for c, v in r.value_by_currency.items())
         else:
-            value = f.money(r.value, cur)
+            value = f.money(r.value)
         stages = ", ".join(f"{name} {f.num(n)}" for name, n in r.stages.items()) or "–"
         rows.append([Cell(t["empty_reason"] if r.reason == EMPTY_REASON else r.reason,
                           numeric=False), Cell(f.num(r.deals), r.deals),
                      Cell(f.pct(r.share), r.share), Cell(value, r.value),
                      Cell(stages, numeric=False)])
-    return MoneyTable("loss_reasons", f"{funnel.name} · {t['loss_reasons']}",
+    title = f"{funnel.name} · {t['loss_reasons']}" + (f" ({cur})" if cur else "")
+    return MoneyTable("loss_reasons", title,
                       [t["reason"], t["deals_col"], t["share_of_lost"], t["value"],
                        t["lost_at"]], [False, True, True, True, False], rows,
                       [t["loss_reasons_note"]])
