@@ -14,6 +14,7 @@ from funnelctl.report_forecast import (
     Snoozed,
     StageProbability,
 )
+from funnelctl.report_scorecard import ManagerScorecard, Scorecard
 from funnelctl.report_trends import FunnelTrend, TimeToConvert
 from funnelctl.report_waterfall import Waterfall
 
@@ -455,6 +456,9 @@ class Report:
     language: str = "en"  # the config's `language:`; --lang overrides it when rendering
     comparison: Comparison | None = None  # --compare previous | last-run
     last_run_verdict: Severity | None = None  # with history: the verdict of the last run
+    # Norms and deal funnels together: each graded manager's scorecard (report_scorecard).
+    managers: list[ManagerScorecard] = field(default_factory=list)
+    scorecard: Scorecard | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)

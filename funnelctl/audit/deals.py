@@ -46,10 +46,12 @@ FunnelRun = tuple[FunnelResult, FunnelResult | None, list[Finding]]
 def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                  qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
                  as_of: dt.date | None = None,
-                 since: SinceSnapshot | None = None) -> Iterator[FunnelRun]:
+                 since: SinceSnapshot | None = None,
+                 keep: list | None = None) -> Iterator[FunnelRun]:
     """(result, the result over `before` or None, findings) for every deal funnel; stuck
     deals (max_days) are judged at the end of the period or of `as_of`. With `since`, the
-    funnels over its source get the waterfall from that older export to this one."""
+    funnels over its source get the waterfall from that older export to this one. `keep`
+    gets (funnel, its deals, its period cohort, its result) of each (the scorecard)."""
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
     histories: dict[str, History] = {}
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
@@ -92,6 +94,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                 result.waterfall = snapshot_waterfall(
                     config, funnel, frame, older, k,
                     int((deals.rejects["reason"] == DUPLICATE).sum()), latest_date(deals.frame))
+            if keep is not None:
+                keep.append((funnel, frame, cohort, result))
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found

@@ -20,6 +20,7 @@ from funnelctl.audit.history import (
 )
 from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
 from funnelctl.audit.norms import good_day_counts, norms_report
+from funnelctl.audit.scorecard import scorecard_report
 from funnelctl.audit.waterfall import resolve_since
 from funnelctl.checks import (
     check_comparison,
@@ -76,7 +77,8 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since),
+    kept: list = []  # the deal funnels' frames, for the scorecard
+    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since, kept),
                  history_funnels(config, dates, before, as_of, qualities, rejects),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
@@ -92,6 +94,9 @@ def audit(config_path: str | Path, period: str | None = None,
     if norms is not None:
         findings += with_source(check_norms(norms, config.norms.below_share),
                                 config.norms.sources()[0])
+    cards, scorecard, found = scorecard_report(config, norms, kept)
+    findings += with_source(found, config.norms.sources()[0] if found else None)
+    if norms is not None:
         if comparison:
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
@@ -126,6 +131,7 @@ def audit(config_path: str | Path, period: str | None = None,
         language=config.language,
         comparison=comparison,
         last_run_verdict=recorded[-1].verdict if recorded else None,
+        managers=cards, scorecard=scorecard,
     )
     if config.history and record:
         record_run(config.history.path, config_key(config_path), report)

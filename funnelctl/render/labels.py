@@ -20,6 +20,7 @@ from funnelctl.render.labels_ru import (
     note_text,
     reason_text,
 )
+from funnelctl.render.labels_scorecard import WORDS as SCORECARD_WORDS
 from funnelctl.render.labels_trends import WORDS as TREND_WORDS
 from funnelctl.report import FunnelResult
 
@@ -445,9 +446,10 @@ def sample_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
 def labels(lang: str) -> dict[str, str]:
     """The words of one language; unknown keys fall back to English."""
     return {**EN, **CAPTION_WORDS["en"], **MONEY_WORDS["en"], **TREND_WORDS["en"],
+            **SCORECARD_WORDS["en"],
             **FORECAST_EN, **LANGUAGES.get(lang, {}), **CAPTION_WORDS.get(lang, {}),
             **MONEY_WORDS.get(lang, {}), **TREND_WORDS.get(lang, {}),
-            **(FORECAST_RU if lang == "ru" else {})}
+            **(FORECAST_RU if lang == "ru" else {}), **SCORECARD_WORDS.get(lang, {})}
 
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:

@@ -41,6 +41,7 @@ from funnelctl.render.terminal_breakdown import (
 from funnelctl.render.terminal_forecast import forecast_parts
 from funnelctl.render.terminal_money import money_parts
 from funnelctl.render.terminal_norms import norms_parts
+from funnelctl.render.terminal_scorecard import scorecard_parts
 from funnelctl.render.terminal_trends import event_time_parts
 from funnelctl.render.terminal_waterfall import waterfall_table
 from funnelctl.report import (
@@ -74,6 +75,7 @@ class TerminalReport:
             out += forecast_parts(funnel, self.t, self.f)
         if self.r.norms is not None:
             out += norms_parts(self.r.norms, self.t, self.f, self.width)
+        out += scorecard_parts(self.r, self.t, self.f)
         out += [self.quality_table(self.r.data_quality.sources), self.findings_block()]
         return out
 

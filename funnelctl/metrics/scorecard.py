@@ -1,0 +1,257 @@
+"""The manager scorecard (pure, Polars): each graded manager's activity (from the norms
+result) next to the outcome of their deals over the same period, the five classic KPIs,
+and activity per manager-week against the wins of the week after.
+
+The deal frames come with the matched manager name in `manager` (audit/scorecard.py
+matches the deals' names to the graded managers with managers.match_names). Money and
+velocity are metrics.value's: `segment_money` per manager, whose velocity is
+`sales_velocity` over the manager's own factors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import polars as pl
+
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
+from funnelctl.metrics.stats import adjust, proportion_test, ratio
+from funnelctl.metrics.value import AMOUNT, sales_velocity, segment_money
+from funnelctl.report import ManagerNorms, NormsResult
+from funnelctl.report_scorecard import (
+    ManagerKpis,
+    ManagerOutcome,
+    ManagerScorecard,
+    RankCorrelation,
+    StageConversion,
+)
+
+WEEK = "week_start"
+# The five classic steps (DOMAIN.md): the deal stages that stand for the two middle ones,
+# matched by a word of the stage name (case-insensitive); the first is deals created, the
+# last two are won deals and won revenue.
+KPI_WORDS = {
+    "first_meetings": ("meeting", "встреч"),
+    "presentations": ("presentation", "demo", "proposal", "презентац", "демо", "кп",
+                      "коммерческое предложение"),
+}
+ACTIVITIES = ("meetings", "calls", "good_days")
+MIN_MANAGERS = 10  # fewer managers than this: a correlation across them shows nothing
+
+
+@dataclass
+class FunnelDeals:
+    """One deal funnel's deals for the scorecard: `cohort` (created in the period) and
+    `frame` (every deal, for wins by close date), with matched managers."""
+
+    name: str
+    stages: list[str]
+    cohort: pl.DataFrame
+    frame: pl.DataFrame
+    min_sample: int
+    currency: str | None = None
+    stuck: dict[str, int] | None = None  # manager -> stuck deals (None: not judged)
+    overdue: dict[str, int] | None = None
+
+
+def activity_card(m: ManagerNorms) -> ManagerScorecard:
+    n = m.working_days
+    weeks: dict[str, int] = {}
+    for w in m.weeks:
+        if w.grade is not None:
+            weeks[w.grade] = weeks.get(w.grade, 0) + 1
+    return ManagerScorecard(
+        manager=m.manager, team=m.team, verdict=m.verdict, working_days=n,
+        good_days=m.good_days, acceptable_days=m.acceptable_days, below_days=m.below_days,
+        good_share=ratio(m.good_days, n), acceptable_share=ratio(m.acceptable_days, n),
+        below_share=ratio(m.below_days, n), calls_per_day=m.calls / n if n else None,
+        meetings_per_day=m.meetings / n if n else None, weeks=weeks)
+
+
+def manager_outcomes(deals: FunnelDeals, managers: list[str]) -> dict[str, ManagerOutcome]:
+    """manager -> the outcome of their deals in the funnel's cohort (every listed manager,
+    zero deals included)."""
+    n = len(deals.stages)
+    cohort = deals.cohort.filter(pl.col("manager").is_in(managers))
+    depth = pl.col(DEPTH)
+    counts = cohort.group_by("manager").agg(
+        pl.len().alias("deals"),
+        *[(depth >= k).sum().alias(f"entered_{k}") for k in range(1, n + 1)],
+        (pl.col(OUTCOME) == "won").sum().alias("won"),
+        (pl.col(OUTCOME) == "lost").sum().alias("lost"),
+        (pl.col(OUTCOME) == "open").sum().alias("open"),
+        pl.col(CYCLE_DAYS).filter(pl.col(OUTCOME) == "won").median().alias("cycle"))
+    rows = {r["manager"]: r for r in counts.iter_rows(named=True)}
+    money = (segment_money(cohort, "manager", deals.min_sample)
+             if AMOUNT in cohort.columns and cohort.height else {})
+    out = {}
+    for name in managers:
+        r = rows.get(name) or {"deals": 0, "won": 0, "lost": 0, "open": 0, "cycle": None,
+                               **{f"entered_{k}": 0 for k in range(1, n + 1)}}
+        entered = [int(r[f"entered_{k}"]) for k in range(1, n + 1)]
+        stages = [StageConversion(s, e, ratio(e, entered[i - 1]) if i else None)
+                  for i, (s, e) in enumerate(zip(deals.stages, entered))]
+        won, lost = int(r["won"]), int(r["lost"])
+        win_rate = ratio(won, won + lost)
+        few = won + lost < deals.min_sample
+        cycle = float(r["cycle"]) if r["cycle"] is not None else None
+        seg = money.get(name)
+        if seg is not None:
+            velocity, revenue, mean = seg.velocity, seg.won_revenue, seg.deal_mean
+        else:
+            revenue = 0.0 if AMOUNT in cohort.columns else None
+            mean = None
+            velocity = sales_velocity(int(r["open"]), win_rate, None, cycle, small_sample=few)
+        out[name] = ManagerOutcome(
+            funnel=deals.name, deals=int(r["deals"]), stages=stages, won=won, lost=lost,
+            open=int(r["open"]), win_rate=win_rate, won_revenue=revenue, average_deal=mean,
+            median_cycle_days=cycle, velocity=velocity, currency=deals.currency,
+            stuck=None if deals.stuck is None else deals.stuck.get(name, 0),
+            overdue=None if deals.overdue is None else deals.overdue.get(name, 0),
+            small_sample=few)
+    return out
+
+
+def kpi_stages(stages: list[str]) -> dict[str, str | None]:
+    """kpi -> the first stage whose name has one of its words (None: no such stage)."""
+    out: dict[str, str | None] = {}
+    for kpi, words in KPI_WORDS.items():
+        out[kpi] = next((s for s in stages if any(w in s.casefold() for w in words)), None)
+    return out
+
+
+def manager_kpis(outcome: ManagerOutcome, stages: dict[str, str | None]) -> ManagerKpis:
+    entered = {s.name: s.entered for s in outcome.stages}
+    return ManagerKpis(
+        new_clients=outcome.deals,
+        first_meetings=entered.get(stages["first_meetings"]) if stages["first_meetings"] else None,
+        presentations=entered.get(stages["presentations"]) if stages["presentations"] else None,
+        deals_closed=outcome.won, sales_volume=outcome.won_revenue)
+
+
+def scorecards(norms: NormsResult, funnels: list[FunnelDeals]) -> tuple[
+        list[ManagerScorecard], dict[str, str | None]]:
+    """Every graded manager's scorecard, in the norms' order, and the KPI stage mapping."""
+    managers = [m.manager for m in norms.managers]
+    cards = [activity_card(m) for m in norms.managers]
+    per_funnel = [manager_outcomes(f, managers) for f in funnels]
+    stages = kpi_stages(funnels[0].stages) if funnels else dict.fromkeys(KPI_WORDS)
+    for card in cards:
+        card.outcomes = [outcomes[card.manager] for outcomes in per_funnel]
+        if card.outcomes:
+            card.kpis = manager_kpis(card.outcomes[0], stages)
+    return cards, stages
+
+
+def weekly_table(norms: NormsResult, funnels: list[FunnelDeals],
+                 end: dt.date | None) -> pl.DataFrame:
+    """One row per graded manager-week whose next week still ends inside the graded
+    range: meetings, calls and good days that week, and the manager's deals won (closed
+    date) the next week, across the deal funnels."""
+    rows = [(m.manager, d.date, d.calls, d.meetings, d.grade == "good")
+            for m in norms.managers for d in m.days if d.grade is not None]
+    days = pl.DataFrame(rows, schema={"manager": pl.String, "date": pl.Date, "calls": pl.Int64,
+                                      "meetings": pl.Int64, "good": pl.Boolean}, orient="row")
+    weeks = days.group_by("manager", pl.col("date").dt.truncate("1w").alias(WEEK)).agg(
+        pl.col("meetings").sum(), pl.col("calls").sum(), pl.col("good").sum().alias("good_days"))
+    wins = [f.frame.filter(pl.col(OUTCOME) == "won").select(
+        "manager", pl.col("closed_at").dt.date().dt.truncate("1w").alias(WEEK))
+        for f in funnels if "closed_at" in f.frame.columns]
+    won = (pl.concat(wins).drop_nulls().group_by("manager", WEEK).len("wins_next_week")
+           .with_columns(pl.col(WEEK) - pl.duration(weeks=1)) if wins
+           else pl.DataFrame(schema={"manager": pl.String, WEEK: pl.Date,
+                                     "wins_next_week": pl.UInt32}))
+    out = weeks.join(won, on=["manager", WEEK], how="left").with_columns(
+        pl.col("wins_next_week").fill_null(0).cast(pl.Int64))
+    if end is not None:  # the next week must be seen whole
+        out = out.filter(pl.col(WEEK) + pl.duration(days=13) <= end)
+    return out.sort("manager", WEEK)
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman's rho: Pearson's r of the average ranks; None when a side is constant or
+    there are fewer than 3 pairs."""
+    if len(x) < 3:
+        return None
+    ranks = pl.DataFrame({"x": x, "y": y}).select(
+        pl.col("x").rank("average"), pl.col("y").rank("average"))
+    if ranks["x"].std() == 0 or ranks["y"].std() == 0:
+        return None
+    return float(ranks.select(pl.corr("x", "y")).item())
+
+
+def fisher_ci(rho: float, n: int, level: float = 0.95) -> tuple[float, float, float] | None:
+    """(low, high, two-sided p) for Spearman's rho by Fisher's z, with the Bonett-Wright
+    standard error sqrt((1 + rho^2 / 2) / (n - 3)). None below 4 pairs."""
+    if n < 4:
+        return None
+    r = max(min(rho, 0.999999), -0.999999)
+    z, se = math.atanh(r), math.sqrt((1 + r * r / 2) / (n - 3))
+    q = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    p = 2 * (1 - NormalDist().cdf(abs(z) / se))
+    return math.tanh(z - q * se), math.tanh(z + q * se), p
+
+
+def activity_correlations(table: pl.DataFrame, min_managers: int = MIN_MANAGERS
+                          ) -> list[RankCorrelation]:
+    managers = table["manager"].n_unique() if table.height else 0
+    y = table["wins_next_week"].to_list() if table.height else []
+    out = []
+    for activity in ACTIVITIES:
+        x = table[activity].to_list() if table.height else []
+        rho = spearman(x, y)
+        ci = fisher_ci(rho, len(x)) if rho is not None else None
+        low, high, p = ci if ci else (None, None, None)
+        conclusive = bool(ci and managers >= min_managers and (low > 0 or high < 0))
+        out.append(RankCorrelation(activity=activity, outcome="wins_next_week", n=len(x),
+                                   managers=managers, rho=rho, ci_low=low, ci_high=high,
+                                   p_value=p, conclusive=conclusive))
+    return out
+
+
+@dataclass
+class Contrast:
+    """A manager whose norms verdict and win rate disagree with the team's."""
+
+    manager: str
+    funnel: str
+    verdict: str
+    won: int
+    closed: int
+    team_won: int
+    team_closed: int
+    p_value: float
+    p_adjusted: float
+    test: str
+    lower: bool  # the manager converts below the rest of the team
+
+
+def norms_outcome_contrasts(cards: list[ManagerScorecard], level: float, correction: str
+                            ) -> list[Contrast]:
+    """Every manager's win rate against the rest of the team's (two-proportion test, one
+    family per funnel, adjusted); kept: meets the norms (verdict ok) and converts
+    significantly below, or fails them and converts significantly above."""
+    out = []
+    n_funnels = max((len(c.outcomes) for c in cards), default=0)
+    for k in range(n_funnels):
+        rows = [(c, c.outcomes[k]) for c in cards if len(c.outcomes) > k]
+        won_all = sum(o.won for _, o in rows)
+        closed_all = sum(o.won + o.lost for _, o in rows)
+        tests = []
+        for c, o in rows:
+            closed = o.won + o.lost
+            p, test = proportion_test(o.won, closed, won_all - o.won, closed_all - closed)
+            tests.append((c, o, p, test))
+        adjusted = adjust([p for *_, p, _ in tests], correction)
+        for (c, o, p, test), q in zip(tests, adjusted):
+            if p is None or q is None or q >= level:
+                continue
+            closed = o.won + o.lost
+            lower = o.won / closed < (won_all - o.won) / (closed_all - closed)
+            if (c.verdict == "ok" and lower) or (c.verdict == "fail" and not lower):
+                out.append(Contrast(c.manager, o.funnel, c.verdict, o.won, closed,
+                                    won_all - o.won, closed_all - closed, p, q, test, lower))
+    return out

@@ -1,0 +1,99 @@
+"""The manager scorecard's words in English and Russian (merged into labels())."""
+
+from __future__ import annotations
+
+WORDS = {
+    "en": {
+        "sc_day_unit": "d",
+        "sc_title": "Manager scorecard: activity",
+        "sc_stages_title": ("{funnel} · stages per manager (entered, conversion from the "
+                            "previous stage)"),
+        "sc_kpi_title": "The five classic steps per manager",
+        "sc_manager": "Manager",
+        "sc_days": "Good / acc. / below days",
+        "sc_shares": "Share of days",
+        "sc_outcome_title": "{funnel} · outcome per manager (deals created in the same period)",
+        "sc_calls_day": "Calls / day",
+        "sc_meetings_day": "Meetings / day",
+        "sc_weeks": "Weeks (exc./good/below)",
+        "sc_deals": "Deals",
+        "sc_win_rate": "Win rate",
+        "sc_revenue": "Won revenue",
+        "sc_average": "Average deal",
+        "sc_cycle": "Median cycle",
+        "sc_velocity": "Velocity / day",
+        "sc_stuck": "Stuck",
+        "sc_overdue": "Overdue",
+        "kpi_new_clients": "New clients",
+        "kpi_first_meetings": "First meetings",
+        "kpi_presentations": "Presentations",
+        "kpi_deals_closed": "Deals closed",
+        "kpi_sales_volume": "Sales volume",
+        "sc_kpi_note": "new clients: deals created; first meetings / presentations: deals that "
+                       "entered stage {meetings} / {presentations}; deals closed: won; sales "
+                       "volume: won revenue ({funnel})",
+        "sc_no_stage": "no such stage",
+        "sc_rough": "few closed deals: rough",
+        "sc_unmatched": "deal managers matched to no graded manager (left out of the cards)",
+        "sc_ambiguous": "deal managers that fit several graded managers (left out)",
+        "sc_unassigned": "deals with no manager or a system user: {n}",
+        "sc_corr_title": "Activity against next week's wins (Spearman, per manager-week)",
+        "sc_corr_line": "{activity}: rho {rho}, 95% CI {low} to {high}, {p}, "
+                        "n = {n} manager-weeks of {managers} managers",
+        "sc_corr_few": "with {managers} managers this cannot show a relation "
+                       "(a team-wide relation needs at least {min} managers)",
+        "sc_corr_spans": "the interval spans 0: no relation shown",
+        "sc_corr_shown": "a relation across {managers} managers (weeks of one manager are not "
+                         "independent: read it as a hint)",
+        "sc_corr_none": "{activity}: not enough manager-weeks (or no variation) to rank",
+        "sc_act_meetings": "meetings", "sc_act_calls": "calls", "sc_act_good_days": "good days",
+        "sc_same_period": "deals created {period}, the dates the activity is graded over",
+    },
+    "ru": {
+        "sc_day_unit": "дн.",
+        "sc_title": "Карточка менеджера: активность",
+        "sc_stages_title": "{funnel} · этапы по менеджерам (вошло, конверсия из предыдущего этапа)",
+        "sc_kpi_title": "Пять классических шагов по менеджерам",
+        "sc_manager": "Менеджер",
+        "sc_days": "Хор. / доп. / ниже дней",
+        "sc_shares": "Доли дней",
+        "sc_outcome_title": ("{funnel} · результат по менеджерам (сделки, созданные за тот "
+                             "же период)"),
+        "sc_calls_day": "Звонков в день",
+        "sc_meetings_day": "Встреч в день",
+        "sc_weeks": "Недели (отл./хор./ниже)",
+        "sc_deals": "Сделок",
+        "sc_win_rate": "Доля выигранных",
+        "sc_revenue": "Выручка",
+        "sc_average": "Средняя сделка",
+        "sc_cycle": "Медиана цикла",
+        "sc_velocity": "Скорость в день",
+        "sc_stuck": "Зависли",
+        "sc_overdue": "Просрочены",
+        "kpi_new_clients": "Новые клиенты",
+        "kpi_first_meetings": "Первые встречи",
+        "kpi_presentations": "Презентации",
+        "kpi_deals_closed": "Закрытые сделки",
+        "kpi_sales_volume": "Объём продаж",
+        "sc_kpi_note": "новые клиенты: созданные сделки; первые встречи / презентации: сделки, "
+                       "вошедшие в этап {meetings} / {presentations}; закрытые сделки: "
+                       "выигранные; объём продаж: выручка ({funnel})",
+        "sc_no_stage": "такого этапа нет",
+        "sc_rough": "мало закрытых сделок: оценка грубая",
+        "sc_unmatched": "менеджеры сделок, не сопоставленные ни с кем из оцениваемых (не в "
+                        "карточках)",
+        "sc_ambiguous": "менеджеры сделок, подходящие нескольким оцениваемым (не учтены)",
+        "sc_unassigned": "сделок без менеджера или у системного пользователя: {n}",
+        "sc_corr_title": "Активность и выигрыши следующей недели (Спирмен, по неделям менеджеров)",
+        "sc_corr_line": "{activity}: rho {rho}, 95% ДИ от {low} до {high}, {p}, "
+                        "n = {n} недель {managers} менеджеров",
+        "sc_corr_few": "при {managers} менеджерах связь показать нельзя (для связи по команде "
+                       "нужно не меньше {min} менеджеров)",
+        "sc_corr_spans": "интервал включает 0: связь не показана",
+        "sc_corr_shown": "связь по {managers} менеджерам (недели одного менеджера не "
+                         "независимы: это подсказка)",
+        "sc_corr_none": "{activity}: мало недель (или нет разброса) для рангов",
+        "sc_act_meetings": "встречи", "sc_act_calls": "звонки", "sc_act_good_days": "хорошие дни",
+        "sc_same_period": "сделки, созданные {period}, в те же даты, что и оценка активности",
+    },
+}

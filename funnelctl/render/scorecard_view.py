@@ -1,0 +1,154 @@
+"""The manager scorecard as plain text tables and lines, in the report's language: the
+terminal, Markdown and HTML renderers lay these out (they only render; the values were
+passed through for_display or are escaped by the renderer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from funnelctl.render.fmt import DASH, Fmt
+from funnelctl.report import Report
+from funnelctl.report_scorecard import ManagerScorecard, RankCorrelation
+
+KPIS = ("new_clients", "first_meetings", "presentations", "deals_closed", "sales_volume")
+
+
+@dataclass
+class TextTable:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def _days(c: ManagerScorecard, f: Fmt) -> str:
+    return (f"{c.good_days} / {c.acceptable_days} / {c.below_days} "
+            f"({f.pct(c.good_share, 0)} / {f.pct(c.acceptable_share, 0)} / "
+            f"{f.pct(c.below_share, 0)})")
+
+
+def _weeks(c: ManagerScorecard) -> str:
+    if not c.weeks:
+        return DASH
+    return " / ".join(str(c.weeks.get(g, 0)) for g in ("excellent", "good", "below"))
+
+
+def _rate(value: float | None, f: Fmt) -> str:
+    return DASH if value is None else f"{value:.1f}".replace(".", "," if f.lang == "ru" else ".")
+
+
+def main_tables(report: Report, t: dict[str, str], f: Fmt) -> list[TextTable]:
+    """The activity per manager, then the first deal funnel's outcome per manager."""
+    activity, outcome = [], []
+    for c in report.managers:
+        name = c.manager + (f" ({c.team})" if c.team else "")
+        activity.append([name, f"{c.good_days} / {c.acceptable_days} / {c.below_days}",
+                         f"{f.pct(c.good_share, 0)} / {f.pct(c.acceptable_share, 0)} / "
+                         f"{f.pct(c.below_share, 0)}", _rate(c.calls_per_day, f),
+                         _rate(c.meetings_per_day, f), _weeks(c)])
+        o = c.outcomes[0] if c.outcomes else None
+        if o is None:
+            continue
+        rough = " *" if o.small_sample else ""
+        outcome.append([
+            c.manager, f.num(o.deals), f.pct(o.win_rate) + rough,
+            f.money(o.won_revenue, o.currency), f.money(o.average_deal, o.currency),
+            f.days(o.median_cycle_days, t["sc_day_unit"]),
+            f.money(o.velocity.per_day if o.velocity else None, o.currency) + rough,
+            f.num(o.stuck), f.num(o.overdue)])
+    out = [TextTable(t["sc_title"], [
+        t["sc_manager"], t["sc_days"], t["sc_shares"], t["sc_calls_day"],
+        t["sc_meetings_day"], t["sc_weeks"]], activity)]
+    if outcome:
+        out.append(TextTable(t["sc_outcome_title"].format(funnel=report.scorecard.funnels[0]), [
+            t["sc_manager"], t["sc_deals"], t["sc_win_rate"], t["sc_revenue"], t["sc_average"],
+            t["sc_cycle"], t["sc_velocity"], t["sc_stuck"], t["sc_overdue"]], outcome))
+    return out
+
+
+def stage_tables(report: Report, t: dict[str, str], f: Fmt) -> list[TextTable]:
+    """Per deal funnel: a row per manager, a column per stage (entered, conversion)."""
+    out = []
+    if not report.scorecard:
+        return out
+    for k, funnel in enumerate(report.scorecard.funnels):
+        cards = [c for c in report.managers if len(c.outcomes) > k]
+        if not cards:
+            continue
+        stages = [s.name for s in cards[0].outcomes[k].stages]
+        rows = []
+        for c in cards:
+            o = c.outcomes[k]
+            cells = [f"{f.num(s.entered)}" + (f" ({f.pct(s.conversion)})" if i else "")
+                     for i, s in enumerate(o.stages)]
+            rows.append([c.manager, *cells, f"{f.num(o.won)} ({f.pct(o.win_rate)})"])
+        out.append(TextTable(t["sc_stages_title"].format(funnel=funnel),
+                             [t["sc_manager"], *stages, t["won"]], rows))
+    return out
+
+
+def kpi_table(report: Report, t: dict[str, str], f: Fmt) -> TextTable | None:
+    cards = [c for c in report.managers if c.kpis is not None]
+    if not cards:
+        return None
+    rows = []
+    for c in cards:
+        k, currency = c.kpis, c.outcomes[0].currency
+        rows.append([c.manager, f.num(k.new_clients), f.num(k.first_meetings),
+                     f.num(k.presentations), f.num(k.deals_closed),
+                     f.money(k.sales_volume, currency)])
+    return TextTable(t["sc_kpi_title"], [t["sc_manager"], *(t[f"kpi_{k}"] for k in KPIS)], rows)
+
+
+def correlation_line(c: RankCorrelation, t: dict[str, str], f: Fmt, min_managers: int) -> str:
+    activity = t[f"sc_act_{c.activity}"]
+    if c.rho is None or c.ci_low is None:
+        return t["sc_corr_none"].format(activity=activity)
+    line = t["sc_corr_line"].format(
+        activity=activity, rho=_signed(c.rho, f), low=_signed(c.ci_low, f),
+        high=_signed(c.ci_high, f), p=f.p(c.p_value), n=c.n, managers=c.managers)
+    if c.managers < min_managers:
+        why = t["sc_corr_few"].format(managers=c.managers, min=min_managers)
+    elif c.ci_low <= 0 <= c.ci_high:
+        why = t["sc_corr_spans"]
+    else:
+        why = t["sc_corr_shown"].format(managers=c.managers)
+    return f"{line}: {why}"
+
+
+def _signed(value: float, f: Fmt) -> str:
+    text = f"{value:+.2f}"
+    return text.replace(".", ",") if f.lang == "ru" else text
+
+
+def notes(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
+    """The lines under the tables: the KPI mapping, the names left out, the correlation."""
+    sc = report.scorecard
+    if sc is None:
+        return []
+    out = []
+    if report.norms is not None:
+        out.append(t["sc_same_period"].format(
+            period=f.period(report.norms.start, report.norms.end, t["all_data"])))
+    if sc.funnels:
+        out.append(t["sc_kpi_note"].format(
+            meetings=sc.kpi_stages.get("first_meetings") or f"({t['sc_no_stage']})",
+            presentations=sc.kpi_stages.get("presentations") or f"({t['sc_no_stage']})",
+            funnel=sc.funnels[0]))
+    if any(o.small_sample for c in report.managers for o in c.outcomes):
+        out.append(f"* {t['sc_rough']}")
+    if sc.unmatched:
+        out.append(f"{t['sc_unmatched']}: " + "; ".join(
+            f"{name} ({f.num(n)})" for name, n in sc.unmatched.items()))
+    if sc.ambiguous:
+        out.append(f"{t['sc_ambiguous']}: " + "; ".join(
+            f"{name} → {', '.join(c)}" for name, c in sc.ambiguous.items()))
+    if sc.unassigned:
+        out.append(t["sc_unassigned"].format(n=f.num(sc.unassigned)))
+    return out
+
+
+def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
+    sc = report.scorecard
+    if sc is None:
+        return []
+    return [correlation_line(c, t, f, sc.min_managers) for c in sc.correlations]

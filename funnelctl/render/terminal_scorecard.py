@@ -1,0 +1,47 @@
+"""The manager scorecard in the terminal: the activity-and-outcome table, the stages per
+manager, the five KPIs, then the notes and the activity-against-wins lines. The report
+was passed through for_display and the console reads no markup."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from funnelctl.render.fmt import Fmt
+from funnelctl.render.scorecard_view import (
+    TextTable,
+    correlation_lines,
+    kpi_table,
+    main_tables,
+    notes,
+    stage_tables,
+)
+from funnelctl.report import Report
+
+
+def _table(view: TextTable) -> Table:
+    table = Table(title=view.title, title_justify="left", title_style="bold")
+    for i, header in enumerate(view.headers):
+        table.add_column(header, justify="left" if i == 0 else "right", overflow="fold")
+    for row in view.rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+def scorecard_parts(report: Report, t: dict[str, str], f: Fmt) -> list:
+    if report.scorecard is None or not report.managers:
+        return []
+    parts = [_table(v) for v in main_tables(report, t, f)]
+    parts += [_table(v) for v in stage_tables(report, t, f)]
+    if (kpis := kpi_table(report, t, f)) is not None:
+        parts.append(_table(kpis))
+    lines = notes(report, t, f)
+    corr = correlation_lines(report, t, f)
+    text = Text()
+    text.append("\n".join(lines))
+    if corr:
+        text.append(("\n" if lines else "") + t["sc_corr_title"], style="bold")
+        text.append("\n" + "\n".join(corr))
+    if text.plain:
+        parts.append(text)
+    return parts

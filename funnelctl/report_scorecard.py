@@ -1,0 +1,101 @@
+"""The manager scorecard part of the report model (plain dataclasses, JSON field names):
+each graded manager's activity next to the outcome of their deals over the same period,
+and activity against next week's wins across the team. report.py refers to these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class StageConversion:
+    """One stage of a manager's deals: how many entered it, and the share of the previous
+    stage's that did (None for the first stage or an empty previous stage)."""
+
+    name: str
+    entered: int
+    conversion: float | None
+
+
+@dataclass
+class ManagerOutcome:
+    """A manager's deals in one deal funnel, created in the period (the funnel's cohort)."""
+
+    funnel: str
+    deals: int  # created in the period
+    stages: list[StageConversion]
+    won: int
+    lost: int
+    open: int
+    win_rate: float | None  # won / (won + lost)
+    won_revenue: float | None  # None: the source maps no amount
+    average_deal: float | None  # mean won deal (won deals with an amount)
+    median_cycle_days: float | None  # created -> won, won deals
+    # report.Velocity (not imported: report.py imports this module): sales_velocity over
+    # the manager's own factors
+    velocity: Any
+    currency: str | None = None
+    stuck: int | None = None  # open deals past max_days now (None: not judged, or list capped)
+    overdue: int | None = None  # open deals past their expected close (None: not judged)
+    small_sample: bool = False  # fewer closed deals than the funnel's min_sample
+
+
+@dataclass
+class ManagerKpis:
+    """The five classic steps (DOMAIN.md) from the first deal funnel; None: the funnels
+    have no stage for that step (mapped by stage name, docs/norms.md)."""
+
+    new_clients: int | None
+    first_meetings: int | None
+    presentations: int | None
+    deals_closed: int | None
+    sales_volume: float | None
+
+
+@dataclass
+class ManagerScorecard:
+    manager: str
+    team: str | None
+    verdict: str  # the norms verdict (ok / warn / fail)
+    working_days: int
+    good_days: int
+    acceptable_days: int
+    below_days: int
+    good_share: float | None
+    acceptable_share: float | None
+    below_share: float | None
+    calls_per_day: float | None  # calls / the manager's working days
+    meetings_per_day: float | None
+    weeks: dict[str, int] = field(default_factory=dict)  # week grade -> weeks (graded only)
+    outcomes: list[ManagerOutcome] = field(default_factory=list)
+    kpis: ManagerKpis | None = None
+    deal_names: list[str] = field(default_factory=list)  # the names the deals wrote
+
+
+@dataclass
+class RankCorrelation:
+    """Spearman's rank correlation of an activity per manager-week with the manager's wins
+    the following week; CI by Fisher's z with the Bonett-Wright standard error."""
+
+    activity: str  # meetings, calls or good_days
+    outcome: str  # wins_next_week
+    n: int  # manager-weeks
+    managers: int
+    rho: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    conclusive: bool  # the CI excludes 0 and there are enough managers
+
+
+@dataclass
+class Scorecard:
+    funnels: list[str]  # the deal funnels the outcomes come from
+    unmatched: dict[str, int] = field(default_factory=dict)  # deals' manager -> deals
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)
+    unassigned: int = 0  # deals with no manager or a system user
+    kpi_stages: dict[str, str | None] = field(default_factory=dict)  # kpi -> stage used
+    correlations: list[RankCorrelation] = field(default_factory=list)
+    min_managers: int = 10  # fewer managers than this: no relation can be shown
+    notes: list[Any] = field(default_factory=list)
