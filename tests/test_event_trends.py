@@ -224,3 +224,16 @@ def test_bad_trend_is_a_config_error(tmp_path, write, run, change, expected):
     write_csv(tmp_path / "events.csv", HEADER, ROWS)
     result = run("audit", write("audit.yaml", CONFIG.replace(change, expected)))
     assert_error(result, "audit.yaml:9", "trend")
+
+
+def test_from_previous_in_another_order_mode(tmp_path, write, audit_json):
+    """strict_order's walk gives the time from the step before too: into step 2 it is the
+    time from step 1; later, one time per entity that reached the step."""
+    write_csv(tmp_path / "events.csv", HEADER, ROWS)
+    report = audit_json(write("audit.yaml", CONFIG.replace("trend: week",
+                                                           "trend: week\n    order: strict_order")))
+    cart, buy = report["funnels"][0]["stages"][1:]
+    assert cart["time_to_convert"]["from_previous"] == cart["time_to_convert"]["from_first"]
+    assert buy["time_to_convert"]["from_previous"]["entities"] == buy["entered"]
+    assert buy["time_to_convert"]["from_first"]["entities"] == buy["entered"]
+    assert report["funnels"][0]["trend"]["cohorts"]

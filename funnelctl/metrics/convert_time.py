@@ -57,7 +57,8 @@ def distributions(row: dict, n_stages: int, window_s: float | None = None
     out: list[TimeToConvert | None] = [None]
     for k in range(2, n_stages + 1):
         first = _distribution(row, f"time_{k}", buckets)
-        previous = _distribution(row, f"gap_{k}", buckets)
+        # Into step 2 the step before is step 1, whatever the walk says.
+        previous = first if k == 2 else _distribution(row, f"gap_{k}", buckets)
         out.append(TimeToConvert(first, previous) if first or previous else None)
     return out
 

@@ -85,12 +85,14 @@ def time_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> Table:
             continue
         for key, dist in (("time_step1_short", ttc.from_first),
                           ("time_previous_short", ttc.from_previous)):
-            cells = distribution_cells(dist, f.lang) if dist else \
-                [Text(t["time_previous_unknown"], style="dim"), DASH, DASH]
+            cells = distribution_cells(dist, f.lang) if dist else [DASH] * 3
             table.add_row(Text(stage.name) if key == "time_step1_short" else "", t[key],
                           *cells, sparkline([b.count for b in dist.histogram]) if dist else DASH)
-    table.caption = Text(t["time_note"] + " " + t["time_buckets"].format(buckets=", ".join(
-        bucket_label(t, b.label) for b in buckets)))
+    unknown = any(s.time_to_convert and not s.time_to_convert.from_previous
+                  for s in funnel.stages)
+    table.caption = Text(" ".join([t["time_note"], t["time_buckets"].format(
+        buckets=", ".join(bucket_label(t, b.label) for b in buckets))] + (
+        [f"{t['time_previous_short']}: {t['time_previous_unknown']}."] if unknown else [])))
     table.caption_justify = "left"
     return table
 
