@@ -55,6 +55,8 @@ def free_port() -> int:
     ("    engine: clickhouse\n    url: http://localhost:8123/db\n    table: t\n"
      "    password_env: 'my password'\n", 8, "not an environment variable name"),
     ("    path: x.csv\n    engine: polars\n    table: t\n", 7, "table applies to engine"),
+    (f"    path: {STORE}\n    engine: clickhouse\n    url: 'chdb:'\n"
+     "    date_format: '%d.%m.%Y'\n", 8, "date_format applies to engine: polars only"),
 ])
 def test_source_errors_name_the_line(cli, tmp_path, source, line, fragment):
     path = tmp_path / "c.yaml"

@@ -67,6 +67,10 @@ def source_engine_problem(source: Any) -> tuple[str, str] | None:
                         "path:")
     if source.join is not None:
         return "join", "join applies to engine: polars only"
+    for key in ("date_format", "null_values"):  # the Polars readers' options
+        if getattr(source, key) is not None:
+            return key, (f"{key} applies to engine: polars only (ClickHouse reads "
+                         "DateTime columns, or ISO 8601 text, see docs/engines.md)")
     return None
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from funnelctl.report import Report
+if TYPE_CHECKING:  # the report model (dataclasses) is not needed to list the formats
+    from funnelctl.report import Report
 
 
 @dataclass(frozen=True)
