@@ -188,3 +188,43 @@ funnels:
     assert (b.entered, b.moved_on, b.lost, b.open) == (220.0, 150.0, 0.0, 70.0)
     # Velocity: 1 open x 1/2 x 150 / 8 days.
     assert f.money.velocity.per_day == pytest.approx(150 / 2 / 8)
+
+
+LOSS_HEADER = ["Id", "Stage", "Status", "Created", "Closed", "Amount", "Cur", "Reason"]
+LOSS_ROWS = [
+    ["1", "A", "lost", "2026-01-01", "2026-01-03", "100", "USD", "price"],
+    ["2", "A", "lost", "2026-01-01", "2026-01-03", "1000", "RUB", "price"],
+    ["3", "A", "won", "2026-01-01", "2026-01-03", "500", "RUB", ""],
+    ["4", "A", "lost", "2026-01-01", "2026-01-03", "7", "", "price"],
+]
+LOSS_CONFIG = """
+version: 1
+money: {currency: RUB%s}
+sources:
+  deals:
+    path: deals.csv
+    kind: deals
+    columns: {deal_id: Id, stage: Stage, status: Status, created_at: Created,
+              closed_at: Closed, amount: Amount, currency: Cur, loss_reason: Reason}
+funnels:
+  - {name: F, source: deals, min_sample: 1, stages: [{name: A}]}
+"""
+
+
+def _loss(tmp_path, rates: str):
+    write_csv(tmp_path / "deals.csv", LOSS_HEADER, LOSS_ROWS)
+    (tmp_path / "audit.yaml").write_text(LOSS_CONFIG % rates, encoding="utf-8")
+    [reason] = audit(tmp_path / "audit.yaml").funnels[0].loss_reasons
+    return reason
+
+
+def test_loss_reasons_are_converted_with_the_rates(tmp_path):
+    # 100 USD x 90 + 1 000 RUB + 7 (blank: the default RUB) = 10 007 RUB, one currency.
+    reason = _loss(tmp_path, ", rates: {USD: 90}")
+    assert (reason.deals, reason.value, reason.value_by_currency) == (3, 10007.0, None)
+
+
+def test_loss_reasons_count_a_blank_currency_as_the_default(tmp_path):
+    # No rates: USD 100 apart; RUB 1 000 + 7 (the blank cell) = 1 007; no "None" key.
+    reason = _loss(tmp_path, "")
+    assert (reason.deals, reason.value_by_currency) == (3, {"RUB": 1007.0, "USD": 100.0})

@@ -438,3 +438,12 @@ def test_the_items_are_capped_and_the_rest_counted():
     removed = {b.name: b for b in w.buckets}["removed"]
     assert [i.deal_id for i in removed.items] == ["d4", "d3"]  # the largest first
     assert (removed.deals, removed.items_left_out, removed.value) == (5, 3, 10.0)
+
+
+def test_the_older_export_is_never_written_over(cli, snapshots):
+    old = snapshots / "old.csv"
+    before = old.read_bytes()
+    result = cli("audit", snapshots / "audit.yaml", "--since-snapshot", old, "--format", "html",
+                 "--output", old)
+    assert_error(result, "is the older export (--since-snapshot)")
+    assert old.read_bytes() == before

@@ -12,8 +12,10 @@ from funnelctl.config import Funnel
 from funnelctl.config.money import Money as MoneyConfig
 from funnelctl.errors import ConfigError
 from funnelctl.metrics.breakdown import OTHER
+from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.value import (
     AMOUNT,
+    CURRENCY,
     PREFIX,
     currency_blocks,
     cycle_target,
@@ -55,6 +57,16 @@ def money_input(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel,
     return MoneyInput(blocks[0][1], blocks, segment_aggs(PREFIX))
 
 
+def _lost_by_block(blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]]
+                   ) -> pl.DataFrame:
+    """The lost deals of every currency block, each tagged with its block's currency: a
+    converted block's amounts are in the money currency whatever their original column
+    says, and a blank cell is the default currency, as in the money view."""
+    return pl.concat([frame.filter(pl.col(OUTCOME) == "lost")
+                      .with_columns(pl.lit(code, pl.String).alias(CURRENCY))
+                      for code, frame, _ in blocks], how="diagonal_relaxed")
+
+
 def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> None:
     """Fill result.money (or money_by_currency), the stages' and segments' value, the loss
     reasons and the cycle target from the funnel's deals in the period."""
@@ -73,7 +85,7 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
     managers = "manager" in deals.columns and "manager" not in funnel.breakdown
     views = [money_view(frame, names, currency, funnel.min_sample, converted, managers)
              for currency, frame, converted in money_in.blocks]
-    result.loss_reasons = loss_reasons(deals, names, priced=True)
+    result.loss_reasons = loss_reasons(_lost_by_block(money_in.blocks), names, priced=True)
     if len(views) > 1:
         result.money_by_currency = views
         return

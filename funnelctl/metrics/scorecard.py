@@ -150,9 +150,13 @@ def weekly_table(norms: NormsResult, funnels: list[FunnelDeals],
                  end: dt.date | None) -> pl.DataFrame:
     """One row per graded manager-week whose next week still ends inside the graded
     range: meetings, calls and good days that week, and the manager's deals won (closed
-    date) the next week, across the deal funnels."""
+    date) the next week, across the deal funnels. Only managers who own deals in the
+    funnels count (a phone team that hands its leads on has no wins of its own)."""
+    owners = set().union(*(f.frame.get_column("manager").drop_nulls().to_list()
+                           for f in funnels)) if funnels else set()
     rows = [(m.manager, d.date, d.calls, d.meetings, d.grade == "good")
-            for m in norms.managers for d in m.days if d.grade is not None]
+            for m in norms.managers if m.manager in owners
+            for d in m.days if d.grade is not None]
     days = pl.DataFrame(rows, schema={"manager": pl.String, "date": pl.Date, "calls": pl.Int64,
                                       "meetings": pl.Int64, "good": pl.Boolean}, orient="row")
     weeks = days.group_by("manager", pl.col("date").dt.truncate("1w").alias(WEEK)).agg(

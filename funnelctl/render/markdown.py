@@ -32,6 +32,7 @@ from funnelctl.render.labels import (
 )
 from funnelctl.render.markdown_forecast import forecast_section
 from funnelctl.render.markdown_money import money_section
+from funnelctl.render.markdown_scorecard import scorecard_section
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
 from funnelctl.render.markdown_trends import event_time_section
 from funnelctl.render.markdown_waterfall import waterfall_section
@@ -66,6 +67,7 @@ class MarkdownReport:
             from funnelctl.render.markdown_norms import norms_section  # it imports this module
 
             out += norms_section(self.r.norms, self.t, self.f)
+        out += scorecard_section(self.r, self.t, self.f)
         out += self.quality(self.r.data_quality.sources)
         return "\n".join(out).rstrip() + "\n"
 

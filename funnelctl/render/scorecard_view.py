@@ -152,3 +152,12 @@ def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
     if sc is None:
         return []
     return [correlation_line(c, t, f, sc.min_managers) for c in sc.correlations]
+
+
+def all_tables(report: Report, t: dict[str, str], f: Fmt) -> list[TextTable]:
+    """Every scorecard table in order (the HTML partial's)."""
+    if report.scorecard is None or not report.managers:
+        return []
+    kpis = kpi_table(report, t, f)
+    return [*main_tables(report, t, f), *stage_tables(report, t, f),
+            *([kpis] if kpis is not None else [])]

@@ -1,0 +1,34 @@
+"""The manager scorecard in Markdown: the tables of render/scorecard_view.py, every cell
+and line escaped (a `|` cannot break a table, a `<script>` stays text)."""
+
+from __future__ import annotations
+
+from funnelctl.render.fmt import Fmt
+from funnelctl.render.markdown_tables import esc, table
+from funnelctl.render.scorecard_view import (
+    correlation_lines,
+    kpi_table,
+    main_tables,
+    notes,
+    stage_tables,
+)
+from funnelctl.report import Report
+
+
+def scorecard_section(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
+    if report.scorecard is None or not report.managers:
+        return []
+    views = [*main_tables(report, t, f), *stage_tables(report, t, f)]
+    if (kpis := kpi_table(report, t, f)) is not None:
+        views.append(kpis)
+    lines: list[str] = []
+    for i, view in enumerate(views):
+        lines += [f"{'##' if i == 0 else '###'} {esc(view.title)}", ""]
+        lines += table([esc(h) for h in view.headers], "l" + "r" * (len(view.headers) - 1),
+                       [[esc(cell) for cell in row] for row in view.rows])
+    lines += [f"- {esc(line)}" for line in notes(report, t, f)]
+    corr = correlation_lines(report, t, f)
+    if corr:
+        lines += ["", f"**{esc(t['sc_corr_title'])}**", ""]
+        lines += [f"- {esc(line)}" for line in corr]
+    return [*lines, ""]

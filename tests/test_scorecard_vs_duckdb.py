@@ -1,0 +1,43 @@
+"""The demo's scorecard outcome per manager against DuckDB SQL over the bundled amoCRM
+export: deals created in the graded dates, won, lost, won revenue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from funnelctl import audit
+from tests.conftest import ROOT
+
+SQL = """
+select "Ответственный" as m, count(*) as deals,
+  count(*) filter (where "Этап сделки" = 'Успешно реализовано') as won,
+  count(*) filter (where "Этап сделки" = 'Закрыто и не реализовано') as lost,
+  coalesce(sum(cast("Бюджет" as double))
+           filter (where "Этап сделки" = 'Успешно реализовано'), 0) as revenue
+from read_csv(?, all_varchar = true)
+where try_strptime("Дата создания сделки", '%d.%m.%Y %H:%M:%S')::date between ? and ?
+  and "Воронка" = 'Основная воронка'
+  and "Этап сделки" in ('Первичный контакт', 'КП отправлено', 'Переговоры',
+                        'Принимают решение', 'Успешно реализовано', 'Закрыто и не реализовано')
+group by 1 order by 1
+"""
+
+
+@pytest.fixture(scope="module")
+def report():
+    return audit(ROOT / "configs" / "demo.yaml", as_of=dt.date(2026, 11, 30), record=False)
+
+
+def test_demo_outcomes_match_duckdb(report):
+    start, end = report.norms.start, report.norms.end
+    rows = duckdb.execute(SQL, [str(ROOT / "sample_data" / "amocrm_deals.csv"),
+                                start, end]).fetchall()
+    expected = {m: (d, w, lo, rev) for m, d, w, lo, rev in rows}
+    got = {c.manager: (c.outcomes[0].deals, c.outcomes[0].won, c.outcomes[0].lost,
+                       c.outcomes[0].won_revenue) for c in report.managers
+           if c.outcomes[0].deals}
+    assert got == expected
+    assert report.scorecard.unmatched == {}
