@@ -79,3 +79,18 @@ def test_hostile_names_stay_inert(cli, tmp_path):
     section = html[html.index('id="scorecard"'):]
     assert "<script>" not in section and "&lt;script&gt;alert(1)" in section
     assert "\x1b" not in section
+
+
+def test_norms_outcome_finding_in_both_languages(tmp_path):
+    from funnelctl.audit.scorecard import contrast_findings
+    from funnelctl.metrics.scorecard import Contrast
+    from funnelctl.render.fmt import Fmt
+    from funnelctl.render.labels import finding_message
+
+    (found,) = contrast_findings([Contrast("Ann", "F", "ok", 2, 40, 60, 120, 1e-5, 2e-5,
+                                           "z", True)])
+    assert found.code == "scorecard_norms_outcome" and found.severity == "warn"
+    assert "Ann meets the activity norms but wins 2 of 40" in found.message
+    ru = finding_message(found, "ru", Fmt("ru"))
+    assert ru.startswith("Ann выполняет нормы активности, но выигрывает 2 из 40")
+    assert "ниже остальной команды (60 из 120; p<0,001 с поправкой" in ru

@@ -128,5 +128,6 @@ def contrast_findings(contrasts) -> list[Finding]:
                 "manager": c.manager, "funnel": c.funnel, "verdict": c.verdict,
                 "won": c.won, "closed": c.closed, "team_won": c.team_won,
                 "team_closed": c.team_closed, "p_value": c.p_value,
-                "p_adjusted": c.p_adjusted, "test": c.test, "lower": c.lower}))
+                "p_adjusted": c.p_adjusted, "test": c.test, "lower": c.lower,
+                "direction": word, "why": norms, "p": c.p_adjusted, "p_raw": c.p_value}))
     return out

@@ -15,6 +15,9 @@ from typing import Any
 # Finding messages in Russian, from the finding's params; a code without a template, or a
 # finding without params, keeps its English message.
 FINDINGS_RU = {
+    "scorecard_norms_outcome": "{manager} {why}, но выигрывает {won} из {closed} закрытых "
+                               "сделок в «{funnel}», {direction} остальной команды ({team_won} "
+                               "из {team_closed}; {p} с поправкой, {p_raw} без поправки)",
     "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
                         "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
     "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
@@ -62,7 +65,10 @@ FINDINGS_RU = {
     "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
 }
 # Words inside finding params that the Russian templates show.
-PARAM_WORDS_RU = {"below": "ниже", "above": "выше", "had no such funnel": "не было этой воронки",
+PARAM_WORDS_RU = {"below": "ниже", "above": "выше",
+                  "meets the activity norms": "выполняет нормы активности",
+                  "fails the activity norms": "не выполняет нормы активности",
+                  "had no such funnel": "не было этой воронки",
                   "had other stages": "были другие этапы"}
 TEST_RU = {"z": "тесту двух долей", "fisher": "точному тесту Фишера"}
 
