@@ -52,8 +52,8 @@ def check_plan(result: FunnelResult) -> list[Finding]:
         else:
             message = (f"won {_money(line.won)} of {_money(line.plan)} planned for {span} "
                        f"({line.attainment:.0%}) by {result.plan.as_of}, below the "
-                       f"{_money(line.expected_by_now)} a steady pace would have{pace}{cover} (judged once 20% or more "
-                       f"of the working days are gone)")
+                       f"{_money(line.expected_by_now or 0.0)} a steady pace would have"
+                       f"{pace}{cover} (judged once 20% or more of the working days are gone)")
         findings.append(Finding(
             severity="warn", code="plan_missed" if line.status == "finished" else "plan_behind",
             subject=f"{result.name} / {who}", message=message,

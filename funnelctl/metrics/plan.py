@@ -34,7 +34,6 @@ from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.norms import WORKING, calendar_frame
 from funnelctl.report_forecast import PlanLine
 
-
 MIN_ELAPSED = 0.2  # the share of a span's working days gone before it can be behind
 
 
