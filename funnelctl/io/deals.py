@@ -18,6 +18,7 @@ from funnelctl.io.values import (
     clean_text,
     date_readings,
     null_markers,
+    on_distinct,
     out_of_range,
     parse_amount,
     plausible,
@@ -121,7 +122,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "deal_id": deal_id if typed_id else deal_id.str.strip_chars(),
         # Duplicates are found on the typed ids when there are some: much faster.
         "_id_key": pl.col(mapping["deal_id"]) if typed_id else deal_id.str.strip_chars(),
-        "stage": pl.col(mapping["stage"]).cast(pl.String).str.strip_chars(),
+        "stage": on_distinct(pl.col(mapping["stage"]).cast(pl.String), _stripped),
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
@@ -164,7 +165,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
         if name in mapping and name not in columns:
-            columns[name] = pl.col(mapping[name]).cast(pl.String).str.strip_chars()
+            columns[name] = on_distinct(pl.col(mapping[name]).cast(pl.String), _stripped)
 
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     # The range is checked on the parsed columns: inside the select it would parse twice.
@@ -224,6 +225,10 @@ def _shown(parsed: str, raw: str) -> pl.Expr:
     return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
 
 
+def _stripped(text: pl.Expr) -> pl.Expr:
+    return text.str.strip_chars()
+
+
 def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
     preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
@@ -232,8 +237,9 @@ def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     if source.status_values is not None:
         words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
     lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
-    text = pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase()
-    return text.replace_strict(lookup, default=None, return_dtype=pl.String)
+    return on_distinct(pl.col(column).cast(pl.String), lambda text: text.str.strip_chars()
+                       .str.to_lowercase().replace_strict(lookup, default=None,
+                                                          return_dtype=pl.String))
 
 
 def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Expr, str, pl.Expr]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -299,3 +300,14 @@ def amount_from_text(text: pl.Expr) -> pl.Expr:
     ).cast(pl.Float64, strict=False)
     negative = text.str.contains(r"^[^\d]*[-−]") | text.str.contains(r"^\s*\(.*\)\s*$")
     return pl.when(negative).then(-number).otherwise(number)
+
+
+def on_distinct(text: pl.Expr, transform: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """`transform(text)`, computed on the distinct values of `text` and mapped back onto
+    every row: the same result, but the string work is done once per distinct value (a
+    CRM column such as stage, status or manager has a handful over millions of rows).
+
+    `transform` must map a null to a null and work value by value (no aggregations).
+    """
+    values = text.unique(maintain_order=True)  # the same order in both uses below
+    return text.replace_strict(values, transform(values), default=None)
