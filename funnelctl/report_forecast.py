@@ -65,6 +65,7 @@ class Overdue:
     deals: int
     amounts: dict[str, float]  # per currency ("" when the export has no currency column)
     listed: list[ListedDeal] = field(default_factory=list)  # oldest expected close first
+    by_manager: dict[str, int] = field(default_factory=dict)  # every overdue deal, per manager
 
 
 @dataclass
