@@ -183,6 +183,16 @@ def test_a_plan_target_needs_a_month_or_a_period(cli, tmp_path):
                  "exactly one of month")
 
 
+def test_a_repeated_plan_target_is_a_config_error(cli, tmp_path):
+    # Ann twice for the same month (" ann" trims and folds to the same manager).
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(
+        extra="    plan: [{month: 2026-11, manager: Ann, amount: 250},\n"
+              "           {month: 2026-11, manager: ' ann', amount: 5}]"), encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:15",
+                 "plan target 2 repeats target 1", "2026-11-01..2026-11-30")
+
+
 def test_plan_on_a_stage_history_funnel_is_a_config_error(cli, tmp_path):
     write_csv(tmp_path / "h.csv", ["id", "stage", "at"], [["1", "A", "2026-10-01"]])
     (tmp_path / "audit.yaml").write_text("""

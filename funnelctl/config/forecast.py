@@ -97,6 +97,14 @@ class Plan(Model):
                              "path of a CSV file with columns month, manager, amount")
         if self.path is not None and self.targets:
             raise ValueError("plan takes either a file (path) or targets, not both")
+        seen: dict[tuple[dt.date, dt.date, str | None], int] = {}
+        for n, target in enumerate(self.targets, 1):
+            key = (*target.dates(), target.manager.lower() if target.manager else None)
+            if key in seen:
+                who = f"manager '{target.manager}'" if target.manager else "the team"
+                raise ValueError(f"plan target {n} repeats target {seen[key]}: {who} for "
+                                 f"{key[0]}..{key[1]}; give each span and manager one target")
+            seen[key] = n
         return self
 
 
