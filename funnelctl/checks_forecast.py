@@ -52,16 +52,17 @@ def check_plan(result: FunnelResult) -> list[Finding]:
         else:
             message = (f"won {_money(line.won)} of {_money(line.plan)} planned for {span} "
                        f"({line.attainment:.0%}) by {result.plan.as_of}, below the "
-                       f"{_money(line.expected_by_now)} a steady pace would have{pace}{cover}")
+                       f"{_money(line.expected_by_now or 0.0)} a steady pace would have"
+                       f"{pace}{cover} (judged once 20% or more of the working days are gone)")
         findings.append(Finding(
             severity="warn", code="plan_missed" if line.status == "finished" else "plan_behind",
             subject=f"{result.name} / {who}", message=message,
-            value=line.attainment, threshold=line.expected_by_now / line.plan,
+            value=line.attainment, threshold=(line.expected_by_now or 0.0) / line.plan,
             params={"funnel": result.name, "manager": line.manager, "start": str(line.start),
                     "end": str(line.end),
                     "won": _money(line.won), "plan": _money(line.plan),
                     "attainment": line.attainment,
-                    "expected": _money(line.expected_by_now),
+                    "expected": _money(line.expected_by_now or 0.0),
                     "pace": _money(line.pace_needed) if line.pace_needed is not None else None,
                     "days_left": line.days_left, "coverage": line.coverage,
                     "as_of": str(result.plan.as_of)}))

@@ -78,6 +78,7 @@ class StageResult:
     probability: StageProbability | None = None  # deal funnels: for the weighted forecast
     max_days_learned: LearnedMaxDays | None = None  # max_days: auto
     stuck_deals: list[ListedDeal] = field(default_factory=list)  # longest first, capped
+    stuck_by_manager: dict[str, int] = field(default_factory=dict)  # every stuck deal
     # Deal funnels with an amount in one currency (or converted): the stage in money.
     value: StageValue | None = None
     time_to_convert: TimeToConvert | None = None  # event funnels, stages 2..n

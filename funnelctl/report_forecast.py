@@ -65,6 +65,7 @@ class Overdue:
     deals: int
     amounts: dict[str, float]  # per currency ("" when the export has no currency column)
     listed: list[ListedDeal] = field(default_factory=list)  # oldest expected close first
+    by_manager: dict[str, int] = field(default_factory=dict)  # every overdue deal, per manager
 
 
 @dataclass
@@ -91,9 +92,9 @@ class PlanLine:
     remaining: float  # max(plan - won, 0)
     working_days: int  # in start..end
     days_left: int  # working days after the as-of day, up to end
-    expected_by_now: float  # plan x elapsed working days / working days
+    expected_by_now: float | None  # plan x elapsed working days / working days
     pace_needed: float | None  # remaining / days_left (None when no day is left)
-    weighted_pipeline: float  # open deals expected to close in start..end, weighted
+    weighted_pipeline: float | None  # open deals expected to close in start..end, weighted
     coverage: float | None  # weighted_pipeline / remaining (None when nothing remains)
     behind: bool  # won below expected_by_now while the period runs (or missed, once over)
     status: str  # "running", "finished" or "future"

@@ -36,7 +36,7 @@ class ManagerOutcome:
     # the manager's own factors
     velocity: Any
     currency: str | None = None
-    stuck: int | None = None  # open deals past max_days now (None: not judged, or list capped)
+    stuck: int | None = None  # open deals past max_days now, all deals (None: not judged)
     overdue: int | None = None  # open deals past their expected close (None: not judged)
     small_sample: bool = False  # fewer closed deals than the funnel's min_sample
 

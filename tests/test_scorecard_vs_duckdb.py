@@ -41,3 +41,13 @@ def test_demo_outcomes_match_duckdb(report):
            if c.outcomes[0].deals}
     assert got == expected
     assert report.scorecard.unmatched == {}
+
+
+def test_demo_stuck_and_overdue_per_manager_add_up(report):
+    # every demo deal has a graded manager: the per-manager counts add up to the funnel's
+    # (66 stuck at Переговоры, 229 overdue), not to the 50 deals each list keeps
+    funnel = report.funnels[0]
+    stuck = sum(s.stuck for s in funnel.stages if s.stuck is not None)
+    assert sum(c.outcomes[0].stuck for c in report.managers) == stuck > 50
+    assert (sum(c.outcomes[0].overdue for c in report.managers)
+            == funnel.forecast.overdue.deals > 50)

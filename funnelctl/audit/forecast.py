@@ -81,6 +81,7 @@ def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict],
             stage_result.stuck = stuck[i]["stuck"]
             stage_result.stuck_oldest_days = stuck[i]["oldest_days"]
             stage_result.stuck_deals = stuck[i]["deals"]
+            stage_result.stuck_by_manager = stuck[i].get("by_manager", {})
             for deal in stage_result.stuck_deals:
                 deal.stage = stage.name
             hidden += stuck[i]["snoozed"]

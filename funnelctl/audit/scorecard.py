@@ -89,28 +89,30 @@ def funnel_deals(funnel: Funnel, frame: pl.DataFrame, cohort: pl.DataFrame,
                        overdue=overdue_counts(result, counts_as))
 
 
-def _per_manager(deals, counts_as: dict[str, str]) -> dict[str, int]:
+def _matched(counts: dict[str, int], counts_as: dict[str, str]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for deal in deals:
-        manager = counts_as.get(deal.manager) if deal.manager is not None else None
-        if manager is not None:
-            out[manager] = out.get(manager, 0) + 1
+    for name, n in counts.items():
+        if (manager := counts_as.get(name)) is not None:
+            out[manager] = out.get(manager, 0) + n
     return out
 
 
 def stuck_counts(result: FunnelResult, counts_as: dict[str, str]) -> dict[str, int] | None:
-    """manager -> stuck deals, when every stuck deal is listed (a capped list: None)."""
+    """manager -> stuck deals over every stage with a limit (None: no stage judged)."""
     judged = [s for s in result.stages if s.stuck is not None]
-    if not judged or any(s.stuck != len(s.stuck_deals) for s in judged):
+    if not judged:
         return None
-    return _per_manager([d for s in judged for d in s.stuck_deals], counts_as)
+    counts: dict[str, int] = {}
+    for stage in judged:
+        for name, n in stage.stuck_by_manager.items():
+            counts[name] = counts.get(name, 0) + n
+    return _matched(counts, counts_as)
 
 
 def overdue_counts(result: FunnelResult, counts_as: dict[str, str]) -> dict[str, int] | None:
-    forecast = result.forecast
-    if forecast is None or forecast.overdue.deals != len(forecast.overdue.listed):
+    if result.forecast is None:
         return None
-    return _per_manager(forecast.overdue.listed, counts_as)
+    return _matched(result.forecast.overdue.by_manager, counts_as)
 
 
 def contrast_findings(contrasts) -> list[Finding]:

@@ -105,5 +105,13 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                     if "amount" in open_deals.columns else open_deals.height,
                     overdue=Overdue(deals=late.height,
                                     amounts={k: float(v or 0.0) for k, v in amounts.items()},
-                                    listed=listed),
+                                    listed=listed, by_manager=per_manager(late)),
                     currencies=currencies)
+
+
+def per_manager(deals: pl.DataFrame) -> dict[str, int]:
+    """manager -> deals (deals with no manager left out), for the scorecard."""
+    if "manager" not in deals.columns:
+        return {}
+    return dict(deals.filter(pl.col("manager").is_not_null()).group_by("manager").len()
+                .sort("manager").iter_rows())

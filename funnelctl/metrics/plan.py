@@ -10,11 +10,13 @@ as-of day, whichever is first):
   norms configure them) in start..end; elapsed = those up to D, days_left = those after D;
 - pace needed = remaining / days_left, per working day (a period with no working day left
   has none); expected by now = plan x elapsed / working days (a straight line);
-- behind: won below expected by now, while the period runs; once it is over, below plan;
+  (none when the span has no working day);
+- behind: won below expected by now, while the period runs and once at least 20% of its
+  working days are gone (earlier it is too soon to tell); once it is over, below plan;
 - coverage = weighted open pipeline / remaining, where the pipeline is the open deals
   (of the manager) whose expected close falls in start..end, overdue ones included (they
   are still open), each worth amount x its stage's probability; none once the period is
-  over.
+  over, and none (the weight unknown) when such a deal has an amount but no probability.
 A team line missing from the plan is the sum of the managers' targets of the same span,
 measured over those managers only.
 """
@@ -31,6 +33,8 @@ from funnelctl.metrics.forecast import EXPECTED, WEIGHT
 from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.norms import WORKING, calendar_frame
 from funnelctl.report_forecast import PlanLine
+
+MIN_ELAPSED = 0.2  # the share of a span's working days gone before it can be behind
 
 
 def working_days(start: dt.date, end: dt.date, calendar: Calendar) -> int:
@@ -69,7 +73,9 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
         _manager(open_weighted).alias("_who"),
         (pl.col(EXPECTED).dt.date() if EXPECTED in open_weighted.columns
          else pl.lit(None, pl.Date)).alias("_day"))
-        .agg((pl.col("amount") * pl.col(WEIGHT)).sum().alias("_w")))
+        .agg((pl.col("amount") * pl.col(WEIGHT)).sum().alias("_w"),
+             (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum()
+             .alias("_unknown")))
     lines = []
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
     for target, members in with_team_lines(targets):
@@ -86,10 +92,15 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                 working_days(max(start, day + dt.timedelta(days=1)), end, calendar))
         total, elapsed, left = days
         remaining = max(target.amount - won_amount, 0.0)
-        expected = target.amount * elapsed / total if total else target.amount
+        # No working day in the span: nothing is due by any day of it.
+        expected = target.amount * elapsed / total if total else None
         status = "future" if day < start else ("finished" if day >= end else "running")
-        weighted_pipe = float(pipeline.filter(who & pl.col("_day").is_between(start, end))
-                              ["_w"].sum() or 0.0)
+        pipe = pipeline.filter(who & pl.col("_day").is_between(start, end))
+        # A priced deal without a probability: the weight is unknown, not 0.
+        weighted_pipe = (None if int(pipe["_unknown"].sum() or 0)
+                         else float(pipe["_w"].sum() or 0.0))
+        # Too early to tell: not behind before MIN_ELAPSED of the working days are gone.
+        judged = expected is not None and elapsed >= MIN_ELAPSED * total
         lines.append(PlanLine(
             manager=target.manager, start=start, end=end, plan=target.amount,
             won=won_amount, won_deals=won_deals,
@@ -97,8 +108,9 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
             working_days=total, days_left=left, expected_by_now=expected,
             pace_needed=remaining / left if left else None,
             weighted_pipeline=weighted_pipe,
-            coverage=weighted_pipe / remaining if remaining and status != "finished" else None,
-            behind=(status == "running" and won_amount < expected)
+            coverage=(weighted_pipe / remaining if remaining and weighted_pipe is not None
+                      and status != "finished" else None),
+            behind=(status == "running" and judged and won_amount < (expected or 0.0))
             or (status == "finished" and won_amount < target.amount),
             status=status, derived=members is not None))
     return sorted(lines, key=lambda ln: (ln.start, ln.end, ln.manager is not None,

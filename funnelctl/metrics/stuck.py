@@ -141,13 +141,19 @@ def _summarise(waiting: pl.DataFrame, limits: dict[int, float],
     found = {row["_at"]: row for row in per_stage.iter_rows(named=True)}
     listed = (counted.sort([DAYS, "deal_id"], descending=[True, False])
               .group_by("_at", maintain_order=True).head(LIST_LIMIT))
+    managers: dict[int, dict[str, int]] = {}
+    if "manager" in counted.columns:
+        for at, name, n in (counted.filter(pl.col("manager").is_not_null())
+                            .group_by("_at", "manager").len().sort("manager").iter_rows()):
+            managers.setdefault(at, {})[name] = n
     out = {}
     for i in limits:
         rows_i = listed.filter(pl.col("_at") == i).iter_rows(named=True)
         out[i] = {"stuck": int(found[i]["stuck"]) if i in found else 0,
                   "oldest_days": found[i]["oldest"] if i in found else None,
                   "snoozed": int(hidden.get(i, 0)),
-                  "deals": [_listed(row) for row in rows_i]}
+                  "deals": [_listed(row) for row in rows_i],
+                  "by_manager": managers.get(i, {})}
     return out
 
 
