@@ -338,6 +338,9 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
     for key, value in finding.params.items():
         if finding.code == "cycle_time" and key in ("median", "good", "acceptable"):
             shown[key] = f.days(value, "") if key == "median" else f"{value:g}"
+        elif finding.code == "plan_behind" and key == "coverage":  # said only when known
+            shown[key] = (f"; взвешенная воронка покрывает {f.pct(value, 0)} остатка"
+                          if value is not None else "")
         elif key in _PERCENT_PARAMS and isinstance(value, float):
             shown[key] = f.pct(value, 0 if key in ("good", "acceptable", "warn", "fail") else 1)
         elif key in ("p", "p_raw") and value is not None:

@@ -54,7 +54,8 @@ FINDINGS_RU = {
                      "дату",
     "plan_behind": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}) к "
                    "{as_of}, меньше {expected} при ровном темпе; нужно {pace} в рабочий день "
-                   "ещё {days_left} дн.; взвешенная воронка покрывает {coverage} остатка",
+                   "ещё {days_left} дн.{coverage} (оценивается, когда прошло не меньше 20% "
+                   "рабочих дней)",
     "plan_missed": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}): план "
                    "не выполнен",
     "cycle_time": "медианный цикл сделки {median} дн.; хорошо ≤ {good}, приемлемо ≤ "
