@@ -42,7 +42,7 @@ CONFIG_XML = """<?xml version="1.0"?>
   <tcp_port>{tcp}</tcp_port>
   <listen_host>127.0.0.1</listen_host>
   <path>{d}/data/</path>
-  <tmp_path>{d}/tmp/</tmp_path>
+  <tmp_path>{d}/scratch/</tmp_path>
   <user_files_path>{d}/user_files/</user_files_path>
   <format_schema_path>{d}/format_schemas/</format_schema_path>
   <mark_cache_size>268435456</mark_cache_size>
