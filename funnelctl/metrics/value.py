@@ -111,12 +111,11 @@ def segment_aggs(prefix: str = "") -> list[pl.Expr]:
     )]
 
 
-_segment_aggs = segment_aggs
-
 
 # The medians, over the won deals only (a small share of the rows): the median won deal and
 # the median cycle (set on won deals only, metrics.funnel).
 _MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
+_NONE = {"median": None, "cycle": None}  # a segment without won deals
 
 
 def stage_values(depths: dict[int, dict], won: float, n: int) -> list[StageValue]:
@@ -166,7 +165,7 @@ def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
                with_managers: bool = False) -> Money:
     """The funnel in money over `frame` (one currency, or converted into one); with
     `with_managers`, every manager's money too (a `manager` column)."""
-    row = frame.select(*_segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
+    row = frame.select(*segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
         0, named=True)
     row |= frame.filter(IS_WON).select(_MEDIANS).row(0, named=True)
     whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
@@ -188,22 +187,28 @@ def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
 def segment_money(frame: pl.DataFrame, column: str, min_sample: int
                   ) -> dict[str, MoneySegment]:
     """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
-    label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
-    medians = {row["_segment"]: row for row in frame.filter(IS_WON)
-               .group_by(label).agg(_MEDIANS).iter_rows(named=True)}
-    none = {"median": None, "cycle": None}
-    out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], none),
+    medians = won_medians(frame, column)
+    out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], _NONE),
                                      min_sample)
-           for row in frame.group_by(label).agg(_segment_aggs()).iter_rows(named=True)}
+           for row in frame.group_by(_label(column)).agg(segment_aggs())
+           .iter_rows(named=True)}
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
 
 
 def won_medians(frame: pl.DataFrame, column: str) -> dict[str, dict]:
     """Segment value -> the median won deal and median cycle, over the won deals only."""
-    label = pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
-    won = frame.filter(IS_WON)
-    return {row["_segment"]: row for row in won.group_by(label).agg(_MEDIANS)
-            .iter_rows(named=True)}
+    return {row["_segment"]: row for row in frame.filter(IS_WON).group_by(_label(column))
+            .agg(_MEDIANS).iter_rows(named=True)}
+
+
+def _label(column: str) -> pl.Expr:
+    return pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
+
+
+def _rest_medians(frame: pl.DataFrame, column: str, kept: list[str]) -> dict:
+    """The medians of the won deals of no `kept` value (a folded "other" row's own)."""
+    rest = frame.filter(IS_WON & ~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
+    return rest.select(_MEDIANS).row(0, named=True)
 
 
 def segments_from_rows(frame: pl.DataFrame, column: str, rows: list[dict], other: str,
@@ -212,17 +217,12 @@ def segments_from_rows(frame: pl.DataFrame, column: str, rows: list[dict], other
     `value` label, and the money aggregates named with PREFIX): the medians from the won
     deals, the folded `other` row's from its own won deals."""
     medians = won_medians(frame, column)
-    none = {"median": None, "cycle": None}
     kept = [str(r["value"]) for r in rows if r["value"] != other]
     out = {}
     for row in rows:
         value = str(row["value"])
-        if value == other:
-            won = frame.filter(IS_WON)
-            rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
-            extra = rest.select(_MEDIANS).row(0, named=True)
-        else:
-            extra = medians.get(value, none)
+        extra = (_rest_medians(frame, column, kept) if value == other
+                 else medians.get(value, _NONE))
         out[value] = _segment(value, {**row, **extra}, min_sample, PREFIX)
     return out
 
@@ -231,9 +231,7 @@ def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
                kept: list[str], label: str, min_sample: int) -> MoneySegment:
     """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
     from its own won deals (those of no `kept` value), so they are true medians."""
-    won = frame.filter(IS_WON)
-    rest = won.filter(~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
-    row = rest.select(_MEDIANS).row(0, named=True)
+    row = _rest_medians(frame, column, kept)
     row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
             "revenue": sum(k.won_revenue for k in folded),
             "open_value": sum(k.open_value for k in folded),
