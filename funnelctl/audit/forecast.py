@@ -8,6 +8,7 @@ import datetime as dt
 
 import polars as pl
 
+from funnelctl.audit.money import rated_blocks
 from funnelctl.checks import check_history
 from funnelctl.checks_forecast import check_overdue, check_plan
 from funnelctl.config import Config, Funnel
@@ -29,7 +30,7 @@ from funnelctl.metrics.stuck import (
     stuck_in_history,
     stuck_in_snapshot,
 )
-from funnelctl.metrics.value import AMOUNT, currency_blocks
+from funnelctl.metrics.value import AMOUNT
 from funnelctl.report import Finding, FunnelResult
 from funnelctl.report_forecast import LearnedMaxDays, PlanResult, Snoozed
 
@@ -150,14 +151,8 @@ def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
     """The funnel's deals per currency (metrics/value.currency_blocks: one block when all
     amounts are in one currency or `money.rates` convert them), each block's currency in
     its `currency` column."""
-    money = config.money
-    blocks, missing = currency_blocks(frame, money.currency, money.rates)
-    if missing:
-        raise ConfigError(
-            f"money.rates: no rate for {', '.join(missing)}, which the amounts of funnel "
-            f"'{funnel.name}' are in: add it (units of {money.currency} per 1 {missing[0]})")
     return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
-            for code, block, _ in blocks]
+            for code, block, _ in rated_blocks(frame, config.money, funnel, "money.rates")]
 
 
 def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]

@@ -47,14 +47,22 @@ def money_input(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel,
     config key for the error about a currency without a rate."""
     if AMOUNT not in deals.columns:
         return MoneyInput(deals)
+    blocks = rated_blocks(deals, config, funnel, rates_at)
+    if len(blocks) > 1:  # segments in money need one currency
+        return MoneyInput(deals, blocks)
+    return MoneyInput(blocks[0][1], blocks, segment_aggs(PREFIX))
+
+
+def rated_blocks(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel, rates_at: str
+                 ) -> list[tuple[str | None, pl.DataFrame, dict[str, int]]]:
+    """metrics/value.currency_blocks, with a currency that has no rate a config error at
+    `rates_at`."""
     blocks, missing = currency_blocks(deals, config.currency, config.rates)
     if missing:
         raise ConfigError(
             f"{rates_at}: no rate for {', '.join(missing)}, which the amounts of funnel "
             f"'{funnel.name}' are in: add it (units of {config.currency} per 1 {missing[0]})")
-    if len(blocks) > 1:  # segments in money need one currency
-        return MoneyInput(deals, blocks)
-    return MoneyInput(blocks[0][1], blocks, segment_aggs(PREFIX))
+    return blocks
 
 
 def _lost_by_block(blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]]
