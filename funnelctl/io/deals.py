@@ -29,6 +29,11 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 REQUIRED = {"deal_id", "stage", "created_at"}
+# The optional date columns -> the key of their "given" and raw-text helper columns:
+# closed_at; stage_changed_at for max_days (how long a deal sits in its stage);
+# expected_close for the forecast (when an open deal should close).
+OPTIONAL_DATES = {"closed_at": "closed", "stage_changed_at": "changed",
+                  "expected_close": "expected"}
 OPTIONAL = ("status", "closed_at", "amount", "currency", "manager", "pipeline", "loss_reason",
             "lost_stage", "stage_changed_at", "expected_close")
 
@@ -110,8 +115,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     schema = raw.frame.collect_schema()
     markers = null_markers(source.null_values)
     orders = date_readings(raw, source.date_format,
-                           [mapping[c] for c in ("created_at", "closed_at", "stage_changed_at",
-                                                 "expected_close") if c in mapping])
+                           [mapping[c] for c in ("created_at", *OPTIONAL_DATES) if c in mapping])
     created, created_given = to_local_datetime(
         mapping["created_at"], schema[mapping["created_at"]], timezone, source.date_format, markers,
         orders.get(mapping["created_at"]))
@@ -127,25 +131,12 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
     }
-    if "closed_at" in mapping:
-        name = mapping["closed_at"]
-        closed, closed_given = to_local_datetime(
-            name, schema[name], timezone, source.date_format, markers,
-            orders.get(name))
-        columns |= {"closed_at": closed, "_closed_given": closed_given,
-                    "_closed_raw": _text(name, schema)}
-    if "stage_changed_at" in mapping:  # for max_days: how long a deal sits in its stage
-        name = mapping["stage_changed_at"]
-        changed, changed_given = to_local_datetime(
-            name, schema[name], timezone, source.date_format, markers, orders.get(name))
-        columns |= {"stage_changed_at": changed, "_changed_given": changed_given,
-                    "_changed_raw": _text(name, schema)}
-    if "expected_close" in mapping:  # for the forecast: when an open deal should close
-        name = mapping["expected_close"]
-        expected, expected_given = to_local_datetime(
-            name, schema[name], timezone, source.date_format, markers, orders.get(name))
-        columns |= {"expected_close": expected, "_expected_given": expected_given,
-                    "_expected_raw": _text(name, schema)}
+    for column, key in OPTIONAL_DATES.items():
+        if column in mapping:
+            name = mapping[column]
+            parsed, given = to_local_datetime(
+                name, schema[name], timezone, source.date_format, markers, orders.get(name))
+            columns |= {column: parsed, f"_{key}_given": given, f"_{key}_raw": _text(name, schema)}
     if "amount" in mapping:
         name = mapping["amount"]
         columns["amount"] = parse_amount(name, schema[name], markers)
