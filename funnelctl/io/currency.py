@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from funnelctl.io.values import clean_text
+
 # Lower-case spelling -> code. Symbols shared by several currencies ($) mean the usual one.
 ALIASES = {
     "₽": "RUB", "руб": "RUB", "руб.": "RUB", "р.": "RUB", "rur": "RUB", "рубль": "RUB",
@@ -27,10 +29,8 @@ ALIASES = {
 
 def currency_expr(column: str, markers: list[str]) -> pl.Expr:
     """The currency column read as codes; blank cells (and null markers) are null."""
-    text = pl.col(column).cast(pl.String).str.strip_chars()
-    low = text.str.to_lowercase()
-    code = pl.when(low.is_in(markers) | (text == "")).then(None).otherwise(text)
-    return normalise(code)
+    text = clean_text(column, markers)
+    return normalise(pl.when(text != "").then(text))
 
 
 def normalise(text: pl.Expr) -> pl.Expr:
