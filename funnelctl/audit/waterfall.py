@@ -93,18 +93,19 @@ def read_older(config: Config, since: SinceSnapshot, funnels: list[Funnel],
     scratch = SourceQuality(name=name, path=str(since.path), rows_read=0, rows_rejected=0)
     frames = frames_of(deals, funnels, scratch, rejects)
     matching = {}
-    for reason, count in deals.rejects.group_by("reason").len().sort("reason").iter_rows():
-        matching[f"older export: {reason}"] = int(count)
+    for reason, count in reason_counts(deals.rejects).items():
+        matching[f"older export: {reason}"] = count
     for reason, count in scratch.reasons.items():
         matching[f"older export: {reason}"] = int(count)
-    for reason, problem in deals_problems(deals.problems).items():
+    for reason, problem in reason_counts(deals.problems).items():
         matching[f"older export: {reason} (deal kept)"] = problem
     return OlderExport(since.path, frames, latest_date(deals.frame), matching,
                        set(deals.frame.columns))
 
 
-def deals_problems(problems: pl.DataFrame) -> dict[str, int]:
-    return {r: int(n) for r, n in problems.group_by("reason").len().sort("reason").iter_rows()}
+def reason_counts(rows: pl.DataFrame) -> dict[str, int]:
+    """Rows of a rejects or problems ledger per reason, in reason order."""
+    return {r: int(n) for r, n in rows.group_by("reason").len().sort("reason").iter_rows()}
 
 
 def latest_date(frame: pl.DataFrame) -> dt.date | None:
