@@ -66,12 +66,6 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
         seg.differs = p is not None and p < significance.level
 
 
-def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
-             kind: str, min_segment: int = 1) -> list[SegmentResult]:
-    rows, folded = segment_rows(frame, funnel, column, kind)
-    return segment_results(rows, folded, funnel, total, kind, min_segment)
-
-
 def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
                  extra_aggs: list[pl.Expr] = ()) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
