@@ -66,7 +66,7 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
     else:
         from_sql, detected, notes, text_blank = _local_file(name, source, params)
         path = str(source.path)
-    types = describe(conn, from_sql, params, source)
+    types = describe(conn, from_sql, params, source.table is not None, text_blank)
     extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
     mapping = {c: source.columns.get(c, c) for c in (*REQUIRED, *extra)}
     missing = [c for c in (*REQUIRED, *extra) if mapping[c] not in types]
@@ -119,10 +119,12 @@ def settings(columns: Columns) -> str:
     return CSV_SETTINGS if columns.text_blank_is_null else ""
 
 
-def describe(conn: Connection, from_sql: str, params: Params, source: Source) -> dict[str, str]:
-    """The source's columns and their types, as ClickHouse sees them."""
-    sql = f"DESCRIBE TABLE {from_sql}" if source.table else f"DESCRIBE {from_sql}"
-    if source.table is None and from_sql.startswith("file(") and "WithNames" in from_sql:
+def describe(conn: Connection, from_sql: str, params: Params, table: bool,
+             csv: bool) -> dict[str, str]:
+    """The source's columns and their types, as ClickHouse sees them (csv: a local CSV
+    or TSV file, read with CSV_SETTINGS)."""
+    sql = f"DESCRIBE TABLE {from_sql}" if table else f"DESCRIBE {from_sql}"
+    if csv:
         sql += CSV_SETTINGS
     rows = conn.query(sql, dict(params.values))
     return {row["name"]: row["type"] for row in rows}
