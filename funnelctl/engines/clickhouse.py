@@ -184,10 +184,7 @@ def source_quality(prepared: Prepared, name: str, names: list[str], since: int |
 def trend(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
           period: tuple | None, config: Config, horizon: dt.datetime | None,
           covered_end: dt.date | None) -> FunnelTrend:
-    params = _copy(prepared.params)
-    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
-    entities = entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
-                            params, names, read_range, period_us)
+    entities, params = _entities(prepared, funnel, names, read_range, period)
     sql = trend_sql(entities, funnel, params, config.timezone) + settings(prepared.columns)
     rows = {}
     for row in prepared.conn.query(sql, params.values):
@@ -204,12 +201,19 @@ def funnel_sql(prepared: Prepared, funnel: Funnel, names: list[str], read_range:
                period: tuple | None, kept: dict[str, list[str]] | None = None
                ) -> tuple[str, dict[str, str]]:
     """The statement (and its parameters) of one funnel's aggregates over one period."""
-    params = _copy(prepared.params)
-    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
-    entities = entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
-                            params, names, read_range, period_us)
+    entities, params = _entities(prepared, funnel, names, read_range, period)
     sql = aggregate_sql(entities, funnel, params, kept) + settings(prepared.columns)
     return sql, params.values
+
+
+def _entities(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
+              period: tuple | None) -> tuple[str, Params]:
+    """The funnel's per-entity select over one period, and the parameters it binds (a
+    copy of the source's, as each statement runs with its own)."""
+    params = _copy(prepared.params)
+    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
+    return entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
+                        params, names, read_range, period_us), params
 
 
 def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
