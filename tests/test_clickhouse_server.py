@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -27,6 +26,7 @@ import pytest
 
 from tests.conftest import assert_error
 from tests.engine_support import report_json
+from tests.test_notify import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = shutil.which("clickhouse-server") or (
@@ -68,12 +68,6 @@ WINDOW = 7 * 86400
 STEPS = ["event_name = 'session_start'", "event_name = 'product_view'",
          "event_name = 'add_to_cart'", "event_name = 'page_view' AND page = '/checkout'",
          "event_name IN ('order_placed', 'purchase')"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -3,13 +3,13 @@ a ClickHouse that cannot answer (unreachable, login, missing column, unset varia
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
 from funnelctl.engines.sql import Params, array_text, quote_identifier
 from tests.conftest import assert_error
+from tests.test_notify import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE = ROOT / "sample_data/store_events.csv"
@@ -31,12 +31,6 @@ funnels:
       - {{name: Visit, match: [session_start]}}
       - {{name: Cart, match: [add_to_cart]{stage_extra}}}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize(("source", "line", "fragment"), [  # the line of the key at fault
