@@ -105,14 +105,15 @@ def match_names(rows: Mapping[str, int], roster: Iterable[str] | None = None,
         if key in known:
             manager = known[key]
         else:
-            fits = sorted(known[k] for k, p in by_parts.items() if _fits(_parts(target), p))
+            short = _parts(target)
+            fits = sorted(known[k] for k, p in by_parts.items() if _fits(short, p))
             if len(fits) == 1:
                 manager = fits[0]
             else:
                 manager = target
                 if len(fits) > 1:
                     out.ambiguous[name] = fits
-                elif roster is not None or _parts(target).initials:
+                elif roster is not None or short.initials:
                     out.unmatched.append(name)
         out.counts_as[name] = manager
         if manager != name:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from funnelctl.render import RenderOptions
 from funnelctl.render.terminal import render
 from funnelctl.report import (
@@ -16,7 +18,7 @@ from funnelctl.report import (
     Report,
     WeekGrade,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Cli
 from tests.norms_support import activities_quality, norms_of, write_log, write_norms_config
 
 DEMO = ROOT / "configs" / "demo.yaml"
@@ -25,8 +27,14 @@ MANAGER = {"manager", "good_days", "acceptable_days", "below_days", "calls", "me
            "verdict", "days", "weeks"}
 
 
-def test_json_norms_block_follows_the_contract(cli):
-    norms = cli.json("audit", DEMO)["norms"]
+@pytest.fixture(scope="module")
+def demo() -> dict:
+    """The demo's JSON report, audited once for the tests that only read it."""
+    return Cli().json("audit", DEMO)
+
+
+def test_json_norms_block_follows_the_contract(demo):
+    norms = demo["norms"]
     assert NORMS <= norms.keys()
     for m in norms["managers"]:
         assert MANAGER <= m.keys()
@@ -37,8 +45,8 @@ def test_json_norms_block_follows_the_contract(cli):
         assert {"week", "start", "meetings", "grade"} <= m["weeks"][0].keys()
 
 
-def test_demo_grades_october_and_november_2026(cli):
-    report = cli.json("audit", DEMO)
+def test_demo_grades_october_and_november_2026(demo):
+    report = demo
     norms = report["norms"]
     # October 2026: 22 weekdays; November: 21 weekdays less the 4th (a holiday) = 20.
     assert (norms["start"], norms["end"], norms["working_days"]) == (
@@ -51,8 +59,8 @@ def test_demo_grades_october_and_november_2026(cli):
                for m in managers.values())
 
 
-def test_demo_shows_the_week_off_and_the_weak_manager(cli):
-    report = cli.json("audit", DEMO)
+def test_demo_shows_the_week_off_and_the_weak_manager(demo):
+    report = demo
     elena = norms_of(report)["Елена Соколова"]
     holiday = [d for d in elena["days"] if "2026-11-09" <= d["date"] <= "2026-11-13"]
     assert [(d["calls"], d["meetings"], d["grade"]) for d in holiday] == [(0, 0, "below")] * 5
@@ -61,8 +69,8 @@ def test_demo_shows_the_week_off_and_the_weak_manager(cli):
     assert [f["subject"] for f in weak] == ["norms / Дмитрий Волков"]
 
 
-def test_demo_data_quality_for_the_activity_log(cli):
-    report = cli.json("audit", DEMO)
+def test_demo_data_quality_for_the_activity_log(demo):
+    report = demo
     quality = next(s for s in report["data_quality"]["sources"] if s["name"] == "activities")
     assert quality["reasons"] == {"unparseable ts": 2, "missing manager": 1}
     assert set(quality["other_types"]) == {"Письмо", "Задача"}

@@ -5,6 +5,7 @@ back), the weighted forecast with its overdue deals, and the plan."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -89,6 +90,17 @@ def add_stuck(result: FunnelResult, funnel: Funnel, stuck: dict[int, dict],
     return hidden
 
 
+def judge_stuck(config: Config, funnel: Funnel, result: FunnelResult,
+                times: pl.DataFrame | None, snoozed: Snoozed | None,
+                stuck_of: Callable[[dict[int, float]], dict[int, dict]]) -> None:
+    """The limits (learned from `times` where `auto`), the stuck deals `stuck_of(limits)`
+    finds put on the stages, and the snoozed deals that would have been stuck counted."""
+    learned, limits = learned_limits(config, funnel, times)
+    hidden = add_stuck(result, funnel, stuck_of(limits), learned, limits)
+    if snoozed:
+        snoozed.hidden_stuck = hidden
+
+
 def history_stuck(config: Config, funnel: Funnel, result: FunnelResult, entries: pl.DataFrame,
                   moment: dt.datetime) -> list[Finding]:
     """Stuck deals of a stage-history funnel (limits learned from the same history)."""
@@ -97,11 +109,8 @@ def history_stuck(config: Config, funnel: Funnel, result: FunnelResult, entries:
     result.snoozed = snoozed
     if not any(s.max_days for s in funnel.stages):
         return check_history(result, funnel)
-    learned, limits = learned_limits(config, funnel, per_deal_times(entries))
-    hidden = add_stuck(result, funnel, stuck_in_history(entries, limits, moment, active),
-                       learned, limits)
-    if snoozed:
-        snoozed.hidden_stuck = hidden
+    judge_stuck(config, funnel, result, per_deal_times(entries), snoozed,
+                lambda limits: stuck_in_history(entries, limits, moment, active))
     return check_history(result, funnel)
 
 
@@ -119,11 +128,8 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
     if any(s.max_days for s in funnel.stages):
         require_stage_changed(config, funnel, "stage_changed_at" in frame.columns)
         times = per_deal_times(entries) if entries is not None else snapshot_times(frame, funnel)
-        learned, limits = learned_limits(config, funnel, times)
-        hidden = add_stuck(result, funnel, stuck_in_snapshot(frame, limits, moment, active),
-                           learned, limits)
-        if snoozed:
-            snoozed.hidden_stuck = hidden
+        judge_stuck(config, funnel, result, times, snoozed,
+                    lambda limits: stuck_in_snapshot(frame, limits, moment, active))
         found += check_history(result, funnel)
     priced = priced_blocks(config, funnel, frame) if AMOUNT in frame.columns else []
     if priced and EXPECTED in frame.columns:

@@ -56,7 +56,7 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
             notes=source_notes(activities, config.sources[name].min_call_seconds))
         qualities[name].other_types = activities.other_types
     first = qualities[next(iter(read))]
-    first.notes += team_notes(result, match)
+    first.notes += team_notes(result)
     return result, earlier
 
 
@@ -106,7 +106,7 @@ def source_notes(activities: Activities, min_call_seconds: int | None) -> list[s
     return notes
 
 
-def team_notes(result: NormsResult, match: NameMatch) -> list[str]:
+def team_notes(result: NormsResult) -> list[str]:
     """The roster note (on the first norms source); system users, names and roster dates
     are in the norms section's own notes (render/norms_notes.py)."""
     if not result.unlisted_managers:

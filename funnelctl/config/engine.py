@@ -103,12 +103,6 @@ def resolve_chdb_folder(source: Any, base: Path) -> None:
             source.url = CHDB + str(base / folder)
 
 
-def order_modes(order: Any) -> set[str]:
-    """The modes an `order:` names (a name, or a list of ClickHouse modes)."""
-    modes = set(order if isinstance(order, list) else [order]) - {"default"}
-    return modes or {"default"}
-
-
 def engine_problems(config: Any) -> list[tuple[tuple, str]]:
     """(key path, message) for engine keys that do not fit together, and for funnel
     settings the ClickHouse engine cannot run."""
@@ -121,9 +115,7 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
         source = config.sources.get(funnel.source)
         if source is None or source.engine != "clickhouse":
             continue
-        modes = set(funnel.order_modes()) if hasattr(funnel, "order_modes") else \
-            order_modes(funnel.order) - {"default"}
-        if not modes <= CLICKHOUSE_MODES:
+        if not funnel.order_modes() <= CLICKHOUSE_MODES:
             problems.append((("funnels", i, "order"),
                              f"order: {funnel.order} does not run on engine: clickhouse "
                              f"(there: default, {', '.join(sorted(CLICKHOUSE_MODES))}; see "
@@ -131,13 +123,13 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
         problems += [(("funnels", i, key), f"{key} does not run on engine: clickhouse "
                       f"({why}); run this funnel on engine: polars")
                      for key, why in (("exclude", "windowFunnel has no exclusion steps"),)
-                     if getattr(funnel, key, None)]
+                     if getattr(funnel, key)]
         for j, stage in enumerate(funnel.stages):
             for key, used, why in (
                     ("within", stage.within is not None,
                      "windowFunnel has one window for the whole chain"),
                     ("first_time", stage.first_time, "windowFunnel counts every such event"),
-                    ("optional", getattr(stage, "optional", False),
+                    ("optional", stage.optional,
                      "windowFunnel's chain cannot skip a step")):
                 if used:
                     problems.append((("funnels", i, "stages", j, key),

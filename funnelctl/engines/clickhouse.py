@@ -66,7 +66,7 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
     else:
         from_sql, detected, notes, text_blank = _local_file(name, source, params)
         path = str(source.path)
-    types = describe(conn, from_sql, params, source)
+    types = describe(conn, from_sql, params, source.table is not None, text_blank)
     extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
     mapping = {c: source.columns.get(c, c) for c in (*REQUIRED, *extra)}
     missing = [c for c in (*REQUIRED, *extra) if mapping[c] not in types]
@@ -119,10 +119,12 @@ def settings(columns: Columns) -> str:
     return CSV_SETTINGS if columns.text_blank_is_null else ""
 
 
-def describe(conn: Connection, from_sql: str, params: Params, source: Source) -> dict[str, str]:
-    """The source's columns and their types, as ClickHouse sees them."""
-    sql = f"DESCRIBE TABLE {from_sql}" if source.table else f"DESCRIBE {from_sql}"
-    if source.table is None and from_sql.startswith("file(") and "WithNames" in from_sql:
+def describe(conn: Connection, from_sql: str, params: Params, table: bool,
+             csv: bool) -> dict[str, str]:
+    """The source's columns and their types, as ClickHouse sees them (csv: a local CSV
+    or TSV file, read with CSV_SETTINGS)."""
+    sql = f"DESCRIBE TABLE {from_sql}" if table else f"DESCRIBE {from_sql}"
+    if csv:
         sql += CSV_SETTINGS
     rows = conn.query(sql, dict(params.values))
     return {row["name"]: row["type"] for row in rows}
@@ -184,10 +186,7 @@ def source_quality(prepared: Prepared, name: str, names: list[str], since: int |
 def trend(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
           period: tuple | None, config: Config, horizon: dt.datetime | None,
           covered_end: dt.date | None) -> FunnelTrend:
-    params = _copy(prepared.params)
-    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
-    entities = entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
-                            params, names, read_range, period_us)
+    entities, params = _entities(prepared, funnel, names, read_range, period)
     sql = trend_sql(entities, funnel, params, config.timezone) + settings(prepared.columns)
     rows = {}
     for row in prepared.conn.query(sql, params.values):
@@ -204,12 +203,19 @@ def funnel_sql(prepared: Prepared, funnel: Funnel, names: list[str], read_range:
                period: tuple | None, kept: dict[str, list[str]] | None = None
                ) -> tuple[str, dict[str, str]]:
     """The statement (and its parameters) of one funnel's aggregates over one period."""
-    params = _copy(prepared.params)
-    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
-    entities = entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
-                            params, names, read_range, period_us)
+    entities, params = _entities(prepared, funnel, names, read_range, period)
     sql = aggregate_sql(entities, funnel, params, kept) + settings(prepared.columns)
     return sql, params.values
+
+
+def _entities(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,
+              period: tuple | None) -> tuple[str, Params]:
+    """The funnel's per-entity select over one period, and the parameters it binds (a
+    copy of the source's, as each statement runs with its own)."""
+    params = _copy(prepared.params)
+    period_us = (micros(period[0]), micros(period[1])) if period is not None else None
+    return entities_sql(prepared.clean, funnel, prepared.columns, prepared.mapping,
+                        params, names, read_range, period_us), params
 
 
 def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_range: tuple,

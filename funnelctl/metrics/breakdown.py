@@ -66,25 +66,13 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
         seg.differs = p is not None and p < significance.level
 
 
-def segments(frame: pl.DataFrame, funnel: Funnel, column: str, total: dict,
-             kind: str, min_segment: int = 1) -> list[SegmentResult]:
-    rows, folded = segment_rows(frame, funnel, column, kind)
-    return segment_results(rows, folded, funnel, total, kind, min_segment)
-
-
 def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
                  extra_aggs: list[pl.Expr] = ()) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
     many segments were folded into the other row."""
     aggs = [*funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel)), *extra_aggs]
     label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
-    rows = (
-        frame.group_by(label.alias("value"))
-        .agg(aggs)
-        .sort([pl.col("value") == OTHER, "entities", "value"], descending=[False, True, False])
-        .to_dicts()
-    )
-    return rows, folded
+    return report_order(frame.group_by(label.alias("value")).agg(aggs).to_dicts()), folded
 
 
 def kept_values(sizes: dict[str, int], top: int, min_size: int) -> tuple[list[str], int]:
@@ -126,14 +114,12 @@ def folded_label(frame: pl.DataFrame, column: str, top: int,
     `min_size`, else OTHER; and how many segments were folded into OTHER. The other row
     is aggregated from its rows (not summed from the segments), so its medians are true."""
     value = pl.col(column).fill_null(EMPTY)
-    sizes = (frame.group_by(value.alias("value")).len()
-             .sort(["len", "value"], descending=[True, False]))
-    kept = sizes.filter(pl.col("len") >= min_size).head(top)["value"]
-    folded = sizes.height - kept.len()
+    sizes = dict(frame.group_by(value.alias("value")).len().iter_rows())
+    kept, folded = kept_values(sizes, top, min_size)
     if folded == 0:
         return value, 0
-    return (pl.when(value.is_in(kept.implode())).then(value.cast(pl.String))
-            .otherwise(pl.lit(OTHER))), folded
+    return (pl.when(value.is_in(pl.lit(pl.Series(kept, dtype=pl.String)).implode()))
+            .then(value.cast(pl.String)).otherwise(pl.lit(OTHER))), folded
 
 
 def _add_outcomes(target: FunnelResult | SegmentResult, row: dict) -> None:

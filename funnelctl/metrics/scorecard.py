@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -58,16 +59,15 @@ class FunnelDeals:
 
 
 def activity_card(m: ManagerNorms) -> ManagerScorecard:
+    """The norms result's day counts, and their shares of the manager's working days
+    (below_share: the result's own)."""
     n = m.working_days
-    weeks: dict[str, int] = {}
-    for w in m.weeks:
-        if w.grade is not None:
-            weeks[w.grade] = weeks.get(w.grade, 0) + 1
+    weeks = dict(Counter(w.grade for w in m.weeks if w.grade is not None))
     return ManagerScorecard(
         manager=m.manager, team=m.team, verdict=m.verdict, working_days=n,
         good_days=m.good_days, acceptable_days=m.acceptable_days, below_days=m.below_days,
         good_share=ratio(m.good_days, n), acceptable_share=ratio(m.acceptable_days, n),
-        below_share=ratio(m.below_days, n), calls_per_day=m.calls / n if n else None,
+        below_share=m.below_share, calls_per_day=m.calls / n if n else None,
         meetings_per_day=m.meetings / n if n else None, weeks=weeks)
 
 
@@ -152,8 +152,8 @@ def weekly_table(norms: NormsResult, funnels: list[FunnelDeals],
     range: meetings, calls and good days that week, and the manager's deals won (closed
     date) the next week, across the deal funnels. Only managers who own deals in the
     funnels count (a phone team that hands its leads on has no wins of its own)."""
-    owners = set().union(*(f.frame.get_column("manager").drop_nulls().to_list()
-                           for f in funnels)) if funnels else set()
+    owners = set().union(*(f.frame.get_column("manager").drop_nulls().unique().to_list()
+                           for f in funnels))
     rows = [(m.manager, d.date, d.calls, d.meetings, d.grade == "good")
             for m in norms.managers if m.manager in owners
             for d in m.days if d.grade is not None]

@@ -20,13 +20,14 @@ class Fmt:
     def _decimal(self, text: str) -> str:
         return text.replace(".", ",") if self.lang == "ru" else text
 
+    def _grouped(self, text: str) -> str:
+        """English `1,234.5` as the language writes it (Russian `1 234,5`)."""
+        return text.replace(",", NBSP).replace(".", ",") if self.lang == "ru" else text
+
     def num(self, value: float | None) -> str:
         if value is None:
             return DASH
-        text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-        if self.lang == "ru":
-            return text.replace(",", NBSP).replace(".", ",")
-        return text
+        return self._grouped(f"{value:,}" if isinstance(value, int) else f"{value:,.1f}")
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with thousands separators and its currency code (`1,234,500 RUB`,
@@ -35,9 +36,7 @@ class Fmt:
         if value is None:
             return DASH
         whole = abs(value) >= 100 or float(value).is_integer()
-        text = f"{value:,.0f}" if whole else f"{value:,.2f}"
-        if self.lang == "ru":
-            text = text.replace(",", NBSP).replace(".", ",")
+        text = self._grouped(f"{value:,.0f}" if whole else f"{value:,.2f}")
         return f"{text}{NBSP}{currency}" if currency else text
 
     def pct(self, value: float | None, digits: int = 1) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import GRADE_SYMBOL
 from funnelctl.render.markdown_tables import SYMBOL, esc, table
-from funnelctl.render.norms_notes import norms_notes
+from funnelctl.render.norms_notes import norms_notes, own_days
 from funnelctl.render.norms_view import norms_grid
 
 
@@ -21,7 +21,7 @@ def norms_section(norms: Any, t: dict[str, str], f: Fmt) -> list[str]:
              f"{esc(norms.source)} · {period} · {norms.working_days} {t['working_days']}. "
              f"{legend}; {t['norms_rule']}", ""]
     teams = bool(norms.teams)
-    own = any(m.working_days != norms.working_days for m in norms.managers)
+    own = bool(own_days(norms))
     rows = []
     for m in norms.managers:
         cells = manager_row(m, grid, t, f)

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.markdown_tables import esc, table
-from funnelctl.render.scorecard_view import (
-    correlation_lines,
-    kpi_table,
-    main_tables,
-    notes,
-    stage_tables,
-)
+from funnelctl.render.scorecard_view import all_tables, correlation_lines, notes
 from funnelctl.report import Report
 
 
 def scorecard_section(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
     if report.scorecard is None or not report.managers:
         return []
-    views = [*main_tables(report, t, f), *stage_tables(report, t, f)]
-    if (kpis := kpi_table(report, t, f)) is not None:
-        views.append(kpis)
     lines: list[str] = []
-    for i, view in enumerate(views):
+    for i, view in enumerate(all_tables(report, t, f)):
         lines += [f"{'##' if i == 0 else '###'} {esc(view.title)}", ""]
         lines += table([esc(h) for h in view.headers], "l" + "r" * (len(view.headers) - 1),
                        [[esc(cell) for cell in row] for row in view.rows])

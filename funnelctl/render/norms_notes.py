@@ -44,10 +44,9 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
             [f"{t['good']}: {good}", f"{t['acceptable']}: {fair}",
              f"{t['weekly_meetings'].lower()}: {weeks}",
              f"{t['members']}: {', '.join(team.members)}"], "team"))
-    if any(m.working_days != norms.working_days for m in norms.managers):
+    if own := own_days(norms):
         notes.append(Note(t["norms_own_days"], [
-            f"{m.manager}: {m.working_days} ({dates(m, t)})" for m in norms.managers
-            if m.working_days != norms.working_days], "own_days"))
+            f"{m.manager}: {m.working_days} ({dates(m, t)})" for m in own], "own_days"))
     if norms.not_in_period:
         notes.append(Note(t["norms_not_in_period"], list(norms.not_in_period), "not_in_period"))
     if norms.outside_dates:
@@ -72,6 +71,12 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
     if names is not None and names.unmatched:
         notes.append(Note(t["norms_unmatched"], list(names.unmatched), "unmatched"))
     return notes
+
+
+def own_days(norms: Any) -> list:
+    """The managers whose working days are not the period's (roster dates): the note's
+    list, and whether the tables have an own-working-days column."""
+    return [m for m in norms.managers if m.working_days != norms.working_days]
 
 
 def dates(m: Any, t: dict[str, str]) -> str:

@@ -20,12 +20,6 @@ class TextTable:
     rows: list[list[str]]
 
 
-def _days(c: ManagerScorecard, f: Fmt) -> str:
-    return (f"{c.good_days} / {c.acceptable_days} / {c.below_days} "
-            f"({f.pct(c.good_share, 0)} / {f.pct(c.acceptable_share, 0)} / "
-            f"{f.pct(c.below_share, 0)})")
-
-
 def _weeks(c: ManagerScorecard) -> str:
     if not c.weeks:
         return DASH

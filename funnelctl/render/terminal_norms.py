@@ -10,7 +10,7 @@ from rich.text import Text
 
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels import GRADE_SYMBOL
-from funnelctl.render.norms_notes import norms_notes
+from funnelctl.render.norms_notes import norms_notes, own_days
 from funnelctl.report import ManagerNorms, NormsResult
 
 GRADE_STYLE = {"excellent": "bold green", "good": "green", "acceptable": "yellow",
@@ -41,11 +41,6 @@ def notes_text(norms: NormsResult, t: dict[str, str], f: Fmt) -> Text:
     return text
 
 
-def own_days(norms: NormsResult) -> bool:
-    """Whether some manager has other working days than the period (roster dates)."""
-    return any(m.working_days != norms.working_days for m in norms.managers)
-
-
 def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
     period = f.period(norms.start, norms.end, t["all_data"])
     table = Table(title=f"{t['norms']} ({norms.source}: {period}, {norms.working_days} "
@@ -53,10 +48,11 @@ def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
                   title_justify="left", title_style="bold", show_footer=True)
     n = norms.totals
     weeks = "/".join(GRADE_SYMBOL[g] for g in ("excellent", "good", "below"))
+    own = bool(own_days(norms))
     columns = [(t["manager"], "left", f"{t['team']} ({len(norms.managers)})")]
     if norms.teams:
         columns.append((t["team"], "left", ""))
-    if own_days(norms):
+    if own:
         columns.append((t["own_working_days"], "right", ""))
     columns += [(t["good_days"], "right", f.num(n.good_days)),
                (t["acceptable_days"], "right", f.num(n.acceptable_days)),
@@ -71,7 +67,7 @@ def summary_table(norms: NormsResult, t: dict[str, str], f: Fmt) -> Table:
                          no_wrap=i == 0 or header == t["below_days"])
     for m in norms.managers:
         extra = ([m.team or DASH] if norms.teams else []) + (
-            [f.num(m.working_days)] if own_days(norms) else [])
+            [f.num(m.working_days)] if own else [])
         table.add_row(m.manager, *extra, Text(f.num(m.good_days), style=GRADE_STYLE["good"]),
                       Text(f.num(m.acceptable_days), style=GRADE_STYLE["acceptable"]),
                       below_cell(m, f), f.num(m.empty_days), f.num(m.calls), f.num(m.meetings),

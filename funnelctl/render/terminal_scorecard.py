@@ -8,14 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from funnelctl.render.fmt import Fmt
-from funnelctl.render.scorecard_view import (
-    TextTable,
-    correlation_lines,
-    kpi_table,
-    main_tables,
-    notes,
-    stage_tables,
-)
+from funnelctl.render.scorecard_view import TextTable, all_tables, correlation_lines, notes
 from funnelctl.report import Report
 
 
@@ -31,10 +24,7 @@ def _table(view: TextTable) -> Table:
 def scorecard_parts(report: Report, t: dict[str, str], f: Fmt) -> list:
     if report.scorecard is None or not report.managers:
         return []
-    parts = [_table(v) for v in main_tables(report, t, f)]
-    parts += [_table(v) for v in stage_tables(report, t, f)]
-    if (kpis := kpi_table(report, t, f)) is not None:
-        parts.append(_table(kpis))
+    parts = [_table(v) for v in all_tables(report, t, f)]
     lines = notes(report, t, f)
     corr = correlation_lines(report, t, f)
     text = Text()
