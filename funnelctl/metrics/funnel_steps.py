@@ -42,6 +42,7 @@ from funnelctl.metrics.window_funnel import (
     TICK_REACH,
     TICK_START,
     StepEvents,
+    joined_firsts,
 )
 
 GAP, OPT = "_gap", "_opt"
@@ -212,9 +213,7 @@ def _per_entity(reached: pl.DataFrame, events: StepEvents, rules: StepRules, mar
 
 def _entities(firsts: list[pl.DataFrame], rules: StepRules, keep_src: bool) -> pl.DataFrame:
     n = len(firsts)
-    out = firsts[0]
-    for frame in firsts[1:]:
-        out = out.join(frame, on=ENTITY, how="left")
+    out = joined_firsts(firsts)
     depth = pl.lit(1, pl.Int32)
     for k in range(2, n + 1):  # the highest step reached
         depth = pl.when(pl.col(f"time_{k}").is_not_null()).then(pl.lit(k, pl.Int32)) \
