@@ -36,8 +36,10 @@ MANAGER_SCHEMA = {"manager": pl.String, "_from": pl.Date, "_to": pl.Date, "team"
 
 
 def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
-                source: str = "", language: str = "en") -> NormsResult:
-    """`language`: of the country calendar's holiday names."""
+                source: str = "", language: str = "en",
+                days_out: list[pl.DataFrame] | None = None) -> NormsResult:
+    """`language`: of the country calendar's holiday names. `days_out` gets the graded
+    days frame (day_grades), for the scorecard's manager-weeks."""
     start, end = graded_range(daily, dates)
     if start is None:
         in_range = daily.clear()
@@ -58,6 +60,8 @@ def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
     calendar, calendar_days = calendar_frame(start, end, norms.calendar, with_days=True,
                                              language=language)
     days = day_grades(in_range, managers, calendar, norms, people)
+    if days_out is not None:
+        days_out.append(days)
     working_days = int(calendar.get_column(WORKING).sum())
     summary = manager_summary(days, norms)
     weeks = week_grades(days, start, end, norms, people)
