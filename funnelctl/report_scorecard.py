@@ -45,8 +45,9 @@ class ManagerOutcome:
 
 @dataclass
 class ManagerKpis:
-    """The five classic steps (DOMAIN.md) from the first deal funnel; None: the funnels
-    have no stage for that step (mapped by stage name, docs/norms.md)."""
+    """The five classic steps (DOMAIN.md), each from the funnel (and stage) the config's
+    `scorecard: kpis:` names, by default the first deal funnel and its stages found by
+    name (docs/norms.md); None: no such stage, or a funnel without managers."""
 
     new_clients: int | None
     first_meetings: int | None
@@ -54,6 +55,7 @@ class ManagerKpis:
     deals_closed: int | None
     sales_volume: float | None
     new_clients_no_stage: int | None = None  # of new_clients: no known stage
+    currency: str | None = None  # of sales_volume
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Scorecard:
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     unassigned: int = 0  # deals with no manager or a system user
     kpi_stages: dict[str, str | None] = field(default_factory=dict)  # kpi -> stage used
+    kpi_funnels: dict[str, str | None] = field(default_factory=dict)  # kpi -> its funnel
     correlations: list[RankCorrelation] = field(default_factory=list)
     min_managers: int = 10  # fewer managers than this: no relation can be shown
     weeks: list[ManagerWeek] = field(default_factory=list)  # the manager-week table

@@ -93,7 +93,8 @@ def test_outcome_by_hand():
     assert (b.win_rate, b.won_revenue, b.velocity.per_day) == (0.0, 0.0, None)
     assert b.small_sample and b.stuck == 0  # 1 closed deal < min_sample 2
     assert (c.deals, c.win_rate, c.won_revenue) == (0, None, 0.0)
-    assert stages == {"first_meetings": "First meeting", "presentations": "Presentation"}
+    assert (stages["first_meetings"], stages["presentations"]) == (
+        ("F", "First meeting"), ("F", "Presentation"))
     k = cards[0].kpis
     assert (k.new_clients, k.first_meetings, k.presentations, k.deals_closed,
             k.sales_volume) == (4, 3, 2, 2, 400.0)
@@ -202,3 +203,27 @@ def test_snapshot_advances_say_their_basis():
     assert moves.filter(pl.col("kind") == "advance")["deal_id"].to_list() == ["1"]
     # neither: advances are not known
     assert deal_moves(pl.DataFrame(base), funnel, None)[1] is None
+
+
+def test_kpis_from_the_funnels_and_stages_chosen():
+    # G: A's 3 deals, Lead -> Demo; 1 won (50), 1 lost with no known stage (depth 0)
+    g = deals([("A", 2, "won", 50.0, 3.0, T, T), ("A", 1, "open", None, None, T, None),
+               ("A", 0, "lost", None, None, T, T)])
+    result = norms([manager("A", 1, 0, 0, 0, 0)])
+    funnels = [FunnelDeals("F", STAGES, TEAM, TEAM, 2, "RUB"),
+               FunnelDeals("G", ["Lead", "Demo"], g, g, 2, "USD")]
+    choices = {"new_clients": ("G", None), "first_meetings": ("F", "Presentation"),
+               "presentations": ("G", "Demo"), "deals_closed": ("G", None),
+               "sales_volume": ("F", None)}
+    cards, used = scorecards(result, funnels, choices)
+    k = cards[0].kpis
+    # G: 3 created, 1 of them with no stage; F: 2 of A's deals entered Presentation;
+    # G: 1 entered Demo (the won deal), 1 won; F: A's won revenue 100 + 300 in RUB
+    assert (k.new_clients, k.new_clients_no_stage, k.first_meetings, k.presentations,
+            k.deals_closed, k.sales_volume, k.currency) == (3, 1, 2, 1, 1, 400.0, "RUB")
+    assert used == choices
+    # a funnel the scorecard does not have (no manager column): its KPIs are unknown
+    cards, _ = scorecards(result, funnels[:1], choices)
+    k = cards[0].kpis
+    assert (k.new_clients, k.first_meetings, k.presentations, k.sales_volume) == (
+        None, 2, None, 400.0)

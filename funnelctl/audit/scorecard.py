@@ -10,14 +10,18 @@ import polars as pl
 from funnelctl.audit.cohort import KeptFunnel, in_period
 from funnelctl.audit.money import money_input
 from funnelctl.config import Config
+from funnelctl.errors import ConfigError
 from funnelctl.managers import match_names
 from funnelctl.metrics.advances import deal_moves
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.scorecard import (
+    KPI_WORDS,
     MIN_MANAGERS,
     FunnelDeals,
+    KpiChoice,
     activity_correlations,
     known_outcomes,
+    kpi_stages,
     manager_weeks,
     norms_outcome_contrasts,
     scorecards,
@@ -36,7 +40,9 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
     """Each graded manager's scorecard, the team view and its findings; nothing without
     norms or a deal funnel that maps a manager column. `graded_days`: the norms' day
     grades (metrics/norms.day_grades), for the manager-weeks."""
-    kept = [k for k in kept if "manager" in k.frame.columns]
+    order = [f.name for f in config.funnels]
+    kept = sorted((k for k in kept if "manager" in k.frame.columns),
+                  key=lambda k: order.index(k.funnel.name))
     if norms is None or not kept or not norms.managers:
         return [], None, []
     rows = deal_names(kept)
@@ -49,7 +55,7 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
     # The same period as the grades: the audit's, or the activity's first to last day.
     same = DateRange(norms.start, norms.end)
     funnels = [funnel_deals(k, same, counts_as, config) for k in kept]
-    cards, stages = scorecards(norms, funnels)
+    cards, kpis = scorecards(norms, funnels, kpi_choices(config, funnels))
     names: dict[str, list[str]] = {}
     for name, manager in counts_as.items():
         names.setdefault(manager, []).append(name)
@@ -61,13 +67,38 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
         funnels=[f.name for f in funnels], unmatched=unmatched,
         ambiguous=dict(sorted(match.ambiguous.items())),
         unassigned=rows.get(NO_MANAGER, 0) + sum(match.ignored.values()),
-        kpi_stages=stages, correlations=activity_correlations(table, MIN_MANAGERS,
-                                                              known_outcomes(funnels)),
+        kpi_stages={k: kpis[k][1] for k in KPI_WORDS},
+        kpi_funnels={k: funnel for k, (funnel, _) in kpis.items()},
+        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels)),
         min_managers=MIN_MANAGERS, weeks=manager_weeks(table, graded),
         advances_from={f.name: f.advances_from for f in funnels})
     stats = config.significance
     return cards, card, contrast_findings(
         norms_outcome_contrasts(cards, stats.level, stats.correction))
+
+
+def kpi_choices(config: Config, funnels: list[FunnelDeals]) -> dict[str, KpiChoice]:
+    """kpi -> (funnel, stage) from `scorecard: kpis:`: a funnel left out is the first
+    with managers, a stage left out found by its words (metrics/scorecard.kpi_stages). A
+    named funnel without managers is kept by name (its KPI is then unknown); a stage the
+    default funnel does not have is a config error (the config check could not know the
+    default)."""
+    stages = {f.name: f.stages for f in funnels}
+    first = funnels[0].name if funnels else None
+    out: dict[str, KpiChoice] = {}
+    for kpi, source in config.scorecard.kpis:
+        name = source.funnel or first
+        stage = getattr(source, "stage", None)
+        if kpi in KPI_WORDS and name in stages:
+            if stage is None:
+                stage = kpi_stages(stages[name])[kpi]
+            elif stage not in stages[name]:
+                raise ConfigError(
+                    f"{config.where(('scorecard', 'kpis', kpi, 'stage'))}: the default funnel "
+                    f"'{name}' (the first with managers) has no stage '{stage}': name the "
+                    f"funnel (scorecard.kpis.{kpi}.funnel)")
+        out[kpi] = (name, stage)
+    return out
 
 
 def deal_names(kept: list[KeptFunnel]) -> dict[str, int]:

@@ -122,6 +122,11 @@ def manager_outcomes(deals: FunnelDeals, managers: list[str]) -> dict[str, Manag
     return out
 
 
+KPIS = ("new_clients", "first_meetings", "presentations", "deals_closed", "sales_volume")
+# kpi -> (the funnel it is counted over, the stage for first meetings and presentations)
+KpiChoice = tuple[str | None, str | None]
+
+
 def kpi_stages(stages: list[str]) -> dict[str, str | None]:
     """kpi -> the first stage whose name has one of its words (None: no such stage)."""
     out: dict[str, str | None] = {}
@@ -130,27 +135,49 @@ def kpi_stages(stages: list[str]) -> dict[str, str | None]:
     return out
 
 
-def manager_kpis(outcome: ManagerOutcome, stages: dict[str, str | None]) -> ManagerKpis:
-    entered = {s.name: s.entered for s in outcome.stages}
+def default_kpis(funnels: list[FunnelDeals]) -> dict[str, KpiChoice]:
+    """Every KPI from the first funnel, its stages found by kpi_stages."""
+    if not funnels:
+        return dict.fromkeys(KPIS, (None, None))
+    first, stages = funnels[0].name, kpi_stages(funnels[0].stages)
+    return {kpi: (first, stages.get(kpi)) for kpi in KPIS}
+
+
+def manager_kpis(outcomes: dict[str, ManagerOutcome], choices: dict[str, KpiChoice]
+                 ) -> ManagerKpis:
+    """The five steps from the outcome of each KPI's funnel (None: a funnel or stage the
+    scorecard does not have)."""
+    def of(kpi: str) -> ManagerOutcome | None:
+        return outcomes.get(choices[kpi][0]) if choices[kpi][0] else None
+
+    def entered(kpi: str) -> int | None:
+        o, stage = of(kpi), choices[kpi][1]
+        return next((s.entered for s in o.stages if s.name == stage), None) if o else None
+
+    new, won, volume = of("new_clients"), of("deals_closed"), of("sales_volume")
     return ManagerKpis(
-        new_clients=outcome.deals, new_clients_no_stage=outcome.no_stage,
-        first_meetings=entered.get(stages["first_meetings"]) if stages["first_meetings"] else None,
-        presentations=entered.get(stages["presentations"]) if stages["presentations"] else None,
-        deals_closed=outcome.won, sales_volume=outcome.won_revenue)
+        new_clients=new.deals if new else None,
+        new_clients_no_stage=new.no_stage if new else None,
+        first_meetings=entered("first_meetings"), presentations=entered("presentations"),
+        deals_closed=won.won if won else None,
+        sales_volume=volume.won_revenue if volume else None,
+        currency=volume.currency if volume else None)
 
 
-def scorecards(norms: NormsResult, funnels: list[FunnelDeals]) -> tuple[
-        list[ManagerScorecard], dict[str, str | None]]:
-    """Every graded manager's scorecard, in the norms' order, and the KPI stage mapping."""
+def scorecards(norms: NormsResult, funnels: list[FunnelDeals],
+               kpis: dict[str, KpiChoice] | None = None
+               ) -> tuple[list[ManagerScorecard], dict[str, KpiChoice]]:
+    """Every graded manager's scorecard, in the norms' order, and the KPI mapping used
+    (`kpis`, or default_kpis)."""
     managers = [m.manager for m in norms.managers]
     cards = [activity_card(m) for m in norms.managers]
     per_funnel = [manager_outcomes(f, managers) for f in funnels]
-    stages = kpi_stages(funnels[0].stages) if funnels else dict.fromkeys(KPI_WORDS)
+    choices = kpis if kpis is not None else default_kpis(funnels)
     for card in cards:
         card.outcomes = [outcomes[card.manager] for outcomes in per_funnel]
         if card.outcomes:
-            card.kpis = manager_kpis(card.outcomes[0], stages)
-    return cards, stages
+            card.kpis = manager_kpis({o.funnel: o for o in card.outcomes}, choices)
+    return cards, choices
 
 
 NEXT = {"advances_next_week": ADVANCE, "wins_next_week": WIN}  # outcome column -> move

@@ -29,9 +29,12 @@ WORDS = {
         "kpi_presentations": "Presentations",
         "kpi_deals_closed": "Deals closed",
         "kpi_sales_volume": "Sales volume",
-        "sc_kpi_note": "new clients: deals created; first meetings / presentations: deals that "
-                       "entered stage {meetings} / {presentations}; deals closed: won; sales "
-                       "volume: won revenue ({funnel})",
+        "sc_kpi_is_new_clients": "new clients: deals created",
+        "sc_kpi_is_first_meetings": "first meetings: deals that entered {stage}",
+        "sc_kpi_is_presentations": "presentations: deals that entered {stage}",
+        "sc_kpi_is_deals_closed": "deals closed: won deals",
+        "sc_kpi_is_sales_volume": "sales volume: won revenue",
+        "sc_kpi_no_managers": "{funnel}: no manager column, not known",
         "sc_no_stage": "no such stage",
         "sc_rough": "few closed deals: rough",
         "sc_unmatched": "deal managers matched to no graded manager (left out of the cards)",
@@ -98,9 +101,12 @@ WORDS = {
         "kpi_presentations": "Презентации",
         "kpi_deals_closed": "Закрытые сделки",
         "kpi_sales_volume": "Объём продаж",
-        "sc_kpi_note": "новые клиенты: созданные сделки; первые встречи / презентации: сделки, "
-                       "вошедшие в этап {meetings} / {presentations}; закрытые сделки: "
-                       "выигранные; объём продаж: выручка ({funnel})",
+        "sc_kpi_is_new_clients": "новые клиенты: созданные сделки",
+        "sc_kpi_is_first_meetings": "первые встречи: сделки, вошедшие в этап {stage}",
+        "sc_kpi_is_presentations": "презентации: сделки, вошедшие в этап {stage}",
+        "sc_kpi_is_deals_closed": "закрытые сделки: выигранные",
+        "sc_kpi_is_sales_volume": "объём продаж: выручка",
+        "sc_kpi_no_managers": "{funnel}: нет столбца менеджера, неизвестно",
         "sc_no_stage": "такого этапа нет",
         "sc_rough": "мало закрытых сделок: оценка грубая",
         "sc_unmatched": "менеджеры сделок, не сопоставленные ни с кем из оцениваемых (не в "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.report import Report
-from funnelctl.report_scorecard import ManagerKpis, ManagerScorecard, RankCorrelation
+from funnelctl.report_scorecard import ManagerKpis, ManagerScorecard, RankCorrelation, Scorecard
 
 KPIS = ("new_clients", "first_meetings", "presentations", "deals_closed", "sales_volume")
 
@@ -86,7 +86,7 @@ def kpi_table(report: Report, t: dict[str, str], f: Fmt) -> TextTable | None:
         return None
     rows = []
     for c in cards:
-        k, currency = c.kpis, c.outcomes[0].currency
+        k, currency = c.kpis, c.kpis.currency
         rows.append([c.manager, _new_clients(k, t, f), f.num(k.first_meetings),
                      f.num(k.presentations), f.num(k.deals_closed),
                      f.money(k.sales_volume, currency)])
@@ -145,10 +145,7 @@ def notes(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
         out.append(t["sc_same_period"].format(
             period=f.period(report.norms.start, report.norms.end, t["all_data"])))
     if sc.funnels:
-        out.append(t["sc_kpi_note"].format(
-            meetings=sc.kpi_stages.get("first_meetings") or f"({t['sc_no_stage']})",
-            presentations=sc.kpi_stages.get("presentations") or f"({t['sc_no_stage']})",
-            funnel=sc.funnels[0]))
+        out.append(kpi_note(sc, t))
     if any(o.no_stage for c in report.managers for o in c.outcomes):
         out.append(t["sc_no_stage_note"])
     if any(o.small_sample for c in report.managers for o in c.outcomes):
@@ -173,6 +170,22 @@ def advances_note(report: Report, t: dict[str, str]) -> str | None:
     parts = [t["sc_basis_item"].format(funnel=funnel, basis=t[f"sc_basis_{basis or 'none'}"])
              for funnel, basis in sc.advances_from.items()]
     return t["sc_advances_note"].format(funnels="; ".join(parts))
+
+
+def kpi_note(sc: Scorecard, t: dict[str, str]) -> str:
+    """What each KPI counts and over which funnel (once, when all share one)."""
+    funnels = [sc.kpi_funnels.get(kpi) for kpi in KPIS]
+    one = funnels[0] if len(set(funnels)) == 1 and funnels[0] in sc.funnels else None
+    items = []
+    for kpi, funnel in zip(KPIS, funnels):
+        stage = sc.kpi_stages.get(kpi) or f"({t['sc_no_stage']})"
+        text = t[f"sc_kpi_is_{kpi}"].format(stage=stage)
+        if one is None:
+            where = funnel if funnel in sc.funnels else t["sc_kpi_no_managers"].format(
+                funnel=funnel or "–")
+            text += f" ({where})"
+        items.append(text)
+    return "; ".join(items) + (f" ({one})" if one is not None else "")
 
 
 def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
