@@ -227,3 +227,23 @@ def test_kpis_from_the_funnels_and_stages_chosen():
     k = cards[0].kpis
     assert (k.new_clients, k.first_meetings, k.presentations, k.sales_volume) == (
         None, 2, None, 400.0)
+
+
+def test_correlations_of_both_outcomes_against_scipy():
+    # a fixed manager-week table with ties on both sides: every (activity, outcome) rho
+    # is scipy's, and its interval the Bonett-Wright one around it
+    table = pl.DataFrame({
+        "manager": list("aabbccddeeff"), "meetings": [3, 5, 5, 1, 0, 8, 2, 2, 7, 4, 6, 1],
+        "calls": [40, 12, 33, 33, 50, 8, 21, 19, 44, 30, 30, 2],
+        "good_days": [2, 3, 3, 0, 0, 5, 1, 1, 4, 2, 4, 0],
+        "advances_next_week": [1, 2, 2, 0, 1, 4, 0, 1, 3, 2, 2, 0],
+        "wins_next_week": [0, 1, 0, 0, 0, 2, 0, 0, 1, 1, 0, 0]})
+    corr = activity_correlations(table)
+    assert len(corr) == 6 and all(c.n == 12 and c.managers == 6 for c in corr)
+    for c in corr:
+        expected = sps.spearmanr(table[c.activity], table[c.outcome]).statistic
+        assert c.rho == pytest.approx(expected, abs=1e-12), (c.activity, c.outcome)
+        se = math.sqrt((1 + expected ** 2 / 2) / 9)
+        z = math.atanh(expected)
+        assert c.ci_low == pytest.approx(math.tanh(z - sps.norm.ppf(0.975) * se), abs=1e-9)
+        assert not c.conclusive  # 6 managers, whatever the interval

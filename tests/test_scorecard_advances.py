@@ -118,6 +118,8 @@ def test_history_funnel_outcome_in_the_cards(cli, tmp_path):
 
 def test_manager_weeks_in_every_renderer_and_both_languages(cli, tmp_path):
     config = team(tmp_path, bob=HOSTILE)
+    data = json.loads(cli("audit", config, "--format", "json", "--fail-on", "never").stdout)
+    assert {w["manager"] for w in data["scorecard"]["weeks"]} == {"Ann", HOSTILE}
     text = cli("audit", config, "--fail-on", "never").stdout
     section = text[text.index("Manager-weeks"):]
     assert "2024-W02" in section and "Advances next week" in section
@@ -138,3 +140,31 @@ def test_manager_weeks_in_every_renderer_and_both_languages(cli, tmp_path):
     assert "Недели менеджеров" in text and "по истории этапов" in text
     assert "встречи → продвижения на следующей неделе" in text
     assert "при 2 менеджерах связь показать нельзя" in text
+
+
+SNAPSHOT = """deal_id,stage,created_at,closed_at,manager
+h1,Won,2024-01-02 10:00,2024-01-16 10:00,Ann
+h2,C,2024-01-03 10:00,,Ann
+h3,Lost,2024-01-08 10:00,2024-01-13 10:00,Bob
+h4,Won,2024-01-09 10:00,2024-01-18 10:00,Bob
+h5,B,2023-12-20 10:00,,Bob
+h6,B,2024-01-02 10:00,,Zed
+"""
+
+
+def test_a_snapshot_with_a_linked_history_counts_its_advances(cli, tmp_path):
+    # the same deals as a snapshot whose funnel links the history: advances from the
+    # history (as above), wins by the snapshot's close dates (the same days)
+    config = team(tmp_path)
+    (tmp_path / "d.csv").write_text(SNAPSHOT, encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace(
+        "  h: {path: h.csv, kind: stage_history}",
+        "  h: {path: h.csv, kind: stage_history}\n  d: {path: d.csv, kind: deals}").replace(
+        "    source: h\n", "    source: d\n    stage_history: h\n")
+    config.write_text(text, encoding="utf-8")
+    result = cli("audit", config, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    sc = json.loads(result.stdout)["scorecard"]
+    assert sc["advances_from"] == {"F": "stage_history"}
+    assert [(w["manager"], w["advances_next_week"], w["wins_next_week"]) for w in sc["weeks"]] \
+        == [("Ann", 2, 0), ("Ann", 1, 1), ("Bob", 1, 0), ("Bob", 1, 1)]

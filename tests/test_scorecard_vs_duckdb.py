@@ -51,3 +51,36 @@ def test_demo_stuck_and_overdue_per_manager_add_up(report):
     assert sum(c.outcomes[0].stuck for c in report.managers) == stuck > 50
     assert (sum(c.outcomes[0].overdue for c in report.managers)
             == funnel.forecast.overdue.deals > 50)
+
+
+WEEKS_SQL = """
+with deals as (
+  select "Ответственный" as m, "Этап сделки" as stage,
+    try_strptime("Дата редактирования", '%d.%m.%Y %H:%M:%S')::date as changed,
+    try_strptime("Дата закрытия", '%d.%m.%Y %H:%M:%S')::date as closed
+  from read_csv(?, all_varchar = true)
+  where "Воронка" = 'Основная воронка'
+    and try_strptime("Дата создания сделки", '%d.%m.%Y %H:%M:%S') is not null)
+select m, (date_trunc('week', d) - interval 7 day)::date as w,
+  count(*) filter (where kind = 'advance') as advances,
+  count(*) filter (where kind = 'win') as wins
+from (select m, changed as d, 'advance' as kind from deals
+      where stage in ('КП отправлено', 'Переговоры', 'Принимают решение')
+      union all
+      select m, closed, 'win' from deals where stage = 'Успешно реализовано')
+group by 1, 2
+"""
+
+
+def test_demo_manager_weeks_match_duckdb(report):
+    # the demo's advances come from stage_changed_at (Дата редактирования): an open deal
+    # past the first stage counts once, in the week it entered its stage; wins by close
+    # date; each manager-week gets the next week's
+    assert report.scorecard.advances_from == {"Основная воронка": "stage_changed_at"}
+    rows = duckdb.execute(WEEKS_SQL, [str(ROOT / "sample_data" / "amocrm_deals.csv")]).fetchall()
+    expected = {(m, w): (a, n) for m, w, a, n in rows}
+    weeks = report.scorecard.weeks
+    assert len(weeks) == 48 and sum(w.advances_next_week for w in weeks) > 0
+    for w in weeks:
+        assert (w.advances_next_week, w.wins_next_week) == expected.get(
+            (w.manager, w.week_start), (0, 0)), (w.manager, w.week)
