@@ -122,7 +122,7 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
                             _t=kind, date=ts.dt.date(), _ts_given=ts_given,
                             _ts_raw=pl.col(mapping["ts"]), **duration)
     keys = ["_m", "_t", "date", "_ts_given", *(["_dur"] if duration else [])]
-    groups = rows.group_by(keys).agg(n=pl.len()).collect()
+    groups = rows.group_by(keys).agg(n=pl.len()).collect(engine="streaming")
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     lookup = type_values.lookup()
