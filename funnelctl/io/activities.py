@@ -122,7 +122,7 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
                             _t=kind, date=ts.dt.date(), _ts_given=ts_given,
                             _ts_raw=pl.col(mapping["ts"]), **duration)
     keys = ["_m", "_t", "date", "_ts_given", *(["_dur"] if duration else [])]
-    groups = rows.group_by(keys).agg(n=pl.len()).collect(engine="streaming")
+    groups = rows.group_by(keys).agg(n=pl.len()).collect()
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     checked = _checked_groups(groups.lazy(), type_values, markers, dates, bool(duration))
