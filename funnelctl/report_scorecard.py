@@ -1,6 +1,7 @@
 """The manager scorecard part of the report model (plain dataclasses, JSON field names):
 each graded manager's activity next to the outcome of their deals over the same period,
-and activity against next week's wins across the team. report.py refers to these."""
+and activity against next week's stage advances and wins across the team. report.py
+refers to these."""
 
 from __future__ import annotations
 
@@ -39,18 +40,22 @@ class ManagerOutcome:
     stuck: int | None = None  # open deals past max_days now, all deals (None: not judged)
     overdue: int | None = None  # open deals past their expected close (None: not judged)
     small_sample: bool = False  # fewer closed deals than the funnel's min_sample
+    no_stage: int = 0  # of `deals`: lost with no known stage (not in the stage counts)
 
 
 @dataclass
 class ManagerKpis:
-    """The five classic steps (DOMAIN.md) from the first deal funnel; None: the funnels
-    have no stage for that step (mapped by stage name, docs/norms.md)."""
+    """The five classic steps (DOMAIN.md), each from the funnel (and stage) the config's
+    `scorecard: kpis:` names, by default the first deal funnel and its stages found by
+    name (docs/norms.md); None: no such stage, or a funnel without managers."""
 
     new_clients: int | None
     first_meetings: int | None
     presentations: int | None
     deals_closed: int | None
     sales_volume: float | None
+    new_clients_no_stage: int | None = None  # of new_clients: no known stage
+    currency: str | None = None  # of sales_volume
 
 
 @dataclass
@@ -74,12 +79,28 @@ class ManagerScorecard:
 
 
 @dataclass
+class ManagerWeek:
+    """One graded manager-week: its activity, and the manager's deals' stage advances and
+    wins the following week (None: no funnel dates them)."""
+
+    manager: str
+    week: str  # ISO week, 2026-W41
+    week_start: Any  # dt.date, its Monday
+    meetings: int
+    calls: int
+    good_days: int
+    advances_next_week: int | None
+    wins_next_week: int | None
+
+
+@dataclass
 class RankCorrelation:
-    """Spearman's rank correlation of an activity per manager-week with the manager's wins
-    the following week; CI by Fisher's z with the Bonett-Wright standard error."""
+    """Spearman's rank correlation of an activity per manager-week with the manager's
+    stage advances or wins the following week; CI by Fisher's z with the Bonett-Wright
+    standard error."""
 
     activity: str  # meetings, calls or good_days
-    outcome: str  # wins_next_week
+    outcome: str  # advances_next_week or wins_next_week
     n: int  # manager-weeks
     managers: int
     rho: float | None
@@ -96,6 +117,11 @@ class Scorecard:
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     unassigned: int = 0  # deals with no manager or a system user
     kpi_stages: dict[str, str | None] = field(default_factory=dict)  # kpi -> stage used
+    kpi_funnels: dict[str, str | None] = field(default_factory=dict)  # kpi -> its funnel
     correlations: list[RankCorrelation] = field(default_factory=list)
     min_managers: int = 10  # fewer managers than this: no relation can be shown
+    weeks: list[ManagerWeek] = field(default_factory=list)  # the manager-week table
+    # funnel -> where its stage advances come from: stage_history, date_entered,
+    # stage_changed_at, or None (not known: no advances from it)
+    advances_from: dict[str, str | None] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)

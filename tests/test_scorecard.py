@@ -14,12 +14,13 @@ from funnelctl.metrics.scorecard import (
     FunnelDeals,
     activity_correlations,
     fisher_ci,
+    known_outcomes,
     norms_outcome_contrasts,
     scorecards,
     spearman,
     weekly_table,
 )
-from funnelctl.report import DayGrade, ManagerNorms, NormsResult, NormsTotals, WeekGrade
+from funnelctl.report import ManagerNorms, NormsResult, NormsTotals, WeekGrade
 
 D = dt.date(2026, 10, 5)  # a Monday
 
@@ -92,22 +93,40 @@ def test_outcome_by_hand():
     assert (b.win_rate, b.won_revenue, b.velocity.per_day) == (0.0, 0.0, None)
     assert b.small_sample and b.stuck == 0  # 1 closed deal < min_sample 2
     assert (c.deals, c.win_rate, c.won_revenue) == (0, None, 0.0)
-    assert stages == {"first_meetings": "First meeting", "presentations": "Presentation"}
+    assert (stages["first_meetings"], stages["presentations"]) == (
+        ("F", "First meeting"), ("F", "Presentation"))
     k = cards[0].kpis
     assert (k.new_clients, k.first_meetings, k.presentations, k.deals_closed,
             k.sales_volume) == (4, 3, 2, 2, 400.0)
 
 
-def test_weekly_table_wins_next_week():
-    # A's days in week 1 (Oct 5): 2 good days, 5 meetings; a win closed in week 2 (the
-    # deal closed Oct 15) counts for week 1; the win closed Oct 25 (week 3) for week 2.
-    days = [DayGrade(D, 10, 3, "good"), DayGrade(D + dt.timedelta(1), 10, 2, "good"),
-            DayGrade(D + dt.timedelta(7), 1, 0, "below"), DayGrade(D + dt.timedelta(5), 5, 0, None)]
-    result = norms([manager("A", 2, 0, 1, 26, 5, days=days)])
+def test_weekly_table_advances_and_wins_next_week():
+    # A's working days in week 1 (Oct 5): 2 good days, 5 meetings, 20 calls; week 2: one
+    # below day; a Saturday (no grade) is left out. Moves: an advance Oct 13 (week 2) and
+    # a win Oct 15 (week 2) count for week 1; a win Oct 25 (week 3) for week 2; an
+    # advance Oct 8 (week 1) counts for no row (its week before is not graded).
+    days = pl.DataFrame({
+        "manager": ["A"] * 4,
+        "date": [D, D + dt.timedelta(1), D + dt.timedelta(7), D + dt.timedelta(5)],
+        "calls": [10, 10, 1, 5], "meetings": [3, 2, 0, 0],
+        "grade": ["good", "good", "below", None]})
+    moves = pl.DataFrame({
+        "deal_id": ["1", "2", "3", "4"], "manager": ["A"] * 4,
+        "day": [dt.date(2026, 10, 13), dt.date(2026, 10, 15), dt.date(2026, 10, 25),
+                dt.date(2026, 10, 8)],
+        "kind": ["advance", "win", "win", "advance"]})
+    result = norms([manager("A", 2, 0, 1, 26, 5)])
     frame = TEAM.filter(pl.col("manager") == "A")
-    table = weekly_table(result, [FunnelDeals("F", STAGES, frame, frame, 2)], result.end)
-    assert table.select("meetings", "calls", "good_days", "wins_next_week").rows() == [
-        (5, 20, 2, 1), (0, 1, 0, 1)]
+    funnel = FunnelDeals("F", STAGES, frame, frame, 2, moves=moves,
+                         advances_from="stage_history")
+    table = weekly_table(days, [funnel], result.end)
+    assert table.select("meetings", "calls", "good_days", "advances_next_week",
+                        "wins_next_week").rows() == [(5, 20, 2, 1, 1), (0, 1, 0, 0, 1)]
+    # no basis for advances: the column is unknown (null), and no correlation uses it
+    funnel.advances_from = None
+    table = weekly_table(days, [funnel], result.end)
+    assert table["advances_next_week"].to_list() == [None, None]
+    assert known_outcomes([funnel]) == ["wins_next_week"]
 
 
 FIXED_X = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]
@@ -131,10 +150,11 @@ def test_correlation_worded_as_inconclusive_with_few_managers():
     table = pl.DataFrame({"manager": ["a", "b", "c", "d", "e", "f"] * 2,
                           "meetings": list(range(12)), "calls": list(range(12)),
                           "good_days": list(range(12)), "wins_next_week": list(range(12))})
-    corr = activity_correlations(table, min_managers=10)
+    wins = ["wins_next_week"]
+    corr = activity_correlations(table, min_managers=10, outcomes=wins)
     assert corr[0].rho == pytest.approx(1.0) and corr[0].managers == 6 and corr[0].n == 12
     assert not corr[0].conclusive  # a perfect rank order, but 6 managers
-    assert activity_correlations(table, min_managers=6)[0].conclusive
+    assert activity_correlations(table, min_managers=6, outcomes=wins)[0].conclusive
     assert spearman([1, 1, 1, 1], [1, 2, 3, 4]) is None  # no variation: nothing to rank
 
 
@@ -155,3 +175,55 @@ def test_contrast_meets_norms_converts_below():
     pooled = 62 / 160
     z = (2 / 40 - 60 / 120) / math.sqrt(pooled * (1 - pooled) * (1 / 40 + 1 / 120))
     assert found[0].p_value == pytest.approx(2 * sps.norm.sf(abs(z)), rel=1e-6)
+
+
+def test_snapshot_advances_say_their_basis():
+    from funnelctl.config import Funnel
+    from funnelctl.metrics.advances import deal_moves
+
+    funnel = Funnel(name="F", source="d", stages=[{"name": s} for s in STAGES],
+                    won=["Won"], lost=["Lost"])
+    t = dt.datetime(2026, 10, 7, 12)
+    base = {"deal_id": ["1", "2", "3"], "depth": [3, 2, 1],
+            "outcome": ["open", "won", "open"],
+            "closed_at": [None, t, None], "created_at": [t, t, t]}
+    # "Date entered" columns: each dated stage after the first is an advance on its day
+    # (deal 1: two, deal 2: one; stage 1 dates are creation, not advances)
+    dated = pl.DataFrame({**base, "entered:New": [t, t, t],
+                          "entered:First meeting": [t, t + dt.timedelta(2), None],
+                          "entered:Presentation": [t + dt.timedelta(1), None, None]})
+    moves, basis, wins = deal_moves(dated, funnel, None)
+    assert basis == "date_entered" and wins
+    assert sorted(moves.filter(pl.col("kind") == "advance")["deal_id"]) == ["1", "1", "2"]
+    assert moves.filter(pl.col("kind") == "win")["day"].to_list() == [t.date()]
+    # stage_changed_at only: the open deals past the first stage (deal 1), once each
+    changed = pl.DataFrame({**base, "stage_changed_at": [t, t, t]})
+    moves, basis, _ = deal_moves(changed, funnel, None)
+    assert basis == "stage_changed_at"
+    assert moves.filter(pl.col("kind") == "advance")["deal_id"].to_list() == ["1"]
+    # neither: advances are not known
+    assert deal_moves(pl.DataFrame(base), funnel, None)[1] is None
+
+
+def test_kpis_from_the_funnels_and_stages_chosen():
+    # G: A's 3 deals, Lead -> Demo; 1 won (50), 1 lost with no known stage (depth 0)
+    g = deals([("A", 2, "won", 50.0, 3.0, T, T), ("A", 1, "open", None, None, T, None),
+               ("A", 0, "lost", None, None, T, T)])
+    result = norms([manager("A", 1, 0, 0, 0, 0)])
+    funnels = [FunnelDeals("F", STAGES, TEAM, TEAM, 2, "RUB"),
+               FunnelDeals("G", ["Lead", "Demo"], g, g, 2, "USD")]
+    choices = {"new_clients": ("G", None), "first_meetings": ("F", "Presentation"),
+               "presentations": ("G", "Demo"), "deals_closed": ("G", None),
+               "sales_volume": ("F", None)}
+    cards, used = scorecards(result, funnels, choices)
+    k = cards[0].kpis
+    # G: 3 created, 1 of them with no stage; F: 2 of A's deals entered Presentation;
+    # G: 1 entered Demo (the won deal), 1 won; F: A's won revenue 100 + 300 in RUB
+    assert (k.new_clients, k.new_clients_no_stage, k.first_meetings, k.presentations,
+            k.deals_closed, k.sales_volume, k.currency) == (3, 1, 2, 1, 1, 400.0, "RUB")
+    assert used == choices
+    # a funnel the scorecard does not have (no manager column): its KPIs are unknown
+    cards, _ = scorecards(result, funnels[:1], choices)
+    k = cards[0].kpis
+    assert (k.new_clients, k.first_meetings, k.presentations, k.sales_volume) == (
+        None, 2, None, 400.0)

@@ -1,10 +1,14 @@
 """What the deals-snapshot and stage-history funnels share once each deal has its depth
-and outcome: the period's cohort, lost deals of unknown stage, the caption facts."""
+and outcome: the period's cohort, lost deals of unknown stage, the caption facts, and
+what the scorecard keeps of each."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
+from funnelctl.config import Funnel
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.periods import DateRange
 from funnelctl.report import FunnelResult
@@ -27,3 +31,15 @@ def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
     conversion into won when there is no lost deal at all."""
     result.lost_stage_unknown = unknown
     result.won_conversion = won_row(result)
+
+
+@dataclass
+class KeptFunnel:
+    """A deals or stage-history funnel as the scorecard takes it: every deal (depth,
+    outcome, created_at, manager, ...), its result, and its classified stage history when
+    it has one (metrics/history.classify)."""
+
+    funnel: Funnel
+    frame: pl.DataFrame
+    result: FunnelResult
+    entries: pl.DataFrame | None = None

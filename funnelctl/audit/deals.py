@@ -10,7 +10,7 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.cohort import KeptFunnel, add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.audit.money import add_money, money_input
@@ -51,7 +51,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
     """(result, the result over `before` or None, findings) for every deal funnel; stuck
     deals (max_days) are judged at the end of the period or of `as_of`. With `since`, the
     funnels over its source get the waterfall from that older export to this one. `keep`
-    gets (funnel, its deals, its period cohort, its result) of each (the scorecard)."""
+    gets each funnel's deals, result and stage history (the scorecard)."""
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
     histories: dict[str, History] = {}
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
@@ -95,7 +95,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     config, funnel, frame, older, k,
                     int((deals.rejects["reason"] == DUPLICATE).sum()), latest_date(deals.frame))
             if keep is not None:
-                keep.append((funnel, frame, cohort, result))
+                keep.append(KeptFunnel(funnel, frame, result, entries))
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found

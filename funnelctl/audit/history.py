@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from funnelctl.audit.cohort import add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.cohort import KeptFunnel, add_outcome_notes, in_period, lost_without_stage
 from funnelctl.audit.forecast import history_stuck
 from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import history_waterfall
@@ -72,13 +72,13 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
                    quality: SourceQuality, config: Config,
                    rejects: list[pl.DataFrame] | None = None,
-                   before: DateRange | None = None
+                   before: DateRange | None = None, kept: list[KeptFunnel] | None = None
                    ) -> tuple[FunnelResult, FunnelResult | None, list[Finding]]:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
     the stage counts over that period (all a comparison needs), from the same deals; and
     the stuck-deal findings and the pipeline waterfall from the start to the end of the
-    period."""
+    period. `kept` gets every deal, the result and the entries (the scorecard)."""
     significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
@@ -106,6 +106,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         share=ratio(counts["inconsistent"], counts["deals"]))
     if before is not None:
         result.waterfall = history_waterfall(config, entries, funnel, dates, history.edits)
+    if kept is not None:
+        kept.append(KeptFunnel(funnel, every_deal, result, entries))
     return result, earlier, history_stuck(config, funnel, result, entries, moment)
 
 

@@ -20,11 +20,11 @@ from funnelctl.report import NameMatches, NormsResult, SourceQuality, TeamNorms
 
 def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQuality],
                  rejects: list[pl.DataFrame], before: DateRange | None = None,
-                 as_of: dt.date | None = None,
+                 as_of: dt.date | None = None, days_out: list[pl.DataFrame] | None = None,
                  ) -> tuple[NormsResult | None, NormsResult | None]:
     """Grade every manager's working days in the period (and, given `before`, in that
     earlier period too); each source's quality goes into `qualities` and its rejected
-    rows into the `rejects` ledger."""
+    rows into the `rejects` ledger; `days_out` gets the period's graded days frame."""
     if config.norms is None:
         return None, None
     norms = config.norms
@@ -42,7 +42,8 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
                         config.managers.ignore)
     daily = matched_daily([a.daily for a in read.values()], match)
     label = ", ".join(read)
-    result = grade_norms(daily, norms, dates, source=label, language=config.language)
+    result = grade_norms(daily, norms, dates, source=label, language=config.language,
+                         days_out=days_out)
     describe(result, norms, match, read, config)
     earlier = None
     if before and _has_activity(daily, before):

@@ -77,9 +77,9 @@ def audit(config_path: str | Path, period: str | None = None,
     qualities: dict[str, SourceQuality] = {}
     funnels = []
     rejects: list[pl.DataFrame] = []
-    kept: list = []  # the deal funnels' frames, for the scorecard
+    kept: list = []  # the deal and stage-history funnels' deals, for the scorecard
     runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since, kept),
-                 history_funnels(config, dates, before, as_of, qualities, rejects),
+                 history_funnels(config, dates, before, as_of, qualities, rejects, kept),
                  event_runs(config, dates, before, qualities, rejects, as_of))
     for result, earlier, found in runs:
         findings += with_source(found, result.source)
@@ -90,11 +90,13 @@ def audit(config_path: str | Path, period: str | None = None,
     funnels.sort(key=lambda r: order.index(r.name))
     if comparison:
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
-    norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of)
+    graded_days: list[pl.DataFrame] = []  # the norms' day grades, for the scorecard
+    norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of,
+                                       graded_days)
     if norms is not None:
         findings += with_source(check_norms(norms, config.norms.below_share),
                                 config.norms.sources()[0])
-    cards, scorecard, found = scorecard_report(config, norms, kept)
+    cards, scorecard, found = scorecard_report(config, norms, kept, graded_days)
     findings += with_source(found, config.norms.sources()[0] if found else None)
     if norms is not None:
         if comparison:
@@ -158,15 +160,16 @@ def with_source(findings: list[Finding], source: str | None) -> list[Finding]:
 
 def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     as_of: dt.date, qualities: dict[str, SourceQuality],
-                    rejects: list[pl.DataFrame]) -> Iterator[FunnelRun]:
-    """The same for every stage-history funnel."""
+                    rejects: list[pl.DataFrame], keep: list | None = None
+                    ) -> Iterator[FunnelRun]:
+    """The same for every stage-history funnel (`keep`: as deal_funnels')."""
     moment = stuck_moment(dates, as_of)
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
             result, earlier, found = history_funnel(history, funnel, dates, moment,
                                                     qualities[source_name], config, rejects,
-                                                    before)
+                                                    before, keep)
             yield result, earlier, (check_funnel(result, funnel) + found
                                     + check_money(result, funnel))
 

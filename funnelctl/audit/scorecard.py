@@ -1,92 +1,136 @@
-"""The scorecard part of `audit()`: the deal funnels' managers matched to the graded
-managers (managers.match_names: normalised names, the config's aliases and ignore:),
-then metrics/scorecard over the period's deals."""
+"""The scorecard part of `audit()`: the deal and stage-history funnels' managers matched
+to the graded managers (managers.match_names: normalised names, the config's aliases and
+ignore:), then metrics/scorecard over the period's deals and their dated stage moves
+(metrics/advances)."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.audit.cohort import in_period
-from funnelctl.config import Config, Funnel
+from funnelctl.audit.cohort import KeptFunnel, in_period
+from funnelctl.audit.money import money_input
+from funnelctl.config import Config
+from funnelctl.errors import ConfigError
 from funnelctl.managers import match_names
+from funnelctl.metrics.advances import deal_moves
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.scorecard import (
+    KPI_WORDS,
     MIN_MANAGERS,
     FunnelDeals,
+    KpiChoice,
     activity_correlations,
+    known_outcomes,
+    kpi_stages,
+    manager_weeks,
     norms_outcome_contrasts,
     scorecards,
     weekly_table,
 )
-from funnelctl.metrics.value import AMOUNT, CURRENCY
+from funnelctl.metrics.value import AMOUNT
 from funnelctl.report import Finding, FunnelResult, NormsResult
 from funnelctl.report_scorecard import ManagerScorecard, Scorecard
 
 NO_MANAGER = ""
 
-# (funnel, every deal of it, its period cohort, its result): what deal_funnels keeps.
-KeptFunnel = tuple[Funnel, pl.DataFrame, pl.DataFrame, FunnelResult]
 
-
-def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptFunnel]
+def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptFunnel],
+                     graded_days: list[pl.DataFrame] | None = None
                      ) -> tuple[list[ManagerScorecard], Scorecard | None, list[Finding]]:
     """Each graded manager's scorecard, the team view and its findings; nothing without
-    norms or a deal funnel that maps a manager column."""
-    kept = [k for k in kept if "manager" in k[1].columns]
+    norms or a deal funnel that maps a manager column. `graded_days`: the norms' day
+    grades (metrics/norms.day_grades), for the manager-weeks."""
+    order = [f.name for f in config.funnels]
+    kept = sorted((k for k in kept if "manager" in k.frame.columns),
+                  key=lambda k: order.index(k.funnel.name))
     if norms is None or not kept or not norms.managers:
         return [], None, []
-    # The same period as the grades: the audit's, or the activity's first to last day.
-    same = DateRange(norms.start, norms.end)
-    kept = [(f, frame, in_period(frame, same), result) for f, frame, _, result in kept]
-    rows: dict[str, int] = {}
-    for _, _, cohort, _ in kept:
-        for name, n in cohort.group_by("manager").len().iter_rows():
-            key = NO_MANAGER if name is None else name
-            rows[key] = rows.get(key, 0) + n
+    rows = deal_names(kept)
     graded = [m.manager for m in norms.managers]
     match = match_names({k: v for k, v in rows.items() if k != NO_MANAGER}, graded,
                         config.managers.aliases, config.managers.ignore)
     counts_as = {k: v for k, v in match.counts_as.items() if v in graded}
     unmatched = {n: rows[n] for n in sorted(match.counts_as)
                  if n not in counts_as and n not in match.ambiguous}
-    funnels = [funnel_deals(f, frame, cohort, result, counts_as, config)
-               for f, frame, cohort, result in kept]
-    cards, stages = scorecards(norms, funnels)
+    # The same period as the grades: the audit's, or the activity's first to last day.
+    same = DateRange(norms.start, norms.end)
+    funnels = [funnel_deals(k, same, counts_as, config) for k in kept]
+    cards, kpis = scorecards(norms, funnels, kpi_choices(config, funnels))
     names: dict[str, list[str]] = {}
     for name, manager in counts_as.items():
         names.setdefault(manager, []).append(name)
     for card in cards:
         card.deal_names = sorted(names.get(card.manager, []))
-    table = weekly_table(norms, funnels, norms.end)
+    days = graded_days[0] if graded_days else None
+    table = weekly_table(days, funnels, norms.end)
     card = Scorecard(
         funnels=[f.name for f in funnels], unmatched=unmatched,
         ambiguous=dict(sorted(match.ambiguous.items())),
         unassigned=rows.get(NO_MANAGER, 0) + sum(match.ignored.values()),
-        kpi_stages=stages, correlations=activity_correlations(table, MIN_MANAGERS),
-        min_managers=MIN_MANAGERS)
+        kpi_stages={k: kpis[k][1] for k in KPI_WORDS},
+        kpi_funnels={k: funnel for k, (funnel, _) in kpis.items()},
+        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels)),
+        min_managers=MIN_MANAGERS, weeks=manager_weeks(table, graded),
+        advances_from={f.name: f.advances_from for f in funnels})
     stats = config.significance
     return cards, card, contrast_findings(
         norms_outcome_contrasts(cards, stats.level, stats.correction))
 
 
-def funnel_deals(funnel: Funnel, frame: pl.DataFrame, cohort: pl.DataFrame,
-                 result: FunnelResult, counts_as: dict[str, str], config: Config
-                 ) -> FunnelDeals:
+def kpi_choices(config: Config, funnels: list[FunnelDeals]) -> dict[str, KpiChoice]:
+    """kpi -> (funnel, stage) from `scorecard: kpis:`: a funnel left out is the first
+    with managers, a stage left out found by its words (metrics/scorecard.kpi_stages). A
+    named funnel without managers is kept by name (its KPI is then unknown); a stage the
+    default funnel does not have is a config error (the config check could not know the
+    default)."""
+    stages = {f.name: f.stages for f in funnels}
+    first = funnels[0].name if funnels else None
+    out: dict[str, KpiChoice] = {}
+    for kpi, source in config.scorecard.kpis:
+        name = source.funnel or first
+        stage = getattr(source, "stage", None)
+        if kpi in KPI_WORDS and name in stages:
+            if stage is None:
+                stage = kpi_stages(stages[name])[kpi]
+            elif stage not in stages[name]:
+                raise ConfigError(
+                    f"{config.where(('scorecard', 'kpis', kpi, 'stage'))}: the default funnel "
+                    f"'{name}' (the first with managers) has no stage '{stage}': name the "
+                    f"funnel (scorecard.kpis.{kpi}.funnel)")
+        out[kpi] = (name, stage)
+    return out
+
+
+def deal_names(kept: list[KeptFunnel]) -> dict[str, int]:
+    """The deals' manager names (NO_MANAGER: none) -> their deals, over every deal of the
+    funnels: a deal created before the period can still advance or be won in it."""
+    frames = [k.frame.select(pl.col("manager").fill_null(NO_MANAGER)) for k in kept]
+    counts = pl.concat(frames).group_by("manager").len()
+    return dict(counts.iter_rows())
+
+
+def funnel_deals(kept: KeptFunnel, dates: DateRange, counts_as: dict[str, str],
+                 config: Config) -> FunnelDeals:
     """The funnel's deals under the matched names (others: null, left out of every card);
-    amounts in several currencies without rates are not added up (no money per manager)."""
-    def matched(f: pl.DataFrame) -> pl.DataFrame:
-        f = f.with_columns(pl.col("manager").replace_strict(counts_as, default=None,
-                                                            return_dtype=pl.String))
-        if AMOUNT in f.columns and CURRENCY in f.columns and not config.money.rates \
-                and f[CURRENCY].drop_nulls().n_unique() > 1:
-            f = f.drop(AMOUNT)
-        return f
+    the period's cohort goes through audit/money's money_input, as the money view's does,
+    so amounts are converted with the rates, and in several currencies without rates
+    are not added up (no money per manager)."""
+    funnel, result = kept.funnel, kept.result
+    frame = kept.frame.with_columns(pl.col("manager").replace_strict(
+        counts_as, default=None, return_dtype=pl.String))
+    cohort = in_period(frame, dates)
+    if AMOUNT in cohort.columns:
+        money = money_input(cohort, config.money, funnel, config.where(("money", "rates")))
+        cohort = money.frame if len(money.blocks) == 1 else cohort.drop(AMOUNT)
+    moves, basis, wins_dated = deal_moves(frame, funnel, kept.entries)
+    owners = frame.select(pl.col("deal_id").cast(pl.String), "manager").drop_nulls()
     currency = result.money.currency if result.money is not None else config.money.currency
     return FunnelDeals(name=funnel.name, stages=[s.name for s in funnel.stages],
-                       cohort=matched(cohort), frame=matched(frame),
-                       min_sample=funnel.min_sample, currency=currency,
-                       stuck=stuck_counts(result, counts_as),
-                       overdue=overdue_counts(result, counts_as))
+                       cohort=cohort, frame=frame, min_sample=funnel.min_sample,
+                       currency=currency, stuck=stuck_counts(result, counts_as),
+                       overdue=overdue_counts(result, counts_as),
+                       moves=moves.join(owners, on="deal_id", how="inner"),
+                       advances_from=basis, wins_dated=wins_dated)
 
 
 def _matched(counts: dict[str, int], counts_as: dict[str, str]) -> dict[str, int]:

@@ -28,6 +28,7 @@ from funnelctl.config.history import History
 from funnelctl.config.money import CycleTarget, Money
 from funnelctl.config.norms import ManagerNames, Norms, TypeValues
 from funnelctl.config.notify import NotifyTarget
+from funnelctl.config.scorecard import ScorecardSettings
 from funnelctl.config.stats import DEFAULT_MIN_SAMPLE, DataQualityLimits, Significance
 from funnelctl.config.steps import Exclusion
 
@@ -339,6 +340,7 @@ class Config(Model):
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
     money: Money = Field(default_factory=Money)  # currency of the amounts, exchange rates
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)  # its KPIs
     # Set by loading: the file and each key's line, for errors found once data is read.
     _file: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)

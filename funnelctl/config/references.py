@@ -6,6 +6,7 @@ from __future__ import annotations
 from funnelctl.config.engine import engine_problems
 from funnelctl.config.models import Config
 from funnelctl.config.norms import norms_problems
+from funnelctl.config.scorecard import scorecard_problems
 from funnelctl.config.steps import step_problems
 
 
@@ -28,6 +29,8 @@ def reference_problems(config: Config) -> list[tuple[tuple, str]]:
                  if target.notify_on == "change" and config.history is None]
     return (problems + event_funnel_problems(config) + history_link_problems(config)
             + norms_problems(config.norms, config.sources, config.managers)
+            + scorecard_problems(config.scorecard, config.funnels,
+                                 {name: s.kind for name, s in config.sources.items()})
             + engine_problems(config))
 
 

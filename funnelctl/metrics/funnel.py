@@ -106,18 +106,23 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     )
 
 
+def stage_date_columns(columns: list[str], funnel: Funnel) -> list[tuple[int, str]]:
+    """(stage index 1..n, column) for every `entered:<stage>` column (HubSpot's "Date
+    entered") that names one of the funnel's stage values, in stage order."""
+    dated = {c.removeprefix("entered:").strip().lower(): c
+             for c in columns if c.startswith("entered:")}
+    return [(k, dated[v.strip().lower()]) for k, stage in enumerate(funnel.stages, 1)
+            for v in stage.values() if v.strip().lower() in dated]
+
+
 def loss_from_stage_dates(deals: pl.DataFrame, funnel: Funnel) -> pl.Expr | None:
     """The furthest stage with a date in its `entered:<stage>` column (HubSpot's "Date
     entered"), when that is sure: every later stage must have a column, so that its empty
     cell means "never entered". None when the frame has no such column for the funnel."""
-    columns = {c.removeprefix("entered:").strip().lower(): c
-               for c in deals.columns if c.startswith("entered:")}
-    dated = {}
-    for k, stage in enumerate(funnel.stages, 1):
-        found = [columns[v.strip().lower()] for v in stage.values()
-                 if v.strip().lower() in columns]
-        if found:
-            dated[k] = pl.coalesce([pl.col(c) for c in found])
+    by_stage: dict[int, list[str]] = {}
+    for k, column in stage_date_columns(deals.columns, funnel):
+        by_stage.setdefault(k, []).append(column)
+    dated = {k: pl.coalesce([pl.col(c) for c in found]) for k, found in by_stage.items()}
     if not dated:
         return None
     n = len(funnel.stages)

@@ -38,9 +38,11 @@ MANAGER_SCHEMA = {"manager": pl.String, "_from": pl.Date, "_to": pl.Date, "team"
 
 
 def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
-                source: str = "", language: str = "en") -> NormsResult:
+                source: str = "", language: str = "en",
+                days_out: list[pl.DataFrame] | None = None) -> NormsResult:
     """`daily`: the manager-day counts (manager, date, calls, meetings; one row per
     manager and day, any engine's). `language`: of the country calendar's holiday names.
+    `days_out` gets the graded days frame (day_grades), for the scorecard's manager-weeks.
 
     The grading is one lazy plan over that small table, collected once: each eager step
     on a frame of a few thousand rows costs more in overhead than in work."""
@@ -64,6 +66,8 @@ def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
     days, summary, weeks, outside, unlisted = pl.collect_all([
         days, manager_summary(days, norms), week_grades(days, start, end, norms, people.lazy()),
         outside_dates(listed, people.lazy()), unlisted_managers(in_range.lazy(), roster)])
+    if days_out is not None:
+        days_out.append(days)
     working_days = int(calendar.get_column(WORKING).sum())
     return NormsResult(
         source=source, start=start, end=end, working_days=working_days,

@@ -18,7 +18,8 @@ from statistics import NormalDist
 
 import polars as pl
 
-from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
+from funnelctl.metrics.advances import ADVANCE, DAY, KIND, WIN
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME, UNPLACED
 from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.metrics.value import AMOUNT, sales_velocity, segment_money
 from funnelctl.report import ManagerNorms, NormsResult
@@ -26,6 +27,7 @@ from funnelctl.report_scorecard import (
     ManagerKpis,
     ManagerOutcome,
     ManagerScorecard,
+    ManagerWeek,
     RankCorrelation,
     StageConversion,
 )
@@ -56,6 +58,10 @@ class FunnelDeals:
     currency: str | None = None
     stuck: dict[str, int] | None = None  # manager -> stuck deals (None: not judged)
     overdue: dict[str, int] | None = None
+    # deal_id, day, kind (advance / win), manager: the dated moves (metrics/advances)
+    moves: pl.DataFrame | None = None
+    advances_from: str | None = None  # their basis; None: advances not known
+    wins_dated: bool = True  # False: no close date nor history to date a win by
 
 
 def activity_card(m: ManagerNorms) -> ManagerScorecard:
@@ -83,14 +89,15 @@ def manager_outcomes(deals: FunnelDeals, managers: list[str]) -> dict[str, Manag
         (pl.col(OUTCOME) == "won").sum().alias("won"),
         (pl.col(OUTCOME) == "lost").sum().alias("lost"),
         (pl.col(OUTCOME) == "open").sum().alias("open"),
+        (depth == UNPLACED).sum().alias("no_stage"),
         pl.col(CYCLE_DAYS).filter(pl.col(OUTCOME) == "won").median().alias("cycle"))
     rows = {r["manager"]: r for r in counts.iter_rows(named=True)}
     money = (segment_money(cohort, "manager", deals.min_sample)
              if AMOUNT in cohort.columns and cohort.height else {})
     out = {}
     for name in managers:
-        r = rows.get(name) or {"deals": 0, "won": 0, "lost": 0, "open": 0, "cycle": None,
-                               **{f"entered_{k}": 0 for k in range(1, n + 1)}}
+        r = rows.get(name) or {"deals": 0, "won": 0, "lost": 0, "open": 0, "no_stage": 0,
+                               "cycle": None, **{f"entered_{k}": 0 for k in range(1, n + 1)}}
         entered = [int(r[f"entered_{k}"]) for k in range(1, n + 1)]
         stages = [StageConversion(s, e, ratio(e, entered[i - 1]) if i else None)
                   for i, (s, e) in enumerate(zip(deals.stages, entered))]
@@ -111,8 +118,13 @@ def manager_outcomes(deals: FunnelDeals, managers: list[str]) -> dict[str, Manag
             median_cycle_days=cycle, velocity=velocity, currency=deals.currency,
             stuck=None if deals.stuck is None else deals.stuck.get(name, 0),
             overdue=None if deals.overdue is None else deals.overdue.get(name, 0),
-            small_sample=few)
+            small_sample=few, no_stage=int(r["no_stage"]))
     return out
+
+
+KPIS = ("new_clients", "first_meetings", "presentations", "deals_closed", "sales_volume")
+# kpi -> (the funnel it is counted over, the stage for first meetings and presentations)
+KpiChoice = tuple[str | None, str | None]
 
 
 def kpi_stages(stages: list[str]) -> dict[str, str | None]:
@@ -123,56 +135,104 @@ def kpi_stages(stages: list[str]) -> dict[str, str | None]:
     return out
 
 
-def manager_kpis(outcome: ManagerOutcome, stages: dict[str, str | None]) -> ManagerKpis:
-    entered = {s.name: s.entered for s in outcome.stages}
+def default_kpis(funnels: list[FunnelDeals]) -> dict[str, KpiChoice]:
+    """Every KPI from the first funnel, its stages found by kpi_stages."""
+    if not funnels:
+        return dict.fromkeys(KPIS, (None, None))
+    first, stages = funnels[0].name, kpi_stages(funnels[0].stages)
+    return {kpi: (first, stages.get(kpi)) for kpi in KPIS}
+
+
+def manager_kpis(outcomes: dict[str, ManagerOutcome], choices: dict[str, KpiChoice]
+                 ) -> ManagerKpis:
+    """The five steps from the outcome of each KPI's funnel (None: a funnel or stage the
+    scorecard does not have)."""
+    def of(kpi: str) -> ManagerOutcome | None:
+        return outcomes.get(choices[kpi][0]) if choices[kpi][0] else None
+
+    def entered(kpi: str) -> int | None:
+        o, stage = of(kpi), choices[kpi][1]
+        return next((s.entered for s in o.stages if s.name == stage), None) if o else None
+
+    new, won, volume = of("new_clients"), of("deals_closed"), of("sales_volume")
     return ManagerKpis(
-        new_clients=outcome.deals,
-        first_meetings=entered.get(stages["first_meetings"]) if stages["first_meetings"] else None,
-        presentations=entered.get(stages["presentations"]) if stages["presentations"] else None,
-        deals_closed=outcome.won, sales_volume=outcome.won_revenue)
+        new_clients=new.deals if new else None,
+        new_clients_no_stage=new.no_stage if new else None,
+        first_meetings=entered("first_meetings"), presentations=entered("presentations"),
+        deals_closed=won.won if won else None,
+        sales_volume=volume.won_revenue if volume else None,
+        currency=volume.currency if volume else None)
 
 
-def scorecards(norms: NormsResult, funnels: list[FunnelDeals]) -> tuple[
-        list[ManagerScorecard], dict[str, str | None]]:
-    """Every graded manager's scorecard, in the norms' order, and the KPI stage mapping."""
+def scorecards(norms: NormsResult, funnels: list[FunnelDeals],
+               kpis: dict[str, KpiChoice] | None = None
+               ) -> tuple[list[ManagerScorecard], dict[str, KpiChoice]]:
+    """Every graded manager's scorecard, in the norms' order, and the KPI mapping used
+    (`kpis`, or default_kpis)."""
     managers = [m.manager for m in norms.managers]
     cards = [activity_card(m) for m in norms.managers]
     per_funnel = [manager_outcomes(f, managers) for f in funnels]
-    stages = kpi_stages(funnels[0].stages) if funnels else dict.fromkeys(KPI_WORDS)
+    choices = kpis if kpis is not None else default_kpis(funnels)
     for card in cards:
         card.outcomes = [outcomes[card.manager] for outcomes in per_funnel]
         if card.outcomes:
-            card.kpis = manager_kpis(card.outcomes[0], stages)
-    return cards, stages
+            card.kpis = manager_kpis({o.funnel: o for o in card.outcomes}, choices)
+    return cards, choices
 
 
-def weekly_table(norms: NormsResult, funnels: list[FunnelDeals],
+NEXT = {"advances_next_week": ADVANCE, "wins_next_week": WIN}  # outcome column -> move
+WEEK_SCHEMA = {"manager": pl.String, WEEK: pl.Date, "meetings": pl.Int64, "calls": pl.Int64,
+               "good_days": pl.Int64, **dict.fromkeys(NEXT, pl.Int64)}
+
+
+def weekly_table(days: pl.DataFrame | None, funnels: list[FunnelDeals],
                  end: dt.date | None) -> pl.DataFrame:
     """One row per graded manager-week whose next week still ends inside the graded
-    range: meetings, calls and good days that week, and the manager's deals won (closed
-    date) the next week, across the deal funnels. Only managers who own deals in the
-    funnels count (a phone team that hands its leads on has no wins of its own)."""
-    owners = set().union(*(f.frame.get_column("manager").drop_nulls().unique().to_list()
-                           for f in funnels))
-    rows = [(m.manager, d.date, d.calls, d.meetings, d.grade == "good")
-            for m in norms.managers if m.manager in owners
-            for d in m.days if d.grade is not None]
-    days = pl.DataFrame(rows, schema={"manager": pl.String, "date": pl.Date, "calls": pl.Int64,
-                                      "meetings": pl.Int64, "good": pl.Boolean}, orient="row")
-    weeks = days.group_by("manager", pl.col("date").dt.truncate("1w").alias(WEEK)).agg(
-        pl.col("meetings").sum(), pl.col("calls").sum(), pl.col("good").sum().alias("good_days"))
-    wins = [f.frame.filter(pl.col(OUTCOME) == "won").select(
-        "manager", pl.col("closed_at").dt.date().dt.truncate("1w").alias(WEEK))
-        for f in funnels if "closed_at" in f.frame.columns]
-    won = (pl.concat(wins).drop_nulls().group_by("manager", WEEK).len("wins_next_week")
-           .with_columns(pl.col(WEEK) - pl.duration(weeks=1)) if wins
-           else pl.DataFrame(schema={"manager": pl.String, WEEK: pl.Date,
-                                     "wins_next_week": pl.UInt32}))
-    out = weeks.join(won, on=["manager", WEEK], how="left").with_columns(
-        pl.col("wins_next_week").fill_null(0).cast(pl.Int64))
+    range: meetings, calls and good days that week (`days`: the norms' day grades,
+    working days only), and the manager's stage advances and wins the next week, across
+    the deal funnels (metrics/advances; null when no funnel dates them). Only managers
+    who own deals in the funnels count (a phone team that hands its leads on has no
+    wins of its own)."""
+    if days is None or not funnels:
+        return pl.DataFrame(schema=WEEK_SCHEMA)
+    owners = pl.concat([f.frame.select("manager") for f in funnels]).drop_nulls().unique()
+    grade = pl.col("grade")
+    weeks = (days.filter(grade.is_not_null()).join(owners, on="manager", how="semi")
+             .group_by("manager", pl.col("date").dt.truncate("1w").alias(WEEK))
+             .agg(pl.col("meetings").sum().cast(pl.Int64), pl.col("calls").sum().cast(pl.Int64),
+                  (grade == "good").sum().cast(pl.Int64).alias("good_days")))
+    moves = pl.concat([f.moves.select("manager", DAY, KIND) for f in funnels
+                       if f.moves is not None]
+                      + [pl.DataFrame(schema={"manager": pl.String, DAY: pl.Date,
+                                              KIND: pl.String})])
+    later = (moves.group_by("manager", (pl.col(DAY).dt.truncate("1w")
+                                        - pl.duration(weeks=1)).alias(WEEK))
+             .agg(*[(pl.col(KIND) == kind).sum().cast(pl.Int64).alias(column)
+                    for column, kind in NEXT.items()]))
+    known = known_outcomes(funnels)
+    out = weeks.join(later, on=["manager", WEEK], how="left").with_columns(
+        [pl.col(c).fill_null(0) if c in known else pl.lit(None, pl.Int64).alias(c)
+         for c in NEXT])
     if end is not None:  # the next week must be seen whole
         out = out.filter(pl.col(WEEK) + pl.duration(days=13) <= end)
-    return out.sort("manager", WEEK)
+    return out.select(list(WEEK_SCHEMA)).sort("manager", WEEK)
+
+
+def known_outcomes(funnels: list[FunnelDeals]) -> list[str]:
+    """The next-week outcomes some funnel dates: advances (a basis), wins (a date)."""
+    known = {"advances_next_week": any(f.advances_from for f in funnels),
+             "wins_next_week": any(f.wins_dated for f in funnels)}
+    return [c for c in NEXT if known[c]]
+
+
+def manager_weeks(table: pl.DataFrame, order: list[str]) -> list[ManagerWeek]:
+    """The manager-week table as report rows (one per manager-week: a few hundred), the
+    managers in `order` (the norms')."""
+    rank = pl.col("manager").replace_strict({m: i for i, m in enumerate(order)},
+                                            default=len(order), return_dtype=pl.Int64)
+    labelled = (table.sort(rank, pl.col("manager"), pl.col(WEEK))
+                .with_columns(pl.col(WEEK).dt.strftime("%G-W%V").alias("week")))
+    return [ManagerWeek(**row) for row in labelled.iter_rows(named=True)]
 
 
 def spearman(x: list[float], y: list[float]) -> float | None:
@@ -199,20 +259,23 @@ def fisher_ci(rho: float, n: int, level: float = 0.95) -> tuple[float, float, fl
     return math.tanh(z - q * se), math.tanh(z + q * se), p
 
 
-def activity_correlations(table: pl.DataFrame, min_managers: int = MIN_MANAGERS
-                          ) -> list[RankCorrelation]:
+def activity_correlations(table: pl.DataFrame, min_managers: int = MIN_MANAGERS,
+                          outcomes: list[str] | None = None) -> list[RankCorrelation]:
+    """Each activity against each of `outcomes` (default: next week's advances and wins;
+    known_outcomes leaves out those no funnel dates)."""
     managers = table["manager"].n_unique() if table.height else 0
-    y = table["wins_next_week"].to_list() if table.height else []
     out = []
-    for activity in ACTIVITIES:
-        x = table[activity].to_list() if table.height else []
-        rho = spearman(x, y)
-        ci = fisher_ci(rho, len(x)) if rho is not None else None
-        low, high, p = ci if ci else (None, None, None)
-        conclusive = bool(ci and managers >= min_managers and (low > 0 or high < 0))
-        out.append(RankCorrelation(activity=activity, outcome="wins_next_week", n=len(x),
-                                   managers=managers, rho=rho, ci_low=low, ci_high=high,
-                                   p_value=p, conclusive=conclusive))
+    for outcome in outcomes if outcomes is not None else list(NEXT):
+        y = table[outcome].to_list()
+        for activity in ACTIVITIES:
+            x = table[activity].to_list()
+            rho = spearman(x, y)
+            ci = fisher_ci(rho, len(x)) if rho is not None else None
+            low, high, p = ci if ci else (None, None, None)
+            conclusive = bool(ci and managers >= min_managers and (low > 0 or high < 0))
+            out.append(RankCorrelation(activity=activity, outcome=outcome, n=len(x),
+                                       managers=managers, rho=rho, ci_low=low, ci_high=high,
+                                       p_value=p, conclusive=conclusive))
     return out
 
 

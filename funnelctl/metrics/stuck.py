@@ -20,7 +20,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Funnel
-from funnelctl.metrics.funnel import DEPTH, OUTCOME
+from funnelctl.metrics.funnel import DEPTH, OUTCOME, stage_date_columns
 from funnelctl.metrics.history import ORDER, ROLE
 from funnelctl.report_forecast import LIST_LIMIT, LearnedMaxDays, ListedDeal
 
@@ -48,10 +48,7 @@ def snapshot_times(deals: pl.DataFrame, funnel: Funnel) -> pl.DataFrame | None:
     """The same from a snapshot's `entered:<stage>` columns (HubSpot's "Date entered"):
     a stage is left at the next later dated entry, or at the close of a closed deal.
     None when the frame has no such column for the funnel's stages."""
-    columns = {c.removeprefix("entered:").strip().lower(): c
-               for c in deals.columns if c.startswith("entered:")}
-    found = [(k, columns[v.strip().lower()]) for k, stage in enumerate(funnel.stages, 1)
-             for v in stage.values() if v.strip().lower() in columns]
+    found = stage_date_columns(deals.columns, funnel)
     parts = [deals.select("deal_id", pl.lit(k, pl.Int32).alias(ORDER),
                           pl.col(column).alias("entered_at")) for k, column in found]
     if not parts:

@@ -39,7 +39,7 @@ from funnelctl.render.labels import (
 from funnelctl.render.money_tables import money_tables
 from funnelctl.render.norms_notes import norms_notes
 from funnelctl.render.norms_view import norms_grid
-from funnelctl.render.scorecard_view import all_tables, correlation_lines, notes
+from funnelctl.render.scorecard_view import all_tables, correlation_lines, notes, weeks_table
 from funnelctl.render.waterfall_view import WaterfallView, manager_grid
 from funnelctl.report import SEVERITY_RANK, Report
 
@@ -74,7 +74,7 @@ def environment() -> Environment:
                        forecast_tables=forecast_tables, snoozed_line=snoozed_line,
                        waterfall_view=WaterfallView, waterfall_managers=manager_grid,
                        scorecard_tables=all_tables, scorecard_notes=notes,
-                       scorecard_correlations=correlation_lines,
+                       scorecard_correlations=correlation_lines, scorecard_weeks=weeks_table,
                        **event_time_globals())
     return env
 

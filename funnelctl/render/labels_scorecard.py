@@ -29,15 +29,41 @@ WORDS = {
         "kpi_presentations": "Presentations",
         "kpi_deals_closed": "Deals closed",
         "kpi_sales_volume": "Sales volume",
-        "sc_kpi_note": "new clients: deals created; first meetings / presentations: deals that "
-                       "entered stage {meetings} / {presentations}; deals closed: won; sales "
-                       "volume: won revenue ({funnel})",
+        "sc_kpi_is_new_clients": "new clients: deals created",
+        "sc_kpi_is_first_meetings": "first meetings: deals that entered {stage}",
+        "sc_kpi_is_presentations": "presentations: deals that entered {stage}",
+        "sc_kpi_is_deals_closed": "deals closed: won deals",
+        "sc_kpi_is_sales_volume": "sales volume: won revenue",
+        "sc_kpi_no_managers": "{funnel}: no manager column, not known",
         "sc_no_stage": "no such stage",
         "sc_rough": "few closed deals: rough",
         "sc_unmatched": "deal managers matched to no graded manager (left out of the cards)",
         "sc_ambiguous": "deal managers that fit several graded managers (left out)",
         "sc_unassigned": "deals with no manager or a system user: {n}",
-        "sc_corr_title": "Activity against next week's wins (Spearman, per manager-week)",
+        "sc_corr_title": ("Activity against next week's stage advances and wins (Spearman, "
+                          "per manager-week)"),
+        "sc_pair": "{activity} → {outcome}",
+        "sc_out_advances_next_week": "advances next week",
+        "sc_out_wins_next_week": "wins next week",
+        "sc_weeks_title": ("Manager-weeks: activity, and the stage advances and wins of the "
+                           "week after"),
+        "sc_week": "Week",
+        "sc_col_meetings": "Meetings", "sc_col_calls": "Calls", "sc_col_good_days": "Good days",
+        "sc_advances_next": "Advances next week",
+        "sc_wins_next": "Wins next week",
+        "sc_advances_note": "stage advances (a deal moving on to a later stage than any it "
+                            "had entered): {funnels}",
+        "sc_basis_item": "{funnel} from {basis}",
+        "sc_basis_stage_history": "its stage history (every move on)",
+        "sc_basis_date_entered": ("the snapshot's \"Date entered\" columns (one per dated "
+                                  "stage after the first)"),
+        "sc_basis_stage_changed_at": ("the snapshot's stage_changed_at (one per open deal "
+                                      "past the first stage, the week it entered its current "
+                                      "stage; earlier moves are not in a snapshot)"),
+        "sc_basis_none": "nothing (no stage history, Date entered or stage_changed_at column)",
+        "sc_new_no_stage": "{n} ({k} no stage)",
+        "sc_no_stage_note": ("new clients \"N (K no stage)\": N deals created, K of them lost "
+                             "with no known stage, so not in the first stage's count"),
         "sc_corr_line": "{activity}: rho {rho}, 95% CI {low} to {high}, {p}, "
                         "n = {n} manager-weeks of {managers} managers",
         "sc_corr_few": "with {managers} managers this cannot show a relation "
@@ -75,16 +101,43 @@ WORDS = {
         "kpi_presentations": "Презентации",
         "kpi_deals_closed": "Закрытые сделки",
         "kpi_sales_volume": "Объём продаж",
-        "sc_kpi_note": "новые клиенты: созданные сделки; первые встречи / презентации: сделки, "
-                       "вошедшие в этап {meetings} / {presentations}; закрытые сделки: "
-                       "выигранные; объём продаж: выручка ({funnel})",
+        "sc_kpi_is_new_clients": "новые клиенты: созданные сделки",
+        "sc_kpi_is_first_meetings": "первые встречи: сделки, вошедшие в этап {stage}",
+        "sc_kpi_is_presentations": "презентации: сделки, вошедшие в этап {stage}",
+        "sc_kpi_is_deals_closed": "закрытые сделки: выигранные",
+        "sc_kpi_is_sales_volume": "объём продаж: выручка",
+        "sc_kpi_no_managers": "{funnel}: нет столбца менеджера, неизвестно",
         "sc_no_stage": "такого этапа нет",
         "sc_rough": "мало закрытых сделок: оценка грубая",
         "sc_unmatched": "менеджеры сделок, не сопоставленные ни с кем из оцениваемых (не в "
                         "карточках)",
         "sc_ambiguous": "менеджеры сделок, подходящие нескольким оцениваемым (не учтены)",
         "sc_unassigned": "сделок без менеджера или у системного пользователя: {n}",
-        "sc_corr_title": "Активность и выигрыши следующей недели (Спирмен, по неделям менеджеров)",
+        "sc_corr_title": ("Активность и продвижения по этапам и выигрыши следующей недели "
+                          "(Спирмен, по неделям менеджеров)"),
+        "sc_pair": "{activity} → {outcome}",
+        "sc_out_advances_next_week": "продвижения на следующей неделе",
+        "sc_out_wins_next_week": "выигрыши на следующей неделе",
+        "sc_weeks_title": ("Недели менеджеров: активность, продвижения по этапам и выигрыши "
+                           "следующей недели"),
+        "sc_week": "Неделя",
+        "sc_col_meetings": "Встречи", "sc_col_calls": "Звонки", "sc_col_good_days": "Хорошие дни",
+        "sc_advances_next": "Продвижений на след. неделе",
+        "sc_wins_next": "Выигрышей на след. неделе",
+        "sc_advances_note": "продвижения по этапам (сделка перешла дальше любого этапа, где "
+                            "уже была): {funnels}",
+        "sc_basis_item": "{funnel} — {basis}",
+        "sc_basis_stage_history": "по истории этапов (каждый переход вперёд)",
+        "sc_basis_date_entered": ("по столбцам «Date entered» выгрузки (по одному на каждый "
+                                  "датированный этап после первого)"),
+        "sc_basis_stage_changed_at": ("по stage_changed_at выгрузки (по одному на открытую "
+                                      "сделку дальше первого этапа, в неделю входа в текущий "
+                                      "этап; более ранних переходов в выгрузке нет)"),
+        "sc_basis_none": "не известны (нет истории этапов, Date entered или stage_changed_at)",
+        "sc_new_no_stage": "{n} ({k} без этапа)",
+        "sc_no_stage_note": ("новые клиенты «N (K без этапа)»: создано N сделок, из них K "
+                             "проиграны без известного этапа и не входят в число первого "
+                             "этапа"),
         "sc_corr_line": "{activity}: rho {rho}, 95% ДИ от {low} до {high}, {p}, "
                         "n = {n} недель {managers} менеджеров",
         "sc_corr_few": "при {managers} менеджерах связь показать нельзя (для связи по команде "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.markdown_tables import esc, table
-from funnelctl.render.scorecard_view import all_tables, correlation_lines, notes
+from funnelctl.render.scorecard_view import all_tables, correlation_lines, notes, weeks_table
 from funnelctl.report import Report
 
 
@@ -22,4 +22,9 @@ def scorecard_section(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
     if corr:
         lines += ["", f"**{esc(t['sc_corr_title'])}**", ""]
         lines += [f"- {esc(line)}" for line in corr]
+    weeks = weeks_table(report, t, f)
+    if weeks is not None:
+        lines += ["", f"### {esc(weeks.title)}", ""]
+        lines += table([esc(h) for h in weeks.headers], "ll" + "r" * (len(weeks.headers) - 2),
+                       [[esc(cell) for cell in row] for row in weeks.rows])
     return [*lines, ""]

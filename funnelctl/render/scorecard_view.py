@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.report import Report
-from funnelctl.report_scorecard import ManagerScorecard, RankCorrelation
+from funnelctl.report_scorecard import ManagerKpis, ManagerScorecard, RankCorrelation, Scorecard
 
 KPIS = ("new_clients", "first_meetings", "presentations", "deals_closed", "sales_volume")
 
@@ -86,15 +86,36 @@ def kpi_table(report: Report, t: dict[str, str], f: Fmt) -> TextTable | None:
         return None
     rows = []
     for c in cards:
-        k, currency = c.kpis, c.outcomes[0].currency
-        rows.append([c.manager, f.num(k.new_clients), f.num(k.first_meetings),
+        k, currency = c.kpis, c.kpis.currency
+        rows.append([c.manager, _new_clients(k, t, f), f.num(k.first_meetings),
                      f.num(k.presentations), f.num(k.deals_closed),
                      f.money(k.sales_volume, currency)])
     return TextTable(t["sc_kpi_title"], [t["sc_manager"], *(t[f"kpi_{k}"] for k in KPIS)], rows)
 
 
+def _new_clients(k: ManagerKpis, t: dict[str, str], f: Fmt) -> str:
+    """Deals created, and how many of them no stage count holds (so the first stage's
+    count is not a second, unexplained number)."""
+    if not k.new_clients_no_stage:
+        return f.num(k.new_clients)
+    return t["sc_new_no_stage"].format(n=f.num(k.new_clients), k=f.num(k.new_clients_no_stage))
+
+
+def weeks_table(report: Report, t: dict[str, str], f: Fmt) -> TextTable | None:
+    """The manager-weeks the correlations are computed over."""
+    sc = report.scorecard
+    if sc is None or not sc.weeks:
+        return None
+    rows = [[w.manager, w.week, f.num(w.meetings), f.num(w.calls), f.num(w.good_days),
+             f.num(w.advances_next_week), f.num(w.wins_next_week)] for w in sc.weeks]
+    return TextTable(t["sc_weeks_title"], [
+        t["sc_manager"], t["sc_week"], t["sc_col_meetings"], t["sc_col_calls"],
+        t["sc_col_good_days"], t["sc_advances_next"], t["sc_wins_next"]], rows)
+
+
 def correlation_line(c: RankCorrelation, t: dict[str, str], f: Fmt, min_managers: int) -> str:
-    activity = t[f"sc_act_{c.activity}"]
+    activity = t["sc_pair"].format(activity=t[f"sc_act_{c.activity}"],
+                                   outcome=t[f"sc_out_{c.outcome}"])
     if c.rho is None or c.ci_low is None:
         return t["sc_corr_none"].format(activity=activity)
     line = t["sc_corr_line"].format(
@@ -124,10 +145,9 @@ def notes(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
         out.append(t["sc_same_period"].format(
             period=f.period(report.norms.start, report.norms.end, t["all_data"])))
     if sc.funnels:
-        out.append(t["sc_kpi_note"].format(
-            meetings=sc.kpi_stages.get("first_meetings") or f"({t['sc_no_stage']})",
-            presentations=sc.kpi_stages.get("presentations") or f"({t['sc_no_stage']})",
-            funnel=sc.funnels[0]))
+        out.append(kpi_note(sc, t))
+    if any(o.no_stage for c in report.managers for o in c.outcomes):
+        out.append(t["sc_no_stage_note"])
     if any(o.small_sample for c in report.managers for o in c.outcomes):
         out.append(f"* {t['sc_rough']}")
     if sc.unmatched:
@@ -141,11 +161,41 @@ def notes(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
     return out
 
 
+def advances_note(report: Report, t: dict[str, str]) -> str | None:
+    """Where each funnel's stage advances come from (a snapshot knows less than a
+    history), or that they are not known."""
+    sc = report.scorecard
+    if sc is None or not sc.advances_from:
+        return None
+    parts = [t["sc_basis_item"].format(funnel=funnel, basis=t[f"sc_basis_{basis or 'none'}"])
+             for funnel, basis in sc.advances_from.items()]
+    return t["sc_advances_note"].format(funnels="; ".join(parts))
+
+
+def kpi_note(sc: Scorecard, t: dict[str, str]) -> str:
+    """What each KPI counts and over which funnel (once, when all share one)."""
+    funnels = [sc.kpi_funnels.get(kpi) for kpi in KPIS]
+    one = funnels[0] if len(set(funnels)) == 1 and funnels[0] in sc.funnels else None
+    items = []
+    for kpi, funnel in zip(KPIS, funnels):
+        stage = sc.kpi_stages.get(kpi) or f"({t['sc_no_stage']})"
+        text = t[f"sc_kpi_is_{kpi}"].format(stage=stage)
+        if one is None:
+            where = funnel if funnel in sc.funnels else t["sc_kpi_no_managers"].format(
+                funnel=funnel or "–")
+            text += f" ({where})"
+        items.append(text)
+    return "; ".join(items) + (f" ({one})" if one is not None else "")
+
+
 def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
+    """The advances' basis, then one line per activity and outcome."""
     sc = report.scorecard
     if sc is None:
         return []
-    return [correlation_line(c, t, f, sc.min_managers) for c in sc.correlations]
+    note = advances_note(report, t)
+    return [*([note] if note else []),
+            *(correlation_line(c, t, f, sc.min_managers) for c in sc.correlations)]
 
 
 def all_tables(report: Report, t: dict[str, str], f: Fmt) -> list[TextTable]:

@@ -1,5 +1,6 @@
 """The manager scorecard in the terminal: the activity-and-outcome table, the stages per
-manager, the five KPIs, then the notes and the activity-against-wins lines. The report
+manager, the five KPIs, then the notes, the activity-against-outcome lines and the
+manager-week table. The report
 was passed through for_display and the console reads no markup."""
 
 from __future__ import annotations
@@ -8,7 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from funnelctl.render.fmt import Fmt
-from funnelctl.render.scorecard_view import TextTable, all_tables, correlation_lines, notes
+from funnelctl.render.scorecard_view import (
+    TextTable,
+    all_tables,
+    correlation_lines,
+    notes,
+    weeks_table,
+)
 from funnelctl.report import Report
 
 
@@ -34,4 +41,7 @@ def scorecard_parts(report: Report, t: dict[str, str], f: Fmt) -> list:
         text.append("\n" + "\n".join(corr))
     if text.plain:
         parts.append(text)
+    weeks = weeks_table(report, t, f)
+    if weeks is not None:
+        parts.append(_table(weeks))
     return parts
