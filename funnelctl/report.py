@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from funnelctl.report_forecast import (
@@ -460,24 +460,3 @@ class Report:
     # Norms and deal funnels together: each graded manager's scorecard (report_scorecard).
     managers: list[ManagerScorecard] = field(default_factory=list)
     scorecard: Scorecard | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
-
-
-_FIELD_NAMES: dict[type, list[str]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """dataclasses.asdict without its deep copy of every leaf: 2-3x faster on reports with
-    thousands of day grades (the values are not shared, so nothing needs copying)."""
-    if is_dataclass(value):
-        names = _FIELD_NAMES.get(type(value))
-        if names is None:
-            names = _FIELD_NAMES[type(value)] = [f.name for f in fields(value)]
-        return {name: _plain(getattr(value, name)) for name in names}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value

@@ -125,41 +125,51 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     groups = rows.group_by(keys).agg(n=pl.len()).collect()
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
-    lookup = type_values.lookup()
+    checked = _checked_groups(groups.lazy(), type_values, markers, dates, bool(duration))
+    good = checked.filter(pl.col("_reason").is_null())
+    n, kind = pl.col("n"), pl.col("kind")
+    short = ((kind == "call") & (pl.col("_dur") == SHORT)) if duration else pl.lit(False)
+    counted = good.filter(~short)
+    # One plan over the small table, collected once: each eager step costs more in
+    # overhead than in work here.
+    daily, others, per_manager, short_calls, bad = pl.collect_all([
+        counted.group_by("manager", "date").agg(
+            calls=n.filter(kind == "call").sum(), meetings=n.filter(kind == "meeting").sum(),
+        ).cast(DAILY_SCHEMA),
+        (counted.filter(kind == OTHER).group_by("_type").agg(n.sum())
+         .sort(["n", "_type"], descending=[True, False])),
+        counted.group_by("manager").agg(n.sum()),
+        good.select(n.filter(short).sum()),
+        checked.filter(pl.col("_reason").is_not_null()).select(*keys, "_reason"),
+    ])
+    shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw"),
+             "unparseable duration": pl.col("_dur_raw") if duration else pl.lit(None)}
+    rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
+                       shown) if bad.height else _rejects(None)
+    if per_manager.height == 0:
+        raise no_usable_rows(raw.path, rejects, source.date_format)
+    return Activities(daily, rejects, int(groups.get_column("n").sum()), ROWS,
+                      dict(others.iter_rows()), dict(per_manager.iter_rows()),
+                      int(short_calls.item()))
+
+
+def _checked_groups(groups: pl.LazyFrame, type_values: TypeValues, markers: list[str],
+                    dates: Plausible, duration: bool) -> pl.LazyFrame:
+    """The (manager, type, day) counts with the cleaned manager and type, the type's
+    kind (call, meeting or other) and the reason a group's rows cannot be used (null:
+    usable)."""
     groups = groups.with_columns(
         manager=clean_text("_m", markers), _type=clean_text("_t", markers),
     ).with_columns(kind=pl.col("_type").str.to_lowercase().replace_strict(
-        lookup, default=OTHER, return_dtype=pl.String))
-    groups = groups.with_columns(_reason=_first_reason([
+        type_values.lookup(), default=OTHER, return_dtype=pl.String))
+    return groups.with_columns(_reason=_first_reason([
         (pl.col("manager").is_null(), "missing manager"),
         (~pl.col("_ts_given"), "missing ts"),
         (pl.col("date").is_null(), "unparseable ts"),
         (dates.outside(pl.col("date").cast(pl.Datetime("us"))), out_of_range("ts")),
         (pl.col("_type").is_null(), "missing activity type"),
-        *duration_rules(bool(duration)),
+        *duration_rules(duration),
     ]))
-    good = groups.filter(pl.col("_reason").is_null())
-    n, kind = pl.col("n"), pl.col("kind")
-    short_calls = 0
-    if duration:
-        short = (kind == "call") & (pl.col("_dur") == SHORT)
-        short_calls = int(good.filter(short).get_column("n").sum())
-        good = good.filter(~short)
-    daily = good.group_by("manager", "date").agg(
-        calls=n.filter(kind == "call").sum(), meetings=n.filter(kind == "meeting").sum())
-    others = (good.filter(kind == OTHER).group_by("_type").agg(n.sum())
-              .sort(["n", "_type"], descending=[True, False]))
-    bad = groups.filter(pl.col("_reason").is_not_null()).select(*keys, "_reason")
-    shown = {"unparseable ts": pl.col("_ts_raw"), out_of_range("ts"): pl.col("_ts_raw"),
-             "unparseable duration": pl.col("_dur_raw") if duration else pl.lit(None)}
-    rejects = _rejects(rows.join(bad.lazy(), on=keys, nulls_equal=True),
-                       shown) if bad.height else _rejects(None)
-    if good.height == 0:
-        raise no_usable_rows(raw.path, rejects, source.date_format)
-    per_manager = good.group_by("manager").agg(n.sum())
-    return Activities(daily.cast(DAILY_SCHEMA), rejects, int(groups.get_column("n").sum()),
-                      ROWS, dict(others.iter_rows()), dict(per_manager.iter_rows()),
-                      short_calls)
 
 
 OK, SHORT, MISSING, BAD = "ok", "short", "missing", "bad"

@@ -29,6 +29,8 @@ from funnelctl.report import (
 
 WORKING = "working"
 WEEK = "week_start"
+DAILY_COLUMNS = ["manager", "date", "calls", "meetings"]
+DAY_COLUMNS = ["manager", "team", "date", WORKING, "calls", "meetings", "grade"]
 COUNTS = ("good_days", "acceptable_days", "below_days", "empty_days", "calls", "meetings")
 
 
@@ -38,39 +40,41 @@ MANAGER_SCHEMA = {"manager": pl.String, "_from": pl.Date, "_to": pl.Date, "team"
 def grade_norms(daily: pl.DataFrame, norms: Norms, dates: DateRange,
                 source: str = "", language: str = "en",
                 days_out: list[pl.DataFrame] | None = None) -> NormsResult:
-    """`language`: of the country calendar's holiday names. `days_out` gets the graded
-    days frame (day_grades), for the scorecard's manager-weeks."""
+    """`daily`: the manager-day counts (manager, date, calls, meetings; one row per
+    manager and day, any engine's). `language`: of the country calendar's holiday names.
+    `days_out` gets the graded days frame (day_grades), for the scorecard's manager-weeks.
+
+    The grading is one lazy plan over that small table, collected once: each eager step
+    on a frame of a few thousand rows costs more in overhead than in work."""
     start, end = graded_range(daily, dates)
-    if start is None:
-        in_range = daily.clear()
-    else:
-        in_range = daily.filter(pl.col("date").is_between(start, end, closed="both"))
+    in_range = daily if dates.start is None else daily.filter(
+        pl.col("date").is_between(start, end, closed="both"))
     roster = norms.roster_names()
     managers = roster if roster is not None else sorted(
         in_range.get_column("manager").unique().to_list())
-    unlisted = unlisted_managers(in_range, roster)
     away = [] if start is None else [
         m.name for m in norms.members() or []
         if (m.from_ and m.from_ > end) or (m.to and m.to < start)]
     managers = [m for m in managers if m not in away]
     people = manager_frame(managers, norms)
-    in_range = in_range.filter(pl.col("manager").is_in(managers))
-    outside = outside_dates(in_range, people)
-    in_range = in_range.join(people, on="manager").filter(within_dates()).select(daily.columns)
     calendar, calendar_days = calendar_frame(start, end, norms.calendar, with_days=True,
                                              language=language)
-    days = day_grades(in_range, managers, calendar, norms, people)
+    listed = in_range.lazy().filter(pl.col("manager").is_in(managers))
+    graded = listed.join(people.lazy(), on="manager").filter(within_dates()).select(
+        DAILY_COLUMNS)
+    days = day_grades(graded, calendar.lazy(), norms, people.lazy())
+    days, summary, weeks, outside, unlisted = pl.collect_all([
+        days, manager_summary(days, norms), week_grades(days, start, end, norms, people.lazy()),
+        outside_dates(listed, people.lazy()), unlisted_managers(in_range.lazy(), roster)])
     if days_out is not None:
         days_out.append(days)
     working_days = int(calendar.get_column(WORKING).sum())
-    summary = manager_summary(days, norms)
-    weeks = week_grades(days, start, end, norms, people)
     return NormsResult(
         source=source, start=start, end=end, working_days=working_days,
         managers=build_managers(managers, summary, days, weeks, working_days, people),
         totals=NormsTotals(**{c: int(summary.get_column(c).sum()) for c in COUNTS}),
-        unlisted_managers=unlisted, outside_dates=outside, calendar=calendar_days,
-        not_in_period=away,
+        unlisted_managers=dict(unlisted.iter_rows()), outside_dates=dict(outside.iter_rows()),
+        calendar=calendar_days, not_in_period=away,
     )
 
 
@@ -88,14 +92,14 @@ def within_dates() -> pl.Expr:
                                      pl.col("_to").fill_null(dt.date.max))
 
 
-def outside_dates(daily: pl.DataFrame, people: pl.DataFrame) -> dict[str, int]:
-    """Roster managers' calls + meetings before their `from` or after their `to`."""
+def outside_dates(daily: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    """manager, n: roster managers' calls + meetings before their `from` or after their
+    `to`."""
     before, after = pl.col("date") < pl.col("_from"), pl.col("date") > pl.col("_to")
-    out = (daily.join(people, on="manager").filter(before.fill_null(False)
-                                                  | after.fill_null(False))
-           .group_by("manager").agg(n=(pl.col("calls") + pl.col("meetings")).sum())
-           .filter(pl.col("n") > 0).sort("manager"))
-    return dict(out.iter_rows())
+    return (daily.join(people, on="manager").filter(before.fill_null(False)
+                                                    | after.fill_null(False))
+            .group_by("manager").agg(n=(pl.col("calls") + pl.col("meetings")).sum())
+            .filter(pl.col("n") > 0).sort("manager"))
 
 
 def graded_range(daily: pl.DataFrame, dates: DateRange) -> tuple[dt.date | None, dt.date | None]:
@@ -107,13 +111,15 @@ def graded_range(daily: pl.DataFrame, dates: DateRange) -> tuple[dt.date | None,
     return daily.get_column("date").min(), daily.get_column("date").max()
 
 
-def unlisted_managers(daily: pl.DataFrame, roster: list[str] | None) -> dict[str, int]:
-    """Managers with activity in the period who are not on the roster: calls + meetings."""
+def unlisted_managers(daily: pl.LazyFrame, roster: list[str] | None) -> pl.LazyFrame:
+    """manager, activities: managers with activity in the period who are not on the
+    roster (none without a roster), their calls + meetings."""
     if roster is None:
-        return {}
-    out = (daily.filter(~pl.col("manager").is_in(roster)).group_by("manager")
-           .agg(activities=(pl.col("calls") + pl.col("meetings")).sum()).sort("manager"))
-    return dict(out.iter_rows())
+        daily = daily.clear()
+    else:
+        daily = daily.filter(~pl.col("manager").is_in(roster))
+    return (daily.group_by("manager")
+            .agg(activities=(pl.col("calls") + pl.col("meetings")).sum()).sort("manager"))
 
 
 def calendar_frame(start: dt.date | None, end: dt.date | None, calendar: Calendar,
@@ -170,27 +176,25 @@ def by_team(norms: Norms, rule, top) -> pl.Expr:
     return expr
 
 
-def day_grades(daily: pl.DataFrame, managers: list[str], calendar: pl.DataFrame,
-               norms: Norms, people: pl.DataFrame | None = None) -> pl.DataFrame:
-    """manager, date, calls, meetings, working, grade: every (manager, working day) pair
-    inside the manager's dates, plus the off-calendar days with activity (grade null)."""
-    if people is None:
-        people = manager_frame(managers, norms)
+def day_grades(daily: pl.LazyFrame, calendar: pl.LazyFrame, norms: Norms,
+               people: pl.LazyFrame) -> pl.LazyFrame:
+    """manager, team, date, working, calls, meetings, grade, week_start: every (manager,
+    working day) pair inside the manager's dates, plus the off-calendar days with
+    activity (grade null)."""
     grid = people.join(calendar.filter(pl.col(WORKING)), how="cross").filter(within_dates())
     worked = grid.join(daily, on=["manager", "date"], how="left").with_columns(
         pl.col("calls", "meetings").fill_null(0))
     off = daily.join(calendar.filter(~pl.col(WORKING)), on="date", how="inner").join(
         people, on="manager", how="left")
     grade = by_team(norms, lambda t: t.daily and day_grade(t.daily), day_grade(norms.daily))
-    worked = worked.with_columns(grade=grade).drop("_from", "_to")
-    off = off.drop("_from", "_to")
+    worked = worked.with_columns(grade=grade)
     off = off.with_columns(grade=pl.lit(None, pl.String))
-    return (pl.concat([worked, off.select(worked.columns)])
+    return (pl.concat([worked.select(DAY_COLUMNS), off.select(DAY_COLUMNS)])
             .with_columns(pl.col("date").dt.truncate("1w").alias(WEEK))
             .sort("manager", "date"))
 
 
-def manager_summary(days: pl.DataFrame, norms: Norms) -> pl.DataFrame:
+def manager_summary(days: pl.LazyFrame, norms: Norms) -> pl.LazyFrame:
     """Counts per manager; `working_days` is the manager's own (inside its roster dates)."""
     grade, activity = pl.col("grade"), pl.col("calls") + pl.col("meetings")
     summary = days.group_by("manager").agg(
@@ -220,8 +224,8 @@ def week_grade(weekly: Weekly) -> pl.Expr:
             .when(meetings >= limits.good).then(pl.lit("good")).otherwise(pl.lit("below")))
 
 
-def week_grades(days: pl.DataFrame, start: dt.date | None, end: dt.date | None,
-                norms: Norms, people: pl.DataFrame | None = None) -> pl.DataFrame:
+def week_grades(days: pl.LazyFrame, start: dt.date | None, end: dt.date | None,
+                norms: Norms, people: pl.LazyFrame) -> pl.LazyFrame:
     """Meetings per manager and ISO week; a week is graded only when every calendar
     workday of it lies inside the range and inside the manager's roster dates (a partial
     week would be graded unfairly)."""
@@ -235,8 +239,6 @@ def week_grades(days: pl.DataFrame, start: dt.date | None, end: dt.date | None,
     grade = pl.when(~full).then(pl.lit(None, pl.String)).otherwise(
         by_team(norms, lambda t: t.weekly and week_grade(t.weekly), week_grade(norms.weekly)))
     weeks = days.group_by("manager", WEEK).agg(meetings=pl.col("meetings").sum())
-    if people is None:
-        people = manager_frame(sorted(set(days.get_column("manager"))), norms)
     weeks = weeks.join(people, on="manager", how="left")
     return weeks.with_columns(grade=grade, week=monday.dt.strftime("%G-W%V")).sort(
         "manager", WEEK)
@@ -246,14 +248,8 @@ def build_managers(managers: list[str], summary: pl.DataFrame, days: pl.DataFram
                    weeks: pl.DataFrame, working_days: int,
                    people: pl.DataFrame | None = None) -> list[ManagerNorms]:
     """Report objects, in roster (or name) order; the grids become per-manager lists."""
-    day_lists: dict[str, list[DayGrade]] = defaultdict(list)
-    for name, date, calls, meetings, grade in days.select(
-            "manager", "date", "calls", "meetings", "grade").iter_rows():
-        day_lists[name].append(DayGrade(date, calls, meetings, grade))
-    week_lists: dict[str, list[WeekGrade]] = defaultdict(list)
-    for name, week, monday, meetings, grade in weeks.select(
-            "manager", "week", WEEK, "meetings", "grade").iter_rows():
-        week_lists[name].append(WeekGrade(week, monday, meetings, grade))
+    day_lists = per_manager(days, DayGrade, ["date", "calls", "meetings", "grade"])
+    week_lists = per_manager(weeks, WeekGrade, ["week", WEEK, "meetings", "grade"])
     rows = {r["manager"]: r for r in summary.to_dicts()}
     info = {} if people is None else {r["manager"]: r for r in people.to_dicts()}
     out = []
@@ -268,4 +264,14 @@ def build_managers(managers: list[str], summary: pl.DataFrame, days: pl.DataFram
             below_share=r["below_days"] / n if n else None,
             days=day_lists[name], weeks=week_lists[name], working_days=n,
             team=own.get("team"), active_from=own.get("_from"), active_to=own.get("_to")))
+    return out
+
+
+def per_manager(frame: pl.DataFrame, make, columns: list[str]) -> dict[str, list]:
+    """manager -> [make(*row) for its rows, in frame order]: whole columns to Python
+    lists once (a norms report has one row per manager-day; iter_rows is slower)."""
+    made = list(map(make, *(frame.get_column(c).to_list() for c in columns)))
+    out: dict[str, list] = defaultdict(list)
+    for name, item in zip(frame.get_column("manager").to_list(), made):
+        out[name].append(item)
     return out
