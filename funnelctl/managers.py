@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 ALWAYS_IGNORED = ("0",)  # Bitrix24 and others write 0 for "nobody" / the system
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)  # match_names asks for each name's key several times
 def name_key(name: str) -> str:
     """Case-, ё/е-, space- and order-free key of a name: its words, sorted."""
     return " ".join(sorted(_words(name)))

@@ -154,3 +154,24 @@ def test_bad_counts_in_daily_totals_are_rejected_with_lines(tmp_path):
                                          (3, "non-numeric calls", "много"),
                                          (4, "fractional meetings", "1.5")]
     assert activities.daily.rows() == [("A", dt.date(2024, 2, 5), 12, 1)]
+
+
+def test_parquet_timestamps_missing_are_rejected_with_lines(tmp_path):
+    """A Parquet timestamp column: a null is a missing ts (its row, line and no value),
+    the other rows are counted."""
+    from funnelctl.config import load_config
+    from funnelctl.io.activities import read_activities
+    from funnelctl.io.readers import open_source
+
+    stamps = [dt.datetime(2024, 2, 5, 10), None, dt.datetime(2024, 2, 5, 11),
+              dt.datetime(2024, 2, 6, 9), None]
+    pl.DataFrame({"manager": ["A", "A", "B", "A", None], "ts": stamps,
+                  "type": ["call", "call", "meeting", "meeting", "call"]}).write_parquet(
+        tmp_path / "act.parquet")
+    source = load_config(write_norms_config(tmp_path, path="act.parquet")).sources["act"]
+    activities = read_activities(open_source("act", source), source, "UTC")
+    assert activities.rejects.rows() == [(2, "missing ts", None), (5, "missing manager", None)]
+    assert activities.rows_read == 5
+    assert sorted(activities.daily.rows()) == [("A", dt.date(2024, 2, 5), 1, 0),
+                                               ("A", dt.date(2024, 2, 6), 0, 1),
+                                               ("B", dt.date(2024, 2, 5), 0, 1)]

@@ -64,12 +64,13 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
 def matched_daily(frames: list[pl.DataFrame], match: NameMatch) -> pl.DataFrame:
     """Every source's daily totals under the matched names, system users left out; a
     manager's day in two sources adds up."""
-    daily = pl.concat(frames) if frames else pl.DataFrame(schema=DAILY_SCHEMA)
+    daily = pl.concat([f.lazy() for f in frames]) if frames else pl.LazyFrame(
+        schema=DAILY_SCHEMA)
     ignored = list(match.ignored)
     return (daily.filter(~pl.col("manager").is_in(ignored))
             .with_columns(pl.col("manager").replace(match.counts_as))
             .group_by("manager", "date").agg(pl.col("calls").sum(), pl.col("meetings").sum())
-            .sort("manager", "date").cast(DAILY_SCHEMA))
+            .sort("manager", "date").cast(DAILY_SCHEMA).collect())
 
 
 def describe(result: NormsResult, norms: Norms, match: NameMatch,

@@ -118,14 +118,21 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
         "_dur": duration_state(mapping["duration"], schema[mapping["duration"]], markers,
                                minimum),
         "_dur_raw": pl.col(mapping["duration"])}
+    # A timestamp or date column (Parquet's) is missing exactly where its day is null:
+    # grouping every row by whether it was given too would cost a key for nothing.
+    dtype = schema[mapping["ts"]]
+    given = {} if isinstance(dtype, pl.Datetime) or dtype == pl.Date else {
+        "_ts_given": ts_given}
     rows = raw.frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]),
-                            _t=kind, date=ts.dt.date(), _ts_given=ts_given,
-                            _ts_raw=pl.col(mapping["ts"]), **duration)
-    keys = ["_m", "_t", "date", "_ts_given", *(["_dur"] if duration else [])]
+                            _t=kind, date=ts.dt.date(), _ts_raw=pl.col(mapping["ts"]),
+                            **given, **duration)
+    keys = ["_m", "_t", "date", *given, *(["_dur"] if duration else [])]
     groups = rows.group_by(keys).agg(n=pl.len()).collect()
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
-    checked = _checked_groups(groups.lazy(), type_values, markers, dates, bool(duration))
+    table = groups.lazy() if given else groups.lazy().with_columns(
+        _ts_given=pl.col("date").is_not_null())
+    checked = _checked_groups(table, type_values, markers, dates, bool(duration))
     good = checked.filter(pl.col("_reason").is_null())
     n, kind = pl.col("n"), pl.col("kind")
     short = ((kind == "call") & (pl.col("_dur") == SHORT)) if duration else pl.lit(False)

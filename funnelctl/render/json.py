@@ -29,6 +29,8 @@ def _json_ready(value: Any) -> Any:
         return value
     if kind is float:
         return value if math.isfinite(value) else None
+    if kind is dt.date:  # one a manager-day
+        return value.isoformat()
     names = _FIELD_NAMES.get(kind)
     if names is not None:
         return {name: _json_ready(getattr(value, name)) for name in names}
