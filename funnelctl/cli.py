@@ -183,6 +183,8 @@ def check_targets(config: Path, settings, output: str | None, rejects: Path | No
 def notify_report(settings, report, urls: list[str], notify_on: str, lang: str,
                   quiet: bool) -> bool:
     """Send the report where the config's notify: and --notify say; True if any failed."""
+    if not settings.notify and not urls:
+        return False  # nothing to send: the notifier and its labels are not even imported
     from funnelctl.notify import notify_all
 
     sent, errors = notify_all(report, settings.notify, urls, notify_on, lang)

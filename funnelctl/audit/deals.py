@@ -150,7 +150,8 @@ def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,
     ]
     unclaimed = reduce(operator.and_, (frame[DEPTH].is_null() for frame in frames))
     record_unmatched(deals.frame.filter(unclaimed), [f.name for f in funnels], quality, rejects)
-    return [frame.filter(pl.col(DEPTH).is_not_null()) for frame in frames]
+    return [frame.filter(pl.col(DEPTH).is_not_null()) if frame[DEPTH].null_count() else frame
+            for frame in frames]
 
 
 def linked_history(config: Config, name: str, cache: dict[str, History],

@@ -175,7 +175,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     rejects = rejected.select(
         line=pl.col(LINE), reason=pl.col("_reason"), value=_offending_value(has_status, mapping)
     ).cast(REJECTS_SCHEMA)
-    good = frame.filter(pl.col("_reason").is_null())
+    # Most exports reject nothing: then the frame is kept as it is, not copied by a filter.
+    good = frame.filter(pl.col("_reason").is_null()) if rejected.height else frame
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
     problems = value_problems(good, [*KEPT_VALUES, *kept])

@@ -69,14 +69,29 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
 def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
                  extra_aggs: list[pl.Expr] = ()) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
-    many segments were folded into the other row."""
+    many segments were folded into the other row.
+
+    One group-by over the column's own values gives every segment's row and size; the
+    segments past `segments.top` or below `segments.min_size` are then aggregated again
+    as one other row from their own rows, so its medians are true medians."""
     aggs = [*funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel)), *extra_aggs]
-    label, folded = folded_label(frame, column, funnel.segments.top, funnel.segments.min_size)
-    return report_order(frame.group_by(label.alias("value")).agg(aggs).to_dicts()), folded
+    value = pl.col(column).fill_null(EMPTY)
+    groups = frame.group_by(value.alias("value")).agg(aggs)
+    kept, folded = kept_values(dict(zip(groups["value"].to_list(), groups["entities"])),
+                               funnel.segments.top, funnel.segments.min_size)
+    if folded == 0:
+        return report_order(groups.to_dicts()), 0
+    chosen = pl.lit(pl.Series(kept, dtype=pl.String)).implode()
+    kept_rows = groups.with_columns(pl.col("value").cast(pl.String)).filter(
+        pl.col("value").is_in(chosen))
+    other = (frame.lazy().filter(~value.is_in(chosen))
+             .group_by(pl.lit(OTHER).alias("value")).agg(aggs).collect())
+    return report_order(kept_rows.to_dicts() + other.to_dicts()), folded
 
 
 def kept_values(sizes: dict[str, int], top: int, min_size: int) -> tuple[list[str], int]:
-    """folded_label's choice from segment sizes: the values kept, how many are folded."""
+    """From segment sizes: the `top` biggest values of at least `min_size` (kept), and how
+    many are folded into the other row."""
     ordered = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
     kept = [value for value, size in ordered if size >= min_size][:top]
     return kept, len(ordered) - len(kept)
@@ -106,20 +121,6 @@ def segment_results(rows: list[dict], folded: int, funnel: Funnel, total: dict, 
                 row[last], row["entered_1"], total[last] - row[last], rest)
         out.append(seg)
     return out
-
-
-def folded_label(frame: pl.DataFrame, column: str, top: int,
-                 min_size: int) -> tuple[pl.Expr, int]:
-    """The segment of each row: its value for the `top` biggest segments of at least
-    `min_size`, else OTHER; and how many segments were folded into OTHER. The other row
-    is aggregated from its rows (not summed from the segments), so its medians are true."""
-    value = pl.col(column).fill_null(EMPTY)
-    sizes = dict(frame.group_by(value.alias("value")).len().iter_rows())
-    kept, folded = kept_values(sizes, top, min_size)
-    if folded == 0:
-        return value, 0
-    return (pl.when(value.is_in(pl.lit(pl.Series(kept, dtype=pl.String)).implode()))
-            .then(value.cast(pl.String)).otherwise(pl.lit(OTHER))), folded
 
 
 def _add_outcomes(target: FunnelResult | SegmentResult, row: dict) -> None:
