@@ -175,3 +175,31 @@ def test_parquet_timestamps_missing_are_rejected_with_lines(tmp_path):
     assert sorted(activities.daily.rows()) == [("A", dt.date(2024, 2, 5), 1, 0),
                                                ("A", dt.date(2024, 2, 6), 0, 1),
                                                ("B", dt.date(2024, 2, 5), 0, 1)]
+
+
+def test_timestamps_in_several_formats_are_all_read(tmp_path):
+    """A CSV column mixing ISO forms: the rows the first format does not read are read
+    with the others (one day counts rows of two forms), and their rejects keep their
+    lines and values."""
+    from funnelctl.config import load_config
+    from funnelctl.io.activities import read_activities
+    from funnelctl.io.readers import open_source
+
+    write_log(tmp_path, [
+        ("A", "2024-02-05 10:00:00", "call"),     # line 2
+        ("A", "2024-02-05T11:30", "call"),        # line 3: same day, another form
+        ("A", "2024-02-06", "meeting"),           # line 4: a date alone
+        ("B", "2024-02-06 09:15", "call"),        # line 5: no seconds
+        ("B", "1900-01-01 10:00", "call"),        # line 6: read, but out of range
+        ("B", "2024-13-01 10:00:00", "call"),     # line 7: no month 13
+        ("", "2024-02-05T12:00", "call"),         # line 8: no manager
+    ])
+    source = load_config(write_norms_config(tmp_path)).sources["act"]
+    activities = read_activities(open_source("act", source), source, "UTC")
+    assert activities.rows_read == 7
+    assert activities.rejects.rows() == [(6, "ts out of range", "1900-01-01 10:00"),
+                                         (7, "unparseable ts", "2024-13-01 10:00:00"),
+                                         (8, "missing manager", None)]
+    assert sorted(activities.daily.rows()) == [("A", dt.date(2024, 2, 5), 2, 0),
+                                               ("A", dt.date(2024, 2, 6), 0, 1),
+                                               ("B", dt.date(2024, 2, 6), 1, 0)]

@@ -12,13 +12,14 @@ text), shorter calls are not counted, and counted as short.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.config.norms import MAX_PER_DAY, TypeValues
 from funnelctl.errors import DataError, excerpt_list
+from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
@@ -123,11 +124,27 @@ def _read_rows(raw: RawSource, source: Source, timezone: str, mapping: dict[str,
     dtype = schema[mapping["ts"]]
     given = {} if isinstance(dtype, pl.Datetime) or dtype == pl.Date else {
         "_ts_given": ts_given}
-    rows = raw.frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]),
-                            _t=kind, date=ts.dt.date(), _ts_raw=pl.col(mapping["ts"]),
-                            **given, **duration)
+
+    def rows_with(day: pl.Expr, frame: pl.LazyFrame = raw.frame) -> pl.LazyFrame:
+        return frame.select(pl.col(LINE), _m=pl.col(mapping["manager"]), _t=kind, date=day,
+                            _ts_raw=pl.col(mapping["ts"]), **given, **duration)
+
     keys = ["_m", "_t", "date", *given, *(["_dur"] if duration else [])]
-    groups = rows.group_by(keys).agg(n=pl.len()).collect()
+    rows = rows_with(ts.dt.date())  # every format: the rejects ledger's lookup
+    quick = first_format(reading)
+    if quick is None:
+        groups = rows.group_by(keys).agg(n=pl.len()).collect()
+    else:
+        first, _ = to_local_datetime(mapping["ts"], dtype, timezone, source.date_format,
+                                     markers, quick)
+        groups = rows_with(first.dt.date()).group_by(keys).agg(n=pl.len()).collect()
+        unread = pl.col("date").is_null() & pl.col("_ts_given")
+        if groups.filter(unread).height:
+            # Only the rows the first format does not read are read with all of them.
+            again = rows_with(ts.dt.date(), raw.frame.filter(first.is_null() & ts_given))
+            groups = pl.concat([groups.lazy().filter(~unread),
+                                again.group_by(keys).agg(n=pl.len())]
+                               ).group_by(keys).agg(pl.col("n").sum()).collect()
     if groups.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     table = groups.lazy() if given else groups.lazy().with_columns(
@@ -177,6 +194,19 @@ def _checked_groups(groups: pl.LazyFrame, type_values: TypeValues, markers: list
         (pl.col("_type").is_null(), "missing activity type"),
         *duration_rules(duration),
     ]))
+
+
+def first_format(reading: DateReading | None) -> DateReading | None:
+    """The reading with its first format only, when it has several naive ones: a file's
+    timestamps are nearly always written one way, and trying every format on every row
+    cost several times the rest of the read. The result is the same: formats are tried in
+    order and the first that reads a value wins, so a value the first format reads is
+    read as before, and the rest are read again with all of them. None: no such reading
+    (one format, zones, epochs, or an offset in the first format)."""
+    if (reading is None or len(reading.formats) < 2 or reading.zones or reading.epochs
+            or any(code in reading.formats[0] for code in ("%z", "%#z", "%:z"))):
+        return None
+    return replace(reading, formats=reading.formats[:1])
 
 
 OK, SHORT, MISSING, BAD = "ok", "short", "missing", "bad"
