@@ -137,7 +137,8 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
     types = types.with_columns(clean=clean_text("v", markers)).with_columns(
         kind=pl.col("clean").str.to_lowercase().replace_strict(
             type_values.lookup(), default=OTHER, return_dtype=pl.String))
-    others = sorted(types.filter(pl.col("kind") == OTHER)["clean"].unique().to_list())
+    others = sorted(types.filter(pl.col("kind") == OTHER)["clean"].drop_nulls().unique()
+                    .to_list())
     codes = types.select(
         pl.when(pl.col("clean").is_null()).then(0)
         .when(pl.col("kind") == "call").then(CALL)
