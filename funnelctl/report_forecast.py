@@ -99,6 +99,8 @@ class PlanLine:
     behind: bool  # won below expected_by_now while the period runs (or missed, once over)
     status: str  # "running", "finished" or "future"
     derived: bool = False  # a team line the plan does not give: the managers' targets summed
+    # Running, but under MIN_ELAPSED of its working days gone: too early to tell the pace.
+    too_early: bool = False
 
 
 @dataclass

@@ -87,7 +87,8 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                .sort("_rank", "_month", CURRENCY, nulls_last=True))
     rows = [ForecastRow(month=r["_month"], bucket=r["_bucket"], currency=r[CURRENCY] or None,
                         deals=r["deals"], amount=float(r["amount"] or 0.0),
-                        weighted=None if r["_unweighted"] else float(r["weighted"] or 0.0))
+                        weighted=None if r["_unweighted"]
+                        else round(float(r["weighted"] or 0.0), 2))
             for r in grouped.iter_rows(named=True)]
     late = rows_frame.filter((pl.col("_bucket") == "overdue")
                              & ~pl.col("deal_id").cast(pl.String).is_in(list(snoozed)))

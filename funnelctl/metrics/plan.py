@@ -97,8 +97,10 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
         status = "future" if day < start else ("finished" if day >= end else "running")
         pipe = pipeline.filter(who & pl.col("_day").is_between(start, end))
         # A priced deal without a probability: the weight is unknown, not 0.
+        # Rounded to cents: a float sum's last digits follow the summation order, which
+        # the group-by does not fix; the report must read the same run after run.
         weighted_pipe = (None if int(pipe["_unknown"].sum() or 0)
-                         else float(pipe["_w"].sum() or 0.0))
+                         else round(float(pipe["_w"].sum() or 0.0), 2))
         # Too early to tell: not behind before MIN_ELAPSED of the working days are gone.
         judged = expected is not None and elapsed >= MIN_ELAPSED * total
         lines.append(PlanLine(
@@ -112,7 +114,8 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                       and status != "finished" else None),
             behind=(status == "running" and judged and won_amount < (expected or 0.0))
             or (status == "finished" and won_amount < target.amount),
-            status=status, derived=members is not None))
+            status=status, derived=members is not None,
+            too_early=status == "running" and expected is not None and not judged))
     return sorted(lines, key=lambda ln: (ln.start, ln.end, ln.manager is not None,
                                          ln.manager or ""))
 
