@@ -362,3 +362,26 @@ def test_demo_telephony_in_a_chdb_database_folder(tmp_path):
     lebedev = {d: c for (m, d), c in report_days(clickhouse).items() if m == "Сергей Лебедев"}
     assert lebedev and all(c == tuple(expected.get(("Сергей Лебедев", d), (0, 0)))
                            for d, c in lebedev.items())
+
+
+def test_a_value_the_first_query_did_not_see_stops_the_audit(tmp_path, monkeypatch):
+    """As if the table gained a manager between the distinct query and the counting one:
+    an error, not rows miscounted under another reason."""
+    from funnelctl.engines import clickhouse_norms
+    from funnelctl.errors import DataError
+
+    path = tmp_path / "calls.parquet"
+    hostile_rows(200).write_parquet(path)
+    seen = clickhouse_norms.distinct_values
+
+    def without_one(plan, canonicals):
+        return seen(plan, canonicals).filter(pl.col("manager") != HOSTILE[0])
+
+    monkeypatch.setattr(clickhouse_norms, "distinct_values", without_one)
+    config_path = tmp_path / "c.yaml"
+    config_path.write_text(yaml.safe_dump(on_clickhouse(hostile_config(path)),
+                                          allow_unicode=True), encoding="utf-8")
+    from funnelctl.audit.pipeline import audit
+
+    with pytest.raises(DataError, match="the data changed while it was read"):
+        audit(config_path, record=False, as_of=AS_OF)

@@ -29,12 +29,12 @@ from funnelctl.engines.clickhouse_client import Connection, connect
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.norms_sql import (
     CALL,
+    CHANGED,
     DUR_CODES,
     MEETING,
     OTHER_BASE,
     REASONS,
     SHORT_CALL,
-    UNSEEN,
     Mapping,
     counts_sql,
     distinct_sql,
@@ -201,7 +201,7 @@ def activities_from_counts(table: pl.DataFrame, names: list[str], others: list[s
     rows_read = int(table["n"].sum())
     if rows_read == 0:
         raise DataError(f"{path}: has a header but no data rows")
-    if (table["manager"] == UNSEEN).any() or (table["kind"] == UNSEEN).any():
+    if (table["reason"] == CHANGED).any():
         raise plan.conn.fail("the data changed while it was read (a value the first query "
                              "did not return); run the audit again")
     rejected = (table.filter(pl.col("reason") > 0).group_by("reason").agg(pl.col("n").sum())

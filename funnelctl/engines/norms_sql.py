@@ -27,8 +27,9 @@ REASONS = ("missing manager", "missing ts", "unparseable ts", "ts out of range",
 CALL, MEETING, SHORT_CALL, OTHER_BASE = 1, 2, 3, 4
 # Duration states (io/activities.py duration_state: ok, short, missing, bad).
 DUR_CODES = {"ok": 0, "short": 1, "missing": 2, "bad": 3}
-# A raw value the first query did not see (the table changed in between).
-UNSEEN = 4294967295
+# A raw value the first query did not see (the table changed in between), and the
+# reason code of a row with one.
+UNSEEN, CHANGED = 4294967295, 255
 
 
 @dataclass
@@ -99,7 +100,7 @@ def ts_missing_sql(columns: Columns, header: str, markers: list[str], params: Pa
 def counts_sql(columns: Columns, headers: dict[str, str], mapping: Mapping, params: Params,
                timezone: str, dates: tuple[str, str], markers: list[str],
                minimum: int | None) -> str:
-    """reason (0: usable, else 1 + its index in REASONS), manager id, kind code and local
+    """reason (0: usable, CHANGED, else 1 + its index in REASONS), manager id, kind code and local
     date (both 0 / NULL on a rejected row), n rows."""
     one_type = isinstance(mapping.types, int)
     t_raw = "toNullable('')" if one_type else raw_text(columns, headers["type"])
@@ -131,7 +132,9 @@ def counts_sql(columns: Columns, headers: dict[str, str], mapping: Mapping, para
         f"kind0 = {CALL} AND dur = {DUR_CODES['missing']}",
         f"kind0 = {CALL} AND dur = {DUR_CODES['bad']}",
     ]
-    reason = ("multiIf(" + ", ".join(f"{rule}, {i}" for i, rule in enumerate(rules, 1))
+    # A value the first query did not see (the table changed in between) comes first.
+    unseen = f"{UNSEEN} IN (mgr0, kind0, dur), {CHANGED}, "
+    reason = ("multiIf(" + unseen + ", ".join(f"{rule}, {i}" for i, rule in enumerate(rules, 1))
               + ", 0)")
     short = f"kind0 = {CALL} AND dur = {DUR_CODES['short']}"
     return (f"SELECT reason, if(reason = 0, mgr0, 0) AS manager,\n"
