@@ -97,3 +97,37 @@ def test_error_message_shows_controls_in_a_path_as_escapes(tmp_path, cli):
     result = cli("audit", config)
     assert result.exit_code == 2
     assert "gone\\x1b[2J.csv" in result.stderr and "\x1b" not in result.stderr
+
+
+def test_for_display_escapes_every_string_and_keeps_clean_parts():
+    """Strings inside dataclasses, lists, tuples and dict keys and values become visible
+    escapes; a part with nothing to escape is the very same object (not a copy)."""
+    import datetime as dt
+    from dataclasses import dataclass, field
+
+    from funnelctl.render.escape import for_display
+
+    @dataclass
+    class Day:
+        date: dt.date
+        calls: int
+        grade: str | None
+
+    @dataclass
+    class Person:
+        name: str
+        days: list[Day]
+        notes: dict[str, str] = field(default_factory=dict)
+        pair: tuple = ()
+
+    clean = Day(dt.date(2024, 2, 5), 3, "good")
+    person = Person(f"Eve{CLEAR}", [clean], {f"k{RLO}": "v", "ok": f"x{TITLE_SET}"},
+                    ("a", f"b{CLEAR}"))
+    shown = for_display(person)
+    assert shown.name == "Eve\\x1b[2J"
+    assert shown.notes == {"k\\u202e": "v", "ok": "x\\x1b]0;owned\\x07"}
+    assert shown.pair == ("a", "b\\x1b[2J")
+    assert shown.days[0] is clean and shown.days == [clean]
+    assert person.name == f"Eve{CLEAR}"  # the report itself is left as it was
+    untouched = Person("Ann", [clean], {"a": "b"}, ("c",))
+    assert for_display(untouched) is untouched

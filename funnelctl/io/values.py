@@ -311,3 +311,16 @@ def on_distinct(text: pl.Expr, transform: Callable[[pl.Expr], pl.Expr]) -> pl.Ex
     """
     values = text.unique(maintain_order=True)  # the same order in both uses below
     return text.replace_strict(values, transform(values), default=None)
+
+
+def strip_on_distinct(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The text columns trimmed, worked out on their distinct values. A column whose
+    values are all trimmed already (most exports) is kept as it is: no per-row pass and
+    no copy of a million strings."""
+    changes = {}
+    for column in columns:
+        values = frame[column].unique()
+        stripped = values.str.strip_chars()
+        if not (stripped == values).all():
+            changes[column] = pl.col(column).replace_strict(values, stripped, default=None)
+    return frame.with_columns(**changes) if changes else frame

@@ -12,6 +12,7 @@ data for programs, and its encoder escapes controls itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields, is_dataclass, replace
 from typing import TypeVar
 
@@ -20,19 +21,43 @@ from funnelctl.errors import visible
 __all__ = ["for_display", "visible"]
 
 T = TypeVar("T")
+_NO_TEXT = (int, float, bool, type(None), dt.date, dt.datetime)
+_INIT_FIELDS: dict[type, list[str]] = {}
 
 
 def for_display(value: T) -> T:
-    """A copy of a report (or any part of it) with every string made visible."""
+    """A report (or any part of it) with every string made visible: a part with nothing
+    to escape is returned as it is, not copied (a norms report has one object per
+    manager-day, and copying each cost more than drawing the tables)."""
+    kind = type(value)
+    if kind is str:
+        shown = visible(value)  # type: ignore[arg-type]
+        return value if shown == value else shown  # type: ignore[return-value]
+    if kind in _NO_TEXT:
+        return value
+    names = _INIT_FIELDS.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _INIT_FIELDS[kind] = [f.name for f in fields(value) if f.init]
+    if names is not None:
+        old = [getattr(value, name) for name in names]
+        new = [for_display(item) for item in old]
+        if _same(old, new):
+            return value
+        return replace(value, **dict(zip(names, new)))  # type: ignore[type-var]
     if isinstance(value, str):
         return visible(value)  # type: ignore[return-value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: for_display(getattr(value, f.name))
-                                 for f in fields(value) if f.init})
-    if isinstance(value, list):
-        return [for_display(item) for item in value]  # type: ignore[return-value]
-    if isinstance(value, tuple):
-        return tuple(for_display(item) for item in value)  # type: ignore[return-value]
+    if isinstance(value, (list, tuple)):
+        items = [for_display(item) for item in value]
+        if _same(value, items):
+            return value
+        return items if isinstance(value, list) else tuple(items)  # type: ignore
     if isinstance(value, dict):
-        return {for_display(k): for_display(v) for k, v in value.items()}  # type: ignore
+        pairs = [(for_display(k), for_display(v)) for k, v in value.items()]
+        if all(k is a and v is b for (k, v), (a, b) in zip(value.items(), pairs)):
+            return value
+        return dict(pairs)  # type: ignore[return-value]
     return value
+
+
+def _same(old, new) -> bool:
+    return all(a is b for a, b in zip(old, new))
