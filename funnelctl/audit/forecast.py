@@ -143,7 +143,7 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         require_plan_columns(config, funnel, frame)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
-        lines = plan_lines(amounts, weighted(amounts, probabilities), targets, day,
+        lines = plan_lines(amounts, weighted(amounts.lazy(), probabilities), targets, day,
                            config.norms.calendar if config.norms else None)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None)
