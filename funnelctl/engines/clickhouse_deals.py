@@ -45,14 +45,13 @@ from funnelctl.errors import DataError
 from funnelctl.io.deals import (
     CLOSED_BEFORE_CREATED,
     DUPLICATE,
-    _status_expr,
-    _stripped,
+    _statuses,
     column_mapping,
     resolve_preset,
 )
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
-from funnelctl.io.values import null_markers, out_of_range, plausible
+from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
 from funnelctl.metrics.breakdown import OTHER, from_rows, kept_values, report_order
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
@@ -166,9 +165,10 @@ def canonical_keys(raw_keys: list[tuple], present: tuple[str, ...], source: Sour
     stripped, the status word looked up (io/deals.py's own functions)."""
     frame = pl.DataFrame([list(k) for k in raw_keys] or None,
                          schema=dict.fromkeys(present, pl.String), orient="row")
-    exprs = [_status_expr(c, source, preset).alias(c) if c == "status"
-             else _stripped(pl.col(c)).alias(c) for c in present]
-    return frame.select(exprs)
+    frame = strip_on_distinct(frame, [c for c in present if c != "status"])
+    if "status" in present:
+        frame = frame.with_columns(_statuses(frame["status"], source, preset))
+    return frame
 
 
 def distinct_labels(conn: Connection, columns: Columns, mapping: dict[str, str],
