@@ -26,7 +26,7 @@ from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError, UsageError
 from funnelctl.io.deals import DUPLICATE, Deals, read_deals
 from funnelctl.io.history import History, read_history
-from funnelctl.io.presets import PRESETS
+from funnelctl.io.presets import with_preset_outcomes
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, problem_summary, source_quality
 from funnelctl.metrics.breakdown import summarise
@@ -145,16 +145,6 @@ def require_pipeline_column(deals: Deals, funnels: list[Funnel], source: str) ->
     if named and "pipeline" not in deals.frame.columns:
         raise ConfigError(f"funnel '{named[0]}' has `pipeline:` but source '{source}' maps no "
                           f"pipeline column: add it under sources.{source}.columns")
-
-
-def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
-    """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
-    "Успешно реализовано" / "Закрыто и не реализовано")."""
-    if not preset or funnel.won or funnel.lost:
-        return funnel
-    spec = PRESETS[preset]
-    return funnel.model_copy(update={"won": list(spec.get("won_stages", [])),
-                                     "lost": list(spec.get("lost_stages", []))})
 
 
 def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.audit.cohort import add_outcome_notes
-from funnelctl.audit.deals import with_preset_outcomes
 from funnelctl.checks import check_empty_period, check_funnel, check_loss_stages, check_stage_values
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import _copy, _local_file, describe, settings
@@ -49,6 +48,7 @@ from funnelctl.io.deals import (
     column_mapping,
     resolve_preset,
 )
+from funnelctl.io.presets import with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
 from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
