@@ -194,20 +194,22 @@ def test_a_repeated_plan_target_is_a_config_error(cli, tmp_path):
                  "plan target 2 repeats target 1", "2026-11-01..2026-11-30")
 
 
-def test_plan_on_a_stage_history_funnel_is_a_config_error(cli, tmp_path):
-    write_csv(tmp_path / "h.csv", ["id", "stage", "at"], [["1", "A", "2026-10-01"]])
+def test_plan_on_an_event_funnel_is_a_config_error(cli, tmp_path):
+    # A stage-history funnel takes a plan (tests/test_history_forecast.py); events do not.
+    write_csv(tmp_path / "e.csv", ["user_id", "event", "ts"], [["1", "A", "2026-10-01"]])
     (tmp_path / "audit.yaml").write_text("""
 version: 1
 sources:
-  h: {path: h.csv, kind: stage_history, columns: {deal_id: id, stage: stage, entered_at: at}}
+  e: {path: e.csv, kind: events}
 funnels:
-  - name: H
-    source: h
+  - name: E
+    source: e
+    window: 7d
     stages: [{name: A}]
     plan: [{month: 2026-11, amount: 5}]
 """, encoding="utf-8")
-    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:9",
-                 "plan applies to funnels over a deals source")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "audit.yaml:10",
+                 "plan applies to deal and stage-history funnels only")
 
 
 def test_working_days_follow_the_norms_calendar(cli, tmp_path):

@@ -131,6 +131,19 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         judge_stuck(config, funnel, result, times, snoozed,
                     lambda limits: stuck_in_snapshot(frame, limits, moment, active))
         found += check_history(result, funnel)
+    found += forecast_and_plan(config, funnel, frame, result, day, active, snoozed,
+                               probabilities)
+    result.snoozed = snoozed
+    return found
+
+
+def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
+                      result: FunnelResult, day: dt.date, active: set[str],
+                      snoozed: Snoozed | None, probabilities: list) -> list[Finding]:
+    """The weighted forecast with its overdue deals, and the plan, of the funnel's deals
+    (`frame`: depth = each open deal's current stage, outcome, amount, expected_close,
+    closed_at, manager), as of `day`; `active`: the snoozed deal ids."""
+    found: list[Finding] = []
     priced = priced_blocks(config, funnel, frame) if AMOUNT in frame.columns else []
     if priced and EXPECTED in frame.columns:
         result.forecast = forecast(pl.concat([b for _, b in priced], how="vertical_relaxed"),
@@ -148,7 +161,6 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None)
         found += check_plan(result)
-    result.snoozed = snoozed
     return found
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.audit.cohort import KeptFunnel, add_outcome_notes, in_period, lost_without_stage
-from funnelctl.audit.forecast import history_stuck
+from funnelctl.audit.history_forecast import history_forward_view
 from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
@@ -82,8 +82,10 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
-    # Per deal: its owner and breakdowns, and for the money view its latest amount.
-    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown, "amount", "currency"])
+    # Per deal: its owner and breakdowns, and for the money view and the forecast its
+    # latest amount, currency and expected close.
+    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown, "amount", "currency",
+                                      "expected_close"])
             if c in entries.columns]
     every_deal = deal_outcomes(entries, funnel, keep)
     earlier = (summarise(in_period(every_deal, before), funnel, kind="stage_history",
@@ -108,7 +110,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
         result.waterfall = history_waterfall(config, entries, funnel, dates, history.edits)
     if kept is not None:
         kept.append(KeptFunnel(funnel, every_deal, result, entries))
-    return result, earlier, history_stuck(config, funnel, result, entries, moment)
+    return result, earlier, history_forward_view(config, funnel, result, entries, every_deal,
+                                                 moment)
 
 
 def _add_timing(result: FunnelResult, cohort: pl.DataFrame, n_stages: int) -> None:

@@ -64,10 +64,9 @@ def event_funnel_problems(config: Config) -> list[tuple[tuple, str]]:
                                              "needs window: (e.g. 30m, 36h, 7d)"))
         elif not events and funnel.window is not None:
             problems.append((("funnels", i, "window"), "window applies to event funnels only"))
-        deals = config.sources[funnel.source].kind == "deals"
-        problems += [(("funnels", i, key), f"{key} applies to funnels over a deals source")
-                     for key, used in (("plan", funnel.plan),)
-                     if used is not None and not deals]
+        if events and funnel.plan is not None:
+            problems.append((("funnels", i, "plan"), "plan applies to deal and stage-history "
+                             "funnels only"))
         if events and funnel.snooze is not None:
             problems.append((("funnels", i, "snooze"), "snooze applies to deal and "
                              "stage-history funnels only"))
