@@ -69,8 +69,10 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
         unassigned=rows.get(NO_MANAGER, 0) + sum(match.ignored.values()),
         kpi_stages={k: kpis[k][1] for k in KPI_WORDS},
         kpi_funnels={k: funnel for k, (funnel, _) in kpis.items()},
-        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels)),
-        min_managers=MIN_MANAGERS, weeks=manager_weeks(table, graded),
+        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels),
+                                           config.significance.level,
+                                           config.significance.correction),
+        min_managers=MIN_MANAGERS, correction=config.significance.correction, weeks=manager_weeks(table, graded),
         advances_from={f.name: f.advances_from for f in funnels})
     stats = config.significance
     return cards, card, contrast_findings(
