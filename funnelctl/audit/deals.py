@@ -73,8 +73,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             cohort = in_period(frame, dates)
             money = money_input(cohort, config.money, funnel, config.where(("money", "rates")))
             result = summarise(money.frame, funnel, kind="deals",
-                               significance=config.significance, extra_aggs=money.aggs,
-                               rows_out=money.rows)
+                               significance=config.significance)
             found = check_funnel(result, funnel)
             add_money(result, money, funnel)
             found += check_money(result, funnel)

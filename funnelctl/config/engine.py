@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 EngineName = Literal["polars", "clickhouse"]
 CHDB = "chdb:"
-# What engine: clickhouse runs today (README / docs/engines.md: deals and norms on Polars).
-CLICKHOUSE_KINDS = ("events",)
+# What engine: clickhouse runs today (README / docs/engines.md; activities: norms_sql.py).
+CLICKHOUSE_KINDS = ("events", "activities")
 # order: modes the ClickHouse SQL runs, as windowFunnel's mode names.
 CLICKHOUSE_MODES = {"strict_increase", "strict_order", "strict_deduplication", "allow_reentry"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,7 +36,7 @@ def source_engine_problem(source: Any) -> tuple[str, str] | None:
     if source.kind not in CLICKHOUSE_KINDS:
         return "kind", (f"engine: clickhouse runs sources of kind: "
                         f"{', '.join(CLICKHOUSE_KINDS)} (this one is kind: {source.kind}; "
-                        "deals, stage_history and activities run on engine: polars, see "
+                        "deals and stage_history run on engine: polars, see "
                         "docs/engines.md)")
     problem = url_problem(source.url)
     if problem:

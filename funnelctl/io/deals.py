@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -17,6 +18,7 @@ from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
     clean_text,
     date_readings,
+    map_on_distinct,
     null_markers,
     on_distinct,
     out_of_range,
@@ -153,8 +155,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
-    if has_status:
-        columns["status"] = _status_expr(mapping["status"], source, preset)
+    if has_status:  # read as it is; its words are looked up after the collect
+        columns["status"] = pl.lit(None, pl.String)  # (keeps the column's place)
         columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
     texts = ["stage"]  # trimmed after the collect, on their distinct values
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
@@ -166,13 +168,17 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
            for c in ("created_at", "closed_at") if c in columns}
     rules = _reject_rules(has_status, mapping)
+    # The status rule is the last: it is judged after the collect, with the status words.
     frame = (raw.frame.select(**columns).with_columns(**odd)
-             .with_columns(_first_broken(rules).alias(RULE))
-             .with_columns(_with_duplicates(len(rules)).alias(RULE)))
+             .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
     try:
         frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
+    if has_status:
+        frame = frame.with_columns(_statuses(frame["_status_raw"], source, preset)) \
+            .with_columns(pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
+    frame = frame.with_columns(_with_duplicates(len(rules)).alias(RULE))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
@@ -223,7 +229,9 @@ def _shown(parsed: str, raw: str) -> pl.Expr:
     return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
 
 
-def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+def _status_words(source: Source, preset: str | None) -> Callable:
+    """The status word (trimmed, lower-cased) -> open, won or lost, as a function of text
+    (an expression or a series): null for a word that is none of them."""
     words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
     preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
     for key, extra in preset_words.items():
@@ -231,9 +239,18 @@ def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     if source.status_values is not None:
         words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
     lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
-    return on_distinct(pl.col(column).cast(pl.String), lambda text: text.str.strip_chars()
-                       .str.to_lowercase().replace_strict(lookup, default=None,
-                                                          return_dtype=pl.String))
+    return lambda text: text.str.strip_chars().str.to_lowercase().replace_strict(
+        lookup, default=None, return_dtype=pl.String)
+
+
+def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+    """The status column in canonical words, lazily (commands/funnel_shape)."""
+    return on_distinct(pl.col(column).cast(pl.String), _status_words(source, preset))
+
+
+def _statuses(raw: pl.Series, source: Source, preset: str | None) -> pl.Series:
+    """The same on the collected column, once per distinct value (the reader)."""
+    return map_on_distinct(raw, _status_words(source, preset)).alias("status")
 
 
 def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Expr, str, pl.Expr]]:
@@ -261,11 +278,12 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
     return rules
 
 
-def _first_broken(rules: list[tuple[pl.Expr, str, pl.Expr]]) -> pl.Expr:
-    """The position of the first rule a row breaks, or null for a usable row: a small
-    integer per row, the reason's text is looked up on the rejected rows only."""
+def _first_broken(rules: list[tuple[pl.Expr, str, pl.Expr]], first: int = 0) -> pl.Expr:
+    """The position of the first rule a row breaks (`rules` start at position `first`),
+    or null for a usable row: a small integer per row, the reason's text is looked up on
+    the rejected rows only."""
     return pl.coalesce([pl.when(cond).then(pl.lit(k, pl.Int8))
-                        for k, (cond, _, _) in enumerate(rules)])
+                        for k, (cond, _, _) in enumerate(rules, first)]).alias(RULE)
 
 
 def _with_duplicates(duplicate: int) -> pl.Expr:

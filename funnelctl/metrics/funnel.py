@@ -21,6 +21,7 @@ DEPTH = "depth"
 OUTCOME = "outcome"
 LOSS_STAGE_KNOWN = "loss_stage_known"
 CYCLE_DAYS = "cycle_days"
+STAGE_CODE = "_stage_code"  # deal_depths' one lookup of the stage value (dropped)
 UNPLACED = 0  # the depth of a lost deal whose loss stage nothing in the data says
 
 
@@ -83,10 +84,14 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     won_values = [v.strip().lower() for v in funnel.won]
     lost_values = [v.strip().lower() for v in funnel.lost]
     stages = _distinct_keys(deals, "stage")
-    stage_idx = _lookup("stage", stages, index)
-    member = _among("stage", stages, [*index, *won_values, *lost_values])
-    if has_status and claim_closed:
-        member = member | pl.col("status").is_in(["won", "lost"])
+    # One lookup per row: the stage's index (1..n), 0 for a won or lost value that is no
+    # stage, null for a value that is not the funnel's; a null stage stays unknown (null).
+    claimed = _lookup("stage", stages, {**dict.fromkeys([*won_values, *lost_values], 0), **index})
+    code = pl.col(STAGE_CODE)  # computed once, in the first step below
+    stage_idx = pl.when(code > 0).then(code)
+    member = pl.when(pl.col("stage").is_not_null()).then(code.is_not_null())
+    if has_status and claim_closed:  # (two comparisons: cheaper than is_in on text)
+        member = member | (pl.col("status") == "won") | (pl.col("status") == "lost")
     if funnel.pipeline is not None:
         member = member & (pl.col("pipeline") == funnel.pipeline.strip()).fill_null(False)
     if has_status:
@@ -114,11 +119,11 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
         cycle = pl.when(pl.col(OUTCOME) == "won").then(
             ((pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
             .clip(lower_bound=0.0))
-    return deals.with_columns(outcome.alias(OUTCOME)).with_columns(
+    return deals.with_columns(outcome.alias(OUTCOME), claimed.alias(STAGE_CODE)).with_columns(
         depth.alias(DEPTH),
         (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
         cycle.alias(CYCLE_DAYS),
-    )
+    ).drop(STAGE_CODE)
 
 
 def stage_date_columns(columns: list[str], funnel: Funnel) -> list[tuple[int, str]]:
