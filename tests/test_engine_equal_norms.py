@@ -250,6 +250,21 @@ def test_hostile_names_types_and_every_reject_reason(tmp_path):
     assert set(others) == set(OTHER_TYPES)
 
 
+@pytest.mark.parametrize("written", ["%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%d %H:%M:%S%.f"])
+def test_hostile_case_as_csv_with_iso_text_timestamps(tmp_path, written):
+    """The same rows as a CSV over url: chdb: (read as text there): ISO instants, and
+    naive times read in the config's zone by both engines."""
+    # A CSV's "NaN" is a null marker to the reader (missing, not unparseable): negative.
+    rows = hostile_rows(1500).with_columns(pl.col("duration").fill_nan(-1.0))
+    if "Z" not in written:  # naive: the wall clock in the config's zone
+        rows = rows.with_columns(pl.col("ts").dt.convert_time_zone("Asia/Yekaterinburg"))
+    rows.write_parquet(tmp_path / "calls.parquet")
+    rows.with_columns(pl.col("ts").dt.strftime(written)).write_csv(tmp_path / "calls.csv")
+    polars, clickhouse = both(hostile_config(tmp_path / "calls.csv"), tmp_path)
+    assert clickhouse == polars
+    check_hostile(clickhouse, tmp_path / "calls.parquet")
+
+
 def test_explain_prints_the_norms_sql_with_values_as_parameters(tmp_path, cli):
     path = tmp_path / "calls.parquet"
     hostile_rows(300).write_parquet(path)
