@@ -76,6 +76,7 @@ class Plan:
     params: Params  # the FROM clause's (file path) parameters
     described: Described
     markers: list[str]
+    shape: str = ROWS  # ROWS or DAILY (daily totals: engines/clickhouse_daily.py)
 
 
 def plan_source(name: str, source: Source) -> Plan:
@@ -93,17 +94,13 @@ def plan_source(name: str, source: Source) -> Plan:
     # The column checks of the Polars reader, on the names DESCRIBE gave (types below).
     shape, headers = activity_mapping(Described(name, path, list(types)),  # type: ignore
                                       source)
-    if shape == DAILY:
-        raise DataError(f"{path}: engine: clickhouse reads activities with one row per "
-                        "activity (manager, ts, type); this source has daily totals "
-                        "(calls, meetings): use engine: polars for it")
     columns = Columns(types, from_sql, text_blank, source.table is None)
     for canonical, header in headers.items():
         if not (columns.is_text(header) or columns.is_numeric(header)
                 or types[header].removeprefix("Nullable(").startswith("Date")):
             raise conn.fail(f"column '{header}' (for {canonical}) holds {types[header]} "
                             "values: expected text, a number or a timestamp")
-    return Plan(conn, columns, headers, params, described, null_markers(None))
+    return Plan(conn, columns, headers, params, described, null_markers(None), shape)
 
 
 def distinct_values(plan: Plan, canonicals: list[str]) -> pl.DataFrame:
@@ -129,6 +126,16 @@ def _pairs(raw: pl.Series, codes: pl.Series) -> tuple[list[str], list[int]]:
     return kept["v"].to_list(), kept["c"].to_list()
 
 
+def manager_ids(managers: pl.DataFrame, markers: list[str]
+                ) -> tuple[tuple[list[str], list[int]], list[str]]:
+    """(raw -> manager id, the cleaned names by id - 1): id 0 is a missing manager."""
+    managers = managers.with_columns(clean=clean_text("v", markers))
+    names = sorted(managers["clean"].drop_nulls().unique().to_list())
+    ids = managers.select(pl.col("clean").replace_strict(
+        names, list(range(1, len(names) + 1)), default=0, return_dtype=pl.Int64))
+    return _pairs(managers["v"], ids.to_series()), names
+
+
 def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str]]:
     """(the mapping, manager names by id - 1, other types by code - OTHER_BASE), from the
     distinct values cleaned with the Polars reader's expressions."""
@@ -136,10 +143,7 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
     type_values = source.type_values or TypeValues()
     one_type = type_values.type is not None
     pairs = distinct_values(plan, ["manager"] if one_type else ["manager", "type"])
-    managers = _distinct(pairs, "manager").with_columns(clean=clean_text("v", markers))
-    names = sorted(managers["clean"].drop_nulls().unique().to_list())
-    ids = managers.select(pl.col("clean").replace_strict(
-        names, list(range(1, len(names) + 1)), default=0, return_dtype=pl.Int64))
+    manager_pairs, names = manager_ids(_distinct(pairs, "manager"), markers)
     types = (pl.DataFrame({"v": [type_values.type]}) if one_type
              else _distinct(pairs, "type"))
     types = types.with_columns(clean=clean_text("v", markers)).with_columns(
@@ -162,7 +166,7 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
         state = values.select(duration_state("v", pl.String, markers, source.min_call_seconds)
                               .replace_strict(DUR_CODES, return_dtype=pl.Int64))
         durations = _pairs(values["v"], state.to_series())
-    mapping = Mapping(_pairs(managers["v"], ids.to_series()), kinds, durations)
+    mapping = Mapping(manager_pairs, kinds, durations)
     return mapping, names, others
 
 
@@ -183,6 +187,10 @@ def read_activities(name: str, source: Source, config: Config, as_of: dt.date | 
     """The source's Activities (as io/activities.read_activities makes them, without the
     rejects' lines) and its quality entry without the notes (audit/norms.py adds them)."""
     plan = plan_source(name, source)
+    if plan.shape == DAILY:
+        from funnelctl.engines.clickhouse_daily import read_daily
+
+        return read_daily(plan, config, as_of)
     sql, values, names, others = statement(plan, source, config, as_of)
     rows = plan.conn.query(sql, values)
     table = pl.DataFrame(
@@ -243,9 +251,19 @@ def explain(name: str, source: Source, config: Config, as_of: dt.date | None) ->
     """The statements the norms run on this source, with their parameters (the distinct
     values are read, to build the mapping the counting statement binds)."""
     plan = plan_source(name, source)
+    if plan.shape == DAILY:
+        from funnelctl.engines.clickhouse_daily import daily_statement
+
+        first = distinct_sql(plan.columns, [plan.headers["manager"]]) + settings(plan.columns)
+        sql, values, _ = daily_statement(plan, config, as_of)
+        return _explained(plan, source, first, sql, values)
     mapped = [plan.headers[c] for c in ("manager", "type") if c in plan.headers]
     first = distinct_sql(plan.columns, mapped) + settings(plan.columns)
     sql, values, _, _ = statement(plan, source, config, as_of)
+    return _explained(plan, source, first, sql, values)
+
+
+def _explained(plan: Plan, source: Source, first: str, sql: str, values: dict) -> str:
     where = plan.conn.where() if source.url != CHDB else "chdb (in process)"
     listed = "\n".join(f"--   {k} = {v}" for k, v in values.items())
     return (f"-- on {where}\n-- 1. the distinct managers and types, with their counts "
