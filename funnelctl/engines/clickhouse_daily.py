@@ -13,7 +13,7 @@ import polars as pl
 from funnelctl.config import Config
 from funnelctl.config.norms import MAX_PER_DAY
 from funnelctl.engines.clickhouse import _copy, settings
-from funnelctl.engines.clickhouse_norms import (
+from funnelctl.engines.clickhouse_activities import (
     Plan,
     _distinct,
     distinct_values,
