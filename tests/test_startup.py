@@ -51,3 +51,14 @@ def test_json_audit_imports_no_renderer_of_other_formats():
     loaded = loaded_after("audit", "configs/demo.yaml", "--format", "json")
     assert {"polars", "pydantic", "funnelctl.report"} <= loaded  # the probe did run the audit
     assert sorted(m for m in ("rich", "jinja2", "chdb", "clickhouse_connect") if m in loaded) == []
+
+
+def test_deals_only_audit_imports_no_event_norms_or_history_module():
+    # configs/pipedrive.yaml has deals funnels and nothing else: the event-funnel, norms,
+    # scorecard, run-history (sqlite3) and comparison modules are not needed, so not loaded.
+    loaded = loaded_after("audit", "configs/pipedrive.yaml", "--format", "json")
+    assert "funnelctl.audit.deals" in loaded  # the probe did run the deals audit
+    unneeded = ("funnelctl.audit.events", "funnelctl.audit.norms", "funnelctl.audit.scorecard",
+                "funnelctl.audit.nightly", "funnelctl.history", "funnelctl.metrics.compare",
+                "funnelctl.notify", "sqlite3")
+    assert sorted(m for m in unneeded if m in loaded) == []

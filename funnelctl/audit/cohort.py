@@ -15,7 +15,9 @@ from funnelctl.report import FunnelResult
 
 
 def lost_without_stage(frame: pl.DataFrame) -> int:
-    return frame.filter((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).height
+    """Lost deals whose loss stage nothing says (counted, not copied out)."""
+    return int(frame.select(((pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN)).sum())
+               .item())
 
 
 def in_period(frame: pl.DataFrame, dates: DateRange) -> pl.DataFrame:

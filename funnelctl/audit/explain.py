@@ -1,8 +1,9 @@
 """`funnelctl audit --explain`: what each funnel would run, without running the audit.
 
 engine: clickhouse prints the SQL and its parameters (the source's columns are read to
-check the names, nothing else); engine: polars prints the plan of the lazy read
-(LazyFrame.explain()) and the step conditions applied to what it reads."""
+check the names, and for the norms the distinct managers and types the SQL maps);
+engine: polars prints the plan of the lazy read (LazyFrame.explain()) and the step
+conditions applied to what it reads."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ def explain(config: Config, period: str | None = None, as_of: dt.date | None = N
                 continue
             parts.append(_head(", ".join(f.name for f in users), name, "polars")
                          + _polars_events(name, source, config, users, read_range, as_of))
+        elif source.kind == "deals" and source.engine == "clickhouse":
+            from funnelctl.engines.clickhouse_deals import explain as deals_sql
+
+            for funnel, sql in deals_sql(config, name, source, users, dates, as_of):
+                parts.append(_head(funnel.name, name, "clickhouse") + sql)
+        elif source.engine == "clickhouse" and source.kind == "activities":
+            from funnelctl.engines.clickhouse_norms import explain as norms_sql
+
+            parts.append(_head("norms", name, "clickhouse")
+                         + norms_sql(name, source, config, as_of))
         else:
             from funnelctl.io.readers import open_source
 

@@ -143,7 +143,7 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
         require_plan_columns(config, funnel, frame)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
-        lines = plan_lines(amounts, weighted(amounts, probabilities), targets, day,
+        lines = plan_lines(amounts, weighted(amounts.lazy(), probabilities), targets, day,
                            config.norms.calendar if config.norms else None)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None)
@@ -158,7 +158,8 @@ def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
     amounts are in one currency or `money.rates` convert them), each block's currency in
     its `currency` column."""
     return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
-            for code, block, _ in rated_blocks(frame, config.money, funnel, "money.rates")]
+            for code, block, _ in rated_blocks(frame, config.money, funnel,
+                                               config.where(("money", "rates")))]
 
 
 def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]

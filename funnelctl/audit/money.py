@@ -11,46 +11,41 @@ import polars as pl
 from funnelctl.config import Funnel
 from funnelctl.config.money import Money as MoneyConfig
 from funnelctl.errors import ConfigError
-from funnelctl.metrics.breakdown import OTHER
-from funnelctl.metrics.funnel import OUTCOME
+from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.value import (
     AMOUNT,
     CURRENCY,
-    PREFIX,
     currency_blocks,
     cycle_target,
     loss_reasons,
     money_view,
     rest_money,
-    segment_aggs,
     segment_money,
-    segments_from_rows,
+    won_deals,
 )
 from funnelctl.report import INSUFFICIENT, FunnelResult
 
 
 @dataclass
 class MoneyInput:
-    """A funnel's deals ready for the money view: per currency (or converted into one),
-    with the outcome-split amounts; `frame` is what the funnel's summary runs over (its
-    breakdown rows then carry `aggs` too, kept in `rows`)."""
+    """A funnel's deals ready for the money view: per currency (or converted into one);
+    `frame` is what the funnel's summary runs over."""
 
     frame: pl.DataFrame
     blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]] = field(default_factory=list)
-    aggs: list[pl.Expr] = field(default_factory=list)
-    rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def money_input(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel,
-                rates_at: str = "money.rates") -> MoneyInput:
-    """The deals split per currency or converted with the rates; `rates_at` names the
-    config key for the error about a currency without a rate."""
+                rates_at: str) -> MoneyInput:
+    """The deals split per currency or converted with the rates; `rates_at` is the
+    file:line of `money.rates` (Config.where) for the error about a currency without a
+    rate."""
     if AMOUNT not in deals.columns:
         return MoneyInput(deals)
     blocks = rated_blocks(deals, config, funnel, rates_at)
     if len(blocks) > 1:  # segments in money need one currency
         return MoneyInput(deals, blocks)
-    return MoneyInput(blocks[0][1], blocks, segment_aggs(PREFIX))
+    return MoneyInput(blocks[0][1], blocks)
 
 
 def rated_blocks(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel, rates_at: str
@@ -66,13 +61,17 @@ def rated_blocks(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel, rates
 
 
 def _lost_by_block(blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]]
-                   ) -> pl.DataFrame:
+                   ) -> pl.LazyFrame:
     """The lost deals of every currency block, each tagged with its block's currency: a
     converted block's amounts are in the money currency whatever their original column
-    says, and a blank cell is the default currency, as in the money view."""
-    return pl.concat([frame.filter(pl.col(OUTCOME) == "lost")
-                      .with_columns(pl.lit(code, pl.String).alias(CURRENCY))
-                      for code, frame, _ in blocks], how="diagonal_relaxed")
+    says, and a blank cell is the default currency, as in the money view. Lazy, with the
+    columns loss_reasons reads."""
+    def lost(frame: pl.DataFrame, code: str | None) -> pl.LazyFrame:
+        keep = [c for c in ("loss_reason", DEPTH, OUTCOME, AMOUNT) if c in frame.columns]
+        return (frame.lazy().filter(pl.col(OUTCOME) == "lost").select(keep)
+                .with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
+
+    return pl.concat([lost(frame, code) for code, frame, _ in blocks], how="diagonal_relaxed")
 
 
 def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> None:
@@ -80,37 +79,35 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
     reasons and the cycle target from the funnel's deals in the period."""
     names = [s.name for s in funnel.stages]
     deals = money_in.frame
+    # Every manager's money, unless the managers are a breakdown (then their segments,
+    # folded as the funnel's `segments:` says, hold it).
+    managers = "manager" in deals.columns and "manager" not in funnel.breakdown
+    # The won deals once, for every median and the cycle target.
+    won = won_deals(deals, [*(["manager"] if managers else []), *funnel.breakdown])
     if funnel.cycle_days is not None:
-        target = cycle_target(deals, funnel.cycle_days.good, funnel.cycle_days.acceptable)
+        target = cycle_target(won, funnel.cycle_days.good, funnel.cycle_days.acceptable)
         if target.verdict is not None and target.won_deals < funnel.min_sample:
             target.verdict = INSUFFICIENT
         result.cycle_target = target
     if not money_in.blocks:
         result.loss_reasons = loss_reasons(deals, names, priced=False)
         return
-    # Every manager's money, unless the managers are a breakdown (then their segments,
-    # folded as the funnel's `segments:` says, hold it).
-    managers = "manager" in deals.columns and "manager" not in funnel.breakdown
-    views = [money_view(frame, names, currency, funnel.min_sample, converted, managers)
-             for currency, frame, converted in money_in.blocks]
     result.loss_reasons = loss_reasons(_lost_by_block(money_in.blocks), names, priced=True)
-    if len(views) > 1:
-        result.money_by_currency = views
+    if len(money_in.blocks) > 1:
+        result.money_by_currency = [
+            money_view(frame, names, currency, funnel.min_sample, converted, managers)
+            for currency, frame, converted in money_in.blocks]
         return
-    money = result.money = views[0]
+    currency, _, converted = money_in.blocks[0]
+    money = result.money = money_view(deals, names, currency, funnel.min_sample, converted,
+                                      managers, won)
     result.value_bottleneck = money.bottleneck
     for stage, value in zip(result.stages, money.stages):
         stage.value = value
     for column, segs in result.breakdowns.items():
-        if column in money_in.rows:  # aggregated with the funnel's breakdown
-            by_value = segments_from_rows(deals, column, money_in.rows[column], OTHER,
-                                          funnel.min_sample)
-            for seg in segs:
-                seg.money = by_value.get(seg.value)
-            continue
-        by_value = segment_money(deals, column, funnel.min_sample)
+        by_value = segment_money(deals, column, funnel.min_sample, won)
         kept = [seg.value for seg in segs if not seg.folded]
         folded = [m for value, m in by_value.items() if value not in kept]
         for seg in segs:
-            seg.money = (rest_money(deals, column, folded, kept, seg.value, funnel.min_sample)
+            seg.money = (rest_money(won, column, folded, kept, seg.value, funnel.min_sample)
                          if seg.folded else by_value.get(seg.value))

@@ -30,8 +30,14 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
     norms = config.norms
     read: dict[str, Activities] = {}
     raws = {}
+    counted: dict[str, SourceQuality] = {}  # engine: clickhouse: rejects counted there
     for name in norms.sources():
         source = config.sources[name]
+        if source.engine == "clickhouse":
+            from funnelctl.engines.clickhouse_norms import read_activities as on_clickhouse
+
+            read[name], counted[name] = on_clickhouse(name, source, config, as_of)
+            continue
         raws[name] = open_source(name, source)
         read[name] = read_activities(raws[name], source, config.timezone, as_of)
     rows: dict[str, int] = {}
@@ -50,11 +56,15 @@ def norms_report(config: Config, dates: DateRange, qualities: dict[str, SourceQu
         # A period before the export starts is "no data", not a run of below days.
         earlier = grade_norms(daily, norms, before, source=label, language=config.language)
     for name, activities in read.items():
-        rejects.append(ledger(name, activities.rejects))
-        qualities[name] = source_quality(
-            raws[name], activities.rows_read, activities.rejects,
-            detected=raws[name].detected | {"shape": activities.shape},
-            notes=source_notes(activities, config.sources[name].min_call_seconds))
+        notes = source_notes(activities, config.sources[name].min_call_seconds)
+        if name in counted:
+            qualities[name] = counted[name]
+            qualities[name].notes += notes
+        else:
+            rejects.append(ledger(name, activities.rejects))
+            qualities[name] = source_quality(
+                raws[name], activities.rows_read, activities.rejects,
+                detected=raws[name].detected | {"shape": activities.shape}, notes=notes)
         qualities[name].other_types = activities.other_types
     first = qualities[next(iter(read))]
     first.notes += team_notes(result)

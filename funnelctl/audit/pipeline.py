@@ -7,20 +7,17 @@ import datetime as dt
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from funnelctl import __version__
 from funnelctl.audit.deals import FunnelRun, deal_funnels
-from funnelctl.audit.events import event_funnels
 from funnelctl.audit.history import (
     history_funnel,
     read_history_sources,
     stuck_moment,
 )
-from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
-from funnelctl.audit.norms import good_day_counts, norms_report
-from funnelctl.audit.scorecard import scorecard_report
 from funnelctl.audit.waterfall import resolve_since
 from funnelctl.checks import (
     check_comparison,
@@ -34,9 +31,7 @@ from funnelctl.checks import (
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, load_config
 from funnelctl.errors import UsageError
-from funnelctl.history import RunRecord, config_key, load_runs, record_run
 from funnelctl.io.rejects import write_rejects
-from funnelctl.metrics.compare import compare_funnel, compare_managers
 from funnelctl.metrics.periods import (
     DateRange,
     in_calendar,
@@ -52,6 +47,12 @@ from funnelctl.report import (
     Report,
     SourceQuality,
 )
+
+if TYPE_CHECKING:
+    from funnelctl.history import RunRecord
+
+# What a config does not use is not imported: the event-funnel, norms, scorecard, run
+# history and comparison modules are loaded by the step that needs them (start-up time).
 
 
 def audit(config_path: str | Path, period: str | None = None,
@@ -85,25 +86,36 @@ def audit(config_path: str | Path, period: str | None = None,
         findings += with_source(found, result.source)
         funnels.append(result)
         if comparison:
+            from funnelctl.metrics.compare import compare_funnel
+
             comparison.funnels.append(compare_funnel(result, earlier, stats))
     order = [f.name for f in config.funnels]
     funnels.sort(key=lambda r: order.index(r.name))
     if comparison:
         comparison.funnels.sort(key=lambda c: order.index(c.funnel))
     graded_days: list[pl.DataFrame] = []  # the norms' day grades, for the scorecard
-    norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of,
-                                       graded_days)
-    if norms is not None:
-        findings += with_source(check_norms(norms, config.norms.below_share),
-                                config.norms.sources()[0])
-    cards, scorecard, found = scorecard_report(config, norms, kept, graded_days)
-    findings += with_source(found, config.norms.sources()[0] if found else None)
-    if norms is not None:
-        if comparison:
+    norms = norms_before = scorecard = None
+    cards: list = []
+    if config.norms is not None:
+        from funnelctl.audit.norms import good_day_counts, norms_report
+        from funnelctl.audit.scorecard import scorecard_report
+
+        norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of,
+                                           graded_days)
+        if norms is not None:
+            findings += with_source(check_norms(norms, config.norms.below_share),
+                                    config.norms.sources()[0])
+        cards, scorecard, found = scorecard_report(config, norms, kept, graded_days)
+        findings += with_source(found, config.norms.sources()[0] if found else None)
+        if norms is not None and comparison:
+            from funnelctl.metrics.compare import compare_managers
+
             comparison.managers = compare_managers(
                 good_day_counts(norms_before), good_day_counts(norms), stats)
     for quality in qualities.values():
         findings += check_source(quality, config.data_quality)
+    if compare == "last-run" or (config.history and config.history.anomaly):
+        from funnelctl.audit.nightly import anomaly_findings, last_run_comparison, no_earlier_run
     if compare == "last-run":
         comparison, notes = (last_run_comparison(recorded[-1], funnels, norms, stats)
                              if recorded else (None, [no_earlier_run(config.history.path.name)]))
@@ -136,6 +148,8 @@ def audit(config_path: str | Path, period: str | None = None,
         managers=cards, scorecard=scorecard,
     )
     if config.history and record:
+        from funnelctl.history import config_key, record_run
+
         record_run(config.history.path, config_key(config_path), report)
     return report
 
@@ -148,6 +162,8 @@ def earlier_runs(config: Config, config_path: str | Path, compare: str | None
             raise UsageError(f"--compare last-run needs a run history: add history: (e.g. "
                              f"history: reports/history.db) to {config_path}")
         return []
+    from funnelctl.history import config_key, load_runs
+
     return load_runs(config.history.path, config_key(config_path))
 
 
@@ -178,6 +194,10 @@ def event_runs(config: Config, dates: DateRange, before: DateRange | None,
                qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
                as_of: dt.date | None = None) -> Iterator[FunnelRun]:
     """The same for every event funnel."""
+    if not any(config.sources[f.source].kind == "events" for f in config.funnels):
+        return
+    from funnelctl.audit.events import event_funnels
+
     for funnel, result, earlier in event_funnels(config, dates, before, qualities, rejects,
                                                  as_of):
         yield result, earlier, check_funnel(result, funnel)

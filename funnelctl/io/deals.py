@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -17,17 +18,20 @@ from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
     clean_text,
     date_readings,
+    map_on_distinct,
     null_markers,
     on_distinct,
     out_of_range,
     parse_amount,
     plausible,
+    strip_on_distinct,
     to_local_datetime,
 )
 
 DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
+RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
 REQUIRED = {"deal_id", "stage", "created_at"}
 # The optional date columns -> the key of their "given" and raw-text helper columns:
 # closed_at; stage_changed_at for max_days (how long a deal sits in its stage);
@@ -126,7 +130,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "deal_id": deal_id if typed_id else deal_id.str.strip_chars(),
         # Duplicates are found on the typed ids when there are some: much faster.
         "_id_key": pl.col(mapping["deal_id"]) if typed_id else deal_id.str.strip_chars(),
-        "stage": on_distinct(pl.col(mapping["stage"]).cast(pl.String), _stripped),
+        "stage": pl.col(mapping["stage"]).cast(pl.String),
         "created_at": created,
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
@@ -151,34 +155,43 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
-    if has_status:
-        columns["status"] = _status_expr(mapping["status"], source, preset)
+    if has_status:  # read as it is; its words are looked up after the collect
+        columns["status"] = pl.lit(None, pl.String)  # (keeps the column's place)
         columns["_status_raw"] = pl.col(mapping["status"]).cast(pl.String)
+    texts = ["stage"]  # trimmed after the collect, on their distinct values
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
         if name in mapping and name not in columns:
-            columns[name] = on_distinct(pl.col(mapping[name]).cast(pl.String), _stripped)
-
+            columns[name] = pl.col(mapping[name]).cast(pl.String)
+            texts.append(name)
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     # The range is checked on the parsed columns: inside the select it would parse twice.
     odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
            for c in ("created_at", "closed_at") if c in columns}
-    frame = raw.frame.select(**columns).with_columns(**odd).with_columns(
-        _reject_reason(has_status, mapping).alias("_reason"))
+    rules = _reject_rules(has_status, mapping)
+    # The status rule is the last: it is judged after the collect, with the status words.
+    frame = (raw.frame.select(**columns).with_columns(**odd)
+             .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
     try:
         frame = frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
+    if has_status:
+        frame = frame.with_columns(_statuses(frame["_status_raw"], source, preset)) \
+            .with_columns(pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
+    if not _increasing(frame["_id_key"]):  # ids in strictly rising order repeat none
+        frame = frame.with_columns(_with_duplicates(len(rules)).alias(RULE))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
-    # The offending value is picked on the (few) rejected rows only.
-    rejected = frame.filter(pl.col("_reason").is_not_null())
+    # The reason and the offending value are picked on the (few) rejected rows only.
+    rejected = frame.filter(pl.col(RULE).is_not_null())
     rejects = rejected.select(
-        line=pl.col(LINE), reason=pl.col("_reason"), value=_offending_value(has_status, mapping)
+        line=pl.col(LINE), reason=_reason_text(rules), value=_offending_value(rules)
     ).cast(REJECTS_SCHEMA)
     # Most exports reject nothing: then the frame is kept as it is, not copied by a filter.
-    good = frame.filter(pl.col("_reason").is_null()) if rejected.height else frame
+    good = frame.filter(pl.col(RULE).is_null()) if rejected.height else frame
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
+    good = strip_on_distinct(good, texts)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     if "currency" in good.columns and good["currency"].null_count() == good.height:
@@ -217,11 +230,9 @@ def _shown(parsed: str, raw: str) -> pl.Expr:
     return pl.coalesce(pl.col(raw), pl.col(parsed).cast(pl.String))
 
 
-def _stripped(text: pl.Expr) -> pl.Expr:
-    return text.str.strip_chars()
-
-
-def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+def _status_words(source: Source, preset: str | None) -> Callable:
+    """The status word (trimmed, lower-cased) -> open, won or lost, as a function of text
+    (an expression or a series): null for a word that is none of them."""
     words = {k: list(v) for k, v in DEFAULT_STATUS.items()}
     preset_words = presets.PRESETS[preset].get("status_values", {}) if preset else {}
     for key, extra in preset_words.items():
@@ -229,9 +240,18 @@ def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
     if source.status_values is not None:
         words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
     lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
-    return on_distinct(pl.col(column).cast(pl.String), lambda text: text.str.strip_chars()
-                       .str.to_lowercase().replace_strict(lookup, default=None,
-                                                          return_dtype=pl.String))
+    return lambda text: text.str.strip_chars().str.to_lowercase().replace_strict(
+        lookup, default=None, return_dtype=pl.String)
+
+
+def _status_expr(column: str, source: Source, preset: str | None) -> pl.Expr:
+    """The status column in canonical words, lazily (commands/funnel_shape)."""
+    return on_distinct(pl.col(column).cast(pl.String), _status_words(source, preset))
+
+
+def _statuses(raw: pl.Series, source: Source, preset: str | None) -> pl.Series:
+    """The same on the collected column, once per distinct value (the reader)."""
+    return map_on_distinct(raw, _status_words(source, preset)).alias("status")
 
 
 def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Expr, str, pl.Expr]]:
@@ -259,22 +279,42 @@ def _reject_rules(has_status: bool, mapping: dict[str, str]) -> list[tuple[pl.Ex
     return rules
 
 
-def _reject_reason(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
-    """The first rule a row breaks, or null for a usable row.
+def _first_broken(rules: list[tuple[pl.Expr, str, pl.Expr]], first: int = 0) -> pl.Expr:
+    """The position of the first rule a row breaks (`rules` start at position `first`),
+    or null for a usable row: a small integer per row, the reason's text is looked up on
+    the rejected rows only."""
+    return pl.coalesce([pl.when(cond).then(pl.lit(k, pl.Int8))
+                        for k, (cond, _, _) in enumerate(rules, first)]).alias(RULE)
+
+
+def _increasing(ids: pl.Series) -> bool:
+    """Whether every id is greater than the one before (exports are often sorted by id):
+    then no deal id is repeated, which one comparison of neighbours tells, much faster
+    than looking each id up among those seen."""
+    if ids.len() < 2 or ids.null_count():
+        return ids.len() < 2 and not ids.null_count()
+    return bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all())
+
+
+def _with_duplicates(duplicate: int) -> pl.Expr:
+    """RULE, or `duplicate` for a later row of a deal id already seen.
 
     Bitrix24 writes one row per product, so a deal's later rows are duplicates; only rows
     that are otherwise usable take part, so a broken first row does not hide a good one.
     """
-    reason = pl.coalesce([pl.when(cond).then(pl.lit(text))
-                          for cond, text, _ in _reject_rules(has_status, mapping)])
-    usable_id = pl.when(reason.is_null()).then(pl.col("_id_key"))
-    duplicate = reason.is_null() & ~usable_id.is_first_distinct()
-    return pl.when(duplicate).then(pl.lit(DUPLICATE)).otherwise(reason)
+    usable = pl.col(RULE).is_null()
+    later = usable & ~pl.when(usable).then(pl.col("_id_key")).is_first_distinct()
+    return pl.when(later).then(pl.lit(duplicate, pl.Int8)).otherwise(pl.col(RULE))
 
 
-def _offending_value(has_status: bool, mapping: dict[str, str]) -> pl.Expr:
-    """The value that broke the row's rule (on rejected rows, whose reason is set)."""
-    offending = [(text, value) for _, text, value in _reject_rules(has_status, mapping)]
-    offending.append((DUPLICATE, pl.col("deal_id")))
-    return pl.coalesce([pl.when(pl.col("_reason") == text).then(value.cast(pl.String))
-                        for text, value in offending])
+def _reason_text(rules: list[tuple[pl.Expr, str, pl.Expr]]) -> pl.Expr:
+    texts = [text for _, text, _ in rules] + [DUPLICATE]
+    return pl.col(RULE).replace_strict(list(range(len(texts))), texts,
+                                       return_dtype=pl.String)
+
+
+def _offending_value(rules: list[tuple[pl.Expr, str, pl.Expr]]) -> pl.Expr:
+    """The value that broke the row's rule (on rejected rows, whose RULE is set)."""
+    offending = [value for _, _, value in rules] + [pl.col("deal_id")]
+    return pl.coalesce([pl.when(pl.col(RULE) == k).then(value.cast(pl.String))
+                        for k, value in enumerate(offending)])

@@ -311,3 +311,21 @@ def on_distinct(text: pl.Expr, transform: Callable[[pl.Expr], pl.Expr]) -> pl.Ex
     """
     values = text.unique(maintain_order=True)  # the same order in both uses below
     return text.replace_strict(values, transform(values), default=None)
+
+
+def map_on_distinct(column: pl.Series, transform: Callable[[pl.Series], pl.Series]
+                    ) -> pl.Series:
+    """`transform(column)` worked out on the column's distinct values (eagerly, after a
+    collect). When it changes none of them (most exports are trimmed already, and a status
+    column often holds the canonical words), the column is kept as it is: no per-row pass
+    and no copy of a million strings. `transform` works value by value, null to null."""
+    values = column.unique()
+    mapped = transform(values)
+    unchanged = mapped.null_count() == values.null_count() and bool((mapped == values).all())
+    return column if unchanged else column.replace_strict(values, mapped, default=None)
+
+
+def strip_on_distinct(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The text columns trimmed, on their distinct values (map_on_distinct)."""
+    return frame.with_columns(map_on_distinct(frame[c], lambda v: v.str.strip_chars())
+                              for c in columns)

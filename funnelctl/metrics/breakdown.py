@@ -26,7 +26,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     per column instead of two); their rows go into `rows_out` per column.
     """
     aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
-    row = frame.select(aggs).row(0, named=True)
+    row = frame.lazy().select(aggs).collect().row(0, named=True)
     parts = {column: segment_rows(frame, funnel, column, kind, extra_aggs)
              for column in funnel.breakdown}
     if rows_out is not None and extra_aggs:
@@ -71,22 +71,24 @@ def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
     """The aggregated rows of a breakdown column's segments (in report order) and how
     many segments were folded into the other row.
 
-    One group-by over the column's own values gives every segment's row and size; the
-    segments past `segments.top` or below `segments.min_size` are then aggregated again
-    as one other row from their own rows, so its medians are true medians."""
+    The segment sizes come first (a count per value); then one group-by, over the
+    column's values or, when some are folded, over a small integer per row (the kept
+    value's position, the other row last), so the other row is aggregated from its own
+    rows and its medians are true. Lazily: only the columns the aggregates read are
+    touched, and a flag several aggregates share is computed once."""
     aggs = [*funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel)), *extra_aggs]
     value = pl.col(column).fill_null(EMPTY)
-    groups = frame.group_by(value.alias("value")).agg(aggs)
-    kept, folded = kept_values(dict(zip(groups["value"].to_list(), groups["entities"])),
-                               funnel.segments.top, funnel.segments.min_size)
+    rows = frame.lazy()
+    sizes = dict(rows.group_by(value.alias("value")).len().collect().iter_rows())
+    kept, folded = kept_values(sizes, funnel.segments.top, funnel.segments.min_size)
     if folded == 0:
-        return report_order(groups.to_dicts()), 0
-    chosen = pl.lit(pl.Series(kept, dtype=pl.String)).implode()
-    kept_rows = groups.with_columns(pl.col("value").cast(pl.String)).filter(
-        pl.col("value").is_in(chosen))
-    other = (frame.lazy().filter(~value.is_in(chosen))
-             .group_by(pl.lit(OTHER).alias("value")).agg(aggs).collect())
-    return report_order(kept_rows.to_dicts() + other.to_dicts()), folded
+        return report_order(rows.group_by(value.alias("value")).agg(aggs).collect().to_dicts()), 0
+    labels = [*kept, OTHER]
+    position = value.replace_strict(pl.Series(kept, dtype=pl.String),
+                                    pl.Series(range(len(kept)), dtype=pl.UInt32),
+                                    default=len(kept), return_dtype=pl.UInt32)
+    out = rows.group_by(position.alias("value")).agg(aggs).collect().to_dicts()
+    return report_order([{**row, "value": labels[row["value"]]} for row in out]), folded
 
 
 def kept_values(sizes: dict[str, int], top: int, min_size: int) -> tuple[list[str], int]:

@@ -43,6 +43,12 @@ def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbab
         (pl.col(OUTCOME) == "won").sum().alias("won"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"reached_{k}") for k in range(1, n + 1)],
     ).row(0, named=True)
+    return probabilities_from_counts(counts, funnel)
+
+
+def probabilities_from_counts(counts: dict, funnel: Funnel) -> list[StageProbability]:
+    """The stage probabilities from the counts of the closed deals: won, and reached_k
+    (closed deals at depth >= k): any engine's aggregates."""
     out = []
     for k, stage in enumerate(funnel.stages, 1):
         if stage.probability is not None:
@@ -55,63 +61,80 @@ def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbab
     return out
 
 
-def weighted(frame: pl.DataFrame, probabilities: list[StageProbability]) -> pl.DataFrame:
+def weighted(frame: pl.DataFrame | pl.LazyFrame, probabilities: list[StageProbability]
+             ) -> pl.DataFrame | pl.LazyFrame:
     """The open deals of `frame` at a funnel stage, with their stage's probability."""
     p = {k: s.probability for k, s in enumerate(probabilities, 1)}
     return frame.filter((pl.col(OUTCOME) == "open") & (pl.col(DEPTH) >= 1)).with_columns(
         pl.col(DEPTH).replace_strict(p, default=None, return_dtype=pl.Float64).alias(WEIGHT))
 
 
+# The forecast's rows in order: the overdue deals, each month from the as-of day on, the
+# deals without an expected close.
+BUCKETS = {0: "overdue", 1: "month", 2: "no_date"}
+
+
 def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProbability],
              as_of: dt.date, snoozed: set[str] | frozenset = frozenset()) -> Forecast:
     """The weighted open pipeline per expected close month and currency, and the overdue
-    deals (expected close before `as_of`, not snoozed), oldest expected close first."""
-    open_deals = weighted(frame, probabilities)
-    currency = (pl.col(CURRENCY).fill_null("") if CURRENCY in open_deals.columns
-                else pl.lit("")).alias(CURRENCY)
-    day = pl.col(EXPECTED).dt.date() if EXPECTED in open_deals.columns else pl.lit(None, pl.Date)
-    bucket = (pl.when(day.is_null()).then(pl.lit("no_date"))
-              .when(day < as_of).then(pl.lit("overdue")).otherwise(pl.lit("month")))
-    rows_frame = open_deals.with_columns(
-        currency, bucket.alias("_bucket"),
-        pl.when(day >= as_of).then(day.dt.strftime("%Y-%m")).alias("_month"),
-        (pl.col("amount") * pl.col(WEIGHT)).alias("_weighted"),
-        day.alias("_day"))
-    grouped = (rows_frame.group_by("_bucket", "_month", CURRENCY)
-               .agg(pl.len().alias("deals"), pl.col("amount").sum().alias("amount"),
-                    pl.col("_weighted").sum().alias("weighted"),
-                    (pl.col(WEIGHT).is_null() & pl.col("amount").is_not_null()).any()
-                    .alias("_unweighted"))
-               .with_columns(pl.col("_bucket").replace_strict(
-                   {"overdue": 0, "month": 1, "no_date": 2}, return_dtype=pl.Int8).alias("_rank"))
-               .sort("_rank", "_month", CURRENCY, nulls_last=True))
-    rows = [ForecastRow(month=r["_month"], bucket=r["_bucket"], currency=r[CURRENCY] or None,
+    deals (expected close before `as_of`, not snoozed), oldest expected close first.
+
+    One lazy plan over the open deals' few columns, its small results collected together
+    (the open deals are filtered once for all of them); only the listed overdue deals are
+    sorted, and the months are written as text on the grouped rows."""
+    columns = frame.columns
+    day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
+    currency = pl.col(CURRENCY).fill_null("") if CURRENCY in columns else pl.lit("")
+    keep = [c for c in ("deal_id", "manager", DEPTH, OUTCOME, "amount") if c in columns]
+    open_deals = weighted(frame.lazy().select(*keep, currency.alias(CURRENCY),
+                                              day.alias("_day")), probabilities)
+    rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
+            .otherwise(1).cast(pl.Int8))
+    open_deals = open_deals.with_columns(rank.alias("_rank"))
+    grouped = (open_deals.group_by(
+        "_rank", pl.when(pl.col("_rank") == 1).then(pl.col("_day").dt.month_start())
+        .alias("_month"), CURRENCY)
+        .agg(pl.len().alias("deals"), pl.col("amount").sum().alias("amount"),
+             (pl.col("amount") * pl.col(WEIGHT)).sum().alias("weighted"),
+             (pl.col(WEIGHT).is_null() & pl.col("amount").is_not_null()).any()
+             .alias("_unweighted"))
+        .sort("_rank", "_month", CURRENCY, nulls_last=True))
+    late = open_deals.filter(pl.col("_rank") == 0)
+    if snoozed:
+        late = late.filter(~pl.col("deal_id").cast(pl.String).is_in(list(snoozed)))
+    queries = [grouped,
+               open_deals.select(pl.len().alias("deals"),
+                                 pl.col("amount").null_count().alias("without_amount")),
+               late.group_by(CURRENCY).agg(pl.col("amount").sum(), pl.len().alias("deals"))
+               .sort(CURRENCY),
+               late.bottom_k(LIST_LIMIT, by=["_day", "deal_id"]).sort("_day", "deal_id"),
+               _per_manager(late, "manager" in columns)]
+    grouped, counts, amounts, listed, managers = pl.collect_all(queries)
+    rows = [ForecastRow(month=r["_month"].strftime("%Y-%m") if r["_month"] else None,
+                        bucket=BUCKETS[r["_rank"]], currency=r[CURRENCY] or None,
                         deals=r["deals"], amount=float(r["amount"] or 0.0),
                         weighted=None if r["_unweighted"] else float(r["weighted"] or 0.0))
             for r in grouped.iter_rows(named=True)]
-    late = rows_frame.filter((pl.col("_bucket") == "overdue")
-                             & ~pl.col("deal_id").cast(pl.String).is_in(list(snoozed)))
-    amounts = dict(late.group_by(CURRENCY).agg(pl.col("amount").sum()).sort(CURRENCY)
-                   .iter_rows())
     names = {k: s.name for k, s in enumerate(funnel.stages, 1)}
     listed = [ListedDeal(deal_id=str(r["deal_id"]), stage=names[r[DEPTH]],
                          manager=r.get("manager"), amount=r["amount"],
                          currency=r[CURRENCY] or None, days=float((as_of - r["_day"]).days),
                          expected_close=r["_day"])
-              for r in late.sort("_day", "deal_id").head(LIST_LIMIT).iter_rows(named=True)]
+              for r in listed.iter_rows(named=True)]
     currencies = sorted({r.currency for r in rows if r.currency})
-    return Forecast(as_of=as_of, rows=rows, open_deals=open_deals.height,
-                    without_amount=open_deals.filter(pl.col("amount").is_null()).height
-                    if "amount" in open_deals.columns else open_deals.height,
-                    overdue=Overdue(deals=late.height,
-                                    amounts={k: float(v or 0.0) for k, v in amounts.items()},
-                                    listed=listed, by_manager=per_manager(late)),
+    open_count, without_amount = counts.row(0)
+    return Forecast(as_of=as_of, rows=rows, open_deals=open_count,
+                    without_amount=without_amount,
+                    overdue=Overdue(deals=int(amounts["deals"].sum()),
+                                    amounts={k: float(v or 0.0)
+                                             for k, v, _ in amounts.iter_rows()},
+                                    listed=listed, by_manager=dict(managers.iter_rows())),
                     currencies=currencies)
 
 
-def per_manager(deals: pl.DataFrame) -> dict[str, int]:
+def _per_manager(deals: pl.LazyFrame, has_manager: bool) -> pl.LazyFrame:
     """manager -> deals (deals with no manager left out), for the scorecard."""
-    if "manager" not in deals.columns:
-        return {}
-    return dict(deals.filter(pl.col("manager").is_not_null()).group_by("manager").len()
-                .sort("manager").iter_rows())
+    if not has_manager:
+        return pl.LazyFrame(schema={"manager": pl.String, "len": pl.UInt32})
+    return (deals.filter(pl.col("manager").is_not_null()).group_by("manager").len()
+            .sort("manager"))

@@ -21,34 +21,32 @@ DEPTH = "depth"
 OUTCOME = "outcome"
 LOSS_STAGE_KNOWN = "loss_stage_known"
 CYCLE_DAYS = "cycle_days"
+STAGE_CODE = "_stage_code"  # deal_depths' one lookup of the stage value (dropped)
 UNPLACED = 0  # the depth of a lost deal whose loss stage nothing in the data says
 
 
-def _distinct_keys(frame: pl.DataFrame, column: str) -> tuple[pl.Series, list[str]]:
-    """The column's distinct values and each one trimmed and lower-cased. Stage columns
-    hold a handful of distinct values over millions of deals: everything a stage value
-    decides (its index, whether it is the funnel's, won or lost) is worked out once per
-    distinct value and mapped onto the rows in one lookup, without a normalised copy of
-    the column."""
+def _distinct_keys(frame: pl.DataFrame, column: str) -> dict[str, str]:
+    """Each distinct value of the column -> it trimmed and lower-cased. Stage columns hold
+    a handful of distinct values over millions of deals: everything a stage value decides
+    (its index, whether it is the funnel's, won or lost) is worked out once per distinct
+    value and mapped onto the rows in one lookup, without a normalised copy of the column."""
     values = frame[column].unique().drop_nulls()
-    return values, values.str.strip_chars().str.to_lowercase().to_list()
+    return dict(zip(values.to_list(), values.str.strip_chars().str.to_lowercase().to_list()))
 
 
-def _lookup(frame: pl.DataFrame, column: str, table: dict[str, int]) -> pl.Expr:
+def _lookup(column: str, keys: dict[str, str], table: dict[str, int]) -> pl.Expr:
     """table[normalised value] of each row (Int32; null for a value not in it)."""
-    values, keys = _distinct_keys(frame, column)
     return pl.col(column).replace_strict(
-        values, pl.Series([table.get(k) for k in keys], dtype=pl.Int32),
+        pl.Series(list(keys), dtype=pl.String),
+        pl.Series([table.get(k) for k in keys.values()], dtype=pl.Int32),
         default=None, return_dtype=pl.Int32)
 
 
-def _among(frame: pl.DataFrame, column: str, wanted: list[str]) -> pl.Expr:
+def _among(column: str, keys: dict[str, str], wanted: list[str]) -> pl.Expr:
     """Whether each row's normalised value is one of `wanted` (null for a null value)."""
-    values, keys = _distinct_keys(frame, column)
     chosen = set(wanted)
     return pl.col(column).is_in(
-        pl.Series([v for v, k in zip(values.to_list(), keys) if k in chosen],
-                  dtype=pl.String).implode())
+        pl.Series([v for v, k in keys.items() if k in chosen], dtype=pl.String).implode())
 
 
 def suspect_values(funnel: Funnel, present: list[str]) -> list[tuple[str, str, str]]:
@@ -85,20 +83,25 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     index = stage_index(funnel)
     won_values = [v.strip().lower() for v in funnel.won]
     lost_values = [v.strip().lower() for v in funnel.lost]
-    stage_idx = _lookup(deals, "stage", index)
-    member = _among(deals, "stage", [*index, *won_values, *lost_values])
-    if has_status and claim_closed:
-        member = member | pl.col("status").is_in(["won", "lost"])
+    stages = _distinct_keys(deals, "stage")
+    # One lookup per row: the stage's index (1..n), 0 for a won or lost value that is no
+    # stage, null for a value that is not the funnel's; a null stage stays unknown (null).
+    claimed = _lookup("stage", stages, {**dict.fromkeys([*won_values, *lost_values], 0), **index})
+    code = pl.col(STAGE_CODE)  # computed once, in the first step below
+    stage_idx = pl.when(code > 0).then(code)
+    member = pl.when(pl.col("stage").is_not_null()).then(code.is_not_null())
+    if has_status and claim_closed:  # (two comparisons: cheaper than is_in on text)
+        member = member | (pl.col("status") == "won") | (pl.col("status") == "lost")
     if funnel.pipeline is not None:
         member = member & (pl.col("pipeline") == funnel.pipeline.strip()).fill_null(False)
     if has_status:
         outcome = pl.col("status")
     else:
-        outcome = (pl.when(_among(deals, "stage", won_values)).then(pl.lit("won"))
-                   .when(_among(deals, "stage", lost_values)).then(pl.lit("lost"))
+        outcome = (pl.when(_among("stage", stages, won_values)).then(pl.lit("won"))
+                   .when(_among("stage", stages, lost_values)).then(pl.lit("lost"))
                    .otherwise(pl.lit("open")))
     if has_lost_stage:
-        loss_idx = _lookup(deals, "lost_stage", index)
+        loss_idx = _lookup("lost_stage", _distinct_keys(deals, "lost_stage"), index)
         if has_status:  # a blank stage-at-loss: the stage column says where it was lost
             loss_idx = loss_idx.fill_null(stage_idx)
     else:
@@ -116,11 +119,11 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
         cycle = pl.when(pl.col(OUTCOME) == "won").then(
             ((pl.col("closed_at") - pl.col("created_at")).dt.total_seconds() / 86400.0)
             .clip(lower_bound=0.0))
-    return deals.with_columns(outcome.alias(OUTCOME)).with_columns(
+    return deals.with_columns(outcome.alias(OUTCOME), claimed.alias(STAGE_CODE)).with_columns(
         depth.alias(DEPTH),
         (pl.col(OUTCOME) != "lost").or_(loss_idx.is_not_null()).alias(LOSS_STAGE_KNOWN),
         cycle.alias(CYCLE_DAYS),
-    )
+    ).drop(STAGE_CODE)
 
 
 def stage_date_columns(columns: list[str], funnel: Funnel) -> list[tuple[int, str]]:

@@ -35,6 +35,7 @@ from funnelctl.metrics.norms import WORKING, calendar_frame
 from funnelctl.report_forecast import PlanLine
 
 MIN_ELAPSED = 0.2  # the share of a span's working days gone before it can be behind
+ONE_DAY = dt.timedelta(days=1)
 
 
 def working_days(start: dt.date, end: dt.date, calendar: Calendar) -> int:
@@ -63,28 +64,17 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                day: dt.date, calendar: Calendar | None = None) -> list[PlanLine]:
     """One line per target (and derived team line) that has started by `day`, or that
     starts later (status "future"). `deals`: depth, outcome, closed_at, amount, manager;
-    `open_weighted`: the open deals with their probability (metrics.forecast.weighted)."""
+    `open_weighted`: the open deals with their probability (metrics.forecast.weighted);
+    either may be lazy."""
     calendar = calendar or Calendar()
-    # Summed per manager and day once: each target then reads a few thousand rows.
-    won = (deals.filter(pl.col(OUTCOME) == "won")
-           .group_by(_manager(deals).alias("_who"), pl.col("closed_at").dt.date().alias("_day"))
-           .agg(pl.col("amount").sum(), pl.len().alias("_n")))
-    pipeline = (open_weighted.group_by(
-        _manager(open_weighted).alias("_who"),
-        (pl.col(EXPECTED).dt.date() if EXPECTED in open_weighted.columns
-         else pl.lit(None, pl.Date)).alias("_day"))
-        .agg((pl.col("amount") * pl.col(WEIGHT)).sum().alias("_w"),
-             (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum()
-             .alias("_unknown")))
+    every = with_team_lines(targets)
+    won, pipe = _sums_per_target(deals, open_weighted, every, day)
     lines = []
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
-    for target, members in with_team_lines(targets):
+    for i, (target, members) in enumerate(every):
         start, end = target.dates()
-        who = _who_filter(target.manager, members)
         upto = min(end, day)
-        won_here = won.filter(who & pl.col("_day").is_between(start, upto))
-        won_amount = float(won_here["amount"].sum() or 0.0)
-        won_deals = int(won_here["_n"].sum() or 0)
+        won_amount, won_deals = won.get(i, (0.0, 0))
         days = spans.get((start, end))
         if days is None:  # the same for every target of the span
             days = spans[(start, end)] = (
@@ -95,10 +85,9 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
         # No working day in the span: nothing is due by any day of it.
         expected = target.amount * elapsed / total if total else None
         status = "future" if day < start else ("finished" if day >= end else "running")
-        pipe = pipeline.filter(who & pl.col("_day").is_between(start, end))
         # A priced deal without a probability: the weight is unknown, not 0.
-        weighted_pipe = (None if int(pipe["_unknown"].sum() or 0)
-                         else float(pipe["_w"].sum() or 0.0))
+        weight, unknown = pipe.get(i, (0.0, 0))
+        weighted_pipe = None if unknown else weight
         # Too early to tell: not behind before MIN_ELAPSED of the working days are gone.
         judged = expected is not None and elapsed >= MIN_ELAPSED * total
         lines.append(PlanLine(
@@ -117,15 +106,79 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                                          ln.manager or ""))
 
 
-def _manager(frame: pl.DataFrame) -> pl.Expr:
-    if "manager" in frame.columns:
+def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
+                     every: list[tuple[PlanTarget, list[str] | None]], day: dt.date
+                     ) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
+    """Per target (its position in `every`): (won amount, won deals) of its manager(s)
+    closed in start..min(end, day), and (weighted pipeline, priced deals without a
+    probability) expected to close in start..end. The deals of the plan's days are summed
+    per manager and day first; every target is then one join of those small tables, all
+    collected at once."""
+    if not every:
+        return {}, {}
+    spans = _target_spans(every, day)
+    first = min(t.dates()[0] for t, _ in every)
+    won = _per_who_and_day(
+        deals.lazy().filter(pl.col(OUTCOME) == "won"), pl.col("closed_at"),
+        (first, max(min(t.dates()[1], day) for t, _ in every)),
+        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")])
+    pipeline = _per_who_and_day(
+        open_weighted.lazy(), pl.col(EXPECTED) if EXPECTED in _names(open_weighted) else None,
+        (first, max(t.dates()[1] for t, _ in every)),
+        [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
+         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")])
+    sums = [_in_spans(table, spans, last)
+            .group_by("_target").agg(pl.col("_sum").sum(), pl.col("_n").sum())
+            for table, last in ((won, "_upto"), (pipeline, "_end"))]
+    won_sums, pipe_sums = pl.collect_all(sums)
+    return tuple({i: (float(total or 0.0), int(n or 0)) for i, total, n in part.iter_rows()}
+                 for part in (won_sums, pipe_sums))
+
+
+def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    return frame.collect_schema().names()
+
+
+def _per_who_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
+                     days: tuple[dt.date, dt.date], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """The aggregates per (manager as written, day) over the `days` (first, last), with
+    the manager's `_who` key: the names are normalised on the grouped rows, not on every
+    deal."""
+    if when is None:
+        return pl.LazyFrame(schema={"_day": pl.Date, "_sum": pl.Float64, "_n": pl.UInt32,
+                                    "_who": pl.String})
+    who = ["manager"] if "manager" in _names(frame) else []
+    # The days' bounds as times: no day is worked out for the deals outside them.
+    first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
+    grouped = (frame.filter(when.is_between(first, last, closed="left"))
+               .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
+    return grouped.with_columns(_manager(grouped).alias("_who"))
+
+
+def _target_spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date
+                  ) -> pl.LazyFrame:
+    """One row per target and `_who` key it covers (null: everyone), with its start, end
+    and min(end, day)."""
+    rows = []
+    for i, (target, members) in enumerate(every):
+        start, end = target.dates()
+        names = [target.manager] if target.manager is not None else members
+        keys = {name.strip().lower() for name in names} if names is not None else {None}
+        rows += [(i, key, start, min(end, day), end) for key in keys]
+    return pl.LazyFrame(rows, schema={"_target": pl.Int64, "_key": pl.String, "_start": pl.Date,
+                                      "_upto": pl.Date, "_end": pl.Date}, orient="row")
+
+
+def _in_spans(table: pl.LazyFrame, spans: pl.LazyFrame, last: str) -> pl.LazyFrame:
+    """The table's rows of each target: its managers' (or everyone's) days in start..last."""
+    named = spans.filter(pl.col("_key").is_not_null()).join(
+        table, left_on="_key", right_on="_who")
+    team = spans.filter(pl.col("_key").is_null()).join(table, how="cross")
+    return pl.concat([named, team], how="diagonal_relaxed").filter(
+        pl.col("_day").is_between(pl.col("_start"), pl.col(last)))
+
+
+def _manager(frame: pl.DataFrame | pl.LazyFrame) -> pl.Expr:
+    if "manager" in _names(frame):
         return pl.col("manager").str.strip_chars().str.to_lowercase()
     return pl.lit(None, pl.String)
-
-
-def _who_filter(manager: str | None, members: list[str] | None) -> pl.Expr:
-    if manager is not None:
-        return (pl.col("_who") == manager.strip().lower()).fill_null(False)
-    if members is not None:
-        return pl.col("_who").is_in([m.strip().lower() for m in members]).fill_null(False)
-    return pl.lit(True)

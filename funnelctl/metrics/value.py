@@ -72,50 +72,61 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
             for c in present], []
 
 
-# Outcome flags and the amount split by outcome (null elsewhere), as expressions: every
-# aggregate below is a plain sum, count or median of them, nothing is materialised.
-IS_WON, IS_LOST, IS_OPEN = (pl.col(OUTCOME) == o for o in ("won", "lost", "open"))
-WON_AMOUNT, LOST_AMOUNT, OPEN_AMOUNT = (pl.when(flag).then(pl.col(AMOUNT))
-                                        for flag in (IS_WON, IS_LOST, IS_OPEN))
+IS_WON = pl.col(OUTCOME) == "won"
 
 
-def _depth_table(frame: pl.DataFrame, n: int) -> dict[int, dict]:
-    """Per depth 0..n (0: lost, stage unknown): the amount of every deal, of the lost and
-    of the open deals, and the lost deals. One select of filtered sums (over so few
-    depths it is several times faster than a group-by)."""
-    depth = pl.col(DEPTH)
-    aggs = [agg for k in range(n + 1) for agg in (
-        pl.col(AMOUNT).filter(depth == k).sum().alias(f"value_{k}"),
-        LOST_AMOUNT.filter(depth == k).sum().alias(f"lost_{k}"),
-        IS_LOST.filter(depth == k).sum().alias(f"lost_deals_{k}"),
-        OPEN_AMOUNT.filter(depth == k).sum().alias(f"open_{k}"))]
-    row = frame.select(aggs).row(0, named=True)
-    return {k: {key: row[f"{key}_{k}"] for key in ("value", "lost", "lost_deals", "open")}
-            for k in range(n + 1)}
+def _outcome_table(frame: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
+    """Per (key, outcome): the deals, their summed amount and how many have one, sorted,
+    so that every sum over its rows adds them up in one order. One lazy group-by over the
+    few columns it needs: every money sum and count below is a sum of these rows."""
+    return (frame.lazy().group_by(key, OUTCOME)
+            .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
+                 pl.col(AMOUNT).count().alias("priced"))
+            .sort(key.meta.output_name(), OUTCOME, nulls_last=True).collect())
 
 
-PREFIX = "money_"  # the money aggregates' names next to the funnel's (metrics.breakdown)
+def _sums() -> list[pl.Expr]:
+    """A segment's money sums and counts, over its rows of an outcome table; `priced`:
+    the deals with an amount."""
+    def total(column: str, outcome: str | None = None) -> pl.Expr:
+        values = pl.col(column)
+        return (values if outcome is None else values.filter(pl.col(OUTCOME) == outcome)).sum()
+
+    return [total("deals").alias("deals"), total("deals", "won").alias("won"),
+            total("deals", "lost").alias("lost"), total("deals", "open").alias("open"),
+            total("priced", "won").alias("won_priced"), total("value", "won").alias("revenue"),
+            total("value", "open").alias("open_value"),
+            total("value", "lost").alias("lost_value"), total("priced").alias("priced")]
 
 
-def segment_aggs(prefix: str = "") -> list[pl.Expr]:
-    """The sums and counts of a segment's money: usable in
-    select() and in group_by().agg(), and beside the funnel's aggregates with a prefix."""
-    return [agg.name.prefix(prefix) for agg in (
-        pl.len().alias("deals"),
-        IS_WON.sum().alias("won"), IS_LOST.sum().alias("lost"),
-        IS_OPEN.sum().alias("open"),
-        WON_AMOUNT.count().alias("won_priced"),
-        WON_AMOUNT.sum().alias("revenue"),
-        OPEN_AMOUNT.sum().alias("open_value"),
-        LOST_AMOUNT.sum().alias("lost_value"),
-    )]
-
+def _depth_table(table: pl.DataFrame, n: int) -> dict[int, dict]:
+    """Per depth 0..n (0: lost, stage unknown), from the (depth, outcome) table: the
+    amount of every deal, of the lost and of the open deals, and the lost deals."""
+    out = {k: {"value": 0.0, "lost": 0.0, "lost_deals": 0, "open": 0.0} for k in range(n + 1)}
+    for depth, outcome, deals, value, _ in table.iter_rows():
+        if depth not in out:
+            continue
+        out[depth]["value"] += value or 0.0
+        if outcome in ("lost", "open"):
+            out[depth][outcome] += value or 0.0
+        if outcome == "lost":
+            out[depth]["lost_deals"] += deals
+    return out
 
 
 # The medians, over the won deals only (a small share of the rows): the median won deal and
 # the median cycle (set on won deals only, metrics.funnel).
 _MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
 _NONE = {"median": None, "cycle": None}  # a segment without won deals
+
+
+def won_deals(frame: pl.DataFrame, columns: list[str] = ()) -> pl.DataFrame:
+    """The won deals with what the medians and the cycle target read of them (outcome,
+    amount, cycle days and the segment `columns`): taken once, every function below that
+    looks at won deals only can be given them instead of every deal."""
+    keep = [c for c in dict.fromkeys([OUTCOME, AMOUNT, CYCLE_DAYS, *columns])
+            if c in frame.columns]
+    return frame.lazy().filter(IS_WON).select(keep).collect()
 
 
 def stage_values(depths: dict[int, dict], won: float, n: int) -> list[StageValue]:
@@ -141,10 +152,7 @@ def value_bottleneck(names: list[str], values: list[StageValue]) -> ValueBottlen
     return ValueBottleneck(stage=names[k], lost=values[k].lost, share=values[k].lost / total)
 
 
-def _segment(value: str, row: dict, min_sample: int, prefix: str = "") -> MoneySegment:
-    if prefix:  # the money aggregates of a row that holds the funnel's too
-        row = {**{k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)},
-               "median": row["median"], "cycle": row["cycle"]}
+def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
     won_deals, revenue = int(row["won_priced"]), float(row["revenue"] or 0.0)
     mean = revenue / won_deals if won_deals else None
     closed = int(row["won"] + row["lost"])
@@ -162,21 +170,23 @@ def _segment(value: str, row: dict, min_sample: int, prefix: str = "") -> MoneyS
 
 def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
                min_sample: int, converted: dict[str, int] | None = None,
-               with_managers: bool = False) -> Money:
+               with_managers: bool = False, won: pl.DataFrame | None = None) -> Money:
     """The funnel in money over `frame` (one currency, or converted into one); with
-    `with_managers`, every manager's money too (a `manager` column)."""
-    row = frame.select(*segment_aggs(), pl.col(AMOUNT).count().alias("priced")).row(
-        0, named=True)
-    row |= frame.filter(IS_WON).select(_MEDIANS).row(0, named=True)
+    `with_managers`, every manager's money too (a `manager` column). `won`: the
+    frame's won_deals (with `manager`), when the caller has them."""
+    if won is None:
+        won = won_deals(frame, ["manager"] if with_managers else [])
+    table = _outcome_table(frame, pl.col(DEPTH))
+    row = table.select(_sums()).row(0, named=True) | won.select(_MEDIANS).row(0, named=True)
     whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
-    depths = _depth_table(frame, len(names))
+    depths = _depth_table(table, len(names))
     values = stage_values(depths, whole.won_revenue, len(names))
-    managers = segment_money(frame, "manager", min_sample) if with_managers else {}
+    managers = segment_money(frame, "manager", min_sample, won) if with_managers else {}
     return Money(
         currency=currency, stages=values, won_revenue=whole.won_revenue,
         won_deals=whole.won_deals, deal_mean=whole.deal_mean, deal_median=whole.deal_median,
         open_value=whole.open_value, lost_value=whole.lost_value,
-        lost_value_unplaced=float((depths.get(0) or {}).get("lost") or 0.0),
+        lost_value_unplaced=float(depths[0]["lost"]),
         deals=whole.deals,
         deals_without_amount=whole.deals - whole_priced,
         bottleneck=value_bottleneck(names, values), velocity=whole.velocity,
@@ -184,21 +194,23 @@ def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
         small_sample=whole.small_sample)
 
 
-def segment_money(frame: pl.DataFrame, column: str, min_sample: int
-                  ) -> dict[str, MoneySegment]:
-    """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
-    medians = won_medians(frame, column)
+def segment_money(frame: pl.DataFrame, column: str, min_sample: int,
+                  won: pl.DataFrame | None = None) -> dict[str, MoneySegment]:
+    """Segment value -> its money (won revenue, deal size, velocity), most revenue first.
+    `won`: the frame's won_deals (with `column`), when the caller has them."""
+    medians = won_medians(frame if won is None else won, column)
+    rows = _outcome_table(frame, _label(column)).group_by("_segment").agg(_sums())
     out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], _NONE),
                                      min_sample)
-           for row in frame.group_by(_label(column)).agg(segment_aggs())
-           .iter_rows(named=True)}
+           for row in rows.iter_rows(named=True)}
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
 
 
 def won_medians(frame: pl.DataFrame, column: str) -> dict[str, dict]:
-    """Segment value -> the median won deal and median cycle, over the won deals only."""
-    return {row["_segment"]: row for row in frame.filter(IS_WON).group_by(_label(column))
-            .agg(_MEDIANS).iter_rows(named=True)}
+    """Segment value -> the median won deal and median cycle, over the won deals only
+    (`frame`: every deal, or just the won ones)."""
+    return {row["_segment"]: row for row in frame.lazy().filter(IS_WON).group_by(_label(column))
+            .agg(_MEDIANS).collect().iter_rows(named=True)}
 
 
 def _label(column: str) -> pl.Expr:
@@ -211,26 +223,11 @@ def _rest_medians(frame: pl.DataFrame, column: str, kept: list[str]) -> dict:
     return rest.select(_MEDIANS).row(0, named=True)
 
 
-def segments_from_rows(frame: pl.DataFrame, column: str, rows: list[dict], other: str,
-                       min_sample: int) -> dict[str, MoneySegment]:
-    """A breakdown's segments in money from the rows metrics.breakdown aggregated (their
-    `value` label, and the money aggregates named with PREFIX): the medians from the won
-    deals, the folded `other` row's from its own won deals."""
-    medians = won_medians(frame, column)
-    kept = [str(r["value"]) for r in rows if r["value"] != other]
-    out = {}
-    for row in rows:
-        value = str(row["value"])
-        extra = (_rest_medians(frame, column, kept) if value == other
-                 else medians.get(value, _NONE))
-        out[value] = _segment(value, {**row, **extra}, min_sample, PREFIX)
-    return out
-
-
 def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
                kept: list[str], label: str, min_sample: int) -> MoneySegment:
     """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
-    from its own won deals (those of no `kept` value), so they are true medians."""
+    from its own won deals (those of no `kept` value), so they are true medians. `frame`:
+    every deal, or just the won ones."""
     row = _rest_medians(frame, column, kept)
     row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
             "revenue": sum(k.won_revenue for k in folded),
@@ -241,22 +238,28 @@ def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
     return _segment(label, row, min_sample)
 
 
-def loss_reasons(frame: pl.DataFrame, names: list[str], priced: bool) -> list[LossReason]:
+def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: bool
+                 ) -> list[LossReason]:
     """Per loss reason of the lost deals: deals, share of the lost deals, value (when the
     amounts are in one currency), and the stages they were lost at (known stages only).
     Most deals first. A plain count: no test per reason."""
-    if "loss_reason" not in frame.columns:
+    columns = frame.collect_schema().names()
+    if "loss_reason" not in columns:
         return []
-    text = pl.col("loss_reason")
-    reason = pl.when(text.is_null() | (text == "")).then(pl.lit(EMPTY_REASON)).otherwise(text)
-    by = [reason.alias("reason"), DEPTH]
-    multi = priced and CURRENCY in frame.columns and frame[CURRENCY].n_unique() > 1
-    if multi:
+    by = ["loss_reason", DEPTH]
+    if priced and CURRENCY in columns:
         by.append(CURRENCY)
     value = pl.col(AMOUNT).sum() if priced else pl.lit(None, pl.Float64)
-    # Lazily, so the filter reads only the columns the group-by needs.
+    text = pl.col("loss_reason")
+    # Lazily, so the filter reads only the columns the group-by needs; the blank reasons
+    # named on the grouped rows; sorted, so the values below are added up in one order.
     rows = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
-            .agg(pl.len().alias("deals"), value.alias("value")).collect().to_dicts())
+            .agg(pl.len().alias("deals"), value.alias("value"))
+            .with_columns(reason=pl.when(text.is_null() | (text == ""))
+                          .then(pl.lit(EMPTY_REASON)).otherwise(text))
+            .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
+    # Values per currency when the lost deals are in more than one.
+    multi = len(by) > 2 and len({row[CURRENCY] for row in rows}) > 1
     if not rows:
         return []
     total = sum(row["deals"] for row in rows)
@@ -286,11 +289,17 @@ def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTa
     cycles = frame.filter((pl.col(OUTCOME) == "won") & pl.col(CYCLE_DAYS).is_not_null())
     row = cycles.select(pl.col(CYCLE_DAYS).median().alias("median"), pl.len().alias("n"),
                         (pl.col(CYCLE_DAYS) > good).sum().alias("over")).row(0, named=True)
-    median = row["median"]
+    return cycle_target_from(row["median"], int(row["n"]), int(row["over"]), good, acceptable)
+
+
+def cycle_target_from(median: float | None, won: int, over: int, good: float,
+                      acceptable: float) -> CycleTargetResult:
+    """The cycle target from the won deals' median cycle, their number and how many are
+    over `good`: any engine's aggregates."""
     verdict = None
     if median is not None:
         verdict = "ok" if median <= good else "warn" if median <= acceptable else "fail"
     return CycleTargetResult(good=good, acceptable=acceptable,
                              median=float(median) if median is not None else None,
-                             verdict=verdict, won_deals=int(row["n"]), over_good=int(row["over"]),
-                             over_good_share=ratio(int(row["over"]), int(row["n"])))
+                             verdict=verdict, won_deals=won, over_good=over,
+                             over_good_share=ratio(over, won))
