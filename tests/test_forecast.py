@@ -81,13 +81,13 @@ def test_forecast_per_expected_close_month(report):
     # As of 2026-11-10. Overdue (expected before it): 11 (B, 300), 12 (A, 400), 15 (A, 50,
     # snoozed but still an open deal) -> 750, weighted 300*0.4 + 400/3 + 50/3 = 270.
     # 2026-11: 8 (A, 1000 -> 333.33), 9 (B, 500 -> 200), 14 (B, no amount) -> 1500, 533.33.
-    # 2026-12: 10 (C, 2000 * 0.9 = 1800). No date: 13 (C, 700 -> 630). Weighted sums are
-    # rounded to cents.
+    # 2026-12: 10 (C, 2000 * 0.9 = 1800). No date: 13 (C, 700 -> 630).
     forecast = report["funnels"][0]["forecast"]
     rows = [(r["bucket"], r["month"], r["deals"], r["amount"], pytest.approx(r["weighted"]))
             for r in forecast["rows"]]
+    # Sums are in cents (metrics.forecast.to_cents).
     assert rows == [("overdue", None, 3, 750.0, 270.0), ("month", "2026-11", 3, 1500.0,
-                                                         533.33),
+                                                         round(1000 / 3 + 200, 2)),
                     ("month", "2026-12", 1, 2000.0, 1800.0), ("no_date", None, 1, 700.0, 630.0)]
     assert (forecast["open_deals"], forecast["without_amount"]) == (8, 1)
 
@@ -110,7 +110,7 @@ def test_plan_attainment_pace_and_coverage(report):
     # left. Won in 1..10 November: deal 1 (Ann, 100); deal 2 closed in October.
     # Team: 100 of 1000, expected by now 1000*7/21 = 333.33 -> behind; pace 900/14;
     # pipeline expected in November: 8 (333.33) + 9 (200) + 11 (120, overdue, still open)
-    # + 14 (no amount) = 653.33 (in cents) -> coverage 653.33 / 900.
+    # + 14 (no amount) = 653.33 -> coverage 653.33 / 900.
     # Ann: 100 of 400, expected 133.33 -> behind; pace 300/14; pipeline 8 -> 333.33/300.
     # Bob: 0 of 600, expected 200 -> behind; pace 600/14; pipeline 9 + 11 = 320 -> 320/600.
     lines = {ln["manager"]: ln for ln in report["funnels"][0]["plan"]["lines"]}
@@ -119,9 +119,10 @@ def test_plan_attainment_pace_and_coverage(report):
     assert (team["won"], team["attainment"], team["remaining"]) == (100.0, 0.1, 900.0)
     assert team["expected_by_now"] == pytest.approx(1000 * 7 / 21)
     assert team["pace_needed"] == pytest.approx(900 / 14)
-    assert team["coverage"] == pytest.approx(653.33 / 900)
+    # The weighted pipeline is in cents (metrics.forecast.to_cents).
+    assert team["coverage"] == pytest.approx(round(1000 / 3 + 200 + 120, 2) / 900)
     assert (ann["won"], ann["won_deals"], ann["attainment"]) == (100.0, 1, 0.25)
-    assert ann["coverage"] == pytest.approx(333.33 / 300)
+    assert ann["coverage"] == pytest.approx(round(1000 / 3, 2) / 300)
     assert ann["pace_needed"] == pytest.approx(300 / 14)
     assert (bob["won"], bob["coverage"]) == (0.0, pytest.approx(320 / 600))
     assert all(ln["behind"] for ln in lines.values())
