@@ -86,8 +86,7 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
         expected = target.amount * elapsed / total if total else None
         status = "future" if day < start else ("finished" if day >= end else "running")
         # A priced deal without a probability: the weight is unknown, not 0.
-        # Rounded to cents: a float sum's last digits follow the summation order, which
-        # the group-by does not fix; the report must read the same run after run.
+        # In cents already (_sums_per_target): the same JSON run after run.
         weight, unknown = pipe.get(i, (0.0, 0))
         weighted_pipe = None if unknown else weight
         # Too early to tell: not behind before MIN_ELAPSED of the working days are gone.
