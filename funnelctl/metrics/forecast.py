@@ -38,11 +38,12 @@ WEIGHT = "_p"
 def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbability]:
     """One probability per stage of the funnel, from `frame` (depth and outcome per deal)."""
     n = len(funnel.stages)
-    closed = frame.filter(pl.col(OUTCOME).is_in(["won", "lost"]) & (pl.col(DEPTH) >= 1))
+    # Lazily: the filter reads the two columns, the other columns of the deals are not copied.
+    closed = frame.lazy().filter(pl.col(OUTCOME).is_in(["won", "lost"]) & (pl.col(DEPTH) >= 1))
     counts = closed.select(
         (pl.col(OUTCOME) == "won").sum().alias("won"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"reached_{k}") for k in range(1, n + 1)],
-    ).row(0, named=True)
+    ).collect().row(0, named=True)
     out = []
     for k, stage in enumerate(funnel.stages, 1):
         if stage.probability is not None:
@@ -73,18 +74,18 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     """The weighted open pipeline per expected close month and currency, and the overdue
     deals (expected close before `as_of`, not snoozed), oldest expected close first.
 
-    One lazy plan over the open deals' few columns, its small results collected together
-    (the open deals are filtered once for all of them); only the listed overdue deals are
-    sorted, and the months are written as text on the grouped rows."""
+    The open deals' few columns are taken once; the small results are collected together
+    from them, only the listed overdue deals are sorted, and the months are written as
+    text on the grouped rows."""
     columns = frame.columns
     day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
     currency = pl.col(CURRENCY).fill_null("") if CURRENCY in columns else pl.lit("")
     keep = [c for c in ("deal_id", "manager", DEPTH, OUTCOME, "amount") if c in columns]
-    open_deals = weighted(frame.lazy().select(*keep, currency.alias(CURRENCY),
-                                              day.alias("_day")), probabilities)
     rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
             .otherwise(1).cast(pl.Int8))
-    open_deals = open_deals.with_columns(rank.alias("_rank"))
+    open_deals = (weighted(frame.lazy().select(*keep, currency.alias(CURRENCY),
+                                               day.alias("_day")), probabilities)
+                  .with_columns(rank.alias("_rank")).collect().lazy())
     grouped = (open_deals.group_by(
         "_rank", pl.when(pl.col("_rank") == 1).then(pl.col("_day").dt.month_start())
         .alias("_month"), CURRENCY)
@@ -96,12 +97,14 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     late = open_deals.filter(pl.col("_rank") == 0)
     if snoozed:
         late = late.filter(~pl.col("deal_id").cast(pl.String).is_in(list(snoozed)))
+    # The listed deals are among those of the LIST_LIMIT earliest days: only those sorted.
+    earliest = late.filter(pl.col("_day") <= pl.col("_day").bottom_k(LIST_LIMIT).max())
     queries = [grouped,
                open_deals.select(pl.len().alias("deals"),
                                  pl.col("amount").null_count().alias("without_amount")),
                late.group_by(CURRENCY).agg(pl.col("amount").sum(), pl.len().alias("deals"))
                .sort(CURRENCY),
-               late.bottom_k(LIST_LIMIT, by=["_day", "deal_id"]).sort("_day", "deal_id"),
+               earliest.sort("_day", "deal_id").head(LIST_LIMIT),
                _per_manager(late, "manager" in columns)]
     grouped, counts, amounts, listed, managers = pl.collect_all(queries)
     rows = [ForecastRow(month=r["_month"].strftime("%Y-%m") if r["_month"] else None,
