@@ -331,3 +331,57 @@ def test_hostile_case_over_http_equals_the_polars_engine(tmp_path, monkeypatch):
     assert clickhouse["data_quality"]["sources"][0]["reasons"] == reasons
     for (manager, day), counts in report_days(clickhouse).items():
         assert counts == tuple(days.get((manager, day), (0, 0)))
+
+
+def test_demo_telephony_in_a_chdb_database_folder(tmp_path):
+    """url: chdb:FOLDER with table: (a local ClickHouse database), the telephony export
+    with its "mm:ss" durations as a MergeTree table."""
+    from chdb import session
+
+    from funnelctl.engines.clickhouse_client import close_sessions
+
+    config = demo_config(tmp_path)
+    polars = report_json(config, tmp_path / "polars.yaml", as_of=AS_OF, period=NOVEMBER)
+    close_sessions()
+    db = session.Session(str(tmp_path / "db"))
+    db.query("CREATE TABLE phone ENGINE = MergeTree ORDER BY tuple() AS "
+             "SELECT * FROM file({p:String}, Parquet)",
+             params={"p": str(tmp_path / "phone.parquet")})
+    db.close()
+    source = config["sources"]["telephony"]
+    del source["path"]
+    source.update(engine="clickhouse", url=f"chdb:{tmp_path / 'db'}", table="phone")
+    clickhouse = report_json(config, tmp_path / "folder.yaml", as_of=AS_OF, period=NOVEMBER)
+    close_sessions()
+    for report in (polars, clickhouse):
+        for quality in report["data_quality"]["sources"]:
+            if quality["name"] == "telephony":
+                quality.pop("path"), quality.pop("detected")
+    assert clickhouse == polars
+    expected = demo_counts(tmp_path / "crm.parquet", tmp_path / "phone.parquet", 30)
+    lebedev = {d: c for (m, d), c in report_days(clickhouse).items() if m == "Сергей Лебедев"}
+    assert lebedev and all(c == tuple(expected.get(("Сергей Лебедев", d), (0, 0)))
+                           for d, c in lebedev.items())
+
+
+def test_a_value_the_first_query_did_not_see_stops_the_audit(tmp_path, monkeypatch):
+    """As if the table gained a manager between the distinct query and the counting one:
+    an error, not rows miscounted under another reason."""
+    from funnelctl.engines import clickhouse_norms
+    from funnelctl.errors import DataError
+
+    path = tmp_path / "calls.parquet"
+    hostile_rows(200).write_parquet(path)
+    seen = clickhouse_norms.distinct_values
+
+    def without_one(plan, canonicals):
+        return seen(plan, canonicals).filter(pl.col("manager") != HOSTILE[0])
+
+    monkeypatch.setattr(clickhouse_norms, "distinct_values", without_one)
+    config_path = tmp_path / "c.yaml"
+    config_path.write_text(yaml.safe_dump(on_clickhouse(hostile_config(path)),
+                                          allow_unicode=True), encoding="utf-8")
+    from funnelctl.audit.pipeline import audit
+
+    with pytest.raises(DataError, match="the data changed while it was read"):
+        audit(config_path, record=False, as_of=AS_OF)

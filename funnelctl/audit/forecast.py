@@ -158,7 +158,8 @@ def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
     amounts are in one currency or `money.rates` convert them), each block's currency in
     its `currency` column."""
     return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
-            for code, block, _ in rated_blocks(frame, config.money, funnel, "money.rates")]
+            for code, block, _ in rated_blocks(frame, config.money, funnel,
+                                               config.where(("money", "rates")))]
 
 
 def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]

@@ -36,9 +36,10 @@ class MoneyInput:
 
 
 def money_input(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel,
-                rates_at: str = "money.rates") -> MoneyInput:
-    """The deals split per currency or converted with the rates; `rates_at` names the
-    config key for the error about a currency without a rate."""
+                rates_at: str) -> MoneyInput:
+    """The deals split per currency or converted with the rates; `rates_at` is the
+    file:line of `money.rates` (Config.where) for the error about a currency without a
+    rate."""
     if AMOUNT not in deals.columns:
         return MoneyInput(deals)
     blocks = rated_blocks(deals, config, funnel, rates_at)

@@ -29,12 +29,12 @@ from funnelctl.engines.clickhouse_client import Connection, connect
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.norms_sql import (
     CALL,
+    CHANGED,
     DUR_CODES,
     MEETING,
     OTHER_BASE,
     REASONS,
     SHORT_CALL,
-    UNSEEN,
     Mapping,
     counts_sql,
     distinct_sql,
@@ -106,13 +106,21 @@ def plan_source(name: str, source: Source) -> Plan:
     return Plan(conn, columns, headers, params, described, null_markers(None))
 
 
-def distinct_values(plan: Plan, canonical: str) -> pl.DataFrame:
-    """v (the raw value as text, null: missing), n: one row per distinct value."""
+def distinct_values(plan: Plan, canonicals: list[str]) -> pl.DataFrame:
+    """One row per distinct combination of the columns' raw values (as text, null:
+    missing), named by their canonical names, and n."""
     params = _copy(plan.params)
-    sql = distinct_sql(plan.columns, plan.headers[canonical]) + settings(plan.columns)
+    sql = distinct_sql(plan.columns, [plan.headers[c] for c in canonicals]) \
+        + settings(plan.columns)
     rows = plan.conn.query(sql, params.values)
-    return pl.DataFrame({"v": [r["v"] for r in rows], "n": [int(r["n"]) for r in rows]},
-                        schema={"v": pl.String, "n": pl.Int64})
+    frame = {c: [r[f"v{i}"] for r in rows] for i, c in enumerate(canonicals)}
+    return pl.DataFrame(frame | {"n": [int(r["n"]) for r in rows]},
+                        schema={**dict.fromkeys(canonicals, pl.String), "n": pl.Int64})
+
+
+def _distinct(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """v: the column's distinct values."""
+    return frame.select(v=pl.col(column).unique(maintain_order=True))
 
 
 def _pairs(raw: pl.Series, codes: pl.Series) -> tuple[list[str], list[int]]:
@@ -125,15 +133,15 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
     """(the mapping, manager names by id - 1, other types by code - OTHER_BASE), from the
     distinct values cleaned with the Polars reader's expressions."""
     markers = plan.markers
-    managers = distinct_values(plan, "manager").with_columns(
-        clean=clean_text("v", markers))
+    type_values = source.type_values or TypeValues()
+    one_type = type_values.type is not None
+    pairs = distinct_values(plan, ["manager"] if one_type else ["manager", "type"])
+    managers = _distinct(pairs, "manager").with_columns(clean=clean_text("v", markers))
     names = sorted(managers["clean"].drop_nulls().unique().to_list())
     ids = managers.select(pl.col("clean").replace_strict(
         names, list(range(1, len(names) + 1)), default=0, return_dtype=pl.Int64))
-    type_values = source.type_values or TypeValues()
-    one_type = type_values.type is not None
-    types = (pl.DataFrame({"v": [type_values.type], "n": [0]}) if one_type
-             else distinct_values(plan, "type"))
+    types = (pl.DataFrame({"v": [type_values.type]}) if one_type
+             else _distinct(pairs, "type"))
     types = types.with_columns(clean=clean_text("v", markers)).with_columns(
         kind=pl.col("clean").str.to_lowercase().replace_strict(
             type_values.lookup(), default=OTHER, return_dtype=pl.String))
@@ -150,7 +158,7 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
     durations = None
     header = plan.headers.get("duration")
     if source.min_call_seconds is not None and not plan.columns.is_numeric(header):
-        values = distinct_values(plan, "duration")
+        values = _distinct(distinct_values(plan, ["duration"]), "duration")
         state = values.select(duration_state("v", pl.String, markers, source.min_call_seconds)
                               .replace_strict(DUR_CODES, return_dtype=pl.Int64))
         durations = _pairs(values["v"], state.to_series())
@@ -193,7 +201,7 @@ def activities_from_counts(table: pl.DataFrame, names: list[str], others: list[s
     rows_read = int(table["n"].sum())
     if rows_read == 0:
         raise DataError(f"{path}: has a header but no data rows")
-    if (table["manager"] == UNSEEN).any() or (table["kind"] == UNSEEN).any():
+    if (table["reason"] == CHANGED).any():
         raise plan.conn.fail("the data changed while it was read (a value the first query "
                              "did not return); run the audit again")
     rejected = (table.filter(pl.col("reason") > 0).group_by("reason").agg(pl.col("n").sum())
@@ -235,10 +243,12 @@ def explain(name: str, source: Source, config: Config, as_of: dt.date | None) ->
     """The statements the norms run on this source, with their parameters (the distinct
     values are read, to build the mapping the counting statement binds)."""
     plan = plan_source(name, source)
-    first = distinct_sql(plan.columns, plan.headers["manager"]) + settings(plan.columns)
+    mapped = [plan.headers[c] for c in ("manager", "type") if c in plan.headers]
+    first = distinct_sql(plan.columns, mapped) + settings(plan.columns)
     sql, values, _, _ = statement(plan, source, config, as_of)
     where = plan.conn.where() if source.url != CHDB else "chdb (in process)"
     listed = "\n".join(f"--   {k} = {v}" for k, v in values.items())
-    return (f"-- on {where}\n-- 1. distinct values of each mapped column (here: manager), "
-            f"with their counts:\n{first}\n-- 2. the counts per manager, kind and local "
-            f"date, rejects per reason:\n{sql}\n-- parameters:\n{listed}")
+    return (f"-- on {where}\n-- 1. the distinct managers and types, with their counts "
+            f"(a text duration's values likewise):\n{first}\n-- 2. the counts per "
+            f"manager, kind and local date, rejects per reason:\n{sql}\n"
+            f"-- parameters:\n{listed}")

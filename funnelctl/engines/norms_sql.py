@@ -27,8 +27,9 @@ REASONS = ("missing manager", "missing ts", "unparseable ts", "ts out of range",
 CALL, MEETING, SHORT_CALL, OTHER_BASE = 1, 2, 3, 4
 # Duration states (io/activities.py duration_state: ok, short, missing, bad).
 DUR_CODES = {"ok": 0, "short": 1, "missing": 2, "bad": 3}
-# A raw value the first query did not see (the table changed in between).
-UNSEEN = 4294967295
+# A raw value the first query did not see (the table changed in between), and the
+# reason code of a row with one.
+UNSEEN, CHANGED = 4294967295, 255
 
 
 @dataclass
@@ -40,11 +41,14 @@ class Mapping:
     durations: tuple[list[str], list[int]] | None = None  # text duration -> DUR_CODES
 
 
-def distinct_sql(columns: Columns, header: str) -> str:
-    """Each distinct value of a column as text (NULL: missing) with its row count."""
-    ref = column_ref(columns, header)
-    return (f"SELECT toNullable(toString({ref})) AS v, count() AS n FROM {columns.from_sql} "
-            "GROUP BY v ORDER BY v")
+def distinct_sql(columns: Columns, headers: list[str]) -> str:
+    """Each distinct combination of the columns' values as text (NULL: missing), with its
+    row count (v0, v1, ..., n): one scan for the manager and type columns together."""
+    values = ", ".join(f"toNullable(toString({column_ref(columns, h)})) AS v{i}"
+                       for i, h in enumerate(headers))
+    keys = ", ".join(f"v{i}" for i in range(len(headers)))
+    return (f"SELECT {values}, count() AS n FROM {columns.from_sql} GROUP BY {keys} "
+            f"ORDER BY {keys}")
 
 
 def bind_codes(params: Params, values: list[int]) -> str:
@@ -54,25 +58,34 @@ def bind_codes(params: Params, values: list[int]) -> str:
     return f"{{{name}:Array(UInt32)}}"
 
 
-def _mapped(columns: Columns, header: str, pairs: tuple[list[str], list[int]],
-            params: Params, missing: int) -> str:
+def _mapped(value: str, pairs: tuple[list[str], list[int]], params: Params,
+            missing: int) -> str:
     """transform(raw text, raws, codes): `missing` for NULL, UNSEEN for a value not seen."""
-    ref = column_ref(columns, header)
     raws, codes = params.bind(pairs[0], "Array(String)"), bind_codes(params, pairs[1])
-    return (f"if(isNull({ref}), toUInt32({missing}), "
-            f"transform(assumeNotNull(toString({ref})), {raws}, {codes}, toUInt32({UNSEEN})))")
+    return (f"if(isNull({value}), toUInt32({missing}), "
+            f"transform(assumeNotNull({value}), {raws}, {codes}, toUInt32({UNSEEN})))")
 
 
-def duration_state_sql(columns: Columns, header: str, mapping: Mapping, minimum: int,
-                       params: Params) -> str:
-    """A number in SQL (as io/activities.duration_state for numbers); text through the
-    mapping Python made of its distinct values."""
-    if columns.is_numeric(header):
-        seconds = f"toFloat64({column_ref(columns, header)})"
-        return (f"multiIf(isNull({seconds}), 2, isNaN({seconds}) OR {seconds} < 0, 3, "
-                f"{seconds} < {params.bind(minimum, 'Float64')}, 1, 0)")
-    assert mapping.durations is not None
-    return _mapped(columns, header, mapping.durations, params, DUR_CODES["missing"])
+def raw_text(columns: Columns, header: str) -> str:
+    return f"toNullable(toString({column_ref(columns, header)}))"
+
+
+def duration_sql(columns: Columns, header: str, minimum: int, params: Params) -> str:
+    """Per row: a number's state in SQL (as io/activities.duration_state for numbers), or
+    the text itself (mapped after the grouping, by duration_state_sql)."""
+    if not columns.is_numeric(header):
+        return raw_text(columns, header)
+    seconds = f"toFloat64({column_ref(columns, header)})"
+    return (f"toUInt32(multiIf(isNull({seconds}), 2, isNaN({seconds}) OR {seconds} < 0, 3, "
+            f"{seconds} < {params.bind(minimum, 'Float64')}, 1, 0))")
+
+
+def duration_state_sql(mapping: Mapping, params: Params) -> str:
+    """The grouped duration as its state: a text through the mapping Python made of its
+    distinct values; a number's state as it is."""
+    if mapping.durations is None:
+        return "d_raw"
+    return _mapped("d_raw", mapping.durations, params, DUR_CODES["missing"])
 
 
 def ts_missing_sql(columns: Columns, header: str, markers: list[str], params: Params) -> str:
@@ -87,37 +100,45 @@ def ts_missing_sql(columns: Columns, header: str, markers: list[str], params: Pa
 def counts_sql(columns: Columns, headers: dict[str, str], mapping: Mapping, params: Params,
                timezone: str, dates: tuple[str, str], markers: list[str],
                minimum: int | None) -> str:
-    """reason (0: usable, else 1 + its index in REASONS), manager id, kind code and local
+    """reason (0: usable, CHANGED, else 1 + its index in REASONS), manager id, kind code and local
     date (both 0 / NULL on a rejected row), n rows."""
-    manager = _mapped(columns, headers["manager"], mapping.managers, params, 0)
-    if isinstance(mapping.types, int):
-        kind = f"toUInt32({mapping.types})"
-    else:
-        kind = _mapped(columns, headers["type"], mapping.types, params, 0)
-    duration = ("toUInt8(0)" if minimum is None else
-                duration_state_sql(columns, headers["duration"], mapping, minimum, params))
+    one_type = isinstance(mapping.types, int)
+    t_raw = "toNullable('')" if one_type else raw_text(columns, headers["type"])
+    d_raw = ("toUInt32(0)" if minimum is None else
+             duration_sql(columns, headers["duration"], minimum, params))
     ts = ts_micros(columns, headers["ts"], params, timezone)
     zone = params.bind(timezone)
+    missing = ts_missing_sql(columns, headers["ts"], markers, params)
+    # The rows are grouped by their raw values first (few distinct ones), so the
+    # transform()s run once per group, not once per row.
+    grouped = (f"SELECT m_raw, t_raw, d_raw, ts_none, isNull(ts_us) AS ts_bad, day0, "
+               f"count() AS n FROM (\n"
+               f"SELECT {raw_text(columns, headers['manager'])} AS m_raw, {t_raw} AS t_raw, "
+               f"{d_raw} AS d_raw,\n  {missing} AS ts_none, {ts} AS ts_us,\n"
+               f"  toDate32(fromUnixTimestamp64Micro(ts_us, {zone})) AS day0\n"
+               f"FROM {columns.from_sql}\n) GROUP BY m_raw, t_raw, d_raw, ts_none, ts_bad, day0")
+    kind = (f"toUInt32({mapping.types})" if one_type
+            else _mapped("t_raw", mapping.types, params, 0))  # type: ignore[arg-type]
+    rows = (f"SELECT {_mapped('m_raw', mapping.managers, params, 0)} AS mgr0, "
+            f"{kind} AS kind0,\n  {duration_state_sql(mapping, params)} AS dur, ts_none, "
+            f"ts_bad, day0, n\nFROM (\n{grouped}\n)")
     low, high = (f"toDate32({params.bind(d)})" for d in dates)
     rules = [
         "mgr0 = 0",
         "ts_none",
-        "isNull(ts_us)",
+        "ts_bad",
         f"day0 < {low} OR day0 >= {high}",
         "kind0 = 0",
         f"kind0 = {CALL} AND dur = {DUR_CODES['missing']}",
         f"kind0 = {CALL} AND dur = {DUR_CODES['bad']}",
     ]
-    reason = ("multiIf(" + ", ".join(f"{rule}, {i}" for i, rule in enumerate(rules, 1))
+    # A value the first query did not see (the table changed in between) comes first.
+    unseen = f"{UNSEEN} IN (mgr0, kind0, dur), {CHANGED}, "
+    reason = ("multiIf(" + unseen + ", ".join(f"{rule}, {i}" for i, rule in enumerate(rules, 1))
               + ", 0)")
     short = f"kind0 = {CALL} AND dur = {DUR_CODES['short']}"
-    missing = ts_missing_sql(columns, headers["ts"], markers, params)
-    rows = (f"SELECT {manager} AS mgr0, {kind} AS kind0, {duration} AS dur,\n"
-            f"  {missing} AS ts_none, {ts} AS ts_us,\n"
-            f"  toDate32(fromUnixTimestamp64Micro(ts_us, {zone})) AS day0\n"
-            f"FROM {columns.from_sql}")
     return (f"SELECT reason, if(reason = 0, mgr0, 0) AS manager,\n"
             f"  if(reason = 0, if({short}, {SHORT_CALL}, kind0), 0) AS kind,\n"
-            f"  if(reason = 0, toString(day0), NULL) AS date, count() AS n\n"
+            f"  if(reason = 0, toString(day0), NULL) AS date, sum(n) AS n\n"
             f"FROM (SELECT *, toUInt8({reason}) AS reason FROM (\n{rows}\n))\n"
             "GROUP BY reason, manager, kind, date ORDER BY reason, manager, kind, date")
