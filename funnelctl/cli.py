@@ -12,7 +12,13 @@ from typing import Annotated
 import typer
 
 from funnelctl import __version__
-from funnelctl.cli_runtime import handled_errors, progress, tune_runtime, use_color
+from funnelctl.cli_runtime import (
+    freeze_imports,
+    handled_errors,
+    progress,
+    tune_runtime,
+    use_color,
+)
 from funnelctl.errors import ExitCode, visible
 from funnelctl.io.output import signals_raise, write_stdout
 from funnelctl.render import RENDERERS
@@ -122,6 +128,7 @@ def audit(
         from funnelctl.metrics.periods import parse_date
         from funnelctl.render import RenderOptions, renderer
 
+        freeze_imports()
         output = None if output == "-" else output
         as_of_date = parse_date(as_of, "--as-of") if as_of else None
         with signals_raise():

@@ -60,12 +60,12 @@ def test_source_errors_name_the_line(cli, tmp_path, source, line, fragment):
     assert "secret" not in result.stderr
 
 
-def test_deals_source_on_clickhouse_is_refused(cli, tmp_path):
+def test_stage_history_source_on_clickhouse_is_refused(cli, tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("version: 1\nsources:\n  deals:\n    kind: deals\n    engine: clickhouse\n"
-                    "    url: http://localhost:8123/db\n    table: deals\n"
-                    "funnels:\n  - {name: F, source: deals, stages: [{name: A}]}\n")
-    assert_error(cli("audit", path), "c.yaml:4:", "runs sources of kind: events")
+    path.write_text("version: 1\nsources:\n  h:\n    kind: stage_history\n"
+                    "    engine: clickhouse\n    url: http://localhost:8123/db\n    table: h\n"
+                    "funnels:\n  - {name: F, source: h, stages: [{name: A}]}\n")
+    assert_error(cli("audit", path), "c.yaml:4:", "runs sources of kind: events, deals")
 
 
 @pytest.mark.parametrize(("funnel_extra", "stage_extra", "line", "fragment"), [

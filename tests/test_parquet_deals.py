@@ -35,3 +35,31 @@ def test_parquet_with_canonical_columns_and_utc_timestamps(cli, tmp_path):
     february = cli.json("audit", tmp_path / "c.yaml", "--period", "2024-02-01..2024-02-29")
     # Deal 2 was created on Jan 31 at 23:00 Moscow time: outside February.
     assert february["funnels"][0]["entities"] == 2
+
+
+def _ids_frame(ids: list[int]) -> pl.DataFrame:
+    return pl.DataFrame({
+        "deal_id": ids, "stage": ["new"] * len(ids), "status": ["open"] * len(ids),
+        "manager": ["a"] * len(ids),
+        "created_at": [dt.datetime(2024, 2, 1, 9, 0)] * len(ids)})
+
+
+def test_ids_in_rising_order_with_a_repeat_still_give_a_duplicate(cli, tmp_path):
+    # Sorted exports take a fast path (rising ids repeat none); an id repeated next to
+    # itself is not rising, so it is still found: 4 rows, one of them a duplicate.
+    _ids_frame([1, 2, 2, 3]).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    report = cli.json("audit", tmp_path / "c.yaml")
+    assert report["funnels"][0]["entities"] == 3
+    assert report["data_quality"]["sources"][0]["reasons"] == {"duplicate deal id": 1}
+
+
+def test_ids_out_of_order_are_checked_for_repeats_one_by_one(cli, tmp_path):
+    # 3, 1, 3, 2: the second 3 (row 3 of the file) repeats row 1, by hand.
+    _ids_frame([3, 1, 3, 2]).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    report = cli.json("audit", tmp_path / "c.yaml", "--rejects", str(tmp_path / "r.csv"))
+    assert report["funnels"][0]["entities"] == 3
+    assert report["data_quality"]["sources"][0]["reasons"] == {"duplicate deal id": 1}
+    rejects = pl.read_csv(tmp_path / "r.csv")
+    assert rejects.filter(pl.col("reason") == "duplicate deal id")["line"].to_list() == [3]

@@ -23,10 +23,10 @@ from funnelctl.checks import (
 )
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel
-from funnelctl.errors import ConfigError
+from funnelctl.errors import ConfigError, UsageError
 from funnelctl.io.deals import DUPLICATE, Deals, read_deals
 from funnelctl.io.history import History, read_history
-from funnelctl.io.presets import PRESETS
+from funnelctl.io.presets import with_preset_outcomes
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger, problem_summary, source_quality
 from funnelctl.metrics.breakdown import summarise
@@ -98,6 +98,24 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found
+    yield from clickhouse_deal_funnels(config, dates, before, qualities, as_of, since)
+
+
+def clickhouse_deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
+                            qualities: dict[str, SourceQuality], as_of: dt.date | None,
+                            since: SinceSnapshot | None) -> Iterator[FunnelRun]:
+    """The deals sources with engine: clickhouse (engines/clickhouse_deals.py)."""
+    for name, source in config.sources.items():
+        users = [f for f in config.funnels if f.source == name]
+        if source.kind != "deals" or source.engine != "clickhouse" or not users:
+            continue
+        if since is not None and since.source == name:
+            raise UsageError(f"--since-snapshot: source '{name}' runs on engine: clickhouse, "
+                             "where the waterfall does not run (it needs every deal of both "
+                             "exports); use engine: polars for it")
+        from funnelctl.engines.clickhouse_deals import deal_funnels as on_clickhouse
+
+        yield from on_clickhouse(config, name, source, users, dates, before, qualities, as_of)
 
 
 def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
@@ -106,7 +124,8 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
-        if not users or source.kind in ("stage_history", "events"):
+        if not users or source.kind in ("stage_history", "events") or \
+                source.engine == "clickhouse":
             continue
         if source.kind != "deals":
             raise ConfigError(f"source '{name}': funnels over kind '{source.kind}' are not "
@@ -126,16 +145,6 @@ def require_pipeline_column(deals: Deals, funnels: list[Funnel], source: str) ->
     if named and "pipeline" not in deals.frame.columns:
         raise ConfigError(f"funnel '{named[0]}' has `pipeline:` but source '{source}' maps no "
                           f"pipeline column: add it under sources.{source}.columns")
-
-
-def with_preset_outcomes(funnel: Funnel, preset: str | None) -> Funnel:
-    """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
-    "Успешно реализовано" / "Закрыто и не реализовано")."""
-    if not preset or funnel.won or funnel.lost:
-        return funnel
-    spec = PRESETS[preset]
-    return funnel.model_copy(update={"won": list(spec.get("won_stages", [])),
-                                     "lost": list(spec.get("lost_stages", []))})
 
 
 def funnel_frames(deals: Deals, funnels: list[Funnel], quality: SourceQuality,

@@ -37,6 +37,11 @@ def explain(config: Config, period: str | None = None, as_of: dt.date | None = N
                 continue
             parts.append(_head(", ".join(f.name for f in users), name, "polars")
                          + _polars_events(name, source, config, users, read_range, as_of))
+        elif source.kind == "deals" and source.engine == "clickhouse":
+            from funnelctl.engines.clickhouse_deals import explain as deals_sql
+
+            for funnel, sql in deals_sql(config, name, source, users, dates, as_of):
+                parts.append(_head(funnel.name, name, "clickhouse") + sql)
         elif source.engine == "clickhouse" and source.kind == "activities":
             from funnelctl.engines.clickhouse_norms import explain as norms_sql
 

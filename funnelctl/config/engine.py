@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 EngineName = Literal["polars", "clickhouse"]
 CHDB = "chdb:"
 # What engine: clickhouse runs today (README / docs/engines.md; activities: norms_sql.py).
-CLICKHOUSE_KINDS = ("events", "activities")
+CLICKHOUSE_KINDS = ("events", "deals", "activities")
 # order: modes the ClickHouse SQL runs, as windowFunnel's mode names.
 CLICKHOUSE_MODES = {"strict_increase", "strict_order", "strict_deduplication", "allow_reentry"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,7 +36,7 @@ def source_engine_problem(source: Any) -> tuple[str, str] | None:
     if source.kind not in CLICKHOUSE_KINDS:
         return "kind", (f"engine: clickhouse runs sources of kind: "
                         f"{', '.join(CLICKHOUSE_KINDS)} (this one is kind: {source.kind}; "
-                        "deals and stage_history run on engine: polars, see "
+                        "stage_history runs on engine: polars, see "
                         "docs/engines.md)")
     problem = url_problem(source.url)
     if problem:
@@ -115,6 +115,9 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
         source = config.sources.get(funnel.source)
         if source is None or source.engine != "clickhouse":
             continue
+        if source.kind == "deals":
+            problems += deal_funnel_problems(funnel, i)
+            continue
         if not funnel.order_modes() <= CLICKHOUSE_MODES:
             problems.append((("funnels", i, "order"),
                              f"order: {funnel.order} does not run on engine: clickhouse "
@@ -135,4 +138,22 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
                     problems.append((("funnels", i, "stages", j, key),
                                      f"{key} does not run on engine: clickhouse ({why}); "
                                      "use engine: polars"))
+    return problems
+
+
+# Deals funnel keys that need each deal's row (engines/clickhouse_deals.py does not run
+# them; docs/engines.md).
+_DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),
+              ("plan", "the plan needs the money view"),
+              ("snooze", "snoozed deals are held back by id"))
+
+
+def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:
+    """Settings of a deals funnel on engine: clickhouse that run on polars only."""
+    problems = [(("funnels", i, key), f"{key} does not run on engine: clickhouse ({why}); "
+                 "run this funnel's source on engine: polars")
+                for key, why in _DEAL_KEYS if getattr(funnel, key, None)]
+    problems += [(("funnels", i, "stages", j, "max_days"), "max_days does not run on engine: "
+                  "clickhouse (stuck deals are listed by id); use engine: polars")
+                 for j, stage in enumerate(funnel.stages) if stage.max_days]
     return problems

@@ -178,7 +178,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if has_status:
         frame = frame.with_columns(_statuses(frame["_status_raw"], source, preset)) \
             .with_columns(pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
-    frame = frame.with_columns(_with_duplicates(len(rules)).alias(RULE))
+    if not _increasing(frame["_id_key"]):  # ids in strictly rising order repeat none
+        frame = frame.with_columns(_with_duplicates(len(rules)).alias(RULE))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
@@ -284,6 +285,15 @@ def _first_broken(rules: list[tuple[pl.Expr, str, pl.Expr]], first: int = 0) -> 
     the rejected rows only."""
     return pl.coalesce([pl.when(cond).then(pl.lit(k, pl.Int8))
                         for k, (cond, _, _) in enumerate(rules, first)]).alias(RULE)
+
+
+def _increasing(ids: pl.Series) -> bool:
+    """Whether every id is greater than the one before (exports are often sorted by id):
+    then no deal id is repeated, which one comparison of neighbours tells, much faster
+    than looking each id up among those seen."""
+    if ids.len() < 2 or ids.null_count():
+        return ids.len() < 2 and not ids.null_count()
+    return bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all())
 
 
 def _with_duplicates(duplicate: int) -> pl.Expr:

@@ -219,3 +219,13 @@ def describe_closest(columns: list[str]) -> str:
         return "no preset recognises any of these columns"
     need = ", ".join(missing) if missing else "nothing"
     return f"closest preset: {name} ({points} known headers; missing {need})"
+
+
+def with_preset_outcomes(funnel: Any, preset: str | None) -> Any:
+    """A funnel that lists no won / lost values takes its preset's (e.g. amoCRM's
+    "Успешно реализовано" / "Закрыто и не реализовано")."""
+    if not preset or funnel.won or funnel.lost:
+        return funnel
+    spec = PRESETS[preset]
+    return funnel.model_copy(update={"won": list(spec.get("won_stages", [])),
+                                     "lost": list(spec.get("lost_stages", []))})

@@ -44,6 +44,12 @@ def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbab
         (pl.col(OUTCOME) == "won").sum().alias("won"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"reached_{k}") for k in range(1, n + 1)],
     ).collect().row(0, named=True)
+    return probabilities_from_counts(counts, funnel)
+
+
+def probabilities_from_counts(counts: dict, funnel: Funnel) -> list[StageProbability]:
+    """The stage probabilities from the counts of the closed deals: won, and reached_k
+    (closed deals at depth >= k): any engine's aggregates."""
     out = []
     for k, stage in enumerate(funnel.stages, 1):
         if stage.probability is not None:

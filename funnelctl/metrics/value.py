@@ -289,11 +289,17 @@ def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTa
     cycles = frame.filter((pl.col(OUTCOME) == "won") & pl.col(CYCLE_DAYS).is_not_null())
     row = cycles.select(pl.col(CYCLE_DAYS).median().alias("median"), pl.len().alias("n"),
                         (pl.col(CYCLE_DAYS) > good).sum().alias("over")).row(0, named=True)
-    median = row["median"]
+    return cycle_target_from(row["median"], int(row["n"]), int(row["over"]), good, acceptable)
+
+
+def cycle_target_from(median: float | None, won: int, over: int, good: float,
+                      acceptable: float) -> CycleTargetResult:
+    """The cycle target from the won deals' median cycle, their number and how many are
+    over `good`: any engine's aggregates."""
     verdict = None
     if median is not None:
         verdict = "ok" if median <= good else "warn" if median <= acceptable else "fail"
     return CycleTargetResult(good=good, acceptable=acceptable,
                              median=float(median) if median is not None else None,
-                             verdict=verdict, won_deals=int(row["n"]), over_good=int(row["over"]),
-                             over_good_share=ratio(int(row["over"]), int(row["n"])))
+                             verdict=verdict, won_deals=won, over_good=over,
+                             over_good_share=ratio(over, won))

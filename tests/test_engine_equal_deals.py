@@ -1,0 +1,241 @@
+"""Deals snapshots on both engines: the Polars engine and engine: clickhouse (chdb in
+process) must give equal JSON reports (less generated_at and tool_version), and each case
+also checks counts worked out apart from both engines (DuckDB over the same Parquet).
+
+The bundled CSV samples are copied to Parquet with typed dates (the Polars reader would
+parse the text; ClickHouse reads ISO text only). The copies leave out the columns
+ClickHouse does not read yet (amount, currency, expected close, stage change, loss
+reason, "Date entered" stage dates: docs/engines.md), so that the reports are whole on
+both; test_unread_columns_are_named checks what the report says when they are there."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from tests.engine_support import report_json
+
+pytest.importorskip("chdb")
+duckdb = pytest.importorskip("duckdb")
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 12, 1)
+UNREAD = re.compile(r"amount|бюджет|сумма|value|currency|валюта|expected|предполагаемая|"
+                    r"stage change|изменения|редактирования|reason|причина|date entered",
+                    re.IGNORECASE)
+# sample: (CSV, config, its separator, the format of its dates)
+SAMPLES = {
+    "pipedrive": ("pipedrive_deals.csv", "pipedrive.yaml", ",", "%Y-%m-%d %H:%M:%S"),
+    "hubspot": ("hubspot_deals.csv", "hubspot.yaml", ",", "%Y-%m-%d %H:%M"),
+    "bitrix24": ("bitrix24_deals.csv", "bitrix24.yaml", ";", "%d.%m.%Y %H:%M:%S"),
+    "amocrm": ("amocrm_deals.csv", "amocrm.yaml", ",", "%d.%m.%Y %H:%M:%S"),
+}
+DATE_HEADERS = re.compile(r"create|close|создания|закрытия|won time|lost time", re.IGNORECASE)
+
+
+def sample_parquet(sample: str, folder: Path) -> tuple[dict, Path]:
+    """(the sample's config over a Parquet copy, the copy)."""
+    csv, config_name, separator, date_format = SAMPLES[sample]
+    frame = pl.read_csv(ROOT / "sample_data" / csv, separator=separator, infer_schema=False,
+                        encoding="utf8-lossy")
+    frame = frame.select([c for c in frame.columns if c and not UNREAD.search(c)
+                          and not c.startswith("_duplicated")])
+    frame = frame.with_columns(pl.col(c).str.strip_chars().str.to_datetime(date_format,
+                                                                           strict=False)
+                               for c in frame.columns if DATE_HEADERS.search(c))
+    path = folder / f"{sample}.parquet"
+    frame.write_parquet(path)
+    config = yaml.safe_load((ROOT / "configs" / config_name).read_text(encoding="utf-8"))
+    source = config["sources"]["deals"]
+    source["path"] = str(path)
+    source.pop("date_format", None)
+    if "columns" in source:  # the amoCRM custom field is in the copy; nothing else mapped
+        source["columns"] = {k: v for k, v in source["columns"].items() if v in frame.columns}
+    return config, path
+
+
+def on_clickhouse(config: dict, **keys) -> dict:
+    other = copy.deepcopy(config)
+    for source in other["sources"].values():
+        if source["kind"] == "deals":
+            source.update(engine="clickhouse", **(keys or {"url": "chdb:"}))
+    return other
+
+
+def both(config: dict, tmp_path: Path, **kwargs) -> tuple[dict, dict]:
+    polars = report_json(config, tmp_path / "polars.yaml", as_of=AS_OF, **kwargs)
+    clickhouse = report_json(on_clickhouse(config), tmp_path / "clickhouse.yaml",
+                             as_of=AS_OF, **kwargs)
+    return polars, clickhouse
+
+
+def duck(sql: str, path: Path) -> tuple:
+    return duckdb.sql(sql.replace("FILE", f"read_parquet('{path}')")).fetchall()[0]
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_bundled_samples(tmp_path, sample):
+    config, path = sample_parquet(sample, tmp_path)
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    quality = clickhouse["data_quality"]["sources"][0]
+    # Worked out apart: the rows, and the distinct ids among them.
+    rows, ids = duck("SELECT count(*), count(DISTINCT " + {
+        "pipedrive": '"Deal - ID"', "hubspot": '"Record ID"', "bitrix24": '"ID"',
+        "amocrm": '"ID"'}[sample] + ") FROM FILE", path)
+    assert quality["rows_read"] == rows
+    assert quality["reasons"].get("duplicate deal id", 0) == rows - ids - (
+        0 if sample != "bitrix24" else 0)
+    funnel = clickhouse["funnels"][0]
+    assert funnel["entities"] + quality["rows_rejected"] == rows
+
+
+def test_pipedrive_won_and_lost_against_duckdb(tmp_path):
+    config, path = sample_parquet("pipedrive", tmp_path)
+    _, clickhouse = both(config, tmp_path)
+    won, lost, median = duck("""SELECT count(*) FILTER (WHERE "Deal - Status" = 'Won'),
+        count(*) FILTER (WHERE "Deal - Status" = 'Lost'),
+        quantile_cont(epoch("Deal - Won time" - "Deal - Deal created") / 86400, 0.5)
+          FILTER (WHERE "Deal - Status" = 'Won') FROM FILE""", path)
+    funnel = clickhouse["funnels"][0]
+    assert (funnel["won"], funnel["lost"]) == (won, lost)
+    assert funnel["cycle_days"]["median"] == pytest.approx(median, rel=1e-12)
+
+
+def test_a_period_compared_with_the_one_before_and_folded_segments(tmp_path):
+    config, path = sample_parquet("amocrm", tmp_path)
+    config["funnels"][0]["segments"] = {"top": 2, "min_size": 1}
+    polars, clickhouse = both(config, tmp_path, period="2026-09-01..2026-09-30",
+                              compare="previous")
+    assert clickhouse == polars
+    created, = duck("""SELECT count(*) FROM FILE WHERE "Дата создания сделки"::DATE
+        BETWEEN DATE '2026-09-01' AND DATE '2026-09-30'
+        AND "Этап сделки" <> 'Неразобранное'""", path)
+    assert clickhouse["funnels"][0]["entities"] == created > 0
+    managers = clickhouse["funnels"][0]["breakdowns"]["manager"]
+    assert len(managers) == 3 and managers[-1]["value"] == "(other)"
+    assert clickhouse["comparison"]["funnels"][0]
+
+
+HOSTILE = ["it's", "'); DROP TABLE deals; --", "<b>bold</b>", "{{ 7*7 }}", "a\\b"]
+
+
+def test_hostile_names_and_values_are_data_not_sql(tmp_path):
+    n = 40
+    frame = pl.DataFrame({
+        "deal_id": [f" {i}'" for i in range(n)] + ["0'"],  # the last: a duplicate id
+        "stage": [HOSTILE[i % 3] for i in range(n)] + [HOSTILE[0]],
+        "status": ["won" if i % 4 == 0 else "lost" if i % 4 == 1 else "open"
+                   for i in range(n)] + ["won"],
+        "manager": [HOSTILE[i % 5] for i in range(n)] + [HOSTILE[1]],
+        "created_at": [dt.datetime(2026, 3, 1) + dt.timedelta(days=i) for i in range(n + 1)],
+        "closed_at": [dt.datetime(2026, 3, 9, 7, 30) + dt.timedelta(days=i, hours=i)
+                      for i in range(n + 1)],
+    })
+    frame.write_parquet(tmp_path / "deals.parquet")
+    config = {"version": 1, "timezone": "Europe/Moscow",
+              "sources": {"deals": {"path": str(tmp_path / "deals.parquet"), "kind": "deals"}},
+              "funnels": [{"name": "f' OR 1=1 --", "source": "deals", "breakdown": ["manager"],
+                           "stages": [{"name": s} for s in HOSTILE[:3]]}]}
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    # By hand: 40 deals (the 41st row repeats id "0'" once stripped), 10 won, 10 lost.
+    assert (funnel["entities"], funnel["won"], funnel["lost"]) == (40, 10, 10)
+    assert clickhouse["data_quality"]["sources"][0]["reasons"] == {"duplicate deal id": 1}
+    assert {s["value"] for s in funnel["breakdowns"]["manager"]} == set(HOSTILE)
+
+
+def test_unread_columns_are_named(tmp_path):
+    config = yaml.safe_load((ROOT / "configs/pipedrive.yaml").read_text())
+    frame = pl.read_csv(ROOT / "sample_data/pipedrive_deals.csv", infer_schema=False)
+    frame.with_columns(pl.col(c).str.to_datetime(strict=False) for c in (
+        "Deal - Deal created", "Deal - Won time", "Deal - Lost time")).write_parquet(
+        tmp_path / "p.parquet")
+    config["sources"]["deals"].update(path=str(tmp_path / "p.parquet"))
+    clickhouse = report_json(on_clickhouse(config), tmp_path / "c.yaml", as_of=AS_OF)
+    notes = clickhouse["data_quality"]["sources"][0]["notes"]
+    assert any("engine: clickhouse does not read 'Deal - Value' (amount)" in n for n in notes)
+    assert clickhouse["funnels"][0].get("money") is None
+
+
+def test_funnel_keys_that_need_rows_are_config_errors(tmp_path):
+    from funnelctl.config import load_config
+    from funnelctl.errors import ConfigError
+
+    config, _ = sample_parquet("pipedrive", tmp_path)
+    config = on_clickhouse(config)
+    config["funnels"][0]["stages"][1]["max_days"] = 10
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+.*max_days does not run on engine: "
+                                          "clickhouse"):
+        load_config(path)
+
+
+def test_cycle_target_and_explain(tmp_path, cli):
+    config, path = sample_parquet("pipedrive", tmp_path)
+    config["funnels"][0]["cycle_days"] = {"good": 10, "acceptable": 20}
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    over, = duck("""SELECT count(*) FROM FILE WHERE "Deal - Status" = 'Won' AND
+        epoch("Deal - Won time" - "Deal - Deal created") / 86400 > 10""", path)
+    assert clickhouse["funnels"][0]["cycle_target"]["over_good"] == over
+    result = cli("audit", tmp_path / "clickhouse.yaml", "--explain")
+    assert result.exit_code == 0, result.output
+    assert "engine: clickhouse" in result.output and "argMin(" in result.output
+    assert "Negotiations Started" not in result.output.split("-- parameters:")[0]
+
+
+def test_a_deals_table_over_http(tmp_path, monkeypatch):
+    """Over http:// against the chdb-backed endpoint of test_engine_http: the report must
+    equal the Polars engine's over the same rows, values only as param_ arguments."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from chdb import session
+
+    from funnelctl.engines.clickhouse_client import close_sessions
+    from tests.test_engine_http import PASSWORD, USER, Endpoint
+
+    config, path = sample_parquet("pipedrive", tmp_path)
+    close_sessions()
+    db = session.Session(str(tmp_path / "chdb"))
+    db.query("CREATE TABLE deals ENGINE = MergeTree ORDER BY tuple() AS "
+             "SELECT * FROM file({p:String}, Parquet)", params={"p": str(path)})
+    Endpoint.session, Endpoint.seen = db, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("CH_USER", USER)
+    monkeypatch.setenv("CH_PASSWORD", PASSWORD)
+    try:
+        polars = report_json(config, tmp_path / "polars.yaml", as_of=AS_OF,
+                             period="2026-05-01..2026-06-30", compare="previous")
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        remote = on_clickhouse(config, url=url, table="deals", user_env="CH_USER",
+                               password_env="CH_PASSWORD")
+        remote["sources"]["deals"].pop("path")
+        clickhouse = report_json(remote, tmp_path / "http.yaml", as_of=AS_OF,
+                                 period="2026-05-01..2026-06-30", compare="previous")
+    finally:
+        server.shutdown()
+        server.server_close()
+        db.close()
+    quality = polars["data_quality"]["sources"][0]
+    table = clickhouse["data_quality"]["sources"][0]
+    assert table["path"] == f"{url} table deals"
+    table["path"] = quality["path"]
+    # A table is no file: Polars detected its format, the table only the preset.
+    assert quality.pop("detected") == {"format": "parquet", **table.pop("detected")}
+    assert clickhouse == polars
+    assert all("Lead In" not in seen["sql"] for seen in Endpoint.seen)
+    assert any("Lead In" in v for seen in Endpoint.seen for v in seen["query"].values())
+    created, = duck("""SELECT count(*) FROM FILE WHERE "Deal - Deal created"::DATE
+        BETWEEN DATE '2026-05-01' AND DATE '2026-06-30'""", path)
+    assert clickhouse["funnels"][0]["entities"] == created > 0
