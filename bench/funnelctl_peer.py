@@ -1,12 +1,14 @@
 """funnelctl as a peer of ../shared/bench/run_peers.py: the real `funnelctl audit`, whole.
 
-    python bench/funnelctl_peer.py WORKLOAD DATA_DIR OUT_JSON
+    python bench/funnelctl_peer.py WORKLOAD DATA_DIR OUT_JSON [--engine chdb]
 
 Writes a config for the workload that points at DATA_DIR (w1: events.parquet, w2:
 activities.parquet, w3: deals.parquet), runs `funnelctl audit CONFIG --format json` in
 this very process (so the harness times funnelctl's own start-up, reading, computing
 and rendering, and nothing else), then translates the JSON report into the peer result
-schema of ../shared/bench/peers/common.py.
+schema of ../shared/bench/peers/common.py. With `--engine chdb`, w1's events source is
+`engine: clickhouse, url: chdb:` over the same Parquet file (ClickHouse in process), so
+one harness run can time both engines as two peers.
 """
 
 from __future__ import annotations
@@ -31,13 +33,16 @@ W1_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
 W3_STAGES = ["new_lead", "qualified", "presentation", "proposal", "negotiation", "contract"]
 
 
-def config_text(workload: str, data: str) -> str:
+def config_text(workload: str, data: str, engine: str = "polars") -> str:
     """The YAML a user would write for the workload (DESIGN.md's format)."""
     head = "version: 1\ntimezone: UTC\nsources:\n"
+    if engine != "polars" and workload != "w1":
+        raise SystemExit(f"--engine {engine}: only w1 (an events source) runs on ClickHouse")
     if workload == "w1":
         stages = ", ".join(f"{{name: {s}}}" for s in W1_STEPS)
+        on = ", engine: clickhouse, url: 'chdb:'" if engine == "chdb" else ""
         return head + (f"  events: {{path: {json.dumps(data + '/events.parquet')}, "
-                       "kind: events}\n"
+                       f"kind: events{on}}}\n"
                        "funnels:\n  - {name: Store, source: events, window: 7d, "
                        f"stages: [{stages}]}}\n")
     if workload == "w2":
@@ -87,11 +92,17 @@ def w3_row(manager: str, part: dict) -> list:
 
 def main() -> int:
     workload, data, out = sys.argv[1:4]
+    engine = "polars"
+    if sys.argv[4:]:
+        if sys.argv[4:] not in (["--engine", "chdb"], ["--engine", "polars"]):
+            raise SystemExit(f"unknown options {' '.join(sys.argv[4:])!r} "
+                             "(expected --engine chdb or --engine polars)")
+        engine = sys.argv[5]
     data = os.path.abspath(data)
     with tempfile.TemporaryDirectory(prefix="funnelctl-bench-") as tmp:
         config, report_path = os.path.join(tmp, "bench.yaml"), os.path.join(tmp, "report.json")
         with open(config, "w") as fh:
-            fh.write(config_text(workload, data))
+            fh.write(config_text(workload, data, engine))
         t0 = time.perf_counter()
         run_funnelctl(config, report_path)
         t1 = time.perf_counter()

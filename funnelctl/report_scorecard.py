@@ -107,7 +107,9 @@ class RankCorrelation:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    conclusive: bool  # the CI excludes 0 and there are enough managers
+    conclusive: bool  # p adjusted for the family below the level, and enough managers
+    p_adjusted: float | None = None  # for the `tests` correlations reported together
+    tests: int = 0
 
 
 @dataclass
@@ -120,6 +122,7 @@ class Scorecard:
     kpi_funnels: dict[str, str | None] = field(default_factory=dict)  # kpi -> its funnel
     correlations: list[RankCorrelation] = field(default_factory=list)
     min_managers: int = 10  # fewer managers than this: no relation can be shown
+    correction: str = "holm"  # the correlations' multiple-testing correction
     weeks: list[ManagerWeek] = field(default_factory=list)  # the manager-week table
     # funnel -> where its stage advances come from: stage_history, date_entered,
     # stage_changed_at, or None (not known: no advances from it)

@@ -250,6 +250,21 @@ def test_hostile_names_types_and_every_reject_reason(tmp_path):
     assert set(others) == set(OTHER_TYPES)
 
 
+@pytest.mark.parametrize("written", ["%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%d %H:%M:%S%.f"])
+def test_hostile_case_as_csv_with_iso_text_timestamps(tmp_path, written):
+    """The same rows as a CSV over url: chdb: (read as text there): ISO instants, and
+    naive times read in the config's zone by both engines."""
+    # A CSV's "NaN" is a null marker to the reader (missing, not unparseable): negative.
+    rows = hostile_rows(1500).with_columns(pl.col("duration").fill_nan(-1.0))
+    if "Z" not in written:  # naive: the wall clock in the config's zone
+        rows = rows.with_columns(pl.col("ts").dt.convert_time_zone("Asia/Yekaterinburg"))
+    rows.write_parquet(tmp_path / "calls.parquet")
+    rows.with_columns(pl.col("ts").dt.strftime(written)).write_csv(tmp_path / "calls.csv")
+    polars, clickhouse = both(hostile_config(tmp_path / "calls.csv"), tmp_path)
+    assert clickhouse == polars
+    check_hostile(clickhouse, tmp_path / "calls.parquet")
+
+
 def test_explain_prints_the_norms_sql_with_values_as_parameters(tmp_path, cli):
     path = tmp_path / "calls.parquet"
     hostile_rows(300).write_parquet(path)
@@ -266,18 +281,60 @@ def test_explain_prints_the_norms_sql_with_values_as_parameters(tmp_path, cli):
     assert "DROP TABLE" in out.split("-- parameters:")[1]  # the values, listed apart
 
 
-def test_a_daily_totals_source_on_clickhouse_is_one_line(tmp_path, cli):
+def daily_rows(n: int = 600, seed: int = 11) -> pl.DataFrame:
+    """Daily totals: calls as text (spaces, a comma-free thousands group, markers,
+    negative, fractional, huge, words), meetings as numbers (null, NaN, negative,
+    fractional), dates with nulls and out of range; a manager's day repeated."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        day = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randrange(61))
+        roll = rng.random()
+        day = None if roll < 0.03 else day.replace(year=1970) if roll < 0.05 else day
+        calls = rng.choice(["12", " 7 ", "1 200", "0", "", "-", "-3", "2.5", "1e9", "много",
+                            "40", "55", None])
+        meetings = rng.choice([0.0, 1.0, 2.0, 3.0, None, float("nan"), -1.0, 0.5, 4.0])
+        rows.append((rng.choice(HOSTILE[:4] + [None, "Система"]), day, calls, meetings))
+    return pl.DataFrame(rows, schema={"manager": pl.String, "date": pl.Date,
+                                      "calls": pl.String, "meetings": pl.Float64},
+                        orient="row")
+
+
+def test_daily_totals_with_text_and_number_counts(tmp_path):
     path = tmp_path / "daily.parquet"
-    pl.DataFrame({"manager": ["A"], "date": [dt.date(2026, 11, 2)], "calls": [3],
-                  "meetings": [1]}).write_parquet(path)
-    config = {"version": 1, "sources": {"a": {"path": str(path), "kind": "activities",
-                                              "engine": "clickhouse", "url": "chdb:"}},
-              "norms": {"source": "a"}}
-    config_path = tmp_path / "c.yaml"
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    result = cli("audit", config_path)
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert "daily totals" in result.stderr and "engine: polars" in result.stderr
+    daily_rows().write_parquet(path)
+    config = {"version": 1, "timezone": "Europe/Moscow",
+              "sources": {"calls": {"path": str(path), "kind": "activities"}},
+              "norms": {"source": "calls"}, "managers": {"ignore": ["Система"]}}
+    polars, clickhouse = both(config, tmp_path, period=NOVEMBER)
+    assert clickhouse == polars
+    # Worked out apart, by DuckDB: the rules of docs/norms.md over the same file.
+    con = duckdb.connect()
+    con.execute(f"""CREATE VIEW r AS SELECT nullif(trim(manager), '') AS m, date AS d,
+        CASE WHEN lower(trim(calls)) IN ('', '-') THEN NULL ELSE trim(calls) END AS ct,
+        TRY_CAST(replace(nullif(nullif(trim(calls), ''), '-'), ' ', '') AS DOUBLE) AS c,
+        meetings AS k FROM read_parquet('{path}')""")
+    con.execute("""CREATE VIEW q AS SELECT *, CASE WHEN m IS NULL THEN 'missing manager'
+        WHEN d IS NULL THEN 'missing date'
+        WHEN d < DATE '1990-01-01' THEN 'date out of range'
+        WHEN ct IS NOT NULL AND c IS NULL THEN 'non-numeric calls'
+        WHEN c < 0 THEN 'negative calls' WHEN c > 100000 THEN 'calls over 100,000 a day'
+        WHEN c != floor(c) THEN 'fractional calls'
+        WHEN isnan(k) THEN 'non-numeric meetings' WHEN k < 0 THEN 'negative meetings'
+        WHEN k != floor(k) THEN 'fractional meetings' END AS reason FROM r""")
+    reasons = dict(con.execute("SELECT reason, count(*) FROM q WHERE reason IS NOT NULL "
+                               "GROUP BY 1").fetchall())
+    assert clickhouse["data_quality"]["sources"][0]["reasons"] == reasons
+    assert len(reasons) == 10  # every reason but unparseable date (a Date column)
+    days = {(m, d): (int(c), int(k)) for m, d, c, k in con.execute(
+        "SELECT m, d::VARCHAR, coalesce(sum(c), 0), coalesce(sum(k), 0) FROM q WHERE "
+        "reason IS NULL AND m != 'Система' AND d BETWEEN DATE '2026-11-01' AND "
+        "DATE '2026-11-30' GROUP BY 1, 2").fetchall()}
+    graded = report_days(clickhouse)
+    assert {m for m, _ in graded} == set(HOSTILE[:4])
+    for key, counts in graded.items():
+        assert counts == days.get(key, (0, 0)), key
+    assert {k for k, v in days.items() if any(v)} <= set(graded)
 
 
 @contextlib.contextmanager
@@ -385,3 +442,20 @@ def test_a_value_the_first_query_did_not_see_stops_the_audit(tmp_path, monkeypat
 
     with pytest.raises(DataError, match="the data changed while it was read"):
         audit(config_path, record=False, as_of=AS_OF)
+
+
+def test_daily_totals_as_csv_with_text_dates(tmp_path):
+    """The daily totals as a CSV over url: chdb: (every column text there), dates ISO
+    text, some not dates at all."""
+    rows = daily_rows(400).with_columns(pl.col("date").cast(pl.String))
+    rows = rows.with_columns(date=pl.when(pl.int_range(pl.len()) % 25 == 0)
+                             .then(pl.lit("вчера")).otherwise(pl.col("date")))
+    rows.write_csv(tmp_path / "daily.csv")
+    config = {"version": 1, "timezone": "Europe/Moscow",
+              "sources": {"calls": {"path": str(tmp_path / "daily.csv"), "kind": "activities"}},
+              "norms": {"source": "calls"}}
+    polars, clickhouse = both(config, tmp_path, period=NOVEMBER)
+    assert clickhouse == polars
+    reasons = clickhouse["data_quality"]["sources"][0]["reasons"]
+    words = rows.filter((pl.col("date") == "вчера") & pl.col("manager").is_not_null())
+    assert reasons["unparseable date"] == words.height > 0

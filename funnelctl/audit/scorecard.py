@@ -63,16 +63,18 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
         card.deal_names = sorted(names.get(card.manager, []))
     days = graded_days[0] if graded_days else None
     table = weekly_table(days, funnels, norms.end)
+    stats = config.significance
     card = Scorecard(
         funnels=[f.name for f in funnels], unmatched=unmatched,
         ambiguous=dict(sorted(match.ambiguous.items())),
         unassigned=rows.get(NO_MANAGER, 0) + sum(match.ignored.values()),
         kpi_stages={k: kpis[k][1] for k in KPI_WORDS},
         kpi_funnels={k: funnel for k, (funnel, _) in kpis.items()},
-        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels)),
-        min_managers=MIN_MANAGERS, weeks=manager_weeks(table, graded),
+        correlations=activity_correlations(table, MIN_MANAGERS, known_outcomes(funnels),
+                                           stats.level, stats.correction),
+        min_managers=MIN_MANAGERS, correction=stats.correction,
+        weeks=manager_weeks(table, graded),
         advances_from={f.name: f.advances_from for f in funnels})
-    stats = config.significance
     return cards, card, contrast_findings(
         norms_outcome_contrasts(cards, stats.level, stats.correction))
 

@@ -17,16 +17,22 @@ Rejected rows are counted per reason by the server; their line numbers are not f
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import polars as pl
 
 from funnelctl.config import Config, Source
 from funnelctl.config.engine import CHDB
 from funnelctl.config.norms import TypeValues
-from funnelctl.engines.clickhouse import _copy, _local_file, describe, settings
-from funnelctl.engines.clickhouse_client import Connection, connect
-from funnelctl.engines.clickhouse_sql import Columns
+from funnelctl.engines.clickhouse import _copy, settings
+from funnelctl.engines.clickhouse_activities import (
+    Plan,
+    _distinct,
+    _pairs,
+    distinct_values,
+    manager_ids,
+    plan_source,
+)
+from funnelctl.engines.clickhouse_daily import daily_statement, read_daily
 from funnelctl.engines.norms_sql import (
     CALL,
     CHANGED,
@@ -39,7 +45,6 @@ from funnelctl.engines.norms_sql import (
     counts_sql,
     distinct_sql,
 )
-from funnelctl.engines.sql import Params, quote_table
 from funnelctl.errors import DataError
 from funnelctl.io.activities import (
     DAILY,
@@ -47,86 +52,11 @@ from funnelctl.io.activities import (
     OTHER,
     ROWS,
     Activities,
-    activity_mapping,
     duration_state,
 )
 from funnelctl.io.rejects import REJECTS_SCHEMA
-from funnelctl.io.values import clean_text, null_markers, plausible
+from funnelctl.io.values import clean_text, plausible
 from funnelctl.report import SourceQuality
-
-
-@dataclass
-class Described:
-    """What the quality entry says of the source (as RawSource does for a file)."""
-
-    name: str
-    path: str
-    columns: list[str]
-    detected: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    """An activities source on ClickHouse, ready for its statements."""
-
-    conn: Connection
-    columns: Columns
-    headers: dict[str, str]  # canonical -> the source's column
-    params: Params  # the FROM clause's (file path) parameters
-    described: Described
-    markers: list[str]
-
-
-def plan_source(name: str, source: Source) -> Plan:
-    """Connect, read the columns (DESCRIBE) and map them as the Polars reader does."""
-    conn = connect(name, source)
-    params = Params()
-    if source.table is not None:
-        from_sql, detected, notes, text_blank = quote_table(source.table), {}, [], False
-        path = f"{source.url} table {source.table}"
-    else:
-        from_sql, detected, notes, text_blank = _local_file(name, source, params)
-        path = str(source.path)
-    types = describe(conn, from_sql, params, source.table is not None, text_blank)
-    described = Described(name, path, list(types), detected, notes)
-    # The column checks of the Polars reader, on the names DESCRIBE gave (types below).
-    shape, headers = activity_mapping(Described(name, path, list(types)),  # type: ignore
-                                      source)
-    if shape == DAILY:
-        raise DataError(f"{path}: engine: clickhouse reads activities with one row per "
-                        "activity (manager, ts, type); this source has daily totals "
-                        "(calls, meetings): use engine: polars for it")
-    columns = Columns(types, from_sql, text_blank, source.table is None)
-    for canonical, header in headers.items():
-        if not (columns.is_text(header) or columns.is_numeric(header)
-                or types[header].removeprefix("Nullable(").startswith("Date")):
-            raise conn.fail(f"column '{header}' (for {canonical}) holds {types[header]} "
-                            "values: expected text, a number or a timestamp")
-    return Plan(conn, columns, headers, params, described, null_markers(None))
-
-
-def distinct_values(plan: Plan, canonicals: list[str]) -> pl.DataFrame:
-    """One row per distinct combination of the columns' raw values (as text, null:
-    missing), named by their canonical names, and n."""
-    params = _copy(plan.params)
-    sql = distinct_sql(plan.columns, [plan.headers[c] for c in canonicals]) \
-        + settings(plan.columns)
-    rows = plan.conn.query(sql, params.values)
-    frame = {c: [r[f"v{i}"] for r in rows] for i, c in enumerate(canonicals)}
-    return pl.DataFrame(frame | {"n": [int(r["n"]) for r in rows]},
-                        schema={**dict.fromkeys(canonicals, pl.String), "n": pl.Int64})
-
-
-def _distinct(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """v: the column's distinct values."""
-    return frame.select(v=pl.col(column).unique(maintain_order=True))
-
-
-def _pairs(raw: pl.Series, codes: pl.Series) -> tuple[list[str], list[int]]:
-    """The non-null raw values and their codes (a NULL raw is mapped in the SQL)."""
-    kept = pl.DataFrame({"v": raw, "c": codes}).filter(pl.col("v").is_not_null())
-    return kept["v"].to_list(), kept["c"].to_list()
 
 
 def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str]]:
@@ -136,10 +66,7 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
     type_values = source.type_values or TypeValues()
     one_type = type_values.type is not None
     pairs = distinct_values(plan, ["manager"] if one_type else ["manager", "type"])
-    managers = _distinct(pairs, "manager").with_columns(clean=clean_text("v", markers))
-    names = sorted(managers["clean"].drop_nulls().unique().to_list())
-    ids = managers.select(pl.col("clean").replace_strict(
-        names, list(range(1, len(names) + 1)), default=0, return_dtype=pl.Int64))
+    manager_pairs, names = manager_ids(_distinct(pairs, "manager"), markers)
     types = (pl.DataFrame({"v": [type_values.type]}) if one_type
              else _distinct(pairs, "type"))
     types = types.with_columns(clean=clean_text("v", markers)).with_columns(
@@ -162,7 +89,7 @@ def map_values(plan: Plan, source: Source) -> tuple[Mapping, list[str], list[str
         state = values.select(duration_state("v", pl.String, markers, source.min_call_seconds)
                               .replace_strict(DUR_CODES, return_dtype=pl.Int64))
         durations = _pairs(values["v"], state.to_series())
-    mapping = Mapping(_pairs(managers["v"], ids.to_series()), kinds, durations)
+    mapping = Mapping(manager_pairs, kinds, durations)
     return mapping, names, others
 
 
@@ -183,6 +110,8 @@ def read_activities(name: str, source: Source, config: Config, as_of: dt.date | 
     """The source's Activities (as io/activities.read_activities makes them, without the
     rejects' lines) and its quality entry without the notes (audit/norms.py adds them)."""
     plan = plan_source(name, source)
+    if plan.shape == DAILY:
+        return read_daily(plan, config, as_of)
     sql, values, names, others = statement(plan, source, config, as_of)
     rows = plan.conn.query(sql, values)
     table = pl.DataFrame(
@@ -243,9 +172,17 @@ def explain(name: str, source: Source, config: Config, as_of: dt.date | None) ->
     """The statements the norms run on this source, with their parameters (the distinct
     values are read, to build the mapping the counting statement binds)."""
     plan = plan_source(name, source)
+    if plan.shape == DAILY:
+        first = distinct_sql(plan.columns, [plan.headers["manager"]]) + settings(plan.columns)
+        sql, values, _ = daily_statement(plan, config, as_of)
+        return _explained(plan, source, first, sql, values)
     mapped = [plan.headers[c] for c in ("manager", "type") if c in plan.headers]
     first = distinct_sql(plan.columns, mapped) + settings(plan.columns)
     sql, values, _, _ = statement(plan, source, config, as_of)
+    return _explained(plan, source, first, sql, values)
+
+
+def _explained(plan: Plan, source: Source, first: str, sql: str, values: dict) -> str:
     where = plan.conn.where() if source.url != CHDB else "chdb (in process)"
     listed = "\n".join(f"--   {k} = {v}" for k, v in values.items())
     return (f"-- on {where}\n-- 1. the distinct managers and types, with their counts "

@@ -99,6 +99,8 @@ def wall_micros(columns: Columns, header: str, params: Params, timezone: str,
         zone = params.bind(timezone)
         text = (f"if({blank}, NULL, toString(parseDateTime64BestEffortOrNull({clean}, 6, "
                 f"{zone}), {zone}))")
+        # The wall time's text, read back as UTC (NULL stays NULL).
+        return f"toUnixTimestamp64Micro(toDateTime64OrNull({text}, 6, 'UTC'))", given
     else:
         raise ValueError(kind)
     return f"toUnixTimestamp64Micro(toDateTime64({text}, 6, 'UTC'))", given

@@ -142,3 +142,67 @@ def counts_sql(columns: Columns, headers: dict[str, str], mapping: Mapping, para
             f"  if(reason = 0, toString(day0), NULL) AS date, sum(n) AS n\n"
             f"FROM (SELECT *, toUInt8({reason}) AS reason FROM (\n{rows}\n))\n"
             "GROUP BY reason, manager, kind, date ORDER BY reason, manager, kind, date")
+
+
+# Daily totals (manager, date, calls, meetings): the reasons, in the Polars reader's order
+# (io/activities.py _read_daily), then four per count column.
+DAILY_REASONS = ("missing manager", "missing date", "unparseable date", "date out of range")
+COUNT_PROBLEMS = ("non-numeric {}", "negative {}", "{} over {:,} a day", "fractional {}")
+
+
+def daily_reasons(counts: list[str], most: int) -> list[str]:
+    return [*DAILY_REASONS, *(p.format(c, most) for c in counts for p in COUNT_PROBLEMS)]
+
+
+def bind_numbers(params: Params, values: list[float | None]) -> str:
+    """An Array(Nullable(Float64)) parameter (inf and nan as ClickHouse writes them)."""
+    name = f"p{len(params.values)}"
+    params.values[name] = "[" + ",".join("NULL" if v is None else repr(float(v))
+                                         for v in values) + "]"
+    return f"{{{name}:Array(Nullable(Float64))}}"
+
+
+def count_sql(columns: Columns, header: str, texts: tuple[list[str], list[float | None],
+              list[int]] | None, params: Params) -> tuple[str, str]:
+    """(the count as Float64 or NULL, whether a value was given): a number column in SQL,
+    a text column through the values Python read from its distinct texts."""
+    ref = column_ref(columns, header)
+    if texts is None:
+        return f"toFloat64({ref})", f"isNotNull({ref})"
+    raws = params.bind(texts[0], "Array(String)")
+    value = (f"if(isNull({ref}), NULL, arrayElement({bind_numbers(params, texts[1])}, "
+             f"indexOf({raws}, assumeNotNull(toString({ref})))))")
+    given = (f"if(isNull({ref}), 0, arrayElement({bind_codes(params, texts[2])}, "
+             f"indexOf({raws}, assumeNotNull(toString({ref})))) = 1)")
+    return value, given
+
+
+def daily_sql(columns: Columns, headers: dict[str, str], managers: tuple[list[str], list[int]],
+              counts: dict[str, tuple | None], params: Params, timezone: str,
+              dates: tuple[str, str], markers: list[str], most: int) -> str:
+    """reason (0: usable, else 1 + its index in daily_reasons), manager id, local date,
+    the day's calls and meetings, n rows. `counts`: the count columns present (calls,
+    meetings), with the text mapping of a text one."""
+    manager = _mapped(raw_text(columns, headers["manager"]), managers, params, 0)
+    ts = ts_micros(columns, headers["date"], params, timezone)
+    zone = params.bind(timezone)
+    missing = ts_missing_sql(columns, headers["date"], markers, params)
+    selects = [f"{manager} AS mgr0", f"{missing} AS date_none", f"{ts} AS ts_us",
+               f"toDate32(fromUnixTimestamp64Micro(ts_us, {zone})) AS day0"]
+    low, high = (f"toDate32({params.bind(d)})" for d in dates)
+    rules = ["mgr0 = 0", "date_none", "isNull(ts_us)", f"day0 < {low} OR day0 >= {high}"]
+    limit = params.bind(most, "Float64")
+    for name, texts in counts.items():
+        value, given = count_sql(columns, headers[name], texts, params)
+        selects += [f"{value} AS c_{name}", f"{given} AS g_{name}"]
+        rules += [f"g_{name} AND (isNull(c_{name}) OR isNaN(c_{name}))", f"c_{name} < 0",
+                  f"c_{name} > {limit}", f"c_{name} != floor(c_{name})"]
+    reason = ("multiIf(" + ", ".join(f"ifNull({rule}, 0), {i}"
+                                     for i, rule in enumerate(rules, 1)) + ", 0)")
+    sums = ", ".join(f"sumIf(ifNull(c_{name}, 0), reason = 0) AS {name}" for name in counts)
+    rows = f"SELECT {', '.join(selects)}\nFROM {columns.from_sql}"
+    return ("SELECT reason, if(reason = 0, mgr0, 0) AS manager,\n"
+            "  if(reason = 0, toString(day0), NULL) AS date, count() AS n"
+            + (f", {sums}" if sums else "") +
+            f"\nFROM (SELECT *, toUInt8({reason}) AS reason FROM (\n{rows}\n))\n"
+            "GROUP BY reason, manager, date ORDER BY reason, manager, date")

@@ -260,9 +260,13 @@ def fisher_ci(rho: float, n: int, level: float = 0.95) -> tuple[float, float, fl
 
 
 def activity_correlations(table: pl.DataFrame, min_managers: int = MIN_MANAGERS,
-                          outcomes: list[str] | None = None) -> list[RankCorrelation]:
+                          outcomes: list[str] | None = None, level: float = 0.05,
+                          correction: str = "holm") -> list[RankCorrelation]:
     """Each activity against each of `outcomes` (default: next week's advances and wins;
-    known_outcomes leaves out those no funnel dates)."""
+    known_outcomes leaves out those no funnel dates). The pairs are one family of tests:
+    a relation is shown only when its p, adjusted for the family (`correction`), is
+    below `level` (six tries at a 5% level would find one by chance a quarter of the
+    time) and there are at least `min_managers` managers."""
     managers = table["manager"].n_unique() if table.height else 0
     out = []
     for outcome in outcomes if outcomes is not None else list(NEXT):
@@ -272,10 +276,12 @@ def activity_correlations(table: pl.DataFrame, min_managers: int = MIN_MANAGERS,
             rho = spearman(x, y)
             ci = fisher_ci(rho, len(x)) if rho is not None else None
             low, high, p = ci if ci else (None, None, None)
-            conclusive = bool(ci and managers >= min_managers and (low > 0 or high < 0))
             out.append(RankCorrelation(activity=activity, outcome=outcome, n=len(x),
                                        managers=managers, rho=rho, ci_low=low, ci_high=high,
-                                       p_value=p, conclusive=conclusive))
+                                       p_value=p, conclusive=False))
+    for c, q in zip(out, adjust([c.p_value for c in out], correction)):
+        c.p_adjusted, c.tests = q, sum(o.p_value is not None for o in out)
+        c.conclusive = bool(q is not None and q < level and managers >= min_managers)
     return out
 
 

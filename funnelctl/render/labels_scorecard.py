@@ -65,12 +65,16 @@ WORDS = {
         "sc_no_stage_note": ("new clients \"N (K no stage)\": N deals created, K of them lost "
                              "with no known stage, so not in the first stage's count"),
         "sc_corr_line": "{activity}: rho {rho}, 95% CI {low} to {high}, {p}, "
-                        "n = {n} manager-weeks of {managers} managers",
-        "sc_corr_few": "with {managers} managers this cannot show a relation "
-                       "(a team-wide relation needs at least {min} managers)",
+                        "n = {n} of {managers_n}",
+        "sc_forms_weeks": "manager-week|manager-weeks",
+        "sc_forms_managers": "manager|managers",
+        "sc_forms_tests": "test|tests",
+        "sc_corr_few": "with {managers_n} this cannot show a relation "
+                       "(a team-wide relation needs at least {min})",
         "sc_corr_spans": "the interval spans 0: no relation shown",
-        "sc_corr_shown": "a relation across {managers} managers (weeks of one manager are not "
-                         "independent: read it as a hint)",
+        "sc_corr_adjusted": ("{p} adjusted for {tests} ({correction}): no relation shown"),
+        "sc_corr_shown": "a relation across {managers_n} ({p} adjusted for {tests}; weeks of "
+                         "one manager are not independent: read it as a hint)",
         "sc_corr_none": "{activity}: not enough manager-weeks (or no variation) to rank",
         "sc_act_meetings": "meetings", "sc_act_calls": "calls", "sc_act_good_days": "good days",
         "sc_same_period": "deals created {period}, the dates the activity is graded over",
@@ -139,12 +143,17 @@ WORDS = {
                              "проиграны без известного этапа и не входят в число первого "
                              "этапа"),
         "sc_corr_line": "{activity}: rho {rho}, 95% ДИ от {low} до {high}, {p}, "
-                        "n = {n} недель {managers} менеджеров",
-        "sc_corr_few": "при {managers} менеджерах связь показать нельзя (для связи по команде "
-                       "нужно не меньше {min} менеджеров)",
+                        "n = {n} у {managers_n}",
+        "sc_forms_weeks": "неделя|недели|недель",
+        "sc_forms_managers": "менеджера|менеджеров|менеджеров",  # у / из 21 менеджера
+        "sc_forms_tests": "проверку|проверки|проверок",  # с поправкой на 1 проверку
+        "sc_corr_few": "при таком числе менеджеров связь показать нельзя (для связи по "
+                       "команде нужно не меньше {min})",
         "sc_corr_spans": "интервал включает 0: связь не показана",
-        "sc_corr_shown": "связь по {managers} менеджерам (недели одного менеджера не "
-                         "независимы: это подсказка)",
+        "sc_corr_adjusted": ("{p} с поправкой на {tests} ({correction}): связь не "
+                             "показана"),
+        "sc_corr_shown": "связь по команде из {managers_n} ({p} с поправкой на {tests}; "
+                         "недели одного менеджера не независимы: это подсказка)",
         "sc_corr_none": "{activity}: мало недель (или нет разброса) для рангов",
         "sc_act_meetings": "встречи", "sc_act_calls": "звонки", "sc_act_good_days": "хорошие дни",
         "sc_same_period": "сделки, созданные {period}, в те же даты, что и оценка активности",

@@ -113,20 +113,29 @@ def weeks_table(report: Report, t: dict[str, str], f: Fmt) -> TextTable | None:
         t["sc_col_good_days"], t["sc_advances_next"], t["sc_wins_next"]], rows)
 
 
-def correlation_line(c: RankCorrelation, t: dict[str, str], f: Fmt, min_managers: int) -> str:
+def correlation_line(c: RankCorrelation, t: dict[str, str], f: Fmt, sc: Scorecard) -> str:
+    """One correlation, and why it shows a relation or not: too few managers, an
+    interval that spans 0, or a p that does not hold once adjusted for the family."""
     activity = t["sc_pair"].format(activity=t[f"sc_act_{c.activity}"],
                                    outcome=t[f"sc_out_{c.outcome}"])
     if c.rho is None or c.ci_low is None:
         return t["sc_corr_none"].format(activity=activity)
+    counts = {"managers": f.num(c.managers),
+              "managers_n": f.count(c.managers, t["sc_forms_managers"]),
+              "p": f.p(c.p_adjusted), "tests": f.count(c.tests, t["sc_forms_tests"])}
     line = t["sc_corr_line"].format(
         activity=activity, rho=_signed(c.rho, f), low=_signed(c.ci_low, f),
-        high=_signed(c.ci_high, f), p=f.p(c.p_value), n=c.n, managers=c.managers)
-    if c.managers < min_managers:
-        why = t["sc_corr_few"].format(managers=c.managers, min=min_managers)
+        high=_signed(c.ci_high, f), p=f.p(c.p_value), n=f.count(c.n, t["sc_forms_weeks"]),
+        managers_n=counts["managers_n"], managers=counts["managers"])
+    if c.managers < sc.min_managers:
+        why = t["sc_corr_few"].format(min=f.count(sc.min_managers, t["sc_forms_managers"]),
+                                      **counts)
     elif c.ci_low <= 0 <= c.ci_high:
         why = t["sc_corr_spans"]
+    elif not c.conclusive:
+        why = t["sc_corr_adjusted"].format(correction=sc.correction, **counts)
     else:
-        why = t["sc_corr_shown"].format(managers=c.managers)
+        why = t["sc_corr_shown"].format(**counts)
     return f"{line}: {why}"
 
 
@@ -195,7 +204,7 @@ def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
         return []
     note = advances_note(report, t)
     return [*([note] if note else []),
-            *(correlation_line(c, t, f, sc.min_managers) for c in sc.correlations)]
+            *(correlation_line(c, t, f, sc) for c in sc.correlations)]
 
 
 def all_tables(report: Report, t: dict[str, str], f: Fmt) -> list[TextTable]:
