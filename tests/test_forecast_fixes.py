@@ -32,3 +32,40 @@ def test_a_rate_missing_only_outside_the_period_names_the_config_line(cli, tmp_p
     result = cli("audit", tmp_path / "audit.yaml", "--period", "2026-11-01..2026-11-30",
                  "--as-of", "2026-11-30")
     assert_error(result, "audit.yaml:2: money.rates: no rate for USD")
+
+
+def _plan_and_forecast(cli, directory, rows):
+    from tests.test_forecast import CONFIG, HEADER, PLAN
+
+    directory.mkdir()
+    write_csv(directory / "d.csv", HEADER, rows)
+    write_csv(directory / "snoozed.csv", ["deal_id", "until", "note"], [])
+    (directory / "audit.yaml").write_text(CONFIG.format(extra=PLAN), encoding="utf-8")
+    funnel = cli.json("audit", directory / "audit.yaml", "--as-of", "2026-11-10")["funnels"][0]
+    return funnel["plan"], funnel["forecast"]
+
+
+def test_sums_do_not_depend_on_the_row_order(cli, tmp_path):
+    import math
+    import random
+
+    from tests.test_forecast import ROWS
+
+    # 300 more open deals at A (p = 1/3) or B (p = 0.4: only the closed deals of ROWS set
+    # the probabilities), expected in November, with amounts in cents.
+    rnd = random.Random(13)
+    extra = [[str(100 + i), rnd.choice("AB"), "2026-10-01", "", f"{rnd.uniform(0, 1e4):.2f}",
+              rnd.choice(["Ann", "Bob"]), f"2026-11-{rnd.randint(1, 28):02d}", ""]
+             for i in range(300)]
+    rows = ROWS + extra
+    forward = _plan_and_forecast(cli, tmp_path / "forward", rows)
+    backward = _plan_and_forecast(cli, tmp_path / "backward", rows[::-1])
+    assert forward == backward
+    # The team's weighted pipeline, summed exactly (math.fsum) and rounded to cents: the
+    # open deals expected in November (of ROWS: 8 at A 1000, 9 and 11 at B 500 and 300;
+    # 14 has no amount).
+    p = {"A": 1 / 3, "B": 0.4}
+    november = [(r[1], float(r[4])) for r in rows
+                if r[3] == "" and r[6].startswith("2026-11") and r[4]]
+    team = next(ln for ln in forward[0]["lines"] if ln["manager"] is None)
+    assert team["weighted_pipeline"] == round(math.fsum(a * p[s] for s, a in november), 2)

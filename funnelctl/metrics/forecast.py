@@ -35,6 +35,13 @@ EXPECTED = "expected_close"
 WEIGHT = "_p"
 
 
+def to_cents(total: float | None) -> float:
+    """A sum of amounts rounded to cents. Float addition is not associative and polars
+    sums groups in no fixed order (a sort before a sum is optimised away), so the last
+    digits of a sum would vary from run to run; cents are the same every run."""
+    return round(float(total or 0.0), 2)
+
+
 def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbability]:
     """One probability per stage of the funnel, from `frame` (depth and outcome per deal)."""
     n = len(funnel.stages)
@@ -117,8 +124,8 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     listed = _earliest(overdue, last_day.item(), day, currency)
     rows = [ForecastRow(month=r["_month"].strftime("%Y-%m") if r["_month"] else None,
                         bucket=BUCKETS[r["_rank"]], currency=r[CURRENCY] or None,
-                        deals=r["deals"], amount=float(r["amount"] or 0.0),
-                        weighted=None if r["_unweighted"] else float(r["weighted"] or 0.0))
+                        deals=r["deals"], amount=to_cents(r["amount"]),
+                        weighted=None if r["_unweighted"] else to_cents(r["weighted"]))
             for r in grouped.iter_rows(named=True)]
     names = {k: s.name for k, s in enumerate(funnel.stages, 1)}
     listed = [ListedDeal(deal_id=str(r["deal_id"]), stage=names[r[DEPTH]],
@@ -131,7 +138,7 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     return Forecast(as_of=as_of, rows=rows, open_deals=open_count,
                     without_amount=without_amount,
                     overdue=Overdue(deals=int(amounts["deals"].sum()),
-                                    amounts={k: float(v or 0.0)
+                                    amounts={k: to_cents(v)
                                              for k, v, _ in amounts.iter_rows()},
                                     listed=listed, by_manager=dict(managers.iter_rows())),
                     currencies=currencies)

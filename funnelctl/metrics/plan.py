@@ -29,7 +29,7 @@ import polars as pl
 
 from funnelctl.config.forecast import PlanTarget
 from funnelctl.config.norms import Calendar
-from funnelctl.metrics.forecast import EXPECTED, WEIGHT
+from funnelctl.metrics.forecast import EXPECTED, WEIGHT, to_cents
 from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.norms import WORKING, calendar_frame
 from funnelctl.report_forecast import PlanLine
@@ -131,7 +131,7 @@ def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
             .group_by("_target").agg(pl.col("_sum").sum(), pl.col("_n").sum())
             for table, last in ((won, "_upto"), (pipeline, "_end"))]
     won_sums, pipe_sums = pl.collect_all(sums)
-    return tuple({i: (float(total or 0.0), int(n or 0)) for i, total, n in part.iter_rows()}
+    return tuple({i: (to_cents(total), int(n or 0)) for i, total, n in part.iter_rows()}
                  for part in (won_sums, pipe_sums))
 
 
