@@ -3,6 +3,8 @@ small exports, in the comments."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import assert_error, write_csv
 
 RATES_CONFIG = """version: 1
@@ -69,3 +71,27 @@ def test_sums_do_not_depend_on_the_row_order(cli, tmp_path):
                 if r[3] == "" and r[6].startswith("2026-11") and r[4]]
     team = next(ln for ln in forward[0]["lines"] if ln["manager"] is None)
     assert team["weighted_pipeline"] == round(math.fsum(a * p[s] for s, a in november), 2)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "too early to tell"), ("ru", "рано судить")])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_before_a_fifth_of_the_working_days_the_status_is_too_early(cli, tmp_path, fmt,
+                                                                     lang, words):
+    from tests.test_forecast import CONFIG, HEADER, PLAN, ROWS
+
+    # As of Tue 3 November 2026: 2 of November's 21 working days gone (9.5% < 20%). Ann has
+    # won 100 of 400 (due 400 x 2/21 = 38.10: ahead), Bob 0 of 600 (due 57.14): neither is
+    # "on pace" nor "behind" yet, every line is too early to tell.
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "snoozed.csv", ["deal_id", "until", "note"], [])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra=PLAN), encoding="utf-8")
+    lines = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-03",
+                     "--lang", lang)["funnels"][0]["plan"]["lines"]
+    assert [(ln["manager"], ln["status"], ln["too_early"], ln["behind"]) for ln in lines] == [
+        (None, "running", True, False), ("Ann", "running", True, False),
+        ("Bob", "running", True, False)]
+    result = cli("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-03", "--format", fmt,
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(words) == 3
+    assert ("on pace" if lang == "en" else "в темпе") not in result.stdout
