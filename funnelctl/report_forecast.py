@@ -99,6 +99,7 @@ class PlanLine:
     behind: bool  # won below expected_by_now while the period runs (or missed, once over)
     status: str  # "running", "finished" or "future"
     derived: bool = False  # a team line the plan does not give: the managers' targets summed
+    too_early: bool = False  # running, under 20% of its working days gone: not judged yet
 
 
 @dataclass

@@ -101,7 +101,8 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                       and status != "finished" else None),
             behind=(status == "running" and judged and won_amount < (expected or 0.0))
             or (status == "finished" and won_amount < target.amount),
-            status=status, derived=members is not None))
+            status=status, derived=members is not None,
+            too_early=status == "running" and expected is not None and not judged))
     return sorted(lines, key=lambda ln: (ln.start, ln.end, ln.manager is not None,
                                          ln.manager or ""))
 

@@ -162,6 +162,8 @@ def _status(line: PlanLine, t: dict[str, str]) -> str:
         return t["fc_future"]
     if line.status == "finished":
         return t["fc_missed"] if line.behind else t["fc_met"]
+    if line.too_early:  # under 20% of the working days gone: neither on pace nor behind
+        return t["fc_too_early"]
     return t["fc_behind"] if line.behind else t["fc_on_pace"]
 
 
