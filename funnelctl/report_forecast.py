@@ -109,6 +109,7 @@ class PlanResult:
     currency: str | None = None  # the one currency the amounts are in, when known
     source: str | None = None  # the plan file, when the plan is one
     notes: list[str] = field(default_factory=list)
+    no_deals: list[str] = field(default_factory=list)  # target managers owning no deal
 
 
 @dataclass

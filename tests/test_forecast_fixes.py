@@ -141,3 +141,59 @@ def test_unpriced_deals_of_a_currency_without_priced_deals_still_count(cli, tmp_
     assert set(blocks) == {"RUB", "USD", "EUR"}
     assert (blocks["EUR"]["deals"], blocks["EUR"]["deals_without_amount"]) == (2, 2)
     assert sum(m["deals"] for m in blocks.values()) == 6
+
+
+NAMES_CONFIG = """version: 1
+managers:
+  aliases: {bobby: Bob}
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    columns: {deal_id: id, stage: stage, created_at: created, closed_at: closed,
+              amount: amount, manager: manager}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}]
+    won: [W]
+    lost: [L]
+    plan:
+      - {month: 2026-11, manager: "Иванова А.", amount: 1000}
+      - {month: 2026-11, manager: "петр  СИДОРОВ", amount: 500}
+      - {month: 2026-11, manager: Bobby, amount: 300}
+      - {month: 2026-11, manager: Ghost, amount: 200}
+"""
+
+
+def _names_funnel(tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created", "closed", "amount", "manager"],
+              [["1", "W", "2026-10-01", "2026-11-02", "100", "Анна Иванова"],
+               ["2", "W", "2026-10-01", "2026-11-03", "50", "Сидоров Пётр"],
+               ["3", "W", "2026-10-01", "2026-11-04", "30", "Bob"],
+               ["4", "W", "2026-10-01", "2026-11-04", "7", "Анна Иванова"]])
+    (tmp_path / "audit.yaml").write_text(NAMES_CONFIG, encoding="utf-8")
+    return tmp_path / "audit.yaml"
+
+
+def test_plan_targets_match_managers_as_the_rest_of_the_report(cli, tmp_path):
+    # "Иванова А." is Анна Иванова by her initial (deals 1 and 4: 107); "петр  СИДОРОВ" is
+    # "Сидоров Пётр" (case, spaces, ё/е, word order: 50); Bobby is Bob by the alias (30);
+    # Ghost owns no deal: won 0, and the plan says so.
+    plan = cli.json("audit", _names_funnel(tmp_path), "--as-of", "2026-11-10")["funnels"][0][
+        "plan"]
+    won = {ln["manager"]: (ln["won"], ln["won_deals"]) for ln in plan["lines"]}
+    assert won == {None: (187.0, 4), "Иванова А.": (107.0, 2), "петр  СИДОРОВ": (50.0, 1),
+                   "Bobby": (30.0, 1), "Ghost": (0.0, 0)}
+    assert plan["no_deals"] == ["Ghost"]
+
+
+@pytest.mark.parametrize("lang, words", [("en", "no deal of the funnel is owned by a manager"),
+                                         ("ru", "у менеджеров из плана нет ни одной сделки")])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_a_target_without_deals_is_noted_in_every_renderer(cli, tmp_path, fmt, lang, words):
+    result = cli("audit", _names_funnel(tmp_path), "--as-of", "2026-11-10", "--format", fmt,
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert words in text and "Ghost" in text

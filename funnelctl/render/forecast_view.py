@@ -202,6 +202,8 @@ def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTab
     notes = [t["fc_plan_note"]]
     if plan.currency:
         notes.append(t["fc_plan_currency"].format(currency=plan.currency))
+    if plan.no_deals:  # a target nobody's deals match: said, not silently 0
+        notes.append(t["fc_plan_no_deals"].format(names=", ".join(plan.no_deals)))
     if out:
         out[-1].notes = notes
     return out
