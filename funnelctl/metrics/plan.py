@@ -112,7 +112,8 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
 
 def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
                      every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
-                     keys: dict[str, str]) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
+                     keys: dict[str, str]
+                     ) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
     """Per target (its position in `every`): (won amount, won deals) of its manager(s)
     closed in start..min(end, day), and (weighted pipeline, priced deals without a
     probability) expected to close in start..end. The deals of the plan's days are summed
@@ -206,7 +207,7 @@ def manager_keys(data: dict[str, int], targets: list[PlanTarget],
     matching (funnelctl/managers.py: case, ё/е, word order, initials, `aliases:`), so a
     target names the same manager as the rest of the report."""
     named = sorted({t.manager for t in targets if t.manager})
-    rows = {**{n: 0 for n in named}, **data}
+    rows = {**dict.fromkeys(named, 0), **data}
     match = match_names(rows, roster, aliases, ignore or ())
     keys = {n: name_key(match.counts_as.get(n, n)) for n in rows}
     owning = {keys[n] for n in data}
