@@ -124,6 +124,8 @@ class Scorecard:
     min_managers: int = 10  # fewer managers than this: no relation can be shown
     correction: str = "holm"  # the correlations' multiple-testing correction
     weeks: list[ManagerWeek] = field(default_factory=list)  # the manager-week table
+    # ISO weeks left out of it: the week after them ends after the graded range
+    unfinished_weeks: list[str] = field(default_factory=list)
     # funnel -> where its stage advances come from: stage_history, date_entered,
     # stage_changed_at, or None (not known: no advances from it)
     advances_from: dict[str, str | None] = field(default_factory=dict)

@@ -25,6 +25,7 @@ from funnelctl.metrics.scorecard import (
     manager_weeks,
     norms_outcome_contrasts,
     scorecards,
+    unfinished_weeks,
     weekly_table,
 )
 from funnelctl.metrics.value import AMOUNT
@@ -74,6 +75,7 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
                                            stats.level, stats.correction),
         min_managers=MIN_MANAGERS, correction=stats.correction,
         weeks=manager_weeks(table, graded),
+        unfinished_weeks=unfinished_weeks(days, norms.end),
         advances_from={f.name: f.advances_from for f in funnels})
     return cards, card, contrast_findings(
         norms_outcome_contrasts(cards, stats.level, stats.correction))

@@ -218,6 +218,18 @@ def weekly_table(days: pl.DataFrame | None, funnels: list[FunnelDeals],
     return out.select(list(WEEK_SCHEMA)).sort("manager", WEEK)
 
 
+def unfinished_weeks(days: pl.DataFrame | None, end: dt.date | None) -> list[str]:
+    """The ISO weeks with graded days that weekly_table leaves out because the week
+    after them does not end inside the graded range (their outcomes are not known yet:
+    they are not zero)."""
+    if days is None or end is None:
+        return []
+    week = pl.col("date").dt.truncate("1w")
+    late = (days.filter(pl.col("grade").is_not_null()).select(week.alias(WEEK)).unique()
+            .filter(pl.col(WEEK) + pl.duration(days=13) > end).sort(WEEK))
+    return late[WEEK].dt.strftime("%G-W%V").to_list()
+
+
 def known_outcomes(funnels: list[FunnelDeals]) -> list[str]:
     """The next-week outcomes some funnel dates: advances (a basis), wins (a date)."""
     known = {"advances_next_week": any(f.advances_from for f in funnels),

@@ -54,6 +54,9 @@ WORDS = {
         "sc_advances_note": "stage advances (a deal moving on to a later stage than any it "
                             "had entered): {funnels}",
         "sc_basis_item": "{funnel} from {basis}",
+        "sc_weeks_unfinished": ("not in the manager-weeks: {weeks} (the week after ends "
+                                "after {end}: its advances and wins are not known yet, "
+                                "they are not 0)"),
         "sc_basis_stage_history": "its stage history (every move on)",
         "sc_basis_date_entered": ("the snapshot's \"Date entered\" columns (one per dated "
                                   "stage after the first)"),
@@ -131,6 +134,9 @@ WORDS = {
         "sc_advances_note": "продвижения по этапам (сделка перешла дальше любого этапа, где "
                             "уже была): {funnels}",
         "sc_basis_item": "{funnel} — {basis}",
+        "sc_weeks_unfinished": ("нет среди недель менеджеров: {weeks} (следующая неделя "
+                                "кончается после {end}: её продвижения и выигрыши ещё не "
+                                "известны, это не 0)"),
         "sc_basis_stage_history": "по истории этапов (каждый переход вперёд)",
         "sc_basis_date_entered": ("по столбцам «Date entered» выгрузки (по одному на каждый "
                                   "датированный этап после первого)"),

@@ -203,7 +203,10 @@ def correlation_lines(report: Report, t: dict[str, str], f: Fmt) -> list[str]:
     if sc is None:
         return []
     note = advances_note(report, t)
-    return [*([note] if note else []),
+    if sc.unfinished_weeks and report.norms is not None:
+        note = (note + "\n" if note else "") + t["sc_weeks_unfinished"].format(
+            weeks=", ".join(sc.unfinished_weeks), end=report.norms.end)
+    return [*(note.split("\n") if note else []),
             *(correlation_line(c, t, f, sc) for c in sc.correlations)]
 
 
