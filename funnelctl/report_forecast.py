@@ -99,8 +99,7 @@ class PlanLine:
     behind: bool  # won below expected_by_now while the period runs (or missed, once over)
     status: str  # "running", "finished" or "future"
     derived: bool = False  # a team line the plan does not give: the managers' targets summed
-    # Running, but under MIN_ELAPSED of its working days gone: too early to tell the pace.
-    too_early: bool = False
+    too_early: bool = False  # running, under 20% of its working days gone: not judged yet
 
 
 @dataclass
@@ -110,6 +109,7 @@ class PlanResult:
     currency: str | None = None  # the one currency the amounts are in, when known
     source: str | None = None  # the plan file, when the plan is one
     notes: list[str] = field(default_factory=list)
+    no_deals: list[str] = field(default_factory=list)  # target managers owning no deal
 
 
 @dataclass

@@ -223,3 +223,29 @@ def test_a_table_in_a_chdb_database_folder(tmp_path):
     assert clickhouse == polars
     assert entered(clickhouse)[0] == log.filter(
         pl.col("event_name") == "session_start")["user_id"].n_unique()
+
+
+def test_naive_parquet_times_are_wall_times_in_the_config_zone(tmp_path):
+    """A Parquet timestamp stored without a zone is a wall time in the config's zone on
+    both engines (chdb shows such a column as UTC: read as UTC, the period's edges moved
+    by ten hours and the counts with them)."""
+    log = pl.read_csv(ROOT / "sample_data/event_log.csv").with_columns(
+        pl.col("event_time").str.to_datetime())
+    assert log.schema["event_time"] == pl.Datetime("us")  # naive
+    log.write_parquet(tmp_path / "log.parquet")
+    config = {
+        "version": 1, "timezone": "Asia/Vladivostok",
+        "sources": {"log": {"path": str(tmp_path / "log.parquet"), "kind": "events",
+                            "columns": {"entity_id": "client_id", "event": "event_type",
+                                        "ts": "event_time"}}},
+        "funnels": [{"name": "Signup", "source": "log", "window": "3d", "trend": "day",
+                     "stages": [{"name": n, "match": [n]} for n in
+                                ("landing_view", "signup", "activation", "purchase")]}],
+    }
+    polars, clickhouse = both(config, tmp_path, as_of=AS_OF, period="2026-03-10..2026-03-31")
+    assert clickhouse == polars
+    # Worked out apart: visitors whose landing view's wall time falls in the period.
+    start, end = dt.datetime(2026, 3, 10), dt.datetime(2026, 4, 1)
+    inside = log.filter((pl.col("event_type") == "landing_view")
+                        & pl.col("event_time").is_between(start, end, closed="left"))
+    assert entered(clickhouse)[0] == inside["client_id"].n_unique() > 0

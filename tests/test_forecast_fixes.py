@@ -3,6 +3,8 @@ small exports, in the comments."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import assert_error, write_csv
 
 RATES_CONFIG = """version: 1
@@ -69,3 +71,129 @@ def test_sums_do_not_depend_on_the_row_order(cli, tmp_path):
                 if r[3] == "" and r[6].startswith("2026-11") and r[4]]
     team = next(ln for ln in forward[0]["lines"] if ln["manager"] is None)
     assert team["weighted_pipeline"] == round(math.fsum(a * p[s] for s, a in november), 2)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "too early to tell"), ("ru", "рано судить")])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_before_a_fifth_of_the_working_days_the_status_is_too_early(cli, tmp_path, fmt,
+                                                                     lang, words):
+    from tests.test_forecast import CONFIG, HEADER, PLAN, ROWS
+
+    # As of Tue 3 November 2026: 2 of November's 21 working days gone (9.5% < 20%). Ann has
+    # won 100 of 400 (due 400 x 2/21 = 38.10: ahead), Bob 0 of 600 (due 57.14): neither is
+    # "on pace" nor "behind" yet, every line is too early to tell.
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "snoozed.csv", ["deal_id", "until", "note"], [])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra=PLAN), encoding="utf-8")
+    lines = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-03",
+                     "--lang", lang)["funnels"][0]["plan"]["lines"]
+    assert [(ln["manager"], ln["status"], ln["too_early"], ln["behind"]) for ln in lines] == [
+        (None, "running", True, False), ("Ann", "running", True, False),
+        ("Bob", "running", True, False)]
+    result = cli("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-03", "--format", fmt,
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(words) == 3
+    assert ("on pace" if lang == "en" else "в темпе") not in result.stdout
+
+
+CURRENCY_CONFIG = """version: 1
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    columns: {deal_id: id, stage: stage, created_at: created, amount: amount,
+              currency: cur, expected_close: expected, lost_stage: lost_at,
+              loss_reason: reason}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}, {name: B}]
+    won: [W]
+    lost: [L]
+"""
+
+
+def test_unpriced_deals_of_a_currency_without_priced_deals_still_count(cli, tmp_path):
+    # RUB and USD have priced deals; the EUR deals (4 open, overdue; 5 lost at A, "price")
+    # have no amount. Without rates: a block per currency, and the EUR deals count in
+    # the forecast (open 4 = 1, 2, 3 + 4), the overdue deals (3 and 4) and the loss
+    # reasons (deal 5 and deal 6), adding no value.
+    write_csv(tmp_path / "d.csv",
+              ["id", "stage", "created", "amount", "cur", "expected", "lost_at", "reason"],
+              [["1", "A", "2026-10-01", "100", "RUB", "2026-12-01", "", ""],
+               ["2", "B", "2026-10-01", "50", "USD", "2026-12-01", "", ""],
+               ["3", "A", "2026-10-01", "70", "USD", "2026-11-01", "", ""],
+               ["4", "B", "2026-10-01", "", "EUR", "2026-11-02", "", ""],
+               ["5", "L", "2026-10-01", "", "EUR", "", "A", "price"],
+               ["6", "L", "2026-10-01", "30", "RUB", "", "A", "price"]])
+    (tmp_path / "audit.yaml").write_text(CURRENCY_CONFIG, encoding="utf-8")
+    funnel = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")["funnels"][0]
+    forecast = funnel["forecast"]
+    assert (forecast["open_deals"], forecast["without_amount"]) == (4, 1)
+    assert sum(r["deals"] for r in forecast["rows"]) == 4
+    assert forecast["overdue"]["deals"] == 2
+    assert [d["deal_id"] for d in forecast["overdue"]["listed"]] == ["3", "4"]
+    [price] = funnel["loss_reasons"]
+    assert (price["reason"], price["deals"], price["value_by_currency"]) == (
+        "price", 2, {"RUB": 30.0, "EUR": 0.0})  # deal 5 counts, adds nothing
+    blocks = {m["currency"]: m for m in funnel["money_by_currency"]}
+    assert set(blocks) == {"RUB", "USD", "EUR"}
+    assert (blocks["EUR"]["deals"], blocks["EUR"]["deals_without_amount"]) == (2, 2)
+    assert sum(m["deals"] for m in blocks.values()) == 6
+
+
+NAMES_CONFIG = """version: 1
+managers:
+  aliases: {bobby: Bob}
+sources:
+  d:
+    path: d.csv
+    kind: deals
+    columns: {deal_id: id, stage: stage, created_at: created, closed_at: closed,
+              amount: amount, manager: manager}
+funnels:
+  - name: F
+    source: d
+    stages: [{name: A}]
+    won: [W]
+    lost: [L]
+    plan:
+      - {month: 2026-11, manager: "Иванова А.", amount: 1000}
+      - {month: 2026-11, manager: "петр  СИДОРОВ", amount: 500}
+      - {month: 2026-11, manager: Bobby, amount: 300}
+      - {month: 2026-11, manager: Ghost, amount: 200}
+"""
+
+
+def _names_funnel(tmp_path):
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created", "closed", "amount", "manager"],
+              [["1", "W", "2026-10-01", "2026-11-02", "100", "Анна Иванова"],
+               ["2", "W", "2026-10-01", "2026-11-03", "50", "Сидоров Пётр"],
+               ["3", "W", "2026-10-01", "2026-11-04", "30", "Bob"],
+               ["4", "W", "2026-10-01", "2026-11-04", "7", "Анна Иванова"]])
+    (tmp_path / "audit.yaml").write_text(NAMES_CONFIG, encoding="utf-8")
+    return tmp_path / "audit.yaml"
+
+
+def test_plan_targets_match_managers_as_the_rest_of_the_report(cli, tmp_path):
+    # "Иванова А." is Анна Иванова by her initial (deals 1 and 4: 107); "петр  СИДОРОВ" is
+    # "Сидоров Пётр" (case, spaces, ё/е, word order: 50); Bobby is Bob by the alias (30);
+    # Ghost owns no deal: won 0, and the plan says so.
+    plan = cli.json("audit", _names_funnel(tmp_path), "--as-of", "2026-11-10")["funnels"][0][
+        "plan"]
+    won = {ln["manager"]: (ln["won"], ln["won_deals"]) for ln in plan["lines"]}
+    assert won == {None: (187.0, 4), "Иванова А.": (107.0, 2), "петр  СИДОРОВ": (50.0, 1),
+                   "Bobby": (30.0, 1), "Ghost": (0.0, 0)}
+    assert plan["no_deals"] == ["Ghost"]
+
+
+@pytest.mark.parametrize("lang, words", [("en", "no deal of the funnel is owned by a manager"),
+                                         ("ru", "у менеджеров из плана нет ни одной сделки")])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_a_target_without_deals_is_noted_in_every_renderer(cli, tmp_path, fmt, lang, words):
+    result = cli("audit", _names_funnel(tmp_path), "--as-of", "2026-11-10", "--format", fmt,
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert words in text and "Ghost" in text

@@ -148,7 +148,15 @@ def test_salesforce_currencies_are_kept_apart():
                sum(amount) FILTER (stage = 'Closed Won'), sum(amount) FILTER
                (stage = 'Closed Lost')
         FROM typed GROUP BY currency""").fetchall()
-    assert set(blocks) == {r[0] for r in rows} == {"USD", "EUR"}
+    assert {r[0] for r in rows} == {"USD", "EUR"}
+    # The "-" rows name no currency and have no amount: their own block, counted, no value.
+    assert set(blocks) == {"USD", "EUR", None}
+    dashes = con.execute(f"""
+        SELECT count(*) FROM read_csv('{SF_CSV}', all_varchar = true, header = true,
+                                      null_padding = true)
+        WHERE "Created Date" IS NOT NULL AND "Opportunity Name" NOT LIKE 'Grand Totals%'
+          AND "Opportunity ID" IS NOT NULL AND "Amount" = '-'""").fetchone()[0]
+    assert blocks[None]["deals"] == blocks[None]["deals_without_amount"] == dashes
     for currency, entered_1, entered_3, won, lost in rows:
         b = blocks[currency]
         assert b["stages"][0]["entered"] == pytest.approx(entered_1)

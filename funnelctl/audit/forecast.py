@@ -13,6 +13,7 @@ from funnelctl.audit.money import rated_blocks
 from funnelctl.checks import check_history
 from funnelctl.checks_forecast import check_overdue, check_plan
 from funnelctl.config import Config, Funnel
+from funnelctl.config.forecast import PlanTarget
 from funnelctl.errors import ConfigError
 from funnelctl.io.plan_files import read_plan, read_snooze
 from funnelctl.metrics.forecast import (
@@ -22,7 +23,7 @@ from funnelctl.metrics.forecast import (
     stage_probabilities,
     weighted,
 )
-from funnelctl.metrics.plan import plan_lines
+from funnelctl.metrics.plan import manager_keys, plan_lines
 from funnelctl.metrics.stuck import (
     learn_limits,
     limits_of,
@@ -156,10 +157,12 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
         require_plan_columns(config, funnel, frame)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
+        keys, no_deals = plan_keys(config, amounts, targets)
         lines = plan_lines(amounts, weighted(amounts.lazy(), probabilities), targets, day,
-                           config.norms.calendar if config.norms else None)
+                           config.norms.calendar if config.norms else None, keys)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
-                                 source=funnel.plan.path.name if funnel.plan.path else None)
+                                 source=funnel.plan.path.name if funnel.plan.path else None,
+                                 no_deals=no_deals)
         found += check_plan(result)
     return found
 
@@ -172,6 +175,16 @@ def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
     return [(code, block.with_columns(pl.lit(code, pl.String).alias(CURRENCY)))
             for code, block, _ in rated_blocks(frame, config.money, funnel,
                                                config.where(("money", "rates")))]
+
+
+def plan_keys(config: Config, deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarget]
+              ) -> tuple[dict[str, str], list[str]]:
+    """metrics/plan.manager_keys over the deals' managers, with the config's aliases."""
+    deals = deals.lazy()
+    data = (dict(deals.group_by("manager").len().drop_nulls().collect().iter_rows())
+            if "manager" in deals.collect_schema().names() else {})
+    return manager_keys(data, targets, config.managers.aliases, config.managers.ignore,
+                        config.norms.roster_names() if config.norms else None)
 
 
 def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]

@@ -76,7 +76,8 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
                 if column in REQUIRED else "")
         raise conn.fail(f"no column '{mapping[column]}' (for {column}){hint}; columns "
                         f"found: {excerpt_list(list(types))}")
-    columns = Columns(types, from_sql, text_blank, source.table is None)
+    columns = Columns(types, from_sql, text_blank, source.table is None,
+                      naive_columns(source))
     dates = plausible(as_of, config.timezone)
     utc = dt.timezone.utc
     bounds = (micros(dates.start.replace(tzinfo=utc)), micros(dates.end.replace(tzinfo=utc)))
@@ -107,6 +108,20 @@ def _local_file(name: str, source: Source, params: Params) -> tuple[str, dict, l
     else:
         pattern = str(source.path)
     return f"file({params.bind(pattern)}, Parquet)", dict(raw.detected), list(raw.notes), False
+
+
+def naive_columns(source: Source) -> frozenset[str]:
+    """The timestamp columns a local Parquet source stores without a time zone: wall
+    times in the config's zone, as the Polars reader takes them (chdb shows them as UTC)."""
+    if source.table is not None or str(source.path).lower().endswith((".csv", ".txt", ".tsv")):
+        return frozenset()
+    import polars as pl
+
+    from funnelctl.io.readers import open_source
+
+    schema = open_source("", source).frame.collect_schema()
+    return frozenset(c for c, t in schema.items()
+                     if isinstance(t, pl.Datetime) and not t.time_zone)
 
 
 # Text columns as text, empty cells as NULL: as the Polars engine reads a CSV.

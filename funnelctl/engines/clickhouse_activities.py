@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.config import Source
-from funnelctl.engines.clickhouse import _copy, _local_file, describe, settings
+from funnelctl.engines.clickhouse import (
+    _copy,
+    _local_file,
+    describe,
+    naive_columns,
+    settings,
+)
 from funnelctl.engines.clickhouse_client import Connection, connect
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.norms_sql import distinct_sql
@@ -58,7 +64,8 @@ def plan_source(name: str, source: Source) -> Plan:
     # The column checks of the Polars reader, on the names DESCRIBE gave (types below).
     shape, headers = activity_mapping(Described(name, path, list(types)),  # type: ignore
                                       source)
-    columns = Columns(types, from_sql, text_blank, source.table is None)
+    columns = Columns(types, from_sql, text_blank, source.table is None,
+                      naive_columns(source))
     for canonical, header in headers.items():
         if not (columns.is_text(header) or columns.is_numeric(header)
                 or types[header].removeprefix("Nullable(").startswith("Date")):

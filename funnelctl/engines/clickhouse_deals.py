@@ -19,7 +19,13 @@ import polars as pl
 from funnelctl.audit.cohort import add_outcome_notes
 from funnelctl.checks import check_empty_period, check_funnel, check_loss_stages, check_stage_values
 from funnelctl.config import Config, Funnel, Source
-from funnelctl.engines.clickhouse import _copy, _local_file, describe, settings
+from funnelctl.engines.clickhouse import (
+    _copy,
+    _local_file,
+    describe,
+    naive_columns,
+    settings,
+)
 from funnelctl.engines.clickhouse_client import Connection, connect
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.deals_sql import (
@@ -104,7 +110,7 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     breakdown = sorted({c for f in users for c in f.breakdown})
     mapping = column_mapping(raw, source, breakdown)
     preset = resolve_preset(raw, source)
-    columns = Columns(types, from_sql, csv, source.table is None)
+    columns = Columns(types, from_sql, csv, source.table is None, naive_columns(source))
     for canonical in ("created_at", "closed_at"):
         header = mapping.get(canonical)
         if header in types and not _is_date_or_text(columns, header):
@@ -138,20 +144,9 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     rows = deal_rows(columns, mapping, params, config.timezone,
                      (micros(dates.start), micros(dates.end)), raw_keys, unknown_status,
                      present, labels, null_markers(source.null_values), tuple(reasons),
-                     row_order, naive_columns(source))
+                     row_order, set(columns.naive))
     return DealSource(conn, columns, rows, params, keys, path, has_status,
                       "lost_stage" in mapping, preset, raw, "closed_at" in mapping)
-
-
-def naive_columns(source: Source) -> set[str]:
-    """The timestamp columns a local Parquet source stores without a time zone: wall
-    times in the config's zone, as the Polars reader takes them (chdb shows them as UTC)."""
-    if source.table is not None or str(source.path).lower().endswith((".csv", ".txt", ".tsv")):
-        return set()
-    from funnelctl.io.readers import open_source
-
-    schema = open_source("", source).frame.collect_schema()
-    return {c for c, t in schema.items() if isinstance(t, pl.Datetime) and not t.time_zone}
 
 
 def _is_date_or_text(columns: Columns, header: str) -> bool:

@@ -33,6 +33,9 @@ class Columns:
     from_sql: str  # `db`.`t` or file({p:String}, Parquet)
     text_blank_is_null: bool = False  # CSV: an empty cell is a missing value (as Polars)
     local_files: bool = False  # chdb over path: (naive times are the config's local time)
+    # Timestamp columns a local Parquet file stores without a zone: chdb shows them as
+    # UTC, the Polars reader takes them as wall times in the config's zone (as here).
+    naive: frozenset[str] = frozenset()
 
     def is_numeric(self, column: str) -> bool:
         base = self.types[column].removeprefix("Nullable(").removeprefix("LowCardinality(")
@@ -56,6 +59,9 @@ def ts_micros(columns: Columns, header: str, params: Params, timezone: str) -> s
     kind = columns.types[header].removeprefix("Nullable(").removeprefix("LowCardinality(")
     ref = column_ref(columns, header)
     if kind.startswith("DateTime"):
+        if header in columns.naive:  # chdb shows it as UTC: its UTC digits are the wall time
+            return (f"toUnixTimestamp64Micro(toDateTime64(toString({ref}, 'UTC'), 6, "
+                    f"{params.bind(timezone)}))")
         if columns.local_files and "'" not in kind:  # a naive time in a file: local wall time
             return (f"toUnixTimestamp64Micro(toDateTime64(toString({ref}), 6, "
                     f"{params.bind(timezone)}))")

@@ -45,11 +45,12 @@ def to_cents(total: float | None) -> float:
 def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbability]:
     """One probability per stage of the funnel, from `frame` (depth and outcome per deal)."""
     n = len(funnel.stages)
-    closed = frame.filter(pl.col(OUTCOME).is_in(["won", "lost"]) & (pl.col(DEPTH) >= 1))
+    # Lazily: the filter reads the two columns, the other columns of the deals are not copied.
+    closed = frame.lazy().filter(pl.col(OUTCOME).is_in(["won", "lost"]) & (pl.col(DEPTH) >= 1))
     counts = closed.select(
         (pl.col(OUTCOME) == "won").sum().alias("won"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"reached_{k}") for k in range(1, n + 1)],
-    ).row(0, named=True)
+    ).collect().row(0, named=True)
     return probabilities_from_counts(counts, funnel)
 
 
@@ -86,18 +87,21 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     """The weighted open pipeline per expected close month and currency, and the overdue
     deals (expected close before `as_of`, not snoozed), oldest expected close first.
 
-    One lazy plan over the open deals' few columns, its small results collected together
-    (the open deals are filtered once for all of them); only the listed overdue deals are
-    sorted, and the months are written as text on the grouped rows."""
+    The open deals' numbers are taken once, without their text columns; the small results
+    are collected together from them; the months are written as text on the grouped rows,
+    and only the overdue deals of the earliest days are read in full and sorted for the
+    list."""
     columns = frame.columns
     day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
     currency = pl.col(CURRENCY).fill_null("") if CURRENCY in columns else pl.lit("")
-    keep = [c for c in ("deal_id", "manager", DEPTH, OUTCOME, "amount") if c in columns]
-    open_deals = weighted(frame.lazy().select(*keep, currency.alias(CURRENCY),
-                                              day.alias("_day")), probabilities)
+    held = (pl.col("deal_id").cast(pl.String).is_in(list(snoozed)) if snoozed
+            else pl.lit(False))
     rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
             .otherwise(1).cast(pl.Int8))
-    open_deals = open_deals.with_columns(rank.alias("_rank"))
+    open_deals = (weighted(frame.lazy().select(DEPTH, OUTCOME, "amount", currency.alias(CURRENCY),
+                                               day.alias("_day"), held.alias("_held")),
+                           probabilities)
+                  .with_columns(rank.alias("_rank")).drop(DEPTH, OUTCOME).collect().lazy())
     grouped = (open_deals.group_by(
         "_rank", pl.when(pl.col("_rank") == 1).then(pl.col("_day").dt.month_start())
         .alias("_month"), CURRENCY)
@@ -106,17 +110,18 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
              (pl.col(WEIGHT).is_null() & pl.col("amount").is_not_null()).any()
              .alias("_unweighted"))
         .sort("_rank", "_month", CURRENCY, nulls_last=True))
-    late = open_deals.filter(pl.col("_rank") == 0)
-    if snoozed:
-        late = late.filter(~pl.col("deal_id").cast(pl.String).is_in(list(snoozed)))
+    late = open_deals.filter((pl.col("_rank") == 0) & ~pl.col("_held"))
+    overdue = _overdue(frame, as_of, held)
     queries = [grouped,
                open_deals.select(pl.len().alias("deals"),
                                  pl.col("amount").null_count().alias("without_amount")),
                late.group_by(CURRENCY).agg(pl.col("amount").sum(), pl.len().alias("deals"))
                .sort(CURRENCY),
-               late.bottom_k(LIST_LIMIT, by=["_day", "deal_id"]).sort("_day", "deal_id"),
-               _per_manager(late, "manager" in columns)]
-    grouped, counts, amounts, listed, managers = pl.collect_all(queries)
+               # The listed deals are among those of the LIST_LIMIT earliest days.
+               late.select(pl.col("_day").bottom_k(LIST_LIMIT).max()),
+               _per_manager(overdue, "manager" in columns)]
+    grouped, counts, amounts, last_day, managers = pl.collect_all(queries)
+    listed = _earliest(overdue, last_day.item(), day, currency)
     rows = [ForecastRow(month=r["_month"].strftime("%Y-%m") if r["_month"] else None,
                         bucket=BUCKETS[r["_rank"]], currency=r[CURRENCY] or None,
                         deals=r["deals"], amount=to_cents(r["amount"]),
@@ -137,6 +142,30 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                                              for k, v, _ in amounts.iter_rows()},
                                     listed=listed, by_manager=dict(managers.iter_rows())),
                     currencies=currencies)
+
+
+def _overdue(frame: pl.DataFrame, as_of: dt.date, held: pl.Expr) -> pl.LazyFrame:
+    """The overdue deals (open, at a funnel stage, expected close before `as_of`, not
+    snoozed), lazily."""
+    if EXPECTED not in frame.columns:
+        return frame.lazy().filter(pl.lit(False))
+    return frame.lazy().filter(
+        (pl.col(OUTCOME) == "open") & (pl.col(DEPTH) >= 1) & ~held
+        & (pl.col(EXPECTED) < dt.datetime.combine(as_of, dt.time())))
+
+
+def _earliest(overdue: pl.LazyFrame, last: dt.date | None, day: pl.Expr, currency: pl.Expr
+              ) -> pl.DataFrame:
+    """The first LIST_LIMIT overdue deals by expected close and id: the few of the days
+    up to `last` read in full and sorted."""
+    if last is None:
+        return pl.DataFrame()
+    columns = overdue.collect_schema().names()
+    keep = [c for c in ("deal_id", "manager", DEPTH, "amount") if c in columns]
+    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    return (overdue.filter(pl.col(EXPECTED) < until)
+            .select(*keep, currency.alias(CURRENCY), day.alias("_day"))
+            .sort("_day", "deal_id").head(LIST_LIMIT).collect())
 
 
 def _per_manager(deals: pl.LazyFrame, has_manager: bool) -> pl.LazyFrame:

@@ -29,6 +29,7 @@ import polars as pl
 
 from funnelctl.config.forecast import PlanTarget
 from funnelctl.config.norms import Calendar
+from funnelctl.managers import match_names, name_key
 from funnelctl.metrics.forecast import EXPECTED, WEIGHT, to_cents
 from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.norms import WORKING, calendar_frame
@@ -61,14 +62,16 @@ def with_team_lines(targets: list[PlanTarget]) -> list[tuple[PlanTarget, list[st
 
 
 def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[PlanTarget],
-               day: dt.date, calendar: Calendar | None = None) -> list[PlanLine]:
+               day: dt.date, calendar: Calendar | None = None,
+               keys: dict[str, str] | None = None) -> list[PlanLine]:
     """One line per target (and derived team line) that has started by `day`, or that
     starts later (status "future"). `deals`: depth, outcome, closed_at, amount, manager;
     `open_weighted`: the open deals with their probability (metrics.forecast.weighted);
-    either may be lazy."""
+    either may be lazy. `keys`: each manager name (of the data and the targets) -> the
+    key of the manager it counts as (manager_keys); without it, names_key of the name."""
     calendar = calendar or Calendar()
     every = with_team_lines(targets)
-    won, pipe = _sums_per_target(deals, open_weighted, every, day)
+    won, pipe = _sums_per_target(deals, open_weighted, every, day, keys or {})
     lines = []
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
     for i, (target, members) in enumerate(every):
@@ -109,7 +112,8 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
 
 
 def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
-                     every: list[tuple[PlanTarget, list[str] | None]], day: dt.date
+                     every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
+                     keys: dict[str, str]
                      ) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
     """Per target (its position in `every`): (won amount, won deals) of its manager(s)
     closed in start..min(end, day), and (weighted pipeline, priced deals without a
@@ -118,17 +122,18 @@ def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
     collected at once."""
     if not every:
         return {}, {}
-    spans = _target_spans(every, day)
+    spans = _target_spans(every, day, keys)
     first = min(t.dates()[0] for t, _ in every)
     won = _per_who_and_day(
         deals.lazy().filter(pl.col(OUTCOME) == "won"), pl.col("closed_at"),
         (first, max(min(t.dates()[1], day) for t, _ in every)),
-        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")])
+        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")], keys)
     pipeline = _per_who_and_day(
         open_weighted.lazy(), pl.col(EXPECTED) if EXPECTED in _names(open_weighted) else None,
         (first, max(t.dates()[1] for t, _ in every)),
         [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
-         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")])
+         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")],
+        keys)
     sums = [_in_spans(table, spans, last)
             .group_by("_target").agg(pl.col("_sum").sum(), pl.col("_n").sum())
             for table, last in ((won, "_upto"), (pipeline, "_end"))]
@@ -142,7 +147,8 @@ def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
 
 
 def _per_who_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
-                     days: tuple[dt.date, dt.date], aggs: list[pl.Expr]) -> pl.LazyFrame:
+                     days: tuple[dt.date, dt.date], aggs: list[pl.Expr],
+                     keys: dict[str, str]) -> pl.LazyFrame:
     """The aggregates per (manager as written, day) over the `days` (first, last), with
     the manager's `_who` key: the names are normalised on the grouped rows, not on every
     deal."""
@@ -154,19 +160,19 @@ def _per_who_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
     first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
     grouped = (frame.filter(when.is_between(first, last, closed="left"))
                .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
-    return grouped.with_columns(_manager(grouped).alias("_who"))
+    return grouped.with_columns(_manager(grouped, keys).alias("_who"))
 
 
-def _target_spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date
-                  ) -> pl.LazyFrame:
+def _target_spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
+                  keys: dict[str, str]) -> pl.LazyFrame:
     """One row per target and `_who` key it covers (null: everyone), with its start, end
     and min(end, day)."""
     rows = []
     for i, (target, members) in enumerate(every):
         start, end = target.dates()
         names = [target.manager] if target.manager is not None else members
-        keys = {name.strip().lower() for name in names} if names is not None else {None}
-        rows += [(i, key, start, min(end, day), end) for key in keys]
+        who = {_key(name, keys) for name in names} if names is not None else {None}
+        rows += [(i, key, start, min(end, day), end) for key in who]
     return pl.LazyFrame(rows, schema={"_target": pl.Int64, "_key": pl.String, "_start": pl.Date,
                                       "_upto": pl.Date, "_end": pl.Date}, orient="row")
 
@@ -180,7 +186,30 @@ def _in_spans(table: pl.LazyFrame, spans: pl.LazyFrame, last: str) -> pl.LazyFra
         pl.col("_day").is_between(pl.col("_start"), pl.col(last)))
 
 
-def _manager(frame: pl.DataFrame | pl.LazyFrame) -> pl.Expr:
+def _key(name: str, keys: dict[str, str]) -> str:
+    return keys.get(name) or name_key(name)
+
+
+def _manager(frame: pl.DataFrame | pl.LazyFrame, keys: dict[str, str]) -> pl.Expr:
+    """The key of each manager as written (`keys` holds every name of the data when the
+    audit gives it; a library caller without it gets name_key, on the grouped rows)."""
+    if "manager" in _names(frame) and keys:
+        return pl.col("manager").replace_strict(keys, default=None, return_dtype=pl.String)
     if "manager" in _names(frame):
-        return pl.col("manager").str.strip_chars().str.to_lowercase()
+        return pl.col("manager").map_elements(name_key, return_dtype=pl.String)
     return pl.lit(None, pl.String)
+
+
+def manager_keys(data: dict[str, int], targets: list[PlanTarget],
+                 aliases: dict[str, str] | None = None, ignore: list[str] | None = None,
+                 roster: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """(name -> key of the manager it counts as, for the names of the data (with their
+    deals) and of the targets; the target managers that own no deal). The project's name
+    matching (funnelctl/managers.py: case, ё/е, word order, initials, `aliases:`), so a
+    target names the same manager as the rest of the report."""
+    named = sorted({t.manager for t in targets if t.manager})
+    rows = {**dict.fromkeys(named, 0), **data}
+    match = match_names(rows, roster, aliases, ignore or ())
+    keys = {n: name_key(match.counts_as.get(n, n)) for n in rows}
+    owning = {keys[n] for n in data}
+    return keys, [n for n in named if keys[n] not in owning]

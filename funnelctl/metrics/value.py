@@ -49,7 +49,8 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
     """[(currency, its deals, {converted currency: deals})], and the currencies that have
     no rate. One block when every amount is in one currency (a blank cell is `default`),
     or when `rates` convert them into `default`; else one block per currency, biggest
-    first. Deals without an amount stay in their block (they count, add nothing)."""
+    first, then the currencies that only deals without an amount have. Deals without an
+    amount stay in their block (they count, add nothing); no deal is left out."""
     if CURRENCY not in frame.columns:
         return [(default, frame, {})], []
     code = pl.col(CURRENCY).fill_null(pl.lit(default, pl.String)) if default else pl.col(CURRENCY)
@@ -68,8 +69,12 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
         converted = {str(c): int(n) for c, n in counts.iter_rows() if c != default}
         return [(default, frame.with_columns((pl.col(AMOUNT) * factor).alias(AMOUNT)),
                  converted)], []
+    # A currency whose deals all lack an amount still gets its block (after the priced
+    # ones): its deals count in the forecast, overdue and loss reasons, adding no value.
+    unpriced = sorted((c for c in frame[CURRENCY].unique().to_list() if c not in present),
+                      key=lambda c: (c is None, c or ""))
     return [(c, frame.filter(pl.col(CURRENCY).eq_missing(pl.lit(c, pl.String))), {})
-            for c in present], []
+            for c in present + unpriced], []
 
 
 IS_WON = pl.col(OUTCOME) == "won"

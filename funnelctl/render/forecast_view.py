@@ -162,7 +162,7 @@ def _status(line: PlanLine, t: dict[str, str]) -> str:
         return t["fc_future"]
     if line.status == "finished":
         return t["fc_missed"] if line.behind else t["fc_met"]
-    if line.too_early:
+    if line.too_early:  # under 20% of the working days gone: neither on pace nor behind
         return t["fc_too_early"]
     return t["fc_behind"] if line.behind else t["fc_on_pace"]
 
@@ -202,6 +202,8 @@ def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTab
     notes = [t["fc_plan_note"]]
     if plan.currency:
         notes.append(t["fc_plan_currency"].format(currency=plan.currency))
+    if plan.no_deals:  # a target nobody's deals match: said, not silently 0
+        notes.append(t["fc_plan_no_deals"].format(names=", ".join(plan.no_deals)))
     if out:
         out[-1].notes = notes
     return out

@@ -57,6 +57,8 @@ FORECAST_EN = {
     "fc_behind": "behind pace",
     "fc_on_pace": "on pace",
     "fc_too_early": "too early to tell",
+    "fc_plan_no_deals": ("no deal of the funnel is owned by a manager the plan names: "
+                         "{names} (won 0, no pipeline; check the name or managers.aliases)"),
     "fc_missed": "missed",
     "fc_met": "met",
     "fc_future": "not started",
@@ -126,6 +128,8 @@ FORECAST_RU = {
     "fc_behind": "отстаёт от темпа",
     "fc_on_pace": "в темпе",
     "fc_too_early": "рано судить",
+    "fc_plan_no_deals": ("у менеджеров из плана нет ни одной сделки воронки: {names} "
+                         "(выиграно 0, воронки нет; проверьте имя или managers.aliases)"),
     "fc_missed": "не выполнен",
     "fc_met": "выполнен",
     "fc_future": "не начался",
