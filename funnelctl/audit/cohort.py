@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from funnelctl.checks import check_loss_stages
 from funnelctl.config import Funnel
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.periods import DateRange
-from funnelctl.report import FunnelResult
+from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 
 def lost_without_stage(frame: pl.DataFrame) -> int:
@@ -33,6 +34,19 @@ def add_outcome_notes(result: FunnelResult, unknown: int) -> None:
     conversion into won when there is no lost deal at all."""
     result.lost_stage_unknown = unknown
     result.won_conversion = won_row(result)
+
+
+def unknown_loss_stage(result: FunnelResult, quality: SourceQuality, funnel: Funnel,
+                       unknown: int) -> list[Finding]:
+    """A snapshot funnel's lost deals of unknown stage: the caption facts, a data-quality
+    note that says how to place them, and the finding when they are many."""
+    add_outcome_notes(result, unknown)
+    if unknown:
+        quality.notes.append(
+            f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
+            "of the stage conversions; map lost_stage or a status column, or give the "
+            "funnel a stage_history: source, to fix)")
+    return check_loss_stages(result, unknown)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from functools import reduce
 
 import polars as pl
 
-from funnelctl.audit.cohort import KeptFunnel, add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.cohort import KeptFunnel, in_period, lost_without_stage, unknown_loss_stage
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.audit.money import add_money, money_input
@@ -18,7 +18,6 @@ from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, sn
 from funnelctl.checks import (
     check_empty_period,
     check_funnel,
-    check_loss_stages,
     check_stage_values,
 )
 from funnelctl.checks_money import check_money
@@ -80,14 +79,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
-            unknown = lost_without_stage(cohort)
-            add_outcome_notes(result, unknown)
-            if unknown:
-                quality.notes.append(
-                    f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
-                    "of the stage conversions; map lost_stage or a status column, or give the "
-                    "funnel a stage_history: source, to fix)")
-            found += check_loss_stages(result, unknown)
+            found += unknown_loss_stage(result, quality, funnel,
+                                        lost_without_stage(cohort))
             found += deal_forward_view(config, funnel, frame, result, moment, entries)
             if older is not None:
                 result.waterfall = snapshot_waterfall(

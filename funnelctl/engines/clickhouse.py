@@ -244,6 +244,21 @@ def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_ran
                                  "with windowFunnel's depth; please report this")
     n = len(funnel.stages)
     total = next((r for r in rows if r["set"] == 0), None) or _empty_row(n)
+    parts, kept = segment_parts(rows, funnel)
+    if kept:  # the other row's medians come from its entities, not from the segments
+        sql, values = funnel_sql(prepared, funnel, names, read_range, period, kept)
+        refold(parts, funnel, (_row(r, funnel) for r in prepared.conn.query(sql, values)))
+    result = from_rows(funnel, "events", total, parts, config.significance)
+    if timed:
+        for stage, times in zip(result.stages, distributions(total, n, funnel.window_seconds())):
+            stage.time_to_convert = times
+    return result
+
+
+def segment_parts(rows: list[dict], funnel: Funnel) -> tuple[dict, dict]:
+    """Per breakdown column of a query's rows (`set` j is the j-th column): its segments
+    in report order and how many were folded, and the kept values of each column that
+    folds (its "(other)" row is then aggregated again from its own rows: true medians)."""
     parts, kept = {}, {}
     for j, column in enumerate(funnel.breakdown, 1):
         segs = [r for r in rows if r["set"] == j]
@@ -252,18 +267,16 @@ def funnel_result(prepared: Prepared, funnel: Funnel, names: list[str], read_ran
         parts[column] = (report_order(segs), folded)
         if folded:
             kept[column] = chosen
-    if kept:  # the other row's medians come from its entities, not from the segments
-        sql, values = funnel_sql(prepared, funnel, names, read_range, period, kept)
-        folded_rows: dict[str, list[dict]] = {c: [] for c in kept}
-        for row in (_row(r, funnel) for r in prepared.conn.query(sql, values)):
-            folded_rows[funnel.breakdown[row["set"] - 1]].append(row)
-        for column, rows_ in folded_rows.items():
-            parts[column] = (report_order(rows_), parts[column][1])
-    result = from_rows(funnel, "events", total, parts, config.significance)
-    if timed:
-        for stage, times in zip(result.stages, distributions(total, n, funnel.window_seconds())):
-            stage.time_to_convert = times
-    return result
+    return parts, kept
+
+
+def refold(parts: dict, funnel: Funnel, rows) -> None:
+    """Replace the folding columns' segments with the rows of the query that folded them."""
+    folded_rows: dict[str, list[dict]] = {}
+    for row in rows:
+        folded_rows.setdefault(funnel.breakdown[row["set"] - 1], []).append(row)
+    for column, found in folded_rows.items():
+        parts[column] = (report_order(found), parts[column][1])
 
 
 def _row(row: dict, funnel: Funnel) -> dict:

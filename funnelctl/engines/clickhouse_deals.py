@@ -16,14 +16,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from funnelctl.audit.cohort import add_outcome_notes
-from funnelctl.checks import check_empty_period, check_funnel, check_loss_stages, check_stage_values
+from funnelctl.audit.cohort import unknown_loss_stage
+from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
     _copy,
     _local_file,
     describe,
     naive_columns,
+    refold,
+    segment_parts,
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
@@ -58,7 +60,7 @@ from funnelctl.io.presets import with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
 from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
-from funnelctl.metrics.breakdown import OTHER, from_rows, kept_values, report_order
+from funnelctl.metrics.breakdown import from_rows
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
 from funnelctl.metrics.periods import DateRange
@@ -215,13 +217,7 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         newest = (EPOCH + dt.timedelta(microseconds=int(whole["newest_us"]))
                   if int(whole["deals"]) else None)
         found += check_empty_period(result, dates.start, dates.end, newest)
-        add_outcome_notes(result, unknown)
-        if unknown:
-            quality.notes.append(
-                f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
-                "of the stage conversions; map lost_stage or a status column, or give the "
-                "funnel a stage_history: source, to fix)")
-        found += check_loss_stages(result, unknown)
+        found += unknown_loss_stage(result, quality, funnel, unknown)
         for stage, probability in zip(result.stages, probabilities_from_counts(whole, funnel)):
             stage.probability = probability
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
@@ -251,24 +247,11 @@ def period_result(deals: DealSource, funnel: Funnel, funnel_sql: str, params: Pa
     rows = [_row(r) for r in _query(deals, aggregate_sql(funnel_sql, n, funnel.breakdown, local,
                                                          days, good=good), local)]
     total = next((r for r in rows if r["set"] == 0), None) or _empty_row(n)
-    parts, kept = {}, {}
-    for j, column in enumerate(funnel.breakdown, 1):
-        segs = [r for r in rows if r["set"] == j]
-        chosen, folded = kept_values({r["value"]: r["entities"] for r in segs},
-                                     funnel.segments.top, funnel.segments.min_size)
-        parts[column] = (report_order(segs), folded)
-        if folded:
-            kept[column] = chosen
+    parts, kept = segment_parts(rows, funnel)
     if kept:  # the other row's medians come from its deals, not from the segments
         local = _copy(params)
-        folded_rows: dict[str, list[dict]] = {c: [] for c in kept}
-        for row in (_row(r) for r in _query(deals, aggregate_sql(
-                funnel_sql, n, funnel.breakdown, local, days, kept), local)):
-            folded_rows[funnel.breakdown[row["set"] - 1]].append(row)
-        for column, found in folded_rows.items():
-            keep = [r for r in found if r["value"] != OTHER]
-            other = [r for r in found if r["value"] == OTHER]
-            parts[column] = (report_order(keep + other), parts[column][1])
+        refold(parts, funnel, (_row(r) for r in _query(deals, aggregate_sql(
+            funnel_sql, n, funnel.breakdown, local, days, kept), local)))
     result = from_rows(funnel, "deals", total, parts, config.significance)
     if good is not None:
         target = cycle_target_from(total["cycle_median"], int(total["cycled"]),
