@@ -23,6 +23,7 @@ from funnelctl.engines.norms_sql import distinct_sql
 from funnelctl.engines.sql import Params, quote_table
 from funnelctl.io.activities import ROWS, activity_mapping
 from funnelctl.io.values import clean_text, null_markers
+from funnelctl.report import SourceQuality
 
 
 @dataclass
@@ -105,3 +106,13 @@ def manager_ids(managers: pl.DataFrame, markers: list[str]
     ids = managers.select(pl.col("clean").replace_strict(
         names, list(range(1, len(names) + 1)), default=0, return_dtype=pl.Int64))
     return _pairs(managers["v"], ids.to_series()), names
+
+
+def server_quality(plan: Plan, rows_read: int, reasons: dict[str, int],
+                   shape: str) -> SourceQuality:
+    """The source's data-quality line from the server's counts (no rows, so no lines)."""
+    described = plan.described
+    return SourceQuality(
+        name=described.name, path=described.path, rows_read=rows_read,
+        rows_rejected=sum(reasons.values()), reasons=reasons,
+        detected=described.detected | {"shape": shape}, notes=list(described.notes))

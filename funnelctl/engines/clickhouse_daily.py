@@ -18,6 +18,7 @@ from funnelctl.engines.clickhouse_activities import (
     _distinct,
     distinct_values,
     manager_ids,
+    server_quality,
 )
 from funnelctl.engines.norms_sql import daily_reasons, daily_sql
 from funnelctl.errors import DataError
@@ -88,9 +89,4 @@ def read_daily(plan: Plan, config: Config, as_of: dt.date | None
     per_manager = usable.group_by("manager").agg(pl.col("n").sum())
     activities = Activities(daily, pl.DataFrame(schema=REJECTS_SCHEMA), rows_read, DAILY,
                             rows_per_manager=dict(per_manager.iter_rows()))
-    described = plan.described
-    quality = SourceQuality(
-        name=described.name, path=described.path, rows_read=rows_read,
-        rows_rejected=sum(reasons.values()), reasons=reasons,
-        detected=described.detected | {"shape": DAILY}, notes=list(described.notes))
-    return activities, quality
+    return activities, server_quality(plan, rows_read, reasons, DAILY)

@@ -31,6 +31,7 @@ from funnelctl.engines.clickhouse_activities import (
     distinct_values,
     manager_ids,
     plan_source,
+    server_quality,
 )
 from funnelctl.engines.clickhouse_daily import daily_statement, read_daily
 from funnelctl.engines.norms_sql import (
@@ -160,12 +161,7 @@ def activities_from_counts(table: pl.DataFrame, names: list[str], others: list[s
     activities = Activities(daily, pl.DataFrame(schema=REJECTS_SCHEMA), rows_read, ROWS,
                             dict(other.iter_rows()), dict(per_manager.iter_rows()),
                             short_calls)
-    described = plan.described
-    quality = SourceQuality(
-        name=described.name, path=described.path, rows_read=rows_read,
-        rows_rejected=sum(reasons.values()), reasons=reasons,
-        detected=described.detected | {"shape": ROWS}, notes=list(described.notes))
-    return activities, quality
+    return activities, server_quality(plan, rows_read, reasons, ROWS)
 
 
 def explain(name: str, source: Source, config: Config, as_of: dt.date | None) -> str:
