@@ -58,15 +58,9 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
                    as_of: dt.date | None) -> Prepared:
     conn = connect(name, source)
     params = Params()
-    detected, notes = {}, []
-    if source.table is not None:
-        from_sql = quote_table(source.table)
-        path = f"{source.url} table {source.table}"
-        text_blank = False
-    else:
-        from_sql, detected, notes, text_blank = _local_file(name, source, params)
-        path = str(source.path)
-    types = describe(conn, from_sql, params, source.table is not None, text_blank)
+    place = locate(name, source, params)
+    from_sql, path, detected, notes = place.from_sql, place.path, place.detected, place.notes
+    types = describe(conn, from_sql, params, source.table is not None, place.text_blank)
     extra = sorted({c for f in users for c in (*f.breakdown, *property_columns(f))})
     mapping = {c: source.columns.get(c, c) for c in (*REQUIRED, *extra)}
     missing = [c for c in (*REQUIRED, *extra) if mapping[c] not in types]
@@ -76,8 +70,7 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
                 if column in REQUIRED else "")
         raise conn.fail(f"no column '{mapping[column]}' (for {column}){hint}; columns "
                         f"found: {excerpt_list(list(types))}")
-    columns = Columns(types, from_sql, text_blank, source.table is None,
-                      naive_columns(source))
+    columns = Columns(types, from_sql, place.text_blank, source.table is None, place.naive)
     dates = plausible(as_of, config.timezone)
     utc = dt.timezone.utc
     bounds = (micros(dates.start.replace(tzinfo=utc)), micros(dates.end.replace(tzinfo=utc)))
@@ -85,8 +78,30 @@ def prepare_source(name: str, source: Source, config: Config, users: list[Funnel
     return Prepared(conn, columns, mapping, clean, params, path, detected, notes)
 
 
-def _local_file(name: str, source: Source, params: Params) -> tuple[str, dict, list, bool]:
+@dataclass
+class Located:
+    """Where a source's rows are for ClickHouse: the FROM clause, the path the report names,
+    what the reader detected of a local file, and its naive timestamp columns."""
+
+    from_sql: str
+    path: str
+    detected: dict
+    notes: list
+    text_blank: bool = False  # CSV: an empty cell is a missing value (as Polars)
+    naive: frozenset[str] = frozenset()
+
+
+def locate(name: str, source: Source, params: Params) -> Located:
+    """A server table (`table:`), or the source's own local files (`path:`)."""
+    if source.table is not None:
+        return Located(quote_table(source.table), f"{source.url} table {source.table}", {}, [])
+    return _local_file(name, source, params)
+
+
+def _local_file(name: str, source: Source, params: Params) -> Located:
     """file(path, format) for chdb over the source's own files (CSV or Parquet)."""
+    import polars as pl
+
     from funnelctl.io.readers import open_source
 
     raw = open_source(name, source)  # the same checks of the path as the Polars engine
@@ -102,26 +117,18 @@ def _local_file(name: str, source: Source, params: Params) -> tuple[str, dict, l
             raise DataError(f"{source.path}: engine: clickhouse reads comma- or tab-separated "
                             f"files (this one uses {separator!r}); use engine: polars")
         from_sql = f"file({params.bind(str(source.path))}, {formats[separator]})"
-        return from_sql, dict(raw.detected), list(raw.notes), True
+        return Located(from_sql, str(source.path), dict(raw.detected), list(raw.notes), True)
     if raw.path.is_dir():
         pattern = str(raw.path / "**.parquet")
     else:
         pattern = str(source.path)
-    return f"file({params.bind(pattern)}, Parquet)", dict(raw.detected), list(raw.notes), False
-
-
-def naive_columns(source: Source) -> frozenset[str]:
-    """The timestamp columns a local Parquet source stores without a time zone: wall
-    times in the config's zone, as the Polars reader takes them (chdb shows them as UTC)."""
-    if source.table is not None or str(source.path).lower().endswith((".csv", ".txt", ".tsv")):
-        return frozenset()
-    import polars as pl
-
-    from funnelctl.io.readers import open_source
-
-    schema = open_source("", source).frame.collect_schema()
-    return frozenset(c for c, t in schema.items()
-                     if isinstance(t, pl.Datetime) and not t.time_zone)
+    # chdb shows a timestamp stored without a zone as UTC; the Polars reader (and so this
+    # engine) takes it as a wall time in the config's zone.
+    schema = raw.frame.collect_schema()
+    naive = frozenset(c for c, t in schema.items()
+                      if isinstance(t, pl.Datetime) and not t.time_zone)
+    return Located(f"file({params.bind(pattern)}, Parquet)", str(source.path),
+                   dict(raw.detected), list(raw.notes), False, naive)
 
 
 # Text columns as text, empty cells as NULL: as the Polars engine reads a CSV.

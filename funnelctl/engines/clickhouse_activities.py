@@ -12,15 +12,14 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.engines.clickhouse import (
     _copy,
-    _local_file,
     describe,
-    naive_columns,
+    locate,
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.norms_sql import distinct_sql
-from funnelctl.engines.sql import Params, quote_table
+from funnelctl.engines.sql import Params
 from funnelctl.io.activities import ROWS, activity_mapping
 from funnelctl.io.values import clean_text, null_markers
 from funnelctl.report import SourceQuality
@@ -54,19 +53,14 @@ def plan_source(name: str, source: Source) -> Plan:
     """Connect, read the columns (DESCRIBE) and map them as the Polars reader does."""
     conn = connect(name, source)
     params = Params()
-    if source.table is not None:
-        from_sql, detected, notes, text_blank = quote_table(source.table), {}, [], False
-        path = f"{source.url} table {source.table}"
-    else:
-        from_sql, detected, notes, text_blank = _local_file(name, source, params)
-        path = str(source.path)
-    types = describe(conn, from_sql, params, source.table is not None, text_blank)
+    place = locate(name, source, params)
+    from_sql, path, detected, notes = place.from_sql, place.path, place.detected, place.notes
+    types = describe(conn, from_sql, params, source.table is not None, place.text_blank)
     described = Described(name, path, list(types), detected, notes)
     # The column checks of the Polars reader, on the names DESCRIBE gave (types below).
     shape, headers = activity_mapping(Described(name, path, list(types)),  # type: ignore
                                       source)
-    columns = Columns(types, from_sql, text_blank, source.table is None,
-                      naive_columns(source))
+    columns = Columns(types, from_sql, place.text_blank, source.table is None, place.naive)
     for canonical, header in headers.items():
         if not (columns.is_text(header) or columns.is_numeric(header)
                 or types[header].removeprefix("Nullable(").startswith("Date")):

@@ -21,9 +21,8 @@ from funnelctl.checks import check_empty_period, check_funnel, check_stage_value
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
     _copy,
-    _local_file,
     describe,
-    naive_columns,
+    locate,
     refold,
     segment_parts,
     settings,
@@ -47,7 +46,7 @@ from funnelctl.engines.deals_sql import (
     usable_sql,
     whole_sql,
 )
-from funnelctl.engines.sql import Params, quote_table
+from funnelctl.engines.sql import Params
 from funnelctl.errors import DataError
 from funnelctl.io.deals import (
     CLOSED_BEFORE_CREATED,
@@ -100,19 +99,17 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
                as_of: dt.date | None) -> DealSource:
     conn = connect(name, source)
     params = Params()
-    if source.table is not None:
-        from_sql, detected, notes, csv = quote_table(source.table), {}, [], False
-        path, row_order = f"{source.url} table {source.table}", "tuple(created_us, cid, id)"
-    else:
-        from_sql, detected, notes, csv = _local_file(name, source, params)
-        path, row_order = str(source.path), "_row_number"
-    types = describe(conn, from_sql, params, source.table is not None, csv)
+    place = locate(name, source, params)
+    from_sql, path, detected, notes = place.from_sql, place.path, place.detected, place.notes
+    # a table has no row order: its earliest-created row of an id is kept
+    row_order = "tuple(created_us, cid, id)" if source.table is not None else "_row_number"
+    types = describe(conn, from_sql, params, source.table is not None, place.text_blank)
     raw = RawSource(name, path, pl.LazyFrame(schema=dict.fromkeys(types, pl.String)),
                     list(types), detected, notes)
     breakdown = sorted({c for f in users for c in f.breakdown})
     mapping = column_mapping(raw, source, breakdown)
     preset = resolve_preset(raw, source)
-    columns = Columns(types, from_sql, csv, source.table is None, naive_columns(source))
+    columns = Columns(types, from_sql, place.text_blank, source.table is None, place.naive)
     for canonical in ("created_at", "closed_at"):
         header = mapping.get(canonical)
         if header in types and not _is_date_or_text(columns, header):
