@@ -16,21 +16,15 @@ OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
 
 
 def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
-              significance: Significance | None = None, extra_aggs: list[pl.Expr] = (),
-              rows_out: dict[str, list[dict]] | None = None) -> FunnelResult:
+              significance: Significance | None = None) -> FunnelResult:
     """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days).
 
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
-    `extra_aggs` are aggregated with the segments (the money view's sums: one group-by
-    per column instead of two); their rows go into `rows_out` per column.
     """
     aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     row = frame.lazy().select(aggs).collect().row(0, named=True)
-    parts = {column: segment_rows(frame, funnel, column, kind, extra_aggs)
-             for column in funnel.breakdown}
-    if rows_out is not None and extra_aggs:
-        rows_out.update({column: rows for column, (rows, _) in parts.items()})
+    parts = {column: segment_rows(frame, funnel, column, kind) for column in funnel.breakdown}
     return from_rows(funnel, kind, row, parts, significance)
 
 
@@ -66,8 +60,8 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
         seg.differs = p is not None and p < significance.level
 
 
-def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
-                 extra_aggs: list[pl.Expr] = ()) -> tuple[list[dict], int]:
+def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str
+                 ) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
     many segments were folded into the other row.
 
@@ -76,7 +70,7 @@ def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str,
     value's position, the other row last), so the other row is aggregated from its own
     rows and its medians are true. Lazily: only the columns the aggregates read are
     touched, and a flag several aggregates share is computed once."""
-    aggs = [*funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel)), *extra_aggs]
+    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
     value = pl.col(column).fill_null(EMPTY)
     rows = frame.lazy()
     sizes = dict(rows.group_by(value.alias("value")).len().collect().iter_rows())
