@@ -245,3 +245,16 @@ def test_findings_read_in_russian_with_lang_ru(cli, config):
                    if f["code"] == "stage_conversion" and f["params"]["stage"] == "B")
     assert finding["message"].startswith("conversion into 'B' is 66.7%")
     assert finding["params"]["conversion"] == pytest.approx(6 / 9)
+
+
+def test_an_empty_stage_is_named_empty_not_none(cli, tmp_path):
+    # Deal 11's stage is blank, deal 13's only spaces: two unmatched rows of one empty value.
+    rows = [r if r[0] != "11" else ["11", "", *r[2:]] for r in ROWS]
+    rows.append(["13", "   ", "05.02.2024 10:00:00", "не закрыта", "M2", ""])
+    write_csv(tmp_path / "deals.csv", HEADER, rows)
+    path = tmp_path / "audit.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    quality = cli.json("audit", path)["data_quality"]["sources"][0]
+    assert quality["unmatched_stages"] == {"(empty)": 2}
+    shown = cli("audit", path, "--fail-on", "never").stdout
+    assert "'(empty)' (2)" in shown and "None" not in shown

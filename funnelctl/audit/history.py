@@ -14,7 +14,7 @@ from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
 from funnelctl.io.readers import LINE, RawSource, open_source
 from funnelctl.io.rejects import ledger, source_quality
-from funnelctl.metrics.breakdown import summarise
+from funnelctl.metrics.breakdown import EMPTY, summarise
 from funnelctl.metrics.history import (
     BACKWARDS,
     ROLE,
@@ -132,9 +132,10 @@ def record_unmatched(unmatched: pl.DataFrame, funnel_names: list[str],
     value, shown, written to the rejects ledger with their line; then they play no part."""
     if not unmatched.height:
         return
-    counts = unmatched.group_by("stage").len().sort("len", descending=True)
-    for value, count in counts.iter_rows():
-        key = str(value)
+    # An empty stage is named as the project names every empty value, not 'None'.
+    named = pl.col("stage").replace("", None).fill_null(EMPTY)
+    counts = unmatched.group_by(named).len().sort("len", descending=True)
+    for key, count in counts.iter_rows():
         quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count
     reason = "stage matches no stage of funnel " + ", ".join(f"'{n}'" for n in funnel_names)
     quality.reasons[reason] = unmatched.height

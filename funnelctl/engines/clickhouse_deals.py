@@ -61,7 +61,7 @@ from funnelctl.io.presets import with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
 from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
-from funnelctl.metrics.breakdown import from_rows
+from funnelctl.metrics.breakdown import EMPTY, from_rows
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
 from funnelctl.metrics.periods import DateRange
@@ -326,7 +326,7 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
     for r in usable:
         i = int(r["cid"]) - 1
         if all(keys.depth[i] == NOT_MEMBER for keys in per_funnel):
-            value = str(stages[i])
+            value = EMPTY if stages[i] in (None, "") else str(stages[i])  # named, not None
             unmatched[value] = unmatched.get(value, 0) + int(r["deals"])
     if unmatched:
         reason = "stage matches no stage of funnel " + ", ".join(f"'{f.name}'" for f in users)
