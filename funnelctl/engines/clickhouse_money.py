@@ -110,41 +110,54 @@ def amount_line(config: Config, name: str, source: Source) -> str:
 
 def add_money(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config,
               result: FunnelResult, days: tuple[int, int] | None) -> None:
-    """result's money view, loss reasons and segments' money over the period's deals.
-    `run(sql builder)`: runs `builder(params)` over the funnel's deals with fresh params
-    (the builder gets (the funnel's deals SQL, params))."""
+    """result's money view, loss reasons and segments' money over the period's deals, as
+    audit/money.add_money makes them on Polars. `run(builder)`: the rows of the statement
+    `builder(the funnel's deals SQL, a fresh copy of its params)`."""
     names = [s.name for s in funnel.stages]
     if not money.amount:
-        if money.loss:
-            lost = run(lambda deals, params: lost_sql(deals, params, days, None))
-            result.loss_reasons = reasons_from(_lost_frame(lost, None, False), names,
-                                               priced=False)
+        result.loss_reasons = _loss_reasons(run, money, days, names, None, None)
         return
     codes, converted, blocks = _blocks(run, money, funnel, config, days)
-    if money.loss:
-        lost = run(lambda deals, params: lost_sql(deals, params, days, blocks))
-        result.loss_reasons = reasons_from(
-            _lost_frame(lost, None if blocks.split else codes[0], True), names, priced=True)
+    result.loss_reasons = _loss_reasons(run, money, days, names, blocks,
+                                        None if blocks.split else codes[0])
     managers = money.manager and "manager" not in funnel.breakdown
     sets = _sets(funnel, result, managers, len(codes) == 1)
-    rows = run(lambda deals, params: money_sql(deals, params, days, blocks, sets))
-    tables = _tables(rows)
+    tables = _tables(run(lambda deals, params: money_sql(deals, params, days, blocks, sets)))
     if len(codes) > 1:
-        result.money_by_currency = [
-            money_from(*_block(tables, code, funnel, managers), names, code,
-                       funnel.min_sample, {}, _managers(tables, code, funnel, managers))
-            for code in codes]
+        result.money_by_currency = [_money(tables.get(code, {}), names, code, {}, funnel)
+                                    for code in codes]
         return
-    block = tables.get(None, {})
-    money = money_from(*_block(tables, None, funnel, managers), names, codes[0],
-                       funnel.min_sample, converted, _managers(tables, None, funnel, managers))
+    block = tables.get(None, {})  # one block: no block column
     by_column = {c: segments_from(*_segment_table(block.get(SET_BREAKDOWN + j)),
                                   funnel.min_sample)
                  for j, c in enumerate(funnel.breakdown, 1)}
     rest = {c: _won_medians(block.get(SET_REST + j)).get("(other)", _NONE)
             for j, c in enumerate(funnel.breakdown, 1)}
-    attach_money(result, money, by_column, lambda column, folded, kept, label: rest_from(
-        rest[column], folded, label, funnel.min_sample))
+    attach_money(result, _money(block, names, codes[0], converted, funnel), by_column,
+                 lambda column, folded, kept, label: rest_from(rest[column], folded, label,
+                                                               funnel.min_sample))
+
+
+def _loss_reasons(run: Callable, money: MoneyColumns, days: tuple[int, int] | None,
+                  names: list[str], blocks: Blocks | None, code: str | None) -> list:
+    """The loss reasons (value.reasons_from); `blocks` None: no amounts, counts only;
+    `code`: the one block's currency (None: each deal's block)."""
+    if not money.loss:
+        return []
+    lost = run(lambda deals, params: lost_sql(deals, params, days, blocks))
+    return reasons_from(_lost_frame(lost, code, blocks is not None), names,
+                        priced=blocks is not None)
+
+
+def _money(block: dict[int, list[dict]], names: list[str], code: str | None,
+           converted: dict[str, int], funnel: Funnel):
+    """One currency block's Money (value.money_from) from its money_sql rows."""
+    whole = _won_medians(block.get(SET_WHOLE)).get("", _NONE)
+    managers = (segments_from(*_segment_table(block[SET_MANAGER]), funnel.min_sample)
+                if SET_MANAGER in block else {})
+    return money_from(_outcome_frame(block.get(SET_DEPTH), DEPTH, int),
+                      {"median": whole["median"], "cycle": whole["cycle"]}, names, code,
+                      funnel.min_sample, converted, managers)
 
 
 def _blocks(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config,
@@ -220,23 +233,8 @@ def _float(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def _block(tables: dict, code: str | None, funnel: Funnel, managers: bool
-           ) -> tuple[pl.DataFrame, dict]:
-    """(the block's (depth, outcome) table, its won deals' medians)."""
-    block = tables.get(code, {})
-    whole = _won_medians(block.get(SET_WHOLE)).get("", _NONE)
-    return _outcome_frame(block.get(SET_DEPTH), DEPTH, int), \
-        {"median": whole["median"], "cycle": whole["cycle"]}
-
-
 def _segment_table(rows: list[dict] | None) -> tuple[pl.DataFrame, dict[str, dict]]:
     return _outcome_frame(rows, "_segment", str), _won_medians(rows)
-
-
-def _managers(tables: dict, code: str | None, funnel: Funnel, managers: bool) -> dict:
-    if not managers:
-        return {}
-    return segments_from(*_segment_table(tables.get(code, {}).get(SET_MANAGER)), funnel.min_sample)
 
 
 def _lost_frame(rows: list[dict], code: str | None, priced: bool) -> pl.LazyFrame:
