@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from funnelctl.render.fmt import Fmt
+from funnelctl.render.fmt import DASH, NBSP, Fmt
 from funnelctl.render.labels import column_label, segment_label
 from funnelctl.report import FunnelResult, Money, MoneySegment, Velocity
 
@@ -164,7 +164,9 @@ def reasons_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> MoneyTable
     rows = []
     for r in funnel.loss_reasons:
         if r.value_by_currency:
-            value = ", ".join(f.money(v, c) for c, v in r.value_by_currency.items())
+            # An unknown value (no deal with an amount) is a dash with its currency, not 0.
+            value = ", ".join(f.money(v, c) if v is not None else f"{DASH}{NBSP}{c}"
+                              for c, v in r.value_by_currency.items())
         else:
             value = f.money(r.value)
         stages = ", ".join(f"{name} {f.num(n)}" for name, n in r.stages.items()) or "–"
