@@ -4,6 +4,7 @@ reasons and the cycle-time target. The numbers come from metrics/value.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -23,7 +24,7 @@ from funnelctl.metrics.value import (
     segment_money,
     won_deals,
 )
-from funnelctl.report import INSUFFICIENT, FunnelResult
+from funnelctl.report import INSUFFICIENT, FunnelResult, Money, MoneySegment
 
 
 @dataclass
@@ -54,10 +55,15 @@ def rated_blocks(deals: pl.DataFrame, config: MoneyConfig, funnel: Funnel, rates
     `rates_at`."""
     blocks, missing = currency_blocks(deals, config.currency, config.rates)
     if missing:
-        raise ConfigError(
-            f"{rates_at}: no rate for {', '.join(missing)}, which the amounts of funnel "
-            f"'{funnel.name}' are in: add it (units of {config.currency} per 1 {missing[0]})")
+        raise no_rate(missing, config, funnel, rates_at)
     return blocks
+
+
+def no_rate(missing: list[str], config: MoneyConfig, funnel: Funnel, rates_at: str
+            ) -> ConfigError:
+    return ConfigError(
+        f"{rates_at}: no rate for {', '.join(missing)}, which the amounts of funnel "
+        f"'{funnel.name}' are in: add it (units of {config.currency} per 1 {missing[0]})")
 
 
 def _lost_by_block(blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]]
@@ -99,15 +105,31 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
             for currency, frame, converted in money_in.blocks]
         return
     currency, _, converted = money_in.blocks[0]
-    money = result.money = money_view(deals, names, currency, funnel.min_sample, converted,
-                                      managers, won)
+    money = money_view(deals, names, currency, funnel.min_sample, converted, managers, won)
+    attach_money(result, money,
+                 {c: segment_money(deals, c, funnel.min_sample, won) for c in result.breakdowns},
+                 lambda column, folded, kept, label: rest_money(
+                     won, column, folded, kept, label, funnel.min_sample))
+
+
+# A folded "(other)" row's money: (column, the folded segments' money, the kept values,
+# the row's label) -> its MoneySegment.
+RestMoney = Callable[[str, list[MoneySegment], list[str], str], MoneySegment]
+
+
+def attach_money(result: FunnelResult, money: Money,
+                 by_column: dict[str, dict[str, MoneySegment]], rest: RestMoney) -> None:
+    """A one-currency money view onto the result, whichever engine computed it: the
+    stages' value, the value bottleneck, each segment's money (`by_column`: segment value
+    -> its money, per breakdown column), a folded row's from `rest`."""
+    result.money = money
     result.value_bottleneck = money.bottleneck
     for stage, value in zip(result.stages, money.stages):
         stage.value = value
     for column, segs in result.breakdowns.items():
-        by_value = segment_money(deals, column, funnel.min_sample, won)
+        by_value = by_column[column]
         kept = [seg.value for seg in segs if not seg.folded]
         folded = [m for value, m in by_value.items() if value not in kept]
         for seg in segs:
-            seg.money = (rest_money(won, column, folded, kept, seg.value, funnel.min_sample)
-                         if seg.folded else by_value.get(seg.value))
+            seg.money = rest(column, folded, kept, seg.value) if seg.folded \
+                else by_value.get(seg.value)

@@ -144,7 +144,8 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
 # Deals funnel keys that need each deal's row (engines/clickhouse_deals.py does not run
 # them; docs/engines.md).
 _DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),
-              ("plan", "the plan needs the money view"),
+              ("plan", "the plan needs the forecast's expected close dates, and each won deal's "
+                       "manager and close date"),
               ("snooze", "snoozed deals are held back by id"))
 
 

@@ -11,13 +11,14 @@ and whether its loss stage is known, per funnel; that goes back as array paramet
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
+from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
     _copy,
@@ -28,6 +29,7 @@ from funnelctl.engines.clickhouse import (
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
+from funnelctl.engines.clickhouse_money import MoneyColumns, add_money, money_columns
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.deals_sql import (
     KEY_COLUMNS,
@@ -67,10 +69,10 @@ from funnelctl.metrics.value import cycle_target_from
 from funnelctl.report import INSUFFICIENT, Finding, FunnelResult, SourceQuality
 
 EPOCH = dt.datetime(1970, 1, 1)
-# Columns the Polars reader uses for the money view, forecast and loss reasons: not read
-# on ClickHouse yet (docs/engines.md), and the report says so. (stage_changed_at is for
-# max_days, a config error on ClickHouse.)
-UNREAD = ("amount", "currency", "expected_close", "loss_reason")
+# A column the Polars reader uses for the forecast: not read on ClickHouse yet
+# (docs/engines.md), and the report says so. (stage_changed_at is for max_days, a config
+# error on ClickHouse.)
+UNREAD = ("expected_close",)
 OUTCOME_CODES = {"won": WON, "lost": LOST, "open": OPEN}
 
 
@@ -89,6 +91,7 @@ class DealSource:
     preset: str | None
     raw: RawSource
     has_closed: bool
+    money: MoneyColumns
 
 
 def micros(moment: dt.datetime) -> int:
@@ -115,21 +118,17 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
         if header in types and not _is_date_or_text(columns, header):
             raise conn.fail(f"column '{header}' ({canonical}) is {types[header]}: engine: "
                             "clickhouse reads dates, date-times or ISO 8601 text")
-    priced = mapping.get("amount") in types  # the currency and close dates need amounts
-    unread = [f"'{mapping[c]}' ({c})" for c in UNREAD if mapping.get(c) in types
-              and (priced or c in ("amount", "loss_reason"))]
-    unread += [f"'{c}'" for c in types if WIDE_COLUMN.match(c)]
-    if unread:
-        raw.notes.append(
-            "engine: clickhouse does not read " + ", ".join(unread) + " yet: the money view, "
-            "forecast, loss reasons and loss stages from stage dates run on engine: polars "
-            "(docs/engines.md)")
+    unread_note(raw, mapping, types)
     present = tuple(c for c in KEY_COLUMNS if c in mapping)
     combos = conn.query(distinct_sql(columns, mapping, present) + settings(columns),
                         dict(params.values))
     raw_keys = [tuple(row[f"k:{c}"] for c in present) for row in combos]
     keys = canonical_keys(raw_keys, present, source, preset)
-    labels = {c: distinct_labels(conn, columns, mapping, c, params) for c in breakdown}
+    # The manager's label too: the money view has every manager's money.
+    labelled = sorted({*breakdown, *(["manager"] if "manager" in mapping else [])})
+    labels = {c: distinct_labels(conn, columns, mapping, c, params) for c in labelled}
+    money = money_columns(conn, columns, mapping, params, config, name, source, lambda header:
+                          distinct_values(conn, columns, header, params))
     dates = plausible(as_of, config.timezone)
     reasons = ["blank line", "missing deal id", "missing created_at", "unparseable created_at",
                out_of_range("created_at")]
@@ -143,9 +142,23 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     rows = deal_rows(columns, mapping, params, config.timezone,
                      (micros(dates.start), micros(dates.end)), raw_keys, unknown_status,
                      present, labels, null_markers(source.null_values), tuple(reasons),
-                     row_order, set(columns.naive))
+                     row_order, set(columns.naive), money.carried)
     return DealSource(conn, columns, rows, params, keys, path, has_status,
-                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping)
+                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money)
+
+
+def unread_note(raw: RawSource, mapping: dict[str, str], types: dict[str, str]) -> None:
+    """The data-quality note naming the columns read on Polars only, and what needs them."""
+    priced = mapping.get("amount") in types  # the forecast needs amounts
+    unread = {f"'{mapping[c]}' ({c})": "the forecast" for c in UNREAD
+              if mapping.get(c) in types and priced}
+    unread |= {f"'{c}'": "loss stages from stage dates" for c in types if WIDE_COLUMN.match(c)}
+    if unread:
+        needs = list(dict.fromkeys(unread.values()))
+        raw.notes.append(
+            "engine: clickhouse does not read " + ", ".join(unread) + " yet: "
+            + " and ".join(needs) + (" run" if len(needs) > 1 else " runs")
+            + " on engine: polars (docs/engines.md)")
 
 
 def _is_date_or_text(columns: Columns, header: str) -> bool:
@@ -168,8 +181,14 @@ def canonical_keys(raw_keys: list[tuple], present: tuple[str, ...], source: Sour
 def distinct_labels(conn: Connection, columns: Columns, mapping: dict[str, str],
                     column: str, params: Params) -> tuple[list[str], list[str]]:
     """A breakdown column's distinct values and their labels (stripped, as the reader)."""
-    sql = labels_sql(columns, mapping, [column]) + settings(columns)
-    values = sorted(conn.query(sql, dict(params.values))[0][f"b:{column}"])
+    return distinct_values(conn, columns, mapping[column], params)
+
+
+def distinct_values(conn: Connection, columns: Columns, header: str, params: Params
+                    ) -> tuple[list[str], list[str]]:
+    """A column's distinct values and their labels (stripped, as the reader)."""
+    sql = labels_sql(columns, {"c": header}, ["c"]) + settings(columns)
+    values = sorted(conn.query(sql, dict(params.values))[0]["b:c"])
     labels = pl.Series(values, dtype=pl.String).str.strip_chars().to_list()
     return values, labels
 
@@ -210,6 +229,9 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         result, unknown = period_result(deals, funnel, sql, params, dates, config, True)
         whole = _query(deals, whole_sql(sql, len(funnel.stages)), params)[0]
         found = check_funnel(result, funnel)
+        add_money(_runner(deals, sql, params), deals.money, funnel, config, result,
+                  _days(dates))
+        found += check_money(result, funnel)
         found += check_stage_values(funnel, suspect_values(funnel, present))
         newest = (EPOCH + dt.timedelta(microseconds=int(whole["newest_us"]))
                   if int(whole["deals"]) else None)
@@ -220,6 +242,14 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
+
+
+def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:
+    """Runs builder(the funnel's deals SQL, a copy of its params) (clickhouse_money)."""
+    def run(builder: Callable[[str, Params], str]) -> list[dict]:
+        local = _copy(params)
+        return _query(deals, builder(funnel_sql, local), local)
+    return run
 
 
 def _query(deals: DealSource, sql: str, params: Params) -> list[dict]:

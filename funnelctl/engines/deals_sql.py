@@ -121,10 +121,12 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
               bounds_us: tuple[int, int], keys: list[tuple], unknown_status: list[int],
               present: tuple[str, ...], labels: dict[str, tuple[list[str], list[str]]],
               markers: list[str], reasons: tuple[str, ...], row_order: str,
-              naive: set[str]) -> DealRows:
+              naive: set[str], carried: dict[str, str] | None = None) -> DealRows:
     """unknown_status: per key combination, 1 when its status word is unknown.
     labels: per breakdown column, (distinct values, their labels). row_order: the SQL of
-    the rows' order (the file's row number; on a table, see docs/engines.md)."""
+    the rows' order (the file's row number; on a table, see docs/engines.md). carried:
+    more columns of each deal (name: its SQL over the row; the money view's)."""
+    carried = carried or {}
     marker_array = bind_strings(params, markers)
     id_ref = column_ref(columns, mapping["deal_id"])
     deal_id = (f"replaceRegexpAll(toString({id_ref}), '^\\\\s+|\\\\s+$', '')"
@@ -148,26 +150,27 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
         rules.append(f"{bind_ints(params, unknown_status, 'UInt8')}[cid] = 1")
     assert len(rules) == len(reasons)
     reason = "multiIf(" + ", ".join(f"{r}, {i}" for i, r in enumerate(rules)) + ", NULL)"
-    bds = "".join(f", {_label(columns, mapping[c], params, *labels[c])} AS "
+    bds = "".join(f", {label_sql(columns, mapping[c], params, *labels[c])} AS "
                   f"{quote_identifier('b:' + c)}" for c in labels)
+    bds += "".join(f", {sql} AS {quote_identifier(name)}" for name, sql in carried.items())
     rows = (f"SELECT {row_order} AS rn, {deal_id} AS id, {cid} AS cid, "
             f"{created} AS created_us, {closed} AS closed_us{bds},\n  "
             f"toNullable({reason}) AS _reason\nFROM {columns.from_sql}")
-    kept = ", ".join(["cid", "created_us", "closed_us",
-                      *[quote_identifier("b:" + c) for c in labels]])
-    names = ["cid", "created_us", "closed_us", *[quote_identifier("b:" + c) for c in labels]]
+    names = ["cid", "created_us", "closed_us", *[quote_identifier("b:" + c) for c in labels],
+             *map(quote_identifier, carried)]
+    kept = ", ".join(names)
     unpack = ", ".join(f"d.{i} AS {name}" for i, name in enumerate(names, 1))
     deals = (f"SELECT id, {unpack}, copies FROM (SELECT id, argMin(tuple({kept}), rn) AS d, "
              f"count() AS copies\nFROM (\n{rows}\n) WHERE isNull(_reason) GROUP BY id)")
     return DealRows(rows, deals, reasons)
 
 
-def _label(columns: Columns, header: str, params: Params, values: list[str],
-           labels: list[str]) -> str:
+def label_sql(columns: Columns, header: str, params: Params, values: list[str],
+              labels: list[str], missing: str = "'(empty)'") -> str:
     """A breakdown value's label (the reader's, worked out on the distinct values);
-    a missing value is '(empty)', as metrics/breakdown labels it."""
+    a missing value is '(empty)', as metrics/breakdown labels it (or `missing`)."""
     text = text_of(columns, header)
-    return (f"if(isNull({text}), '(empty)', arrayElement({bind_strings(params, labels)}, "
+    return (f"if(isNull({text}), {missing}, arrayElement({bind_strings(params, labels)}, "
             f"indexOf({bind_strings(params, values)}, assumeNotNull({text}))))")
 
 
@@ -229,8 +232,8 @@ def aggregate_sql(deals: str, n: int, breakdown: list[str], params: Params,
              f"countIf(outcome = {LOST} AND known = 0) AS unknown",
              "arraySort(groupArrayIf(cycle, isNotNull(cycle))) AS cycles"]
     outer = ["set", "value", "entities", *[f"entered_{k}" for k in range(1, n + 1)],
-             "won", "lost", "unknown", f"{_linear(0.5)} AS cycle_median",
-             f"{_linear(0.9)} AS cycle_p90", "length(cycles) AS cycled"]
+             "won", "lost", "unknown", f"{linear(0.5)} AS cycle_median",
+             f"{linear(0.9)} AS cycle_p90", "length(cycles) AS cycled"]
     if good is not None:  # the cycle target's won deals over `good` days
         outer.append(f"arrayCount(v -> v > {params.bind(good, 'Float64')}, cycles) AS over_good")
     chosen = [(j, c) for j, c in enumerate(breakdown, 1) if kept is None or c in kept]
@@ -240,19 +243,25 @@ def aggregate_sql(deals: str, n: int, breakdown: list[str], params: Params,
         if kept is not None:
             value = f"if(has({bind_strings(params, kept[c])}, {value}), {value}, '(other)')"
         labels.append(f"tuple(toUInt8({j}), toString({value}))")
-    where = ""
-    if days is not None:
-        low, high = (params.bind(d, "Int64") for d in days)
-        where = f" WHERE intDiv(created_us, {DAY_US}) BETWEEN {low} AND {high}"
+    where = f" WHERE {created_in(params, days)}"
     grouped = (f"SELECT s.1 AS set, s.2 AS value, {', '.join(inner)}\nFROM (\n{deals}\n)"
                f"\nARRAY JOIN [{', '.join(labels)}] AS s{where} GROUP BY set, value")
     return f"SELECT {', '.join(outer)}\nFROM (\n{grouped}\n)\nORDER BY set, value"
 
 
-def _linear(q: float) -> str:
-    """The q-quantile of the sorted cycles with Polars' linear interpolation, in the same
+def created_in(params: Params, days: tuple[int, int] | None) -> str:
+    """The condition of a deal created inside the period's days (days since 1970; None:
+    every deal)."""
+    if days is None:
+        return "1"
+    low, high = (params.bind(d, "Int64") for d in days)
+    return f"intDiv(created_us, {DAY_US}) BETWEEN {low} AND {high}"
+
+
+def linear(q: float, values: str = "cycles") -> str:
+    """The q-quantile of a sorted array with Polars' linear interpolation, in the same
     float steps (h = (n - 1) * q; x[floor] + (x[ceil] - x[floor]) * (h - floor h))."""
-    h = f"((length(cycles) - 1) * {q!r})"
-    low = "cycles[toUInt64(floor(" + h + ")) + 1]"
-    high = "cycles[toUInt64(ceil(" + h + ")) + 1]"
-    return f"if(empty(cycles), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"
+    h = f"((length({values}) - 1) * {q!r})"
+    low = f"{values}[toUInt64(floor({h})) + 1]"
+    high = f"{values}[toUInt64(ceil({h})) + 1]"
+    return f"if(empty({values}), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"

@@ -58,24 +58,42 @@ def currency_blocks(frame: pl.DataFrame, default: str | None, rates: dict[str, f
     frame = frame.with_columns(code.alias(CURRENCY))
     counts = (frame.filter(pl.col(AMOUNT).is_not_null()).group_by(CURRENCY).len()
               .sort(["len", CURRENCY], descending=[True, False], nulls_last=True))
-    present = counts[CURRENCY].to_list()
-    if len(present) <= 1:
-        return [(present[0] if present else default, frame, {})], []
-    if rates:
+    codes, converted, missing = block_plan(list(counts.iter_rows()),
+                                           frame[CURRENCY].unique().to_list(), default, rates)
+    if missing:
+        return [], missing
+    if converted:
         known = {**rates, default: 1.0}
-        missing = [c for c in present if c not in known]
-        if missing:
-            return [], [str(c) for c in missing]
         factor = pl.col(CURRENCY).replace_strict(known, default=None, return_dtype=pl.Float64)
-        converted = {str(c): int(n) for c, n in counts.iter_rows() if c != default}
         return [(default, frame.with_columns((pl.col(AMOUNT) * factor).alias(AMOUNT)),
                  converted)], []
+    if len(codes) == 1:
+        return [(codes[0], frame, {})], []
+    return [(c, frame.filter(pl.col(CURRENCY).eq_missing(pl.lit(c, pl.String))), {})
+            for c in codes], []
+
+
+def block_plan(counts: list[tuple[str | None, int]], codes: list[str | None],
+               default: str | None, rates: dict[str, float]
+               ) -> tuple[list[str | None], dict[str, int], list[str]]:
+    """currency_blocks' choice, from the deals with an amount per currency (most first,
+    then by code) and every currency the deals have (a blank one already `default`):
+    (the blocks' currencies, {converted currency: deals} when `rates` convert every
+    amount into `default`, the currencies without a rate). One currency code with
+    nothing converted is one block of every deal. Any engine's counts."""
+    present = [c for c, _ in counts]
+    if len(present) <= 1:
+        return [present[0] if present else default], {}, []
+    if rates:
+        known = {**rates, default: 1.0}
+        missing = [str(c) for c in present if c not in known]
+        if missing:
+            return [], {}, missing
+        return [default], {str(c): int(n) for c, n in counts if c != default}, []
     # A currency whose deals all lack an amount still gets its block (after the priced
     # ones): its deals count in the forecast, overdue and loss reasons, adding no value.
-    unpriced = sorted((c for c in frame[CURRENCY].unique().to_list() if c not in present),
-                      key=lambda c: (c is None, c or ""))
-    return [(c, frame.filter(pl.col(CURRENCY).eq_missing(pl.lit(c, pl.String))), {})
-            for c in present + unpriced], []
+    unpriced = sorted((c for c in codes if c not in present), key=lambda c: (c is None, c or ""))
+    return present + unpriced, {}, []
 
 
 IS_WON = pl.col(OUTCOME) == "won"
@@ -183,11 +201,20 @@ def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
     if won is None:
         won = won_deals(frame, ["manager"] if with_managers else [])
     table = _outcome_table(frame, pl.col(DEPTH))
-    row = table.select(_sums()).row(0, named=True) | won.select(_MEDIANS).row(0, named=True)
+    managers = segment_money(frame, "manager", min_sample, won) if with_managers else {}
+    return money_from(table, won.select(_MEDIANS).row(0, named=True), names, currency,
+                      min_sample, converted, managers)
+
+
+def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: str | None,
+               min_sample: int, converted: dict[str, int] | None,
+               managers: dict[str, MoneySegment]) -> Money:
+    """money_view from its aggregates (any engine's): the (depth, outcome) table of
+    _outcome_table, the won deals' medians ({median, cycle}), the managers' money."""
+    row = table.select(_sums()).row(0, named=True) | medians
     whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
     depths = _depth_table(table, len(names))
     values = stage_values(depths, whole.won_revenue, len(names))
-    managers = segment_money(frame, "manager", min_sample, won) if with_managers else {}
     return Money(
         currency=currency, stages=values, won_revenue=whole.won_revenue,
         won_deals=whole.won_deals, deal_mean=whole.deal_mean, deal_median=whole.deal_median,
@@ -205,7 +232,14 @@ def segment_money(frame: pl.DataFrame, column: str, min_sample: int,
     """Segment value -> its money (won revenue, deal size, velocity), most revenue first.
     `won`: the frame's won_deals (with `column`), when the caller has them."""
     medians = won_medians(frame if won is None else won, column)
-    rows = _outcome_table(frame, _label(column)).group_by("_segment").agg(_sums())
+    return segments_from(_outcome_table(frame, _label(column)), medians, min_sample)
+
+
+def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
+                  ) -> dict[str, MoneySegment]:
+    """segment_money from its aggregates (any engine's): the (_segment, outcome) table of
+    _outcome_table and each segment's won medians."""
+    rows = table.group_by("_segment").agg(_sums())
     out = {row["_segment"]: _segment(row["_segment"], row | medians.get(row["_segment"], _NONE),
                                      min_sample)
            for row in rows.iter_rows(named=True)}
@@ -234,7 +268,13 @@ def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
     """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
     from its own won deals (those of no `kept` value), so they are true medians. `frame`:
     every deal, or just the won ones."""
-    row = _rest_medians(frame, column, kept)
+    return rest_from(_rest_medians(frame, column, kept), folded, label, min_sample)
+
+
+def rest_from(medians: dict, folded: list[MoneySegment], label: str, min_sample: int
+              ) -> MoneySegment:
+    """rest_money from the folded row's own won medians (any engine's)."""
+    row = dict(medians)
     row |= {"deals": sum(k.deals for k in folded), "won_priced": sum(k.won_deals for k in folded),
             "revenue": sum(k.won_revenue for k in folded),
             "open_value": sum(k.open_value for k in folded),
@@ -258,13 +298,20 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
     # Null, not 0, where no deal of the group has an amount: its value is unknown.
     value = pl.when(pl.col(AMOUNT).count() > 0).then(pl.col(AMOUNT).sum()) if priced \
         else pl.lit(None, pl.Float64)
+    # Lazily, so the filter reads only the columns the group-by needs.
+    grouped = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
+               .agg(pl.len().alias("deals"), value.alias("value")))
+    return reasons_from(grouped, names, priced)
+
+
+def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[LossReason]:
+    """loss_reasons from its aggregates (any engine's): the lost deals and their value per
+    (loss_reason, depth[, currency]). The blank reasons are named on the grouped rows;
+    sorted, so the values below are added up in one order."""
+    by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
     text = pl.col("loss_reason")
-    # Lazily, so the filter reads only the columns the group-by needs; the blank reasons
-    # named on the grouped rows; sorted, so the values below are added up in one order.
-    rows = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
-            .agg(pl.len().alias("deals"), value.alias("value"))
-            .with_columns(reason=pl.when(text.is_null() | (text == ""))
-                          .then(pl.lit(EMPTY_REASON)).otherwise(text))
+    rows = (grouped.with_columns(reason=pl.when(text.is_null() | (text == ""))
+                                 .then(pl.lit(EMPTY_REASON)).otherwise(text))
             .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
     # Values per currency when the lost deals are in more than one.
     multi = len(by) > 2 and len({row[CURRENCY] for row in rows}) > 1
