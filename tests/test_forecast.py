@@ -154,10 +154,28 @@ def test_the_plan_from_a_csv_file_gives_the_same_lines(cli, tmp_path, report):
     assert from_file["funnels"][0]["plan"]["source"] == "plan.csv"
 
 
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1,250", 1250.0),  # a thousands comma, as the deals reader reads it (was 1.25)
+    ("1 500 000,50", 1500000.5), ("1.250.000", 1250000.0), ("1250,5", 1250.5),
+    ("USD 1,500.00", 1500.0), ("1 000 руб.", 1000.0), ("₽ 2 000 000", 2000000.0),
+])
+def test_plan_file_amounts_read_as_an_export_reads_them(cli, tmp_path, text, amount):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "plan.csv", ["month", "manager", "amount"], [["2026-11", "Ann", text]])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    plan: plan.csv"),
+                                         encoding="utf-8")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")
+    lines = {ln["manager"]: ln["plan"] for ln in report["funnels"][0]["plan"]["lines"]}
+    assert lines["Ann"] == amount
+
+
 @pytest.mark.parametrize(("rows", "where", "what"), [
     ([["2026-11", "Ann", "lots"]], "plan.csv:2", "amount 'lots' is not a number"),
     ([["2026-11", "Ann", "5"], ["2026-13", "Bob", "5"]], "plan.csv:3", "not a month"),
     ([["2026-11", "Ann", "5"], ["2026-11", "ann", "7"]], "plan.csv:3", "already planned on line 2"),
+    # Not the first number of the text: "1,5 млн" is not 1.5, "1e6" not 1.
+    ([["2026-11", "Ann", "1,5 млн"]], "plan.csv:2", "amount '1,5 млн' is not a number"),
+    ([["2026-11", "Ann", "1e6"]], "plan.csv:2", "amount '1e6' is not a number"),
 ])
 def test_a_bad_plan_file_names_its_line(cli, tmp_path, rows, where, what):
     write_csv(tmp_path / "d.csv", HEADER, ROWS)

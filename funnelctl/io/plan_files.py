@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from funnelctl.config.forecast import PlanTarget, month_range
 from funnelctl.errors import DataError, excerpt, excerpt_list
 from funnelctl.io.files import os_problem, stat_input
+from funnelctl.io.values import amount_from_text
 
 MAX_BYTES = 16 * 1024 * 1024  # a hand-kept list; anything bigger is the wrong file
 SNOOZE_COLUMNS = {"deal_id": ("deal_id", "id", "deal"), "until": ("until", "snooze_until"),
@@ -132,14 +135,16 @@ def read_plan(path: Path) -> list[PlanTarget]:
     return out
 
 
+# A plan amount is one number, at most with a currency code or sign beside it. Anything
+# else ("1,5 млн", "1e6", "~2 000 000") is an error, not the first number in the text.
+_CURRENCY = r"(?:[A-Za-z]{3}|[₽$€£¥]|руб\.?|р\.)"
+_PLAN_AMOUNT = re.compile(rf"{_CURRENCY}?\s*\d[\d\s\u00a0\u202f',.]*\s*{_CURRENCY}?")
+
+
 def _number(text: str) -> float | None:
-    cleaned = text.replace("\u00a0", "").replace(" ", "")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
+    """The amount with the deals reader's rules for the decimal mark (io.values), so
+    `1,250` in a plan is 1250 as it is in an export, never 1.25."""
+    if not _PLAN_AMOUNT.fullmatch(text):
         return None
-    return value if math.isfinite(value) else None
+    value = pl.select(amount_from_text(pl.lit(text, dtype=pl.String))).item()
+    return value if value is not None and math.isfinite(value) else None
