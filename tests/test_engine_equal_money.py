@@ -303,3 +303,28 @@ def test_a_text_amount_is_a_config_error_naming_the_column(tmp_path, cli):
     assert f"c.yaml:{line}: sources.deals.columns.amount: column 'amount' (amount) is " \
         "Nullable(String)" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "html"])
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_clickhouse_funnel_left_out_of_the_scorecard_is_noted(tmp_path, cli, fmt, lang):
+    config, _ = sample_parquet("amocrm", tmp_path)
+    config["sources"]["activities"] = {
+        "path": str(ROOT / "sample_data/activities.csv"), "kind": "activities",
+        "date_format": "%d.%m.%Y %H:%M:%S",
+        "columns": {"manager": "Ответственный", "ts": "Дата и время", "type": "Тип"}}
+    config["norms"] = {"source": "activities"}
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(on_clickhouse(config), allow_unicode=True), encoding="utf-8")
+    result = cli("audit", path, "--format", fmt, "--lang", lang, "--as-of", "2026-12-01")
+    assert result.exit_code in (0, 1), result.output
+    name = config["funnels"][0]["name"]
+    note = {"en": f"{name}: left out of the manager scorecard (engine: clickhouse sends no "
+                  "deal rows; run the source on engine: polars to include it)",
+            "ru": f"{name}: не входит в карточки менеджеров (engine: clickhouse не передаёт "
+                  "строки сделок; чтобы включить, запустите источник на engine: polars)"}
+    def bare(text: str) -> str:  # the terminal wraps a long note inside its table cell
+        return re.sub(r"[\s│]", "", text)
+
+    # JSON holds the note as data (English); the other formats show it in the language.
+    assert bare(note["en" if fmt == "json" else lang]) in bare(result.stdout)

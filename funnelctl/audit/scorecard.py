@@ -35,6 +35,14 @@ from funnelctl.report_scorecard import ManagerScorecard, Scorecard
 NO_MANAGER = ""
 
 
+def left_out_note(funnel: str) -> str:
+    """The data-quality note of a deals funnel on engine: clickhouse with a manager
+    column: the scorecard matches each deal's manager and dated stage moves, which that
+    engine does not send (engines/clickhouse_deals.py), so it is left out, said so."""
+    return (f"{funnel}: left out of the manager scorecard (engine: clickhouse sends no deal "
+            "rows; run the source on engine: polars to include it)")
+
+
 def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptFunnel],
                      graded_days: list[pl.DataFrame] | None = None
                      ) -> tuple[list[ManagerScorecard], Scorecard | None, list[Finding]]:

@@ -237,6 +237,10 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
                   if int(whole["deals"]) else None)
         found += check_empty_period(result, dates.start, dates.end, newest)
         found += unknown_loss_stage(result, quality, funnel, unknown)
+        if config.norms is not None and deals.money.manager:
+            from funnelctl.audit.scorecard import left_out_note  # only with a scorecard
+
+            quality.notes.append(left_out_note(funnel.name))
         for stage, probability in zip(result.stages, probabilities_from_counts(whole, funnel)):
             stage.probability = probability
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]

@@ -124,6 +124,18 @@ NOTES_RU = [
      "{f}: {n} проигранных сделок не вошли ни в один этап воронки до проигрыша (не входят "
      "в конверсии этапов)"),
     (r"(?P<s>.+): no events named (?P<names>.+)", "{s}: нет событий с именем {names}"),
+    (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
+     r"run the source on engine: polars to include it\)",
+     "{f}: не входит в карточки менеджеров (engine: clickhouse не передаёт строки сделок; "
+     "чтобы включить, запустите источник на engine: polars)"),
+    *((rf"engine: clickhouse does not read (?P<cols>.+) yet: {what} on engine: polars "
+       r"\(docs/engines\.md\)",
+       f"engine: clickhouse пока не читает {{cols}}: {ru} — только на engine: polars "
+       "(docs/engines.md)")
+      for what, ru in (("the forecast runs", "прогноз"),
+                       ("loss stages from stage dates run", "этапы проигрыша по датам этапов"),
+                       ("the forecast and loss stages from stage dates run",
+                        "прогноз и этапы проигрыша по датам этапов"))),
     (r"activity types neither call nor meeting, not graded \(map them with type_values\): "
      r"(?P<rest>.*)",
      "типы активности — не звонок и не встреча, без оценки (сопоставьте их в "
