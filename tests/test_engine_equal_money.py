@@ -241,6 +241,20 @@ def test_currencies_apart_and_converted(tmp_path):
     assert money["converted"] == {"EUR": 3}
 
 
+
+def test_a_reason_whose_deals_have_no_amount_has_an_unknown_value(tmp_path):
+    # Deal 8 (EUR, Timing) without its amount: Timing's EUR value is unknown (null), not 0.
+    path = tmp_path / "d.parquet"
+    hand_export(path)
+    pl.read_parquet(path).with_columns(amount=pl.when(pl.col("deal_id") == "8")
+                                       .then(None).otherwise(pl.col("amount"))
+                                       ).write_parquet(path)
+    polars, clickhouse = both(hand_config(path), tmp_path)
+    assert clickhouse == polars
+    reasons = {r["reason"]: r["value_by_currency"] for r in
+               clickhouse["funnels"][0]["loss_reasons"]}
+    assert reasons == {"Price": {"USD": 300.0}, "Timing": {"EUR": None}}
+
 def test_a_currency_without_a_rate_is_the_same_config_error(tmp_path):
     from funnelctl.errors import ConfigError
 

@@ -136,11 +136,43 @@ def test_unpriced_deals_of_a_currency_without_priced_deals_still_count(cli, tmp_
     assert [d["deal_id"] for d in forecast["overdue"]["listed"]] == ["3", "4"]
     [price] = funnel["loss_reasons"]
     assert (price["reason"], price["deals"], price["value_by_currency"]) == (
-        "price", 2, {"RUB": 30.0, "EUR": 0.0})  # deal 5 counts, adds nothing
+        "price", 2, {"RUB": 30.0, "EUR": None})  # deal 5 counts; its value is unknown
     blocks = {m["currency"]: m for m in funnel["money_by_currency"]}
     assert set(blocks) == {"RUB", "USD", "EUR"}
     assert (blocks["EUR"]["deals"], blocks["EUR"]["deals_without_amount"]) == (2, 2)
     assert sum(m["deals"] for m in blocks.values()) == 6
+
+
+
+def _currencies_without_amount(tmp_path):
+    # Lost at A for "pricey": deal 1 (100 RUB), deals 2 and 3 (EUR, no amount); for "silent":
+    # deal 4 (EUR, no amount) alone. A USD deal gives a third block. Without rates: EUR's
+    # value is unknown for both reasons, never 0.
+    write_csv(tmp_path / "d.csv",
+              ["id", "stage", "created", "amount", "cur", "expected", "lost_at", "reason"],
+              [["1", "L", "2026-10-01", "100", "RUB", "", "A", "pricey"],
+               ["2", "L", "2026-10-01", "", "EUR", "", "A", "pricey"],
+               ["3", "L", "2026-10-01", "", "EUR", "", "A", "pricey"],
+               ["4", "L", "2026-10-01", "", "EUR", "", "A", "silent"],
+               ["5", "A", "2026-10-01", "40", "USD", "2026-12-01", "", ""]])
+    (tmp_path / "audit.yaml").write_text(CURRENCY_CONFIG, encoding="utf-8")
+    return tmp_path / "audit.yaml"
+
+
+def test_a_currency_without_amounts_has_an_unknown_loss_value(cli, tmp_path):
+    reasons = {r["reason"]: r["value_by_currency"] for r in cli.json(
+        "audit", _currencies_without_amount(tmp_path))["funnels"][0]["loss_reasons"]}
+    assert reasons == {"pricey": {"RUB": 100.0, "EUR": None}, "silent": {"EUR": None}}
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_an_unknown_loss_value_is_a_dash_not_0(cli, tmp_path, fmt):
+    result = cli("audit", _currencies_without_amount(tmp_path), "--format", fmt,
+                 "--fail-on", "never")
+    rows = [line for line in result.stdout.replace("\u00a0", " ").splitlines()
+            if "pricey" in line or "silent" in line]
+    assert "– EUR, 100 RUB" in rows[0] and "– EUR" in rows[1]
+    assert not any("0 EUR" in row for row in rows)
 
 
 NAMES_CONFIG = """version: 1

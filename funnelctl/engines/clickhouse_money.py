@@ -244,7 +244,8 @@ def _lost_frame(rows: list[dict], code: str | None, priced: bool) -> pl.LazyFram
     frame = pl.DataFrame(
         [{"loss_reason": r["loss_reason"], DEPTH: int(r["depth"]),
           CURRENCY: code if code is not None else r["blk"], "deals": int(r["deals"]),
-          "value": float(r["value"]) if priced else None} for r in rows],
+          "value": float(r["value"]) if priced and r["value"] is not None else None}
+         for r in rows],
         schema={"loss_reason": pl.String, DEPTH: pl.Int64, CURRENCY: pl.String,
                 "deals": pl.UInt32, "value": pl.Float64})
     return (frame if priced else frame.drop(CURRENCY)).lazy()

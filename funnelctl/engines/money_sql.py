@@ -90,12 +90,13 @@ def money_sql(deals: str, params: Params, days: tuple[int, int] | None, blocks: 
 def lost_sql(deals: str, params: Params, days: tuple[int, int] | None, blocks: Blocks | None
              ) -> str:
     """Per (loss reason, depth[, block]) of the period's lost deals: the deals and, with
-    `blocks`, their summed amount."""
+    `blocks`, their summed amount (NULL where none of them has one: unknown, not 0)."""
     if blocks is None:  # no amounts: counts only
         body = f"SELECT *, NULL AS blk, NULL AS amt FROM (\n{deals}\n) WHERE " + \
             created_in(params, days)
     else:
         body = _cohort(deals, params, days, blocks)
     return (f"SELECT {quote_identifier(M_LOSS)} AS loss_reason, depth, blk, "
-            f"count() AS deals, sum(ifNull(amt, 0.)) AS value FROM (\n{body}\n) "
+            f"count() AS deals, if(count(amt) > 0, sum(ifNull(amt, 0.)), NULL) AS value "
+            f"FROM (\n{body}\n) "
             f"WHERE outcome = {LOST} GROUP BY loss_reason, depth, blk")

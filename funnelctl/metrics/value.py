@@ -26,6 +26,7 @@ AMOUNT = "amount"
 CURRENCY = "currency"
 EMPTY_REASON = "(empty)"
 EMPTY_SEGMENT = "(empty)"  # as metrics.breakdown labels a blank segment value
+NO_CURRENCY = "(none)"  # the key of values without a currency (value_by_currency, the waterfall)
 
 
 def sales_velocity(open_deals: int, win_rate: float | None, average_won: float | None,
@@ -294,7 +295,9 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
     by = ["loss_reason", DEPTH]
     if priced and CURRENCY in columns:
         by.append(CURRENCY)
-    value = pl.col(AMOUNT).sum() if priced else pl.lit(None, pl.Float64)
+    # Null, not 0, where no deal of the group has an amount: its value is unknown.
+    value = pl.when(pl.col(AMOUNT).count() > 0).then(pl.col(AMOUNT).sum()) if priced \
+        else pl.lit(None, pl.Float64)
     # Lazily, so the filter reads only the columns the group-by needs.
     grouped = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
                .agg(pl.len().alias("deals"), value.alias("value")))
@@ -318,21 +321,29 @@ def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[
     out: dict[str, LossReason] = {}
     for row in rows:
         item = out.setdefault(row["reason"], LossReason(
-            reason=row["reason"], deals=0, share=None, value=0.0 if priced and not multi else None,
+            reason=row["reason"], deals=0, share=None, value=None,
             value_by_currency={} if multi else None))
         item.deals += row["deals"]
         if row[DEPTH]:
             stage = names[row[DEPTH] - 1]
             item.stages[stage] = item.stages.get(stage, 0) + row["deals"]
         if multi:
-            cur = str(row[CURRENCY])
-            item.value_by_currency[cur] = item.value_by_currency.get(cur, 0.0) + (row["value"] or 0)
+            cur = row[CURRENCY] or NO_CURRENCY
+            item.value_by_currency[cur] = _known_sum(item.value_by_currency.get(cur), row["value"])
         elif priced:
-            item.value += row["value"] or 0.0
+            item.value = _known_sum(item.value, row["value"])
     for item in out.values():
         item.share = item.deals / total
         item.stages = dict(sorted(item.stages.items(), key=lambda kv: (-kv[1], kv[0])))
     return sorted(out.values(), key=lambda r: (-r.deals, r.reason))
+
+
+def _known_sum(total: float | None, value: float | None) -> float | None:
+    """total + value, where None is an unknown value (no deal with an amount): a sum of
+    unknowns stays unknown, a known value adds to it."""
+    if value is None:
+        return total
+    return value if total is None else total + value
 
 
 def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTargetResult:

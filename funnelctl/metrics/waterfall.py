@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.metrics.value import AMOUNT, currency_blocks
+from funnelctl.metrics.value import AMOUNT, NO_CURRENCY, currency_blocks
 from funnelctl.report_waterfall import (
     Role,
     Slippage,
@@ -42,7 +42,6 @@ BUCKETS: list[tuple[str, Role]] = [
     ("open_end", "level"),
 ]
 NO_MANAGER = "(none)"
-NO_CURRENCY = "(none)"  # the key of values without a currency
 ITEM_CAP = 1000  # deals listed per bucket (JSON, HTML); the count says how many more
 STATE_COLUMNS = {"deal_id": pl.String, "status": pl.String, "position": pl.Int32,
                  "stage": pl.String, "amount": pl.Float64, "currency": pl.String,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from funnelctl.render.fmt import Fmt
+from funnelctl.render.fmt import DASH, NBSP, Fmt
 from funnelctl.render.labels import column_label, segment_label
 from funnelctl.report import FunnelResult, Money, MoneySegment, Velocity
 
 EMPTY_REASON = "(empty)"  # as metrics.value names a lost deal without a reason
+NO_CURRENCY = "(none)"  # as metrics.value keys the value of deals without a currency
 
 
 @dataclass
@@ -164,7 +165,11 @@ def reasons_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> MoneyTable
     rows = []
     for r in funnel.loss_reasons:
         if r.value_by_currency:
-            value = ", ".join(f.money(v, c) for c, v in r.value_by_currency.items())
+            # An unknown value (no deal with an amount) is a dash with its currency, not 0.
+            named = {t["no_currency"] if c == NO_CURRENCY else c: v
+                     for c, v in r.value_by_currency.items()}
+            value = ", ".join(f.money(v, c) if v is not None else f"{DASH}{NBSP}{c}"
+                              for c, v in named.items())
         else:
             value = f.money(r.value)
         stages = ", ".join(f"{name} {f.num(n)}" for name, n in r.stages.items()) or "–"
