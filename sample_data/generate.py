@@ -28,6 +28,9 @@ Small exports of the other CRMs (crm_exports.py): bitrix24_deals.csv, hubspot_de
 pipedrive_deals.csv, salesforce_opportunities.csv, and amocrm_deals_cp1251.csv (the
 amoCRM layout in cp1251 with ';'). pipedrive_deals_earlier.csv (snapshots.py): the
 Pipedrive export as it was on 2026-05-15, for `funnelctl audit --since-snapshot`.
+salesforce_opportunity_history.csv (sf_history.py): a Salesforce Opportunity History
+report with amounts in USD and EUR, close dates pushed out, amounts revised, moves back
+and reopened deals: the money view, forecast and waterfall of a stage-history funnel.
 
 activities.csv: a calls-and-meetings log (one row per activity) of the same managers over
 October and November 2026, with Russian type labels ("Исходящий звонок", "Встреча"), other
@@ -57,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crm_exports  # noqa: E402 - a sibling module, found through the path set above
 import forecast_samples  # noqa: E402 - likewise
 import init_samples  # noqa: E402 - likewise
+import sf_history  # noqa: E402 - likewise
 import snapshots  # noqa: E402 - likewise
 import telephony  # noqa: E402 - likewise
 
@@ -387,11 +391,14 @@ def main() -> None:
     snapshots.pipedrive_earlier(HERE / "pipedrive_deals.csv",
                                 HERE / "pipedrive_deals_earlier.csv",
                                 random.Random(f"{SEED}-earlier"))
+    # A stage history with amounts and close dates, from its own stream too.
+    sf_history.write(HERE / "salesforce_opportunity_history.csv",
+                     random.Random(f"{SEED}-sf-history"))
     init_samples.write_all(HERE, SEED)
     for name in ("amocrm_deals.csv", "snoozed.csv", "plan.csv", "amocrm_deals_cp1251.csv",
                  "bitrix24_deals.csv", "hubspot_deals.csv", "pipedrive_deals.csv",
                  "pipedrive_deals_earlier.csv",
-                 "salesforce_opportunities.csv"):
+                 "salesforce_opportunities.csv", "salesforce_opportunity_history.csv"):
         print(f"wrote {HERE.name}/{name}")
     # A separate stream, so the other exports stay the same when this log changes.
     write_csv(HERE / "activities.csv", ACTIVITY_HEADER, activities(random.Random(SEED + 6)))

@@ -136,7 +136,7 @@ def test_salesforce_history_becomes_long_form(tmp_path):
         ("Beta", "Prospecting", "2024-01-07", "Bob Ray"),
         ("Beta", "Closed Lost", "2024-01-09", "Bob Ray"),
     ]
-    assert any("1 rows have From Stage = To Stage" in note for note in history.notes)
+    assert any("1 rows have 'From Stage' = 'To Stage'" in note for note in history.notes)
     assert history.rejects.rows() == [(8, "missing entered_at", None)]
 
 

@@ -127,8 +127,9 @@ def read_history(raw: RawSource, source: Source, timezone: str,
         date_columns = [mapping["entered_at"]]
     # HubSpot's date columns become one column: every format any of them uses.
     reading = merge_readings(list(date_readings(raw, source.date_format, date_columns).values()))
+    edit_columns = (mapping["from_stage"], mapping["stage"]) if "from_stage" in mapping else None
     return _finish(raw, entries, date_dtype, source, timezone, layout, reading,
-                   plausible(as_of, timezone))
+                   plausible(as_of, timezone), edit_columns)
 
 
 
@@ -212,7 +213,9 @@ def _from_hubspot(raw: RawSource, deal_column: str,
 
 def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, source: Source,
             timezone: str, layout: str, reading: DateReading | None,
-            dates: Plausible) -> History:
+            dates: Plausible, edit_columns: tuple[str, str] | None = None) -> History:
+    """`edit_columns`: the From Stage and To Stage headers (Salesforce), named in the note
+    about the edit rows as the file writes them."""
     markers = null_markers(source.null_values)
     parsed, given = to_local_datetime("_date", date_dtype, timezone, source.date_format,
                                       markers, reading)
@@ -235,7 +238,8 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     notes = []
     not_moves = int(frame["_not_move"].sum())
     if not_moves:
-        notes.append(f"{not_moves} rows have From Stage = To Stage (amount or date edits, "
+        before, after = edit_columns or ("From Stage", "To Stage")
+        notes.append(f"{not_moves} rows have '{before}' = '{after}' (amount or date edits, "
                      "not stage moves): not counted as entries")
     for flag, what in (("_amount_bad", "amount"), ("_close_bad", "expected_close")):
         if flag in frame.columns and (bad := int(frame[flag].sum())):

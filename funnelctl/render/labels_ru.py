@@ -159,9 +159,9 @@ NOTES_RU = [
      "повторный заголовок {name} (столбец {pos}) сохранён как {new}"),
     (r"empty header in column (?P<pos>\d+) named (?P<name>'.*')",
      "пустой заголовок в столбце {pos} назван {name}"),
-    (r"(?P<n>[\d,]+) rows have From Stage = To Stage \(amount or date edits, not stage moves\): "
-     r"not counted as entries",
-     "в {n} строках From Stage = To Stage (правки суммы или даты, а не смена этапа): не "
+    (r"(?P<n>[\d,]+) rows have (?P<before>'.*') = (?P<after>'.*') \(amount or date edits, not "
+     r"stage moves\): not counted as entries",
+     "в {n} строках {before} = {after} (правки суммы или даты, а не смена этапа): не "
      "считаются входами в этап"),
     (r"(?P<n>[\d,]+) duplicate stage entries \(same deal, stage and time\) counted once",
      "{n} повторных входов в этап (та же сделка, этап и время) учтены один раз"),
