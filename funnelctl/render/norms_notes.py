@@ -76,8 +76,13 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
 
 
 def merged_text(raw: str, manager: str, t: dict[str, str]) -> str:
-    """"raw → manager", saying why where the two look the same (mixed scripts)."""
-    why = f" ({t['norms_mixed_script']})" if mixes_scripts(raw) else ""
+    """"raw → manager", saying why where the two look the same on screen (look-alike
+    letters of another script; a non-breaking, double or trailing space)."""
+    why = ""
+    if mixes_scripts(raw):
+        why = f" ({t['norms_mixed_script']})"
+    elif " ".join(raw.split()) == " ".join(manager.split()):
+        why = f" ({t['norms_other_spaces']})"
     return f"{raw} → {manager}{why}"
 
 
