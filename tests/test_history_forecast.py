@@ -120,3 +120,36 @@ def test_every_renderer_shows_the_history_forecast(cli, config, fmt, language, w
     out = cli("audit", config, "--as-of", "2026-11-10", "--format", fmt, "--lang", language,
               "--fail-on", "never").stdout
     assert words in out and "1333" in out.replace(" ", "").replace(",", "").replace("\u00a0", "")
+
+
+SF_HEADER = ["Opportunity ID", "Owner", "From Stage", "To Stage", "Amount", "Close Date",
+             "Last Modified"]
+SF_ROWS = [  # a Salesforce Opportunity History report: the edits are From = To rows
+    ["O1", "Ann", "", "A", "USD 1,000.00", "3/20/2026", "2/10/2026"],
+    ["O1", "Ann", "A", "A", "USD 1,000.00", "3/31/2026", "3/05/2026"],  # pushed out
+    ["O1", "Ann", "A", "A", "USD 1,200.00", "4/15/2026", "3/20/2026"],  # raised, pushed
+    ["O2", "Bob", "", "A", "USD 500.00", "3/10/2026", "2/11/2026"],
+    ["O2", "Bob", "A", "B", "USD 400.00", "3/10/2026", "3/02/2026"],
+    ["O2", "Bob", "B", "B", "-", "3/12/2026", "3/03/2026"],  # a blank amount sets nothing
+    ["O3", "Bob", "", "A", "USD 300.00", "3/01/2026", "2/12/2026"],
+    ["O3", "Bob", "A", "W", "USD 300.00", "3/08/2026", "3/08/2026"],
+    ["O3", "Bob", "W", "W", "USD 350.00", "3/08/2026", "3/09/2026"],  # corrected after
+]
+
+
+def test_a_salesforce_historys_edit_rows_set_the_latest_amount_and_close_date(cli, tmp_path):
+    # Each deal's amount and close date are the last ones any row set, a stage move or an
+    # edit (From Stage = To Stage), as the waterfall takes them: O1 1200, closing
+    # 2026-04-15 (not 1000 on 2026-03-20, its last move's); O2 400 (the "-" edit sets no
+    # amount), closing 2026-03-12; O3 won at 350.
+    write_csv(tmp_path / "h.csv", SF_HEADER, SF_ROWS)
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra=""), encoding="utf-8")
+    funnel = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-04-01")["funnels"][0]
+    money = funnel["money"]
+    assert (money["open_value"], money["won_revenue"]) == (1600.0, 350.0)
+    assert [s["value"]["open"] for s in funnel["stages"]] == [1200.0, 400.0, 0.0]
+    # p(A) = p(B) = p(C) = 1/1 (O3 won, the one closed deal). As of 2026-04-01 O2 is
+    # overdue (400), O1 is April's (1200).
+    assert [(r["bucket"], r["month"], r["deals"], r["amount"], r["weighted"])
+            for r in funnel["forecast"]["rows"]] == [
+        ("overdue", None, 1, 400.0, 400.0), ("month", "2026-04", 1, 1200.0, 1200.0)]

@@ -22,6 +22,7 @@ from funnelctl.metrics.history import (
     classify,
     consistency_counts,
     deal_outcomes,
+    with_latest_values,
 )
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.stats import ratio
@@ -83,11 +84,10 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
     # Per deal: its owner and breakdowns, and for the money view and the forecast its
-    # latest amount, currency and expected close.
-    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown, "amount", "currency",
-                                      "expected_close"])
-            if c in entries.columns]
-    every_deal = deal_outcomes(entries, funnel, keep)
+    # latest amount, currency and expected close, edit rows included (as the waterfall).
+    keep = [c for c in dict.fromkeys(["manager", *funnel.breakdown]) if c in entries.columns]
+    every_deal = with_latest_values(deal_outcomes(entries, funnel, keep), entries,
+                                    history.edits)
     earlier = (summarise(in_period(every_deal, before), funnel, kind="stage_history",
                          significance=significance) if before else None)
     deals = in_period(every_deal, dates)

@@ -22,14 +22,13 @@ from funnelctl.io.deals import DUPLICATE, read_deals
 from funnelctl.io.readers import open_source
 from funnelctl.io.rejects import ledger
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
-from funnelctl.metrics.history import ORDER, ROLE
+from funnelctl.metrics.history import ORDER, ROLE, VALUES, latest_values, value_history
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.waterfall import MissingRates, complete_state, waterfall
 from funnelctl.report import SourceQuality
 from funnelctl.report_waterfall import Waterfall
 
 OPTION = "--since-snapshot"
-VALUES = ("amount", "currency", "expected_close")
 DATE_COLUMNS = ("created_at", "closed_at", "stage_changed_at")
 
 
@@ -172,26 +171,14 @@ def history_state(entries: pl.DataFrame, funnel: Funnel, moment: dt.datetime,
     values = [c for c in VALUES if c in entries.columns]
     if not values:
         return state
-    return state.join(_value_history(entries, edits, values).filter(
-        pl.col("entered_at") < moment).group_by("deal_id").agg(
-            pl.col(c).drop_nulls().last() for c in values), on="deal_id", how="left")
-
-
-def _value_history(entries: pl.DataFrame, edits: pl.DataFrame | None,
-                   values: list[str]) -> pl.DataFrame:
-    """Every dated amount / expected close of each deal, in time order."""
-    rows = [entries.select("deal_id", "entered_at", *values)]
-    if edits is not None and edits.height:
-        rows.append(edits.select("deal_id", "entered_at", *values))
-    return pl.concat(rows, how="vertical_relaxed").sort(["deal_id", "entered_at"],
-                                                        maintain_order=True)
+    return state.join(latest_values(entries, edits, values, moment), on="deal_id", how="left")
 
 
 def close_date_pushes(entries: pl.DataFrame, edits: pl.DataFrame | None,
                       start_at: dt.datetime, end_at: dt.datetime, deals: set[str]) -> int:
     """How many times the expected close date of these deals moved later in the period
     (each later date than the one before counts once)."""
-    dated = _value_history(entries, edits, ["expected_close"]).filter(
+    dated = value_history(entries, edits, ["expected_close"]).filter(
         pl.col("expected_close").is_not_null() & pl.col("deal_id").is_in(list(deals))
         & (pl.col("entered_at") < end_at))
     moved = dated.with_columns(before=pl.col("expected_close").shift(1).over("deal_id"))

@@ -12,6 +12,8 @@ backward move.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from funnelctl.config import Funnel
@@ -28,6 +30,9 @@ ORDER = "order"  # 1..n for funnel stages, n + 1 for won, null for lost and unma
 ROLE = "role"  # "stage", "won", "lost", or null when the value matches nothing
 BACKWARDS = "moved_backwards"
 SKIPPED = "skipped_stages"
+# The dated values a history row may carry (io.history): amount, its currency and the
+# expected close date as they stood when the row was saved.
+VALUES = ("amount", "currency", "expected_close")
 
 
 def _norm(expr: pl.Expr) -> pl.Expr:
@@ -123,3 +128,39 @@ def consistency_counts(deals: pl.DataFrame) -> dict[str, int]:
         (pl.col(BACKWARDS) | pl.col(SKIPPED)).sum().alias("inconsistent"),
     ).row(0, named=True)
     return {k: int(v) for k, v in row.items()}
+
+
+def value_history(entries: pl.DataFrame, edits: pl.DataFrame | None,
+                  values: list[str]) -> pl.DataFrame:
+    """Every dated amount / currency / expected close of each deal, in time order: the
+    classified entries (a row whose stage matches nothing plays no part) and the edit
+    rows that are no stage move (Salesforce From Stage = To Stage: how a close date is
+    usually pushed out). At the same time an edit comes after the move."""
+    rows = [entries.filter(pl.col(ROLE).is_not_null()).select("deal_id", "entered_at", *values)]
+    if edits is not None and edits.height:
+        rows.append(edits.select("deal_id", "entered_at", *values))
+    return pl.concat(rows, how="vertical_relaxed").sort(["deal_id", "entered_at"],
+                                                        maintain_order=True)
+
+
+def latest_values(entries: pl.DataFrame, edits: pl.DataFrame | None, values: list[str],
+                  before: dt.datetime | None = None) -> pl.DataFrame:
+    """deal_id and, per value, the last one set (by an entry or an edit) before `before`
+    (a datetime; None: ever). A blank cell sets nothing: the value before it stands."""
+    dated = value_history(entries, edits, values)
+    if before is not None:
+        dated = dated.filter(pl.col("entered_at") < before)
+    return dated.group_by("deal_id", maintain_order=True).agg(
+        pl.col(c).drop_nulls().last() for c in values)
+
+
+def with_latest_values(deals: pl.DataFrame, entries: pl.DataFrame,
+                       edits: pl.DataFrame | None) -> pl.DataFrame:
+    """deal_outcomes' deals with each deal's latest amount, currency and expected close
+    (latest_values), for the money view and the forecast: the same values the waterfall
+    takes at the end of its period."""
+    values = [c for c in VALUES if c in entries.columns]
+    if not values:
+        return deals
+    return deals.drop(values, strict=False).join(latest_values(entries, edits, values),
+                                                 on="deal_id", how="left")
