@@ -4,7 +4,8 @@ Pure functions on a few names (no frames): the readers give each source's names 
 their row counts, and this module says which name each one counts as.
 
 - `name_key`: case, ё/е, spaces and word order do not matter ("анна  СМИРНОВА",
-  "Смирнова Анна" and "Анна Смирнова" have one key).
+  "Смирнова Анна" and "Анна Смирнова" have one key), nor Latin letters that look like
+  Cyrillic ones inside a Cyrillic word ("Aнна" typed with a Latin A), or the reverse.
 - Initials: "Смирнова А.", "А. Смирнова" and "Смирнова А.В." match "Анна Смирнова" /
   "Смирнова Анна Викторовна" when exactly one known full name fits; when two fit, the
   name is ambiguous: listed, never merged.
@@ -34,7 +35,30 @@ def name_key(name: str) -> str:
 
 
 def _words(name: str) -> list[str]:
-    return _WORD.findall(name.casefold().replace("ё", "е"))
+    return [_one_script(w) for w in _WORD.findall(name.casefold().replace("ё", "е"))]
+
+
+# Lower-case Latin letters and the Cyrillic ones they look like (upper-case B, H, M, T, K
+# fold to b, h, m, t, k): a keyboard layout switched mid-word, or a name pasted from a
+# document, writes "Aнна" with a Latin A, which no reader can tell from "Анна".
+_LATIN_LOOKALIKE = str.maketrans("abcehkmoptxy", "авсенкмортху")
+_CYRILLIC_LOOKALIKE = str.maketrans("авсенкмортху", "abcehkmoptxy")
+
+
+def _one_script(word: str) -> str:
+    """A word that mixes Latin and Cyrillic letters, written in the script most of its
+    letters are in (look-alike letters only; a word with letters of one script is kept)."""
+    cyrillic = sum("а" <= c <= "я" for c in word)
+    latin = sum("a" <= c <= "z" for c in word)
+    if not cyrillic or not latin:
+        return word
+    return word.translate(_LATIN_LOOKALIKE if cyrillic >= latin else _CYRILLIC_LOOKALIKE)
+
+
+def mixes_scripts(name: str) -> bool:
+    """Whether a word of the name mixes Latin and Cyrillic letters (the report says so
+    beside a name it matched that way, since the two spellings look the same)."""
+    return any(_one_script(w) != w for w in _WORD.findall(name.casefold()))
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,22 @@ PLAN = """    plan:
     snooze: snoozed.csv"""
 
 
+SNOOZED = [["15", "2026-11-30", "client on holiday"]]
+
+
+def write_export(directory, rows=ROWS, snoozed=SNOOZED, extra=PLAN, header=HEADER,
+                 config=CONFIG):
+    """The export, its snooze file and the config in `directory`; the config's path."""
+    write_csv(directory / "d.csv", header, rows)
+    write_csv(directory / "snoozed.csv", ["deal_id", "until", "note"], snoozed)
+    path = directory / "audit.yaml"
+    path.write_text(config.format(extra=extra), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def config(tmp_path):
-    write_csv(tmp_path / "d.csv", HEADER, ROWS)
-    write_csv(tmp_path / "snoozed.csv", ["deal_id", "until", "note"],
-              [["15", "2026-11-30", "client on holiday"]])
-    path = tmp_path / "audit.yaml"
-    path.write_text(CONFIG.format(extra=PLAN), encoding="utf-8")
-    return path
+    return write_export(tmp_path)
 
 
 @pytest.fixture

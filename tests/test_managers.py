@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from funnelctl.managers import match_names, name_key
+from funnelctl.managers import match_names, mixes_scripts, name_key
 
 ROSTER = ["Анна Смирнова", "Борис Петров", "Ольга Кузнецова"]
 
@@ -11,6 +11,24 @@ def test_case_yo_spaces_and_word_order_share_one_key():
     assert name_key("  анна   СМИРНОВА ") == name_key("Смирнова Анна") == "анна смирнова"
     assert name_key("Пётр Стажёров") == name_key("Петр Стажеров")
     assert name_key("Анна Смирнова") != name_key("Анна Смирнов")
+
+
+def test_latin_look_alike_letters_in_a_cyrillic_name_share_its_key():
+    # "Aнна" with a Latin A (U+0041), "Cмирнова" with a Latin C, "Пeтров" with a Latin e
+    latin_a, latin_c, latin_e = "A", "C", "e"
+    assert name_key(f"{latin_a}нна Смирнова") == name_key("Анна Смирнова")
+    assert name_key(f"Анна {latin_c}мирнова") == name_key("анна смирнова")
+    assert name_key(f"Борис П{latin_e}тров") == name_key("Борис Петров")
+    # the reverse: a Cyrillic о (U+043E) inside a Latin name
+    assert name_key("J\u043ehn Smith") == name_key("John Smith")
+    # words of one script are never changed: "Anna" and "Анна" stay two names
+    assert name_key("Anna Smirnova") != name_key("Анна Смирнова")
+    assert mixes_scripts(f"{latin_a}нна Смирнова") and not mixes_scripts("Анна Смирнова")
+    assert not mixes_scripts("Anna Smirnova") and not mixes_scripts("Anna Смирнова")
+    match = match_names({f"{latin_a}нна Смирнова": 60, "Анна Смирнова": 5},
+                        ["Анна Смирнова"])
+    assert match.counts_as[f"{latin_a}нна Смирнова"] == "Анна Смирнова"
+    assert match.unmatched == []
 
 
 def test_initials_in_either_order_match_the_one_full_name():

@@ -78,6 +78,23 @@ def test_terminal_markdown_and_html_show_the_new_parts_in_english(cli, tmp_path)
     assert "17 → Борис Петров" in notes["merged"]
 
 
+def test_a_name_typed_with_latin_look_alikes_is_matched_and_said_so(cli, tmp_path):
+    config = team_config(tmp_path)
+    crm = tmp_path / "crm.csv"
+    crm.write_text(crm.read_text(encoding="utf-8").replace("Анна Смирнова", "Aнна Смирнова")
+                   .replace("Борис Петров", "Борис\u00a0Петров"),  # a non-breaking space
+                   encoding="utf-8")  # a Latin A: the same person, a spelling no eye sees
+    report = json.loads(run(cli, config, "--format", "json"))
+    assert report["norms"]["names"]["merged"]["Aнна Смирнова"] == "Анна Смирнова"
+    assert "Aнна Смирнова" not in report["norms"]["names"]["unmatched"]
+    assert "Aнна Смирнова → Анна Смирнова (Latin and Cyrillic look-alike letters mixed)" \
+        in run(cli, config, "--format", "markdown")
+    assert "Борис\u00a0Петров → Борис Петров (other spaces)" in run(
+        cli, config, "--format", "markdown")
+    assert "(смешаны похожие латинские и кириллические буквы)" in run(
+        cli, config, "--format", "markdown", "--lang", "ru")
+
+
 def test_russian_labels(cli, tmp_path):
     config = team_config(tmp_path)
     for fmt in ("table", "markdown"):

@@ -147,6 +147,8 @@ EN = {
     "norms_ignored": "System users, not graded (rows)",
     "norms_short_calls": "Calls under {seconds} s in {source}, not counted",
     "norms_merged": "Names matched to a manager",
+    "norms_mixed_script": "Latin and Cyrillic look-alike letters mixed",
+    "norms_other_spaces": "other spaces",
     "norms_ambiguous": "Names that fit more than one manager, not merged (add an alias)",
     "norms_unmatched": "Names matched to no known manager (add an alias if one is)",
     "own_working_days": "Days",
@@ -292,6 +294,8 @@ RU = {
     "norms_ignored": "Системные пользователи, без оценки (строк)",
     "norms_short_calls": "Звонков короче {seconds} с в {source}, не учтено",
     "norms_merged": "Имена, сопоставленные менеджерам",
+    "norms_mixed_script": "смешаны похожие латинские и кириллические буквы",
+    "norms_other_spaces": "другие пробелы",
     "norms_ambiguous": ("Имена, подходящие нескольким менеджерам, не объединены "
                         "(добавьте alias)"),
     "norms_unmatched": ("Имена, не сопоставленные ни одному менеджеру (добавьте alias, "

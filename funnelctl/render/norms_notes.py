@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from funnelctl.managers import mixes_scripts
 from funnelctl.render.fmt import Fmt
 
 
@@ -63,7 +64,8 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
     names = norms.names
     if names is not None and names.merged:
         notes.append(Note(t["norms_merged"],
-                          [f"{raw} → {m}" for raw, m in names.merged.items()], "merged"))
+                          [merged_text(raw, m, t) for raw, m in names.merged.items()],
+                          "merged"))
     if names is not None and names.ambiguous:
         notes.append(Note(t["norms_ambiguous"],
                           [f"{raw} ({' / '.join(c)})" for raw, c in names.ambiguous.items()],
@@ -71,6 +73,17 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
     if names is not None and names.unmatched:
         notes.append(Note(t["norms_unmatched"], list(names.unmatched), "unmatched"))
     return notes
+
+
+def merged_text(raw: str, manager: str, t: dict[str, str]) -> str:
+    """"raw → manager", saying why where the two look the same on screen (look-alike
+    letters of another script; a non-breaking, double or trailing space)."""
+    why = ""
+    if mixes_scripts(raw):
+        why = f" ({t['norms_mixed_script']})"
+    elif " ".join(raw.split()) == " ".join(manager.split()):
+        why = f" ({t['norms_other_spaces']})"
+    return f"{raw} → {manager}{why}"
 
 
 def own_days(norms: Any) -> list:
