@@ -25,6 +25,9 @@ INSUFFICIENT = "insufficient"
 SEVERITY_RANK = {"ok": 0, "warn": 1, "fail": 2}
 DayGradeName = Literal["good", "acceptable", "below"]
 WeekGradeName = Literal["excellent", "good", "below"]
+# The names the report gives to blanks, as data values would be (the renderers word them):
+EMPTY = "(empty)"  # a blank segment value or loss reason
+NO_CURRENCY = "(none)"  # the key of values without a currency
 
 
 @dataclass

@@ -8,9 +8,8 @@ from funnelctl.config import Funnel
 from funnelctl.config.stats import Significance
 from funnelctl.metrics.funnel import funnel_aggregates, stage_results
 from funnelctl.metrics.stats import adjust, proportion_test, ratio
-from funnelctl.report import CycleDays, FunnelResult, SegmentResult
+from funnelctl.report import EMPTY, CycleDays, FunnelResult, SegmentResult
 
-EMPTY = "(empty)"
 OTHER = "(other)"  # the row of the segments past `segments.top` or below `segments.min_size`
 OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
 

@@ -13,6 +13,8 @@ import polars as pl
 from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
 from funnelctl.metrics.stats import ratio
 from funnelctl.report import (
+    EMPTY,
+    NO_CURRENCY,
     CycleTargetResult,
     LossReason,
     Money,
@@ -24,9 +26,6 @@ from funnelctl.report import (
 
 AMOUNT = "amount"
 CURRENCY = "currency"
-EMPTY_REASON = "(empty)"
-EMPTY_SEGMENT = "(empty)"  # as metrics.breakdown labels a blank segment value
-NO_CURRENCY = "(none)"  # the key of values without a currency (value_by_currency, the waterfall)
 
 
 def sales_velocity(open_deals: int, win_rate: float | None, average_won: float | None,
@@ -254,12 +253,12 @@ def won_medians(frame: pl.DataFrame, column: str) -> dict[str, dict]:
 
 
 def _label(column: str) -> pl.Expr:
-    return pl.col(column).fill_null(EMPTY_SEGMENT).cast(pl.String).alias("_segment")
+    return pl.col(column).fill_null(EMPTY).cast(pl.String).alias("_segment")
 
 
 def _rest_medians(frame: pl.DataFrame, column: str, kept: list[str]) -> dict:
     """The medians of the won deals of no `kept` value (a folded "other" row's own)."""
-    rest = frame.filter(IS_WON & ~pl.col(column).fill_null(EMPTY_SEGMENT).is_in(kept))
+    rest = frame.filter(IS_WON & ~pl.col(column).fill_null(EMPTY).is_in(kept))
     return rest.select(_MEDIANS).row(0, named=True)
 
 
@@ -311,7 +310,7 @@ def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[
     by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
     text = pl.col("loss_reason")
     rows = (grouped.with_columns(reason=pl.when(text.is_null() | (text == ""))
-                                 .then(pl.lit(EMPTY_REASON)).otherwise(text))
+                                 .then(pl.lit(EMPTY)).otherwise(text))
             .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
     # Values per currency when the lost deals are in more than one.
     multi = len(by) > 2 and len({row[CURRENCY] for row in rows}) > 1

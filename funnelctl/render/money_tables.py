@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 
 from funnelctl.render.fmt import DASH, NBSP, Fmt
 from funnelctl.render.labels import column_label, segment_label
-from funnelctl.report import FunnelResult, Money, MoneySegment, Velocity
-
-EMPTY_REASON = "(empty)"  # as metrics.value names a lost deal without a reason
-NO_CURRENCY = "(none)"  # as metrics.value keys the value of deals without a currency
+from funnelctl.report import EMPTY, NO_CURRENCY, FunnelResult, Money, MoneySegment, Velocity
 
 
 @dataclass
@@ -173,7 +170,7 @@ def reasons_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> MoneyTable
         else:
             value = f.money(r.value)
         stages = ", ".join(f"{name} {f.num(n)}" for name, n in r.stages.items()) or "–"
-        rows.append([Cell(t["empty_reason"] if r.reason == EMPTY_REASON else r.reason,
+        rows.append([Cell(t["empty_reason"] if r.reason == EMPTY else r.reason,
                           numeric=False), Cell(f.num(r.deals), r.deals),
                      Cell(f.pct(r.share), r.share), Cell(value, r.value),
                      Cell(stages, numeric=False)])
