@@ -22,11 +22,21 @@ from funnelctl.audit.money import attach_money, no_rate
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse_client import Connection
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
-from funnelctl.engines.deals_sql import LOST, OPEN, WON, label_sql, text_of
+from funnelctl.engines.deals_sql import (
+    DAY_US,
+    LOST,
+    OPEN,
+    WON,
+    label_sql,
+    text_of,
+    wall_micros,
+)
 from funnelctl.engines.money_sql import (
     M_AMOUNT,
     M_CURRENCY,
+    M_EXPECTED,
     M_LOSS,
+    M_MANAGER,
     SET_BREAKDOWN,
     SET_DEPTH,
     SET_MANAGER,
@@ -66,6 +76,7 @@ class MoneyColumns:
     currency: bool = False
     loss: bool = False
     manager: bool = False
+    expected: bool = False  # the forecast's expected close (a Date / DateTime column)
 
 
 def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
@@ -94,11 +105,36 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
             found.currency = True
             found.carried[M_CURRENCY] = currency_code(
                 text_of(columns, currency), params, raws, codes, config.money.currency)
+        forecast_columns(found, columns, mapping, params, config, source, distinct)
     if mapping.get("loss_reason") in columns.types:
         found.loss = True
         found.carried[M_LOSS] = label_sql(columns, mapping["loss_reason"], params,
                                           *distinct(mapping["loss_reason"]), missing="NULL")
     return found
+
+
+def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],
+                     params: Params, config: Config, source: Source, distinct: Callable
+                     ) -> None:
+    """The forecast's columns of a priced source: the expected close when it is stored
+    as a date (a text one is named in the data-quality notes: clickhouse_deals.UNREAD),
+    and the manager as the reader has it (stripped; a missing one NULL)."""
+    header = mapping.get("expected_close")
+    if header not in columns.types or not is_date(columns, header):
+        return
+    found.expected = True
+    markers = params.bind(null_markers(source.null_values), "Array(String)")
+    wall, _ = wall_micros(columns, header, params, config.timezone, markers,
+                          set(columns.naive))
+    found.carried[M_EXPECTED] = f"intDiv({wall}, {DAY_US})"
+    if "manager" in mapping:
+        found.carried[M_MANAGER] = label_sql(columns, mapping["manager"], params,
+                                             *distinct(mapping["manager"]), missing="NULL")
+
+
+def is_date(columns: Columns, header: str) -> bool:
+    kind = columns.types[header].removeprefix("Nullable(").removeprefix("LowCardinality(")
+    return kind.startswith("Date")
 
 
 def amount_line(config: Config, name: str, source: Source) -> str:
@@ -183,6 +219,14 @@ def _blocks(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config,
     if converted:
         return codes, converted, Blocks(split=False, rates={**rates, default: 1.0})
     return codes, {}, Blocks(split=len(codes) > 1)
+
+
+def currency_blocks_of(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config
+                       ) -> tuple[list[str | None], Blocks]:
+    """The currency blocks of all the funnel's deals (the forecast's, as
+    audit/forecast.priced_blocks on Polars)."""
+    codes, _, blocks = _blocks(run, money, funnel, config, None)
+    return codes, blocks
 
 
 def _sets(funnel: Funnel, result: FunnelResult, managers: bool, one_block: bool
