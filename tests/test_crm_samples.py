@@ -3,6 +3,7 @@ with the plain csv module and the semantics of DESIGN.md written out by hand."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import json
@@ -103,7 +104,14 @@ def test_bitrix24_export_with_product_rows(runner) -> None:
     report = audit_json(runner, "bitrix24.yaml")
     check(report, expected)
     quality = report["data_quality"]["sources"][0]
-    assert quality["reasons"]["duplicate deal id"] == len(body) - len({r["ID"] for r in body})
+    # A deal's rows, one per product, are one deal whose value is the sum of their Сумма.
+    rows_of = collections.Counter(r["ID"] for r in body)
+    several = [n for n in rows_of.values() if n > 1]
+    assert "duplicate deal id" not in quality["reasons"] and quality["rows_read"] == len(body)
+    assert f"{sum(several)} product rows of {len(several)} deals read as one deal each" in \
+        quality["notes"]
+    won = sum(float(r["Сумма"]) for r in body if r["Группа стадий"] == "Успешные")
+    assert report["funnels"][0]["money"]["won_revenue"] == won
     assert quality["detected"]["encoding"] == "utf-8-sig"
     assert any("ends with a separator" in n for n in quality["notes"])
 

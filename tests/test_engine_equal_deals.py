@@ -28,8 +28,9 @@ duckdb = pytest.importorskip("duckdb")
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 12, 1)
 UNREAD = re.compile(r"amount|бюджет|сумма|value|currency|валюта|expected|предполагаемая|"
-                    r"stage change|изменения|редактирования|reason|причина|date entered",
-                    re.IGNORECASE)
+                    r"stage change|изменения|редактирования|reason|причина|date entered|"
+                    # ClickHouse does not fold Bitrix24's product rows yet (one test below)
+                    r"^(товар|цена|количество)$", re.IGNORECASE)
 # sample: (CSV, config, its separator, the format of its dates)
 SAMPLES = {
     "pipedrive": ("pipedrive_deals.csv", "pipedrive.yaml", ",", "%Y-%m-%d %H:%M:%S"),

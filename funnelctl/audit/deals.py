@@ -127,8 +127,8 @@ def read_deal_sources(config: Config, qualities: dict[str, SourceQuality],
         raw = open_source(name, source)
         deals = read_deals(raw, source, config.timezone, breakdown, as_of)
         out[name] = deals
-        qualities[name] = source_quality(raw, deals.frame.height + deals.rejects.height,
-                                         deals.rejects)
+        qualities[name] = source_quality(raw, deals.rows_read, deals.rejects,
+                                         notes=deals.notes)
         qualities[name].value_problems = problem_summary(deals.problems)
     return out
 

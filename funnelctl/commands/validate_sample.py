@@ -73,7 +73,7 @@ def _reader(config: Config, name: str, source: Source) -> Callable[[RawSource], 
     if source.kind == "deals" and users:
         def deals(raw: RawSource) -> Reading:
             read = read_deals(raw, source, tz, breakdown)
-            return read.frame.height + read.rejects.height, read.rejects, read.problems
+            return read.rows_read, read.rejects, read.problems
         return deals
     if source.kind == "stage_history" and users:
         def history(raw: RawSource) -> Reading:

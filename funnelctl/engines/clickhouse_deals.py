@@ -61,7 +61,7 @@ from funnelctl.io.deals import (
     column_mapping,
     resolve_preset,
 )
-from funnelctl.io.presets import with_preset_outcomes
+from funnelctl.io.presets import product_columns, with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
 from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
@@ -123,6 +123,8 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
             raise conn.fail(f"column '{header}' ({canonical}) is {types[header]}: engine: "
                             "clickhouse reads dates, date-times or ISO 8601 text")
     unread_note(raw, mapping, columns)
+    if products := product_columns(preset, raw.columns):
+        raw.notes.append(products_unread_note(products))
     present = tuple(c for c in KEY_COLUMNS if c in mapping)
     combos = conn.query(distinct_sql(columns, mapping, present) + settings(columns),
                         dict(params.values))
@@ -164,6 +166,14 @@ def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns) -> No
             "engine: clickhouse does not read " + ", ".join(unread) + " yet: "
             + " and ".join(needs) + (" run" if len(needs) > 1 else " runs")
             + " on engine: polars (docs/engines.md)")
+
+
+def products_unread_note(products: list[str]) -> str:
+    """Product rows are folded into their deal by the Polars reader only (io/deals.py)."""
+    return ("engine: clickhouse does not fold product rows yet ("
+            + ", ".join(f"'{c}'" for c in products) + "): a deal's later rows are duplicate "
+            "deal ids and its amount is its first product's; on engine: polars they are "
+            "summed (docs/engines.md)")
 
 
 def _is_date_or_text(columns: Columns, header: str) -> bool:

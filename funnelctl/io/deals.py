@@ -32,6 +32,7 @@ DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
+PRODUCT_ROW = -1  # RULE of a deal's later product row: folded into the deal, not rejected
 REQUIRED = {"deal_id", "stage", "created_at"}
 # The optional date columns -> the key of their "given" and raw-text helper columns:
 # closed_at; stage_changed_at for max_days (how long a deal sits in its stage);
@@ -61,6 +62,12 @@ class Deals:
     preset: str | None = None
     # Usable rows with a value that does not parse (line, reason, value): kept, flagged.
     problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTS_SCHEMA))
+    product_rows: int = 0  # later rows of a deal, one per product, folded into its first
+    notes: list[str] = field(default_factory=list)  # for the source's data-quality notes
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height + self.rejects.height + self.product_rows
 
 
 def resolve_preset(raw: RawSource, source: Source) -> str | None:
@@ -178,25 +185,32 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if has_status:
         frame = frame.with_columns(_statuses(frame["_status_raw"], source, preset)) \
             .with_columns(pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
+    products = presets.product_columns(preset, raw.columns)
     if not _increasing(frame["_id_key"]):  # ids in strictly rising order repeat none
-        frame = frame.with_columns(_with_duplicates(len(rules)).alias(RULE))
+        fields = _deal_fields(frame) if products else None
+        frame = frame.with_columns(_with_duplicates(len(rules), fields).alias(RULE))
+    frame, folded, notes = _fold_products(frame) if products else (frame, 0, [])
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
-    rejected = frame.filter(pl.col(RULE).is_not_null())
+    rejected = frame.filter(pl.col(RULE) >= 0)  # not the product rows (PRODUCT_ROW)
     rejects = rejected.select(
         line=pl.col(LINE), reason=_reason_text(rules), value=_offending_value(rules)
     ).cast(REJECTS_SCHEMA)
     # Most exports reject nothing: then the frame is kept as it is, not copied by a filter.
-    good = frame.filter(pl.col(RULE).is_null()) if rejected.height else frame
+    good = frame.filter(pl.col(RULE).is_null()) if rejected.height or folded else frame
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
     good = strip_on_distinct(good, texts)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
+    if folded:  # a product row's amount that does not parse is left out of its deal's
+        problems = pl.concat([problems, value_problems(
+            frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:1]))]).sort("line")
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     if "currency" in good.columns and good["currency"].null_count() == good.height:
         good = good.drop("currency")  # no deal names a currency: the amounts are plain
-    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems)
+    return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems,
+                 folded, notes)
 
 
 # Values a deal can do without: (column, its "given" flag, raw text, reason).
@@ -296,15 +310,61 @@ def _increasing(ids: pl.Series) -> bool:
     return bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all())
 
 
-def _with_duplicates(duplicate: int) -> pl.Expr:
-    """RULE, or `duplicate` for a later row of a deal id already seen.
+def _with_duplicates(duplicate: int, deal_fields: list[str] | None = None) -> pl.Expr:
+    """RULE, or `duplicate` for a later row of a deal id already seen; only rows that are
+    otherwise usable take part, so a broken first row does not hide a good one.
 
-    Bitrix24 writes one row per product, so a deal's later rows are duplicates; only rows
-    that are otherwise usable take part, so a broken first row does not hide a good one.
+    With `deal_fields` (an export with product columns, which writes a deal once per
+    product, every deal field repeated), a later row whose deal fields all equal its first
+    row's is a product row (PRODUCT_ROW), folded into the deal; one that differs in any
+    (another stage, manager, date) is a duplicate still.
     """
     usable = pl.col(RULE).is_null()
-    later = usable & ~pl.when(usable).then(pl.col("_id_key")).is_first_distinct()
-    return pl.when(later).then(pl.lit(duplicate, pl.Int8)).otherwise(pl.col(RULE))
+    key = pl.when(usable).then(pl.col("_id_key"))  # null for unusable rows: kept apart
+    later = usable & ~key.is_first_distinct()
+    marked = pl.when(later)
+    if deal_fields:
+        same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).first().over(key))
+                                 for c in deal_fields)
+        marked = marked.then(pl.when(same).then(pl.lit(PRODUCT_ROW, pl.Int8))
+                             .otherwise(pl.lit(duplicate, pl.Int8)))
+    else:
+        marked = marked.then(pl.lit(duplicate, pl.Int8))
+    return marked.otherwise(pl.col(RULE))
+
+
+def _deal_fields(frame: pl.DataFrame) -> list[str]:
+    """The columns read that describe the deal, not one product row of it: every
+    canonical column but the line and the amount (which Bitrix24 writes per product), and
+    the status as written (its words are looked up per distinct value)."""
+    return [c for c in frame.columns
+            if (not c.startswith("_") and c not in (LINE, "amount", "status"))
+            or c == "_status_raw"]
+
+
+def _fold_products(frame: pl.DataFrame) -> tuple[pl.DataFrame, int, list[str]]:
+    """(the frame with each deal's amount the sum of its product rows' amounts, null
+    only when none has one; the number of later product rows; the note saying so).
+
+    Bitrix24 replaces the deal's amount on each product row by price x quantity of that
+    product, so the deal's value is their sum."""
+    product = pl.col(RULE) == PRODUCT_ROW
+    later = int(frame.select(product.sum()).item())
+    if not later:
+        return frame, 0, []
+    # The deal (its first usable row) and its product rows share a key; other rows: null.
+    key = pl.when(pl.col(RULE).is_null() | product).then(pl.col("_id_key"))
+    deals = int(frame.filter(product).select(pl.col("_id_key").n_unique()).item())
+    if "amount" in frame.columns:
+        amount = pl.col("amount")
+        total = pl.when(amount.is_not_null().any().over(key)).then(amount.sum().over(key))
+        frame = frame.with_columns(
+            amount=pl.when(pl.col(RULE).is_null()).then(total).otherwise(amount))
+    return frame, later, [product_note(later + deals, deals)]
+
+
+def product_note(rows: int, deals: int) -> str:
+    return f"{rows:,} product rows of {deals:,} deals read as one deal each"
 
 
 def _reason_text(rules: list[tuple[pl.Expr, str, pl.Expr]]) -> pl.Expr:

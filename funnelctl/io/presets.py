@@ -7,7 +7,8 @@ are one. `won_stages` / `lost_stages` are stage values that mean the deal closed
 when a funnel lists no won / lost values); `status_values` are the words of the CRM's
 status column, added to the defaults; `stage_order` is the CRM's default pipeline,
 which `init --from-export` uses to order stages it recognises. `signature` headers map
-to nothing but help `preset: auto` tell similar CRMs apart.
+to nothing but help `preset: auto` tell similar CRMs apart. `product_columns` are the
+headers (per UI language) of a CRM that writes a deal once per product (io/deals.py).
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ PRESETS: dict[str, dict[str, Any]] = {
                       "Кем создана", "Кем изменена", "Дата изменения", "Вероятность",
                       "Предполагаемая дата закрытия", "Повторная сделка"],
         "timezone": "Europe/Moscow",
+        # With products selected the export writes a row per product: the product's name,
+        # price and quantity, in the UI language (crm.deal.list's csv template).
+        "product_columns": [["Товар", "Цена", "Количество"], ["Product", "Price", "Quantity"]],
         "stage_order": ["Новая", "Подготовка документов", "Счёт на предоплату",
                         "Счет на предоплату", "В работе", "Финальный счёт", "Финальный счет"],
     },
@@ -188,6 +192,16 @@ def match_columns(preset: str, columns: list[str]) -> dict[str, str]:
                 found[canonical] = by_norm[normalise(alias)]
                 break
     return found
+
+
+def product_columns(preset: str | None, columns: list[str]) -> list[str] | None:
+    """The file's product name, price and quantity headers, when the preset's CRM writes a
+    row per product and the file has all three; else None."""
+    present = {normalise(c): c for c in reversed(columns)}  # a repeated header: its first
+    for names in PRESETS[preset].get("product_columns", []) if preset else []:
+        if all(normalise(n) in present for n in names):
+            return [present[normalise(n)] for n in names]
+    return None
 
 
 def score(preset: str, columns: list[str]) -> int:

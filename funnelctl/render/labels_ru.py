@@ -124,6 +124,14 @@ NOTES_RU = [
      "{f}: {n} проигранных сделок не вошли ни в один этап воронки до проигрыша (не входят "
      "в конверсии этапов)"),
     (r"(?P<s>.+): no events named (?P<names>.+)", "{s}: нет событий с именем {names}"),
+    (r"engine: clickhouse does not fold product rows yet \((?P<cols>.+)\): a deal's later "
+     r"rows are duplicate deal ids and its amount is its first product's; on engine: "
+     r"polars they are summed \(docs/engines\.md\)",
+     "engine: clickhouse пока не сводит строки товаров ({cols}): повторные строки сделки — "
+     "повторы ID, сумма сделки — сумма первого товара; на engine: polars они "
+     "складываются (docs/engines.md)"),
+    (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals read as one deal each",
+     "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
      r"run the source on engine: polars to include it\)",
      "{f}: не входит в карточки менеджеров (engine: clickhouse не передаёт строки сделок; "
