@@ -6,16 +6,21 @@ These are properties (which modules a run leaves in sys.modules), not timings.
 from __future__ import annotations
 
 import json
+import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
+from funnelctl.root_help import ROOT_HELP
+
 ROOT = Path(__file__).resolve().parents[1]
 
+# The console script's own entry point (pyproject's [project.scripts]), as the shell runs it.
 PROBE = """
 import json, sys
-from funnelctl.cli import main
-sys.argv = ["funnelctl", *json.loads(sys.argv[1])]
+from funnelctl.entry import main
+sys.argv = [sys.argv[2], *json.loads(sys.argv[1])]
 try:
     main()
 except SystemExit:
@@ -23,19 +28,49 @@ except SystemExit:
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
+
+def probe(*args: str, columns: int = 80, program: str = "funnelctl"):
+    """(stdout, modules imported by the end) of `program ARGS` at a terminal width."""
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "25"}
+    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(args)), program],
+                         capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    return run.stdout, set(json.loads(run.stderr.strip().splitlines()[-1]))
+
 HEAVY = ("polars", "pydantic", "yaml", "rich", "jinja2", "apprise", "holidays", "chdb",
          "clickhouse_connect", "typer.rich_utils", "funnelctl.report", "funnelctl.config")
 
 
 def loaded_after(*args: str) -> set[str]:
     """The modules a `funnelctl ARGS` run has imported by its end."""
-    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(args))],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
-    return set(json.loads(run.stderr.strip().splitlines()[-1]))
+    return probe(*args)[1]
 
 
 def test_help_imports_no_heavy_module():
     assert sorted(m for m in HEAVY if m in loaded_after("--help")) == []
+
+
+def test_the_kept_top_level_help_is_typers_own_text():
+    # typer renders it in a process of its own; a change to the commands or their help
+    # without `python scripts/root_help.py` fails here.
+    script = runpy.run_path(str(ROOT / "scripts" / "root_help.py"))
+    assert script["typer_help"]() == ROOT_HELP, "run: python scripts/root_help.py"
+
+
+def test_help_and_version_are_answered_without_the_framework():
+    for columns in (80, 200):  # click wraps at min(columns, 80) - 2: the same text
+        out, loaded = probe("--help", columns=columns)
+        assert out == ROOT_HELP
+        assert sorted(m for m in ("typer", "click", "funnelctl.cli") if m in loaded) == []
+    out, loaded = probe("--version")
+    assert out.startswith("funnelctl ") and "typer" not in loaded
+
+
+def test_a_narrow_terminal_or_another_program_name_gets_typers_help():
+    out, loaded = probe("--help", columns=60)
+    assert "typer" in loaded and out != ROOT_HELP
+    assert max(len(line) for line in out.splitlines()) <= 58  # wrapped to the terminal
+    out, loaded = probe("--help", program="fctl")
+    assert "typer" in loaded and out.startswith("Usage: fctl [OPTIONS]")
 
 
 def test_subcommand_help_imports_no_heavy_module():

@@ -113,14 +113,13 @@ def read_plan(path: Path) -> list[PlanTarget]:
     at = _positions(path, header, PLAN_COLUMNS, ("month", "amount"), "plan file")
     out = []
     seen: dict[tuple[str, str], int] = {}
-    for line, cells in rows:
-        month, amount = _cell(cells, at["month"]), _cell(cells, at["amount"])
-        manager = _cell(cells, at.get("manager"))
+    amounts = [_cell(cells, at["amount"]) for _, cells in rows]
+    for (line, cells), amount, value in zip(rows, amounts, _numbers(amounts)):
+        month, manager = _cell(cells, at["month"]), _cell(cells, at.get("manager"))
         try:
             month_range(month)
         except ValueError as exc:
             raise DataError(f"{path}:{line}: {excerpt(str(exc))}") from None
-        value = _number(amount)
         if value is None or value <= 0:
             raise DataError(f"{path}:{line}: amount '{excerpt(amount)}' is not a number above "
                             "0 (e.g. 1500000 or 1 500 000,50)")
@@ -141,10 +140,11 @@ _CURRENCY = r"(?:[A-Za-z]{3}|[₽$€£¥]|руб\.?|р\.)"
 _PLAN_AMOUNT = re.compile(rf"{_CURRENCY}?\s*\d[\d\s\u00a0\u202f',.]*\s*{_CURRENCY}?")
 
 
-def _number(text: str) -> float | None:
-    """The amount with the deals reader's rules for the decimal mark (io.values), so
-    `1,250` in a plan is 1250 as it is in an export, never 1.25."""
-    if not _PLAN_AMOUNT.fullmatch(text):
-        return None
-    value = pl.select(amount_from_text(pl.lit(text, dtype=pl.String))).item()
-    return value if value is not None and math.isfinite(value) else None
+def _numbers(texts: list[str]) -> list[float | None]:
+    """The amounts with the deals reader's rules for the decimal mark (io.values), so
+    `1,250` in a plan is 1250 as it is in an export, never 1.25; None where a text is not
+    one amount. One query for the whole file: a query per line compiles its regular
+    expressions again each time (~10 ms a line)."""
+    values = pl.select(amount_from_text(pl.Series(texts, dtype=pl.String))).to_series()
+    return [value if _PLAN_AMOUNT.fullmatch(text) and value is not None
+            and math.isfinite(value) else None for text, value in zip(texts, values)]
