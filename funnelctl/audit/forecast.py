@@ -23,7 +23,7 @@ from funnelctl.metrics.forecast import (
     stage_probabilities,
     weighted,
 )
-from funnelctl.metrics.plan import manager_keys, plan_lines
+from funnelctl.metrics.plan import manager_keys, plan_lines, unpriced_won_note
 from funnelctl.metrics.stuck import (
     learn_limits,
     limits_of,
@@ -171,6 +171,7 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
                            config.norms.calendar if config.norms else None, keys)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None,
+                                 notes=unpriced_won_note(amounts, targets, day),
                                  no_deals=no_deals)
         found += check_plan(result)
     return found
