@@ -164,8 +164,8 @@ def test_unread_columns_are_named(tmp_path):
     config["sources"]["deals"].update(path=str(tmp_path / "p.parquet"))
     clickhouse = report_json(on_clickhouse(config), tmp_path / "c.yaml", as_of=AS_OF)
     notes = clickhouse["data_quality"]["sources"][0]["notes"]
-    assert "engine: clickhouse does not read 'Deal - Expected close date' (expected_close) " \
-        "yet: the forecast runs on engine: polars (docs/engines.md)" in notes
+    assert "engine: clickhouse does not read 'Deal - Expected close date' (expected_close, " \
+        "stored as text) yet: the forecast runs on engine: polars (docs/engines.md)" in notes
     assert clickhouse["funnels"][0]["money"]["currency"] == "GBP"
     assert clickhouse["funnels"][0].get("forecast") is None
 

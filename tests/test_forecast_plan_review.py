@@ -4,6 +4,7 @@ by hand; the others on small exports worked out in their comments."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import random
@@ -223,12 +224,12 @@ funnels:
 """
 
 
-def _names_funnel(tmp_path):
+def _names_funnel(tmp_path, more=()):
     write_csv(tmp_path / "d.csv", ["id", "stage", "created", "closed", "amount", "manager"],
               [["1", "W", "2026-10-01", "2026-11-02", "100", "Анна Иванова"],
                ["2", "W", "2026-10-01", "2026-11-03", "50", "Сидоров Пётр"],
                ["3", "W", "2026-10-01", "2026-11-04", "30", "Bob"],
-               ["4", "W", "2026-10-01", "2026-11-04", "7", "Анна Иванова"]])
+               ["4", "W", "2026-10-01", "2026-11-04", "7", "Анна Иванова"], *more])
     (tmp_path / "audit.yaml").write_text(NAMES_CONFIG, encoding="utf-8")
     return tmp_path / "audit.yaml"
 
@@ -254,3 +255,43 @@ def test_a_target_without_deals_is_noted_in_every_renderer(cli, tmp_path, fmt, l
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert words in text and "Ghost" in text
+
+
+# --- the plan's notes: won deals without an amount -------------------------------------------
+
+PLAN_NOTE = {"en": "1 won deals closed in the plan's periods have no amount: won and "
+                   "attainment leave them out",
+             "ru": "у выигранных сделок, закрытых в периодах плана, нет суммы: 1; «выиграно» "
+                   "и выполнение их не учитывают"}
+
+
+def _unpriced_won(tmp_path):
+    # November's targets; won without an amount: deal 5 (closed 11-05, in the period, up to
+    # the as-of day 11-10) and deal 6 (closed 10-20, before it): 1 in the plan's periods.
+    # Deal 5 counts in the team's won deals (5: 1, 2, 3, 4, 5), adding nothing to won (187).
+    return _names_funnel(tmp_path, [["5", "W", "2026-10-01", "2026-11-05", "", "Bob"],
+                                    ["6", "W", "2026-09-01", "2026-10-20", "", "Bob"]])
+
+
+def test_won_deals_without_an_amount_are_a_plan_note(cli, tmp_path):
+    plan = cli.json("audit", _unpriced_won(tmp_path), "--as-of", "2026-11-10")["funnels"][0][
+        "plan"]
+    team = next(ln for ln in plan["lines"] if ln["manager"] is None)
+    assert (team["won"], team["won_deals"]) == (187.0, 5)
+    assert plan["notes"] == [PLAN_NOTE["en"]]  # JSON keeps the English text
+
+
+def test_no_plan_note_when_every_won_deal_has_an_amount(cli, tmp_path):
+    plan = cli.json("audit", _names_funnel(tmp_path), "--as-of", "2026-11-10")["funnels"][0][
+        "plan"]
+    assert plan["notes"] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_the_plan_note_is_in_every_renderer(cli, tmp_path, fmt, lang):
+    result = cli("audit", _unpriced_won(tmp_path), "--as-of", "2026-11-10", "--format", fmt,
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(html.unescape(result.stdout).split())  # HTML escapes the apostrophe
+    assert PLAN_NOTE[lang] in text

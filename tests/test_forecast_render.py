@@ -102,3 +102,26 @@ def test_json_has_the_additions(report):
         (HOSTILE_ID, 41.0), (FORMULA, 40.0)]
     assert funnel["snoozed"]["active"] == 1  # deal 4 (lost: in no list, still counted)
     assert {ln["manager"] for ln in funnel["plan"]["lines"]} == {None, HOSTILE_MANAGER}
+
+
+HOSTILE_NOTE = "<b>x</b> [red]y[/red] \x1b[31m **z** {{ 7*7 }} =SUM(A1)"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_plan_notes_are_shown_as_text_in_every_renderer(report, lang):
+    # The renderers never interpret a note: markup, escapes, templates and formulas stay
+    # text (a note carries values from the data).
+    report.funnels[0].plan.notes = [HOSTILE_NOTE]
+    options = RenderOptions(lang=lang, width=250)
+    text = renderer("table")(report, options)
+    assert "<b>x</b> [red]y[/red] \\x1b[31m **z** {{ 7*7 }} =SUM(A1)" in text
+    assert "\x1b[31m" not in text
+    markdown = renderer("markdown")(report, options)
+    assert r"\<b\>x\</b\> \[red\]y\[/red\]" in markdown and "\x1b" not in markdown
+    assert "49" not in markdown.split("{{")[-1][:10]
+    html = renderer("html")(report, RenderOptions(lang=lang))
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert "[red]y[/red]" in soup.get_text(" ") and "{{ 7*7 }} =SUM(A1)" in soup.get_text(" ")
+    data = json.loads(renderer("json")(report, RenderOptions()))
+    assert data["funnels"][0]["plan"]["notes"] == [HOSTILE_NOTE]

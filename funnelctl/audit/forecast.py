@@ -23,7 +23,7 @@ from funnelctl.metrics.forecast import (
     stage_probabilities,
     weighted,
 )
-from funnelctl.metrics.plan import manager_keys, plan_lines
+from funnelctl.metrics.plan import manager_keys, plan_lines, unpriced_won_note
 from funnelctl.metrics.stuck import (
     learn_limits,
     limits_of,
@@ -45,13 +45,22 @@ def reference_day(moment: dt.datetime) -> dt.date:
 
 def snoozes(funnel: Funnel, frame: pl.DataFrame, day: dt.date) -> tuple[set[str], Snoozed | None]:
     """(ids of the funnel's deals snoozed on `day`, the counts the report shows)."""
+    return snoozes_among(funnel, day, lambda listed: set(
+        frame["deal_id"].cast(pl.String).filter(frame["deal_id"].cast(pl.String)
+                                                .is_in(sorted(listed))).to_list()))
+
+
+def snoozes_among(funnel: Funnel, day: dt.date, known: Callable[[set[str]], set[str]]
+                  ) -> tuple[set[str], Snoozed | None]:
+    """snoozes(), with `known(ids)`: which of the snooze file's ids are the funnel's deals
+    (any engine's)."""
     if funnel.snooze is None:
         return set(), None
     entries = read_snooze(funnel.snooze.path)
     until: dict[str, dt.date] = {}
     for entry in entries:  # a deal listed twice keeps its latest date
         until[entry.deal_id] = max(entry.until, until.get(entry.deal_id, entry.until))
-    ids = set(frame["deal_id"].cast(pl.String).unique().to_list()) if until else set()
+    ids = known(set(until)) if until else set()
     active = {d for d, u in until.items() if d in ids and u >= day}
     expired = sum(1 for d, u in until.items() if d in ids and u < day)
     return active, Snoozed(path=funnel.snooze.path.name, active=len(active), expired=expired,
@@ -162,6 +171,7 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
                            config.norms.calendar if config.norms else None, keys)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None,
+                                 notes=unpriced_won_note(amounts, targets, day),
                                  no_deals=no_deals)
         found += check_plan(result)
     return found

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
+from funnelctl.audit.forecast import reference_day, snoozes_among
+from funnelctl.audit.history import stuck_moment
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
+from funnelctl.checks_forecast import check_overdue
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
@@ -29,7 +32,8 @@ from funnelctl.engines.clickhouse import (
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
-from funnelctl.engines.clickhouse_money import MoneyColumns, add_money, money_columns
+from funnelctl.engines.clickhouse_forecast import add_forecast
+from funnelctl.engines.clickhouse_money import MoneyColumns, add_money, is_date, money_columns
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.deals_sql import (
     KEY_COLUMNS,
@@ -45,6 +49,7 @@ from funnelctl.engines.deals_sql import (
     funnel_deals,
     labels_sql,
     quality_sql,
+    snoozed_sql,
     usable_sql,
     whole_sql,
 )
@@ -64,14 +69,14 @@ from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_
 from funnelctl.metrics.breakdown import EMPTY, from_rows
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
-from funnelctl.metrics.periods import DateRange
+from funnelctl.metrics.periods import DateRange, today_in
 from funnelctl.metrics.value import cycle_target_from
 from funnelctl.report import INSUFFICIENT, Finding, FunnelResult, SourceQuality
 
 EPOCH = dt.datetime(1970, 1, 1)
-# A column the Polars reader uses for the forecast: not read on ClickHouse yet
-# (docs/engines.md), and the report says so. (stage_changed_at is for max_days, a config
-# error on ClickHouse.)
+# A column the Polars reader uses for the forecast, read on ClickHouse when it is
+# stored as a date (Date / DateTime); as text it is not read yet (docs/engines.md), and
+# the report says so. (stage_changed_at is for max_days, a config error on ClickHouse.)
 UNREAD = ("expected_close",)
 OUTCOME_CODES = {"won": WON, "lost": LOST, "open": OPEN}
 
@@ -118,7 +123,7 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
         if header in types and not _is_date_or_text(columns, header):
             raise conn.fail(f"column '{header}' ({canonical}) is {types[header]}: engine: "
                             "clickhouse reads dates, date-times or ISO 8601 text")
-    unread_note(raw, mapping, types)
+    unread_note(raw, mapping, columns)
     if products := product_columns(preset, raw.columns):
         raw.notes.append(products_unread_note(products))
     present = tuple(c for c in KEY_COLUMNS if c in mapping)
@@ -149,11 +154,12 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
                       "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money)
 
 
-def unread_note(raw: RawSource, mapping: dict[str, str], types: dict[str, str]) -> None:
+def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns) -> None:
     """The data-quality note naming the columns read on Polars only, and what needs them."""
+    types = columns.types
     priced = mapping.get("amount") in types  # the forecast needs amounts
-    unread = {f"'{mapping[c]}' ({c})": "the forecast" for c in UNREAD
-              if mapping.get(c) in types and priced}
+    unread = {f"'{mapping[c]}' ({c}, stored as text)": "the forecast" for c in UNREAD
+              if mapping.get(c) in types and priced and not is_date(columns, mapping[c])}
     unread |= {f"'{c}'": "loss stages from stage dates" for c in types if WIDE_COLUMN.match(c)}
     if unread:
         needs = list(dict.fromkeys(unread.values()))
@@ -230,6 +236,7 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
                  ) -> Iterator[tuple[FunnelResult, FunnelResult | None, list[Finding]]]:
     """(result, the result over `before` or None, findings) for the source's funnels."""
     deals = open_deals(name, source, config, users, as_of)
+    day = reference_day(stuck_moment(dates, as_of or today_in(config.timezone)))
     per_funnel = [funnel_keys(deals.keys, f, deals, len(users) == 1) for f in users]
     quality, present = source_quality(deals, users, per_funnel)
     qualities[name] = quality
@@ -251,11 +258,24 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
             from funnelctl.audit.scorecard import left_out_note  # only with a scorecard
 
             quality.notes.append(left_out_note(funnel.name))
-        for stage, probability in zip(result.stages, probabilities_from_counts(whole, funnel)):
+        probabilities = probabilities_from_counts(whole, funnel)
+        for stage, probability in zip(result.stages, probabilities):
             stage.probability = probability
+        run = _runner(deals, sql, params)
+        active, result.snoozed = snoozes_among(funnel, day, lambda ids: snoozed_known(run, ids))
+        add_forecast(run, deals.money, funnel, config, result, probabilities, day, active)
+        if result.snoozed and result.forecast:
+            every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
+            result.snoozed.hidden_overdue = every - result.forecast.overdue.deals
+        found += check_overdue(result)
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
+
+
+def snoozed_known(run: Callable, ids: set[str]) -> set[str]:
+    """Which of a snooze file's deal ids are the funnel's deals (ids as an Array param)."""
+    return {r["id"] for r in run(lambda deals, params: snoozed_sql(deals, params, sorted(ids)))}
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:

@@ -22,11 +22,23 @@ from funnelctl.audit.money import attach_money, no_rate
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse_client import Connection
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
-from funnelctl.engines.deals_sql import LOST, OPEN, WON, label_sql, text_of
+from funnelctl.engines.deals_sql import (
+    DAY_US,
+    LOST,
+    OPEN,
+    WON,
+    label_sql,
+    text_of,
+    wall_micros,
+)
 from funnelctl.engines.money_sql import (
     M_AMOUNT,
+    M_CHANGED,
+    M_CODE,
     M_CURRENCY,
+    M_EXPECTED,
     M_LOSS,
+    M_MANAGER,
     SET_BREAKDOWN,
     SET_DEPTH,
     SET_MANAGER,
@@ -66,6 +78,7 @@ class MoneyColumns:
     currency: bool = False
     loss: bool = False
     manager: bool = False
+    expected: bool = False  # the forecast's expected close (a Date / DateTime column)
 
 
 def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
@@ -94,11 +107,40 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
             found.currency = True
             found.carried[M_CURRENCY] = currency_code(
                 text_of(columns, currency), params, raws, codes, config.money.currency)
+            found.carried[M_CODE] = currency_code(text_of(columns, currency), params, raws,
+                                                  codes, None)
+        forecast_columns(found, columns, mapping, params, config, source)
+    if "manager" in mapping:  # the manager as the reader has it (stripped; missing: NULL)
+        found.carried[M_MANAGER] = label_sql(columns, mapping["manager"], params,
+                                             *distinct(mapping["manager"]), missing="NULL")
     if mapping.get("loss_reason") in columns.types:
         found.loss = True
         found.carried[M_LOSS] = label_sql(columns, mapping["loss_reason"], params,
                                           *distinct(mapping["loss_reason"]), missing="NULL")
     return found
+
+
+def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],
+                     params: Params, config: Config, source: Source) -> None:
+    """The date columns of the forecast and stuck deals, when stored as dates (a text one
+    is named in the data-quality notes, clickhouse_deals.UNREAD, or refused with
+    max_days): the expected close of a priced source, the stage change of any."""
+    markers = params.bind(null_markers(source.null_values), "Array(String)")
+    for canonical, name in (("expected_close", M_EXPECTED), ("stage_changed_at", M_CHANGED)):
+        header = mapping.get(canonical)
+        if header not in columns.types or not is_date(columns, header):
+            continue
+        if canonical == "expected_close" and not found.amount:
+            continue
+        wall, _ = wall_micros(columns, header, params, config.timezone, markers,
+                              set(columns.naive))
+        found.carried[name] = f"intDiv({wall}, {DAY_US})" if name == M_EXPECTED else wall
+    found.expected = M_EXPECTED in found.carried
+
+
+def is_date(columns: Columns, header: str) -> bool:
+    kind = columns.types[header].removeprefix("Nullable(").removeprefix("LowCardinality(")
+    return kind.startswith("Date")
 
 
 def amount_line(config: Config, name: str, source: Source) -> str:
@@ -183,6 +225,14 @@ def _blocks(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config,
     if converted:
         return codes, converted, Blocks(split=False, rates={**rates, default: 1.0})
     return codes, {}, Blocks(split=len(codes) > 1)
+
+
+def currency_blocks_of(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config
+                       ) -> tuple[list[str | None], Blocks]:
+    """The currency blocks of all the funnel's deals (the forecast's, as
+    audit/forecast.priced_blocks on Polars)."""
+    codes, _, blocks = _blocks(run, money, funnel, config, None)
+    return codes, blocks
 
 
 def _sets(funnel: Funnel, result: FunnelResult, managers: bool, one_block: bool

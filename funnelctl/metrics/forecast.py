@@ -122,25 +122,36 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                _per_manager(overdue, "manager" in columns)]
     grouped, counts, amounts, last_day, managers = pl.collect_all(queries)
     listed = _earliest(overdue, last_day.item(), day, currency)
+    return forecast_from(grouped, counts.row(0), amounts, listed, managers, funnel, as_of)
+
+
+def forecast_from(grouped: pl.DataFrame, counts: tuple[int, int], amounts: pl.DataFrame,
+                  listed: pl.DataFrame, managers: pl.DataFrame, funnel: Funnel,
+                  as_of: dt.date) -> Forecast:
+    """The Forecast of any engine's aggregates: `grouped` (per _rank, _month, currency,
+    sorted: deals, amount, weighted, _unweighted), `counts` (open deals, those without an
+    amount), `amounts` (the overdue deals not snoozed per currency: amount, deals),
+    `listed` (the first LIST_LIMIT of them: deal_id, manager, depth, amount, currency,
+    _day) and `managers` (manager, overdue deals)."""
     rows = [ForecastRow(month=r["_month"].strftime("%Y-%m") if r["_month"] else None,
                         bucket=BUCKETS[r["_rank"]], currency=r[CURRENCY] or None,
                         deals=r["deals"], amount=to_cents(r["amount"]),
                         weighted=None if r["_unweighted"] else to_cents(r["weighted"]))
             for r in grouped.iter_rows(named=True)]
     names = {k: s.name for k, s in enumerate(funnel.stages, 1)}
-    listed = [ListedDeal(deal_id=str(r["deal_id"]), stage=names[r[DEPTH]],
-                         manager=r.get("manager"), amount=r["amount"],
-                         currency=r[CURRENCY] or None, days=float((as_of - r["_day"]).days),
-                         expected_close=r["_day"])
-              for r in listed.iter_rows(named=True)]
+    deals = [ListedDeal(deal_id=str(r["deal_id"]), stage=names[r[DEPTH]],
+                        manager=r.get("manager"), amount=r["amount"],
+                        currency=r[CURRENCY] or None, days=float((as_of - r["_day"]).days),
+                        expected_close=r["_day"])
+             for r in listed.iter_rows(named=True)]
     currencies = sorted({r.currency for r in rows if r.currency})
-    open_count, without_amount = counts.row(0)
+    open_count, without_amount = counts
     return Forecast(as_of=as_of, rows=rows, open_deals=open_count,
                     without_amount=without_amount,
                     overdue=Overdue(deals=int(amounts["deals"].sum()),
                                     amounts={k: to_cents(v)
                                              for k, v, _ in amounts.iter_rows()},
-                                    listed=listed, by_manager=dict(managers.iter_rows())),
+                                    listed=deals, by_manager=dict(managers.iter_rows())),
                     currencies=currencies)
 
 

@@ -111,6 +111,27 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                                          ln.manager or ""))
 
 
+def unpriced_won_note(deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarget],
+                      day: dt.date) -> list[str]:
+    """The note on won deals closed in a target's start..min(end, day) without an amount:
+    they count in won_deals but add nothing to won, so attainment is understated."""
+    if not targets or "amount" not in _names(deals):
+        return []
+    # The targets share few spans (a month's per-manager lines are one span): each distinct
+    # span is tested once, on the unpriced won deals' close dates only, not 1M rows per target.
+    spans = sorted({(t.dates()[0], min(t.dates()[1], day)) for t in targets})
+    closed = pl.col("closed_at")
+    n = (deals.lazy().filter((pl.col(OUTCOME) == "won") & pl.col("amount").is_null())
+         .select(closed.dt.date())
+         .filter(pl.any_horizontal(closed.is_between(start, end) for start, end in spans))
+         .select(pl.len()).collect().item())
+    return [UNPRICED_WON.format(n=f"{n:,}")] if n else []
+
+
+UNPRICED_WON = ("{n} won deals closed in the plan's periods have no amount: won and "
+                "attainment leave them out")
+
+
 def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
                      every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
                      keys: dict[str, str]

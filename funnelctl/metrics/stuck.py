@@ -135,23 +135,34 @@ def _summarise(waiting: pl.DataFrame, limits: dict[int, float],
     per_stage = counted.group_by("_at").agg(pl.len().alias("stuck"),
                                             pl.col(DAYS).max().alias("oldest"))
     hidden = dict(over.filter(pl.col("_snoozed")).group_by("_at").len().iter_rows())
-    found = {row["_at"]: row for row in per_stage.iter_rows(named=True)}
     listed = (counted.sort([DAYS, "deal_id"], descending=[True, False])
               .group_by("_at", maintain_order=True).head(LIST_LIMIT))
-    managers: dict[int, dict[str, int]] = {}
-    if "manager" in counted.columns:
-        for at, name, n in (counted.filter(pl.col("manager").is_not_null())
-                            .group_by("_at", "manager").len().sort("manager").iter_rows()):
-            managers.setdefault(at, {})[name] = n
-    out = {}
-    for i in limits:
-        rows_i = listed.filter(pl.col("_at") == i).iter_rows(named=True)
-        out[i] = {"stuck": int(found[i]["stuck"]) if i in found else 0,
-                  "oldest_days": found[i]["oldest"] if i in found else None,
-                  "snoozed": int(hidden.get(i, 0)),
-                  "deals": [_listed(row) for row in rows_i],
-                  "by_manager": managers.get(i, {})}
-    return out
+    managers = (counted.filter(pl.col("manager").is_not_null()).group_by("_at", "manager")
+                .len().sort("manager").iter_rows() if "manager" in counted.columns else [])
+    return stuck_from(limits, per_stage.iter_rows(named=True), hidden,
+                      listed.iter_rows(named=True), managers)
+
+
+def stuck_from(limits: dict[int, float], per_stage, hidden: dict[int, int], listed,
+               managers) -> dict[int, dict]:
+    """{stage index: {stuck, oldest_days, deals, snoozed, by_manager}} from any engine's
+    aggregates: `per_stage` rows (_at, stuck, oldest) of the deals not snoozed, `hidden`
+    (stage: snoozed deals over the limit), `listed` rows (_at, deal_id, days and the
+    LIST_COLUMNS it has; per stage the LIST_LIMIT longest waiting, in order) and
+    `managers` (_at, manager, deals), sorted by manager."""
+    found = {row["_at"]: row for row in per_stage}
+    by_stage: dict[int, list[ListedDeal]] = {}
+    for row in listed:
+        by_stage.setdefault(row["_at"], []).append(_listed(row))
+    by_manager: dict[int, dict[str, int]] = {}
+    for at, name, n in managers:
+        by_manager.setdefault(at, {})[name] = n
+    return {i: {"stuck": int(found[i]["stuck"]) if i in found else 0,
+                "oldest_days": found[i]["oldest"] if i in found else None,
+                "snoozed": int(hidden.get(i, 0)),
+                "deals": by_stage.get(i, []),
+                "by_manager": by_manager.get(i, {})}
+            for i in limits}
 
 
 def _listed(row: dict) -> ListedDeal:

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from funnelctl.render.fmt import DASH, Fmt
+from funnelctl.render.labels_ru import note_text
 from funnelctl.report import FunnelResult
 from funnelctl.report_forecast import LIST_LIMIT, ListedDeal, PlanLine
 
@@ -204,6 +205,7 @@ def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTab
         notes.append(t["fc_plan_currency"].format(currency=plan.currency))
     if plan.no_deals:  # a target nobody's deals match: said, not silently 0
         notes.append(t["fc_plan_no_deals"].format(names=", ".join(plan.no_deals)))
+    notes += [note_text(note, f.lang) for note in plan.notes]
     if out:
         out[-1].notes = notes
     return out

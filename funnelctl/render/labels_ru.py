@@ -130,6 +130,10 @@ NOTES_RU = [
      "engine: clickhouse пока не сводит строки товаров ({cols}): повторные строки сделки — "
      "повторы ID, сумма сделки — сумма первого товара; на engine: polars они "
      "складываются (docs/engines.md)"),
+    (r"(?P<n>[\d,]+) won deals closed in the plan's periods have no amount: won and "
+     r"attainment leave them out",
+     "у выигранных сделок, закрытых в периодах плана, нет суммы: {n}; «выиграно» и "
+     "выполнение их не учитывают"),
     (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals read as one deal each",
      "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "

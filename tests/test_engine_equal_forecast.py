@@ -1,0 +1,139 @@
+"""The forecast of a deals funnel on both engines: engine: polars and engine: clickhouse
+(chdb in process) must give equal JSON reports (stage probabilities, the weighted
+forecast per expected-close month and currency, the overdue deals, their list and
+per-manager counts, the overdue finding), and the numbers are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from tests import test_engine_equal_money as money_tests
+from tests.test_engine_equal_money import both, hand_config
+
+pytest.importorskip("chdb")
+
+
+def forecast_export(path) -> None:
+    """Eleven deals (as of 2026-12-01; stage C's probability 0.75 from the config):
+    id stage status amount currency expected    manager
+    1  A     lost   100    USD      -           Ann
+    2  B     lost   200    USD      -           Ann
+    3  C     won    400    USD      -           Bob
+    4  C     won    500    USD      -           Bob
+    5  C     lost   800    USD      -           Bob
+    6  A     open   1000   USD      2026-11-15  Ann    overdue 16 days
+    7  B     open   2000   EUR      2026-10-01  Bob    overdue 61 days
+    8  C     open   3000   USD      2026-12-20  Ann
+    9  B     open   (none) USD      2027-01-05  Ann
+    10 A     open   500    USD      (none)      Bob
+    11 C     open   400    EUR      2026-11-30  (none) overdue 1 day
+    Learned: p(A) = won 2 / closed that reached A 5 = 0.4; p(B) = 2 / 4 = 0.5.
+    """
+    none = None
+    frame = pl.DataFrame({
+        "deal_id": [str(i) for i in range(1, 12)],
+        "stage": ["A", "B", "C", "C", "C", "A", "B", "C", "B", "A", "C"],
+        "status": ["lost", "lost", "won", "won", "lost"] + ["open"] * 6,
+        "amount": [100.0, 200, 400, 500, 800, 1000, 2000, 3000, none, 500, 400],
+        "currency": ["USD"] * 6 + ["EUR", "USD", "USD", "USD", "EUR"],
+        "manager": ["Ann", "Ann", "Bob", "Bob", "Bob", "Ann", "Bob", "Ann", "Ann", "Bob", none],
+        "created_at": [dt.datetime(2026, 3, d) for d in range(1, 12)],
+        "closed_at": [dt.datetime(2026, 3, d + 10) for d in range(1, 6)] + [none] * 6,
+        "expected_close": [none] * 5 + [dt.datetime(2026, 11, 15, 9), dt.datetime(2026, 10, 1),
+                                        dt.datetime(2026, 12, 20), dt.datetime(2027, 1, 5),
+                                        none, dt.datetime(2026, 11, 30, 23, 59)],
+    })
+    frame.write_parquet(path)
+
+
+def forecast_config(path, **money) -> dict:
+    config = hand_config(path, **money)
+    config["funnels"][0]["stages"][2]["probability"] = 0.75
+    return config
+
+
+def rows_of(report: dict) -> list[tuple]:
+    return [(r["bucket"], r["month"], r["currency"], r["deals"], r["amount"], r["weighted"])
+            for r in report["funnels"][0]["forecast"]["rows"]]
+
+
+def test_forecast_in_currencies_worked_by_hand(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    polars, clickhouse = both(forecast_config(path), tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    assert [s["probability"]["probability"] for s in funnel["stages"]] == [0.4, 0.5, 0.75]
+    # Overdue EUR: 7 (2000 x 0.5) and 11 (400 x 0.75); USD: 6 (1000 x 0.4).
+    assert rows_of(clickhouse) == [
+        ("overdue", None, "EUR", 2, 2400.0, 1300.0), ("overdue", None, "USD", 1, 1000.0, 400.0),
+        ("month", "2026-12", "USD", 1, 3000.0, 2250.0), ("month", "2027-01", "USD", 1, 0.0, 0.0),
+        ("no_date", None, "USD", 1, 500.0, 200.0)]
+    forecast = funnel["forecast"]
+    assert (forecast["open_deals"], forecast["without_amount"]) == (6, 1)
+    late = forecast["overdue"]
+    assert (late["deals"], late["amounts"], late["by_manager"]) == \
+        (3, {"EUR": 2400.0, "USD": 1000.0}, {"Ann": 1, "Bob": 1})
+    assert [(d["deal_id"], d["days"], d["manager"]) for d in late["listed"]] == \
+        [("7", 61.0, "Bob"), ("6", 16.0, "Ann"), ("11", 1.0, None)]
+    assert any(f["code"] == "overdue_deals" for f in clickhouse["findings"])
+
+
+def test_forecast_converted_with_rates(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    polars, clickhouse = both(forecast_config(path, currency="USD", rates={"EUR": 1.5}),
+                              tmp_path)
+    assert clickhouse == polars
+    # EUR x 1.5: overdue 1000 + 3000 + 600 = 4600, weighted 400 + 1500 + 450 = 2350.
+    assert rows_of(clickhouse)[0] == ("overdue", None, "USD", 3, 4600.0, 2350.0)
+
+
+def test_a_text_expected_close_is_named_not_read(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    pl.read_parquet(path).with_columns(pl.col("expected_close").cast(pl.String)) \
+        .write_parquet(path)
+    _, clickhouse = both(forecast_config(path), tmp_path)
+    assert clickhouse["funnels"][0].get("forecast") is None
+    notes = clickhouse["data_quality"]["sources"][0]["notes"]
+    assert any("'expected_close' (expected_close, stored as text)" in n for n in notes)
+
+
+@pytest.mark.parametrize("sample", sorted(money_tests.SAMPLES))
+def test_bundled_samples_with_their_expected_close(tmp_path, monkeypatch, sample):
+    # The samples' expected close columns kept (typed as dates); stage dates and
+    # Bitrix24's product rows (folded on Polars only, yet) left out.
+    monkeypatch.setattr(money_tests, "LEFT_OUT", re.compile(
+        r"stage change|изменения|редактирования|date entered|^(товар|цена|количество)$",
+        re.IGNORECASE))
+    config, _ = money_tests.sample_parquet(sample, tmp_path)
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+
+
+def test_snoozed_deals_held_out_of_the_overdue(tmp_path):
+    # As of 2026-12-01: deal 7 (overdue, EUR 2000) snoozed to 2026-12-31 is held out;
+    # deal 6's snooze ended 2026-11-01 (expired, still overdue); 99 is no deal of the
+    # funnel. Overdue left: 6 (USD 1000) and 11 (EUR 400); the rows still count all 3.
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    (tmp_path / "snoozed.csv").write_text(
+        "deal_id,until,note\n7,2026-12-31,call back\n6,2026-11-01,\n99,2026-12-31,\n")
+    config = forecast_config(path)
+    config["funnels"][0]["snooze"] = str(tmp_path / "snoozed.csv")
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    late = funnel["forecast"]["overdue"]
+    assert (late["deals"], late["amounts"], late["by_manager"]) == \
+        (2, {"EUR": 400.0, "USD": 1000.0}, {"Ann": 1})
+    assert [d["deal_id"] for d in late["listed"]] == ["6", "11"]
+    assert rows_of(clickhouse)[0][3] == 2 and rows_of(clickhouse)[1][3] == 1
+    snoozed = funnel["snoozed"]
+    assert (snoozed["active"], snoozed["expired"], snoozed["unknown"],
+            snoozed["hidden_overdue"]) == (1, 1, 1, 1)
