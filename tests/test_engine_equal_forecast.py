@@ -114,3 +114,26 @@ def test_bundled_samples_with_their_expected_close(tmp_path, monkeypatch, sample
     config, _ = money_tests.sample_parquet(sample, tmp_path)
     polars, clickhouse = both(config, tmp_path)
     assert clickhouse == polars
+
+
+def test_snoozed_deals_held_out_of_the_overdue(tmp_path):
+    # As of 2026-12-01: deal 7 (overdue, EUR 2000) snoozed to 2026-12-31 is held out;
+    # deal 6's snooze ended 2026-11-01 (expired, still overdue); 99 is no deal of the
+    # funnel. Overdue left: 6 (USD 1000) and 11 (EUR 400); the rows still count all 3.
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    (tmp_path / "snoozed.csv").write_text(
+        "deal_id,until,note\n7,2026-12-31,call back\n6,2026-11-01,\n99,2026-12-31,\n")
+    config = forecast_config(path)
+    config["funnels"][0]["snooze"] = str(tmp_path / "snoozed.csv")
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    late = funnel["forecast"]["overdue"]
+    assert (late["deals"], late["amounts"], late["by_manager"]) == \
+        (2, {"EUR": 400.0, "USD": 1000.0}, {"Ann": 1})
+    assert [d["deal_id"] for d in late["listed"]] == ["6", "11"]
+    assert rows_of(clickhouse)[0][3] == 2 and rows_of(clickhouse)[1][3] == 1
+    snoozed = funnel["snoozed"]
+    assert (snoozed["active"], snoozed["expired"], snoozed["unknown"],
+            snoozed["hidden_overdue"]) == (1, 1, 1, 1)

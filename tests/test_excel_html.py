@@ -57,3 +57,56 @@ def test_bitrix24_html_xls_is_read_as_a_table(tmp_path) -> None:
     assert raw.frame.select("Компания").collect().to_series().to_list() == [
         'ООО "Вектор", Москва', "АО Полюс\nфилиал"]
     assert deals.frame.sort(LINE)["stage"].to_list() == ["Новая", "Сделка успешна"]
+
+
+def formatted_report(path: Path, rows: list[list], titles: list[str], footer: list[str]):
+    """A sheet as Salesforce's "Formatted Report" export lays it out: the report's name
+    and filters in the first cells above the header, a blank row, the table, then a blank
+    row and the footer lines."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    at = 0
+    for text in [*titles, None, *rows, None, *footer]:
+        if isinstance(text, list):
+            sheet.write_row(at, 0, text)
+        elif text is not None:
+            sheet.write(at, 0, text)
+        at += 1
+    book.close()
+
+
+def test_title_rows_above_the_header_and_the_footer_are_skipped(tmp_path) -> None:
+    path = tmp_path / "report.xlsx"
+    header = ["Opportunity ID", "Stage", "Created Date", "Amount"]
+    formatted_report(path, [header, ["006A", "Prospecting", "2026-10-01", "100"],
+                            ["006B", "Prospecting", None, "200"],  # no date: rejected
+                            ["006C", "Qualification", "2026-10-03", "300"]],
+                     ["Opportunities Report", "Filtered By: Close Date = FY2026"],
+                     ["Grand Totals (3 records)",
+                      "Confidential Information - Do Not Distribute"])
+    raw, deals = read(path, columns={"deal_id": "Opportunity ID", "stage": "Stage",
+                                     "created_at": "Created Date", "amount": "Amount"})
+    assert raw.columns == header
+    # the sheet's rows: 1-2 titles, 3 blank, 4 the header, 5-7 deals, 8 blank, 9-10 footer
+    assert raw.detected["header_row"] == 4
+    assert raw.detected["footer_lines_removed"] == 2
+    assert deals.frame.sort(LINE)["deal_id"].to_list() == ["006A", "006C"]
+    assert deals.frame.sort(LINE)[LINE].to_list() == [5, 7]
+    assert deals.rejects.to_dicts() == [{"line": 6, "reason": "missing created_at",
+                                         "value": None}]
+    assert deals.frame["amount"].to_list() == [100.0, 300.0]
+    assert raw.notes[0] == ("3 row(s) above the header skipped (a report's title): "
+                            "'Opportunities Report'; 'Filtered By: Close Date = FY2026'")
+    assert raw.notes[1].startswith("2 report footer line(s) removed (Salesforce): "
+                                   "'Grand Totals (3 records)'")
+
+
+def test_a_sheet_whose_first_row_names_its_columns_is_read_as_it_is(tmp_path) -> None:
+    path = tmp_path / "plain.xlsx"
+    # one named column and two empty header cells above a full row is a title; two named
+    # columns are a header, however empty the rest of the first row
+    formatted_report(path, [["id", "stage", "", ""], ["1", "A", "x", "y"]], [], [])
+    raw = open_source("d", Source(path=path, kind="deals"))
+    assert raw.columns[:2] == ["id", "stage"] and "header_row" not in raw.detected

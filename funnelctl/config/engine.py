@@ -145,8 +145,7 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
 # them; docs/engines.md).
 _DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),
               ("plan", "the plan needs the forecast's expected close dates, and each won deal's "
-                       "manager and close date"),
-              ("snooze", "snoozed deals are held back by id"))
+                       "manager and close date"),)
 
 
 def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:

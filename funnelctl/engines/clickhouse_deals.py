@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
-from funnelctl.audit.forecast import reference_day
+from funnelctl.audit.forecast import reference_day, snoozes_among
 from funnelctl.audit.history import stuck_moment
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
 from funnelctl.checks_forecast import check_overdue
@@ -49,6 +49,7 @@ from funnelctl.engines.deals_sql import (
     funnel_deals,
     labels_sql,
     quality_sql,
+    snoozed_sql,
     usable_sql,
     whole_sql,
 )
@@ -260,12 +261,21 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         probabilities = probabilities_from_counts(whole, funnel)
         for stage, probability in zip(result.stages, probabilities):
             stage.probability = probability
-        add_forecast(_runner(deals, sql, params), deals.money, funnel, config, result,
-                     probabilities, day)
+        run = _runner(deals, sql, params)
+        active, result.snoozed = snoozes_among(funnel, day, lambda ids: snoozed_known(run, ids))
+        add_forecast(run, deals.money, funnel, config, result, probabilities, day, active)
+        if result.snoozed and result.forecast:
+            every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
+            result.snoozed.hidden_overdue = every - result.forecast.overdue.deals
         found += check_overdue(result)
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
+
+
+def snoozed_known(run: Callable, ids: set[str]) -> set[str]:
+    """Which of a snooze file's deal ids are the funnel's deals (ids as an Array param)."""
+    return {r["id"] for r in run(lambda deals, params: snoozed_sql(deals, params, sorted(ids)))}
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:

@@ -211,6 +211,12 @@ def funnel_deals(deal: DealRows, keys: FunnelKeys, params: Params, with_cycle: b
             f"outcome, {known} AS known FROM (\n{deal.deals}\n)) WHERE depth != {NOT_MEMBER}")
 
 
+def snoozed_sql(deals: str, params: Params, ids: list[str]) -> str:
+    """The funnel's deal ids among a snooze file's `ids` (an array parameter)."""
+    return (f"SELECT DISTINCT id FROM (\n{deals}\n) "
+            f"WHERE has({params.bind(ids, 'Array(String)')}, id)")
+
+
 def whole_sql(deals: str, n: int) -> str:
     """Over every deal of the funnel (no period): the closed deals that reached each
     stage and the won ones (stage probabilities), and the newest creation."""

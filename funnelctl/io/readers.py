@@ -19,7 +19,14 @@ from funnelctl.io.files import (
     stat_input,
 )
 from funnelctl.io.html_table import html_table_to_csv
-from funnelctl.io.sniff import CsvDialect, as_utf8, detect_container, footer_lines, sniff_csv
+from funnelctl.io.sniff import (
+    FOOTER,
+    CsvDialect,
+    as_utf8,
+    detect_container,
+    footer_lines,
+    sniff_csv,
+)
 
 LINE = "__line"  # 1-based line of the row in the user's file (header = line 1)
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -106,16 +113,78 @@ def _open_excel(name: str, path: Path, container: str) -> RawSource:
     """The first sheet, every cell as text (dates come as ISO text), rows numbered as in Excel."""
     if container == "xlsx":
         check_xlsx_inflation(path)
+    frame = _read_sheet(path, container)
+    detected: dict[str, Any] = {"format": container, "sheet": "first"}
+    notes = []
+    header_row, titles = title_rows(frame)
+    if header_row:
+        frame = _read_sheet(path, container, header_row)
+        detected["header_row"] = header_row + 1
+        notes.append(f"{header_row} row(s) above the header skipped (a report's title): "
+                     + "; ".join(f"'{excerpt(t)}'" for t in titles))
+    columns = list(frame.columns)
+    lazy = frame.lazy().with_row_index(LINE, offset=header_row + 2)
+    footer = sheet_footer(frame)
+    if footer:
+        lazy = lazy.head(frame.height - len(footer))
+        detected["footer_lines_removed"] = sum(1 for line in footer if line)
+        notes.append(footer_note(footer))
+    return RawSource(name, path, lazy, columns, detected, notes)
+
+
+def sheet_footer(frame: pl.DataFrame) -> list[str]:
+    """The Salesforce report footer rows at the end of a sheet (their first cells): the
+    last rows whose first cell is a footer line and whose other cells are empty, blank
+    rows between and above them included (the report's layout, not blank data rows)."""
+    found: list[str] = []
+    for row in reversed(frame.tail(10).rows()):
+        first = (row[0] or "").strip() if row else ""
+        rest_empty = all(v is None or not str(v).strip() for v in row[1:])
+        if not rest_empty or (first and not FOOTER.match(first)):
+            break
+        found.append(first)
+    return found[::-1] if any(found) else []  # with the blank row above it, if any
+
+
+def footer_note(footer: list[str]) -> str:
+    lines = [line for line in footer if line]
+    return (f"{len(lines)} report footer line(s) removed (Salesforce): "
+            + "; ".join(f"'{line}'" for line in lines))
+
+
+def _read_sheet(path: Path, container: str, header_row: int = 0) -> pl.DataFrame:
+    """The first sheet, every cell as text, its header on the 0-based `header_row`."""
     try:
-        frame = pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False)
+        return pl.read_excel(path, infer_schema_length=0, drop_empty_rows=False,
+                             read_options={"header_row": header_row})
     except ImportError:
         raise DataError(f"{path}: reading Excel needs the 'fastexcel' package "
                         "(pip install fastexcel), or save the sheet as CSV") from None
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's
         raise DataError(f"{path}: cannot read as Excel ({container}): {_first_line(exc)}") from None
-    columns = list(frame.columns)
-    lazy = frame.lazy().with_row_index(LINE, offset=2)
-    return RawSource(name, path, lazy, columns, {"format": container, "sheet": "first"})
+
+
+UNNAMED = "__UNNAMED__"  # how the Excel reader names a column with an empty header cell
+TITLE_ROWS_MAX = 20
+
+
+def title_rows(frame: pl.DataFrame) -> tuple[int, list[str]]:
+    """(how many rows above the real header, their texts) of a sheet read with its first
+    row as the header: a formatted report (Salesforce's "Formatted Report" export, 1C)
+    puts its name, filters and a blank row there, each in the first cell only. (0, [])
+    when the first row names at least two columns, or no row of the first
+    TITLE_ROWS_MAX is filled in most of the sheet's columns."""
+    named = [c for c in frame.columns if not c.startswith(UNNAMED)]
+    if len(frame.columns) < 3 or len(named) > 1:
+        return 0, []
+    head = frame.head(TITLE_ROWS_MAX)
+    filled = head.select(pl.sum_horizontal(pl.all().is_not_null() & (pl.all() != "")))
+    need = max(2, int(0.8 * len(frame.columns)))
+    header = next((i for i, n in enumerate(filled.to_series()) if (n or 0) >= need), None)
+    if header is None:
+        return 0, []
+    first = head.to_series(0).head(header).drop_nulls().to_list()
+    return header + 1, [*named, *first]
 
 
 def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> RawSource:
@@ -152,8 +221,7 @@ def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> Raw
             r"^(?i)(Grand Totals \(|Confidential Information - Do Not Distribute|Copyright \(c\))")
         frame = frame.filter(~is_footer.fill_null(False))
         detected["footer_lines_removed"] = len(footer)
-        notes.append(f"{len(footer)} report footer line(s) removed (Salesforce): "
-                     + "; ".join(f"'{line}'" for line in footer))
+        notes.append(footer_note(footer))
     return RawSource(name, path, frame, columns, detected, notes, readable=readable)
 
 
