@@ -17,7 +17,7 @@ from funnelctl.io.output import Terminated
 CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
 
 
-def _discard_stdout() -> None:
+def discard_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -48,7 +48,7 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except BrokenPipeError:
         # The reader went away (`funnelctl audit ... | head -1`): stop quietly, with the
         # status a shell reports for a tool ended by SIGPIPE.
-        _discard_stdout()
+        discard_stdout()
         raise typer.Exit(CLOSED_PIPE) from None
     except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
         if debug:

@@ -21,14 +21,33 @@ def main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
         from funnelctl import __version__
-        print(f"funnelctl {__version__}")
+        _write(f"funnelctl {__version__}\n")
         return
     if args == ["--help"] and _help_is_fixed():
         from funnelctl.root_help import ROOT_HELP
-        sys.stdout.write(ROOT_HELP)
+        _write(ROOT_HELP)
         return
     from funnelctl.cli import main as full_main
     full_main()
+
+
+def _write(text: str) -> None:
+    """Print as the CLI does (io.output.write_stdout, cli_runtime.handled_errors): a closed
+    pipe ends quietly with the shell's SIGPIPE status, a full disk is a one-line error. The
+    modules that do so are imported only on those paths (cli_runtime imports typer)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from funnelctl.cli_runtime import CLOSED_PIPE, discard_stdout
+        discard_stdout()
+        sys.exit(CLOSED_PIPE)
+    except OSError as exc:
+        from funnelctl.errors import ExitCode
+        from funnelctl.io.files import os_problem
+        sys.stderr.write(f"funnelctl: error: cannot write to standard output: "
+                         f"{os_problem(exc)}\n")
+        sys.exit(ExitCode.ERROR)
 
 
 def _help_is_fixed() -> bool:

@@ -169,3 +169,13 @@ def test_columns_map_overrides_aliases(tmp_path):
     path = write_csv(tmp_path / "sf.csv", header, rows)
     history = read(path, columns={"deal_id": "Opp", "entered_at": "Changed"})
     assert history.frame["entered_at"][0].isoformat() == "2024-01-06T00:00:00"
+
+
+def test_an_empty_line_is_a_blank_line_not_a_missing_deal_id(tmp_path):
+    # The Salesforce report's own layout: a blank line between the table and its footer.
+    (tmp_path / "h.csv").write_text(
+        "deal_id,stage,entered_at\nd1,Lead,2024-01-02\n,,\n,Deal,2024-01-03\n"
+        '"Grand Totals (2 records)"\n', encoding="utf-8")
+    history = read(tmp_path / "h.csv")
+    # line 3 is empty; line 4 has a stage and a date but no id; the footer is removed
+    assert history.rejects.rows() == [(3, "blank line", None), (4, "missing deal id", None)]

@@ -97,3 +97,20 @@ def test_deals_only_audit_imports_no_event_norms_or_history_module():
                 "funnelctl.audit.nightly", "funnelctl.history", "funnelctl.metrics.compare",
                 "funnelctl.notify", "sqlite3")
     assert sorted(m for m in unneeded if m in loaded) == []
+
+
+def test_help_and_version_on_a_closed_pipe_or_a_full_disk_end_as_the_cli_does():
+    for args in (["--help"], ["--version"]):
+        command = [sys.executable, "-c", "import sys; sys.argv = ['funnelctl', sys.argv[1]]; "
+                   "from funnelctl.entry import main; main()", *args]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 cwd=ROOT)
+        child.stdout.close()  # `funnelctl --help | head -0`: no traceback, SIGPIPE's status
+        err = child.stderr.read()
+        assert child.wait() == 141 and b"Traceback" not in err, err
+        with open("/dev/full", "w") as full:
+            run = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True,
+                                 cwd=ROOT)
+        assert run.returncode == 2
+        assert run.stderr.splitlines()[0] == ("funnelctl: error: cannot write to standard "
+                                              "output: No space left on device")

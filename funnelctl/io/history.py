@@ -264,9 +264,14 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
 def _reject_reason() -> list[pl.Expr]:
     """One reason per unusable entry (the first that applies) and the offending value."""
     none = pl.lit(None, pl.String)
+    no_id = pl.col("deal_id").is_null() | (pl.col("deal_id") == "")
+    no_stage = pl.col("stage").is_null() | (pl.col("stage") == "")
     rules = [
-        (pl.col("deal_id").is_null() | (pl.col("deal_id") == ""), "missing deal id", none),
-        (pl.col("stage").is_null() | (pl.col("stage") == ""), "missing stage", none),
+        # No id, stage or date: an empty line (as the deals reader names it), such as the
+        # one above a Salesforce report's footer, not a row that lost its id.
+        (no_id & no_stage & ~pl.col("_given"), "blank line", none),
+        (no_id, "missing deal id", none),
+        (no_stage, "missing stage", none),
         (~pl.col("_given"), "missing entered_at", none),
         (pl.col("entered_at").is_null(), "unparseable entered_at", pl.col("_date_raw")),
         (pl.col("_odd"), out_of_range("entered_at"), pl.col("_date_raw")),
