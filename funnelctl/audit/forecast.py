@@ -45,9 +45,9 @@ def reference_day(moment: dt.datetime) -> dt.date:
 
 def snoozes(funnel: Funnel, frame: pl.DataFrame, day: dt.date) -> tuple[set[str], Snoozed | None]:
     """(ids of the funnel's deals snoozed on `day`, the counts the report shows)."""
-    return snoozes_among(funnel, day, lambda listed: set(
-        frame["deal_id"].cast(pl.String).filter(frame["deal_id"].cast(pl.String)
-                                                .is_in(sorted(listed))).to_list()))
+    ids = frame["deal_id"].cast(pl.String)
+    return snoozes_among(funnel, day,
+                         lambda listed: set(ids.filter(ids.is_in(sorted(listed))).to_list()))
 
 
 def snoozes_among(funnel: Funnel, day: dt.date, known: Callable[[set[str]], set[str]]

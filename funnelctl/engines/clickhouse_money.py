@@ -33,8 +33,6 @@ from funnelctl.engines.deals_sql import (
 )
 from funnelctl.engines.money_sql import (
     M_AMOUNT,
-    M_CHANGED,
-    M_CODE,
     M_CURRENCY,
     M_EXPECTED,
     M_LOSS,
@@ -107,8 +105,6 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
             found.currency = True
             found.carried[M_CURRENCY] = currency_code(
                 text_of(columns, currency), params, raws, codes, config.money.currency)
-            found.carried[M_CODE] = currency_code(text_of(columns, currency), params, raws,
-                                                  codes, None)
         forecast_columns(found, columns, mapping, params, config, source)
     if "manager" in mapping:  # the manager as the reader has it (stripped; missing: NULL)
         found.carried[M_MANAGER] = label_sql(columns, mapping["manager"], params,
@@ -122,19 +118,14 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
 
 def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],
                      params: Params, config: Config, source: Source) -> None:
-    """The date columns of the forecast and stuck deals, when stored as dates (a text one
-    is named in the data-quality notes, clickhouse_deals.UNREAD, or refused with
-    max_days): the expected close of a priced source, the stage change of any."""
-    markers = params.bind(null_markers(source.null_values), "Array(String)")
-    for canonical, name in (("expected_close", M_EXPECTED), ("stage_changed_at", M_CHANGED)):
-        header = mapping.get(canonical)
-        if header not in columns.types or not is_date(columns, header):
-            continue
-        if canonical == "expected_close" and not found.amount:
-            continue
+    """The forecast's expected close of a priced source, when stored as a date (a text
+    one is named in the data-quality notes, clickhouse_deals.UNREAD)."""
+    header = mapping.get("expected_close")
+    if header in columns.types and is_date(columns, header):
+        markers = params.bind(null_markers(source.null_values), "Array(String)")
         wall, _ = wall_micros(columns, header, params, config.timezone, markers,
                               set(columns.naive))
-        found.carried[name] = f"intDiv({wall}, {DAY_US})" if name == M_EXPECTED else wall
+        found.carried[M_EXPECTED] = f"intDiv({wall}, {DAY_US})"
     found.expected = M_EXPECTED in found.carried
 
 
