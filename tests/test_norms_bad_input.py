@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import assert_error, write_csv
@@ -101,7 +103,8 @@ def test_unparseable_timestamps_are_rejected_not_fatal(cli, tmp_path):
     write_log(tmp_path, [("A", "2024-02-05 10:00", "call"), ("A", "5 февраля", "call")])
     result = cli("audit", write_norms_config(tmp_path), "--format", "json")
     assert result.exit_code in (0, 1)
-    assert '"unparseable ts": 1' in result.stdout
+    source = json.loads(result.stdout)["data_quality"]["sources"][0]
+    assert source["reasons"]["unparseable ts"] == 1
 
 
 def test_validate_checks_the_activity_columns(cli, tmp_path):
