@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from funnelctl.report_forecast import (
-    Forecast,
-    LearnedMaxDays,
-    ListedDeal,
-    PlanResult,
-    Snoozed,
-    StageProbability,
-)
-from funnelctl.report_scorecard import ManagerScorecard, Scorecard
-from funnelctl.report_trends import FunnelTrend, TimeToConvert
-from funnelctl.report_waterfall import Waterfall
+if TYPE_CHECKING:  # the views' own models, imported by the steps that make them
+    from funnelctl.report_forecast import (
+        Forecast,
+        LearnedMaxDays,
+        ListedDeal,
+        PlanResult,
+        Snoozed,
+        StageProbability,
+    )
+    from funnelctl.report_scorecard import ManagerScorecard, Scorecard
+    from funnelctl.report_trends import FunnelTrend, TimeToConvert
+    from funnelctl.report_waterfall import Waterfall
 
 Severity = Literal["ok", "warn", "fail"]
 # A stage's verdict: a severity, or "insufficient" when too few entered the stage before.

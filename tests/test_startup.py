@@ -114,3 +114,22 @@ def test_help_and_version_on_a_closed_pipe_or_a_full_disk_end_as_the_cli_does():
         assert run.returncode == 2
         assert run.stderr.splitlines()[0] == ("funnelctl: error: cannot write to standard "
                                               "output: No space left on device")
+
+
+def test_norms_only_audit_imports_no_funnel_module(tmp_path):
+    # A config with norms and no funnel: the deal, stage-history and event-funnel modules,
+    # with the forecast, plan, money, waterfall and scorecard ones they bring, stay unloaded.
+    config = tmp_path / "norms.yaml"
+    activities = json.dumps(str(ROOT / "sample_data" / "activities.csv"))
+    config.write_text("version: 1\ntimezone: UTC\nsources:\n"
+                      f"  act: {{path: {activities}, kind: activities}}\n"
+                      "norms: {source: act}\n", encoding="utf-8")
+    loaded = loaded_after("audit", str(config), "--format", "json")
+    assert "funnelctl.metrics.norms" in loaded  # the probe did run the norms audit
+    unneeded = ("funnelctl.audit.deals", "funnelctl.audit.history", "funnelctl.audit.events",
+                "funnelctl.audit.cohort", "funnelctl.audit.forecast", "funnelctl.audit.money",
+                "funnelctl.audit.waterfall", "funnelctl.audit.scorecard", "funnelctl.io.deals",
+                "funnelctl.io.plan_files", "funnelctl.io.html_table", "funnelctl.metrics.funnel",
+                "funnelctl.checks_money", "funnelctl.report_forecast",
+                "funnelctl.report_waterfall", "funnelctl.report_scorecard", "funnelctl.history")
+    assert sorted(m for m in unneeded if m in loaded) == []

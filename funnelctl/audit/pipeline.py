@@ -12,13 +12,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from funnelctl import __version__
-from funnelctl.audit.deals import FunnelRun, deal_funnels
-from funnelctl.audit.history import (
-    history_funnel,
-    read_history_sources,
-    stuck_moment,
-)
-from funnelctl.audit.waterfall import resolve_since
 from funnelctl.checks import (
     check_comparison,
     check_funnel,
@@ -28,7 +21,6 @@ from funnelctl.checks import (
     overall_verdict,
     sort_findings,
 )
-from funnelctl.checks_money import check_money
 from funnelctl.config import Config, load_config
 from funnelctl.errors import UsageError
 from funnelctl.io.rejects import write_rejects
@@ -49,10 +41,13 @@ from funnelctl.report import (
 )
 
 if TYPE_CHECKING:
+    from funnelctl.audit.deals import FunnelRun
     from funnelctl.history import RunRecord
 
-# What a config does not use is not imported: the event-funnel, norms, scorecard, run
-# history and comparison modules are loaded by the step that needs them (start-up time).
+# What a config does not use is not imported: the deal, stage-history and event-funnel
+# modules (with the forecast, money and waterfall ones they use), the norms, scorecard,
+# run history and comparison modules are loaded by the step that needs them (start-up
+# time: a norms-only audit loads none of the funnel modules).
 
 
 def audit(config_path: str | Path, period: str | None = None,
@@ -66,7 +61,11 @@ def audit(config_path: str | Path, period: str | None = None,
     config_path when the caller has already loaded it. `since_snapshot`: an older export
     of a deals source (PATH or SOURCE=PATH): its funnels get the pipeline waterfall."""
     config = config or load_config(config_path)
-    since = resolve_since(config, since_snapshot, config_path) if since_snapshot else None
+    since = None
+    if since_snapshot:
+        from funnelctl.audit.waterfall import resolve_since
+
+        since = resolve_since(config, since_snapshot, config_path)
     recorded = earlier_runs(config, config_path, compare)
     as_of = as_of or today_in(config.timezone)
     dates = choose_period(config, period, as_of)
@@ -79,9 +78,7 @@ def audit(config_path: str | Path, period: str | None = None,
     funnels = []
     rejects: list[pl.DataFrame] = []
     kept: list = []  # the deal and stage-history funnels' deals, for the scorecard
-    runs = chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since, kept),
-                 history_funnels(config, dates, before, as_of, qualities, rejects, kept),
-                 event_runs(config, dates, before, qualities, rejects, as_of))
+    runs = funnel_runs(config, dates, before, qualities, rejects, as_of, since, kept)
     for result, earlier, found in runs:
         findings += with_source(found, result.source)
         funnels.append(result)
@@ -98,15 +95,17 @@ def audit(config_path: str | Path, period: str | None = None,
     cards: list = []
     if config.norms is not None:
         from funnelctl.audit.norms import good_day_counts, norms_report
-        from funnelctl.audit.scorecard import scorecard_report
 
         norms, norms_before = norms_report(config, dates, qualities, rejects, before, as_of,
                                            graded_days)
         if norms is not None:
             findings += with_source(check_norms(norms, config.norms.below_share),
                                     config.norms.sources()[0])
-        cards, scorecard, found = scorecard_report(config, norms, kept, graded_days)
-        findings += with_source(found, config.norms.sources()[0] if found else None)
+        if kept:  # a scorecard needs a deal or stage-history funnel's deals
+            from funnelctl.audit.scorecard import scorecard_report
+
+            cards, scorecard, found = scorecard_report(config, norms, kept, graded_days)
+            findings += with_source(found, config.norms.sources()[0] if found else None)
         if norms is not None and comparison:
             from funnelctl.metrics.compare import compare_managers
 
@@ -174,11 +173,28 @@ def with_source(findings: list[Finding], source: str | None) -> list[Finding]:
     return findings
 
 
+def funnel_runs(config: Config, dates: DateRange, before: DateRange | None,
+                qualities: dict[str, SourceQuality], rejects: list[pl.DataFrame],
+                as_of: dt.date, since, kept: list) -> Iterator[FunnelRun]:
+    """Every funnel's run: the deal funnels, then the stage-history ones, then the event
+    funnels (none at all, and none of their modules imported, without funnels)."""
+    if not config.funnels:
+        return
+    from funnelctl.audit.deals import deal_funnels
+
+    yield from chain(deal_funnels(config, dates, before, qualities, rejects, as_of, since, kept),
+                     history_funnels(config, dates, before, as_of, qualities, rejects, kept),
+                     event_runs(config, dates, before, qualities, rejects, as_of))
+
+
 def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     as_of: dt.date, qualities: dict[str, SourceQuality],
                     rejects: list[pl.DataFrame], keep: list | None = None
                     ) -> Iterator[FunnelRun]:
     """The same for every stage-history funnel (`keep`: as deal_funnels')."""
+    from funnelctl.audit.history import history_funnel, read_history_sources, stuck_moment
+    from funnelctl.checks_money import check_money
+
     moment = stuck_moment(dates, as_of)
     for source_name, history in read_history_sources(config, qualities, rejects,
                                                       as_of).items():

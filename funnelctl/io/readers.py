@@ -18,7 +18,6 @@ from funnelctl.io.files import (
     parquet_files,
     stat_input,
 )
-from funnelctl.io.html_table import html_table_to_csv
 from funnelctl.io.sniff import (
     FOOTER,
     CsvDialect,
@@ -81,6 +80,8 @@ def open_file(name: str, source: Source) -> RawSource:
     if container in ("xlsx", "xls"):
         return _open_excel(name, path, container)
     if container == "html":
+        from funnelctl.io.html_table import html_table_to_csv  # Bitrix24's "Excel" only
+
         readable, encoding = html_table_to_csv(path, source.csv.encoding)
         dialect = sniff_csv(readable, "utf-8", ",")
         raw = _open_csv(name, path, readable, dialect)
