@@ -144,7 +144,7 @@ def test_rejected_rows_are_counted_with_reasons(cli, config):
     assert quality["rows_rejected"] == 2
     assert quality["reasons"]["unparseable created_at"] == 1
     assert quality["unmatched_stages"] == {"X": 1}
-    assert any("1 lost deals have no known loss stage" in n for n in quality["notes"])
+    assert any("1 lost deal has no known loss stage" in n for n in quality["notes"])
 
 
 def test_period_counts_deals_created_inside_it(cli, config):
