@@ -37,6 +37,7 @@ from funnelctl.io.values import (
     plausible,
     to_local_datetime,
 )
+from funnelctl.plural import plural
 
 REQUIRED = {"long": ("deal_id", "stage", "entered_at"),
             "hubspot_wide": ("deal_id",),
@@ -239,8 +240,8 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     not_moves = int(frame["_not_move"].sum())
     if not_moves:
         before, after = edit_columns or ("From Stage", "To Stage")
-        notes.append(f"{not_moves} rows have '{before}' = '{after}' (amount or date edits, "
-                     "not stage moves): not counted as entries")
+        notes.append(plural(not_moves, EDIT_ROWS).format(n=not_moves, before=before,
+                                                          after=after))
     for flag, what in (("_amount_bad", "amount"), ("_close_bad", "expected_close")):
         if flag in frame.columns and (bad := int(frame[flag].sum())):
             notes.append(f"{bad} {what} values could not be read: left out of the waterfall")
@@ -256,9 +257,17 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
-        notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "
-                     "and time) counted once")
+        repeats = good.height - unique.height
+        notes.append(plural(repeats, DUPLICATE_ENTRIES).format(n=repeats))
     return History(unique, rejects, layout, rows_read, notes, edits)
+
+
+EDIT_ROWS = ("{n} row has '{before}' = '{after}' (an amount or date edit, not a stage move): "
+             "not counted as an entry",
+             "{n} rows have '{before}' = '{after}' (amount or date edits, not stage moves): "
+             "not counted as entries")
+DUPLICATE_ENTRIES = ("{n} duplicate stage entry (same deal, stage and time) counted once",
+                     "{n} duplicate stage entries (same deal, stage and time) counted once")
 
 
 def _reject_reason() -> list[pl.Expr]:

@@ -33,6 +33,7 @@ from funnelctl.managers import match_names, name_key
 from funnelctl.metrics.forecast import EXPECTED, WEIGHT, to_cents
 from funnelctl.metrics.funnel import OUTCOME
 from funnelctl.metrics.norms import WORKING, calendar_frame
+from funnelctl.plural import counted
 from funnelctl.report_forecast import PlanLine
 
 MIN_ELAPSED = 0.2  # the share of a span's working days gone before it can be behind
@@ -125,10 +126,12 @@ def unpriced_won_note(deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarg
          .select(closed.dt.date())
          .filter(pl.any_horizontal(closed.is_between(start, end) for start, end in spans))
          .select(pl.len()).collect().item())
-    return [UNPRICED_WON.format(n=f"{n:,}")] if n else []
+    return [counted(n, UNPRICED_WON)] if n else []
 
 
-UNPRICED_WON = ("{n} won deals closed in the plan's periods have no amount: won and "
+UNPRICED_WON = ("{n} won deal closed in the plan's periods has no amount: won and "
+                "attainment leave it out",
+                "{n} won deals closed in the plan's periods have no amount: won and "
                 "attainment leave them out")
 
 
