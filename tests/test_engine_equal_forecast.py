@@ -32,6 +32,9 @@ def forecast_export(path) -> None:
     10 A     open   500    USD      (none)      Bob
     11 C     open   400    EUR      2026-11-30  (none) overdue 1 day
     Learned: p(A) = won 2 / closed that reached A 5 = 0.4; p(B) = 2 / 4 = 0.5.
+    Stage changed (open deals; days to the end of 2026-12-01): 6 2026-10-01 (62 days),
+    7 2026-09-01 (92), 8 2026-11-01 (31), 9 2026-10-31 12:00 (31.5), 10 2026-11-20 (12),
+    11 2026-11-25 (7).
     """
     none = None
     frame = pl.DataFrame({
@@ -43,6 +46,9 @@ def forecast_export(path) -> None:
         "manager": ["Ann", "Ann", "Bob", "Bob", "Bob", "Ann", "Bob", "Ann", "Ann", "Bob", none],
         "created_at": [dt.datetime(2026, 3, d) for d in range(1, 12)],
         "closed_at": [dt.datetime(2026, 3, d + 10) for d in range(1, 6)] + [none] * 6,
+        "stage_changed_at": [none] * 5 + [dt.datetime(2026, 10, 1), dt.datetime(2026, 9, 1),
+                                          dt.datetime(2026, 11, 1), dt.datetime(2026, 10, 31, 12),
+                                          dt.datetime(2026, 11, 20), dt.datetime(2026, 11, 25)],
         "expected_close": [none] * 5 + [dt.datetime(2026, 11, 15, 9), dt.datetime(2026, 10, 1),
                                         dt.datetime(2026, 12, 20), dt.datetime(2027, 1, 5),
                                         none, dt.datetime(2026, 11, 30, 23, 59)],
@@ -137,3 +143,63 @@ def test_snoozed_deals_held_out_of_the_overdue(tmp_path):
     snoozed = funnel["snoozed"]
     assert (snoozed["active"], snoozed["expired"], snoozed["unknown"],
             snoozed["hidden_overdue"]) == (1, 1, 1, 1)
+
+
+def stuck_rows(report: dict) -> list[tuple]:
+    return [(s["stuck"], s["stuck_oldest_days"],
+             [(d["deal_id"], d["days"], d["manager"], d["amount"], d["currency"])
+              for d in s["stuck_deals"]]) for s in report["funnels"][0]["stages"]]
+
+
+def test_stuck_deals_with_a_fixed_max_days(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    config = forecast_config(path)
+    for stage, days in zip(config["funnels"][0]["stages"], (30, 30, 10)):
+        stage["max_days"] = days
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    # Over 30 days at A: 6 (62); at B: 7 (92), 9 (31.5); over 10 at C: 8 (31); 10 and 11
+    # are within their limits.
+    assert stuck_rows(clickhouse) == [
+        (1, 62.0, [("6", 62.0, "Ann", 1000.0, "USD")]),
+        (2, 92.0, [("7", 92.0, "Bob", 2000.0, "EUR"), ("9", 31.5, "Ann", None, "USD")]),
+        (1, 31.0, [("8", 31.0, "Ann", 3000.0, "USD")])]
+    assert clickhouse["funnels"][0]["stages"][1]["stuck_by_manager"] == {"Ann": 1, "Bob": 1}
+    assert any(f["code"] == "stuck_deals" for f in clickhouse["findings"])
+
+
+def test_snoozed_deals_are_held_back_from_stuck_and_overdue(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    snooze = tmp_path / "snoozed.csv"
+    # 7: snoozed past the as-of day; 6: the snooze has run out; 99: no such deal; a quote
+    # in an id is data.
+    snooze.write_text("deal_id,until\n7,2026-12-31\n6,2026-11-01\n99,2027-01-01\n"
+                      "\"1') OR 1=1 --\",2027-01-01\n", encoding="utf-8")
+    config = forecast_config(path)
+    config["funnels"][0]["snooze"] = str(snooze)
+    config["funnels"][0]["stages"][1]["max_days"] = 30
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    assert (funnel["snoozed"]["active"], funnel["snoozed"]["expired"],
+            funnel["snoozed"]["unknown"]) == (1, 1, 2)
+    # B: 9 stuck, 7 held back; overdue: 6 and 11 (7 held back).
+    assert stuck_rows(clickhouse)[1][:2] == (1, 31.5)
+    assert (funnel["snoozed"]["hidden_stuck"], funnel["snoozed"]["hidden_overdue"]) == (1, 1)
+    assert funnel["forecast"]["overdue"]["deals"] == 2
+
+
+def test_a_text_stage_change_with_max_days_is_a_config_error(tmp_path):
+    from funnelctl.errors import ConfigError
+
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    pl.read_parquet(path).with_columns(pl.col("stage_changed_at").cast(pl.String)) \
+        .write_parquet(path)
+    config = forecast_config(path)
+    config["funnels"][0]["stages"][1]["max_days"] = 30
+    with pytest.raises(ConfigError, match=r"max_days: column 'stage_changed_at' "
+                                          r"\(stage_changed_at\) is text"):
+        both(config, tmp_path)
