@@ -176,11 +176,11 @@ def test_funnel_keys_that_need_rows_are_config_errors(tmp_path):
 
     config, _ = sample_parquet("pipedrive", tmp_path)
     config = on_clickhouse(config)
-    config["funnels"][0]["stages"][1]["max_days"] = 10
+    config["funnels"][0]["stages"][1]["max_days"] = "auto"
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(config))
-    with pytest.raises(ConfigError, match=r"bad.yaml:\d+.*max_days does not run on engine: "
-                                          "clickhouse"):
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+.*max_days: auto does not run on "
+                                          "engine: clickhouse"):
         load_config(path)
 
 

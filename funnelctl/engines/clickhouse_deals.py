@@ -17,10 +17,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
-from funnelctl.audit.forecast import reference_day, snoozes_among
 from funnelctl.audit.history import stuck_moment
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
-from funnelctl.checks_forecast import check_overdue
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
@@ -32,10 +30,11 @@ from funnelctl.engines.clickhouse import (
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
-from funnelctl.engines.clickhouse_forecast import add_forecast
+from funnelctl.engines.clickhouse_forward import forward_view
 from funnelctl.engines.clickhouse_money import MoneyColumns, add_money, is_date, money_columns
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.deals_sql import (
+    EPOCH,
     KEY_COLUMNS,
     LOST,
     NOT_MEMBER,
@@ -48,8 +47,8 @@ from funnelctl.engines.deals_sql import (
     distinct_sql,
     funnel_deals,
     labels_sql,
+    micros,
     quality_sql,
-    snoozed_sql,
     usable_sql,
     whole_sql,
 )
@@ -73,10 +72,9 @@ from funnelctl.metrics.periods import DateRange, today_in
 from funnelctl.metrics.value import cycle_target_from
 from funnelctl.report import INSUFFICIENT, Finding, FunnelResult, SourceQuality
 
-EPOCH = dt.datetime(1970, 1, 1)
 # A column the Polars reader uses for the forecast, read on ClickHouse when it is
 # stored as a date (Date / DateTime); as text it is not read yet (docs/engines.md), and
-# the report says so. (stage_changed_at is for max_days, a config error on ClickHouse.)
+# the report says so. (A text stage_changed_at is an error with max_days: clickhouse_forward.)
 UNREAD = ("expected_close",)
 OUTCOME_CODES = {"won": WON, "lost": LOST, "open": OPEN}
 
@@ -97,10 +95,6 @@ class DealSource:
     raw: RawSource
     has_closed: bool
     money: MoneyColumns
-
-
-def micros(moment: dt.datetime) -> int:
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
 
 
 def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
@@ -135,7 +129,8 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     labelled = sorted({*breakdown, *(["manager"] if "manager" in mapping else [])})
     labels = {c: distinct_labels(conn, columns, mapping, c, params) for c in labelled}
     money = money_columns(conn, columns, mapping, params, config, name, source, lambda header:
-                          distinct_values(conn, columns, header, params))
+                          distinct_values(conn, columns, header, params),
+                          stuck=any(s.max_days for f in users for s in f.stages))
     dates = plausible(as_of, config.timezone)
     reasons = ["blank line", "missing deal id", "missing created_at", "unparseable created_at",
                out_of_range("created_at")]
@@ -236,7 +231,7 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
                  ) -> Iterator[tuple[FunnelResult, FunnelResult | None, list[Finding]]]:
     """(result, the result over `before` or None, findings) for the source's funnels."""
     deals = open_deals(name, source, config, users, as_of)
-    day = reference_day(stuck_moment(dates, as_of or today_in(config.timezone)))
+    moment = stuck_moment(dates, as_of or today_in(config.timezone))
     per_funnel = [funnel_keys(deals.keys, f, deals, len(users) == 1) for f in users]
     quality, present = source_quality(deals, users, per_funnel)
     qualities[name] = quality
@@ -261,21 +256,11 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         probabilities = probabilities_from_counts(whole, funnel)
         for stage, probability in zip(result.stages, probabilities):
             stage.probability = probability
-        run = _runner(deals, sql, params)
-        active, result.snoozed = snoozes_among(funnel, day, lambda ids: snoozed_known(run, ids))
-        add_forecast(run, deals.money, funnel, config, result, probabilities, day, active)
-        if result.snoozed and result.forecast:
-            every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
-            result.snoozed.hidden_overdue = every - result.forecast.overdue.deals
-        found += check_overdue(result)
+        found += forward_view(_runner(deals, sql, params), deals.money, funnel, config,
+                              result, probabilities, moment, deals.has_closed)
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
-
-
-def snoozed_known(run: Callable, ids: set[str]) -> set[str]:
-    """Which of a snooze file's deal ids are the funnel's deals (ids as an Array param)."""
-    return {r["id"] for r in run(lambda deals, params: snoozed_sql(deals, params, sorted(ids)))}
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:
