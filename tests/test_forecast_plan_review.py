@@ -259,10 +259,10 @@ def test_a_target_without_deals_is_noted_in_every_renderer(cli, tmp_path, fmt, l
 
 # --- the plan's notes: won deals without an amount -------------------------------------------
 
-PLAN_NOTE = {"en": "1 won deals closed in the plan's periods have no amount: won and "
-                   "attainment leave them out",
-             "ru": "у выигранных сделок, закрытых в периодах плана, нет суммы: 1; «выиграно» "
-                   "и выполнение их не учитывают"}
+PLAN_NOTE = {"en": "1 won deal closed in the plan's periods has no amount: won and "
+                   "attainment leave it out",
+             "ru": "1 выигранная сделка, закрытая в периодах плана, без суммы: «выиграно» и "
+                   "выполнение её не учитывают"}
 
 
 def _unpriced_won(tmp_path):

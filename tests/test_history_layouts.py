@@ -81,7 +81,7 @@ def test_hubspot_both_column_families_count_once(tmp_path):
                                                          "2024-02-01 09:30"]])
     history = read(path)
     assert history.frame.height == 1
-    assert "1 duplicate stage entries" in history.notes[0]
+    assert history.notes[0] == "1 duplicate stage entry (same deal, stage and time) counted once"
 
 
 def test_hubspot_audit(tmp_path, write, audit_json):
@@ -136,7 +136,8 @@ def test_salesforce_history_becomes_long_form(tmp_path):
         ("Beta", "Prospecting", "2024-01-07", "Bob Ray"),
         ("Beta", "Closed Lost", "2024-01-09", "Bob Ray"),
     ]
-    assert any("1 rows have 'From Stage' = 'To Stage'" in note for note in history.notes)
+    assert ("1 row has 'From Stage' = 'To Stage' (an amount or date edit, not a stage move): "
+            "not counted as an entry") in history.notes
     assert history.rejects.rows() == [(8, "missing entered_at", None)]
 
 

@@ -48,9 +48,9 @@ def test_join_adds_the_other_files_columns_and_counts_what_did_not_match(run, wr
     assert cities == {"Москва": 2, "Казань": 1, "(empty)": 2}
     notes = " ".join(report["data_quality"]["sources"][0]["notes"])
     assert ("joined contacts.csv by 'Contact': 3 of 5 rows matched; 2 without a match keep "
-            "empty joined columns (of them 1 have no key)") in notes
-    assert "1 key(s) of contacts.csv match no row (not used)" in notes  # c7
-    assert "1 row(s) of contacts.csv repeat an earlier key (the first is used)" in notes
+            "empty joined columns (of them 1 has no key)") in notes
+    assert "1 key of contacts.csv matches no row (not used)" in notes  # c7
+    assert "1 row of contacts.csv repeats an earlier key (the first is used)" in notes
 
 
 def test_a_joined_column_named_like_one_of_the_source_gets_a_suffix(run, write, tmp_path):

@@ -31,7 +31,7 @@ def english_fragments() -> set[str]:
         for key, text in table.items():
             if text in ru_values or other.get(key) == text:
                 continue
-            for piece in re.split(r"\{[^}]*\}", text):
+            for piece in re.split(r"\{[^}]*\}|\|", text):  # a count's forms: "one|many"
                 piece = piece.strip(" .,:;()/–-→↓≥<>'\"")
                 if re.search(r"[A-Za-z]{2,}", piece) and piece.lower() not in SHARED:
                     fragments.add(piece)
@@ -135,9 +135,9 @@ def test_subjects_in_russian(reports):
      "смешанные кодировки, каждая строка прочитана в своей: строк в utf-8: 3 (первая: "
      "строка 2), строк в cp1251: 2 (первая: строка 4)"),
     ("joined leads.csv by 'id': 80 of 100 rows matched; 20 without a match keep empty joined "
-     "columns (of them 3 have no key); 5 key(s) of leads.csv match no row (not used); "
-     "2 row(s) of leads.csv repeat an earlier key (the first is used)",
-     "присоединён leads.csv по 'id': совпали 80 из 100 строк; у 20 без совпадения "
+     "columns (of them 3 have no key); 5 keys of leads.csv match no row (not used); "
+     "2 rows of leads.csv repeat an earlier key (the first is used)",
+     "присоединён leads.csv по 'id': совпало строк: 80 из 100; у 20 без совпадения "
      "присоединённые столбцы пусты (из них без ключа: 3); ключей leads.csv без строки: 5 "
      "(не используются); повторяют прежний ключ строк: 2 (берётся первая)"),
 ])

@@ -153,6 +153,37 @@ def test_an_amount_that_does_not_parse_is_counted_with_its_line(cli, tmp_path):
     assert "сумма не читается: строк 2" in rendered(cli, config, "table", "ru")
 
 
+@pytest.mark.parametrize("text", [
+    "1,5 млн",                      # 1.5 million in words: not 1.5
+    "about 5000", "5000 (approx)",  # a note around the number
+    '=HYPERLINK("http://x","1")',   # a formula: not 1
+    "Q3 2024", "1e6", "1500 - 2000", "+7 (495) 123-45-67"])
+def test_text_that_is_not_one_amount_is_not_its_first_number(cli, tmp_path, text):
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "2 500"),
+                                     ("2", "A", "2024-03-10", "", text)],
+                          header=("id", "stage", "created", "closed", "sum"),
+                          extra=", amount: sum")
+    report = cli.json("audit", config, "--as-of", "2024-03-20")
+    # Deal 2 counts, its amount is left out and named: the open value is deal 1's 2,500.
+    assert report["data_quality"]["sources"][0]["value_problems"] == {
+        "unparseable amount": {"rows": 1, "line": 3, "value": text}}
+    money = report["funnels"][0]["money"]
+    assert (money["deals"], money["deals_without_amount"]) == (2, 1)
+    assert money["open_value"] == 2500
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("USD 485,000.00", 485000.0), ("-1 250,50 ₽", -1250.5), ("(1,250.00)", -1250.0),
+    ("1500 руб.", 1500.0), ("1500 р.", 1500.0), ("EUR 1.250,50", 1250.5),
+    ("-$500", -500.0), ("US$ 20", 20.0), ("1 234 567,89 руб", 1234567.89)])
+def test_amounts_with_a_currency_sign_or_parentheses(text, value):
+    import polars as pl
+
+    from funnelctl.io.values import amount_from_text
+
+    assert pl.select(amount_from_text(pl.lit(text))).item() == pytest.approx(value)
+
+
 def test_an_amount_with_markup_stays_text(cli, tmp_path):
     config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "[bold]<b>x</b>")],
                           header=("id", "stage", "created", "closed", "sum"),

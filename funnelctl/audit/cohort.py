@@ -12,6 +12,7 @@ from funnelctl.checks import check_loss_stages
 from funnelctl.config import Funnel
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
 from funnelctl.metrics.periods import DateRange
+from funnelctl.plural import plural
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 
@@ -42,11 +43,17 @@ def unknown_loss_stage(result: FunnelResult, quality: SourceQuality, funnel: Fun
     note that says how to place them, and the finding when they are many."""
     add_outcome_notes(result, unknown)
     if unknown:
-        quality.notes.append(
-            f"{funnel.name}: {unknown} lost deals have no known loss stage (left out "
-            "of the stage conversions; map lost_stage or a status column, or give the "
-            "funnel a stage_history: source, to fix)")
+        quality.notes.append(plural(unknown, NO_LOSS_STAGE).format(f=funnel.name, n=unknown))
     return check_loss_stages(result, unknown)
+
+
+NO_LOSS_STAGE = tuple(
+    f"{{f}}: {{n}} {what} no known loss stage (left out of the stage conversions; map "
+    "lost_stage or a status column, or give the funnel a stage_history: source, to fix)"
+    for what in ("lost deal has", "lost deals have"))
+NO_STAGE_BEFORE_LOSS = tuple(
+    f"{{f}}: {{n}} {what} entered no funnel stage before the loss (left out of the stage "
+    "conversions)" for what in ("lost deal", "lost deals"))
 
 
 @dataclass

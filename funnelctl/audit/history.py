@@ -6,7 +6,13 @@ import datetime as dt
 
 import polars as pl
 
-from funnelctl.audit.cohort import KeptFunnel, add_outcome_notes, in_period, lost_without_stage
+from funnelctl.audit.cohort import (
+    NO_STAGE_BEFORE_LOSS,
+    KeptFunnel,
+    add_outcome_notes,
+    in_period,
+    lost_without_stage,
+)
 from funnelctl.audit.history_forecast import history_forward_view
 from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import history_waterfall
@@ -27,6 +33,7 @@ from funnelctl.metrics.history import (
 from funnelctl.metrics.periods import DateRange
 from funnelctl.metrics.stats import ratio
 from funnelctl.metrics.timing import time_in_stage
+from funnelctl.plural import plural
 from funnelctl.report import (
     Consistency,
     Finding,
@@ -93,8 +100,8 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     deals = in_period(every_deal, dates)
     no_loss_stage = lost_without_stage(deals)
     if no_loss_stage:
-        quality.notes.append(f"{funnel.name}: {no_loss_stage} lost deals entered no funnel "
-                             "stage before the loss (left out of the stage conversions)")
+        quality.notes.append(plural(no_loss_stage, NO_STAGE_BEFORE_LOSS).format(
+            f=funnel.name, n=no_loss_stage))
     result = summarise(deals, funnel, kind="stage_history", significance=significance)
     add_outcome_notes(result, no_loss_stage)
     add_money(result, money_input(deals, config.money, funnel, config.where(("money", "rates"))),

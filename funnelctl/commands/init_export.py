@@ -84,7 +84,8 @@ def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
         "deal_id": text(column("deal_id")),
         "stage": text(column("stage")),
         "pipeline": text(column("pipeline")) if column("pipeline") else none,
-        "probability": amount_from_text(text(column("probability")))
+        # "40%" as a CRM writes it: the number without its percent sign
+        "probability": amount_from_text(text(column("probability")).str.strip_suffix("%"))
         if column("probability") else pl.lit(None, pl.Float64),
         "age_days": _age_days(raw, column("created_at"), column("modified_at"), timezone),
     }

@@ -100,10 +100,6 @@ def _counts(raw: RawSource) -> dict[str, int]:
         raise read_error(raw, exc) from None
 
 
-AMOUNT_SHAPE = (r"^(?:[A-Z]{3}\s?|[£$€₽¥]\s?)?[-(]?\d[\d\s\u00a0\u202f',.]*\)?"
-                r"\s?(?:%|[£$€₽¥]|руб\.?|р\.?|[A-Z]{3})?$")
-
-
 def _types(raw: RawSource) -> dict[str, str]:
     sample = raw.frame.head(TYPE_SAMPLE).collect()
     markers = null_markers(None)
@@ -126,14 +122,15 @@ def _column_type(sample: pl.DataFrame, column: str, markers: list[str],
     used = used_formats(values["v"], reading_from_sample(values["v"], order))
     if used:
         return f"datetime ({used})"
-    numbers = values.select(amount_from_text(v).is_not_null().mean()).item()
+    # A number with a currency or a percent sign around it, and nothing else (AMOUNT_SHAPE
+    # of io.values): `USD 485,000.00`, `£1,250.50`, `1 250,50 руб.`, `90%`. A deal name
+    # with a digit in it is text.
+    numbers = values.select(amount_from_text(v.str.strip_suffix("%")).is_not_null()
+                            .mean()).item()
     plain = values.select(v.str.contains(r"^[\d\s.,\-]+$").mean()).item()
     if numbers >= PARSE_SHARE and plain >= PARSE_SHARE:
         return "number"
-    # A number with a currency or a percent sign around it, and nothing else: `USD 485,000.00`,
-    # `£1,250.50`, `1 250,50 руб.`, `90%`. A deal name with a digit in it is text.
-    shaped = values.select(v.str.contains(AMOUNT_SHAPE).mean()).item()
-    return "amount as text" if numbers >= PARSE_SHARE and shaped >= PARSE_SHARE else "text"
+    return "amount as text" if numbers >= PARSE_SHARE else "text"
 
 
 def used_formats(values: pl.Series, reading: DateReading) -> str | None:

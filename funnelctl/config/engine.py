@@ -143,9 +143,7 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
 
 # Deals funnel keys that need each deal's row (engines/clickhouse_deals.py does not run
 # them; docs/engines.md).
-_DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),
-              ("plan", "the plan needs the forecast's expected close dates, and each won deal's "
-                       "manager and close date"),)
+_DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),)
 
 
 def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:
@@ -153,7 +151,4 @@ def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:
     problems = [(("funnels", i, key), f"{key} does not run on engine: clickhouse ({why}); "
                  "run this funnel's source on engine: polars")
                 for key, why in _DEAL_KEYS if getattr(funnel, key, None)]
-    problems += [(("funnels", i, "stages", j, "max_days"), "max_days does not run on engine: "
-                  "clickhouse (stuck deals are listed by id); use engine: polars")
-                 for j, stage in enumerate(funnel.stages) if stage.max_days]
     return problems

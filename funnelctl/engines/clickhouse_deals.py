@@ -17,10 +17,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
-from funnelctl.audit.forecast import reference_day, snoozes_among
 from funnelctl.audit.history import stuck_moment
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
-from funnelctl.checks_forecast import check_overdue
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel, Source
 from funnelctl.engines.clickhouse import (
@@ -32,10 +30,11 @@ from funnelctl.engines.clickhouse import (
     settings,
 )
 from funnelctl.engines.clickhouse_client import Connection, connect
-from funnelctl.engines.clickhouse_forecast import add_forecast
+from funnelctl.engines.clickhouse_forward import forward_view
 from funnelctl.engines.clickhouse_money import MoneyColumns, add_money, is_date, money_columns
 from funnelctl.engines.clickhouse_sql import Columns
 from funnelctl.engines.deals_sql import (
+    EPOCH,
     KEY_COLUMNS,
     LOST,
     NOT_MEMBER,
@@ -48,8 +47,8 @@ from funnelctl.engines.deals_sql import (
     distinct_sql,
     funnel_deals,
     labels_sql,
+    micros,
     quality_sql,
-    snoozed_sql,
     usable_sql,
     whole_sql,
 )
@@ -73,10 +72,9 @@ from funnelctl.metrics.periods import DateRange, today_in
 from funnelctl.metrics.value import cycle_target_from
 from funnelctl.report import INSUFFICIENT, Finding, FunnelResult, SourceQuality
 
-EPOCH = dt.datetime(1970, 1, 1)
 # A column the Polars reader uses for the forecast, read on ClickHouse when it is
 # stored as a date (Date / DateTime); as text it is not read yet (docs/engines.md), and
-# the report says so. (stage_changed_at is for max_days, a config error on ClickHouse.)
+# the report says so. (A text stage_changed_at is an error with max_days: clickhouse_forward.)
 UNREAD = ("expected_close",)
 OUTCOME_CODES = {"won": WON, "lost": LOST, "open": OPEN}
 
@@ -97,10 +95,8 @@ class DealSource:
     raw: RawSource
     has_closed: bool
     money: MoneyColumns
-
-
-def micros(moment: dt.datetime) -> int:
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+    mapping: dict[str, str]
+    notes_at: int  # where the unread note goes in raw.notes
 
 
 def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
@@ -123,7 +119,7 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
         if header in types and not _is_date_or_text(columns, header):
             raise conn.fail(f"column '{header}' ({canonical}) is {types[header]}: engine: "
                             "clickhouse reads dates, date-times or ISO 8601 text")
-    unread_note(raw, mapping, columns)
+    notes_at = len(raw.notes)  # the unread note goes here once the funnels are known
     if products := product_columns(preset, raw.columns):
         raw.notes.append(products_unread_note(products))
     present = tuple(c for c in KEY_COLUMNS if c in mapping)
@@ -135,7 +131,9 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     labelled = sorted({*breakdown, *(["manager"] if "manager" in mapping else [])})
     labels = {c: distinct_labels(conn, columns, mapping, c, params) for c in labelled}
     money = money_columns(conn, columns, mapping, params, config, name, source, lambda header:
-                          distinct_values(conn, columns, header, params))
+                          distinct_values(conn, columns, header, params),
+                          stuck=any(s.max_days for f in users for s in f.stages),
+                          auto=any(s.max_days == "auto" for f in users for s in f.stages))
     dates = plausible(as_of, config.timezone)
     reasons = ["blank line", "missing deal id", "missing created_at", "unparseable created_at",
                out_of_range("created_at")]
@@ -151,19 +149,25 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
                      present, labels, null_markers(source.null_values), tuple(reasons),
                      row_order, set(columns.naive), money.carried)
     return DealSource(conn, columns, rows, params, keys, path, has_status,
-                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money)
+                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money,
+                      mapping, notes_at)
 
 
-def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns) -> None:
-    """The data-quality note naming the columns read on Polars only, and what needs them."""
+def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns,
+                loss_dates: bool, at: int) -> None:
+    """The data-quality note naming the columns read on Polars only, and what needs them
+    (put at `at` in the notes). `loss_dates`: a lost deal's stage is unknown (the Polars
+    engine then reads it from the "Date entered" columns; else they change no depth)."""
     types = columns.types
     priced = mapping.get("amount") in types  # the forecast needs amounts
     unread = {f"'{mapping[c]}' ({c}, stored as text)": "the forecast" for c in UNREAD
               if mapping.get(c) in types and priced and not is_date(columns, mapping[c])}
-    unread |= {f"'{c}'": "loss stages from stage dates" for c in types if WIDE_COLUMN.match(c)}
+    if loss_dates:
+        unread |= {f"'{c}'": "loss stages from stage dates" for c in types
+                   if WIDE_COLUMN.match(c)}
     if unread:
         needs = list(dict.fromkeys(unread.values()))
-        raw.notes.append(
+        raw.notes.insert(at,
             "engine: clickhouse does not read " + ", ".join(unread) + " yet: "
             + " and ".join(needs) + (" run" if len(needs) > 1 else " runs")
             + " on engine: polars (docs/engines.md)")
@@ -236,8 +240,11 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
                  ) -> Iterator[tuple[FunnelResult, FunnelResult | None, list[Finding]]]:
     """(result, the result over `before` or None, findings) for the source's funnels."""
     deals = open_deals(name, source, config, users, as_of)
-    day = reference_day(stuck_moment(dates, as_of or today_in(config.timezone)))
+    moment = stuck_moment(dates, as_of or today_in(config.timezone))
     per_funnel = [funnel_keys(deals.keys, f, deals, len(users) == 1) for f in users]
+    unread_note(deals.raw, deals.mapping, deals.columns, any(
+        o == LOST and not k for keys in per_funnel for o, k in zip(keys.outcome, keys.known)),
+        deals.notes_at)
     quality, present = source_quality(deals, users, per_funnel)
     qualities[name] = quality
     for funnel, keys in zip(users, per_funnel):
@@ -261,21 +268,11 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         probabilities = probabilities_from_counts(whole, funnel)
         for stage, probability in zip(result.stages, probabilities):
             stage.probability = probability
-        run = _runner(deals, sql, params)
-        active, result.snoozed = snoozes_among(funnel, day, lambda ids: snoozed_known(run, ids))
-        add_forecast(run, deals.money, funnel, config, result, probabilities, day, active)
-        if result.snoozed and result.forecast:
-            every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
-            result.snoozed.hidden_overdue = every - result.forecast.overdue.deals
-        found += check_overdue(result)
+        found += forward_view(_runner(deals, sql, params), deals.money, funnel, config,
+                              result, probabilities, moment, deals.has_closed)
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
-
-
-def snoozed_known(run: Callable, ids: set[str]) -> set[str]:
-    """Which of a snooze file's deal ids are the funnel's deals (ids as an Array param)."""
-    return {r["id"] for r in run(lambda deals, params: snoozed_sql(deals, params, sorted(ids)))}
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:

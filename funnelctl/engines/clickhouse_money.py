@@ -33,7 +33,10 @@ from funnelctl.engines.deals_sql import (
 )
 from funnelctl.engines.money_sql import (
     M_AMOUNT,
+    M_CHANGED,
+    M_CODE,
     M_CURRENCY,
+    M_ENTERED,
     M_EXPECTED,
     M_LOSS,
     M_MANAGER,
@@ -51,6 +54,7 @@ from funnelctl.engines.money_sql import (
 from funnelctl.engines.sql import Params, quote_identifier
 from funnelctl.errors import ConfigError
 from funnelctl.io.currency import currency_expr
+from funnelctl.io.stage_dates import PREFIX, stage_date_headers
 from funnelctl.io.values import null_markers
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.value import (
@@ -77,15 +81,27 @@ class MoneyColumns:
     loss: bool = False
     manager: bool = False
     expected: bool = False  # the forecast's expected close (a Date / DateTime column)
+    text_dates: dict[str, str] = field(default_factory=dict)  # canonical: header, not read
+    # max_days: auto's "Date entered" columns: canonical entered:<stage> -> carried name
+    # (wall microseconds), and those stored as text (-> header), not read.
+    entered: dict[str, str] = field(default_factory=dict)
+    text_entered: dict[str, str] = field(default_factory=dict)
 
 
 def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
                   params: Params, config: Config, name: str, source: Source,
-                  distinct: Callable) -> MoneyColumns:
+                  distinct: Callable, stuck: bool = False, auto: bool = False
+                  ) -> MoneyColumns:
     """The amount (a number column, else a config error), the currency code and the loss
     reason label of each deal, as SQL over its row. `distinct(column)`: the column's
-    distinct values and their stripped labels (clickhouse_deals.distinct_labels)."""
+    distinct values and their stripped labels (clickhouse_deals.distinct_labels).
+    `stuck`: a funnel of the source has max_days (its stage change and listed columns);
+    `auto`: max_days: auto (the "Date entered" columns it learns from)."""
     found = MoneyColumns(manager="manager" in mapping)
+    if stuck:
+        stuck_columns(found, columns, mapping, params, config, source, distinct)
+    if auto:
+        entered_columns(found, columns, params, config, source)
     header = mapping.get("amount")
     if header in columns.types:
         if not columns.is_numeric(header):
@@ -98,13 +114,10 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
         found.carried[M_AMOUNT] = f"toNullable(toFloat64({column_ref(columns, header)}))"
         currency = mapping.get("currency")
         if currency in columns.types:
-            raws, _ = distinct(currency)
-            codes = (pl.DataFrame({"c": raws}, schema={"c": pl.String})
-                     .select(currency_expr("c", null_markers(source.null_values)).alias("c"))
-                     ["c"].to_list())
             found.currency = True
             found.carried[M_CURRENCY] = currency_code(
-                text_of(columns, currency), params, raws, codes, config.money.currency)
+                text_of(columns, currency), params, *reader_codes(currency, source, distinct),
+                config.money.currency)
         forecast_columns(found, columns, mapping, params, config, source)
     if "manager" in mapping:  # the manager as the reader has it (stripped; missing: NULL)
         found.carried[M_MANAGER] = label_sql(columns, mapping["manager"], params,
@@ -116,12 +129,60 @@ def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
     return found
 
 
+def reader_codes(header: str, source: Source, distinct: Callable
+                 ) -> tuple[list[str], list[str | None]]:
+    """A currency column's distinct raw values and the reader's code of each
+    (io/currency.currency_expr on the distinct values)."""
+    raws, _ = distinct(header)
+    codes = (pl.DataFrame({"c": raws}, schema={"c": pl.String})
+             .select(currency_expr("c", null_markers(source.null_values)).alias("c"))
+             ["c"].to_list())
+    return raws, codes
+
+
+def stuck_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],
+                  params: Params, config: Config, source: Source, distinct: Callable) -> None:
+    """What stuck deals read: the stage change (wall microseconds) when stored as a date
+    (as text: named in found.text_dates, an error with max_days), and the listed deals'
+    amount and currency as the Polars reader has them (the reader's code, no default)."""
+    header = mapping.get("stage_changed_at")
+    if header in columns.types:
+        if is_date(columns, header):
+            markers = params.bind(null_markers(source.null_values), "Array(String)")
+            found.carried[M_CHANGED], _ = wall_micros(columns, header, params, config.timezone,
+                                                      markers, set(columns.naive))
+        else:
+            found.text_dates["stage_changed_at"] = header
+    currency = mapping.get("currency")
+    if currency in columns.types:
+        found.carried[M_CODE] = currency_code(text_of(columns, currency), params,
+                                              *reader_codes(currency, source, distinct), None)
+
+
+def entered_columns(found: MoneyColumns, columns: Columns, params: Params, config: Config,
+                    source: Source) -> None:
+    """HubSpot's "Date entered" columns (io/stage_dates.py), as max_days: auto reads them:
+    a Date / DateTime column as wall microseconds; one stored as text is not read."""
+    markers = params.bind(null_markers(source.null_values), "Array(String)")
+    for i, (stage, header) in enumerate(stage_date_headers(list(columns.types)).items()):
+        canonical = PREFIX + stage
+        if not is_date(columns, header):
+            found.text_entered[canonical] = header
+            continue
+        wall, _ = wall_micros(columns, header, params, config.timezone, markers,
+                              set(columns.naive))
+        found.entered[canonical] = f"{M_ENTERED}{i}"
+        found.carried[f"{M_ENTERED}{i}"] = f"CAST({wall}, 'Nullable(Int64)')"
+
+
 def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],
                      params: Params, config: Config, source: Source) -> None:
     """The forecast's expected close of a priced source, when stored as a date (a text
     one is named in the data-quality notes, clickhouse_deals.UNREAD)."""
     header = mapping.get("expected_close")
-    if header in columns.types and is_date(columns, header):
+    if header in columns.types and not is_date(columns, header):
+        found.text_dates["expected_close"] = header  # named: the forecast's, the plan's
+    elif header in columns.types:
         markers = params.bind(null_markers(source.null_values), "Array(String)")
         wall, _ = wall_micros(columns, header, params, config.timezone, markers,
                               set(columns.naive))

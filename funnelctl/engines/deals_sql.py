@@ -13,16 +13,23 @@ Nothing from the config or the data is pasted into the SQL: values are query par
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
 from funnelctl.engines.sql import Params, escaped_text, quote_identifier
 
 DAY_US = 86_400_000_000
+EPOCH = dt.datetime(1970, 1, 1)
 # The combination of columns a deal's depth and outcome depend on (metrics/funnel.py).
 KEY_COLUMNS = ("stage", "status", "lost_stage", "pipeline")
 WON, LOST, OPEN = 1, 2, 0  # outcome codes in the SQL
 NOT_MEMBER = -1  # the depth of a deal that is not the funnel's
+
+
+def micros(moment: dt.datetime) -> int:
+    """A naive (wall) time as microseconds since 1970, as the deals' times are in SQL."""
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
 
 
 def bind_text(params: Params, text: str, kind: str) -> str:

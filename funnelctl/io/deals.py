@@ -27,6 +27,7 @@ from funnelctl.io.values import (
     strip_on_distinct,
     to_local_datetime,
 )
+from funnelctl.plural import plural
 
 DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
@@ -364,7 +365,9 @@ def _fold_products(frame: pl.DataFrame) -> tuple[pl.DataFrame, int, list[str]]:
 
 
 def product_note(rows: int, deals: int) -> str:
-    return f"{rows:,} product rows of {deals:,} deals read as one deal each"
+    return plural(deals, ("{rows:,} product rows of {deals:,} deal read as one deal",
+                          "{rows:,} product rows of {deals:,} deals read as one deal each")
+                  ).format(rows=rows, deals=deals)
 
 
 def _reason_text(rules: list[tuple[pl.Expr, str, pl.Expr]]) -> pl.Expr:

@@ -37,6 +37,7 @@ from funnelctl.io.values import (
     plausible,
     to_local_datetime,
 )
+from funnelctl.plural import plural
 
 REQUIRED = {"long": ("deal_id", "stage", "entered_at"),
             "hubspot_wide": ("deal_id",),
@@ -239,11 +240,11 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     not_moves = int(frame["_not_move"].sum())
     if not_moves:
         before, after = edit_columns or ("From Stage", "To Stage")
-        notes.append(f"{not_moves} rows have '{before}' = '{after}' (amount or date edits, "
-                     "not stage moves): not counted as entries")
+        notes.append(plural(not_moves, EDIT_ROWS).format(n=not_moves, before=before,
+                                                          after=after))
     for flag, what in (("_amount_bad", "amount"), ("_close_bad", "expected_close")):
         if flag in frame.columns and (bad := int(frame[flag].sum())):
-            notes.append(f"{bad} {what} values could not be read: left out of the waterfall")
+            notes.append(plural(bad, UNREADABLE).format(n=bad, what=what))
     values = [c for c in VALUES if c in frame.columns]
     edits = (frame.filter(pl.col("_not_move") & pl.col("_reason").is_null())
              .select("deal_id", "entered_at", *values) if values else None)
@@ -256,9 +257,22 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     unique = good.unique(["deal_id", "stage", "entered_at"], keep="first", maintain_order=True)
     if unique.height < good.height:
-        notes.append(f"{good.height - unique.height} duplicate stage entries (same deal, stage "
-                     "and time) counted once")
+        repeats = good.height - unique.height
+        notes.append(plural(repeats, DUPLICATE_ENTRIES).format(n=repeats))
     return History(unique, rejects, layout, rows_read, notes, edits)
+
+
+EDIT_ROWS = ("{n} row has '{before}' = '{after}' (an amount or date edit, not a stage move): "
+             "not counted as an entry",
+             "{n} rows have '{before}' = '{after}' (amount or date edits, not stage moves): "
+             "not counted as entries")
+# An unreadable value sets nothing (metrics.history.latest_values): each view that reads
+# the history's values takes the deal's value before it.
+UNREADABLE = tuple(f"{{n}} {{what}} {values} could not be read: the waterfall, the money view, "
+                   f"the forecast and the plan take {deal} last readable {{what}}"
+                   for values, deal in (("value", "its deal's"), ("values", "each deal's")))
+DUPLICATE_ENTRIES = ("{n} duplicate stage entry (same deal, stage and time) counted once",
+                     "{n} duplicate stage entries (same deal, stage and time) counted once")
 
 
 def _reject_reason() -> list[pl.Expr]:

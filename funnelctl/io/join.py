@@ -11,6 +11,7 @@ import polars as pl
 
 from funnelctl.config.models import Join
 from funnelctl.errors import DataError, excerpt_list
+from funnelctl.plural import plural
 
 KEY = "__join_key"
 SUFFIX = " (joined)"
@@ -73,11 +74,15 @@ def _match_counts(left: pl.LazyFrame, right: pl.LazyFrame) -> dict[str, int]:
 
 
 def _note(join: Join, key: str, n: dict[str, int]) -> str:
-    parts = [f"joined {join.path.name} by '{key}': {n['rows'] - n['unmatched']:,} of "
-             f"{n['rows']:,} rows matched; {n['unmatched']:,} without a match keep empty "
-             f"joined columns (of them {n['no_key']:,} have no key)",
-             f"{n['right_unmatched']:,} key(s) of {join.path.name} match no row (not used)"]
+    name = join.path.name
+    parts = [f"joined {name} by '{key}': {n['rows'] - n['unmatched']:,} of {n['rows']:,} "
+             f"{plural(n['rows'], 'row|rows')} matched; {n['unmatched']:,} without a match "
+             f"{plural(n['unmatched'], 'keeps|keep')} empty joined columns (of them "
+             f"{n['no_key']:,} {plural(n['no_key'], 'has|have')} no key)",
+             f"{n['right_unmatched']:,} {plural(n['right_unmatched'], 'key|keys')} of {name} "
+             f"{plural(n['right_unmatched'], 'matches|match')} no row (not used)"]
     if n["repeated"]:
-        parts.append(f"{n['repeated']:,} row(s) of {join.path.name} repeat an earlier key "
-                     "(the first is used)")
+        parts.append(f"{n['repeated']:,} {plural(n['repeated'], 'row|rows')} of {name} "
+                     f"{plural(n['repeated'], 'repeats|repeat')} an earlier key (the first is "
+                     "used)")
     return "; ".join(parts)

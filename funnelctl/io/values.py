@@ -277,8 +277,18 @@ def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr
     return amount_from_text(clean_text(column, markers))
 
 
+# One amount, at most with a currency (an upper-case code, a symbol, руб. or р.) and a minus sign or
+# accounting parentheses around it: `USD 485,000.00`, `-1 250,50 ₽`, `(1,250.00)`,
+# `1500 руб.`. Any other text ("1,5 млн", "about 5000", "Q3 2024", a formula) is not
+# an amount: its first number would be a plausible wrong one.
+_CURRENCY = r"(?:[A-Z]{3}|US\$|[₽$€£¥₸₴]|руб\.?|р\.)"
+AMOUNT_SHAPE = (rf"^\s*[-−]?\(?\s*{_CURRENCY}?\s*[-−]?\d[\d\s\u00a0\u202f',.]*"
+                rf"\s*{_CURRENCY}?\s*\)?$")
+
+
 def amount_from_text(text: pl.Expr) -> pl.Expr:
-    # The number itself, without currency codes, symbols, "руб." or "%".
+    """The number of an amount's text (AMOUNT_SHAPE), null for text that is not one."""
+    # The number itself, without the currency code, symbol or "руб.".
     core = (text.str.extract(r"(\d[\d\s\u00a0\u202f',.]*)", 1)
             .str.replace_all(r"[\s\u00a0\u202f']", "").str.strip_chars_end(",."))
     has_comma, has_dot = core.str.contains(","), core.str.contains(r"\.")
@@ -299,7 +309,9 @@ def amount_from_text(text: pl.Expr) -> pl.Expr:
         .otherwise(core)
     ).cast(pl.Float64, strict=False)
     negative = text.str.contains(r"^[^\d]*[-−]") | text.str.contains(r"^\s*\(.*\)\s*$")
-    return pl.when(negative).then(-number).otherwise(number)
+    # (the expression keeps the text's name: then(None) first would name it "literal")
+    return pl.when(text.str.contains(AMOUNT_SHAPE)).then(
+        pl.when(negative).then(-number).otherwise(number))
 
 
 def on_distinct(text: pl.Expr, transform: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:

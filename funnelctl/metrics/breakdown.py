@@ -6,7 +6,12 @@ import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.config.stats import Significance
-from funnelctl.metrics.funnel import funnel_aggregates, stage_results
+from funnelctl.metrics.funnel import (
+    WON_CYCLES,
+    cycle_aggregates,
+    funnel_aggregates,
+    stage_results,
+)
 from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.report import EMPTY, CycleDays, FunnelResult, SegmentResult
 
@@ -21,10 +26,37 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
-    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
-    row = frame.lazy().select(aggs).collect().row(0, named=True)
-    parts = {column: segment_rows(frame, funnel, column, kind) for column in funnel.breakdown}
-    return from_rows(funnel, kind, row, parts, significance)
+    rows = frame.lazy()
+    # The overall row and each column's rows per value in one collect_all: one plan,
+    # Polars runs them side by side over the same frame.
+    overall, *by_value = pl.collect_all(
+        [aggregated(rows, None, funnel, kind)]
+        + [aggregated(rows, segment_value(column), funnel, kind) for column in funnel.breakdown])
+    parts = {column: segment_rows(rows, table, funnel, column, kind)
+             for column, table in zip(funnel.breakdown, by_value)}
+    return from_rows(funnel, kind, overall.row(0, named=True), parts, significance)
+
+
+def aggregated(rows: pl.LazyFrame, key: pl.Expr | None, funnel: Funnel, kind: str
+               ) -> pl.LazyFrame:
+    """The funnel's aggregates over all rows (key None: one row) or per key ("value").
+
+    The cycle days come from the won deals' rows, grouped on their own and joined on:
+    the same medians as a filter inside the group-by, without gathering every group."""
+    counts = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
+    out = rows.select(counts) if key is None else rows.group_by(key.alias("value")).agg(counts)
+    if kind not in OUTCOME_KINDS:
+        return out
+    won = rows.filter(WON_CYCLES)
+    if key is None:
+        return out.join(won.select(cycle_aggregates()), how="cross")
+    return out.join(won.group_by(key.alias("value")).agg(cycle_aggregates()), on="value",
+                    how="left")
+
+
+def segment_value(column: str) -> pl.Expr:
+    """A breakdown column's segment value: a blank one is a segment of its own (EMPTY)."""
+    return pl.col(column).fill_null(EMPTY)
 
 
 def from_rows(funnel: Funnel, kind: str, row: dict, parts: dict[str, tuple[list[dict], int]],
@@ -59,28 +91,22 @@ def judge_segments(family: list[SegmentResult], significance: Significance) -> N
         seg.differs = p is not None and p < significance.level
 
 
-def segment_rows(frame: pl.DataFrame, funnel: Funnel, column: str, kind: str
-                 ) -> tuple[list[dict], int]:
+def segment_rows(rows: pl.LazyFrame, by_value: pl.DataFrame, funnel: Funnel, column: str,
+                 kind: str) -> tuple[list[dict], int]:
     """The aggregated rows of a breakdown column's segments (in report order) and how
-    many segments were folded into the other row.
-
-    The segment sizes come first (a count per value); then one group-by, over the
-    column's values or, when some are folded, over a small integer per row (the kept
-    value's position, the other row last), so the other row is aggregated from its own
-    rows and its medians are true. Lazily: only the columns the aggregates read are
-    touched, and a flag several aggregates share is computed once."""
-    aggs = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
-    value = pl.col(column).fill_null(EMPTY)
-    rows = frame.lazy()
-    sizes = dict(rows.group_by(value.alias("value")).len().collect().iter_rows())
+    many segments were folded into the other row, from `by_value` (aggregated per
+    value) and, when some are folded, one more group-by over a small integer per row
+    (the kept value's position, the other row last), so the other row is aggregated
+    from its own rows and its medians are true."""
+    sizes = dict(by_value.select("value", "entities").iter_rows())
     kept, folded = kept_values(sizes, funnel.segments.top, funnel.segments.min_size)
     if folded == 0:
-        return report_order(rows.group_by(value.alias("value")).agg(aggs).collect().to_dicts()), 0
+        return report_order(by_value.to_dicts()), 0
     labels = [*kept, OTHER]
-    position = value.replace_strict(pl.Series(kept, dtype=pl.String),
-                                    pl.Series(range(len(kept)), dtype=pl.UInt32),
-                                    default=len(kept), return_dtype=pl.UInt32)
-    out = rows.group_by(position.alias("value")).agg(aggs).collect().to_dicts()
+    position = segment_value(column).replace_strict(
+        pl.Series(kept, dtype=pl.String), pl.Series(range(len(kept)), dtype=pl.UInt32),
+        default=len(kept), return_dtype=pl.UInt32)
+    out = aggregated(rows, position, funnel, kind).collect().to_dicts()
     return report_order([{**row, "value": labels[row["value"]]} for row in out]), folded
 
 

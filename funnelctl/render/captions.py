@@ -4,19 +4,25 @@ did not parse. Sentences in English and Russian; every renderer takes them from 
 
 from __future__ import annotations
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import Fmt
 from funnelctl.report import FunnelResult, SourceQuality
 
 EN = {
     "won_row": "→ won",
     "no_lost_short": "no lost deals: see the conversion into won",
+    # Sentences with a count: one form per number form ("one|many", "one|few|many").
     "lost_stage_unknown_line": (
+        "{n} lost deal has no known loss stage: it is left out of the stage counts and "
+        "conversions (still in the deals, lost and win rate)|"
         "{n} lost deals have no known loss stage: they are left out of the stage counts and "
         "conversions (still in the deals, lost and win rate)"),
     "no_lost_line": (
         "No lost deals in the data: the win rate ({rate}) covers closed deals only; "
         "{won} of {entered} deals that entered reached won ({conversion}, last row)"),
-    "value_problem_line": "{what}: {n} rows (deals kept, the value left out); e.g. line {line}",
+    "value_problem_line": ("{what}: {n} row (the deal kept, the value left out); e.g. line "
+                           "{line}|{what}: {n} rows (deals kept, the value left out); e.g. "
+                           "line {line}"),
     "problem_unparseable amount": "amount does not parse",
     "problem_unparseable stage_changed_at": "stage-change date does not parse",
     "excluded_line": (
@@ -30,9 +36,12 @@ EN = {
 RU = {
     "won_row": "→ выиграно",
     "no_lost_short": "проигранных нет: см. конверсию в выигрыш",
-    "lost_stage_unknown_line": (
-        "У {n} проигранных сделок этап проигрыша неизвестен: они не входят в число сделок по "
-        "этапам и в конверсии (но входят в число сделок, проигранных и процент выигрыша)"),
+    "lost_stage_unknown_line": "|".join(
+        f"У {{n}} {deals} этап проигрыша неизвестен: {they} в число сделок по этапам и в "
+        f"конверсии (но {still} в число сделок, проигранных и процент выигрыша)"
+        for deals, they, still in (("проигранной сделки", "она не входит", "входит"),
+                                   ("проигранных сделок", "они не входят", "входят"),
+                                   ("проигранных сделок", "они не входят", "входят"))),
     "no_lost_line": (
         "В данных нет проигранных сделок: процент выигрыша ({rate}) считается только по "
         "закрытым; до выигрыша дошли {won} из {entered} вошедших ({conversion}, последняя "
@@ -61,7 +70,8 @@ def caption_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
     if optional := [s.name for s in funnel.stages if s.optional]:
         lines.append(t["optional_line"].format(names=", ".join(optional)))
     if funnel.lost_stage_unknown:
-        lines.append(t["lost_stage_unknown_line"].format(n=f.num(funnel.lost_stage_unknown)))
+        unknown = funnel.lost_stage_unknown
+        lines.append(plural(unknown, t["lost_stage_unknown_line"]).format(n=f.num(unknown)))
     if won := funnel.won_conversion:
         lines.append(t["no_lost_line"].format(
             rate=f.pct(funnel.win_rate), won=f.num(won.entered),
@@ -75,6 +85,7 @@ def problem_lines(src: SourceQuality, t: dict[str, str], f: Fmt) -> list[tuple[s
     out = []
     for reason, seen in src.value_problems.items():
         what = t.get(f"problem_{reason}", reason)
-        out.append((t["value_problem_line"].format(what=what, n=f.num(seen["rows"]),
-                                                   line=seen["line"]), seen["value"] or ""))
+        line = plural(seen["rows"], t["value_problem_line"])
+        out.append((line.format(what=what, n=f.num(seen["rows"]), line=seen["line"]),
+                    seen["value"] or ""))
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from funnelctl.plural import plural
+
 DASH = "–"
 NBSP = "\u00a0"
 
@@ -71,16 +73,7 @@ class Fmt:
     def count(self, n: int, forms: str) -> str:
         """`n` and the noun form its number takes: `forms` is "one|many" in English,
         "one|few|many" in Russian (1 неделя, 2 недели, 5 недель, 21 неделя)."""
-        words = forms.split("|")
-        if len(words) == 2:
-            word = words[0] if n == 1 else words[1]
-        elif n % 10 == 1 and n % 100 != 11:
-            word = words[0]
-        elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            word = words[1]
-        else:
-            word = words[2]
-        return f"{self.num(n)} {word}"
+        return f"{self.num(n)} {plural(n, forms)}"
 
     def period(self, start: dt.date | None, end: dt.date | None, all_data: str) -> str:
         if start is None:

@@ -2,15 +2,19 @@
 subjects, rejected-row reasons, data-quality notes, detected-format keys.
 
 Reasons and notes are made in English by the readers (and are the JSON's words); a
-Russian report translates them here by pattern. The patterns are this module's own
-constants: a data value is only ever inserted, never read as a template or markup. A text
-no pattern knows stays English (tests/test_russian_report.py keeps the list complete).
+Russian report translates them here by pattern, a count's note in the form its number
+takes (1 сделка, 2 сделки, 5 сделок: a template of three forms). The patterns are this
+module's own constants: a data value is only ever inserted, never read as a template or
+markup. A text no pattern knows stays English (tests/test_russian_report.py keeps the list
+complete).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from funnelctl.plural import plural
 
 # Finding messages in Russian, from the finding's params; a code without a template, or a
 # finding without params, keeps its English message.
@@ -93,36 +97,41 @@ REASONS_RU = [
     (r"(?P<c>.+) over (?P<n>[\d,]+) a day", "{c}: больше {n} в день"),
 ]
 
+# The join note, its counts in a form that reads right for any number ("строк: 1 из 1").
+_JOINED = (r"joined (?P<f>.+?) by '(?P<k>.+?)': (?P<m>[\d,]+) of (?P<rows>[\d,]+) rows? "
+           r"matched; (?P<u>[\d,]+) without a match keeps? empty joined columns \(of them "
+           r"(?P<nk>[\d,]+) ha(?:s|ve) no key\); (?P<ru>[\d,]+) keys? of (?P=f) match(?:es)? no "
+           r"row \(not used\)")
+_JOINED_RU = ("присоединён {f} по '{k}': совпало строк: {m} из {rows}; у {u} без совпадения "
+              "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: "
+              "{ru} (не используются)")
+
 NOTES_RU = [
     (r"mixed encodings, each line read in its own: (?P<a>[\d,]+) line\(s\) in (?P<ea>\S+) "
      r"\(first: line (?P<la>\d+)\), (?P<b>[\d,]+) line\(s\) in (?P<eb>\S+) \(first: line "
      r"(?P<lb>\d+)\)",
      "смешанные кодировки, каждая строка прочитана в своей: строк в {ea}: {a} (первая: "
      "строка {la}), строк в {eb}: {b} (первая: строка {lb})"),
-    (r"joined (?P<f>.+?) by '(?P<k>.+?)': (?P<m>[\d,]+) of (?P<rows>[\d,]+) rows matched; "
-     r"(?P<u>[\d,]+) without a match keep empty joined columns \(of them (?P<nk>[\d,]+) have "
-     r"no key\); (?P<ru>[\d,]+) key\(s\) of (?P=f) match no row \(not used\); "
-     r"(?P<rep>[\d,]+) row\(s\) of (?P=f) repeat an earlier key "
-     r"\(the first is used\)",
-     "присоединён {f} по '{k}': совпали {m} из {rows} строк; у {u} без совпадения "
-     "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: {ru} "
-     "(не используются); повторяют прежний ключ строк: {rep} (берётся первая)"),
-    (r"joined (?P<f>.+?) by '(?P<k>.+?)': (?P<m>[\d,]+) of (?P<rows>[\d,]+) rows matched; "
-     r"(?P<u>[\d,]+) without a match keep empty joined columns \(of them (?P<nk>[\d,]+) have "
-     r"no key\); (?P<ru>[\d,]+) key\(s\) of (?P=f) match no row \(not used\)",
-     "присоединён {f} по '{k}': совпали {m} из {rows} строк; у {u} без совпадения "
-     "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: {ru} "
-     "(не используются)"),
-    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals have no known loss stage \(left out of the stage "
-     r"conversions; map lost_stage or a status column, or give the funnel a stage_history: "
-     r"source, to fix\)",
-     "{f}: у {n} проигранных сделок этап проигрыша неизвестен (они не входят в конверсии "
-     "этапов; сопоставьте lost_stage или столбец статуса либо дайте воронке источник "
-     "stage_history:)"),
-    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals entered no funnel stage before the loss \(left out "
-     r"of the stage conversions\)",
-     "{f}: {n} проигранных сделок не вошли ни в один этап воронки до проигрыша (не входят "
-     "в конверсии этапов)"),
+    (_JOINED + r"; (?P<rep>[\d,]+) rows? of (?P=f) repeats? an earlier key \(the first is "
+     r"used\)",
+     _JOINED_RU + "; повторяют прежний ключ строк: {rep} (берётся первая)"),
+    (_JOINED, _JOINED_RU),
+    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals? ha(?:s|ve) no known loss stage \(left out of the "
+     r"stage conversions; map lost_stage or a status column, or give the funnel a "
+     r"stage_history: source, to fix\)",
+     tuple(f"{{f}}: у {{n}} {deals} этап проигрыша неизвестен ({they} в конверсии этапов; "
+           "сопоставьте lost_stage или столбец статуса либо дайте воронке источник "
+           "stage_history:)"
+           for deals, they in (("проигранной сделки", "она не входит"),
+                               ("проигранных сделок", "они не входят"),
+                               ("проигранных сделок", "они не входят")))),
+    (r"(?P<f>.+): (?P<n>[\d,]+) lost deals? entered no funnel stage before the loss \(left "
+     r"out of the stage conversions\)",
+     tuple(f"{{f}}: {{n}} {deals} ни в один этап воронки до проигрыша (не {enter} в конверсии "
+           "этапов)"
+           for deals, enter in (("проигранная сделка не вошла", "входит"),
+                                ("проигранные сделки не вошли", "входят"),
+                                ("проигранных сделок не вошли", "входят")))),
     (r"(?P<s>.+): no events named (?P<names>.+)", "{s}: нет событий с именем {names}"),
     (r"engine: clickhouse does not fold product rows yet \((?P<cols>.+)\): a deal's later "
      r"rows are duplicate deal ids and its amount is its first product's; on engine: "
@@ -130,11 +139,14 @@ NOTES_RU = [
      "engine: clickhouse пока не сводит строки товаров ({cols}): повторные строки сделки — "
      "повторы ID, сумма сделки — сумма первого товара; на engine: polars они "
      "складываются (docs/engines.md)"),
-    (r"(?P<n>[\d,]+) won deals closed in the plan's periods have no amount: won and "
-     r"attainment leave them out",
-     "у выигранных сделок, закрытых в периодах плана, нет суммы: {n}; «выиграно» и "
-     "выполнение их не учитывают"),
-    (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals read as one deal each",
+    (r"(?P<n>[\d,]+) won deals? closed in the plan's periods ha(?:s|ve) no amount: won and "
+     r"attainment leave (?:it|them) out",
+     tuple(f"{{n}} {deals} в периодах плана, без суммы: «выиграно» и выполнение {them} не "
+           "учитывают"
+           for deals, them in (("выигранная сделка, закрытая", "её"),
+                               ("выигранные сделки, закрытые", "их"),
+                               ("выигранных сделок, закрытых", "их")))),
+    (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals? read as one deal(?: each)?",
      "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
      r"run the source on engine: polars to include it\)",
@@ -173,15 +185,26 @@ NOTES_RU = [
      "повторный заголовок {name} (столбец {pos}) сохранён как {new}"),
     (r"empty header in column (?P<pos>\d+) named (?P<name>'.*')",
      "пустой заголовок в столбце {pos} назван {name}"),
-    (r"(?P<n>[\d,]+) rows have (?P<before>'.*') = (?P<after>'.*') \(amount or date edits, not "
-     r"stage moves\): not counted as entries",
-     "в {n} строках {before} = {after} (правки суммы или даты, а не смена этапа): не "
-     "считаются входами в этап"),
-    (r"(?P<n>[\d,]+) duplicate stage entries \(same deal, stage and time\) counted once",
-     "{n} повторных входов в этап (та же сделка, этап и время) учтены один раз"),
-    (r"(?P<n>[\d,]+) (?P<what>amount|expected_close) values could not be read: left out of "
-     r"the waterfall",
-     "{n} значений {what} не прочитаны: не учтены в движении воронки"),
+    (r"(?P<n>[\d,]+) rows? ha(?:s|ve) (?P<before>'.*') = (?P<after>'.*') \((?:an )?amount or "
+     r"date edits?, not (?:a )?stage moves?\): not counted as (?:an entry|entries)",
+     tuple(f"в {{n}} {rows} {{before}} = {{after}} ({edits} суммы или даты, а не смена этапа): "
+           f"не {counted} в этап"
+           for rows, edits, counted in (("строке", "правка", "считается входом"),
+                                        ("строках", "правки", "считаются входами"),
+                                        ("строках", "правки", "считаются входами")))),
+    (r"(?P<n>[\d,]+) duplicate stage entr(?:y|ies) \(same deal, stage and time\) counted once",
+     tuple(f"{{n}} {entries} в этап (та же сделка, этап и время) {counted} один раз"
+           for entries, counted in (("повторный вход", "учтён"), ("повторных входа", "учтены"),
+                                    ("повторных входов", "учтены")))),
+    (r"(?P<n>[\d,]+) (?P<what>amount|expected_close) values? could not be read: the "
+     r"waterfall, the money view, the forecast and the plan take (?:its deal's|each deal's) "
+     r"last readable (?P=what)",
+     tuple(f"{{n}} {values} {{what}} не {read}: в движении воронки, деньгах, прогнозе и плане "
+           f"{taken} {{what}}"
+           for values, read, taken in (
+               ("значение", "прочитано", "у сделки берётся последнее прочитанное"),
+               ("значения", "прочитаны", "у каждой сделки берётся последнее прочитанное"),
+               ("значений", "прочитаны", "у каждой сделки берётся последнее прочитанное")))),
 ]
 # Inside the roster note: "Name (383 calls + meetings)".
 _ACTIVITY_COUNT = re.compile(r"\((?P<n>[\d,]+) calls \+ meetings\)")
@@ -198,10 +221,16 @@ _REASONS = [(re.compile(p), t) for p, t in REASONS_RU]
 _NOTES = [(re.compile(p), t) for p, t in NOTES_RU]
 
 
-def _translate(text: str, table: list[tuple[re.Pattern, str]]) -> str | None:
+def _translate(text: str, table: list[tuple[re.Pattern, str | tuple[str, str, str]]]
+               ) -> str | None:
+    """The template of the first pattern matching `text`, filled in with what it matched;
+    a template of three forms (one, few, many) is chosen by the count in the group `n`."""
     for pattern, template in table:
         if match := pattern.fullmatch(text):
-            return template.format(**match.groupdict())
+            groups = match.groupdict()
+            if not isinstance(template, str):
+                template = plural(int(groups["n"].replace(",", "")), template)
+            return template.format(**groups)
     return None
 
 
