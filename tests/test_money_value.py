@@ -228,3 +228,17 @@ def test_loss_reasons_count_a_blank_currency_as_the_default(tmp_path):
     # No rates: USD 100 apart; RUB 1 000 + 7 (the blank cell) = 1 007; no "None" key.
     reason = _loss(tmp_path, "")
     assert (reason.deals, reason.value_by_currency) == (3, {"RUB": 1007.0, "USD": 100.0})
+
+
+def test_loss_reasons_written_with_spaces_are_one_reason(tmp_path):
+    # The reader leaves the reasons as written; they are trimmed where they are counted.
+    # Deal 4 "  Дорого " and deal 5 "Дорого" are one reason (300 + deal 5 without an
+    # amount), deal 7 "Нет бюджета " another (400), deal 8's "   " is blank (50).
+    rows = [list(r) for r in ROWS]
+    rows[3][7], rows[6][7], rows[7][7] = "  Дорого ", "Нет бюджета ", "   "
+    write_csv(tmp_path / "deals.csv", HEADER, rows)
+    (tmp_path / "audit.yaml").write_text(CONFIG, encoding="utf-8")
+    reasons = audit(tmp_path / "audit.yaml").funnels[0].loss_reasons
+    assert [(r.reason, r.deals, r.value, r.stages) for r in reasons] == [
+        ("Дорого", 2, 300.0, {"A": 1, "B": 1}), ("(empty)", 1, 50.0, {"A": 1}),
+        ("Нет бюджета", 1, 400.0, {"C": 1})]

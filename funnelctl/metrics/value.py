@@ -305,10 +305,11 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
 
 def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[LossReason]:
     """loss_reasons from its aggregates (any engine's): the lost deals and their value per
-    (loss_reason, depth[, currency]). The blank reasons are named on the grouped rows;
-    sorted, so the values below are added up in one order."""
+    (loss_reason, depth[, currency]). The reasons are trimmed and the blank ones named on
+    the grouped rows (the deals reader leaves them as written); sorted, so the values
+    below are added up in one order."""
     by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
-    text = pl.col("loss_reason")
+    text = pl.col("loss_reason").cast(pl.String).str.strip_chars()
     rows = (grouped.with_columns(reason=pl.when(text.is_null() | (text == ""))
                                  .then(pl.lit(EMPTY)).otherwise(text))
             .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
