@@ -20,6 +20,7 @@ from funnelctl.metrics.value import (
     cycle_target,
     loss_reasons,
     money_view,
+    outcome_tables,
     rest_money,
     segment_money,
     won_deals,
@@ -105,9 +106,14 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
             for currency, frame, converted in money_in.blocks]
         return
     currency, _, converted = money_in.blocks[0]
-    money = money_view(deals, names, currency, funnel.min_sample, converted, managers, won)
+    # The stages' table and the first segment column's from one group-by of the deals.
+    first = next(iter(result.breakdowns), "manager" if managers else None)
+    tables = outcome_tables(deals, first) if first else None
+    money = money_view(deals, names, currency, funnel.min_sample, converted, managers, won,
+                       tables)
     attach_money(result, money,
-                 {c: segment_money(deals, c, funnel.min_sample, won) for c in result.breakdowns},
+                 {c: segment_money(deals, c, funnel.min_sample, won, tables)
+                  for c in result.breakdowns},
                  lambda column, folded, kept, label: rest_money(
                      won, column, folded, kept, label, funnel.min_sample))
 
