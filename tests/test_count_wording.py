@@ -8,7 +8,7 @@ import pytest
 
 from funnelctl.audit.cohort import NO_LOSS_STAGE, NO_STAGE_BEFORE_LOSS
 from funnelctl.io.deals import product_note
-from funnelctl.io.history import DUPLICATE_ENTRIES, EDIT_ROWS
+from funnelctl.io.history import DUPLICATE_ENTRIES, EDIT_ROWS, UNREADABLE
 from funnelctl.metrics.plan import UNPRICED_WON
 from funnelctl.plural import counted, plural
 from funnelctl.render.labels_ru import note_text
@@ -156,3 +156,23 @@ def test_the_value_problem_line_of_one_row(cli, tmp_path):
     text = rendered(cli, config, "markdown")
     assert "amount does not parse: 1 row (the deal kept, the value left out); e.g. line 2" \
         in text
+
+
+@pytest.mark.parametrize(("n", "english", "russian"), [
+    (1, "1 expected_close value could not be read: the waterfall, the money view, the forecast "
+        "and the plan take its deal's last readable expected_close",
+     "1 значение expected_close не прочитано: в движении воронки, деньгах, прогнозе и плане у "
+     "сделки берётся последнее прочитанное expected_close"),
+    (3, "3 amount values could not be read: the waterfall, the money view, the forecast and "
+        "the plan take each deal's last readable amount",
+     "3 значения amount не прочитаны: в движении воронки, деньгах, прогнозе и плане у каждой "
+     "сделки берётся последнее прочитанное amount"),
+    (5, "5 amount values could not be read: the waterfall, the money view, the forecast and "
+        "the plan take each deal's last readable amount",
+     "5 значений amount не прочитаны: в движении воронки, деньгах, прогнозе и плане у каждой "
+     "сделки берётся последнее прочитанное amount"),
+])
+def test_the_unreadable_history_values_note(n, english, russian):
+    what = english.split()[1]
+    assert plural(n, UNREADABLE).format(n=n, what=what) == english
+    assert note_text(english, "ru") == russian

@@ -12,6 +12,8 @@ import polars as pl
 import pytest
 
 from tests import test_engine_equal_money as money_tests
+from tests.engine_support import report_json
+from tests.test_engine_equal_deals import AS_OF, on_clickhouse
 from tests.test_engine_equal_money import both, hand_config
 
 pytest.importorskip("chdb")
@@ -203,3 +205,121 @@ def test_a_text_stage_change_with_max_days_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match=r"max_days: column 'stage_changed_at' "
                                           r"\(stage_changed_at\) is text"):
         both(config, tmp_path)
+
+
+def plan_export(path) -> None:
+    """Nine USD deals (as of 2026-12-01; stage C's probability 0.75 from the config):
+    id stage status amount manager closed            expected
+    1  C     won    1000   Ann     2026-11-05        -
+    2  C     won    2000   Bob     2026-11-20 10:00  -
+    3  C     won    (none) Ann     2026-11-25        -       (no amount: the note)
+    4  C     won    500    ann     2026-12-01 09:00  -       ("ann" counts as Ann)
+    5  A     open   1000   Ann     -                 2026-12-10
+    6  B     open   2000   Bob     -                 2026-12-20
+    7  A     lost   300    Bob     2026-11-10        -
+    8  B     open   400    (none)  -                 2026-11-30
+    9  B     lost   100    Ann     2026-11-01        -
+    Learned: p(A) = won 4 / closed that reached A 6 = 2/3; p(B) = 4 / 5 = 0.8.
+    """
+    none = None
+    frame = pl.DataFrame({
+        "deal_id": [str(i) for i in range(1, 10)],
+        "stage": ["C", "C", "C", "C", "A", "B", "A", "B", "B"],
+        "status": ["won"] * 4 + ["open", "open", "lost", "open", "lost"],
+        "amount": [1000.0, 2000, none, 500, 1000, 2000, 300, 400, 100],
+        "manager": ["Ann", "Bob", "Ann", "ann", "Ann", "Bob", "Bob", none, "Ann"],
+        "created_at": [dt.datetime(2026, 10, d) for d in range(1, 10)],
+        "closed_at": [dt.datetime(2026, 11, 5), dt.datetime(2026, 11, 20, 10),
+                      dt.datetime(2026, 11, 25), dt.datetime(2026, 12, 1, 9), none, none,
+                      dt.datetime(2026, 11, 10), none, dt.datetime(2026, 11, 1)],
+        "expected_close": [none] * 4 + [dt.datetime(2026, 12, 10), dt.datetime(2026, 12, 20),
+                                        none, dt.datetime(2026, 11, 30), none],
+    })
+    frame.write_parquet(path)
+
+
+PLAN_CSV = "month,manager,amount\n2026-11,Ann,2000\n2026-11,Bob,1500\n2026-12,,3000\n" \
+    "2026-12,Carol,100\n"
+
+
+def plan_rows(report: dict) -> list[tuple]:
+    return [(ln["manager"], ln["start"], ln["won"], ln["won_deals"], ln["weighted_pipeline"],
+             ln["status"], ln["behind"], ln["derived"])
+            for ln in report["funnels"][0]["plan"]["lines"]]
+
+
+@pytest.mark.parametrize("form", ["inline", "csv"])
+def test_plan_worked_by_hand(tmp_path, form):
+    path = tmp_path / "d.parquet"
+    plan_export(path)
+    config = forecast_config(path)
+    if form == "csv":
+        (tmp_path / "plan.csv").write_text(PLAN_CSV, encoding="utf-8")
+        config["funnels"][0]["plan"] = str(tmp_path / "plan.csv")
+    else:
+        config["funnels"][0]["plan"] = [
+            {"month": m, "manager": who, "amount": a} if who else {"month": m, "amount": a}
+            for m, who, a in (("2026-11", "Ann", 2000), ("2026-11", "Bob", 1500),
+                              ("2026-12", None, 3000), ("2026-12", "Carol", 100))]
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    plan = clickhouse["funnels"][0]["plan"]
+    # November (over): Ann won 1 (1000) + 3 (no amount); Bob 2 (2000); the team line is
+    # theirs summed (3500 planned). Deal 8 (no manager) is in no manager's pipeline.
+    # December (as of its first day): the team won 4 (500, "ann"); pipeline 5 (1000 x 2/3)
+    # + 6 (2000 x 0.8) = 2266.67; Carol owns no deal.
+    assert plan_rows(clickhouse) == [
+        (None, "2026-11-01", 3000.0, 3, 0.0, "finished", True, True),
+        ("Ann", "2026-11-01", 1000.0, 2, 0.0, "finished", True, False),
+        ("Bob", "2026-11-01", 2000.0, 1, 0.0, "finished", False, False),
+        (None, "2026-12-01", 500.0, 1, 2266.67, "running", False, False),
+        ("Carol", "2026-12-01", 0.0, 0, 0.0, "running", False, False)]
+    december = plan["lines"][3]
+    # 23 working days in December 2026, 1 gone: too early to judge; 2500 left over 22.
+    assert (december["working_days"], december["days_left"], december["too_early"]) == \
+        (23, 22, True)
+    assert december["pace_needed"] == pytest.approx(2500 / 22)
+    assert december["coverage"] == pytest.approx(2266.67 / 2500)
+    assert plan["no_deals"] == ["Carol"]
+    assert plan["notes"] == ["1 won deal closed in the plan's periods has no amount: won "
+                             "and attainment leave it out"]
+
+
+def test_plan_with_several_currencies_is_the_same_error(tmp_path):
+    from funnelctl.errors import ConfigError
+
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    config = forecast_config(path)
+    config["funnels"][0]["plan"] = [{"month": "2026-11", "amount": 1000}]
+    for engine, run in (("polars", config), ("clickhouse", on_clickhouse(config))):
+        with pytest.raises(ConfigError, match=r"several currencies \(USD, EUR\)"):
+            report_json(run, tmp_path / f"{engine}.yaml", as_of=AS_OF)
+
+
+def test_plan_with_a_text_expected_close_names_the_column(tmp_path):
+    from funnelctl.errors import ConfigError
+
+    path = tmp_path / "d.parquet"
+    plan_export(path)
+    pl.read_parquet(path).with_columns(pl.col("expected_close").cast(pl.String)) \
+        .write_parquet(path)
+    config = forecast_config(path)
+    config["funnels"][0]["plan"] = [{"month": "2026-11", "amount": 1000}]
+    with pytest.raises(ConfigError, match=r"plan: column 'expected_close' \(expected_close\) "
+                                          "is text"):
+        report_json(on_clickhouse(config), tmp_path / "c.yaml", as_of=AS_OF)
+
+
+def test_plan_converted_with_rates(tmp_path):
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    config = forecast_config(path, currency="USD", rates={"EUR": 1.5})
+    config["funnels"][0]["plan"] = [{"month": "2026-03", "amount": 1000},
+                                    {"month": "2026-11", "amount": 5000}]
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    # March: won 3 and 4 (400 + 500 USD). November: expected then, 6 (1000 USD x 0.4) and
+    # 11 (400 EUR x 1.5 x 0.75): 400 + 450.
+    assert [(ln["won"], ln["weighted_pipeline"]) for ln in
+            clickhouse["funnels"][0]["plan"]["lines"]] == [(900.0, 0.0), (0.0, 850.0)]

@@ -95,6 +95,26 @@ def test_salesforce_footer_lines_are_removed_and_reported(tmp_path) -> None:
     assert deals.rejects["reason"].to_list() == ["blank line"]
 
 
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_data_rows_that_read_like_a_footer_are_kept(tmp_path, sep) -> None:
+    # Line 2: a deal named like the copyright line; line 3: a footer text alone in a row
+    # with data after it (not the end of the file); line 4, the last deal before the
+    # footer: named like the totals line. Only lines 6-8 (after the blank line 5) are the
+    # footer; line 3 (no id, stage or date) is rejected as a blank line, not removed unsaid.
+    lines = [["Opportunity Name", "Opportunity ID", "Stage", "Created Date"],
+             ["Copyright (c) 2026 salesforce.com renewal", "006A", "Prospecting", "3/13/2024"],
+             ["Confidential Information - Do Not Distribute", "", "", ""],
+             ["Grand Totals (3 records)", "006B", "Prospecting", "3/14/2024"],
+             [], ['"Grand Totals (3 records)"'],
+             ['"Confidential Information - Do Not Distribute"'],
+             ['"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."']]
+    text = "".join(sep.join(line) + "\n" for line in lines)
+    raw, deals = read(tmp_path, text.encode(), preset="salesforce")
+    assert raw.detected["footer_lines_removed"] == 3
+    assert column(deals, "deal_id") == ["006A", "006B"]
+    assert deals.rejects.rows() == [(3, "blank line", None), (5, "blank line", None)]
+
+
 def test_amounts_written_as_text(tmp_path) -> None:
     values = ["USD 485,000.00", "1 250,50", "£1,250.50", "-", "1.250,50", "€1,250", "90%"]
     body = "".join(f'{i},Lead,2024-01-02,"{v}"\n' for i, v in enumerate(values))

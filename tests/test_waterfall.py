@@ -413,7 +413,7 @@ def test_a_salesforce_history_carries_amounts_and_close_dates(cli, tmp_path):
     assert "2 pushes in the period" in " ".join(table.split())
 
 
-def test_an_unreadable_history_amount_is_left_out_and_said(cli, tmp_path):
+def test_an_unreadable_history_amount_is_skipped_in_every_view_and_said(cli, tmp_path):
     rows = [r[:] for r in SF_HISTORY]
     rows[4][4] = "abc"  # O2's amount at its move: unreadable, so 500 stays its amount
     write_csv(tmp_path / "history.csv", SF_HEADER, rows)
@@ -423,10 +423,18 @@ def test_an_unreadable_history_amount_is_left_out_and_said(cli, tmp_path):
     report = cli.json(*args)
     got = buckets(report)
     assert got["amount_cut"]["deals"] == 0 and got["open_end"]["value"] == 1200 + 500 + 700
+    # The money view and the forecast take O2's 500 too: Bob's open value is O2's alone
+    # (O3 is won), and O2, expected 3/10, is overdue on 3/31 at 500.
+    funnel = cli.json("audit", config, "--as-of", "2026-03-31")["funnels"][0]
+    bob = next(m for m in funnel["money"]["managers"] if m["value"] == "Bob")
+    assert bob["open_value"] == 500.0
+    assert funnel["forecast"]["overdue"]["listed"][0]["amount"] == 500.0
     notes = report["data_quality"]["sources"][0]["notes"]
-    assert "1 amount values could not be read: left out of the waterfall" in notes
-    ru = cli(*args, "--lang", "ru", "--format", "markdown").stdout
-    assert "1 значений amount не прочитаны: не учтены в движении воронки" in ru
+    assert ("1 amount value could not be read: the waterfall, the money view, the forecast "
+            "and the plan take its deal's last readable amount") in notes
+    ru = " ".join(cli(*args, "--lang", "ru", "--format", "markdown").stdout.split())
+    assert ("1 значение amount не прочитано: в движении воронки, деньгах, прогнозе и плане у "
+            "сделки берётся последнее прочитанное amount") in ru
 
 
 def test_the_items_are_capped_and_the_rest_counted():

@@ -163,7 +163,7 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
             snoozed.hidden_overdue = every - result.forecast.overdue.deals
         found += check_overdue(result)
     if funnel.plan is not None:
-        require_plan_columns(config, funnel, frame)
+        require_plan_columns(config, funnel, frame.columns)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
         keys, no_deals = plan_keys(config, amounts, targets)
@@ -195,26 +195,38 @@ def plan_keys(config: Config, deals: pl.DataFrame | pl.LazyFrame, targets: list[
     # deals it has (that picks the spelling a report shows, which the keys do not keep).
     names = (deals.select(pl.col("manager").unique().drop_nulls().sort()).collect().to_series()
              if "manager" in deals.collect_schema().names() else [])
-    return manager_keys(dict.fromkeys(names, 1), targets, config.managers.aliases,
-                        config.managers.ignore,
+    return plan_keys_from(config, dict.fromkeys(names, 1), targets)
+
+
+def plan_keys_from(config: Config, data: dict[str, int], targets: list[PlanTarget]
+                   ) -> tuple[dict[str, str], list[str]]:
+    """plan_keys from the deals per manager (any engine's)."""
+    return manager_keys(data, targets, config.managers.aliases, config.managers.ignore,
                         config.norms.roster_names() if config.norms else None)
 
 
 def one_currency(config: Config, funnel: Funnel, priced: list[tuple[str | None, pl.DataFrame]]
                  ) -> tuple[str | None, pl.DataFrame]:
     """A plan is one amount per target: the won deals must be in one currency too."""
-    if len(priced) == 1:
-        return priced[0]
+    require_one_currency(config, funnel, [code for code, _ in priced])
+    return priced[0]
+
+
+def require_one_currency(config: Config, funnel: Funnel, codes: list[str | None]) -> None:
+    """The plan's error when the deals' amounts are in several currency blocks."""
+    if len(codes) == 1:
+        return
     i = config.funnels.index(funnel)
-    codes = ", ".join(str(code) for code, _ in priced)
+    listed = ", ".join(str(code) for code in codes)
     raise ConfigError(
         f"{config.where(('funnels', i, 'plan'))}: the plan is one amount per target, but the "
-        f"deals of funnel '{funnel.name}' are in several currencies ({codes}): give "
+        f"deals of funnel '{funnel.name}' are in several currencies ({listed}): give "
         "money: {currency: ..., rates: {...}} to convert them")
 
 
-def require_plan_columns(config: Config, funnel: Funnel, frame: pl.DataFrame) -> None:
-    missing = [c for c in ("amount", "closed_at") if c not in frame.columns]
+def require_plan_columns(config: Config, funnel: Funnel, columns: list[str]) -> None:
+    """The plan needs the amount and the close date (`columns`: the deals' columns)."""
+    missing = [c for c in ("amount", "closed_at") if c not in columns]
     if missing:
         i = config.funnels.index(funnel)
         raise ConfigError(

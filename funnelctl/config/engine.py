@@ -143,9 +143,7 @@ def engine_problems(config: Any) -> list[tuple[tuple, str]]:
 
 # Deals funnel keys that need each deal's row (engines/clickhouse_deals.py does not run
 # them; docs/engines.md).
-_DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),
-              ("plan", "the plan needs the forecast's expected close dates, and each won deal's "
-                       "manager and close date"),)
+_DEAL_KEYS = (("stage_history", "the linked stage history is joined deal by deal"),)
 
 
 def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:

@@ -257,7 +257,7 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         for stage, probability in zip(result.stages, probabilities):
             stage.probability = probability
         found += forward_view(_runner(deals, sql, params), deals.money, funnel, config,
-                              result, probabilities, moment)
+                              result, probabilities, moment, deals.has_closed)
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found

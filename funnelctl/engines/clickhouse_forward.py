@@ -1,7 +1,8 @@
 """engine: clickhouse: what a deals funnel says about the days ahead, as
 audit/forecast.deal_forward_view on Polars: the snoozes, stuck deals (metrics/stuck.py),
-the forecast (clickhouse_forecast.py). Only aggregates and bounded lists come back
-(engines/stuck_sql.py); metrics/stuck.stuck_from makes the stages' stuck counts of them."""
+the forecast (clickhouse_forecast.py) and the plan (clickhouse_plan.py). Only aggregates
+and bounded lists come back (engines/stuck_sql.py); metrics/stuck.stuck_from makes the
+stages' stuck counts of them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from funnelctl.checks_forecast import check_overdue
 from funnelctl.config import Config, Funnel
 from funnelctl.engines.clickhouse_forecast import add_forecast
 from funnelctl.engines.clickhouse_money import MoneyColumns
+from funnelctl.engines.clickhouse_plan import add_plan
 from funnelctl.engines.deals_sql import micros, snoozed_sql
 from funnelctl.engines.money_sql import M_CHANGED
 from funnelctl.engines.stuck_sql import (
@@ -35,7 +37,7 @@ from funnelctl.report_forecast import StageProbability
 
 def forward_view(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config,
                  result: FunnelResult, probabilities: list[StageProbability],
-                 moment: dt.datetime) -> list[Finding]:
+                 moment: dt.datetime, has_closed: bool) -> list[Finding]:
     """Snoozes, stuck deals and the forecast of a deals funnel as of the end of
     `moment`'s day before (the probabilities are already on the stages). `run(builder)`:
     the rows of builder(the funnel's deals SQL, a fresh copy of its params)."""
@@ -53,6 +55,8 @@ def forward_view(run: Callable, money: MoneyColumns, funnel: Funnel, config: Con
         every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
         snoozed.hidden_overdue = every - result.forecast.overdue.deals
     found += check_overdue(result)
+    if funnel.plan is not None:
+        found += add_plan(run, money, funnel, config, result, probabilities, day, has_closed)
     result.snoozed = snoozed
     return found
 

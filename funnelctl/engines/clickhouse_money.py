@@ -154,7 +154,9 @@ def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, s
     """The forecast's expected close of a priced source, when stored as a date (a text
     one is named in the data-quality notes, clickhouse_deals.UNREAD)."""
     header = mapping.get("expected_close")
-    if header in columns.types and is_date(columns, header):
+    if header in columns.types and not is_date(columns, header):
+        found.text_dates["expected_close"] = header  # named: the forecast's, the plan's
+    elif header in columns.types:
         markers = params.bind(null_markers(source.null_values), "Array(String)")
         wall, _ = wall_micros(columns, header, params, config.timezone, markers,
                               set(columns.naive))

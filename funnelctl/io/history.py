@@ -244,7 +244,7 @@ def _finish(raw: RawSource, entries: pl.LazyFrame, date_dtype: pl.DataType, sour
                                                           after=after))
     for flag, what in (("_amount_bad", "amount"), ("_close_bad", "expected_close")):
         if flag in frame.columns and (bad := int(frame[flag].sum())):
-            notes.append(f"{bad} {what} values could not be read: left out of the waterfall")
+            notes.append(plural(bad, UNREADABLE).format(n=bad, what=what))
     values = [c for c in VALUES if c in frame.columns]
     edits = (frame.filter(pl.col("_not_move") & pl.col("_reason").is_null())
              .select("deal_id", "entered_at", *values) if values else None)
@@ -266,6 +266,11 @@ EDIT_ROWS = ("{n} row has '{before}' = '{after}' (an amount or date edit, not a 
              "not counted as an entry",
              "{n} rows have '{before}' = '{after}' (amount or date edits, not stage moves): "
              "not counted as entries")
+# An unreadable value sets nothing (metrics.history.latest_values): each view that reads
+# the history's values takes the deal's value before it.
+UNREADABLE = tuple(f"{{n}} {{what}} {values} could not be read: the waterfall, the money view, "
+                   f"the forecast and the plan take {deal} last readable {{what}}"
+                   for values, deal in (("value", "its deal's"), ("values", "each deal's")))
 DUPLICATE_ENTRIES = ("{n} duplicate stage entry (same deal, stage and time) counted once",
                      "{n} duplicate stage entries (same deal, stage and time) counted once")
 

@@ -214,15 +214,24 @@ def _open_csv(name: str, path: Path, readable: Path, dialect: CsvDialect) -> Raw
     if dialect.multiline:
         frame = _count_lines(frame, columns)
         notes.append("some fields hold line breaks: line numbers count them")
-    footer = footer_lines(readable)
+    footer = footer_lines(readable, dialect.separator)
     if footer and columns:
-        # Filtered lazily by their text; the first column holds the whole footer line.
-        is_footer = pl.col(columns[0]).str.strip_chars().str.contains(
-            r"^(?i)(Grand Totals \(|Confidential Information - Do Not Distribute|Copyright \(c\))")
-        frame = frame.filter(~is_footer.fill_null(False))
+        frame = frame.filter(~_footer_rows(columns))
         detected["footer_lines_removed"] = len(footer)
         notes.append(footer_note(footer))
     return RawSource(name, path, frame, columns, detected, notes, readable=readable)
+
+
+def _footer_rows(columns: list[str]) -> pl.Expr:
+    """The footer rows as footer_lines finds them, lazily: a footer line in the first cell,
+    the others empty, with nothing after it but such rows and blank lines (a data row that
+    reads like a footer is data). The blank lines stay, rejected as the reader's own."""
+    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in columns]
+    rest_empty = pl.all_horizontal(empty[1:]) if len(empty) > 1 else pl.lit(True)
+    footer = pl.col(columns[0]).str.strip_chars().str.contains(FOOTER.pattern).fill_null(False) \
+        & rest_empty
+    data_after = (~(footer | pl.all_horizontal(empty))).cast(pl.UInt32).cum_sum(reverse=True)
+    return footer & (data_after == 0)
 
 
 def _count_lines(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:

@@ -18,9 +18,11 @@ from funnelctl.errors import DataError
 SAMPLE_BYTES = 1 << 20
 SEPARATORS = (",", ";", "\t", "|")
 _UTF8_NAMES = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
-# Salesforce report exports end with these lines (after a blank one).
-FOOTER = re.compile(r"^(Grand Totals \(\d[\d,. ]* records?\)|Confidential Information - Do Not "
-                    r"Distribute|Copyright \(c\) .*salesforce\.com)", re.IGNORECASE)
+# Salesforce report exports end with these lines (after a blank one), each the whole of a
+# row's first and only filled cell. The one definition of a footer line: the CSV tail, the
+# CSV frame (FOOTER.pattern, in Polars' regex syntax too) and a sheet's last rows use it.
+FOOTER = re.compile(r"(?i)^(?:Grand Totals \(\d[\d,. ]* records?\)|Confidential Information - "
+                    r"Do Not Distribute|Copyright \(c\) .*salesforce\.com.*)$")
 
 
 @dataclass(frozen=True)
@@ -161,19 +163,20 @@ def _detect_separator(line: str) -> str:
     return best if counts[best] else ","
 
 
-def footer_lines(path: Path) -> list[str]:
-    """Salesforce report footer lines at the end of a UTF-8 file (read from its tail only)."""
+def footer_lines(path: Path, separator: str = ",") -> list[str]:
+    """Salesforce report footer lines at the end of a UTF-8 file (read from its tail only):
+    the last lines whose first field is a footer line and whose other fields are empty."""
     with open(path, "rb") as fh:
         fh.seek(max(0, fh.seek(0, os.SEEK_END) - 8192))
         tail = fh.read().decode("utf-8", errors="replace")
     found = []
     for line in reversed(tail.splitlines()[1:] if len(tail) >= 8192 else tail.splitlines()):
-        text = line.strip().strip('",;\t').strip()
-        if not text:
+        fields = [f.strip() for f in next(csv.reader([line], delimiter=separator), [])]
+        if not any(fields):
             continue
-        if not FOOTER.match(text):
+        if any(fields[1:]) or not FOOTER.match(fields[0]):
             break
-        found.append(text)
+        found.append(fields[0])
     return found[::-1]
 
 

@@ -70,15 +70,53 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
     `open_weighted`: the open deals with their probability (metrics.forecast.weighted);
     either may be lazy. `keys`: each manager name (of the data and the targets) -> the
     key of the manager it counts as (manager_keys); without it, names_key of the name."""
+    won, pipeline = per_day_tables(deals, open_weighted, targets, day)
+    return plan_lines_from(won, pipeline, targets, day, calendar, keys)
+
+
+def plan_days(targets: list[PlanTarget], day: dt.date
+              ) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """The days the plan reads (first, last): of the won deals' close (up to `day`), of
+    the open deals' expected close."""
+    first = min(t.dates()[0] for t in targets)
+    return ((first, max(min(t.dates()[1], day) for t in targets)),
+            (first, max(t.dates()[1] for t in targets)))
+
+
+def per_day_tables(deals: pl.DataFrame | pl.LazyFrame, open_weighted: pl.DataFrame,
+                   targets: list[PlanTarget], day: dt.date
+                   ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The deals of the plan's days summed per (manager as written, day: `_day`): the
+    won amount and won deals (`_sum`, `_n`) by close date, the weighted open pipeline and
+    its priced deals without a probability by expected close. Any engine gives the same
+    tables (engines/plan_sql.py on ClickHouse)."""
+    if not targets:
+        return _no_days(), _no_days()
+    won_days, pipe_days = plan_days(targets, day)
+    won = _per_manager_and_day(
+        deals.lazy().filter(pl.col(OUTCOME) == "won"), pl.col("closed_at"), won_days,
+        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")])
+    pipeline = _per_manager_and_day(
+        open_weighted.lazy(), pl.col(EXPECTED) if EXPECTED in _names(open_weighted) else None,
+        pipe_days,
+        [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
+         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")])
+    return won, pipeline
+
+
+def plan_lines_from(won: pl.LazyFrame, pipeline: pl.LazyFrame, targets: list[PlanTarget],
+                    day: dt.date, calendar: Calendar | None = None,
+                    keys: dict[str, str] | None = None) -> list[PlanLine]:
+    """plan_lines from per_day_tables' two tables (any engine's)."""
     calendar = calendar or Calendar()
     every = with_team_lines(targets)
-    won, pipe = _sums_per_target(deals, open_weighted, every, day, keys or {})
+    won_sums, pipe = _sums_per_target(won, pipeline, every, day, keys or {})
     lines = []
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
     for i, (target, members) in enumerate(every):
         start, end = target.dates()
         upto = min(end, day)
-        won_amount, won_deals = won.get(i, (0.0, 0))
+        won_amount, won_deals = won_sums.get(i, (0.0, 0))
         days = spans.get((start, end))
         if days is None:  # the same for every target of the span
             days = spans[(start, end)] = (
@@ -120,7 +158,7 @@ def unpriced_won_note(deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarg
         return []
     # The targets share few spans (a month's per-manager lines are one span): each distinct
     # span is tested once, on the unpriced won deals' close dates only, not 1M rows per target.
-    spans = sorted({(t.dates()[0], min(t.dates()[1], day)) for t in targets})
+    spans = _note_spans(targets, day)
     closed = pl.col("closed_at")
     n = (deals.lazy().filter((pl.col(OUTCOME) == "won") & pl.col("amount").is_null())
          .select(closed.dt.date())
@@ -129,36 +167,37 @@ def unpriced_won_note(deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarg
     return [counted(n, UNPRICED_WON)] if n else []
 
 
+def unpriced_note_from(unpriced: list[tuple[dt.date, int]], targets: list[PlanTarget],
+                       day: dt.date) -> list[str]:
+    """unpriced_won_note from the won deals without an amount per close day (any
+    engine's)."""
+    spans = _note_spans(targets, day)
+    n = sum(k for d, k in unpriced if any(start <= d <= end for start, end in spans))
+    return [counted(n, UNPRICED_WON)] if n else []
+
+
+def _note_spans(targets: list[PlanTarget], day: dt.date) -> list[tuple[dt.date, dt.date]]:
+    return sorted({(t.dates()[0], min(t.dates()[1], day)) for t in targets})
+
+
 UNPRICED_WON = ("{n} won deal closed in the plan's periods has no amount: won and "
                 "attainment leave it out",
                 "{n} won deals closed in the plan's periods have no amount: won and "
                 "attainment leave them out")
 
 
-def _sums_per_target(deals: pl.DataFrame, open_weighted: pl.DataFrame,
+def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
                      every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
                      keys: dict[str, str]
                      ) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
     """Per target (its position in `every`): (won amount, won deals) of its manager(s)
     closed in start..min(end, day), and (weighted pipeline, priced deals without a
-    probability) expected to close in start..end. The deals of the plan's days are summed
-    per manager and day first; every target is then one join of those small tables, all
-    collected at once."""
+    probability) expected to close in start..end, from the per-manager-and-day tables:
+    every target is one join of those small tables, all collected at once."""
     if not every:
         return {}, {}
     spans = _target_spans(every, day, keys)
-    first = min(t.dates()[0] for t, _ in every)
-    won = _per_who_and_day(
-        deals.lazy().filter(pl.col(OUTCOME) == "won"), pl.col("closed_at"),
-        (first, max(min(t.dates()[1], day) for t, _ in every)),
-        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")], keys)
-    pipeline = _per_who_and_day(
-        open_weighted.lazy(), pl.col(EXPECTED) if EXPECTED in _names(open_weighted) else None,
-        (first, max(t.dates()[1] for t, _ in every)),
-        [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
-         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")],
-        keys)
-    sums = [_in_spans(table, spans, last)
+    sums = [_in_spans(table.with_columns(_manager(table, keys).alias("_who")), spans, last)
             .group_by("_target").agg(pl.col("_sum").sum(), pl.col("_n").sum())
             for table, last in ((won, "_upto"), (pipeline, "_end"))]
     won_sums, pipe_sums = pl.collect_all(sums)
@@ -170,21 +209,21 @@ def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
     return frame.collect_schema().names()
 
 
-def _per_who_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
-                     days: tuple[dt.date, dt.date], aggs: list[pl.Expr],
-                     keys: dict[str, str]) -> pl.LazyFrame:
-    """The aggregates per (manager as written, day) over the `days` (first, last), with
-    the manager's `_who` key: the names are normalised on the grouped rows, not on every
-    deal."""
+def _no_days() -> pl.LazyFrame:
+    return pl.LazyFrame(schema={"_day": pl.Date, "_sum": pl.Float64, "_n": pl.UInt32})
+
+
+def _per_manager_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
+                         days: tuple[dt.date, dt.date], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """The aggregates per (manager as written, day) over the `days` (first, last): the
+    names are normalised on the grouped rows (_sums_per_target), not on every deal."""
     if when is None:
-        return pl.LazyFrame(schema={"_day": pl.Date, "_sum": pl.Float64, "_n": pl.UInt32,
-                                    "_who": pl.String})
+        return _no_days()
     who = ["manager"] if "manager" in _names(frame) else []
     # The days' bounds as times: no day is worked out for the deals outside them.
     first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
-    grouped = (frame.filter(when.is_between(first, last, closed="left"))
-               .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
-    return grouped.with_columns(_manager(grouped, keys).alias("_who"))
+    return (frame.filter(when.is_between(first, last, closed="left"))
+            .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
 
 
 def _target_spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,

@@ -196,9 +196,15 @@ NOTES_RU = [
      tuple(f"{{n}} {entries} в этап (та же сделка, этап и время) {counted} один раз"
            for entries, counted in (("повторный вход", "учтён"), ("повторных входа", "учтены"),
                                     ("повторных входов", "учтены")))),
-    (r"(?P<n>[\d,]+) (?P<what>amount|expected_close) values could not be read: left out of "
-     r"the waterfall",
-     "{n} значений {what} не прочитаны: не учтены в движении воронки"),
+    (r"(?P<n>[\d,]+) (?P<what>amount|expected_close) values? could not be read: the "
+     r"waterfall, the money view, the forecast and the plan take (?:its deal's|each deal's) "
+     r"last readable (?P=what)",
+     tuple(f"{{n}} {values} {{what}} не {read}: в движении воронки, деньгах, прогнозе и плане "
+           f"{taken} {{what}}"
+           for values, read, taken in (
+               ("значение", "прочитано", "у сделки берётся последнее прочитанное"),
+               ("значения", "прочитаны", "у каждой сделки берётся последнее прочитанное"),
+               ("значений", "прочитаны", "у каждой сделки берётся последнее прочитанное")))),
 ]
 # Inside the roster note: "Name (383 calls + meetings)".
 _ACTIVITY_COUNT = re.compile(r"\((?P<n>[\d,]+) calls \+ meetings\)")
