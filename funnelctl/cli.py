@@ -20,8 +20,9 @@ from funnelctl.cli_runtime import (
     use_color,
 )
 from funnelctl.errors import ExitCode, visible
-from funnelctl.io.output import signals_raise, write_stdout
+from funnelctl.io.output import signals_raise
 from funnelctl.render import RENDERERS
+from funnelctl.stdout import write_stdout
 
 app = typer.Typer(
     help="Audit sales funnels and manager activity norms from CRM exports.",

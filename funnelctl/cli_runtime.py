@@ -13,16 +13,7 @@ import typer
 
 from funnelctl.errors import ExitCode, FunnelctlError, visible
 from funnelctl.io.output import Terminated
-
-CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
-
-
-def discard_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # not a real file (tests run the CLI in-process)
+from funnelctl.stdout import closed_pipe, error_line
 
 
 @contextlib.contextmanager
@@ -38,9 +29,7 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except FunnelctlError as exc:
         if debug:
             traceback.print_exc()
-        # Messages quote paths and values from files: no control character reaches the tty.
-        message = visible(str(exc), keep="\n")
-        typer.echo(f"funnelctl: error: {message}", err=True)
+        typer.echo(error_line(exc), err=True)
         raise typer.Exit(ExitCode.ERROR) from None
     except KeyboardInterrupt:
         typer.echo("funnelctl: interrupted", err=True)
@@ -48,8 +37,7 @@ def handled_errors(debug: bool) -> Iterator[None]:
     except BrokenPipeError:
         # The reader went away (`funnelctl audit ... | head -1`): stop quietly, with the
         # status a shell reports for a tool ended by SIGPIPE.
-        discard_stdout()
-        raise typer.Exit(CLOSED_PIPE) from None
+        raise typer.Exit(closed_pipe()) from None
     except Exception as exc:  # noqa: BLE001 - the last handler: no traceback for users
         if debug:
             traceback.print_exc()

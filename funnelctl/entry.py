@@ -14,6 +14,8 @@ import os
 import shutil
 import sys
 
+from funnelctl.stdout import write_or_exit  # ends a failed write as the CLI does
+
 WRAP_COLUMNS = 80  # click's max_content_width: wider terminals get the same text
 
 
@@ -21,33 +23,14 @@ def main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
         from funnelctl import __version__
-        _write(f"funnelctl {__version__}\n")
+        write_or_exit(f"funnelctl {__version__}\n")
         return
     if args == ["--help"] and _help_is_fixed():
         from funnelctl.root_help import ROOT_HELP
-        _write(ROOT_HELP)
+        write_or_exit(ROOT_HELP)
         return
     from funnelctl.cli import main as full_main
     full_main()
-
-
-def _write(text: str) -> None:
-    """Print as the CLI does (io.output.write_stdout, cli_runtime.handled_errors): a closed
-    pipe ends quietly with the shell's SIGPIPE status, a full disk is a one-line error. The
-    modules that do so are imported only on those paths (cli_runtime imports typer)."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        from funnelctl.cli_runtime import CLOSED_PIPE, discard_stdout
-        discard_stdout()
-        sys.exit(CLOSED_PIPE)
-    except OSError as exc:
-        from funnelctl.errors import ExitCode
-        from funnelctl.io.files import os_problem
-        sys.stderr.write(f"funnelctl: error: cannot write to standard output: "
-                         f"{os_problem(exc)}\n")
-        sys.exit(ExitCode.ERROR)
 
 
 def _help_is_fixed() -> bool:

@@ -176,3 +176,51 @@ def test_the_unreadable_history_values_note(n, english, russian):
     what = english.split()[1]
     assert plural(n, UNREADABLE).format(n=n, what=what) == english
     assert note_text(english, "ru") == russian
+
+
+def test_the_money_lines_of_one_deal(cli, tmp_path):
+    # Deal 2 is won at 10 (the one won deal); deal 1 is open without an amount.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-01", "", ""),
+                                     ("2", "W", "2024-03-01", "2024-03-09", "10")],
+                          header=("id", "stage", "created", "closed", "amount"),
+                          extra=", amount: amount")
+    en, ru = rendered(cli, config, "markdown"), rendered(cli, config, "markdown", "ru")
+    assert "from 1 deal" in en and "from 1 deals" not in en
+    assert "1 deal without an amount (counted, adds nothing)" in en
+    assert "от 1 сделки" in ru
+    assert "1 сделка без суммы (считается, но ничего не добавляет)" in ru
+
+
+@pytest.mark.parametrize(("key", "n", "lang", "text"), [
+    ("fc_without_amount", 1, "en", "1 open deal has no amount: counted, not summed"),
+    ("fc_without_amount", 21, "ru", "у 21 открытой сделки нет суммы: она посчитана, но не "
+                                    "сложена"),
+    ("fc_without_amount", 3, "ru", "у 3 открытых сделок нет суммы: они посчитаны, но не "
+                                   "сложены"),
+    ("fc_learned", 1, "ru", "5 дн., по 1 сделке (80-й процентиль)"),
+    ("fc_learned", 2, "en", "5 d, learned from 2 deals (80th percentile)"),
+    ("fc_overdue_title", 1, "en", "F: 1 open deal past its expected close (9)"),
+    ("fc_overdue_title", 2, "ru", "F: 2 открытые сделки с прошедшей датой закрытия, сначала "
+                                  "самые старые (9)"),
+])
+def test_the_forecast_counts(key, n, lang, text):
+    from funnelctl.render.labels_forecast import FORECAST_EN as EN
+    from funnelctl.render.labels_forecast import FORECAST_RU as RU
+
+    words = {"en": EN, "ru": RU}[lang]
+    assert plural(n, words[key]).format(n=n, days=5, funnel="F", value=9) == text
+
+
+@pytest.mark.parametrize(("key", "n", "lang", "text"), [
+    ("unpriced", 1, "en", "1 deal of the waterfall has no amount at one date or both: it "
+                          "counts, valued 0"),
+    ("unpriced", 5, "ru", "5 сделок без суммы на одну из дат: считаются, сумма 0"),
+    ("outcome_changed", 1, "ru", "1 сделка, закрытая на обе даты, сменила исход (выиграна ↔ "
+                                 "проиграна): вне открытой воронки, ни в одном показателе"),
+    ("outcome_changed", 2, "en", "2 deals closed at both dates changed outcome (won ↔ lost): "
+                                 "outside the open pipeline, in no bucket"),
+])
+def test_the_waterfall_counts(key, n, lang, text):
+    from funnelctl.render.waterfall_view import WORDS
+
+    assert plural(n, WORDS[lang][key]).format(n=n) == text

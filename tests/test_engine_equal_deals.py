@@ -176,10 +176,12 @@ def test_funnel_keys_that_need_rows_are_config_errors(tmp_path):
 
     config, _ = sample_parquet("pipedrive", tmp_path)
     config = on_clickhouse(config)
-    config["funnels"][0]["stages"][1]["max_days"] = "auto"
+    history = ROOT / "sample_data" / "salesforce_opportunity_history.csv"
+    config["sources"]["history"] = {"kind": "stage_history", "path": str(history)}
+    config["funnels"][0]["stage_history"] = "history"
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(config))
-    with pytest.raises(ConfigError, match=r"bad.yaml:\d+.*max_days: auto does not run on "
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+.*stage_history does not run on "
                                           "engine: clickhouse"):
         load_config(path)
 

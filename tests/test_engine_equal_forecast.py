@@ -323,3 +323,114 @@ def test_plan_converted_with_rates(tmp_path):
     # 11 (400 EUR x 1.5 x 0.75): 400 + 450.
     assert [(ln["won"], ln["weighted_pipeline"]) for ln in
             clickhouse["funnels"][0]["plan"]["lines"]] == [(900.0, 0.0), (0.0, 850.0)]
+
+
+def entered(stage: str) -> str:
+    return f'Date entered "{stage} (Sales)"'
+
+
+def auto_export(path) -> None:
+    """Nine deals with HubSpot's "Date entered" columns (2026; as of 2026-12-01, judged
+    at 2026-12-02 00:00):
+    id status stage entered A   entered B   entered C  closed  days in A  days in B
+    1  won    C     01-01       01-11       01-31      02-10   10         20
+    2  won    C     01-01       01-05 12:00 01-15 12:00 01-20  4.5        10
+    3  lost   B     02-01       02-21       -          03-01   20         8
+    4  lost   A     03-01       -           -          03-03   2          -
+    5  open   B     10-01       10-03       -          -       2          (in B 60 days)
+    6  open   A     11-01       -           -          -       (in A 31 days)
+    7  open   B     09-01       11-20       -          -       80         (in B 12 days)
+    8  open   A     11-25       -           -          -       (in A 7 days)
+    9  lost   B     04-01       04-04       -          04-10   3          6
+    Learned (80th percentile, linear): A of [2, 2, 3, 4.5, 10, 20, 80]: h = 6 x 0.8 = 4.8,
+    10 + (20 - 10) x 0.8 = 18; B of [6, 8, 10, 20]: h = 2.4, 10 + 10 x 0.4 = 14. So 6
+    (31 > 18) and 5 (60 > 14) are stuck, 7 and 8 are not.
+    """
+    d, none = dt.datetime, None
+    frame = pl.DataFrame({
+        "deal_id": [str(i) for i in range(1, 10)],
+        "stage": ["C", "C", "B", "A", "B", "A", "B", "A", "B"],
+        "status": ["won", "won", "lost", "lost", "open", "open", "open", "open", "lost"],
+        "amount": [100.0, 200, 300, 400, 500, 600, 700, 800, 900],
+        "manager": ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann"],
+        "created_at": [d(2026, 1, 1)] * 2 + [d(2026, 2, 1), d(2026, 3, 1), d(2026, 10, 1),
+                                             d(2026, 11, 1), d(2026, 9, 1), d(2026, 11, 25),
+                                             d(2026, 4, 1)],
+        "closed_at": [d(2026, 2, 10), d(2026, 1, 20), d(2026, 3, 1), d(2026, 3, 3), none, none,
+                      none, none, d(2026, 4, 10)],
+        "stage_changed_at": [none] * 4 + [d(2026, 10, 3), d(2026, 11, 1), d(2026, 11, 20),
+                                          d(2026, 11, 25), none],
+        entered("A"): [d(2026, 1, 1), d(2026, 1, 1), d(2026, 2, 1), d(2026, 3, 1),
+                       d(2026, 10, 1), d(2026, 11, 1), d(2026, 9, 1), d(2026, 11, 25),
+                       d(2026, 4, 1)],
+        entered("B"): [d(2026, 1, 11), d(2026, 1, 5, 12), d(2026, 2, 21), none, d(2026, 10, 3),
+                       none, d(2026, 11, 20), none, d(2026, 4, 4)],
+        entered("C"): [d(2026, 1, 31), d(2026, 1, 15, 12)] + [none] * 7,
+    })
+    frame.write_parquet(path)
+
+
+def auto_config(path) -> dict:
+    config = hand_config(path)
+    for stage, days in zip(config["funnels"][0]["stages"], ("auto", "auto", 30)):
+        stage["max_days"] = days
+    return config
+
+
+def test_max_days_auto_worked_by_hand(tmp_path):
+    path = tmp_path / "d.parquet"
+    auto_export(path)
+    polars, clickhouse = both(auto_config(path), tmp_path)
+    assert clickhouse == polars
+    stages = clickhouse["funnels"][0]["stages"]
+    assert [(s["max_days"], s["max_days_learned"]) for s in stages[:2]] == [
+        (18.0, {"days": 18.0, "deals": 7, "small_sample": False}),
+        (14.0, {"days": 14.0, "deals": 4, "small_sample": False})]
+    assert stuck_rows(clickhouse) == [(1, 31.0, [("6", 31.0, "Bob", 600.0, None)]),
+                                      (1, 60.0, [("5", 60.0, "Ann", 500.0, None)]),
+                                      (0, None, [])]
+    assert clickhouse["data_quality"]["sources"][0]["notes"] == []
+
+
+def test_auto_fixed_snooze_and_plan_csv_together(tmp_path):
+    path = tmp_path / "d.parquet"
+    auto_export(path)
+    (tmp_path / "snoozed.csv").write_text("deal_id,until,note\n6,2026-12-31,on leave\n")
+    (tmp_path / "plan.csv").write_text("month,manager,amount\n2026-01,Ann,500\n"
+                                       "2026-01,Bob,100\n2026-12,,1000\n")
+    config = auto_config(path)
+    config["funnels"][0].update(snooze=str(tmp_path / "snoozed.csv"),
+                                plan=str(tmp_path / "plan.csv"))
+    config["funnels"][0]["stages"][0]["max_days"] = 20
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    funnel = clickhouse["funnels"][0]
+    # A: fixed 20 days: 6 (31) is over it but snoozed; B learned 14: 5 (60).
+    assert [s["stuck"] for s in funnel["stages"]] == [0, 1, 0]
+    assert (funnel["snoozed"]["active"], funnel["snoozed"]["hidden_stuck"]) == (1, 1)
+    # January: Bob won 2 (200), Ann none (1 was won in February).
+    assert [(ln["manager"], ln["won"]) for ln in funnel["plan"]["lines"]] == [
+        (None, 200.0), ("Ann", 0.0), ("Bob", 200.0), (None, 0.0)]
+
+
+def test_max_days_auto_without_stage_dates_is_the_same_error(tmp_path):
+    from funnelctl.errors import ConfigError
+
+    path = tmp_path / "d.parquet"
+    forecast_export(path)
+    config = forecast_config(path)
+    config["funnels"][0]["stages"][0]["max_days"] = "auto"
+    for engine, run in (("polars", config), ("clickhouse", on_clickhouse(config))):
+        with pytest.raises(ConfigError, match=r"max_days: auto learns the limit from how long"):
+            report_json(run, tmp_path / f"{engine}.yaml", as_of=AS_OF)
+
+
+def test_max_days_auto_over_text_stage_dates_names_the_column(tmp_path):
+    from funnelctl.errors import ConfigError
+
+    path = tmp_path / "d.parquet"
+    auto_export(path)
+    pl.read_parquet(path).with_columns(pl.col(entered("B")).cast(pl.String)) \
+        .write_parquet(path)
+    with pytest.raises(ConfigError, match=r"column 'Date entered \"B \(Sales\)\"' is text"):
+        report_json(on_clickhouse(auto_config(path)), tmp_path / "c.yaml", as_of=AS_OF)

@@ -114,3 +114,19 @@ def test_help_and_version_on_a_closed_pipe_or_a_full_disk_end_as_the_cli_does():
         assert run.returncode == 2
         assert run.stderr.splitlines()[0] == ("funnelctl: error: cannot write to standard "
                                               "output: No space left on device")
+
+
+def test_the_ending_of_a_failed_write_is_one_light_module():
+    # The entry point and the CLI end a closed pipe and a full disk through
+    # funnelctl.stdout; importing it alone loads no command-line framework or polars.
+    import funnelctl.cli_runtime
+    import funnelctl.entry
+    import funnelctl.stdout
+
+    assert funnelctl.entry.write_or_exit is funnelctl.stdout.write_or_exit
+    assert funnelctl.cli_runtime.closed_pipe is funnelctl.stdout.closed_pipe
+    run = subprocess.run([sys.executable, "-c", "import json, sys, funnelctl.stdout; "
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = set(json.loads(run.stdout))
+    assert sorted(m for m in ("typer", "click", "polars", "rich") if m in loaded) == []

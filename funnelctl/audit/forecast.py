@@ -105,7 +105,13 @@ def judge_stuck(config: Config, funnel: Funnel, result: FunnelResult,
                 stuck_of: Callable[[dict[int, float]], dict[int, dict]]) -> None:
     """The limits (learned from `times` where `auto`), the stuck deals `stuck_of(limits)`
     finds put on the stages, and the snoozed deals that would have been stuck counted."""
-    learned, limits = learned_limits(config, funnel, times)
+    judge_stuck_with(result, funnel, *learned_limits(config, funnel, times), snoozed, stuck_of)
+
+
+def judge_stuck_with(result: FunnelResult, funnel: Funnel, learned: dict[int, LearnedMaxDays],
+                     limits: dict[int, float], snoozed: Snoozed | None,
+                     stuck_of: Callable[[dict[int, float]], dict[int, dict]]) -> None:
+    """judge_stuck with the limits already learned (any engine's)."""
     hidden = add_stuck(result, funnel, stuck_of(limits), learned, limits)
     if snoozed:
         snoozed.hidden_stuck = hidden

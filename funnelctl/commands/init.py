@@ -16,7 +16,7 @@ import typer
 
 from funnelctl.commands.yaml_text import yaml_quoted
 from funnelctl.errors import UsageError
-from funnelctl.io.output import write_stdout
+from funnelctl.stdout import write_stdout
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # The one `path:` line of a template's source (each template has exactly one source).

@@ -151,8 +151,4 @@ def deal_funnel_problems(funnel: Any, i: int) -> list[tuple[tuple, str]]:
     problems = [(("funnels", i, key), f"{key} does not run on engine: clickhouse ({why}); "
                  "run this funnel's source on engine: polars")
                 for key, why in _DEAL_KEYS if getattr(funnel, key, None)]
-    problems += [(("funnels", i, "stages", j, "max_days"), "max_days: auto does not run on "
-                  "engine: clickhouse (it learns from each deal's stage dates); give a number "
-                  "of days or use engine: polars")
-                 for j, stage in enumerate(funnel.stages) if stage.max_days == "auto"]
     return problems

@@ -95,6 +95,8 @@ class DealSource:
     raw: RawSource
     has_closed: bool
     money: MoneyColumns
+    mapping: dict[str, str]
+    notes_at: int  # where the unread note goes in raw.notes
 
 
 def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
@@ -117,7 +119,7 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
         if header in types and not _is_date_or_text(columns, header):
             raise conn.fail(f"column '{header}' ({canonical}) is {types[header]}: engine: "
                             "clickhouse reads dates, date-times or ISO 8601 text")
-    unread_note(raw, mapping, columns)
+    notes_at = len(raw.notes)  # the unread note goes here once the funnels are known
     if products := product_columns(preset, raw.columns):
         raw.notes.append(products_unread_note(products))
     present = tuple(c for c in KEY_COLUMNS if c in mapping)
@@ -130,7 +132,8 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
     labels = {c: distinct_labels(conn, columns, mapping, c, params) for c in labelled}
     money = money_columns(conn, columns, mapping, params, config, name, source, lambda header:
                           distinct_values(conn, columns, header, params),
-                          stuck=any(s.max_days for f in users for s in f.stages))
+                          stuck=any(s.max_days for f in users for s in f.stages),
+                          auto=any(s.max_days == "auto" for f in users for s in f.stages))
     dates = plausible(as_of, config.timezone)
     reasons = ["blank line", "missing deal id", "missing created_at", "unparseable created_at",
                out_of_range("created_at")]
@@ -146,19 +149,25 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
                      present, labels, null_markers(source.null_values), tuple(reasons),
                      row_order, set(columns.naive), money.carried)
     return DealSource(conn, columns, rows, params, keys, path, has_status,
-                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money)
+                      "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money,
+                      mapping, notes_at)
 
 
-def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns) -> None:
-    """The data-quality note naming the columns read on Polars only, and what needs them."""
+def unread_note(raw: RawSource, mapping: dict[str, str], columns: Columns,
+                loss_dates: bool, at: int) -> None:
+    """The data-quality note naming the columns read on Polars only, and what needs them
+    (put at `at` in the notes). `loss_dates`: a lost deal's stage is unknown (the Polars
+    engine then reads it from the "Date entered" columns; else they change no depth)."""
     types = columns.types
     priced = mapping.get("amount") in types  # the forecast needs amounts
     unread = {f"'{mapping[c]}' ({c}, stored as text)": "the forecast" for c in UNREAD
               if mapping.get(c) in types and priced and not is_date(columns, mapping[c])}
-    unread |= {f"'{c}'": "loss stages from stage dates" for c in types if WIDE_COLUMN.match(c)}
+    if loss_dates:
+        unread |= {f"'{c}'": "loss stages from stage dates" for c in types
+                   if WIDE_COLUMN.match(c)}
     if unread:
         needs = list(dict.fromkeys(unread.values()))
-        raw.notes.append(
+        raw.notes.insert(at,
             "engine: clickhouse does not read " + ", ".join(unread) + " yet: "
             + " and ".join(needs) + (" run" if len(needs) > 1 else " runs")
             + " on engine: polars (docs/engines.md)")
@@ -233,6 +242,9 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
     deals = open_deals(name, source, config, users, as_of)
     moment = stuck_moment(dates, as_of or today_in(config.timezone))
     per_funnel = [funnel_keys(deals.keys, f, deals, len(users) == 1) for f in users]
+    unread_note(deals.raw, deals.mapping, deals.columns, any(
+        o == LOST and not k for keys in per_funnel for o, k in zip(keys.outcome, keys.known)),
+        deals.notes_at)
     quality, present = source_quality(deals, users, per_funnel)
     qualities[name] = quality
     for funnel, keys in zip(users, per_funnel):

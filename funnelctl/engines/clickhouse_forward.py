@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from funnelctl.audit.forecast import (
-    judge_stuck,
+    judge_stuck_with,
+    learned_limits,
     reference_day,
     require_stage_changed,
     snoozes_among,
@@ -24,13 +25,22 @@ from funnelctl.engines.clickhouse_plan import add_plan
 from funnelctl.engines.deals_sql import micros, snoozed_sql
 from funnelctl.engines.money_sql import M_CHANGED
 from funnelctl.engines.stuck_sql import (
+    learned_sql,
     stuck_listed_sql,
     stuck_managers_sql,
     stuck_sql,
     waiting_sql,
 )
 from funnelctl.errors import ConfigError
-from funnelctl.metrics.stuck import DAYS, stuck_from
+from funnelctl.metrics.funnel import stage_date_columns
+from funnelctl.metrics.stuck import (
+    DAYS,
+    QUANTILE,
+    auto_stages,
+    learned_from,
+    limits_of,
+    stuck_from,
+)
 from funnelctl.report import Finding, FunnelResult
 from funnelctl.report_forecast import StageProbability
 
@@ -47,8 +57,8 @@ def forward_view(run: Callable, money: MoneyColumns, funnel: Funnel, config: Con
     if any(s.max_days for s in funnel.stages):
         require_dates(config, funnel, money)
         require_stage_changed(config, funnel, M_CHANGED in money.carried)
-        judge_stuck(config, funnel, result, None, snoozed,
-                    lambda limits: _stuck(run, money, limits, moment, active))
+        judge_stuck_with(result, funnel, *_limits(run, money, funnel, config), snoozed,
+                         lambda limits: _stuck(run, money, limits, moment, active))
         found += check_history(result, funnel)
     add_forecast(run, money, funnel, config, result, probabilities, day, active)
     if snoozed and result.forecast:
@@ -79,6 +89,39 @@ def require_dates(config: Config, funnel: Funnel, money: MoneyColumns) -> None:
         "(stage_changed_at) is text: engine: clickhouse reads the stage change for max_days "
         "from a Date / DateTime column; store it as a date or run this source on engine: "
         "polars (docs/engines.md)")
+
+
+def _limits(run: Callable, money: MoneyColumns, funnel: Funnel, config: Config
+            ) -> tuple[dict, dict[int, float]]:
+    """(learned thresholds, limits) as audit/forecast.learned_limits: `max_days: auto`
+    learned from the funnel's "Date entered" columns on the server (engines/stuck_sql.py);
+    without such columns it is the Polars engine's error."""
+    auto = auto_stages(funnel)
+    dated = [(k, money.entered[c]) for k, c in stage_date_columns(list(money.entered), funnel)]
+    if auto:
+        require_entered_dates(config, funnel, money)
+    if not auto or not dated:
+        return learned_limits(config, funnel, None)
+    rows = run(lambda deals, params: learned_sql(deals, params, dated, auto, QUANTILE))
+    learned = learned_from({int(r["k"]): (_float(r["q"]), int(r["n"])) for r in rows}, funnel)
+    return learned, limits_of(funnel, learned)
+
+
+def require_entered_dates(config: Config, funnel: Funnel, money: MoneyColumns) -> None:
+    """A "Date entered" column of the funnel's stages stored as text is not read on
+    ClickHouse: max_days: auto is then an error naming it, not a threshold learned from
+    fewer deals."""
+    text = stage_date_columns(list(money.text_entered), funnel)
+    if not text:
+        return
+    i = config.funnels.index(funnel)
+    j = auto_stages(funnel)[0] - 1
+    header = money.text_entered[text[0][1]]
+    raise ConfigError(
+        f"{config.where(('funnels', i, 'stages', j, 'max_days'))}: column '{header}' is "
+        "text: engine: clickhouse learns max_days: auto from \"Date entered\" columns "
+        "stored as Date / DateTime; store it as a date or run this source on engine: polars "
+        "(docs/engines.md)")
 
 
 def _stuck(run: Callable, money: MoneyColumns, limits: dict[int, float],

@@ -36,6 +36,7 @@ from funnelctl.engines.money_sql import (
     M_CHANGED,
     M_CODE,
     M_CURRENCY,
+    M_ENTERED,
     M_EXPECTED,
     M_LOSS,
     M_MANAGER,
@@ -53,6 +54,7 @@ from funnelctl.engines.money_sql import (
 from funnelctl.engines.sql import Params, quote_identifier
 from funnelctl.errors import ConfigError
 from funnelctl.io.currency import currency_expr
+from funnelctl.io.stage_dates import PREFIX, stage_date_headers
 from funnelctl.io.values import null_markers
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.value import (
@@ -80,18 +82,26 @@ class MoneyColumns:
     manager: bool = False
     expected: bool = False  # the forecast's expected close (a Date / DateTime column)
     text_dates: dict[str, str] = field(default_factory=dict)  # canonical: header, not read
+    # max_days: auto's "Date entered" columns: canonical entered:<stage> -> carried name
+    # (wall microseconds), and those stored as text (-> header), not read.
+    entered: dict[str, str] = field(default_factory=dict)
+    text_entered: dict[str, str] = field(default_factory=dict)
 
 
 def money_columns(conn: Connection, columns: Columns, mapping: dict[str, str],
                   params: Params, config: Config, name: str, source: Source,
-                  distinct: Callable, stuck: bool = False) -> MoneyColumns:
+                  distinct: Callable, stuck: bool = False, auto: bool = False
+                  ) -> MoneyColumns:
     """The amount (a number column, else a config error), the currency code and the loss
     reason label of each deal, as SQL over its row. `distinct(column)`: the column's
     distinct values and their stripped labels (clickhouse_deals.distinct_labels).
-    `stuck`: a funnel of the source has max_days (its stage change and listed columns)."""
+    `stuck`: a funnel of the source has max_days (its stage change and listed columns);
+    `auto`: max_days: auto (the "Date entered" columns it learns from)."""
     found = MoneyColumns(manager="manager" in mapping)
     if stuck:
         stuck_columns(found, columns, mapping, params, config, source, distinct)
+    if auto:
+        entered_columns(found, columns, params, config, source)
     header = mapping.get("amount")
     if header in columns.types:
         if not columns.is_numeric(header):
@@ -147,6 +157,22 @@ def stuck_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str]
     if currency in columns.types:
         found.carried[M_CODE] = currency_code(text_of(columns, currency), params,
                                               *reader_codes(currency, source, distinct), None)
+
+
+def entered_columns(found: MoneyColumns, columns: Columns, params: Params, config: Config,
+                    source: Source) -> None:
+    """HubSpot's "Date entered" columns (io/stage_dates.py), as max_days: auto reads them:
+    a Date / DateTime column as wall microseconds; one stored as text is not read."""
+    markers = params.bind(null_markers(source.null_values), "Array(String)")
+    for i, (stage, header) in enumerate(stage_date_headers(list(columns.types)).items()):
+        canonical = PREFIX + stage
+        if not is_date(columns, header):
+            found.text_entered[canonical] = header
+            continue
+        wall, _ = wall_micros(columns, header, params, config.timezone, markers,
+                              set(columns.naive))
+        found.entered[canonical] = f"{M_ENTERED}{i}"
+        found.carried[f"{M_ENTERED}{i}"] = f"CAST({wall}, 'Nullable(Int64)')"
 
 
 def forecast_columns(found: MoneyColumns, columns: Columns, mapping: dict[str, str],

@@ -21,6 +21,8 @@ M_EXPECTED, M_MANAGER = "m:expected", "m:manager"
 # Stuck deals' (carried only when a funnel of the source has max_days): the stage change
 # (wall time, microseconds) and the reader's own currency code (no default), as listed.
 M_CHANGED, M_CODE = "m:changed", "m:code"
+# max_days: auto's: the i-th "Date entered" column (wall microseconds), M_ENTERED + i.
+M_ENTERED = "m:entered:"
 # The grouping sets of money_sql: the whole funnel (its medians), per depth, per manager;
 # a breakdown column j is SET_BREAKDOWN + j, its folded "(other)" medians SET_REST + j.
 SET_WHOLE, SET_DEPTH, SET_MANAGER, SET_BREAKDOWN, SET_REST = 0, 1, 2, 3, 100

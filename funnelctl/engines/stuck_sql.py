@@ -5,7 +5,7 @@ with only the listed columns. Values are parameters (Params), never pasted."""
 
 from __future__ import annotations
 
-from funnelctl.engines.deals_sql import OPEN, bind_ints
+from funnelctl.engines.deals_sql import OPEN, bind_ints, linear
 from funnelctl.engines.money_sql import M_AMOUNT, M_CHANGED, M_CODE, M_MANAGER, bind_nullable
 from funnelctl.engines.sql import Params, quote_identifier
 from funnelctl.report_forecast import LIST_LIMIT
@@ -54,3 +54,29 @@ def stuck_managers_sql(waiting: str) -> str:
     """Per (stage, manager) the deals over the limit (not snoozed), sorted by manager."""
     return (f"SELECT at, mgr, count() AS deals FROM (\n{waiting}\n)\n"
             "WHERE NOT held AND isNotNull(mgr) GROUP BY at, mgr ORDER BY mgr, at")
+
+
+def learned_sql(deals: str, params: Params, dated: list[tuple[int, str]], stages: list[int],
+                quantile: float) -> str:
+    """Per stage of `stages` (max_days: auto): the `quantile` (Polars' linear
+    interpolation) of the days the deals that left it spent in it, and how many, as
+    metrics/stuck.snapshot_times + learn_limits: each deal's dated entries (`dated`: (stage
+    index, carried column) in the Polars engine's order, then a closed deal's close)
+    sorted by time (ties in that order), each stage entry left at the next entry; a
+    deal's days in a stage summed over its entries."""
+    items = [f"tuple({quote_identifier(col)}, toInt32({k}), toUInt32({i}))"
+             for i, (k, col) in enumerate(dated)]
+    items.append(f"tuple(if(outcome != {OPEN}, closed_us, NULL), toInt32(0), "
+                 f"toUInt32({len(dated)}))")
+    per_day = params.bind(1 / 86400.0, "Float64")
+    kept = (f"arraySort(x -> (x.1, x.3), arrayFilter(x -> isNotNull(x.1), "
+            f"[{', '.join(items)}]))")
+    spans = ("arrayMap(i -> tuple(e[i].2, intDiv(assumeNotNull(e[i + 1].1) - "
+             f"assumeNotNull(e[i].1), 1000000) * {per_day}), "
+             "arrayFilter(i -> e[i].2 != 0, range(1, toUInt64(length(e)))))")
+    per_deal = (f"SELECT id, s.1 AS k, sum(s.2) AS d FROM (SELECT id, {spans} AS spans "
+                f"FROM (SELECT id, {kept} AS e FROM (\n{deals}\n)))\n"
+                f"ARRAY JOIN spans AS s WHERE has({bind_ints(params, stages)}, k) "
+                "GROUP BY id, k")
+    return (f"SELECT k, {linear(quantile, 'ds')} AS q, length(ds) AS n FROM (\n"
+            f"SELECT k, arraySort(groupArray(d)) AS ds FROM (\n{per_deal}\n) GROUP BY k)")

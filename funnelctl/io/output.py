@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import stat
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -145,18 +144,6 @@ def write_atomically(path: Path, text: str, what: str = "report") -> None:
     """Write `text` to `path` through atomic_file."""
     with atomic_file(path, what) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
-
-
-def write_stdout(text: str) -> None:
-    """Write to standard output now (flushed), so a full disk is an error here and a
-    closed pipe a BrokenPipeError the CLI ends quietly on, not at interpreter exit."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise UsageError(f"cannot write to standard output: {os_problem(exc)}") from None
 
 
 def _mode_for(path: Path) -> int:

@@ -118,6 +118,13 @@ def _open_excel(name: str, path: Path, container: str) -> RawSource:
     notes = []
     header_row, titles = title_rows(frame)
     if header_row:
+        # Read again, with the header where it is. fastexcel (0.21) fixes header_row and
+        # skip_rows before it parses and parses the sheet anew on every load (no cache:
+        # a 150k-row sheet took ~2 s a load, n_rows=20 as long), so the title rows are
+        # found by a first read. Naming the first read's rows ourselves would read once
+        # but copy fastexcel's naming of empty, repeated and non-text header cells
+        # (__UNNAMED__n, name_1, a boolean cell unnamed), which could drift from it; and
+        # the reports with title rows are small.
         frame = _read_sheet(path, container, header_row)
         detected["header_row"] = header_row + 1
         notes.append(f"{header_row} row(s) above the header skipped (a report's title): "

@@ -18,14 +18,21 @@ PREFIX = "entered:"
 UNREADABLE = "entered_unreadable"  # a stage-date cell that does not parse: depth unsure
 
 
+def stage_date_headers(columns: list[str]) -> dict[str, str]:
+    """{stage name: its "Date entered" column} (the first column of a stage name wins);
+    each is read as the canonical `entered:<stage>` (PREFIX)."""
+    headers: dict[str, str] = {}
+    for column in columns:
+        if match := WIDE_COLUMN.match(column):
+            headers.setdefault(split_label(match["label"])[0].strip(), column)
+    return headers
+
+
 def entered_columns(raw: RawSource, source: Source, timezone: str, markers: list[str]
                     ) -> tuple[dict[str, pl.Expr], list[tuple[str, str, str, str]]]:
     """({canonical name: expression}, kept-value specs (column, given, raw, reason)) for
     every stage-date column of the file; the first column of a stage name wins."""
-    headers = {}
-    for column in raw.columns:
-        if match := WIDE_COLUMN.match(column):
-            headers.setdefault(split_label(match["label"])[0].strip(), column)
+    headers = stage_date_headers(raw.columns)
     if not headers:
         return {}, []
     schema = raw.frame.collect_schema()

@@ -66,20 +66,30 @@ def snapshot_times(deals: pl.DataFrame, funnel: Funnel) -> pl.DataFrame | None:
 
 def learn_limits(times: pl.DataFrame, funnel: Funnel) -> dict[int, LearnedMaxDays]:
     """{stage index: learned threshold} for the stages with `max_days: auto`."""
-    auto = [i for i, s in enumerate(funnel.stages, 1) if s.max_days == "auto"]
+    auto = auto_stages(funnel)
     if not auto:
         return {}
     learned = (times.filter(pl.col(ORDER).is_in(auto)).group_by(ORDER)
                .agg(pl.col(DAYS).quantile(QUANTILE, interpolation="linear").alias("q"),
                     pl.len().alias("n")))
-    found = {row[ORDER]: row for row in learned.iter_rows(named=True)}
+    return learned_from({row[ORDER]: (row["q"], row["n"])
+                         for row in learned.iter_rows(named=True)}, funnel)
+
+
+def auto_stages(funnel: Funnel) -> list[int]:
+    return [i for i, s in enumerate(funnel.stages, 1) if s.max_days == "auto"]
+
+
+def learned_from(found: dict[int, tuple[float | None, int]], funnel: Funnel
+                 ) -> dict[int, LearnedMaxDays]:
+    """learn_limits from any engine's {stage index: (the QUANTILE of the days, deals)}."""
     out = {}
-    for i in auto:
+    for i in auto_stages(funnel):
         need = funnel.stage_min_sample(funnel.stages[i - 1])
-        n = int(found[i]["n"]) if i in found else 0
-        days = float(found[i]["q"]) if i in found else None
-        out[i] = LearnedMaxDays(days=round(days, 2) if days is not None else None, deals=n,
-                                small_sample=n < need)
+        q, n = found.get(i, (None, 0))
+        days = float(q) if q is not None else None
+        out[i] = LearnedMaxDays(days=round(days, 2) if days is not None else None,
+                                deals=int(n), small_sample=int(n) < need)
     return out
 
 

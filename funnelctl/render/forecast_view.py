@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels_ru import note_text
 from funnelctl.report import FunnelResult
@@ -81,8 +82,8 @@ def stage_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable | 
             if learned is not None and learned.days is None:
                 limit = t["fc_not_learned"]
             elif learned is not None:
-                limit = t["fc_learned"].format(days=f.days(learned.days, ""),
-                                               n=f.num(learned.deals))
+                limit = plural(learned.deals, t["fc_learned"]).format(
+                    days=f.days(learned.days, ""), n=f.num(learned.deals))
                 if learned.small_sample:
                     limit += f" · {t['fc_small']}"
                     flag = "warn"
@@ -111,7 +112,8 @@ def forecast_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable
         flags.append("warn" if r.bucket == "overdue" else "")
     notes = [t["fc_forecast_note"]]
     if fc.without_amount:
-        notes.append(t["fc_without_amount"].format(n=f.num(fc.without_amount)))
+        notes.append(plural(fc.without_amount, t["fc_without_amount"]).format(
+            n=f.num(fc.without_amount)))
     if any(r.weighted is None for r in fc.rows):
         notes.append(t["fc_no_probability"])
     return ViewTable("forecast", t["fc_forecast_title"].format(funnel=funnel.name,
@@ -132,8 +134,9 @@ def overdue_table(funnel: FunnelResult, t: dict[str, str], f: Fmt, short: bool) 
     rows = [[d.deal_id, d.stage, d.manager or DASH, f.money(d.amount, d.currency),
              str(d.expected_close), f.num(int(d.days)) if d.days is not None else DASH]
             for d in shown]
-    table = ViewTable("overdue", t["fc_overdue_title"].format(funnel=funnel.name,
-                                                              n=f.num(late.deals), value=value),
+    title = plural(late.deals, t["fc_overdue_title"]).format(funnel=funnel.name,
+                                                             n=f.num(late.deals), value=value)
+    table = ViewTable("overdue", title,
                       [t["fc_deal"], t["fc_stage"], t["fc_manager"], t["fc_amount"],
                        t["fc_expected"], t["fc_days_late"]], "lllrlr", rows, more=more)
     if more:

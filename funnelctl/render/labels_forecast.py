@@ -12,7 +12,9 @@ FORECAST_EN = {
     "fc_basis_none": "no closed deal reached it",
     "fc_small": "too few to trust",
     "fc_max_days": "Max days",
-    "fc_learned": "{days} d, learned from {n} deals (80th percentile)",
+    # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
+    "fc_learned": ("{days} d, learned from {n} deal (80th percentile)|"
+                   "{days} d, learned from {n} deals (80th percentile)"),
     "fc_not_learned": "auto: no deal has left the stage yet, no limit",
     "fc_fixed": "{days} d",
     "fc_stuck_n": "Stuck",
@@ -26,9 +28,11 @@ FORECAST_EN = {
     "fc_no_date_row": "no expected close",
     "fc_forecast_note": ("weighted = amount × the probability of the deal's stage; amounts "
                          "in different currencies are not added up"),
-    "fc_without_amount": "{n} open deals have no amount: counted, not summed",
+    "fc_without_amount": ("{n} open deal has no amount: counted, not summed|"
+                          "{n} open deals have no amount: counted, not summed"),
     "fc_no_probability": "– : a stage has no probability (no closed deal reached it)",
-    "fc_overdue_title": ("{funnel}: {n} open deals past their expected close, oldest first "
+    "fc_overdue_title": ("{funnel}: {n} open deal past its expected close ({value})|"
+                         "{funnel}: {n} open deals past their expected close, oldest first "
                          "({value})"),
     "fc_deal": "Deal",
     "fc_stage": "Stage",
@@ -83,7 +87,9 @@ FORECAST_RU = {
     "fc_basis_none": "ни одна закрытая сделка не дошла до этапа",
     "fc_small": "слишком мало данных",
     "fc_max_days": "Предел, дн.",
-    "fc_learned": "{days} дн., по {n} сделкам (80-й процентиль)",
+    "fc_learned": ("{days} дн., по {n} сделке (80-й процентиль)|"
+                   "{days} дн., по {n} сделкам (80-й процентиль)|"
+                   "{days} дн., по {n} сделкам (80-й процентиль)"),
     "fc_not_learned": "auto: ни одна сделка ещё не ушла с этапа, предела нет",
     "fc_fixed": "{days} дн.",
     "fc_stuck_n": "Зависли",
@@ -97,10 +103,15 @@ FORECAST_RU = {
     "fc_no_date_row": "без даты закрытия",
     "fc_forecast_note": ("взвешенная = сумма × вероятность этапа сделки; суммы в разных "
                          "валютах не складываются"),
-    "fc_without_amount": "у {n} открытых сделок нет суммы: они посчитаны, но не сложены",
+    "fc_without_amount": ("у {n} открытой сделки нет суммы: она посчитана, но не сложена|"
+                          "у {n} открытых сделок нет суммы: они посчитаны, но не сложены|"
+                          "у {n} открытых сделок нет суммы: они посчитаны, но не сложены"),
     "fc_no_probability": "– : у этапа нет вероятности (до него не дошла ни одна закрытая сделка)",
-    "fc_overdue_title": ("{funnel}: {n} открытых сделок с прошедшей датой закрытия, "
-                         "сначала самые старые ({value})"),
+    "fc_overdue_title": ("{funnel}: {n} открытая сделка с прошедшей датой закрытия ({value})|"
+                         "{funnel}: {n} открытые сделки с прошедшей датой закрытия, сначала "
+                         "самые старые ({value})|"
+                         "{funnel}: {n} открытых сделок с прошедшей датой закрытия, сначала "
+                         "самые старые ({value})"),
     "fc_deal": "Сделка",
     "fc_stage": "Этап",
     "fc_manager": "Менеджер",

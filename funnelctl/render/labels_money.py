@@ -12,11 +12,13 @@ WORDS = {
         "value_open": "Open here",
         "lost_deals_col": "Lost deals",
         "won_value_row": "won",
-        "money_revenue": "won revenue {value} from {n} deals",
+        # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
+        "money_revenue": "won revenue {value} from {n} deal|won revenue {value} from {n} deals",
         "money_deal": "average deal {mean} (median {median})",
         "money_open_lost": "open pipeline {open} · lost {lost}",
         "money_unplaced": "{value} of it at an unknown stage",
-        "money_no_amount": "{n} deals without an amount (counted, add nothing)",
+        "money_no_amount": ("{n} deal without an amount (counted, adds nothing)|"
+                            "{n} deals without an amount (counted, add nothing)"),
         "money_converted": "converted into {currency} with money.rates: {items}",
         "money_few": "few won deals ({n} < {min}): average deal and velocity are rough",
         "money_by_value": "most money lost at {stage} ({value}, {share} of the value lost "
@@ -61,11 +63,15 @@ WORDS = {
         "value_open": "Открыто здесь",
         "lost_deals_col": "Проиграно сделок",
         "won_value_row": "выиграно",
-        "money_revenue": "выручка по выигранным {value} от {n} сделок",
+        "money_revenue": ("выручка по выигранным {value} от {n} сделки|"
+                          "выручка по выигранным {value} от {n} сделок|"
+                          "выручка по выигранным {value} от {n} сделок"),
         "money_deal": "средний чек {mean} (медиана {median})",
         "money_open_lost": "открытые сделки {open} · потеряно {lost}",
         "money_unplaced": "из них {value} на неизвестном этапе",
-        "money_no_amount": "{n} сделок без суммы (считаются, но ничего не добавляют)",
+        "money_no_amount": ("{n} сделка без суммы (считается, но ничего не добавляет)|"
+                            "{n} сделки без суммы (считаются, но ничего не добавляют)|"
+                            "{n} сделок без суммы (считаются, но ничего не добавляют)"),
         "money_converted": "пересчитано в {currency} по money.rates: {items}",
         "money_few": "мало выигранных сделок ({n} < {min}): средний чек и скорость продаж "
                      "приблизительны",

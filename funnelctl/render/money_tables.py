@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import DASH, NBSP, Fmt
 from funnelctl.render.labels import column_label, segment_label
 from funnelctl.report import EMPTY, NO_CURRENCY, FunnelResult, Money, MoneySegment, Velocity
@@ -77,7 +78,8 @@ def stage_table(funnel: FunnelResult, m: Money, t: dict[str, str], f: Fmt,
 def money_lines(funnel: FunnelResult, m: Money, t: dict[str, str], f: Fmt) -> list[str]:
     cur = m.currency
     lines = [" · ".join([
-        t["money_revenue"].format(value=f.money(m.won_revenue, cur), n=f.num(m.won_deals)),
+        plural(m.won_deals, t["money_revenue"]).format(value=f.money(m.won_revenue, cur),
+                                                       n=f.num(m.won_deals)),
         t["money_deal"].format(mean=f.money(m.deal_mean, cur),
                                median=f.money(m.deal_median, cur)),
         t["money_open_lost"].format(open=f.money(m.open_value, cur),
@@ -101,7 +103,8 @@ def money_lines(funnel: FunnelResult, m: Money, t: dict[str, str], f: Fmt) -> li
         if funnel.cycle_target:
             lines.append(cycle_line(funnel, t, f))
     if m.deals_without_amount:
-        lines.append(t["money_no_amount"].format(n=f.num(m.deals_without_amount)))
+        lines.append(plural(m.deals_without_amount, t["money_no_amount"]).format(
+            n=f.num(m.deals_without_amount)))
     if m.converted:
         lines.append(t["money_converted"].format(currency=cur, items=", ".join(
             f"{c} {f.num(n)}" for c, n in m.converted.items())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels_ru import reason_text
 from funnelctl.report_waterfall import Waterfall, WaterfallBucket, WaterfallManager
@@ -36,10 +37,13 @@ WORDS = {
         "per_manager": "Per manager",
         "shown": "{shown} of {n} deals shown (the largest first)",
         "several": "several currencies, never added together",
-        "unpriced": "{n} deals of the waterfall have no amount at one date or both: they "
-                    "count, valued 0",
-        "outcome_changed": "{n} deals closed at both dates changed outcome (won ↔ lost): "
-                           "outside the open pipeline, in no bucket",
+        # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
+        "unpriced": ("{n} deal of the waterfall has no amount at one date or both: it "
+                     "counts, valued 0|{n} deals of the waterfall have no amount at one date "
+                     "or both: they count, valued 0"),
+        "outcome_changed": "|".join(
+            f"{{n}} {deals} closed at both dates changed outcome (won ↔ lost): outside the "
+            "open pipeline, in no bucket" for deals in ("deal", "deals")),
     },
     "ru": {
         "title": "Движение воронки", "bucket": "Показатель", "deals": "Сделки",
@@ -67,9 +71,16 @@ WORDS = {
         "per_manager": "По менеджерам",
         "shown": "показано {shown} из {n} сделок (сначала крупные)",
         "several": "несколько валют, не складываются",
-        "unpriced": "{n} сделок без суммы на одну из дат: считаются, сумма 0",
-        "outcome_changed": "{n} сделок, закрытых на обе даты, сменили исход (выиграна ↔ "
-                           "проиграна): вне открытой воронки, ни в одном показателе",
+        "unpriced": "|".join(f"{{n}} {deals} без суммы на одну из дат: {count}, сумма 0"
+                             for deals, count in (("сделка", "считается"),
+                                                  ("сделки", "считаются"),
+                                                  ("сделок", "считаются"))),
+        "outcome_changed": "|".join(
+            f"{{n}} {deals} на обе даты, {changed} исход (выиграна ↔ проиграна): вне открытой "
+            "воронки, ни в одном показателе"
+            for deals, changed in (("сделка, закрытая", "сменила"),
+                                   ("сделки, закрытые", "сменили"),
+                                   ("сделок, закрытых", "сменили"))),
     },
 }
 SIGN = {"level": "=", "in": "+", "out": "−", "info": "·"}
@@ -151,9 +162,10 @@ class WaterfallView:
             out.append(f"{t['matching']}: " + "; ".join(
                 f"{self.matching_label(k)} {f.num(v)}" for k, v in w.matching.items() if v))
         if w.unpriced_deals:
-            out.append(t["unpriced"].format(n=f.num(w.unpriced_deals)))
+            out.append(plural(w.unpriced_deals, t["unpriced"]).format(n=f.num(w.unpriced_deals)))
         if w.closed_outcome_changed:
-            out.append(t["outcome_changed"].format(n=f.num(w.closed_outcome_changed)))
+            changed = w.closed_outcome_changed
+            out.append(plural(changed, t["outcome_changed"]).format(n=f.num(changed)))
         return out
 
     def matching_label(self, key: str) -> str:
