@@ -228,3 +228,39 @@ def test_loss_reasons_count_a_blank_currency_as_the_default(tmp_path):
     # No rates: USD 100 apart; RUB 1 000 + 7 (the blank cell) = 1 007; no "None" key.
     reason = _loss(tmp_path, "")
     assert (reason.deals, reason.value_by_currency) == (3, {"RUB": 1007.0, "USD": 100.0})
+
+
+def test_loss_reasons_written_with_spaces_are_one_reason(tmp_path):
+    # The reader leaves the reasons as written; they are trimmed where they are counted.
+    # Deal 4 "  Дорого " and deal 5 "Дорого" are one reason (300 + deal 5 without an
+    # amount), deal 7 "Нет бюджета " another (400), deal 8's "   " is blank (50).
+    rows = [list(r) for r in ROWS]
+    rows[3][7], rows[6][7], rows[7][7] = "  Дорого ", "Нет бюджета ", "   "
+    write_csv(tmp_path / "deals.csv", HEADER, rows)
+    (tmp_path / "audit.yaml").write_text(CONFIG, encoding="utf-8")
+    reasons = audit(tmp_path / "audit.yaml").funnels[0].loss_reasons
+    assert [(r.reason, r.deals, r.value, r.stages) for r in reasons] == [
+        ("Дорого", 2, 300.0, {"A": 1, "B": 1}), ("(empty)", 1, 50.0, {"A": 1}),
+        ("Нет бюджета", 1, 400.0, {"C": 1})]
+
+
+def test_outcome_tables_sum_one_group_by_per_stage_and_per_segment():
+    import polars as pl
+
+    from funnelctl.metrics.value import outcome_tables
+
+    # Ann: won at depth 3 (100), lost at 1 (no amount); a blank owner: open at 2 (30),
+    # lost at 1 (5); "(empty)" written as such is the blank owner's segment too.
+    deals = pl.DataFrame({
+        "manager": ["Ann", "Ann", None, None, "(empty)"],
+        "depth": pl.Series([3, 1, 2, 1, 2], dtype=pl.Int32),
+        "outcome": ["won", "lost", "open", "lost", "open"],
+        "amount": [100.0, None, 30.0, 5.0, 7.0]})
+    tables = outcome_tables(deals, "manager")
+    # Per (depth, outcome): 1 lost: 2 deals, 5 in 1 priced; 2 open: 2 deals, 37; 3 won: 100.
+    assert tables[None].rows() == [(1, "lost", 2, 5.0, 1), (2, "open", 2, 37.0, 2),
+                                   (3, "won", 1, 100.0, 1)]
+    # Per (segment, outcome): (empty) lost 1 (5), open 2 (37); Ann lost 1 (none), won 1.
+    assert tables["manager"].rows() == [("(empty)", "lost", 1, 5.0, 1),
+                                        ("(empty)", "open", 2, 37.0, 2),
+                                        ("Ann", "lost", 1, 0.0, 0), ("Ann", "won", 1, 100.0, 1)]

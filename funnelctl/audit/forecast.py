@@ -197,9 +197,11 @@ def plan_keys(config: Config, deals: pl.DataFrame | pl.LazyFrame, targets: list[
               ) -> tuple[dict[str, str], list[str]]:
     """metrics/plan.manager_keys over the deals' managers, with the config's aliases."""
     deals = deals.lazy()
-    data = (dict(deals.group_by("manager").len().drop_nulls().collect().iter_rows())
-            if "manager" in deals.collect_schema().names() else {})
-    return plan_keys_from(config, data, targets)
+    # The distinct names only, not their deals: a name's key does not depend on how many
+    # deals it has (that picks the spelling a report shows, which the keys do not keep).
+    names = (deals.select(pl.col("manager").unique().drop_nulls().sort()).collect().to_series()
+             if "manager" in deals.collect_schema().names() else [])
+    return plan_keys_from(config, dict.fromkeys(names, 1), targets)
 
 
 def plan_keys_from(config: Config, data: dict[str, int], targets: list[PlanTarget]

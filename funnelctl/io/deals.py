@@ -170,7 +170,10 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
         if name in mapping and name not in columns:
             columns[name] = pl.col(mapping[name]).cast(pl.String)
-            texts.append(name)
+            # The loss reasons are trimmed where they are counted, on the grouped rows
+            # (metrics/value.reasons_from): a million of them are not looked through here.
+            if name != "loss_reason" or name in breakdown:
+                texts.append(name)
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     # The range is checked on the parsed columns: inside the select it would parse twice.
     odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))

@@ -108,6 +108,38 @@ def _outcome_table(frame: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
             .sort(key.meta.output_name(), OUTCOME, nulls_last=True).collect())
 
 
+# An outcome table by its key: None the (depth, outcome) table, a column name its
+# (_segment, outcome) table.
+OutcomeTables = dict[str | None, pl.DataFrame]
+
+
+def outcome_tables(frame: pl.DataFrame, column: str) -> OutcomeTables:
+    """The (depth, outcome) table of money_view and the (_segment, outcome) table of
+    segment_money over `column`, from one group-by of the deals over (column, depth,
+    outcome): both are sums of its few rows (sorted, so added up in one order). Cheaper
+    than two group-bys of every deal."""
+    rows = (frame.lazy().group_by(column, DEPTH, OUTCOME)
+            .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
+                 pl.col(AMOUNT).count().alias("priced"))
+            .with_columns(_label(column)).sort("_segment", DEPTH, OUTCOME, nulls_last=True))
+
+    def summed(key: str) -> pl.LazyFrame:
+        return (rows.group_by(key, OUTCOME, maintain_order=True)
+                .agg(pl.col("deals", "value", "priced").sum())
+                .sort(key, OUTCOME, nulls_last=True))
+
+    by_depth, by_segment = pl.collect_all([summed(DEPTH), summed("_segment")])
+    return {None: by_depth, column: by_segment}
+
+
+def _table(frame: pl.DataFrame, column: str | None, tables: OutcomeTables | None
+           ) -> pl.DataFrame:
+    """The outcome table of `column` (None: of depth), from `tables` when they hold it."""
+    if tables and column in tables:
+        return tables[column]
+    return _outcome_table(frame, pl.col(DEPTH) if column is None else _label(column))
+
+
 def _sums() -> list[pl.Expr]:
     """A segment's money sums and counts, over its rows of an outcome table; `priced`:
     the deals with an amount."""
@@ -193,14 +225,17 @@ def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
 
 def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
                min_sample: int, converted: dict[str, int] | None = None,
-               with_managers: bool = False, won: pl.DataFrame | None = None) -> Money:
+               with_managers: bool = False, won: pl.DataFrame | None = None,
+               tables: OutcomeTables | None = None) -> Money:
     """The funnel in money over `frame` (one currency, or converted into one); with
     `with_managers`, every manager's money too (a `manager` column). `won`: the
-    frame's won_deals (with `manager`), when the caller has them."""
+    frame's won_deals (with `manager`), `tables` its outcome_tables, when the caller has
+    them."""
     if won is None:
         won = won_deals(frame, ["manager"] if with_managers else [])
-    table = _outcome_table(frame, pl.col(DEPTH))
-    managers = segment_money(frame, "manager", min_sample, won) if with_managers else {}
+    table = _table(frame, None, tables)
+    managers = (segment_money(frame, "manager", min_sample, won, tables) if with_managers
+                else {})
     return money_from(table, won.select(_MEDIANS).row(0, named=True), names, currency,
                       min_sample, converted, managers)
 
@@ -227,11 +262,13 @@ def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: s
 
 
 def segment_money(frame: pl.DataFrame, column: str, min_sample: int,
-                  won: pl.DataFrame | None = None) -> dict[str, MoneySegment]:
+                  won: pl.DataFrame | None = None, tables: OutcomeTables | None = None
+                  ) -> dict[str, MoneySegment]:
     """Segment value -> its money (won revenue, deal size, velocity), most revenue first.
-    `won`: the frame's won_deals (with `column`), when the caller has them."""
+    `won`: the frame's won_deals (with `column`), `tables` its outcome_tables, when the
+    caller has them."""
     medians = won_medians(frame if won is None else won, column)
-    return segments_from(_outcome_table(frame, _label(column)), medians, min_sample)
+    return segments_from(_table(frame, column, tables), medians, min_sample)
 
 
 def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
@@ -305,10 +342,11 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
 
 def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[LossReason]:
     """loss_reasons from its aggregates (any engine's): the lost deals and their value per
-    (loss_reason, depth[, currency]). The blank reasons are named on the grouped rows;
-    sorted, so the values below are added up in one order."""
+    (loss_reason, depth[, currency]). The reasons are trimmed and the blank ones named on
+    the grouped rows (the deals reader leaves them as written); sorted, so the values
+    below are added up in one order."""
     by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
-    text = pl.col("loss_reason")
+    text = pl.col("loss_reason").cast(pl.String).str.strip_chars()
     rows = (grouped.with_columns(reason=pl.when(text.is_null() | (text == ""))
                                  .then(pl.lit(EMPTY)).otherwise(text))
             .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
