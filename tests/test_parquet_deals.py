@@ -86,7 +86,8 @@ def test_overdue_integer_ids_are_listed_in_the_order_of_their_text(cli, tmp_path
     day = dt.datetime(2024, 2, 10)
     pl.DataFrame({"deal_id": [9, 10], "stage": ["new", "new"], "status": ["open", "open"],
                   "manager": ["a", "a"], "created_at": [dt.datetime(2024, 2, 1)] * 2,
-                  "amount": [100.0, 200.0], "expected_close": [day, day]}).write_parquet(tmp_path / "deals.parquet")
+                  "amount": [100.0, 200.0], "expected_close": [day, day]}
+                 ).write_parquet(tmp_path / "deals.parquet")
     (tmp_path / "c.yaml").write_text(CONFIG)
     report = cli.json("audit", tmp_path / "c.yaml", "--as-of", "2024-03-01")
     listed = report["funnels"][0]["forecast"]["overdue"]["listed"]
