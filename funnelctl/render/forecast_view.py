@@ -140,7 +140,7 @@ def overdue_table(funnel: FunnelResult, t: dict[str, str], f: Fmt, short: bool) 
                       [t["fc_deal"], t["fc_stage"], t["fc_manager"], t["fc_amount"],
                        t["fc_expected"], t["fc_days_late"]], "lllrlr", rows, more=more)
     if more:
-        table.notes.append(t["fc_more"].format(n=f.num(more), limit=LIST_LIMIT))
+        table.notes.append(plural(more, t["fc_more"]).format(n=f.num(more), limit=LIST_LIMIT))
     return table
 
 
@@ -157,7 +157,7 @@ def stuck_table(funnel: FunnelResult, t: dict[str, str], f: Fmt, short: bool) ->
                       [t["fc_deal"], t["fc_stage"], t["fc_manager"], t["fc_amount"],
                        t["fc_days_in"], t["fc_limit"]], "lllrrr", rows, more=more)
     if more:
-        table.notes.append(t["fc_more"].format(n=f.num(more), limit=LIST_LIMIT))
+        table.notes.append(plural(more, t["fc_more"]).format(n=f.num(more), limit=LIST_LIMIT))
     return table
 
 

@@ -42,7 +42,8 @@ FORECAST_EN = {
     "fc_stuck_title": "{funnel}: stuck deals, longest in the stage first",
     "fc_days_in": "Days in stage",
     "fc_limit": "Limit",
-    "fc_more": "… {n} more (the JSON report lists up to {limit} per list)",
+    "fc_more": ("… {n} more deal (the JSON report lists up to {limit} per list)|"
+                "… {n} more deals (the JSON report lists up to {limit} per list)"),
     "fc_plan_title": ("{funnel}: sales plan {span} as of {as_of} ({left} of {days} working "
                       "days left)"),
     "fc_who": "Who",
@@ -120,7 +121,8 @@ FORECAST_RU = {
     "fc_stuck_title": "{funnel}: зависшие сделки, сначала самые долгие",
     "fc_days_in": "Дней на этапе",
     "fc_limit": "Предел",
-    "fc_more": "… ещё {n} (в JSON-отчёте до {limit} в каждом списке)",
+    "fc_more": "|".join(f"… ещё {{n}} {deals} (в JSON-отчёте до {{limit}} в каждом списке)"
+                        for deals in ("сделка", "сделки", "сделок")),
     "fc_plan_title": ("{funnel}: план продаж {span} на {as_of} (осталось {left} из {days} "
                       "рабочих дней)"),
     "fc_who": "Кто",
