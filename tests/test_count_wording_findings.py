@@ -96,3 +96,30 @@ def test_other_counts_in_english(n, lang, text):
     t = labels(lang)
     key = "other_segments" if text.startswith("other") else "notify_more"
     assert plural(n, t[key]).format(n=n) == text
+
+
+@pytest.mark.parametrize(("key", "n", "lang", "fragment"), [
+    ("fc_basis_data", 1, "en", "1 won of 1 closed deal that reached it"),
+    ("fc_basis_data", 21, "ru", "выиграно 1 из 21 закрытой сделки, дошедшей до этапа"),
+    ("fc_basis_data", 5, "ru", "выиграно 1 из 5 закрытых сделок, дошедших до этапа"),
+    ("fc_plan_title", 1, "en", "(0 of 1 working day left)"),
+    ("fc_plan_title", 21, "ru", "(осталось 0 из 21 рабочего дня)"),
+    ("fc_plan_title", 2, "ru", "(осталось 0 из 2 рабочих дней)"),
+    ("trend_note", 1, "en", "over the trend's 1 test, is below"),
+    ("trend_note", 2, "ru", "на 2 теста тренда"),
+    ("trend_note", 5, "ru", "на 5 тестов тренда"),
+    ("trend_note", 21, "ru", "на 21 тест тренда"),
+    ("pushes", 1, "en", "; 1 push in the period")])
+def test_more_counts_with_a_noun(key, n, lang, fragment):
+    from funnelctl.render.waterfall_view import WORDS
+
+    t = {**labels(lang), **WORDS[lang]}
+    values = {"n": n, "won": 1, "closed": n, "left": 0, "days": n, "funnel": "F", "span": "S",
+              "as_of": "D", "period": "P", "zone": "Z", "correction": "C", "alpha": "A"}
+    assert fragment in plural(n, t[key]).format(**values)
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "1 recorded run in h.jsonl"),
+                                          (2, "2 recorded runs in h.jsonl")])
+def test_the_run_history_count(n, text):
+    assert plural(n, labels("en")["history_runs"]).format(n=n, file="h.jsonl") == text

@@ -71,7 +71,8 @@ def stage_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable | 
             elif p.source == "config":
                 row += [f.pct(p.probability), t["fc_basis_config"]]
             else:
-                basis = (t["fc_basis_data"].format(won=f.num(p.won), closed=f.num(p.closed))
+                basis = (plural(p.closed, t["fc_basis_data"]).format(won=f.num(p.won),
+                                                              closed=f.num(p.closed))
                          if p.closed else t["fc_basis_none"])
                 if p.small_sample and p.closed:
                     basis += f" · {t['fc_small']}"
@@ -196,7 +197,8 @@ def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTab
                          _m(f, ln.expected_by_now), _m(f, ln.pace_needed),
                          _m(f, ln.weighted_pipeline), f.pct(ln.coverage, 0), _status(ln, t)])
             flags.append("warn" if ln.behind else "")
-        title = t["fc_plan_title"].format(funnel=funnel.name, span=span(first),
+        title = plural(first.working_days, t["fc_plan_title"]).format(
+            funnel=funnel.name, span=span(first),
                                           as_of=plan.as_of, left=f.num(first.days_left),
                                           days=f.num(first.working_days))
         out.append(ViewTable("plan", title,

@@ -91,7 +91,7 @@ EN = {
     "comparison": "Compared with the previous period",
     "comparison_last_run": "Compared with the last recorded run",
     "history_title": "Run history",
-    "history_runs": "{n} recorded runs in {file}",
+    "history_runs": "{n} recorded run in {file}|{n} recorded runs in {file}",
     "history_none": "No runs recorded yet in {file}.",
     "trend_conversion": "Conversion into each stage, by run",
     "trend_managers": "Share of good working days, by run",

@@ -8,7 +8,8 @@ FORECAST_EN = {
     "fc_probability": "Win probability",
     "fc_basis": "Basis",
     "fc_basis_config": "set in the config",
-    "fc_basis_data": "{won} won of {closed} closed deals that reached it",
+    "fc_basis_data": ("{won} won of {closed} closed deal that reached it|"
+                      "{won} won of {closed} closed deals that reached it"),
     "fc_basis_none": "no closed deal reached it",
     "fc_small": "too few to trust",
     "fc_max_days": "Max days",
@@ -44,8 +45,8 @@ FORECAST_EN = {
     "fc_limit": "Limit",
     "fc_more": ("… {n} more deal (the JSON report lists up to {limit} per list)|"
                 "… {n} more deals (the JSON report lists up to {limit} per list)"),
-    "fc_plan_title": ("{funnel}: sales plan {span} as of {as_of} ({left} of {days} working "
-                      "days left)"),
+    "fc_plan_title": "|".join(f"{{funnel}}: sales plan {{span}} as of {{as_of}} ({{left}} of "
+                              f"{{days}} working {days} left)" for days in ("day", "days")),
     "fc_who": "Who",
     "fc_team": "team",
     "fc_team_sum": "team (Σ managers)",
@@ -84,7 +85,10 @@ FORECAST_RU = {
     "fc_probability": "Вероятность выигрыша",
     "fc_basis": "Основание",
     "fc_basis_config": "задана в конфиге",
-    "fc_basis_data": "выиграно {won} из {closed} закрытых сделок, дошедших до этапа",
+    "fc_basis_data": "|".join(f"выиграно {{won}} из {{closed}} {deals} до этапа"
+                              for deals in ("закрытой сделки, дошедшей",
+                                            "закрытых сделок, дошедших",
+                                            "закрытых сделок, дошедших")),
     "fc_basis_none": "ни одна закрытая сделка не дошла до этапа",
     "fc_small": "слишком мало данных",
     "fc_max_days": "Предел, дн.",
@@ -123,8 +127,9 @@ FORECAST_RU = {
     "fc_limit": "Предел",
     "fc_more": "|".join(f"… ещё {{n}} {deals} (в JSON-отчёте до {{limit}} в каждом списке)"
                         for deals in ("сделка", "сделки", "сделок")),
-    "fc_plan_title": ("{funnel}: план продаж {span} на {as_of} (осталось {left} из {days} "
-                      "рабочих дней)"),
+    "fc_plan_title": "|".join(f"{{funnel}}: план продаж {{span}} на {{as_of}} (осталось {{left}} "
+                              f"из {{days}} {days})"
+                              for days in ("рабочего дня", "рабочих дней", "рабочих дней")),
     "fc_who": "Кто",
     "fc_team": "команда",
     "fc_team_sum": "команда (Σ менеджеров)",
