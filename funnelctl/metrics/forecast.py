@@ -178,10 +178,12 @@ def _earliest(overdue: pl.LazyFrame, last: dt.date | None, day: pl.Expr, currenc
     if last is None:
         return pl.DataFrame()
     columns = overdue.collect_schema().names()
-    keep = [c for c in ("deal_id", "manager", DEPTH, "amount") if c in columns]
+    keep = [c for c in ("manager", DEPTH, "amount") if c in columns]
     until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    # (the id as text: a typed id from Parquet sorts as the text shown, like a CSV's)
     return (overdue.filter(pl.col(EXPECTED) < until)
-            .select(*keep, currency.alias(CURRENCY), day.alias("_day"))
+            .select(pl.col("deal_id").cast(pl.String), *keep, currency.alias(CURRENCY),
+                    day.alias("_day"))
             .sort("_day", "deal_id").head(LIST_LIMIT).collect())
 
 
