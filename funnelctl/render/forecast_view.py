@@ -77,6 +77,10 @@ def stage_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable | 
                 if p.small_sample and p.closed:
                     basis += f" · {t['fc_small']}"
                     flag = "warn"
+                if p.unknown_lost and p.lowest is not None:
+                    basis += " · " + plural(p.unknown_lost, t["fc_unknown_lost"]).format(
+                        n=f.num(p.unknown_lost), lowest=f.pct(p.lowest))
+                    flag = "warn"
                 row += [f.pct(p.probability), basis]
         if limited:
             learned = s.max_days_learned

@@ -12,6 +12,9 @@ FORECAST_EN = {
                       "{won} won of {closed} closed deals that reached it"),
     "fc_basis_none": "no closed deal reached it",
     "fc_small": "too few to trust",
+    "fc_unknown_lost": ("at most: {n} lost deal at an unknown stage left out (with it: "
+                        "{lowest})|at most: {n} lost deals at an unknown stage left out "
+                        "(with them: {lowest})"),
     "fc_max_days": "Max days",
     # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
     "fc_learned": ("{days} d, learned from {n} deal (80th percentile)|"
@@ -91,6 +94,10 @@ FORECAST_RU = {
                                             "закрытых сделок, дошедших")),
     "fc_basis_none": "ни одна закрытая сделка не дошла до этапа",
     "fc_small": "слишком мало данных",
+    "fc_unknown_lost": ("не больше: без {n} проигранной сделки с неизвестным этапом (с ней: "
+                        "{lowest})|не больше: без {n} проигранных сделок с неизвестным этапом "
+                        "(с ними: {lowest})|не больше: без {n} проигранных сделок с "
+                        "неизвестным этапом (с ними: {lowest})"),
     "fc_max_days": "Предел, дн.",
     "fc_learned": ("{days} дн., по {n} сделке (80-й процентиль)|"
                    "{days} дн., по {n} сделкам (80-й процентиль)|"
