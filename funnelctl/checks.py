@@ -6,6 +6,7 @@ from funnelctl.checks_quality import check_source, mark_low_confidence
 from funnelctl.config import Funnel, Threshold
 from funnelctl.config.norms import BelowShare
 from funnelctl.errors import ExitCode
+from funnelctl.plural import plural
 from funnelctl.report import (
     INSUFFICIENT,
     SEVERITY_RANK,
@@ -141,9 +142,11 @@ def check_loss_stages(result: FunnelResult, unknown: int) -> list[Finding]:
         return []
     return [Finding(
         severity="warn", code="loss_stage_unknown", subject=result.name,
-        message=(f"{unknown} lost deals ({share:.0%}) have no known loss stage and are left "
-                 "out of the stage conversions (still in the win rate); map lost_stage or "
-                 "a status column"),
+        message=(plural(unknown, ("{n} lost deal ({share}) has no known loss stage and is",
+                                  "{n} lost deals ({share}) have no known loss stage and are"))
+                 .format(n=unknown, share=f"{share:.0%}")
+                 + " left out of the stage conversions (still in the win rate); map lost_stage "
+                 "or a status column"),
         value=share, threshold=LOSS_STAGE_UNKNOWN_WARN, params={"n": unknown, "share": share})]
 
 
@@ -179,7 +182,8 @@ def segment_findings(result: FunnelResult) -> list[Finding]:
                     f"{column} = {seg.value}",
                     message=(f"overall conversion {conv:.1%} vs {overall:.1%} for the whole "
                              f"funnel; lower than the rest's by {TEST_NAME[seg.test]}, "
-                             f"{p_text(seg.p_adjusted)} adjusted for {tested} segment tests "
+                             f"{p_text(seg.p_adjusted)} adjusted for {tested} segment "
+                             f"{plural(tested, 'test|tests')} "
                              f"({p_text(seg.p_value)} alone)"),
                     value=conv, threshold=overall,
                     params={"conversion": conv, "overall": overall, "p": seg.p_adjusted,
@@ -196,15 +200,18 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
         findings.append(Finding(
             severity="warn" if counts.share > INCONSISTENT_SHARE_WARN else "ok",
             code="inconsistent_funnel", subject=funnel.name,
-            message=(f"{counts.inconsistent} of {counts.deals} deals ({counts.share:.1%}) do "
-                     f"not follow the stage order: {counts.moved_backwards} moved backwards, "
+            message=(f"{counts.inconsistent} of {counts.deals} "
+                     f"{plural(counts.deals, 'deal|deals')} ({counts.share:.1%}) "
+                     f"{plural(counts.inconsistent, 'does|do')} not follow the stage order: "
+                     f"{counts.moved_backwards} moved backwards, "
                      f"{counts.skipped_stages} skipped stages"),
             value=counts.share, threshold=INCONSISTENT_SHARE_WARN,
             params={"n": counts.inconsistent, "deals": counts.deals, "share": counts.share,
                     "back": counts.moved_backwards, "skipped": counts.skipped_stages}))
     findings.extend(
         Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
-                message=(f"{stage.stuck} open deals have sat in '{stage.name}' for more than "
+                message=(plural(stage.stuck, ("{n} open deal has", "{n} open deals have"))
+                         .format(n=stage.stuck) + f" sat in '{stage.name}' for more than "
                          f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
                 value=float(stage.stuck), threshold=stage.max_days,
                 params={"stage": stage.name, "stuck": stage.stuck,
@@ -271,7 +278,8 @@ def check_norms(result: NormsResult, limits: BelowShare) -> list[Finding]:
         empty = f", {m.empty_days} with no activity at all" if m.empty_days else ""
         findings.append(Finding(
             severity=m.verdict, code="norms_below", subject=f"norms / {m.manager}",
-            message=(f"{m.below_days} of {m.working_days} working days below the norm "
+            message=(f"{m.below_days} of {m.working_days} working "
+                     f"{plural(m.working_days, 'day|days')} below the norm "
                      f"({m.below_share:.1%}{empty}); warn above {limits.warn:.0%}, "
                      f"fail above {limits.fail:.0%}"),
             value=m.below_share, threshold=limits.fail if m.verdict == "fail" else limits.warn,

@@ -4,6 +4,7 @@ makes less trustworthy (the `data_quality: {warn, fail}` levels of the config)."
 from __future__ import annotations
 
 from funnelctl.config.stats import DataQualityLimits
+from funnelctl.plural import plural
 from funnelctl.report import Finding, FunnelResult, SourceQuality
 
 # Reasons that are counted but lose no deal: a repeated deal id (Bitrix24's row per
@@ -44,7 +45,8 @@ def check_source(quality: SourceQuality,
         severity = "fail" if share >= limits.fail else "warn"
         findings.append(Finding(
             severity=severity, code="rows_rejected", subject=quality.name,
-            message=f"{count} of {quality.rows_read} rows unreadable ({share:.1%}): "
+            message=f"{count} of {quality.rows_read} {plural(quality.rows_read, 'row|rows')} "
+                    f"unreadable ({share:.1%}): "
                     + ", ".join(f"{r} ({n})" for r, n in reasons.items()),
             value=share, threshold=limits.fail if severity == "fail" else limits.warn,
             params={"count": count, "rows": quality.rows_read, "share": share,

@@ -127,7 +127,7 @@ def audit(
         from funnelctl.checks import exit_code
         from funnelctl.config import load_config
         from funnelctl.metrics.periods import parse_date
-        from funnelctl.render import RenderOptions, renderer
+        from funnelctl.render import RenderOptions, rendered_output
 
         freeze_imports()
         output = None if output == "-" else output
@@ -151,8 +151,8 @@ def audit(
             # In a terminal use its width; in files and pipes a fixed, readable one.
             width = None if color else 110
             language = Lang(lang).value if lang else report.language
-            text = renderer(fmt)(report, RenderOptions(color=color, width=width,
-                                                       lang=language))
+            text = rendered_output(fmt, report, RenderOptions(color=color, width=width,
+                                                              lang=language))
             if output is not None:
                 write_report(output, report, text, quiet, inputs)
             elif not quiet:
@@ -203,7 +203,7 @@ def notify_report(settings, report, urls: list[str], notify_on: str, lang: str,
     return bool(errors)
 
 
-def write_report(template: str, report, text: str, quiet: bool, inputs: list) -> None:
+def write_report(template: str, report, text: str | bytes, quiet: bool, inputs: list) -> None:
     from funnelctl.io.output import check_target, output_path, write_atomically
 
     path = output_path(template, report.period.as_of, report.period.start, report.period.end)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from funnelctl.config.notify import ENV_REFERENCE, NotifyTarget
+from funnelctl.plural import plural
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import VERDICT_SYMBOL, finding_message, labels
 from funnelctl.report import SEVERITY_RANK, Report
@@ -128,7 +129,7 @@ def message(report: Report, lang: str) -> tuple[str, str]:
         lines.append(t["no_findings"])
     rest = sum(x.severity != "ok" for x in report.findings) - len(shown)
     if rest > 0:
-        lines.append(t["notify_more"].format(n=rest))
+        lines.append(plural(rest, t["notify_more"]).format(n=rest))
     return title, "\n".join(lines)
 
 

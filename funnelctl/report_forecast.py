@@ -20,6 +20,10 @@ class StageProbability:
     won: int | None = None  # data: won deals (each reached every stage)
     closed: int | None = None  # data: won + lost deals that reached the stage (the sample)
     small_sample: bool = False  # data: closed below the funnel's min_sample
+    # data: lost deals whose loss stage is unknown, left out of `closed`: each may have
+    # reached the stage, so the learned share is an upper bound (lowest: `lowest`)
+    unknown_lost: int = 0
+    lowest: float | None = None
 
 
 @dataclass

@@ -17,12 +17,19 @@ from funnelctl.io.files import os_problem
 CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
 
 
-def write_stdout(text: str) -> None:
+def write_stdout(text: str | bytes) -> None:
     """Write to standard output now (flushed), so a full disk is an error here and a
-    closed pipe a BrokenPipeError the CLI ends quietly on, not at interpreter exit."""
+    closed pipe a BrokenPipeError the CLI ends quietly on, not at interpreter exit.
+    Bytes (a report already UTF-8) go to the stream's buffer as they are."""
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if isinstance(text, bytes) and buffer is not None:
+            sys.stdout.flush()  # whatever text went before comes first
+            buffer.write(text)
+            buffer.flush()
+        else:
+            sys.stdout.write(text if isinstance(text, str) else text.decode())
+            sys.stdout.flush()
     except BrokenPipeError:
         raise
     except OSError as exc:

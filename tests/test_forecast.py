@@ -83,6 +83,22 @@ def test_probabilities_learned_from_closed_deals_or_set_in_the_config(report):
     assert (b["probability"], b["closed"]) == (pytest.approx(0.4), 5)
     assert a["small_sample"] and b["small_sample"]  # 6 and 5 closed deals < min_sample 30
     assert (c["probability"], c["source"], c["closed"]) == (0.9, "config", None)
+    # Deal 7 may have reached A or B: the learned shares are the highest the data allows,
+    # and with it counted at the stage they would be 2/7 and 2/6.
+    assert (a["unknown_lost"], a["lowest"]) == (1, pytest.approx(2 / 7))
+    assert (b["unknown_lost"], b["lowest"]) == (1, pytest.approx(2 / 6))
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "at most: 1 lost deal at an unknown stage left out (with it: 28.6%)"),
+    ("ru", "не больше: без 1 проигранной сделки с неизвестным этапом (с ней: 28,6%)"),
+])
+def test_a_probability_with_lost_deals_at_unknown_stages_is_shown_as_a_bound(
+        cli, config, lang, words):
+    result = cli("audit", config, "--as-of", "2026-11-10", "--format", "markdown",
+                 "--lang", lang, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert words in result.stdout  # 2 won of 7 closed deals that may have reached A
 
 
 def test_forecast_per_expected_close_month(report):

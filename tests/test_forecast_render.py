@@ -96,7 +96,8 @@ def test_json_has_the_additions(report):
     assert funnel["forecast"]["overdue"]["listed"][0]["deal_id"] == HOSTILE_ID
     assert funnel["stages"][1]["probability"] == {"probability": 0.5, "source": "config",
                                                   "won": None, "closed": None,
-                                                  "small_sample": False}
+                                                  "small_sample": False,
+                                                  "unknown_lost": 0, "lowest": None}
     # The stuck deal in A: the hostile one, 40 days since 10-01 as of 11-10 (moment 11-11).
     assert [(d["deal_id"], d["days"]) for d in funnel["stages"][0]["stuck_deals"]] == [
         (HOSTILE_ID, 41.0), (FORMULA, 40.0)]

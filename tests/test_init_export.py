@@ -144,3 +144,20 @@ def test_init_reads_parquet_exports_too(run, audit_json, tmp_path):
         s for s in init_samples.UNKNOWN_STAGES if s in {r["Этап"] for r in rows}]
     validates_cleanly(run, tmp_path / "funnelctl.yaml")
     assert audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]["entities"] == len(rows)
+
+
+def test_stage_values_differing_in_case_or_spaces_are_one_stage(run, audit_json, tmp_path):
+    # The audit matches stage values ignoring case and outer spaces: 'Переговоры' (3) and
+    # 'переговоры ' (1) are one stage of 4 deals, written as most deals spell it.
+    export = tmp_path / "deals.csv"
+    rows = [("1", "Новая"), ("2", "Новая"), ("3", "Переговоры"), ("4", "Переговоры"),
+            ("5", "Переговоры"), ("6", "переговоры "), ("7", "НОВАЯ"), ("8", "Успешно реализовано")]
+    export.write_text("ID,Этап,Создана\n" + "".join(
+        f"{i},{s},2026-11-0{i}\n" for i, s in rows), encoding="utf-8")
+    config, text = init(run, export, tmp_path)
+    funnel = config["funnels"][0]
+    assert sorted(s["name"] for s in funnel["stages"]) == ["Новая", "Переговоры"]
+    assert "# 4 deals now here" in text and "# 3 deals now here" in text
+    validates_cleanly(run, tmp_path / "funnelctl.yaml")
+    report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
+    assert report["entities"] == 8

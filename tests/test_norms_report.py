@@ -90,7 +90,7 @@ def test_below_norm_manager_fails_the_audit(cli, tmp_path):
     write_log(tmp_path, [("A", "2024-02-05 10:00", "call")])
     result = cli("audit", write_norms_config(tmp_path))
     assert result.exit_code == 1
-    assert "FAIL  norms / A: 1 of 1 working days below the norm (100.0%" in result.stdout
+    assert "FAIL  norms / A: 1 of 1 working day below the norm (100.0%" in result.stdout
 
 
 def test_terminal_table_has_labels_and_team_totals(cli):

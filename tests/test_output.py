@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
@@ -124,3 +125,34 @@ def test_every_format_choice_maps_to_a_renderer(cli):
         # The title is non-ASCII: every format shows it as is (JSON does not escape it).
         assert report.title in text, name
         assert "\\u" not in text, name
+
+
+@pytest.mark.parametrize("error", [Interrupted, KeyboardInterrupt])
+def test_interrupted_write_of_bytes_leaves_the_old_report(tmp_path, monkeypatch, error):
+    # The JSON report is written as orjson's bytes: the same atomic path as text.
+    target = tmp_path / "report.json"
+    target.write_bytes(b'{"old": true}\n')
+    monkeypatch.setattr(output.os, "fsync", lambda fd: (_ for _ in ()).throw(error()))
+    with pytest.raises(error):
+        output.write_atomically(target, b'{"new": true}\n' * 10_000)
+    assert target.read_bytes() == b'{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_json_bytes_are_written_as_they_are(tmp_path):
+    # "Воронка" is 7 Cyrillic letters, 2 bytes each in UTF-8: 14 bytes, no \u escapes.
+    output.write_atomically(tmp_path / "r.json", '{"t":"Воронка"}\n'.encode())
+    data = (tmp_path / "r.json").read_bytes()
+    assert data == b'{"t":"' + "Воронка".encode() + b'"}\n' and len(data) == 6 + 14 + 3
+
+
+def test_the_json_report_in_a_file_and_on_stdout_are_the_same_bytes(cli, tmp_path):
+    # One writer for both: the file is the piped text, title as is, one final newline.
+    args = ("audit", DEMO, "--format", "json", "--as-of", "2026-11-02", "--fail-on", "never")
+    piped = cli(*args)
+    assert cli(*args, "--output", tmp_path / "r.json").exit_code == 0
+    written = (tmp_path / "r.json").read_bytes()
+    strip = re.compile(rb'"generated_at":"[^"]*"')  # the one field that is the run's clock
+    assert strip.sub(b"", written) == strip.sub(b"", piped.stdout_bytes)
+    assert written.endswith(b"}\n") and not written.endswith(b"\n\n")
+    assert "Демо: основная воронка (amoCRM)".encode() in written

@@ -63,3 +63,32 @@ def test_ids_out_of_order_are_checked_for_repeats_one_by_one(cli, tmp_path):
     assert report["data_quality"]["sources"][0]["reasons"] == {"duplicate deal id": 1}
     rejects = pl.read_csv(tmp_path / "r.csv")
     assert rejects.filter(pl.col("reason") == "duplicate deal id")["line"].to_list() == [3]
+
+
+def test_integer_ids_missing_or_repeated_are_rejected_and_listed_as_text(cli, tmp_path):
+    # The frame keeps Parquet's integer ids as they are typed; the ledger shows them as
+    # text. Rows: 10 (line 1), null (line 2: no id), 9 (line 3), 10 again (line 4).
+    ids = pl.Series([10, None, 9, 10], dtype=pl.Int64)
+    _ids_frame([0] * 4).with_columns(deal_id=ids).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    report = cli.json("audit", tmp_path / "c.yaml", "--rejects", str(tmp_path / "r.csv"))
+    assert report["funnels"][0]["entities"] == 2
+    assert report["data_quality"]["sources"][0]["reasons"] == {
+        "missing deal id": 1, "duplicate deal id": 1}
+    rejects = pl.read_csv(tmp_path / "r.csv", schema_overrides={"value": pl.String})
+    assert rejects.select("line", "reason", "value").rows() == [
+        (2, "missing deal id", None), (4, "duplicate deal id", "10")]
+
+
+def test_overdue_integer_ids_are_listed_in_the_order_of_their_text(cli, tmp_path):
+    # Two open deals overdue since the same day, ids 9 and 10: listed by day, then by the
+    # id as the report shows it (text: "10" before "9"), as a CSV's would be.
+    day = dt.datetime(2024, 2, 10)
+    pl.DataFrame({"deal_id": [9, 10], "stage": ["new", "new"], "status": ["open", "open"],
+                  "manager": ["a", "a"], "created_at": [dt.datetime(2024, 2, 1)] * 2,
+                  "amount": [100.0, 200.0], "expected_close": [day, day]}
+                 ).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    report = cli.json("audit", tmp_path / "c.yaml", "--as-of", "2024-03-01")
+    listed = report["funnels"][0]["forecast"]["overdue"]["listed"]
+    assert [d["deal_id"] for d in listed] == ["10", "9"]

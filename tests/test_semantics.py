@@ -463,7 +463,7 @@ def test_loss_stage_and_stuck_findings_read_in_russian(cli, tmp_path):
     result = cli("audit", config, "--as-of", "2024-03-31", "--lang", "ru", "--format",
                  "markdown", "--fail-on", "never")
     # 2024-03-01 00:00 to 2024-04-01 00:00: 31 days.
-    assert "1 открытых сделок находятся в «B» дольше 10 дн. (дольше всех 31,0 дн.)" in \
+    assert "1 открытая сделка находится в «B» дольше 10 дн. (дольше всех 31,0 дн.)" in \
         " ".join(result.stdout.split())
 
 

@@ -58,7 +58,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         quality = qualities[source_name]
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
-        present = deals.frame["stage"].unique().drop_nulls().to_list()
+        present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
         older = (read_older(config, since, users, funnel_frames,
                             sorted({c for f in users for c in f.breakdown}), rejects, as_of)
                  if since and since.source == source_name else None)

@@ -45,9 +45,13 @@ def reference_day(moment: dt.datetime) -> dt.date:
 
 def snoozes(funnel: Funnel, frame: pl.DataFrame, day: dt.date) -> tuple[set[str], Snoozed | None]:
     """(ids of the funnel's deals snoozed on `day`, the counts the report shows)."""
-    ids = frame["deal_id"].cast(pl.String)
-    return snoozes_among(funnel, day,
-                         lambda listed: set(ids.filter(ids.is_in(sorted(listed))).to_list()))
+    def known(listed: set[str]) -> set[str]:
+        # (the ids as text only when a snooze file lists some: a typed id from Parquet
+        # is cast, ~0.1 s at 3M deals)
+        ids = frame["deal_id"].cast(pl.String)
+        return set(ids.filter(ids.is_in(sorted(listed))).to_list())
+
+    return snoozes_among(funnel, day, known)
 
 
 def snoozes_among(funnel: Funnel, day: dt.date, known: Callable[[set[str]], set[str]]

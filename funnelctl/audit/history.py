@@ -140,7 +140,7 @@ def record_unmatched(unmatched: pl.DataFrame, funnel_names: list[str],
     if not unmatched.height:
         return
     # An empty stage is named as the project names every empty value, not 'None'.
-    named = pl.col("stage").replace("", None).fill_null(EMPTY)
+    named = pl.col("stage").cast(pl.String).replace("", None).fill_null(EMPTY)
     counts = unmatched.group_by(named).len().sort("len", descending=True)
     for key, count in counts.iter_rows():
         quality.unmatched_stages[key] = quality.unmatched_stages.get(key, 0) + count

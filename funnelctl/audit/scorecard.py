@@ -29,6 +29,7 @@ from funnelctl.metrics.scorecard import (
     weekly_table,
 )
 from funnelctl.metrics.value import AMOUNT
+from funnelctl.plural import plural
 from funnelctl.report import Finding, FunnelResult, NormsResult
 from funnelctl.report_scorecard import ManagerScorecard, Scorecard
 
@@ -179,7 +180,8 @@ def contrast_findings(contrasts) -> list[Finding]:
         out.append(Finding(
             severity="warn", code="scorecard_norms_outcome",
             subject=f"scorecard / {c.manager}",
-            message=(f"{c.manager} {norms} but wins {c.won} of {c.closed} closed deals in "
+            message=(f"{c.manager} {norms} but wins {c.won} of {c.closed} closed "
+                     f"{plural(c.closed, 'deal|deals')} in "
                      f"{c.funnel}, {word} the rest of the team ({c.team_won} of "
                      f"{c.team_closed}; p = {c.p_value:.3g}, adjusted {c.p_adjusted:.3g})"),
             value=c.won / c.closed, params={

@@ -83,10 +83,18 @@ def plan_funnels(deals: pl.DataFrame, preset: str | None, probability_header: st
 
 def _plan(deals: pl.DataFrame, name: str, preset: str | None, coded: bool,
           probability_header: str | None, age_header: str | None) -> FunnelPlan | None:
-    per_stage = (deals.group_by("stage").agg(
-        pl.len().alias("deals"), pl.col("probability").median().alias("probability"),
-        pl.col("age_days").median().alias("age"))
-        .filter(pl.col("stage").is_not_null() & (pl.col("stage") != ""))
+    # The audit matches stage values ignoring case and outer spaces, so 'Переговоры' and
+    # 'переговоры ' are one stage here too (two would be refused as ambiguous); the
+    # spelling most deals use is the one written.
+    key = pl.col("stage").str.strip_chars().str.to_lowercase()
+    per_stage = (deals.filter(key.is_not_null() & (key != ""))
+        .with_columns(key.alias("key"), pl.len().over("stage").alias("spelled"))
+        .sort(["spelled", "stage"], descending=[True, False])
+        .group_by("key").agg(
+            pl.col("stage").first(), pl.len().alias("deals"),
+            pl.col("probability").median().alias("probability"),
+            pl.col("age_days").median().alias("age"))
+        .drop("key")
         .sort(["deals", "stage"], descending=[True, False]))
     rows = per_stage.rows(named=True)
     preset_won = {presets.normalise(v) for v in _preset(preset, "won_stages")}

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from funnelctl.config.base import Model, not_above
+from funnelctl.config.base import Model, empty_list, not_above
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -79,7 +79,7 @@ class Plan(Model):
     relative to the config, read when the audit runs (io/plan_files.py)."""
 
     path: Path | None = None
-    targets: list[PlanTarget] = Field(default_factory=list)
+    targets: list[PlanTarget] = Field(default_factory=empty_list)
 
     @model_validator(mode="before")
     @classmethod

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from funnelctl.config.base import Model, nearest_line, not_above
+from funnelctl.config.base import Model, empty_list, nearest_line, not_above
 from funnelctl.config.engine import EngineName
 from funnelctl.config.events import (
     Order,
@@ -50,9 +50,9 @@ class CsvOptions(Model):
 
 
 class StatusValues(Model):
-    open: list[str] = Field(default_factory=list)
-    won: list[str] = Field(default_factory=list)
-    lost: list[str] = Field(default_factory=list)
+    open: list[str] = Field(default_factory=empty_list)
+    won: list[str] = Field(default_factory=empty_list)
+    lost: list[str] = Field(default_factory=empty_list)
 
 
 class Join(Model):
@@ -157,7 +157,7 @@ class Threshold(Model):
 
 class Stage(Model):
     name: str
-    match: list[str] = Field(default_factory=list)
+    match: list[str] = Field(default_factory=empty_list)
     conversion: Threshold | None = None
     # A number of days, or `auto`: learned from the data (metrics/stuck.py).
     max_days: float | Literal["auto"] | None = Field(
@@ -239,9 +239,9 @@ class Funnel(Model):
     name: str
     source: str
     stages: list[Stage] = Field(min_length=1)
-    won: list[str] = Field(default_factory=list)
-    lost: list[str] = Field(default_factory=list)
-    breakdown: list[str] = Field(default_factory=list)
+    won: list[str] = Field(default_factory=empty_list)
+    lost: list[str] = Field(default_factory=empty_list)
+    breakdown: list[str] = Field(default_factory=empty_list)
     segments: SegmentView = Field(default_factory=SegmentView)
     win_rate: Threshold | None = None
     window: str | None = None  # event funnels: e.g. 30m, 36h, 7d
@@ -251,7 +251,7 @@ class Funnel(Model):
     # Event funnels: how the steps must follow each other (a mode, or ClickHouse modes).
     order: Order = "default"
     # Event funnels: events that, between two steps, leave an entity out of the funnel.
-    exclude: list[Exclusion] = Field(default_factory=list)
+    exclude: list[Exclusion] = Field(default_factory=empty_list)
     # Entered into the previous stage before a stage gets a verdict (a stage may override).
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1, strict=True)
     # Deals funnels: a stage_history source of the same deals, which places lost deals
@@ -332,11 +332,11 @@ class Config(Model):
     language: Literal["en", "ru"] = "en"
     period: Period | None = None
     sources: dict[str, Source] = Field(min_length=1)
-    funnels: list[Funnel] = Field(default_factory=list)
+    funnels: list[Funnel] = Field(default_factory=empty_list)
     norms: Norms | None = None
     managers: ManagerNames = Field(default_factory=ManagerNames)  # aliases:, ignore:
     history: History | None = None  # the run-history store (nightly runs)
-    notify: list[NotifyTarget] = Field(default_factory=list)  # where reports are sent
+    notify: list[NotifyTarget] = Field(default_factory=empty_list)  # where reports are sent
     significance: Significance = Field(default_factory=Significance)
     data_quality: DataQualityLimits = Field(default_factory=DataQualityLimits)
     money: Money = Field(default_factory=Money)  # currency of the amounts, exchange rates

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from funnelctl.config.base import Model, not_above
+from funnelctl.config.base import Model, empty_list, not_above
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -28,8 +28,8 @@ class TypeValues(Model):
     (`type: call`) that every row of the source is one type, for a telephony export that
     has no type column."""
 
-    call: list[str] = Field(default_factory=list)
-    meeting: list[str] = Field(default_factory=list)
+    call: list[str] = Field(default_factory=empty_list)
+    meeting: list[str] = Field(default_factory=empty_list)
     type: Literal["call", "meeting"] | None = Field(
         default=None, description="every row of the source is this type (no type column)")
 
@@ -100,7 +100,7 @@ class Weekly(Model):
 
 class Calendar(Model):
     workdays: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
-    holidays: list[dt.date] = Field(default_factory=list)
+    holidays: list[dt.date] = Field(default_factory=empty_list)
     # A production calendar: the country's public holidays are days off and its
     # transferred working days (Russia's working Saturdays) are working days; holidays:
     # and working_dates: add to it.
@@ -108,7 +108,7 @@ class Calendar(Model):
         default=None, description="ISO country code of the production calendar, e.g. RU "
         "(public holidays and transferred working days from the holidays package)")
     working_dates: list[dt.date] = Field(
-        default_factory=list, description="dates that are working days whatever the "
+        default_factory=empty_list, description="dates that are working days whatever the "
         "weekday (a working Saturday the country calendar does not know)")
 
     @field_validator("country")
@@ -179,7 +179,7 @@ class Norms(Model):
     daily: Daily = Field(default_factory=Daily)
     weekly: Weekly = Field(default_factory=Weekly)
     below_share: BelowShare = Field(default_factory=BelowShare)
-    teams: list[Team] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=empty_list)
 
     @field_validator("source")
     @classmethod
@@ -249,7 +249,7 @@ class ManagerNames(Model):
         default_factory=dict, description="name or user id in the data -> manager, e.g. "
         "{'17': Анна Смирнова, 'Аня С.': Анна Смирнова}")
     ignore: list[str] = Field(
-        default_factory=list, description="system and shared users whose rows are never "
+        default_factory=empty_list, description="system and shared users whose rows are never "
         "graded (0 always is), e.g. [Система, Робот]")
 
     @field_validator("aliases", mode="before")

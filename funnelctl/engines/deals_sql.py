@@ -230,6 +230,7 @@ def whole_sql(deals: str, n: int) -> str:
     reached = ", ".join(f"countIf(outcome IN ({WON}, {LOST}) AND depth >= {k}) AS reached_{k}"
                         for k in range(1, n + 1))
     return (f"SELECT count() AS deals, countIf(outcome = {WON} AND depth >= 1) AS won, "
+            f"countIf(outcome = {LOST} AND known = 0) AS unknown_lost, "
             f"{reached}, max(created_us) AS newest_us FROM (\n{deals}\n)")
 
 

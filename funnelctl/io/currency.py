@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from funnelctl.io.values import clean_text
+from funnelctl.io.values import CURRENCY_WORD, clean_text, known_code
 
 # Lower-case spelling -> code. Symbols shared by several currencies ($) mean the usual one.
 ALIASES = {
@@ -42,6 +42,7 @@ def normalise(text: pl.Expr) -> pl.Expr:
 
 def currency_in_amount(amount_text: pl.Expr) -> pl.Expr:
     """The currency an amount's text names (`USD 485,000.00`, `1 234,50 ₽`, `$1,234`,
-    `1500 руб.`), else null."""
-    word = amount_text.str.extract(r"(\b[A-Z]{3}\b|[₽$€£₸¥₴]|руб\.?|р\.)", 1)
-    return normalise(word)
+    `1500 руб.`, `1500 rub`: an ISO 4217 code in any case), else null; the same words
+    amount_from_text reads, so an amount is read with its currency or not at all."""
+    return normalise(pl.when(known_code(amount_text))
+                     .then(amount_text.str.extract(CURRENCY_WORD, 1)))

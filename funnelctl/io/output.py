@@ -140,10 +140,11 @@ def atomic_file(path: Path, what: str = "report") -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
 
 
-def write_atomically(path: Path, text: str, what: str = "report") -> None:
-    """Write `text` to `path` through atomic_file."""
-    with atomic_file(path, what) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
+def write_atomically(path: Path, text: str | bytes, what: str = "report") -> None:
+    """Write `text` (UTF-8 when a str, as it is when bytes) to `path` through atomic_file."""
+    data = text.encode() if isinstance(text, str) else text
+    with atomic_file(path, what) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
 
 
 def _mode_for(path: Path) -> int:

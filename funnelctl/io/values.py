@@ -20,6 +20,7 @@ from funnelctl.io.date_formats import (
     known_formats,
     reading_from_sample,
 )
+from funnelctl.io.iso4217 import CODES
 from funnelctl.io.readers import read_error
 
 if TYPE_CHECKING:
@@ -277,13 +278,28 @@ def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr
     return amount_from_text(clean_text(column, markers))
 
 
-# One amount, at most with a currency (an upper-case code, a symbol, руб. or р.) and a minus sign or
-# accounting parentheses around it: `USD 485,000.00`, `-1 250,50 ₽`, `(1,250.00)`,
-# `1500 руб.`. Any other text ("1,5 млн", "about 5000", "Q3 2024", a formula) is not
-# an amount: its first number would be a plausible wrong one.
-_CURRENCY = r"(?:[A-Z]{3}|US\$|[₽$€£¥₸₴]|руб\.?|р\.)"
+# One amount, at most with a currency (an ISO 4217 code in any case, a symbol, руб. or р.)
+# and a minus sign or accounting parentheses around it: `USD 485,000.00`, `-1 250,50 ₽`,
+# `(1,250.00)`, `1500 руб.`, `1500 rub`. Any other text ("1,5 млн", "1.5 MLN", "3 TYS",
+# "about 5000", "Q3 2024", a formula) is not an amount: its first number would be a
+# plausible wrong one, and a word that is no currency code a currency of its own.
+# The shape takes three Latin letters; known_code then wants them an ISO 4217 code (a set
+# look-up: the 178 codes spelled out in the pattern made a regular expression per row far
+# slower in a quick try on a million amounts).
+_CURRENCY = r"(?:[A-Za-z]{3}|US\$|[₽$€£¥₸₴]|руб\.?|р\.)"
 AMOUNT_SHAPE = (rf"^\s*[-−]?\(?\s*{_CURRENCY}?\s*[-−]?\d[\d\s\u00a0\u202f',.]*"
                 rf"\s*{_CURRENCY}?\s*\)?$")
+# The currency of a text of AMOUNT_SHAPE: its first code, symbol or руб./р.
+CURRENCY_WORD = r"([A-Za-z]{3}|[₽$€£¥₸₴]|руб\.?|р\.)"
+_CODES = sorted(CODES)
+
+
+def known_code(text: pl.Expr) -> pl.Expr:
+    """False for text with three Latin letters that are no ISO 4217 code (`3 TYS`), or with
+    two such words (`USD 100 MLN`); true for any other."""
+    letters = text.str.extract(r"([A-Za-z]{3})", 1)
+    return letters.is_null() | (letters.str.to_uppercase().is_in(_CODES)
+                                & (text.str.count_matches(r"[A-Za-z]{3}") == 1))
 
 
 def amount_from_text(text: pl.Expr) -> pl.Expr:
@@ -310,7 +326,7 @@ def amount_from_text(text: pl.Expr) -> pl.Expr:
     ).cast(pl.Float64, strict=False)
     negative = text.str.contains(r"^[^\d]*[-−]") | text.str.contains(r"^\s*\(.*\)\s*$")
     # (the expression keeps the text's name: then(None) first would name it "literal")
-    return pl.when(text.str.contains(AMOUNT_SHAPE)).then(
+    return pl.when(text.str.contains(AMOUNT_SHAPE) & known_code(text)).then(
         pl.when(negative).then(-number).otherwise(number))
 
 

@@ -46,9 +46,11 @@ def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbab
     """One probability per stage of the funnel, from `frame` (depth and outcome per deal)."""
     n = len(funnel.stages)
     # Lazily: the filter reads the two columns, the other columns of the deals are not copied.
-    closed = frame.lazy().filter(pl.col(OUTCOME).is_in(["won", "lost"]) & (pl.col(DEPTH) >= 1))
+    closed = frame.lazy().filter(pl.col(OUTCOME).is_in(["won", "lost"]))
+    known = pl.col(DEPTH) >= 1
     counts = closed.select(
-        (pl.col(OUTCOME) == "won").sum().alias("won"),
+        ((pl.col(OUTCOME) == "won") & known).sum().alias("won"),
+        ((pl.col(OUTCOME) == "lost") & ~known.fill_null(False)).sum().alias("unknown_lost"),
         *[(pl.col(DEPTH) >= k).sum().alias(f"reached_{k}") for k in range(1, n + 1)],
     ).collect().row(0, named=True)
     return probabilities_from_counts(counts, funnel)
@@ -56,8 +58,12 @@ def stage_probabilities(frame: pl.DataFrame, funnel: Funnel) -> list[StageProbab
 
 def probabilities_from_counts(counts: dict, funnel: Funnel) -> list[StageProbability]:
     """The stage probabilities from the counts of the closed deals: won, and reached_k
-    (closed deals at depth >= k): any engine's aggregates."""
+    (closed deals at depth >= k), unknown_lost (lost deals at no known stage): any
+    engine's aggregates. A lost deal at an unknown stage may have reached any stage, so
+    the share without it is the highest the data allows and the share with it at every
+    stage the lowest; both are kept, and the renderers show the range."""
     out = []
+    unknown = int(counts.get("unknown_lost") or 0)
     for k, stage in enumerate(funnel.stages, 1):
         if stage.probability is not None:
             out.append(StageProbability(probability=stage.probability, source="config"))
@@ -65,7 +71,9 @@ def probabilities_from_counts(counts: dict, funnel: Funnel) -> list[StageProbabi
         reached, won = int(counts[f"reached_{k}"] or 0), int(counts["won"] or 0)
         out.append(StageProbability(
             probability=won / reached if reached else None, source="data", won=won,
-            closed=reached, small_sample=reached < funnel.stage_min_sample(stage)))
+            closed=reached, small_sample=reached < funnel.stage_min_sample(stage),
+            unknown_lost=unknown,
+            lowest=won / (reached + unknown) if unknown and reached + unknown else None))
     return out
 
 
@@ -178,10 +186,12 @@ def _earliest(overdue: pl.LazyFrame, last: dt.date | None, day: pl.Expr, currenc
     if last is None:
         return pl.DataFrame()
     columns = overdue.collect_schema().names()
-    keep = [c for c in ("deal_id", "manager", DEPTH, "amount") if c in columns]
+    keep = [c for c in ("manager", DEPTH, "amount") if c in columns]
     until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    # (the id as text: a typed id from Parquet sorts as the text shown, like a CSV's)
     return (overdue.filter(pl.col(EXPECTED) < until)
-            .select(*keep, currency.alias(CURRENCY), day.alias("_day"))
+            .select(pl.col("deal_id").cast(pl.String), *keep, currency.alias(CURRENCY),
+                    day.alias("_day"))
             .sort("_day", "deal_id").head(LIST_LIMIT).collect())
 
 

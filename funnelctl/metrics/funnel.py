@@ -14,6 +14,7 @@ import difflib
 import polars as pl
 
 from funnelctl.config import Funnel
+from funnelctl.io.deals import STATUSES
 from funnelctl.metrics.stats import ratio, wilson_interval
 from funnelctl.report import FunnelResult, StageResult, TimeFromFirst
 
@@ -30,7 +31,7 @@ def _distinct_keys(frame: pl.DataFrame, column: str) -> dict[str, str]:
     a handful of distinct values over millions of deals: everything a stage value decides
     (its index, whether it is the funnel's, won or lost) is worked out once per distinct
     value and mapped onto the rows in one lookup, without a normalised copy of the column."""
-    values = frame[column].unique().drop_nulls()
+    values = frame[column].unique().drop_nulls().cast(pl.String)  # (the reader's: an Enum)
     return dict(zip(values.to_list(), values.str.strip_chars().str.to_lowercase().to_list()))
 
 
@@ -97,9 +98,9 @@ def deal_depths(deals: pl.DataFrame, funnel: Funnel, has_status: bool,
     if has_status:
         outcome = pl.col("status")
     else:
-        outcome = (pl.when(_among("stage", stages, won_values)).then(pl.lit("won"))
-                   .when(_among("stage", stages, lost_values)).then(pl.lit("lost"))
-                   .otherwise(pl.lit("open")))
+        outcome = (pl.when(_among("stage", stages, won_values)).then(pl.lit("won", STATUSES))
+                   .when(_among("stage", stages, lost_values)).then(pl.lit("lost", STATUSES))
+                   .otherwise(pl.lit("open", STATUSES)))
     if has_lost_stage:
         loss_idx = _lookup("lost_stage", _distinct_keys(deals, "lost_stage"), index)
         if has_status:  # a blank stage-at-loss: the stage column says where it was lost

@@ -121,11 +121,13 @@ def place_lost_deals(deals: pl.DataFrame, furthest: pl.DataFrame) -> pl.DataFram
     their stage history entered; the others keep their depth."""
     unplaced = (pl.col(OUTCOME) == "lost") & ~pl.col(LOSS_STAGE_KNOWN) \
         & pl.col("furthest").is_not_null()
-    return (deals.join(furthest, on="deal_id", how="left")
+    # (a snapshot's typed id, from Parquet, is matched as text, as the history's ids are)
+    key = pl.col("deal_id").cast(pl.String)
+    return (deals.join(furthest, left_on=key, right_on="deal_id", how="left")
             .with_columns(pl.when(unplaced).then(pl.col("furthest")).otherwise(pl.col(DEPTH))
                           .alias(DEPTH),
                           (pl.col(LOSS_STAGE_KNOWN) | unplaced).alias(LOSS_STAGE_KNOWN))
-            .drop("furthest"))
+            .drop("furthest", "deal_id_right"))
 
 
 def consistency_counts(deals: pl.DataFrame) -> dict[str, int]:

@@ -137,10 +137,11 @@ def _summarise(waiting: pl.DataFrame, limits: dict[int, float],
                snoozed: set[str] | frozenset) -> dict[int, dict]:
     rows = pl.DataFrame({"_at": list(limits), "_limit": list(limits.values())},
                         schema={"_at": pl.Int32, "_limit": pl.Float64})
+    # (the id as text: a typed id from Parquet sorts as the text shown, like a CSV's)
     over = (waiting.with_columns(pl.col("_at").cast(pl.Int32)).join(rows, on="_at")
             .filter(pl.col(DAYS) > pl.col("_limit"))
-            .with_columns(pl.col("deal_id").cast(pl.String).is_in(list(snoozed))
-                          .alias("_snoozed")))
+            .with_columns(pl.col("deal_id").cast(pl.String))
+            .with_columns(pl.col("deal_id").is_in(list(snoozed)).alias("_snoozed")))
     counted = over.filter(~pl.col("_snoozed"))
     per_stage = counted.group_by("_at").agg(pl.len().alias("stuck"),
                                             pl.col(DAYS).max().alias("oldest"))

@@ -1,7 +1,8 @@
 """Renderers: one function `render(report, options) -> str` per output format.
 
 The registry is the list of `--format` choices; adding a format is one module and one
-entry here.
+entry here. A format whose writer makes bytes itself (JSON: orjson) also has
+`render_bytes(report, options) -> bytes`, which the CLI writes as it is.
 """
 
 from __future__ import annotations
@@ -33,3 +34,10 @@ RENDERERS = {
 def renderer(name: str) -> Callable[[Report, RenderOptions], str]:
     """The render function of a format, imported only when it is used."""
     return importlib.import_module(RENDERERS[name]).render
+
+
+def rendered_output(name: str, report: Report, options: RenderOptions) -> str | bytes:
+    """What the CLI writes for `--format name`: the format's bytes when its writer makes
+    bytes (no decoding and encoding again of a report that may be megabytes), else its text."""
+    module = importlib.import_module(RENDERERS[name])
+    return getattr(module, "render_bytes", module.render)(report, options)

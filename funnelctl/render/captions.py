@@ -17,9 +17,10 @@ EN = {
         "conversions (still in the deals, lost and win rate)|"
         "{n} lost deals have no known loss stage: they are left out of the stage counts and "
         "conversions (still in the deals, lost and win rate)"),
-    "no_lost_line": (
+    "no_lost_line": "|".join(
         "No lost deals in the data: the win rate ({rate}) covers closed deals only; "
-        "{won} of {entered} deals that entered reached won ({conversion}, last row)"),
+        f"{{won}} of {{entered}} {deals} that entered reached won ({{conversion}}, last row)"
+        for deals in ("deal", "deals")),
     "value_problem_line": ("{what}: {n} row (the deal kept, the value left out); e.g. line "
                            "{line}|{what}: {n} rows (deals kept, the value left out); e.g. "
                            "line {line}"),
@@ -42,10 +43,10 @@ RU = {
         for deals, they, still in (("проигранной сделки", "она не входит", "входит"),
                                    ("проигранных сделок", "они не входят", "входят"),
                                    ("проигранных сделок", "они не входят", "входят"))),
-    "no_lost_line": (
+    "no_lost_line": "|".join(
         "В данных нет проигранных сделок: процент выигрыша ({rate}) считается только по "
-        "закрытым; до выигрыша дошли {won} из {entered} вошедших ({conversion}, последняя "
-        "строка)"),
+        f"закрытым; до выигрыша дошли {{won}} из {{entered}} {entered} ({{conversion}}, "
+        "последняя строка)" for entered in ("вошедшей", "вошедших", "вошедших")),
     "value_problem_line": "{what}: строк {n} (сделки учтены, значение пропущено); "
                           "напр. строка {line}",
     "problem_unparseable amount": "сумма не читается",
@@ -73,7 +74,7 @@ def caption_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
         unknown = funnel.lost_stage_unknown
         lines.append(plural(unknown, t["lost_stage_unknown_line"]).format(n=f.num(unknown)))
     if won := funnel.won_conversion:
-        lines.append(t["no_lost_line"].format(
+        lines.append(plural(funnel.stages[0].entered, t["no_lost_line"]).format(
             rate=f.pct(funnel.win_rate), won=f.num(won.entered),
             entered=f.num(funnel.stages[0].entered), conversion=f.pct(won.conversion_from_first)))
     return lines

@@ -71,10 +71,15 @@ def stage_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable | 
             elif p.source == "config":
                 row += [f.pct(p.probability), t["fc_basis_config"]]
             else:
-                basis = (t["fc_basis_data"].format(won=f.num(p.won), closed=f.num(p.closed))
+                basis = (plural(p.closed, t["fc_basis_data"]).format(won=f.num(p.won),
+                                                              closed=f.num(p.closed))
                          if p.closed else t["fc_basis_none"])
                 if p.small_sample and p.closed:
                     basis += f" · {t['fc_small']}"
+                    flag = "warn"
+                if p.unknown_lost and p.lowest is not None:
+                    basis += " · " + plural(p.unknown_lost, t["fc_unknown_lost"]).format(
+                        n=f.num(p.unknown_lost), lowest=f.pct(p.lowest))
                     flag = "warn"
                 row += [f.pct(p.probability), basis]
         if limited:
@@ -140,7 +145,7 @@ def overdue_table(funnel: FunnelResult, t: dict[str, str], f: Fmt, short: bool) 
                       [t["fc_deal"], t["fc_stage"], t["fc_manager"], t["fc_amount"],
                        t["fc_expected"], t["fc_days_late"]], "lllrlr", rows, more=more)
     if more:
-        table.notes.append(t["fc_more"].format(n=f.num(more), limit=LIST_LIMIT))
+        table.notes.append(plural(more, t["fc_more"]).format(n=f.num(more), limit=LIST_LIMIT))
     return table
 
 
@@ -157,7 +162,7 @@ def stuck_table(funnel: FunnelResult, t: dict[str, str], f: Fmt, short: bool) ->
                       [t["fc_deal"], t["fc_stage"], t["fc_manager"], t["fc_amount"],
                        t["fc_days_in"], t["fc_limit"]], "lllrrr", rows, more=more)
     if more:
-        table.notes.append(t["fc_more"].format(n=f.num(more), limit=LIST_LIMIT))
+        table.notes.append(plural(more, t["fc_more"]).format(n=f.num(more), limit=LIST_LIMIT))
     return table
 
 
@@ -196,7 +201,8 @@ def plan_tables(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[ViewTab
                          _m(f, ln.expected_by_now), _m(f, ln.pace_needed),
                          _m(f, ln.weighted_pipeline), f.pct(ln.coverage, 0), _status(ln, t)])
             flags.append("warn" if ln.behind else "")
-        title = t["fc_plan_title"].format(funnel=funnel.name, span=span(first),
+        title = plural(first.working_days, t["fc_plan_title"]).format(
+            funnel=funnel.name, span=span(first),
                                           as_of=plan.as_of, left=f.num(first.days_left),
                                           days=f.num(first.working_days))
         out.append(ViewTable("plan", title,

@@ -31,9 +31,15 @@ def _other(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def render(report: Report, options: RenderOptions | None = None) -> str:
-    """Indented (2 spaces) for a person at a terminal; compact for files and pipes."""
+def render_bytes(report: Report, options: RenderOptions | None = None) -> bytes:
+    """The report as orjson writes it, UTF-8: what the CLI writes to a file or standard
+    output as it is, never decoded and encoded again. Indented (2 spaces) for a person at
+    a terminal; compact for files and pipes."""
     pretty = options is not None and options.color
-    text = orjson.dumps(report, default=_other, option=_PRETTY if pretty else _COMPACT)
-    return text.decode() + "\n"
+    return orjson.dumps(report, default=_other, option=_PRETTY if pretty else _COMPACT) + b"\n"
+
+
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    """render_bytes as text, for a caller that wants a str (the renderer interface)."""
+    return render_bytes(report, options).decode()
 

@@ -6,12 +6,14 @@ from a language falls back to English rather than failing a nightly run.
 
 from __future__ import annotations
 
+from funnelctl.plural import plural
 from funnelctl.render.captions import WORDS as CAPTION_WORDS
 from funnelctl.render.captions import caption_lines
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels_forecast import FORECAST_EN, FORECAST_RU
 from funnelctl.render.labels_money import WORDS as MONEY_WORDS
 from funnelctl.render.labels_ru import (
+    FINDING_FORMS_RU,
     FINDINGS_RU,
     PARAM_WORDS_RU,
     TEST_RU,
@@ -62,8 +64,8 @@ EN = {
     "days": "d",
     "deals": "deals",
     "entities": "entities",
-    "n_deals": "{n} deals",
-    "n_entities": "{n} entities",
+    "n_deals": "{n} deal|{n} deals",
+    "n_entities": "{n} entity|{n} entities",
     # Breakdown columns with a canonical name; any other column shows as the user named it.
     "column_manager": "Manager",
     "column_source": "Source",
@@ -73,7 +75,7 @@ EN = {
     "vs_rest": "vs rest",
     "same": "same",
     "too_small": "too small to test",
-    "other_segments": "other ({n} segments)",
+    "other_segments": "other ({n} segment)|other ({n} segments)",
     "higher": "higher",
     "lower": "LOWER",
     "funnel_chart": "Funnel chart",
@@ -89,11 +91,11 @@ EN = {
     "comparison": "Compared with the previous period",
     "comparison_last_run": "Compared with the last recorded run",
     "history_title": "Run history",
-    "history_runs": "{n} recorded runs in {file}",
+    "history_runs": "{n} recorded run in {file}|{n} recorded runs in {file}",
     "history_none": "No runs recorded yet in {file}.",
     "trend_conversion": "Conversion into each stage, by run",
     "trend_managers": "Share of good working days, by run",
-    "notify_more": "… and {n} more findings in the report",
+    "notify_more": "… and {n} more finding in the report|… and {n} more findings in the report",
     "previous": "Previous",
     "current": "Current",
     "change": "Change",
@@ -165,8 +167,9 @@ EN = {
     "slowest_stage": "Slowest stage",
     "slowest_line": "slowest stage: {stage} (median {median}, p90 {p90} in the stage)",
     "inconsistent": "Inconsistent funnel",
-    "inconsistent_line": ("inconsistent funnel: {n} of {deals} deals ({share}): {back} moved "
-                          "backwards, {skipped} skipped stages"),
+    "inconsistent_line": "|".join(f"inconsistent funnel: {{n}} of {{deals}} {deals} ({{share}}): "
+                                  "{back} moved backwards, {skipped} skipped stages"
+                                  for deals in ("deal", "deals")),
     "chart_caption": "Bars: entered per stage; ↓ conversion from the stage before; red bar: "
                      "the bottleneck.",
     "bottleneck_title": "Bottleneck",
@@ -209,8 +212,8 @@ RU = {
     "days": "дн.",
     "deals": "сделок",
     "entities": "объектов",
-    "n_deals": "сделок: {n}",  # "сделок: 671" reads right for any number, unlike "671 сделок"
-    "n_entities": "объектов: {n}",
+    "n_deals": "{n} сделка|{n} сделки|{n} сделок",
+    "n_entities": "{n} объект|{n} объекта|{n} объектов",
     "column_manager": "Менеджер",
     "column_source": "Источник",
     "column_pipeline": "Воронка",
@@ -314,8 +317,9 @@ RU = {
     "slowest_stage": "Самый медленный этап",
     "slowest_line": "самый медленный этап: {stage} (медиана {median}, p90 {p90} на этапе)",
     "inconsistent": "Непоследовательная воронка",
-    "inconsistent_line": ("непоследовательная воронка: {n} из {deals} сделок ({share}): "
-                          "{back} вернулись назад, {skipped} пропустили этапы"),
+    "inconsistent_line": "|".join(f"непоследовательная воронка: {{n}} из {{deals}} {deals} "
+                                  "({share}): {back} вернулись назад, {skipped} пропустили этапы"
+                                  for deals in ("сделки", "сделок", "сделок")),
     "chart_caption": "Полосы: вошло на этап; ↓ конверсия из предыдущего этапа; красная "
                      "полоса: узкое место.",
     "bottleneck_title": "Узкое место",
@@ -369,6 +373,8 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
             shown[key] = PARAM_WORDS_RU.get(value, value)
         else:
             shown[key] = "–" if value is None else value
+    for word, (count, forms) in FINDING_FORMS_RU.get(finding.code, {}).items():
+        shown[word] = plural(int(finding.params.get(count) or 0), forms)
     return template.format(**shown)
 
 
@@ -391,9 +397,10 @@ def unit(t: dict[str, str], kind: str) -> str:
     return t["deals"] if kind in ("deals", "stage_history") else t["entities"]
 
 
-def count_of(t: dict[str, str], n: str, kind: str) -> str:
-    """'671 deals' / 'сделок: 671' for an already formatted number."""
-    return t["n_deals" if kind in ("deals", "stage_history") else "n_entities"].format(n=n)
+def count_of(t: dict[str, str], f: Fmt, n: int, kind: str) -> str:
+    """'1 deal', '671 deals' / '21 сделка', '671 сделка', '5 сделок'."""
+    forms = t["n_deals" if kind in ("deals", "stage_history") else "n_entities"]
+    return plural(n, forms).format(n=f.num(n))
 
 
 def column_label(t: dict[str, str], column: str) -> str:
@@ -419,7 +426,7 @@ def history_lines(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> list[str]:
             stage=s.stage, median=f.days(s.median_days, t["days"]),
             p90=f.days(s.p90_days, t["days"])))
     if (c := funnel.consistency) and c.inconsistent:
-        lines.append(t["inconsistent_line"].format(
+        lines.append(plural(c.deals, t["inconsistent_line"]).format(
             n=f.num(c.inconsistent), deals=f.num(c.deals), share=f.pct(c.share),
             back=f.num(c.moved_backwards), skipped=f.num(c.skipped_stages)))
     return lines + caption_lines(funnel, t, f)
@@ -461,4 +468,4 @@ def labels(lang: str) -> dict[str, str]:
 
 def segment_label(t: dict[str, str], value: str, folded: int) -> str:
     """A breakdown row's name: its value, or "other (N segments)" for the folded row."""
-    return t["other_segments"].format(n=folded) if folded else value
+    return plural(folded, t["other_segments"]).format(n=folded) if folded else value

@@ -8,9 +8,13 @@ FORECAST_EN = {
     "fc_probability": "Win probability",
     "fc_basis": "Basis",
     "fc_basis_config": "set in the config",
-    "fc_basis_data": "{won} won of {closed} closed deals that reached it",
+    "fc_basis_data": ("{won} won of {closed} closed deal that reached it|"
+                      "{won} won of {closed} closed deals that reached it"),
     "fc_basis_none": "no closed deal reached it",
     "fc_small": "too few to trust",
+    "fc_unknown_lost": ("at most: {n} lost deal at an unknown stage left out (with it: "
+                        "{lowest})|at most: {n} lost deals at an unknown stage left out "
+                        "(with them: {lowest})"),
     "fc_max_days": "Max days",
     # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
     "fc_learned": ("{days} d, learned from {n} deal (80th percentile)|"
@@ -42,9 +46,10 @@ FORECAST_EN = {
     "fc_stuck_title": "{funnel}: stuck deals, longest in the stage first",
     "fc_days_in": "Days in stage",
     "fc_limit": "Limit",
-    "fc_more": "… {n} more (the JSON report lists up to {limit} per list)",
-    "fc_plan_title": ("{funnel}: sales plan {span} as of {as_of} ({left} of {days} working "
-                      "days left)"),
+    "fc_more": ("… {n} more deal (the JSON report lists up to {limit} per list)|"
+                "… {n} more deals (the JSON report lists up to {limit} per list)"),
+    "fc_plan_title": "|".join(f"{{funnel}}: sales plan {{span}} as of {{as_of}} ({{left}} of "
+                              f"{{days}} working {days} left)" for days in ("day", "days")),
     "fc_who": "Who",
     "fc_team": "team",
     "fc_team_sum": "team (Σ managers)",
@@ -83,9 +88,16 @@ FORECAST_RU = {
     "fc_probability": "Вероятность выигрыша",
     "fc_basis": "Основание",
     "fc_basis_config": "задана в конфиге",
-    "fc_basis_data": "выиграно {won} из {closed} закрытых сделок, дошедших до этапа",
+    "fc_basis_data": "|".join(f"выиграно {{won}} из {{closed}} {deals} до этапа"
+                              for deals in ("закрытой сделки, дошедшей",
+                                            "закрытых сделок, дошедших",
+                                            "закрытых сделок, дошедших")),
     "fc_basis_none": "ни одна закрытая сделка не дошла до этапа",
     "fc_small": "слишком мало данных",
+    "fc_unknown_lost": ("не больше: без {n} проигранной сделки с неизвестным этапом (с ней: "
+                        "{lowest})|не больше: без {n} проигранных сделок с неизвестным этапом "
+                        "(с ними: {lowest})|не больше: без {n} проигранных сделок с "
+                        "неизвестным этапом (с ними: {lowest})"),
     "fc_max_days": "Предел, дн.",
     "fc_learned": ("{days} дн., по {n} сделке (80-й процентиль)|"
                    "{days} дн., по {n} сделкам (80-й процентиль)|"
@@ -120,9 +132,11 @@ FORECAST_RU = {
     "fc_stuck_title": "{funnel}: зависшие сделки, сначала самые долгие",
     "fc_days_in": "Дней на этапе",
     "fc_limit": "Предел",
-    "fc_more": "… ещё {n} (в JSON-отчёте до {limit} в каждом списке)",
-    "fc_plan_title": ("{funnel}: план продаж {span} на {as_of} (осталось {left} из {days} "
-                      "рабочих дней)"),
+    "fc_more": "|".join(f"… ещё {{n}} {deals} (в JSON-отчёте до {{limit}} в каждом списке)"
+                        for deals in ("сделка", "сделки", "сделок")),
+    "fc_plan_title": "|".join(f"{{funnel}}: план продаж {{span}} на {{as_of}} (осталось {{left}} "
+                              f"из {{days}} {days})"
+                              for days in ("рабочего дня", "рабочих дней", "рабочих дней")),
     "fc_who": "Кто",
     "fc_team": "команда",
     "fc_team_sum": "команда (Σ менеджеров)",

@@ -19,16 +19,17 @@ from funnelctl.plural import plural
 # Finding messages in Russian, from the finding's params; a code without a template, or a
 # finding without params, keeps its English message.
 FINDINGS_RU = {
-    "scorecard_norms_outcome": "{manager} {why}, но выигрывает {won} из {closed} закрытых "
-                               "сделок в «{funnel}», {direction} остальной команды ({team_won} "
-                               "из {team_closed}; {p} с поправкой, {p_raw} без поправки)",
+    "scorecard_norms_outcome": "{manager} {why}, но выигрывает {won} из {closed} "
+                               "{closed_word} в «{funnel}», {direction} остальной команды "
+                               "({team_won} из {team_closed}; {p} с поправкой, {p_raw} без "
+                               "поправки)",
     "stage_conversion": "конверсия в «{stage}» {conversion} (95% ДИ {ci_low}–{ci_high}); "
                         "хорошо ≥ {good}, приемлемо ≥ {acceptable}",
     "win_rate": "доля выигранных {win_rate}; хорошо ≥ {good}, приемлемо ≥ {acceptable}",
     "segment_below": "общая конверсия {conversion} против {overall} по всей воронке; ниже "
-                     "остальных по {test}, {p} с поправкой на {tests} сравнений ({p_raw} без "
+                     "остальных по {test}, {p} с поправкой на {tests} {tests_word} ({p_raw} без "
                      "поправки)",
-    "norms_below": "{below} из {days} рабочих дней ниже нормы ({share}{empty}); "
+    "norms_below": "{below} из {days} {days_word} ниже нормы ({share}{empty}); "
                    "предупреждение выше {warn}, провал выше {fail}",
     "unmatched_stage_values": "значения этапа, не совпадающие ни с одним этапом, выигрышем "
                               "или проигрышем: {values}",
@@ -41,21 +42,20 @@ FINDINGS_RU = {
                      "(по {test}, {p} с поправкой, {p_raw} без поправки)",
     "manager_worse": "доля хороших дней упала с {previous} до {current} по сравнению с {since} "
                      "(по {test}, {p} с поправкой, {p_raw} без поправки)",
-    "loss_stage_unknown": "у {n} проигранных сделок ({share}) этап проигрыша неизвестен: они "
-                          "не входят в конверсии этапов (но входят в процент выигрыша); "
-                          "сопоставьте lost_stage или столбец статуса",
-    "rows_rejected": "{count} из {rows} строк не прочитаны ({share}): {reasons}",
-    "inconsistent_funnel": "{n} из {deals} сделок ({share}) идут не по порядку этапов: "
+    "loss_stage_unknown": "у {n} {lost} ({share}) этап проигрыша неизвестен: {they} в "
+                          "конверсии этапов (но {in_} в процент выигрыша); сопоставьте "
+                          "lost_stage или столбец статуса",
+    "rows_rejected": "{count} из {rows} {rows_word} {read} ({share}): {reasons}",
+    "inconsistent_funnel": "{n} из {deals} {deals_word} ({share}) {go} не по порядку этапов: "
                            "{back} вернулись назад, {skipped} пропустили этапы",
-    "stuck_deals": "{stuck} открытых сделок находятся в «{stage}» дольше {max_days} дн. "
+    "stuck_deals": "{stuck} {open_deals} в «{stage}» дольше {max_days} дн. "
                    "(дольше всех {oldest} дн.)",
     "stage_anomaly": "конверсия в «{stage}» {conversion}, {direction} нормы последних запусков "
                      "({runs}): {low}–{high} (недавно {mean}; {rule}, z = {z})",
     "no_earlier_run": "в {file} нет более раннего запуска этого конфига: сравнивать пока не с "
                       "чем",
-    "overdue_deals": "{n} открытых сделок просрочены: ожидаемая дата закрытия раньше {as_of} "
-                     "(сумма {value}, самая ранняя дата {oldest}): закройте их или перенесите "
-                     "дату",
+    "overdue_deals": "{n} {late}: ожидаемая дата закрытия раньше {as_of} (сумма {value}, "
+                     "самая ранняя дата {oldest}): закройте {them} или перенесите дату",
     "plan_behind": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}) к "
                    "{as_of}, меньше {expected} при ровном темпе; нужно {pace} в рабочий день "
                    "ещё {days_left} дн.{coverage} (оценивается, когда прошло не меньше 20% "
@@ -63,11 +63,34 @@ FINDINGS_RU = {
     "plan_missed": "выиграно {won} из {plan} по плану на {start}..{end} ({attainment}): план "
                    "не выполнен",
     "cycle_time": "медианный цикл сделки {median} дн.; хорошо ≤ {good}, приемлемо ≤ "
-                  "{acceptable}; {over} из {won} выигранных сделок ({share}) шли дольше {good} дн.",
+                  "{acceptable}; {over} из {won} {won_word} ({share}) {went} дольше {good} дн.",
     "value_bottleneck": "больше всего сделок потеряно на «{deals_stage}», больше всего денег "
                         "на «{stage}» ({lost}, {share} потерянного на известных этапах); "
                         "узкое место по конверсии — «{bottleneck}»",
     "not_compared": "не сравнивается: в последнем записанном запуске ({period}) {why}",
+}
+# The words of a Russian finding that agree with one of its counts: placeholder -> (the
+# param that counts, its one|few|many forms): "1 открытая сделка находится", "из 21 строки".
+FINDING_FORMS_RU = {
+    "rows_rejected": {"rows_word": ("rows", "строки|строк|строк"),
+                      "read": ("count", "не прочитана|не прочитаны|не прочитаны")},
+    "stuck_deals": {"open_deals": ("stuck", "открытая сделка находится|открытые сделки "
+                                            "находятся|открытых сделок находятся")},
+    "overdue_deals": {"late": ("n", "открытая сделка просрочена|открытые сделки просрочены|"
+                                    "открытых сделок просрочены"),
+                      "them": ("n", "её|их|их")},
+    "loss_stage_unknown": {"lost": ("n", "проигранной сделки|проигранных сделок|"
+                                         "проигранных сделок"),
+                           "they": ("n", "она не входит|они не входят|они не входят"),
+                           "in_": ("n", "входит|входят|входят")},
+    "inconsistent_funnel": {"deals_word": ("deals", "сделки|сделок|сделок"),
+                            "go": ("n", "идёт|идут|идут")},
+    "norms_below": {"days_word": ("days", "рабочего дня|рабочих дней|рабочих дней")},
+    "segment_below": {"tests_word": ("tests", "сравнение|сравнения|сравнений")},
+    "cycle_time": {"won_word": ("won", "выигранной сделки|выигранных сделок|выигранных сделок"),
+                   "went": ("over", "шла|шли|шли")},
+    "scorecard_norms_outcome": {"closed_word": ("closed", "закрытой сделки|закрытых сделок|"
+                                                          "закрытых сделок")},
 }
 # Words inside finding params that the Russian templates show.
 PARAM_WORDS_RU = {"below": "ниже", "above": "выше",

@@ -3,6 +3,7 @@ Russian; labels.labels() merges them into each language's words."""
 
 from __future__ import annotations
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import Fmt
 from funnelctl.report_trends import CohortChange, TimeDistribution
 
@@ -14,11 +15,12 @@ EN = {
     "status_insufficient": "too few", "status_incomplete": "incomplete",
     "incomplete_period_not_over": "period not over",
     "incomplete_window_open": "window not elapsed",
-    "trend_note": ("Cohorts by the {period} of the step-1 event ({zone}). Each conversion is "
-                   "tested against the cohort before; real changes only when p, adjusted "
-                   "({correction}) over the trend's {n} tests, is below {alpha}. Fewer than "
-                   "min_sample in the step before: too few. An incomplete cohort is not "
-                   "judged: its numbers may still move."),
+    "trend_note": "|".join(
+        "Cohorts by the {period} of the step-1 event ({zone}). Each conversion is tested "
+        "against the cohort before; real changes only when p, adjusted ({correction}) over "
+        f"the trend's {{n}} {tests}, is below {{alpha}}. Fewer than min_sample in the step "
+        "before: too few. An incomplete cohort is not judged: its numbers may still move."
+        for tests in ("test", "tests")),
     "trend_shown": "the latest {shown} of {n} cohorts (JSON and HTML have all)",
     "trend_changes": "Real changes",
     "trend_no_changes": "no real change between cohorts",
@@ -47,12 +49,14 @@ RU = {
     "status_insufficient": "мало данных", "status_incomplete": "не завершена",
     "incomplete_period_not_over": "период не закончился",
     "incomplete_window_open": "окно ещё не истекло",
-    "trend_note": ("Когорты по {period} события шага 1 ({zone}). Каждая конверсия "
-                   "сравнивается с предыдущей когортой; изменение реально, только если p с "
-                   "поправкой ({correction}) на {n} тестов тренда меньше {alpha}. Меньше "
-                   "min_sample на предыдущем шаге: мало данных. Незавершённая когорта не "
-                   "оценивается: её числа ещё могут измениться."),
-    "trend_shown": "последние {shown} из {n} когорт (в JSON и HTML все)",
+    "trend_note": "|".join(
+        "Когорты по {period} события шага 1 ({zone}). Каждая конверсия сравнивается с "
+        "предыдущей когортой; изменение реально, только если p с поправкой ({correction}) "
+        f"на {{n}} {tests} тренда меньше {{alpha}}. Меньше min_sample на предыдущем шаге: "
+        "мало данных. Незавершённая когорта не оценивается: её числа ещё могут измениться."
+        for tests in ("тест", "теста", "тестов")),
+    "trend_shown": "|".join(f"последние {{shown}} из {{n}} {cohorts} (в JSON и HTML все)"
+                            for cohorts in ("когорты", "когорт", "когорт")),
     "trend_changes": "Реальные изменения",
     "trend_no_changes": "реальных изменений между когортами нет",
     "trend_chart_caption": ("Конверсия из предыдущего шага по когортам; полая точка — "
@@ -117,7 +121,7 @@ def tests_run(trend) -> int:
 
 def trend_note(t: dict[str, str], trend, f: Fmt) -> str:
     alpha = f"{trend.level:g}"
-    return t["trend_note"].format(
+    return plural(tests_run(trend), t["trend_note"]).format(
         period=t[f"trend_period_{trend.period}"], zone=trend.timezone,
         correction=t.get(f"correction_{trend.correction}", trend.correction),
         n=tests_run(trend), alpha=alpha.replace(".", ",") if f.lang == "ru" else alpha)

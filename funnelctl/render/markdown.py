@@ -145,7 +145,7 @@ class MarkdownReport:
 
     def summary(self, funnel: FunnelResult) -> str:
         t, f = self.t, self.f
-        parts = [count_of(t, f.num(funnel.entities), funnel.kind)]
+        parts = [count_of(t, f, funnel.entities, funnel.kind)]
         if funnel.won is not None:
             rate = f.pct(funnel.win_rate)
             if funnel.win_rate_verdict:

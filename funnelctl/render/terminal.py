@@ -105,7 +105,7 @@ class TerminalReport:
 
     def funnel_table(self, funnel: FunnelResult) -> Table:
         t = self.t
-        title = f"{funnel.name} ({count_of(t, self.f.num(funnel.entities), funnel.kind)})"
+        title = f"{funnel.name} ({count_of(t, self.f, funnel.entities, funnel.kind)})"
         if note := confidence_note(funnel.low_confidence, funnel.source, self.r, t, self.f):
             title += f"  {note}"
         table = Table(title=title, title_justify="left", title_style="bold")

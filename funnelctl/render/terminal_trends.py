@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from funnelctl.plural import plural
 from funnelctl.render.fmt import DASH, Fmt
 from funnelctl.render.labels_trends import (
     MARK,
@@ -60,7 +61,8 @@ def trend_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> Table:
     lines = [trend_note(t, trend, f), "▲ ▼: " + t["trend_changes"].lower() + " · ?: "
              + t["status_insufficient"] + " · …: " + t["status_incomplete"]]
     if len(shown) < len(trend.cohorts):
-        lines.append(t["trend_shown"].format(shown=len(shown), n=len(trend.cohorts)))
+        lines.append(plural(len(trend.cohorts), t["trend_shown"]).format(
+            shown=len(shown), n=len(trend.cohorts)))
     changes = trend_changes(t, f, trend)
     lines += [f"{t['trend_changes']}:", *(f"  {line}" for line in changes)] if changes \
         else [t["trend_no_changes"]]

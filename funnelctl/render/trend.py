@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from funnelctl import __version__
 from funnelctl.commands.history import Series, Trend
+from funnelctl.plural import plural
 from funnelctl.render.escape import for_display
 from funnelctl.render.fmt import Fmt
 from funnelctl.render.labels import labels
@@ -47,7 +48,8 @@ def render_table(trend: Trend, lang: str, color: bool, width: int | None) -> str
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
                       highlight=False, emoji=False, markup=False)
     console.print(Text(trend.title, style="bold"))
-    console.print(t["history_runs"].format(n=len(trend.runs), file=trend.history))
+    console.print(plural(len(trend.runs), t["history_runs"]).format(n=len(trend.runs),
+                                                                    file=trend.history))
     if not trend.runs:
         console.print(t["history_none"].format(file=trend.history))
     for title, first, rows in ((t["trend_conversion"], t["stage"], trend.stages),
@@ -73,4 +75,4 @@ def render_html(trend: Trend, lang: str) -> str:
     return template.render(tr=trend, t=labels(lang), f=Fmt(lang), lang=lang,
                            version=__version__, periods=[r.period for r in trend.runs],
                            values_of=lambda s: values_by_run(trend, s),
-                           trend_chart=trend_chart)
+                           trend_chart=trend_chart, plural=plural)

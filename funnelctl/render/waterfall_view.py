@@ -29,7 +29,7 @@ WORDS = {
                 "deals inside the pipeline (·)",
         "slippage": "close date pushed out: {n} of the deals open at both dates ({share}), "
                     "median {median} d, at most {max} d, {total} d in all",
-        "pushes": "; {n} pushes in the period",
+        "pushes": "; {n} push in the period|; {n} pushes in the period",
         "no_close_dates": "close date pushed out: unknown, the data has no expected close "
                           "date (map expected_close)",
         "no_amounts": "no amounts: the buckets count deals only",
@@ -150,8 +150,8 @@ class WaterfallView:
                                             median=f.days(s.days_median, ""),
                                             max=f.days(s.days_max, ""),
                                             total=f.num(round(s.days_total)))
-                       + (t["pushes"].format(n=f.num(s.pushes)) if s.pushes is not None
-                          else ""))
+                       + (plural(s.pushes, t["pushes"]).format(n=f.num(s.pushes))
+                          if s.pushes is not None else ""))
         else:
             out.append(t["no_close_dates"])
         if not w.has_amounts:

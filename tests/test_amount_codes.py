@@ -1,0 +1,75 @@
+"""A three-letter word beside an amount is its currency only when it is an ISO 4217 code
+(io/iso4217.py): `1.5 MLN` is no amount in currency MLN; `1500 rub` is 1500 RUB. Expected
+values worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from funnelctl.io.currency import currency_in_amount
+from funnelctl.io.values import amount_from_text
+from tests.conftest import assert_error, write_csv
+from tests.test_forecast import CONFIG, HEADER, ROWS
+from tests.test_semantics import deals_config
+
+SUM = {"header": ("id", "stage", "created", "closed", "sum"), "extra": ", amount: sum"}
+
+
+@pytest.mark.parametrize("text", ["1.5 MLN", "2 K", "3 TYS", "1,5 mln", "USD 100 MLN"])
+def test_a_word_that_is_no_currency_code_makes_no_amount(text):
+    assert pl.select(amount_from_text(pl.lit(text))).item() is None
+
+
+@pytest.mark.parametrize(("text", "value", "code"), [
+    ("1500 rub", 1500.0, "RUB"), ("1500 usd", 1500.0, "USD"), ("eur 20", 20.0, "EUR"),
+    ("1 000 chf", 1000.0, "CHF"), ("USD485", 485.0, "USD"), ("1500 RUR", 1500.0, "RUB"),
+    ("1500 руб.", 1500.0, "RUB"), ("$100 USD", 100.0, "USD")])
+def test_a_currency_code_in_any_case_is_the_amounts_currency(text, value, code):
+    row = pl.select(amount_from_text(pl.lit(text)).alias("a"),
+                    currency_in_amount(pl.lit(text)).alias("c")).row(0)
+    assert row == (value, code)
+
+
+@pytest.mark.parametrize("text", ["1.5 MLN", "2 K", "3 TYS"])
+def test_the_deals_reader_names_the_line_of_such_an_amount(cli, tmp_path, text):
+    # Line 2 (deal 1) reads 2 500; line 3 (deal 2) is the word: counted, no amount, named.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "2 500"),
+                                     ("2", "A", "2024-03-10", "", text)], **SUM)
+    report = cli.json("audit", config, "--as-of", "2024-03-20")
+    assert report["data_quality"]["sources"][0]["value_problems"] == {
+        "unparseable amount": {"rows": 1, "line": 3, "value": text}}
+    money = report["funnels"][0]["money"]
+    assert (money["deals"], money["deals_without_amount"], money["open_value"]) == (2, 1, 2500)
+    assert money["currency"] is None  # no currency "TYS" made up
+
+
+def test_a_plan_amount_in_millions_names_its_line(cli, tmp_path):
+    write_csv(tmp_path / "d.csv", HEADER, ROWS)
+    write_csv(tmp_path / "plan.csv", ["month", "manager", "amount"],
+              [["2026-11", "Ann", "5"], ["2026-12", "Ann", "1.5 MLN"]])
+    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    plan: plan.csv"),
+                                         encoding="utf-8")
+    assert_error(cli("audit", tmp_path / "audit.yaml"), "plan.csv:3",
+                 "amount '1.5 MLN' is not a number")
+
+
+def test_lower_case_codes_in_amounts_are_one_currency(cli, tmp_path):
+    # 1500 rub + 2000 RUB + 500 руб. are one currency: open value 4,000 RUB, one block.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "1500 rub"),
+                                     ("2", "A", "2024-03-10", "", "2000 RUB"),
+                                     ("3", "A", "2024-03-10", "", "500 руб.")], **SUM)
+    money = cli.json("audit", config, "--as-of", "2024-03-20")["funnels"][0]["money"]
+    assert (money["currency"], money["open_value"], money["deals_without_amount"]) == \
+        ("RUB", 4000, 0)
+
+
+def test_a_currency_column_in_lower_case_is_the_code_an_amount_names(cli, tmp_path):
+    # The currency column's `rub`, `RUB` and `Rub` are one code, RUB: one block of 4,000.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "1500", "rub"),
+                                     ("2", "A", "2024-03-10", "", "2000", "RUB"),
+                                     ("3", "A", "2024-03-10", "", "500", "Rub")],
+                          header=("id", "stage", "created", "closed", "sum", "cur"),
+                          extra=", amount: sum, currency: cur")
+    money = cli.json("audit", config, "--as-of", "2024-03-20")["funnels"][0]["money"]
+    assert (money["currency"], money["open_value"]) == ("RUB", 4000)
