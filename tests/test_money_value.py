@@ -247,7 +247,7 @@ def test_loss_reasons_written_with_spaces_are_one_reason(tmp_path):
 def test_outcome_tables_sum_one_group_by_per_stage_and_per_segment():
     import polars as pl
 
-    from funnelctl.metrics.value import outcome_tables
+    from funnelctl.metrics.value import outcome_queries
 
     # Ann: won at depth 3 (100), lost at 1 (no amount); a blank owner: open at 2 (30),
     # lost at 1 (5); "(empty)" written as such is the blank owner's segment too.
@@ -256,11 +256,11 @@ def test_outcome_tables_sum_one_group_by_per_stage_and_per_segment():
         "depth": pl.Series([3, 1, 2, 1, 2], dtype=pl.Int32),
         "outcome": ["won", "lost", "open", "lost", "open"],
         "amount": [100.0, None, 30.0, 5.0, 7.0]})
-    tables = outcome_tables(deals, "manager")
+    by_depth, by_segment = pl.collect_all(outcome_queries(deals, "manager"))
     # Per (depth, outcome): 1 lost: 2 deals, 5 in 1 priced; 2 open: 2 deals, 37; 3 won: 100.
-    assert tables[None].rows() == [(1, "lost", 2, 5.0, 1), (2, "open", 2, 37.0, 2),
+    assert by_depth.rows() == [(1, "lost", 2, 5.0, 1), (2, "open", 2, 37.0, 2),
                                    (3, "won", 1, 100.0, 1)]
     # Per (segment, outcome): (empty) lost 1 (5), open 2 (37); Ann lost 1 (none), won 1.
-    assert tables["manager"].rows() == [("(empty)", "lost", 1, 5.0, 1),
+    assert by_segment.rows() == [("(empty)", "lost", 1, 5.0, 1),
                                         ("(empty)", "open", 2, 37.0, 2),
                                         ("Ann", "lost", 1, 0.0, 0), ("Ann", "won", 1, 100.0, 1)]

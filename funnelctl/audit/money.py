@@ -16,16 +16,25 @@ from funnelctl.metrics.funnel import DEPTH, OUTCOME
 from funnelctl.metrics.value import (
     AMOUNT,
     CURRENCY,
+    by_segment,
     currency_blocks,
     cycle_target,
+    cycle_target_from,
     loss_reasons,
+    money_from,
+    money_queries,
     money_view,
-    outcome_tables,
-    rest_money,
-    segment_money,
-    won_deals,
+    reasons_from,
+    rest_from,
+    segments_from,
 )
-from funnelctl.report import INSUFFICIENT, FunnelResult, Money, MoneySegment
+from funnelctl.report import (
+    INSUFFICIENT,
+    CycleTargetResult,
+    FunnelResult,
+    Money,
+    MoneySegment,
+)
 
 
 @dataclass
@@ -93,33 +102,54 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
     # Every manager's money, unless the managers are a breakdown (then their segments,
     # folded as the funnel's `segments:` says, hold it).
     managers = "manager" in deals.columns and "manager" not in funnel.breakdown
-    # The won deals once, for every median and the cycle target.
-    won = won_deals(deals, [*(["manager"] if managers else []), *funnel.breakdown])
+    if len(money_in.blocks) == 1:
+        return one_currency_money(result, deals, funnel, names, money_in.blocks[0], managers)
     if funnel.cycle_days is not None:
-        target = cycle_target(won, funnel.cycle_days.good, funnel.cycle_days.acceptable)
-        if target.verdict is not None and target.won_deals < funnel.min_sample:
-            target.verdict = INSUFFICIENT
-        result.cycle_target = target
+        result.cycle_target = graded(funnel, cycle_target(deals, funnel.cycle_days.good,
+                                                          funnel.cycle_days.acceptable))
     if not money_in.blocks:
         result.loss_reasons = loss_reasons(deals, names, priced=False)
         return
     result.loss_reasons = loss_reasons(_lost_by_block(money_in.blocks), names, priced=True)
-    if len(money_in.blocks) > 1:
-        result.money_by_currency = [
-            money_view(frame, names, currency, funnel.min_sample, converted, managers)
-            for currency, frame, converted in money_in.blocks]
-        return
-    currency, _, converted = money_in.blocks[0]
-    # The stages' table and the first segment column's from one group-by of the deals.
-    first = next(iter(result.breakdowns), "manager" if managers else None)
-    tables = outcome_tables(deals, first) if first else None
-    money = money_view(deals, names, currency, funnel.min_sample, converted, managers, won,
-                       tables)
-    attach_money(result, money,
-                 {c: segment_money(deals, c, funnel.min_sample, won, tables)
-                  for c in result.breakdowns},
-                 lambda column, folded, kept, label: rest_money(
-                     won, column, folded, kept, label, funnel.min_sample))
+    result.money_by_currency = [
+        money_view(frame, names, currency, funnel.min_sample, converted, managers)
+        for currency, frame, converted in money_in.blocks]
+
+
+def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
+    """The cycle target, its verdict INSUFFICIENT on fewer won deals than min_sample."""
+    if target.verdict is not None and target.won_deals < funnel.min_sample:
+        target.verdict = INSUFFICIENT
+    return target
+
+
+def one_currency_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
+                       names: list[str], block: tuple[str | None, pl.DataFrame, dict[str, int]],
+                       managers: bool) -> None:
+    """add_money of deals in one currency (or converted into one): every aggregate
+    (metrics/value.money_queries) collected at once, so Polars runs them side by side."""
+    currency, _, converted = block
+    columns = [*result.breakdowns, *(["manager"] if managers else [])]
+    kept = {column: [seg.value for seg in segs if not seg.folded]
+            for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
+    cycle = funnel.cycle_days
+    queries = money_queries(deals, columns, kept, cycle.good if cycle else None)
+    got = dict(zip(queries, pl.collect_all(queries.values())))
+    if cycle is not None:
+        row = got[("cycle", None)].row(0, named=True)
+        result.cycle_target = graded(funnel, cycle_target_from(
+            row["median"], int(row["n"]), int(row["over"]), cycle.good, cycle.acceptable))
+    lost = got.get(("loss", None))
+    result.loss_reasons = [] if lost is None else reasons_from(lost.lazy(), names, priced=True)
+    segments = {c: segments_from(got[("table", c)], by_segment(got[("medians", c)]),
+                                 funnel.min_sample) for c in columns}
+    money = money_from(got[("table", None)], got[("medians", None)].row(0, named=True), names,
+                       currency, funnel.min_sample, converted,
+                       segments.get("manager", {}) if managers else {})
+    attach_money(result, money, segments,
+                 lambda column, folded, _, label: rest_from(
+                     got[("rest", column)].row(0, named=True), folded, label,
+                     funnel.min_sample))
 
 
 # A folded "(other)" row's money: (column, the folded segments' money, the kept values,

@@ -98,26 +98,22 @@ def block_plan(counts: list[tuple[str | None, int]], codes: list[str | None],
 IS_WON = pl.col(OUTCOME) == "won"
 
 
-def _outcome_table(frame: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
+def _outcome_table(frame: pl.DataFrame | pl.LazyFrame, key: pl.Expr) -> pl.LazyFrame:
     """Per (key, outcome): the deals, their summed amount and how many have one, sorted,
     so that every sum over its rows adds them up in one order. One lazy group-by over the
     few columns it needs: every money sum and count below is a sum of these rows."""
     return (frame.lazy().group_by(key, OUTCOME)
             .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
                  pl.col(AMOUNT).count().alias("priced"))
-            .sort(key.meta.output_name(), OUTCOME, nulls_last=True).collect())
+            .sort(key.meta.output_name(), OUTCOME, nulls_last=True))
 
 
-# An outcome table by its key: None the (depth, outcome) table, a column name its
-# (_segment, outcome) table.
-OutcomeTables = dict[str | None, pl.DataFrame]
-
-
-def outcome_tables(frame: pl.DataFrame, column: str) -> OutcomeTables:
-    """The (depth, outcome) table of money_view and the (_segment, outcome) table of
-    segment_money over `column`, from one group-by of the deals over (column, depth,
-    outcome): both are sums of its few rows (sorted, so added up in one order). Cheaper
-    than two group-bys of every deal."""
+def outcome_queries(frame: pl.DataFrame | pl.LazyFrame, column: str
+                    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The (depth, outcome) table of money_from and the (_segment, outcome) table of
+    segments_from over `column`, lazily, from one group-by of the deals over (column,
+    depth, outcome): both are sums of its few rows (sorted, so added up in one order).
+    Cheaper than two group-bys of every deal."""
     rows = (frame.lazy().group_by(column, DEPTH, OUTCOME)
             .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
                  pl.col(AMOUNT).count().alias("priced"))
@@ -128,16 +124,38 @@ def outcome_tables(frame: pl.DataFrame, column: str) -> OutcomeTables:
                 .agg(pl.col("deals", "value", "priced").sum())
                 .sort(key, OUTCOME, nulls_last=True))
 
-    by_depth, by_segment = pl.collect_all([summed(DEPTH), summed("_segment")])
-    return {None: by_depth, column: by_segment}
+    return summed(DEPTH), summed("_segment")
 
 
-def _table(frame: pl.DataFrame, column: str | None, tables: OutcomeTables | None
-           ) -> pl.DataFrame:
-    """The outcome table of `column` (None: of depth), from `tables` when they hold it."""
-    if tables and column in tables:
-        return tables[column]
-    return _outcome_table(frame, pl.col(DEPTH) if column is None else _label(column))
+def money_queries(frame: pl.DataFrame, columns: list[str], kept: dict[str, list[str]],
+                  cycle_good: float | None) -> dict[tuple[str, str | None], pl.LazyFrame]:
+    """Every aggregate of a one-currency money view, lazily, to be collected at once
+    (pl.collect_all runs them side by side): ("table", None) the (depth, outcome) table
+    and ("table", c) each segment column's (_segment, outcome) table (the first column's
+    from the same group-by), ("medians", None) the won deals' medians and ("medians", c)
+    per segment, ("rest", c) a folded row's own medians (`kept`: the column's values not
+    folded), ("cycle", None) cycle_counts, ("loss", None) loss_groups."""
+    deals = frame.lazy()
+    won = deals.filter(IS_WON)
+    out: dict[tuple[str, str | None], pl.LazyFrame] = {("medians", None): won.select(_MEDIANS)}
+    if columns:
+        out[("table", None)], out[("table", columns[0])] = outcome_queries(deals, columns[0])
+    else:
+        out[("table", None)] = _outcome_table(deals, pl.col(DEPTH))
+    for column in columns:
+        if ("table", column) not in out:
+            out[("table", column)] = _outcome_table(deals, _label(column))
+        out[("medians", column)] = won_medians(won, column)
+    out |= {("rest", column): rest_medians(won, column, values)
+            for column, values in kept.items()}
+    if cycle_good is not None:
+        out[("cycle", None)] = cycle_counts(deals, cycle_good)
+    # One currency: the lost deals need no currency key (a converted block's column still
+    # names the amounts' original currencies).
+    lost = loss_groups(deals.drop(CURRENCY, strict=False), priced=True)
+    if lost is not None:
+        out[("loss", None)] = lost
+    return out
 
 
 def _sums() -> list[pl.Expr]:
@@ -173,15 +191,6 @@ def _depth_table(table: pl.DataFrame, n: int) -> dict[int, dict]:
 # the median cycle (set on won deals only, metrics.funnel).
 _MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
 _NONE = {"median": None, "cycle": None}  # a segment without won deals
-
-
-def won_deals(frame: pl.DataFrame, columns: list[str] = ()) -> pl.DataFrame:
-    """The won deals with what the medians and the cycle target read of them (outcome,
-    amount, cycle days and the segment `columns`): taken once, every function below that
-    looks at won deals only can be given them instead of every deal."""
-    keep = [c for c in dict.fromkeys([OUTCOME, AMOUNT, CYCLE_DAYS, *columns])
-            if c in frame.columns]
-    return frame.lazy().filter(IS_WON).select(keep).collect()
 
 
 def stage_values(depths: dict[int, dict], won: float, n: int) -> list[StageValue]:
@@ -225,19 +234,13 @@ def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
 
 def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
                min_sample: int, converted: dict[str, int] | None = None,
-               with_managers: bool = False, won: pl.DataFrame | None = None,
-               tables: OutcomeTables | None = None) -> Money:
+               with_managers: bool = False) -> Money:
     """The funnel in money over `frame` (one currency, or converted into one); with
-    `with_managers`, every manager's money too (a `manager` column). `won`: the
-    frame's won_deals (with `manager`), `tables` its outcome_tables, when the caller has
-    them."""
-    if won is None:
-        won = won_deals(frame, ["manager"] if with_managers else [])
-    table = _table(frame, None, tables)
-    managers = (segment_money(frame, "manager", min_sample, won, tables) if with_managers
-                else {})
-    return money_from(table, won.select(_MEDIANS).row(0, named=True), names, currency,
-                      min_sample, converted, managers)
+    `with_managers`, every manager's money too (a `manager` column)."""
+    table = _outcome_table(frame, pl.col(DEPTH)).collect()
+    managers = segment_money(frame, "manager", min_sample) if with_managers else {}
+    medians = frame.lazy().filter(IS_WON).select(_MEDIANS).collect().row(0, named=True)
+    return money_from(table, medians, names, currency, min_sample, converted, managers)
 
 
 def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: str | None,
@@ -261,14 +264,12 @@ def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: s
         small_sample=whole.small_sample)
 
 
-def segment_money(frame: pl.DataFrame, column: str, min_sample: int,
-                  won: pl.DataFrame | None = None, tables: OutcomeTables | None = None
+def segment_money(frame: pl.DataFrame, column: str, min_sample: int
                   ) -> dict[str, MoneySegment]:
-    """Segment value -> its money (won revenue, deal size, velocity), most revenue first.
-    `won`: the frame's won_deals (with `column`), `tables` its outcome_tables, when the
-    caller has them."""
-    medians = won_medians(frame if won is None else won, column)
-    return segments_from(_table(frame, column, tables), medians, min_sample)
+    """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
+    table, medians = pl.collect_all([_outcome_table(frame, _label(column)),
+                                     won_medians(frame, column)])
+    return segments_from(table, by_segment(medians), min_sample)
 
 
 def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
@@ -282,29 +283,27 @@ def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
 
 
-def won_medians(frame: pl.DataFrame, column: str) -> dict[str, dict]:
-    """Segment value -> the median won deal and median cycle, over the won deals only
-    (`frame`: every deal, or just the won ones)."""
-    return {row["_segment"]: row for row in frame.lazy().filter(IS_WON).group_by(_label(column))
-            .agg(_MEDIANS).collect().iter_rows(named=True)}
+def won_medians(frame: pl.DataFrame | pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Per segment value (`_segment`) the median won deal and median cycle, over the won
+    deals only, lazily (`frame`: every deal, or just the won ones)."""
+    return frame.lazy().filter(IS_WON).group_by(_label(column)).agg(_MEDIANS)
+
+
+def by_segment(medians: pl.DataFrame) -> dict[str, dict]:
+    """won_medians' rows by segment value."""
+    return {row["_segment"]: row for row in medians.iter_rows(named=True)}
 
 
 def _label(column: str) -> pl.Expr:
     return pl.col(column).fill_null(EMPTY).cast(pl.String).alias("_segment")
 
 
-def _rest_medians(frame: pl.DataFrame, column: str, kept: list[str]) -> dict:
-    """The medians of the won deals of no `kept` value (a folded "other" row's own)."""
-    rest = frame.filter(IS_WON & ~pl.col(column).fill_null(EMPTY).is_in(kept))
-    return rest.select(_MEDIANS).row(0, named=True)
-
-
-def rest_money(frame: pl.DataFrame, column: str, folded: list[MoneySegment],
-               kept: list[str], label: str, min_sample: int) -> MoneySegment:
-    """A breakdown's folded "other" row: the sums of the `folded` segments, and medians
-    from its own won deals (those of no `kept` value), so they are true medians. `frame`:
-    every deal, or just the won ones."""
-    return rest_from(_rest_medians(frame, column, kept), folded, label, min_sample)
+def rest_medians(frame: pl.DataFrame | pl.LazyFrame, column: str, kept: list[str]
+                 ) -> pl.LazyFrame:
+    """The medians of the won deals of no `kept` value (a folded "other" row's own),
+    lazily."""
+    return frame.lazy().filter(IS_WON & ~pl.col(column).fill_null(EMPTY).is_in(kept)) \
+        .select(_MEDIANS)
 
 
 def rest_from(medians: dict, folded: list[MoneySegment], label: str, min_sample: int
@@ -325,9 +324,16 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
     """Per loss reason of the lost deals: deals, share of the lost deals, value (when the
     amounts are in one currency), and the stages they were lost at (known stages only).
     Most deals first. A plain count: no test per reason."""
+    grouped = loss_groups(frame, priced)
+    return [] if grouped is None else reasons_from(grouped, names, priced)
+
+
+def loss_groups(frame: pl.DataFrame | pl.LazyFrame, priced: bool) -> pl.LazyFrame | None:
+    """The lost deals and their value per (loss_reason, depth[, currency]), lazily: what
+    reasons_from reads; None without a loss_reason column."""
     columns = frame.collect_schema().names()
     if "loss_reason" not in columns:
-        return []
+        return None
     by = ["loss_reason", DEPTH]
     if priced and CURRENCY in columns:
         by.append(CURRENCY)
@@ -335,9 +341,8 @@ def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: b
     value = pl.when(pl.col(AMOUNT).count() > 0).then(pl.col(AMOUNT).sum()) if priced \
         else pl.lit(None, pl.Float64)
     # Lazily, so the filter reads only the columns the group-by needs.
-    grouped = (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
-               .agg(pl.len().alias("deals"), value.alias("value")))
-    return reasons_from(grouped, names, priced)
+    return (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
+            .agg(pl.len().alias("deals"), value.alias("value")))
 
 
 def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[LossReason]:
@@ -386,10 +391,16 @@ def _known_sum(total: float | None, value: float | None) -> float | None:
 def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTargetResult:
     """The median cycle of the won deals against the target; the share of won deals over
     `good`."""
-    cycles = frame.filter((pl.col(OUTCOME) == "won") & pl.col(CYCLE_DAYS).is_not_null())
-    row = cycles.select(pl.col(CYCLE_DAYS).median().alias("median"), pl.len().alias("n"),
-                        (pl.col(CYCLE_DAYS) > good).sum().alias("over")).row(0, named=True)
+    row = cycle_counts(frame, good).collect().row(0, named=True)
     return cycle_target_from(row["median"], int(row["n"]), int(row["over"]), good, acceptable)
+
+
+def cycle_counts(frame: pl.DataFrame | pl.LazyFrame, good: float) -> pl.LazyFrame:
+    """The won deals' median cycle, their number and how many are over `good`, lazily
+    (cycle_target_from's numbers)."""
+    cycles = frame.lazy().filter(IS_WON & pl.col(CYCLE_DAYS).is_not_null())
+    return cycles.select(pl.col(CYCLE_DAYS).median().alias("median"), pl.len().alias("n"),
+                         (pl.col(CYCLE_DAYS) > good).sum().alias("over"))
 
 
 def cycle_target_from(median: float | None, won: int, over: int, good: float,
