@@ -9,8 +9,6 @@ import pytest
 
 from funnelctl.io.currency import currency_in_amount
 from funnelctl.io.values import amount_from_text
-from tests.conftest import assert_error, write_csv
-from tests.test_forecast import CONFIG, HEADER, ROWS
 from tests.test_semantics import deals_config
 
 SUM = {"header": ("id", "stage", "created", "closed", "sum"), "extra": ", amount: sum"}
@@ -42,16 +40,6 @@ def test_the_deals_reader_names_the_line_of_such_an_amount(cli, tmp_path, text):
     money = report["funnels"][0]["money"]
     assert (money["deals"], money["deals_without_amount"], money["open_value"]) == (2, 1, 2500)
     assert money["currency"] is None  # no currency "TYS" made up
-
-
-def test_a_plan_amount_in_millions_names_its_line(cli, tmp_path):
-    write_csv(tmp_path / "d.csv", HEADER, ROWS)
-    write_csv(tmp_path / "plan.csv", ["month", "manager", "amount"],
-              [["2026-11", "Ann", "5"], ["2026-12", "Ann", "1.5 MLN"]])
-    (tmp_path / "audit.yaml").write_text(CONFIG.format(extra="    plan: plan.csv"),
-                                         encoding="utf-8")
-    assert_error(cli("audit", tmp_path / "audit.yaml"), "plan.csv:3",
-                 "amount '1.5 MLN' is not a number")
 
 
 def test_lower_case_codes_in_amounts_are_one_currency(cli, tmp_path):

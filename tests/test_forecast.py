@@ -200,6 +200,9 @@ def test_plan_file_amounts_read_as_an_export_reads_them(cli, tmp_path, text, amo
     # Not the first number of the text: "1,5 млн" is not 1.5, "1e6" not 1.
     ([["2026-11", "Ann", "1,5 млн"]], "plan.csv:2", "amount '1,5 млн' is not a number"),
     ([["2026-11", "Ann", "1e6"]], "plan.csv:2", "amount '1e6' is not a number"),
+    # MLN is no currency code (io/iso4217.py): not 1.5 in a currency "MLN"
+    ([["2026-11", "Ann", "5"], ["2026-12", "Ann", "1.5 MLN"]], "plan.csv:3",
+     "amount '1.5 MLN' is not a number"),
 ])
 def test_a_bad_plan_file_names_its_line(cli, tmp_path, rows, where, what):
     write_csv(tmp_path / "d.csv", HEADER, ROWS)
