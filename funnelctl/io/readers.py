@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from funnelctl.io.files import (
 )
 from funnelctl.io.sniff import (
     FOOTER,
+    SALESFORCE_FOOTER,
     CsvDialect,
     as_utf8,
     detect_container,
@@ -157,7 +159,9 @@ def sheet_footer(frame: pl.DataFrame) -> list[str]:
 
 def footer_note(footer: list[str]) -> str:
     lines = [line for line in footer if line]
-    return (f"{len(lines)} report footer line(s) removed (Salesforce): "
+    salesforce = all(re.fullmatch(SALESFORCE_FOOTER, line, re.IGNORECASE) for line in lines)
+    return (f"{len(lines)} report footer line(s) removed "
+            f"({'Salesforce' if salesforce else 'totals'}): "
             + "; ".join(f"'{line}'" for line in lines))
 
 
