@@ -212,7 +212,8 @@ def check_history(result: FunnelResult, funnel: Funnel) -> list[Finding]:
         Finding(severity="warn", code="stuck_deals", subject=f"{funnel.name} / {stage.name}",
                 message=(plural(stage.stuck, ("{n} open deal has", "{n} open deals have"))
                          .format(n=stage.stuck) + f" sat in '{stage.name}' for more than "
-                         f"{stage.max_days:g} days (longest {stage.stuck_oldest_days:.1f} d)"),
+                         f"{stage.max_days:g} {plural(stage.max_days, 'day|days')} "
+                         f"(longest {stage.stuck_oldest_days:.1f} d)"),
                 value=float(stage.stuck), threshold=stage.max_days,
                 params={"stage": stage.name, "stuck": stage.stuck,
                         "max_days": f"{stage.max_days:g}",

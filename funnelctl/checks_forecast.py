@@ -4,7 +4,13 @@ report's language (render/labels_ru.py)."""
 
 from __future__ import annotations
 
+from funnelctl.plural import plural
 from funnelctl.report import Finding, FunnelResult
+
+# The overdue finding's opening and its pronoun, in the form its count takes.
+LATE = ("{n} open deal is past its expected close",
+        "{n} open deals are past their expected close")
+THEM = "it|them"
 
 
 def _money(value: float) -> str:
@@ -24,9 +30,9 @@ def check_overdue(result: FunnelResult) -> list[Finding]:
     since = f", the oldest expected {oldest.expected_close}" if oldest else ""
     return [Finding(
         severity="warn", code="overdue_deals", subject=result.name,
-        message=(f"{late.deals} open deals are past their expected close as of "
-                 f"{forecast.as_of} (value {_amounts(late.amounts)}{since}): close them, or "
-                 "move the date"),
+        message=(plural(late.deals, LATE).format(n=late.deals)
+                 + f" as of {forecast.as_of} (value {_amounts(late.amounts)}{since}): close "
+                 f"{plural(late.deals, THEM)}, or move the date"),
         value=float(late.deals),
         params={"n": late.deals, "as_of": str(forecast.as_of), "value": _amounts(late.amounts),
                 "amounts": late.amounts,

@@ -4,6 +4,7 @@ when that is not where the most deals are lost (or not the conversion bottleneck
 from __future__ import annotations
 
 from funnelctl.config import Funnel
+from funnelctl.plural import plural
 from funnelctl.report import Finding, FunnelResult
 
 
@@ -19,8 +20,9 @@ def _cycle_findings(result: FunnelResult, funnel: Funnel) -> list[Finding]:
         severity=target.verdict, code="cycle_time", subject=funnel.name,
         message=(f"median sales cycle is {target.median:.1f} days; good ≤ {target.good:g}, "
                  f"acceptable ≤ {target.acceptable:g}; {target.over_good} of "
-                 f"{target.won_deals} won deals ({target.over_good_share:.0%}) took longer "
-                 f"than {target.good:g} days"),
+                 f"{target.won_deals} won {plural(target.won_deals, 'deal|deals')} "
+                 f"({target.over_good_share:.0%}) took longer than {target.good:g} "
+                 f"{plural(target.good, 'day|days')}"),
         value=target.median,
         threshold=target.acceptable if target.verdict == "fail" else target.good,
         params={"median": target.median, "good": target.good, "acceptable": target.acceptable,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def plural(n: int, forms: Sequence[str] | str) -> str:
-    """The one of `forms` ("one|many", "one|few|many" or a sequence of them) `n` takes."""
+def plural(n: float, forms: Sequence[str] | str) -> str:
+    """The one of `forms` ("one|many", "one|few|many" or a sequence of them) `n` takes.
+    English also counts a limit in days with it: 1 day, 1.5 days."""
     words = forms.split("|") if isinstance(forms, str) else list(forms)
     if len(words) == 1:  # a wording that reads right for any number ("rows: {n}")
         return words[0]

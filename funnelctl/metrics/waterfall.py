@@ -26,6 +26,7 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.metrics.value import AMOUNT, NO_CURRENCY, currency_blocks
+from funnelctl.plural import plural
 from funnelctl.report_waterfall import (
     Role,
     Slippage,
@@ -43,6 +44,13 @@ BUCKETS: list[tuple[str, Role]] = [
 ]
 NO_MANAGER = "(none)"
 ITEM_CAP = 1000  # deals listed per bucket (JSON, HTML); the count says how many more
+# The JSON's notes, in the form their count takes.
+UNPRICED = ("{n} deal of the waterfall has no amount at one date or both: it counts, valued 0",
+            "{n} deals of the waterfall have no amount at one date or both: they count, "
+            "valued 0")
+OUTCOME_CHANGED = tuple(f"{{n}} {deals} closed at both dates changed outcome (won <-> lost): "
+                        "outside the open pipeline, not in the buckets"
+                        for deals in ("deal", "deals"))
 STATE_COLUMNS = {"deal_id": pl.String, "status": pl.String, "position": pl.Int32,
                  "stage": pl.String, "amount": pl.Float64, "currency": pl.String,
                  "expected_close": pl.Date, "manager": pl.String}
@@ -148,12 +156,10 @@ def waterfall(start: pl.DataFrame, end: pl.DataFrame, *, basis: str,
     notes = []
     unpriced = _unpriced(j) if has_amounts else 0
     if unpriced:
-        notes.append(f"{unpriced} deals of the waterfall have no amount at one date or "
-                     "both: they count, valued 0")
+        notes.append(plural(unpriced, UNPRICED).format(n=unpriced))
     moved = closed_changed(j)
     if moved:
-        notes.append(f"{moved} deals closed at both dates changed outcome (won <-> lost): "
-                     "outside the open pipeline, not in the buckets")
+        notes.append(plural(moved, OUTCOME_CHANGED).format(n=moved))
     return Waterfall(basis=basis, start=None, end=None, buckets=buckets, currency=currency,
                      matching=matching(j),
                      currencies=currencies, has_amounts=has_amounts,

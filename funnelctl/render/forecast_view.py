@@ -48,9 +48,10 @@ def snoozed_line(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> str | None:
     s = funnel.snoozed
     if s is None:
         return None
-    return t["fc_snoozed"].format(path=s.path, active=f.num(s.active),
-                                  stuck=f.num(s.hidden_stuck), overdue=f.num(s.hidden_overdue),
-                                  expired=f.num(s.expired), unknown=f.num(s.unknown))
+    counts = {"active": s.active, "stuck": s.hidden_stuck, "overdue": s.hidden_overdue,
+              "expired": s.expired, "unknown": s.unknown}
+    return t["fc_snoozed"].format(path=s.path, **{
+        key: plural(n, t[f"fc_snoozed_{key}"]).format(n=f.num(n)) for key, n in counts.items()})
 
 
 def stage_table(funnel: FunnelResult, t: dict[str, str], f: Fmt) -> ViewTable | None:

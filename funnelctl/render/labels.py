@@ -137,7 +137,8 @@ EN = {
     "norms_no_weekly": "not graded",
     "unlisted": "Activity of people not on the roster (calls + meetings)",
     "norms_rule": "A working day with no activity is a below day.",
-    "norms_country": "Production calendar {country}: {n} holiday(s) and day(s) off in the period",
+    "norms_country": ("Production calendar {country}: {n} holiday or day off in the period|"
+                      "Production calendar {country}: {n} holidays and days off in the period"),
     "norms_working_dates": "Working days on a day off by the week (transfers)",
     "norms_team_rules": "Norms of team {team}",
     "members": "members",
@@ -345,7 +346,7 @@ def finding_message(finding, lang: str, f: Fmt) -> str:
     shown = {}
     for key, value in finding.params.items():
         if finding.code == "cycle_time" and key in ("median", "good", "acceptable"):
-            shown[key] = f.days(value, "") if key == "median" else f"{value:g}"
+            shown[key] = f.days(value, "") if key == "median" else f"{value:g}".replace(".", ",")
         elif finding.code == "plan_behind" and key == "coverage":  # said only when known
             shown[key] = (f"; взвешенная воронка покрывает {f.pct(value, 0)} остатка"
                           if value is not None else "")

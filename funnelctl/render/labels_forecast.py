@@ -78,9 +78,14 @@ FORECAST_EN = {
                      "team (Σ managers): the plan has no team target, so the managers' "
                      "targets are summed, over their own deals"),
     "fc_plan_currency": "amounts in {currency}",
-    "fc_snoozed": ("snoozed ({path}): {active} deals until a later date ({stuck} of them "
-                   "would be stuck, {overdue} overdue); {expired} snoozes ended; {unknown} "
-                   "ids are no deal of this funnel"),
+    # Each count of the snoozed line is its own "one|many" template (the verb agrees).
+    "fc_snoozed": ("snoozed ({path}): {active} until a later date ({stuck} of them would be "
+                   "stuck, {overdue} overdue); {expired}; {unknown}"),
+    "fc_snoozed_active": "{n} deal|{n} deals",
+    "fc_snoozed_stuck": "{n}",
+    "fc_snoozed_overdue": "{n}",
+    "fc_snoozed_expired": "{n} snooze ended|{n} snoozes ended",
+    "fc_snoozed_unknown": "{n} id is no deal of this funnel|{n} ids are no deal of this funnel",
 }
 
 FORECAST_RU = {
@@ -165,7 +170,12 @@ FORECAST_RU = {
                      "команда (Σ менеджеров): в плане нет цели команды, поэтому цели "
                      "менеджеров сложены, по их собственным сделкам"),
     "fc_plan_currency": "суммы в {currency}",
-    "fc_snoozed": ("отложены ({path}): {active} сделок до более поздней даты (из них {stuck} "
-                   "зависли бы, {overdue} просрочены); у {expired} срок отсрочки прошёл; "
-                   "{unknown} id не являются сделками этой воронки"),
+    "fc_snoozed": ("отложены ({path}): {active} до более поздней даты (из них {stuck}, "
+                   "{overdue}); у {expired} срок отсрочки прошёл; {unknown}"),
+    "fc_snoozed_active": "{n} сделка|{n} сделки|{n} сделок",
+    "fc_snoozed_stuck": "{n} зависла бы|{n} зависли бы|{n} зависли бы",
+    "fc_snoozed_overdue": "{n} просрочена|{n} просрочены|{n} просрочены",
+    "fc_snoozed_expired": "{n}",
+    "fc_snoozed_unknown": ("{n} id не является сделкой этой воронки|{n} id не являются "
+                           "сделками этой воронки|{n} id не являются сделками этой воронки"),
 }

@@ -202,6 +202,8 @@ NOTES_RU = [
      "в некоторых полях есть переносы строк: номера строк их учитывают"),
     (r"(?P<n>\d+) report footer line\(s\) removed \(Salesforce\): (?P<rest>.*)",
      "удалены строки подвала отчёта (Salesforce): {n}: {rest}"),
+    (r"(?P<n>\d+) report footer line\(s\) removed \(totals\): (?P<rest>.*)",
+     "удалены итоговые строки отчёта: {n}: {rest}"),
     (r"(?P<n>\d+) row\(s\) above the header skipped \(a report's title\): (?P<rest>.*)",
      "пропущены строки над заголовком (название отчёта): {n}: {rest}"),
     (r"duplicate header (?P<name>'.*') \(column (?P<pos>\d+)\) kept as (?P<new>'.*')",

@@ -118,9 +118,10 @@ def _min(funnel: FunnelResult) -> int:
 def velocity_line(v: Velocity | None, cur: str | None, t: dict[str, str], f: Fmt) -> str:
     if v is None or v.per_day is None:
         return t["velocity_none"]
-    line = t["velocity_line"].format(value=f.money(v.per_day, cur), open=f.num(v.open_deals),
-                                     win_rate=f.pct(v.win_rate), average=f.money(v.average_won),
-                                     cycle=f.days(v.cycle_days, ""))
+    line = plural(v.open_deals, t["velocity_line"]).format(
+        value=f.money(v.per_day, cur), open=f.num(v.open_deals),
+        win_rate=f.pct(v.win_rate), average=f.money(v.average_won),
+        cycle=f.days(v.cycle_days, ""))
     return line + (f" ({t['velocity_rough']})" if v.small_sample else "")
 
 

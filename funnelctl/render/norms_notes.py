@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from funnelctl.managers import mixes_scripts
+from funnelctl.plural import plural
 from funnelctl.render.fmt import Fmt
 
 
@@ -29,8 +30,9 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
     cal = norms.calendar
     if cal is not None and cal.country:
         items = [f"{d} {name}" for d, name in cal.holidays.items()]
-        notes.append(Note(t["norms_country"].format(country=cal.country, n=len(cal.holidays)),
-                          items, "calendar"))
+        label = plural(len(items), t["norms_country"]).format(country=cal.country,
+                                                              n=len(items))
+        notes.append(Note(label, items, "calendar"))
     if cal is not None and cal.working_dates:
         notes.append(Note(t["norms_working_dates"],
                           [d.isoformat() for d in cal.working_dates], "working_dates"))

@@ -35,7 +35,8 @@ WORDS = {
         "no_amounts": "no amounts: the buckets count deals only",
         "matching": "matching by deal id",
         "per_manager": "Per manager",
-        "shown": "{shown} of {n} deals shown (the largest first)",
+        "shown": ("{shown} of {n} deal shown (the largest first)|"
+                  "{shown} of {n} deals shown (the largest first)"),
         "several": "several currencies, never added together",
         # A count's sentence has one form per number form ("one|many"; Russian one|few|many).
         "unpriced": ("{n} deal of the waterfall has no amount at one date or both: it "
@@ -69,7 +70,8 @@ WORDS = {
         "no_amounts": "сумм нет: считаются только сделки",
         "matching": "сопоставление по ID сделки",
         "per_manager": "По менеджерам",
-        "shown": "показано {shown} из {n} сделок (сначала крупные)",
+        "shown": "|".join(f"показано {{shown}} из {{n}} {deals} (сначала крупные)"
+                          for deals in ("сделки", "сделок", "сделок")),  # из 21 сделки
         "several": "несколько валют, не складываются",
         "unpriced": "|".join(f"{{n}} {deals} без суммы на одну из дат: {count}, сумма 0"
                              for deals, count in (("сделка", "считается"),
@@ -184,8 +186,9 @@ class WaterfallView:
     def shown(self, b: WaterfallBucket) -> str | None:
         if not b.items_left_out:
             return None
-        return self.t["shown"].format(shown=self.f.num(len(b.items)),
-                                      n=self.f.num(len(b.items) + b.items_left_out))
+        n = len(b.items) + b.items_left_out
+        return plural(n, self.t["shown"]).format(shown=self.f.num(len(b.items)),
+                                                 n=self.f.num(n))
 
 
 def manager_grid(w: Waterfall) -> tuple[list[str], dict[tuple[str, str], WaterfallManager]]:
