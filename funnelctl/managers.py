@@ -3,8 +3,9 @@
 Pure functions on a few names (no frames): the readers give each source's names with
 their row counts, and this module says which name each one counts as.
 
-- `name_key`: case, ё/е, spaces and word order do not matter ("анна  СМИРНОВА",
-  "Смирнова Анна" and "Анна Смирнова" have one key), nor Latin letters that look like
+- `name_key`: case, ё/е, accents on Latin letters (é/e), spaces and word order do not
+  matter ("анна  СМИРНОВА", "Смирнова Анна" and "Анна Смирнова" have one key; "Émilie" is
+  "Emilie"), nor Latin letters that look like
   Cyrillic ones inside a Cyrillic word ("Aнна" typed with a Latin A), or the reverse.
 - Initials: "Смирнова А.", "А. Смирнова" and "Смирнова А.В." match "Анна Смирнова" /
   "Смирнова Анна Викторовна" when exactly one known full name fits; when two fit, the
@@ -20,6 +21,7 @@ roster: not graded) and is listed, so one person is never silently split in two.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +37,19 @@ def name_key(name: str) -> str:
 
 
 def _words(name: str) -> list[str]:
-    return [_one_script(w) for w in _WORD.findall(name.casefold().replace("ё", "е"))]
+    folded = _without_latin_accents(name.casefold().replace("ё", "е"))
+    return [_one_script(w) for w in _WORD.findall(folded)]
+
+
+def _without_latin_accents(text: str) -> str:
+    """"émilie" as "emilie": an accent on a Latin letter is often left out when a name is
+    typed (the same person twice in one export). Only Latin letters: Cyrillic й is not и."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = [c for i, c in enumerate(decomposed)
+            if not (unicodedata.combining(c) and i and "a" <= decomposed[i - 1] <= "z")]
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 # Lower-case Latin letters and the Cyrillic ones they look like (upper-case B, H, M, T, K
@@ -59,6 +73,17 @@ def mixes_scripts(name: str) -> bool:
     """Whether a word of the name mixes Latin and Cyrillic letters (the report says so
     beside a name it matched that way, since the two spellings look the same)."""
     return any(_one_script(w) != w for w in _WORD.findall(name.casefold()))
+
+
+def why_alike(name: str, manager: str) -> str | None:
+    """Why a name matched to `manager` looks the same on screen, for the report to say:
+    "mixed_script" (look-alike letters of another script), "other_spaces" (a
+    non-breaking, double or trailing space), else None (the difference shows)."""
+    if mixes_scripts(name):
+        return "mixed_script"
+    if " ".join(name.split()) == " ".join(manager.split()):
+        return "other_spaces"
+    return None
 
 
 @dataclass(frozen=True)

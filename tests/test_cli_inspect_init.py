@@ -46,6 +46,19 @@ def test_inspect_json_lists_columns_with_types_and_nulls(runner, tmp_path) -> No
     assert data["stage_values"] == [["Closed Won", 2], ["Qualified To Buy", 1]]
 
 
+def test_inspect_names_every_role_of_a_header(runner, tmp_path) -> None:
+    """HubSpot's Close Date is a closed deal's closed_at and an open deal's expected close
+    (the preset maps it to both, and init writes both): inspect says both, not the last."""
+    path = tmp_path / "d.csv"
+    path.write_text("Record ID,Deal Stage,Create Date,Close Date\n"
+                    "1,Closed Won,2024-01-02 10:00,2024-02-01 10:00\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    roles = {c["name"]: c["maps_to"] for c in json.loads(result.stdout)["columns"]}
+    assert roles["Close Date"] == "closed_at, expected_close"
+    assert roles["Create Date"] == "created_at"
+
+
 def test_init_from_export_writes_a_config_that_validates(runner, tmp_path) -> None:
     out = tmp_path / "conf" / "funnel.yaml"
     result = runner.invoke(app, ["init", "--from-export", str(SAMPLES / "bitrix24_deals.csv"),

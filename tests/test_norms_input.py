@@ -203,3 +203,25 @@ def test_timestamps_in_several_formats_are_all_read(tmp_path):
     assert sorted(activities.daily.rows()) == [("A", dt.date(2024, 2, 5), 2, 0),
                                                ("A", dt.date(2024, 2, 6), 0, 1),
                                                ("B", dt.date(2024, 2, 6), 1, 0)]
+
+
+def test_a_totals_line_at_the_end_is_a_footer_not_a_missing_manager(tmp_path):
+    """A telephony export (cp1251, `;`) ends with `Итого;;;;`: removed and counted as a
+    footer line, like a Salesforce report's; a row that only starts like one is data."""
+    from funnelctl.config import load_config
+    from funnelctl.io.activities import read_activities
+    from funnelctl.io.readers import open_source
+
+    write_csv(tmp_path / "act.csv", ["ts", "manager", "type", "note"], [
+        ["2024-02-05 10:00", "A", "call", ""],                 # line 2
+        ["Итого", "", "", ""],                                 # line 3: data follows
+        ["2024-02-05 11:00", "Итого", "call", ""],             # line 4: a name, not a total
+        ["Итого", "", "", ""]], sep=";", encoding="cp1251")    # line 5: the footer
+    source = load_config(write_norms_config(tmp_path)).sources["act"]
+    raw = open_source("act", source)
+    activities = read_activities(raw, source, "UTC")
+    assert raw.detected["footer_lines_removed"] == 1
+    assert "1 report footer line(s) removed (totals): 'Итого'" in raw.notes
+    assert activities.rows_read == 3  # lines 2-4
+    assert activities.rejects.rows() == [(3, "missing manager", None)]
+    assert activities.rows_per_manager == {"A": 1, "Итого": 1}

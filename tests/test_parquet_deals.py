@@ -92,3 +92,44 @@ def test_overdue_integer_ids_are_listed_in_the_order_of_their_text(cli, tmp_path
     report = cli.json("audit", tmp_path / "c.yaml", "--as-of", "2024-03-01")
     listed = report["funnels"][0]["forecast"]["overdue"]["listed"]
     assert [d["deal_id"] for d in listed] == ["10", "9"]
+
+
+def test_a_file_read_in_slices_gives_the_whole_file_s_deals(cli, tmp_path, monkeypatch):
+    # Two rows a slice: slices (lines 1-2), (3-4), (5). The stage values differ between
+    # slices (their Enums are widened), the unknown status is in the second slice, and
+    # line 4 repeats the id of line 2, in the slice before it.
+    monkeypatch.setattr("funnelctl.io.readers.SLICE_ROWS", 2)
+    day = dt.datetime(2024, 2, 1, 9, 0)
+    pl.DataFrame({
+        "deal_id": [1, 2, 3, 2, 5],
+        "stage": ["new", "qualified ", "new", "new", " qualified"],
+        "status": ["open", "won", "??", "open", "lost"],
+        "manager": [" a", "a", "a", "a", "b"],
+        "created_at": [day] * 5,
+        "closed_at": [None, dt.datetime(2024, 2, 3, 9, 0), None, None, day],
+        "amount": [10.0, 20.0, 30.0, 40.0, 50.0],
+        "loss_reason": [None, None, None, None, "price"],
+    }).write_parquet(tmp_path / "deals.parquet")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    report = cli.json("audit", tmp_path / "c.yaml", "--rejects", str(tmp_path / "r.csv"))
+    funnel = report["funnels"][0]
+    # Usable: 1 (open at new: depth 1), 2 (won: depth 2), 5 (lost at qualified: depth 2).
+    assert funnel["entities"] == 3
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2]
+    assert funnel["cycle_days"]["median"] == 2.0  # deal 2: Feb 1 09:00 to Feb 3 09:00
+    # " a" is trimmed to "a" in the first slice: deals 1 and 2 are a's, 5 is b's.
+    assert {s["value"]: s["entities"] for s in funnel["breakdowns"]["manager"]} == \
+        {"a": 2, "b": 1}
+    rejects = pl.read_csv(tmp_path / "r.csv", schema_overrides={"value": pl.String})
+    assert rejects.select("line", "reason", "value").rows() == [
+        (3, "unknown status value", "??"), (4, "duplicate deal id", "2")]
+
+
+def test_slices_with_different_enum_values_are_widened_to_all_of_them():
+    from funnelctl.io.readers import concat_slices
+
+    first = pl.DataFrame({"s": ["b", None]}, schema={"s": pl.Enum(["b"])})
+    second = pl.DataFrame({"s": ["c", "a"]}, schema={"s": pl.Enum(["a", "c"])})
+    both = concat_slices([first, second])
+    assert both.schema["s"] == pl.Enum(["a", "b", "c"])
+    assert both["s"].to_list() == ["b", None, "c", "a"]

@@ -171,3 +171,13 @@ def test_explicit_encoding_separator_and_date_format_win(tmp_path) -> None:
     assert (raw.detected["encoding"], raw.detected["separator"]) == ("koi8-r", "|")
     assert column(deals, "stage") == ["Лид"]
     assert column(deals, "created_at") == [dt.datetime(2024, 2, 1)]
+
+
+@pytest.mark.parametrize("total", ["Итого", "ВСЕГО:", "Total: 2 deals", "Grand Total"])
+def test_a_totals_line_ends_a_deals_export_as_a_footer(tmp_path, total) -> None:
+    text = f"{HEADER}1,Lead,2024-01-02\n2,Won,2024-01-03\n{total},,\n"
+    raw, deals = read(tmp_path, text.encode())
+    assert raw.detected["footer_lines_removed"] == 1
+    assert raw.notes == [f"1 report footer line(s) removed (totals): '{total}'"]
+    assert column(deals, "deal_id") == ["1", "2"]
+    assert deals.rejects.height == 0

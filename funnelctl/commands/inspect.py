@@ -58,8 +58,13 @@ def inspect_file(path: Path, encoding: str | None = None, separator: str | None 
     mapping = presets.match_columns(name, raw.columns) if name else {}
     counts = _counts(raw)
     types = _types(raw)
-    reverse = {header: canonical for canonical, header in mapping.items()}
-    columns = [ColumnInfo(c, types[c], counts[c], reverse.get(c)) for c in raw.columns]
+    # One header can serve two roles (HubSpot's Close Date: closed_at of a closed deal,
+    # expected_close of an open one): name them all, as the config init writes does.
+    roles: dict[str, list[str]] = {}
+    for canonical, header in mapping.items():
+        roles.setdefault(header, []).append(canonical)
+    columns = [ColumnInfo(c, types[c], counts[c], ", ".join(roles[c]) if c in roles else None)
+               for c in raw.columns]
     ranking = [{"preset": p, "known_headers": s, "missing": m}
                for p, s, m in presets.rank(raw.columns)]
     result = InspectResult(str(path), raw.detected, raw.notes, counts[LINE], columns, name,

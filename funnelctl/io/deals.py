@@ -12,10 +12,17 @@ from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
 from funnelctl.io.currency import amount_currency, currency_expr
-from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
+from funnelctl.io.readers import (
+    LINE,
+    RawSource,
+    collect_in_slices,
+    read_error,
+    require_columns,
+)
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
+    as_enum,
     clean_text,
     date_readings,
     map_on_distinct,
@@ -177,16 +184,17 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     # The status rule is the last: it is judged after the collect, with the status words.
     frame = (raw.frame.select(**columns).with_columns(**odd)
              .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
+    enums = ["stage", *(["_status_raw"] if has_status else []),
+             *(["loss_reason"] if "loss_reason" in columns and "loss_reason" not in texts
+               else [])]
     try:
-        frame = frame.collect(engine="streaming")
+        # Slice by slice, each slice's text columns settled (trimmed, looked up, coded)
+        # before the next is read: the file's text arrives as 16-byte string views a row,
+        # and only one slice's of them is held at a time.
+        frame = collect_in_slices(raw, frame, lambda part: _settled(
+            part, rules, texts, enums, source, preset, has_status))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    if has_status:
-        # (cast by an expression, which keeps the frame's chunks: a cast series is one
-        # chunk, and the next step would copy every column to match it: ~300 MiB at 3M)
-        frame = frame.with_columns(_statuses(frame["_status_raw"], source, preset)) \
-            .with_columns(pl.col("status").cast(STATUSES),
-                          pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
     products = presets.product_columns(preset, raw.columns)
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
@@ -203,10 +211,6 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     good = frame.filter(pl.col(RULE).is_null()) if rejected.height or folded else frame
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
-    good = _as_enum(strip_on_distinct(good, texts), "stage", trim=True)
-    if "loss_reason" in good.columns and "loss_reason" not in texts:  # (not a breakdown)
-        # trimmed where they are counted (metrics/value.reasons_from), on the grouped rows
-        good = _as_enum(good, "loss_reason", trim=False)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
     if folded:  # a product row's amount left out (unreadable, conflicting) is out of its deal's
         problems = pl.concat([problems, value_problems(
@@ -218,17 +222,22 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
                  folded, notes)
 
 
-def _as_enum(good: pl.DataFrame, column: str, trim: bool) -> pl.DataFrame:
-    """The column (trimmed, with `trim`, on its distinct values) kept as an Enum of its
-    values, sorted: a byte or two a row, not a 16-byte string (~45 MiB less at 3M deals),
-    and lookups and group-bys work on the codes; it compares and sorts as the text."""
-    values = good[column].unique().drop_nulls()
-    kept = values.str.strip_chars() if trim else values
-    text = pl.col(column)
-    if not (kept == values).all():
-        text = text.replace_strict(values, kept, default=None)
-    # (cast by an expression, which keeps the frame's chunks: see STATUSES)
-    return good.with_columns(text.cast(pl.Enum(kept.unique().sort())))
+def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
+             texts: list[str], enums: list[str], source: Source, preset: str | None,
+             has_status: bool) -> pl.DataFrame:
+    """One slice of the read rows with its text settled, row by row (nothing here looks at
+    other rows): the status words looked up and their reject rule applied, the text
+    columns and the stage trimmed, and the stage, the status as written and the loss
+    reasons (when they are no breakdown column: trimmed where they are counted,
+    metrics/value.reasons_from) kept as Enums of their values (`enums`)."""
+    if has_status:
+        # (cast by an expression, which keeps the frame's chunks: a cast series is one
+        # chunk, and the next step would copy every column to match it: ~300 MiB at 3M)
+        part = part.with_columns(_statuses(part["_status_raw"], source, preset)) \
+            .with_columns(pl.col("status").cast(STATUSES),
+                          pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
+    part = strip_on_distinct(part, [*texts, "stage"])
+    return part.with_columns(as_enum(part[c]) for c in enums)
 
 
 def _amount_columns(mapping: dict[str, str], schema: pl.Schema, markers: list[str]

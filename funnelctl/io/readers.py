@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from funnelctl.io.files import (
 )
 from funnelctl.io.sniff import (
     FOOTER,
+    SALESFORCE_FOOTER,
     CsvDialect,
     as_utf8,
     detect_container,
@@ -156,7 +159,9 @@ def sheet_footer(frame: pl.DataFrame) -> list[str]:
 
 def footer_note(footer: list[str]) -> str:
     lines = [line for line in footer if line]
-    return (f"{len(lines)} report footer line(s) removed (Salesforce): "
+    salesforce = all(re.fullmatch(SALESFORCE_FOOTER, line, re.IGNORECASE) for line in lines)
+    return (f"{len(lines)} report footer line(s) removed "
+            f"({'Salesforce' if salesforce else 'totals'}): "
             + "; ".join(f"'{line}'" for line in lines))
 
 
@@ -333,6 +338,41 @@ def _parquet_schema(file: str, source: Path) -> dict[str, pl.DataType]:
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{file}: cannot read as Parquet (source {source}): "
                         f"{excerpt(_first_line(exc), 120)}") from None
+
+
+# Rows a Parquet read collects at a time (collect_in_slices): pyarrow's default row group,
+# so a slice is read from one group at the usual layout.
+SLICE_ROWS = 1 << 20
+
+
+def collect_in_slices(raw: RawSource, query: pl.LazyFrame,
+                      settle: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """`query` (row by row over `raw.frame`: no sorts, joins or aggregations) collected
+    SLICE_ROWS rows at a time for a plain Parquet source, each slice passed through
+    `settle` (which shrinks it: text into codes) before the next is read, so that only
+    one slice is held as read; in one piece for the others (a CSV slice would be parsed
+    from the file's start, a joined source joined again)."""
+    rows = raw.frame.select(pl.len()).collect().item() \
+        if raw.detected.get("format") == "parquet" and "join" not in raw.detected else 0
+    if rows <= SLICE_ROWS:
+        return settle(query.collect(engine="streaming"))
+    # (each slice is settled as it comes: no name keeps the slice as read alive while
+    # the next one is collected)
+    return concat_slices([settle(query.slice(start, SLICE_ROWS).collect(engine="streaming"))
+                          for start in range(0, rows, SLICE_ROWS)])
+
+
+def concat_slices(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Settled slices as one frame (their chunks kept). An Enum column whose values
+    differ between slices is widened to all of them, sorted (as io.values.as_enum)."""
+    widened = {}
+    for name, dtype in parts[0].schema.items():
+        if isinstance(dtype, pl.Enum) and any(p.schema[name] != dtype for p in parts[1:]):
+            values = pl.concat([p.schema[name].categories for p in parts]).unique().sort()
+            widened[name] = pl.Enum(values)
+    if widened:
+        parts = [p.with_columns(pl.col(c).cast(t) for c, t in widened.items()) for p in parts]
+    return pl.concat(parts, rechunk=False)
 
 
 def _unreadable_parquet(raw: RawSource) -> str | None:

@@ -19,10 +19,13 @@ SAMPLE_BYTES = 1 << 20
 SEPARATORS = (",", ";", "\t", "|")
 _UTF8_NAMES = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
 # Salesforce report exports end with these lines (after a blank one), each the whole of a
-# row's first and only filled cell. The one definition of a footer line: the CSV tail, the
+# row's first and only filled cell; telephony and 1C-style exports end with a totals line
+# (`Итого;;;;;`, `Total: 152`). The one definition of a footer line: the CSV tail, the
 # CSV frame (FOOTER.pattern, in Polars' regex syntax too) and a sheet's last rows use it.
-FOOTER = re.compile(r"(?i)^(?:Grand Totals \(\d[\d,. ]* records?\)|Confidential Information - "
-                    r"Do Not Distribute|Copyright \(c\) .*salesforce\.com.*)$")
+SALESFORCE_FOOTER = (r"Grand Totals \(\d[\d,. ]* records?\)|Confidential Information - "
+                     r"Do Not Distribute|Copyright \(c\) .*salesforce\.com.*")
+TOTALS_FOOTER = r"(?:Итого|Всего|Total|Totals|Grand Total)(?:\s*:.*)?"
+FOOTER = re.compile(rf"(?i)^(?:{SALESFORCE_FOOTER}|{TOTALS_FOOTER})$")
 
 
 @dataclass(frozen=True)

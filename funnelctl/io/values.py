@@ -357,3 +357,12 @@ def strip_on_distinct(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The text columns trimmed, on their distinct values (map_on_distinct)."""
     return frame.with_columns(map_on_distinct(frame[c], lambda v: v.str.strip_chars())
                               for c in columns)
+
+
+def as_enum(column: pl.Series) -> pl.Expr:
+    """The column cast to an Enum of its values, sorted: a byte or two a row, not a
+    16-byte string view (~45 MiB less at 3M rows), and lookups and group-bys work on the
+    codes; it compares and sorts as the text. An expression, which keeps the frame's
+    chunks: a cast Series is one chunk, and the next step would copy every column of the
+    frame to line them up (~300 MiB at 3M deals)."""
+    return pl.col(column.name).cast(pl.Enum(column.unique().drop_nulls().sort()))

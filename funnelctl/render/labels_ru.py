@@ -187,6 +187,18 @@ NOTES_RU = [
      r"(?P<rest>.*)",
      "типы активности — не звонок и не встреча, без оценки (сопоставьте их в "
      "type_values): {rest}"),
+    # audit/manager_fold.py: one manager written several ways in a deals export
+    *((rf"manager names: '(?P<name>.*)' counted as '(?P<m>.*)' \((?P<n>[\d,]+) deals?{why}\)",
+       tuple(f"имя менеджера '{{name}}' учтено как '{{m}}' ({{n}} {deals}{ru})"
+             for deals in ("сделка", "сделки", "сделок")))
+      for why, ru in (("", ""),
+                      ("; Latin and Cyrillic look-alike letters mixed",
+                       "; смешаны похожие латинские и кириллические буквы"),
+                      ("; other spaces", "; другие пробелы"))),
+    (r"manager names: '(?P<name>.*)' fits more than one manager \((?P<c>.*)\): kept as "
+     r"written \((?P<n>[\d,]+) deals?; add an alias\)",
+     tuple(f"имя менеджера '{{name}}' подходит нескольким менеджерам ({{c}}): оставлено как "
+           f"есть ({{n}} {deals}; добавьте alias)" for deals in ("сделка", "сделки", "сделок"))),
     (r"managers not on the roster, not graded: (?P<rest>.*)",
      "менеджеры не из списка, без оценки: {rest}"),
     (r"calls shorter than (?P<s>\d+) s, not counted: (?P<n>[\d,]+)",
@@ -202,6 +214,8 @@ NOTES_RU = [
      "в некоторых полях есть переносы строк: номера строк их учитывают"),
     (r"(?P<n>\d+) report footer line\(s\) removed \(Salesforce\): (?P<rest>.*)",
      "удалены строки подвала отчёта (Salesforce): {n}: {rest}"),
+    (r"(?P<n>\d+) report footer line\(s\) removed \(totals\): (?P<rest>.*)",
+     "удалены итоговые строки отчёта: {n}: {rest}"),
     (r"(?P<n>\d+) row\(s\) above the header skipped \(a report's title\): (?P<rest>.*)",
      "пропущены строки над заголовком (название отчёта): {n}: {rest}"),
     (r"duplicate header (?P<name>'.*') \(column (?P<pos>\d+)\) kept as (?P<new>'.*')",
