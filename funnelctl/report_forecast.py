@@ -23,7 +23,14 @@ class StageProbability:
     # data: lost deals whose loss stage is unknown, left out of `closed`: each may have
     # reached the stage, so the learned share is an upper bound (lowest: `lowest`)
     unknown_lost: int = 0
-    lowest: float | None = None
+    # won / (closed + unknown_lost): worked out from the fields above, never given. A field
+    # (not a property) so that the JSON, which orjson writes from the fields, keeps it.
+    lowest: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        sample = (self.closed or 0) + self.unknown_lost
+        self.lowest = (self.won / sample
+                       if self.unknown_lost and self.won is not None and sample else None)
 
 
 @dataclass

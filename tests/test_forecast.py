@@ -273,3 +273,20 @@ def test_working_days_follow_the_norms_calendar(cli, tmp_path):
         report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-11-10")
         team = next(ln for ln in report["funnels"][0]["plan"]["lines"] if ln["manager"] is None)
         assert (team["working_days"], team["days_left"]) == expected
+
+
+def test_the_lowest_probability_is_worked_out_from_the_counts():
+    import orjson
+
+    from funnelctl.report_forecast import StageProbability
+
+    # 2 won of 6 closed that reached the stage, 1 lost at an unknown stage: 2 / 7 at least.
+    learned = StageProbability(probability=2 / 6, source="data", won=2, closed=6,
+                               unknown_lost=1)
+    assert learned.lowest == pytest.approx(2 / 7)
+    assert orjson.loads(orjson.dumps(learned))["lowest"] == pytest.approx(2 / 7)
+    # No lost deal of unknown stage, or a probability set in the config: no lower bound.
+    assert StageProbability(probability=0.5, source="data", won=3, closed=6).lowest is None
+    assert StageProbability(probability=0.4, source="config").lowest is None
+    with pytest.raises(TypeError):  # never given: it could disagree with the counts
+        StageProbability(probability=0.5, source="data", won=1, closed=2, lowest=0.1)

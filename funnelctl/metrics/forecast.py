@@ -72,8 +72,7 @@ def probabilities_from_counts(counts: dict, funnel: Funnel) -> list[StageProbabi
         out.append(StageProbability(
             probability=won / reached if reached else None, source="data", won=won,
             closed=reached, small_sample=reached < funnel.stage_min_sample(stage),
-            unknown_lost=unknown,
-            lowest=won / (reached + unknown) if unknown and reached + unknown else None))
+            unknown_lost=unknown))
     return out
 
 
