@@ -22,7 +22,7 @@ def test_a_word_that_is_no_currency_code_makes_no_amount(text):
 @pytest.mark.parametrize(("text", "value", "code"), [
     ("1500 rub", 1500.0, "RUB"), ("1500 usd", 1500.0, "USD"), ("eur 20", 20.0, "EUR"),
     ("1 000 chf", 1000.0, "CHF"), ("USD485", 485.0, "USD"), ("1500 RUR", 1500.0, "RUB"),
-    ("1500 руб.", 1500.0, "RUB"), ("$100 USD", 100.0, "USD")])
+    ("1500 руб.", 1500.0, "RUB"), ("$100 USD", 100.0, "USD"), ("US$100", 100.0, "USD")])
 def test_a_currency_code_in_any_case_is_the_amounts_currency(text, value, code):
     row = pl.select(amount_from_text(pl.lit(text)).alias("a"),
                     currency_in_amount(pl.lit(text)).alias("c")).row(0)

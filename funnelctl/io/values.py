@@ -289,8 +289,9 @@ def parse_amount(column: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr
 _CURRENCY = r"(?:[A-Za-z]{3}|US\$|[₽$€£¥₸₴]|руб\.?|р\.)"
 AMOUNT_SHAPE = (rf"^\s*[-−]?\(?\s*{_CURRENCY}?\s*[-−]?\d[\d\s\u00a0\u202f',.]*"
                 rf"\s*{_CURRENCY}?\s*\)?$")
-# The currency of a text of AMOUNT_SHAPE: its first code, symbol or руб./р.
-CURRENCY_WORD = r"([A-Za-z]{3}|[₽$€£¥₸₴]|руб\.?|р\.)"
+# The currency of a text of AMOUNT_SHAPE: its first code, symbol or руб./р. (the same
+# words as the shape's; `US$` is read as USD, as its `$` alone was).
+CURRENCY_WORD = rf"({_CURRENCY})"
 _CODES = sorted(CODES)
 
 
