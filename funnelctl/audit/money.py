@@ -18,12 +18,11 @@ from funnelctl.metrics.value import (
     CURRENCY,
     by_segment,
     currency_blocks,
-    cycle_target,
+    cycle_counts,
     cycle_target_from,
-    loss_reasons,
+    loss_groups,
     money_from,
     money_queries,
-    money_view,
     reasons_from,
     rest_from,
     segments_from,
@@ -104,16 +103,7 @@ def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> Non
     managers = "manager" in deals.columns and "manager" not in funnel.breakdown
     if len(money_in.blocks) == 1:
         return one_currency_money(result, deals, funnel, names, money_in.blocks[0], managers)
-    if funnel.cycle_days is not None:
-        result.cycle_target = graded(funnel, cycle_target(deals, funnel.cycle_days.good,
-                                                          funnel.cycle_days.acceptable))
-    if not money_in.blocks:
-        result.loss_reasons = loss_reasons(deals, names, priced=False)
-        return
-    result.loss_reasons = loss_reasons(_lost_by_block(money_in.blocks), names, priced=True)
-    result.money_by_currency = [
-        money_view(frame, names, currency, funnel.min_sample, converted, managers)
-        for currency, frame, converted in money_in.blocks]
+    return per_currency_money(result, money_in, funnel, names, managers)
 
 
 def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
@@ -121,6 +111,16 @@ def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
     if target.verdict is not None and target.won_deals < funnel.min_sample:
         target.verdict = INSUFFICIENT
     return target
+
+
+# A money aggregate's key: money_queries' (kind, column), with a currency block's position
+# in front when the funnel has several.
+Got = dict[tuple, pl.DataFrame]
+
+
+def collected(queries: dict[tuple, pl.LazyFrame]) -> Got:
+    """Every query collected at once, so Polars runs them side by side."""
+    return dict(zip(queries, pl.collect_all(queries.values())))
 
 
 def one_currency_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
@@ -133,23 +133,66 @@ def one_currency_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel
     kept = {column: [seg.value for seg in segs if not seg.folded]
             for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
     cycle = funnel.cycle_days
-    queries = money_queries(deals, columns, kept, cycle.good if cycle else None)
-    got = dict(zip(queries, pl.collect_all(queries.values())))
+    got = collected(money_queries(deals, columns, kept, cycle.good if cycle else None))
+    add_cycle_and_losses(result, got, funnel, names, priced=True)
+    money, segments = money_assembled(got, columns, names, currency, converted,
+                                      funnel.min_sample, managers)
+    attach_money(result, money, segments,
+                 lambda column, folded, _, label: rest_from(
+                     got[("rest", column)].row(0, named=True), folded, label,
+                     funnel.min_sample))
+
+
+def per_currency_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel,
+                       names: list[str], managers: bool) -> None:
+    """add_money of deals in several currencies (one money view per currency block, the
+    loss reasons valued per currency) or without amounts (the loss reasons counted, no
+    value): the blocks' aggregates (money_queries), the cycle target's and the loss
+    reasons' collected at once, assembled as for one currency."""
+    blocks, cycle = money_in.blocks, funnel.cycle_days
+    queries: dict[tuple, pl.LazyFrame] = {}
+    if cycle is not None:
+        queries[("cycle", None)] = cycle_counts(money_in.frame, cycle.good)
+    lost = loss_groups(_lost_by_block(blocks) if blocks else money_in.frame, priced=bool(blocks))
+    if lost is not None:
+        queries[("loss", None)] = lost
+    columns = ["manager"] if managers else []
+    for i, (_, frame, _) in enumerate(blocks):
+        queries |= {(i, *key): query for key, query
+                    in money_queries(frame, columns, {}, None, losses=False).items()}
+    got = collected(queries)
+    add_cycle_and_losses(result, got, funnel, names, priced=bool(blocks))
+    if blocks:
+        result.money_by_currency = [
+            money_assembled({key[1:]: frame for key, frame in got.items() if key[0] == i},
+                            columns, names, currency, converted, funnel.min_sample,
+                            managers)[0]
+            for i, (currency, _, converted) in enumerate(blocks)]
+
+
+def add_cycle_and_losses(result: FunnelResult, got: Got, funnel: Funnel, names: list[str],
+                         priced: bool) -> None:
+    """The cycle target and the loss reasons from their collected aggregates."""
+    cycle = funnel.cycle_days
     if cycle is not None:
         row = got[("cycle", None)].row(0, named=True)
         result.cycle_target = graded(funnel, cycle_target_from(
             row["median"], int(row["n"]), int(row["over"]), cycle.good, cycle.acceptable))
     lost = got.get(("loss", None))
-    result.loss_reasons = [] if lost is None else reasons_from(lost.lazy(), names, priced=True)
-    segments = {c: segments_from(got[("table", c)], by_segment(got[("medians", c)]),
-                                 funnel.min_sample) for c in columns}
+    result.loss_reasons = [] if lost is None else reasons_from(lost.lazy(), names, priced)
+
+
+def money_assembled(got: Got, columns: list[str], names: list[str], currency: str | None,
+                    converted: dict[str, int] | None, min_sample: int, managers: bool
+                    ) -> tuple[Money, dict[str, dict[str, MoneySegment]]]:
+    """(the money view of one currency, each segment column's money by segment value)
+    from money_queries' collected aggregates."""
+    segments = {c: segments_from(got[("table", c)], by_segment(got[("medians", c)]), min_sample)
+                for c in columns}
     money = money_from(got[("table", None)], got[("medians", None)].row(0, named=True), names,
-                       currency, funnel.min_sample, converted,
+                       currency, min_sample, converted,
                        segments.get("manager", {}) if managers else {})
-    attach_money(result, money, segments,
-                 lambda column, folded, _, label: rest_from(
-                     got[("rest", column)].row(0, named=True), folded, label,
-                     funnel.min_sample))
+    return money, segments
 
 
 # A folded "(other)" row's money: (column, the folded segments' money, the kept values,

@@ -128,13 +128,16 @@ def outcome_queries(frame: pl.DataFrame | pl.LazyFrame, column: str
 
 
 def money_queries(frame: pl.DataFrame, columns: list[str], kept: dict[str, list[str]],
-                  cycle_good: float | None) -> dict[tuple[str, str | None], pl.LazyFrame]:
-    """Every aggregate of a one-currency money view, lazily, to be collected at once
-    (pl.collect_all runs them side by side): ("table", None) the (depth, outcome) table
-    and ("table", c) each segment column's (_segment, outcome) table (the first column's
-    from the same group-by), ("medians", None) the won deals' medians and ("medians", c)
-    per segment, ("rest", c) a folded row's own medians (`kept`: the column's values not
-    folded), ("cycle", None) cycle_counts, ("loss", None) loss_groups."""
+                  cycle_good: float | None, losses: bool = True
+                  ) -> dict[tuple[str, str | None], pl.LazyFrame]:
+    """Every aggregate of a money view in one currency (the funnel's, or one currency
+    block's), lazily, to be collected at once (pl.collect_all runs them side by side):
+    ("table", None) the (depth, outcome) table and ("table", c) each segment column's
+    (_segment, outcome) table (the first column's from the same group-by), ("medians",
+    None) the won deals' medians and ("medians", c) per segment, ("rest", c) a folded
+    row's own medians (`kept`: the column's values not folded), ("cycle", None)
+    cycle_counts, ("loss", None) loss_groups (without `losses`: none, a block of several
+    currencies leaves them to the funnel's lost deals of every block)."""
     deals = frame.lazy()
     won = deals.filter(IS_WON)
     out: dict[tuple[str, str | None], pl.LazyFrame] = {("medians", None): won.select(_MEDIANS)}
@@ -152,7 +155,7 @@ def money_queries(frame: pl.DataFrame, columns: list[str], kept: dict[str, list[
         out[("cycle", None)] = cycle_counts(deals, cycle_good)
     # One currency: the lost deals need no currency key (a converted block's column still
     # names the amounts' original currencies).
-    lost = loss_groups(deals.drop(CURRENCY, strict=False), priced=True)
+    lost = loss_groups(deals.drop(CURRENCY, strict=False), priced=True) if losses else None
     if lost is not None:
         out[("loss", None)] = lost
     return out
@@ -232,22 +235,12 @@ def _segment(value: str, row: dict, min_sample: int) -> MoneySegment:
         small_sample=few, won_count=int(row["won"]), lost_count=int(row["lost"]))
 
 
-def money_view(frame: pl.DataFrame, names: list[str], currency: str | None,
-               min_sample: int, converted: dict[str, int] | None = None,
-               with_managers: bool = False) -> Money:
-    """The funnel in money over `frame` (one currency, or converted into one); with
-    `with_managers`, every manager's money too (a `manager` column)."""
-    table = _outcome_table(frame, pl.col(DEPTH)).collect()
-    managers = segment_money(frame, "manager", min_sample) if with_managers else {}
-    medians = frame.lazy().filter(IS_WON).select(_MEDIANS).collect().row(0, named=True)
-    return money_from(table, medians, names, currency, min_sample, converted, managers)
-
-
 def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: str | None,
                min_sample: int, converted: dict[str, int] | None,
                managers: dict[str, MoneySegment]) -> Money:
-    """money_view from its aggregates (any engine's): the (depth, outcome) table of
-    _outcome_table, the won deals' medians ({median, cycle}), the managers' money."""
+    """The funnel in money (one currency, or converted into one) from its aggregates (any
+    engine's): the (depth, outcome) table of _outcome_table, the won deals' medians
+    ({median, cycle}), the managers' money."""
     row = table.select(_sums()).row(0, named=True) | medians
     whole, whole_priced = _segment("", row, min_sample), int(row["priced"])
     depths = _depth_table(table, len(names))
@@ -319,15 +312,6 @@ def rest_from(medians: dict, folded: list[MoneySegment], label: str, min_sample:
     return _segment(label, row, min_sample)
 
 
-def loss_reasons(frame: pl.DataFrame | pl.LazyFrame, names: list[str], priced: bool
-                 ) -> list[LossReason]:
-    """Per loss reason of the lost deals: deals, share of the lost deals, value (when the
-    amounts are in one currency), and the stages they were lost at (known stages only).
-    Most deals first. A plain count: no test per reason."""
-    grouped = loss_groups(frame, priced)
-    return [] if grouped is None else reasons_from(grouped, names, priced)
-
-
 def loss_groups(frame: pl.DataFrame | pl.LazyFrame, priced: bool) -> pl.LazyFrame | None:
     """The lost deals and their value per (loss_reason, depth[, currency]), lazily: what
     reasons_from reads; None without a loss_reason column."""
@@ -346,8 +330,11 @@ def loss_groups(frame: pl.DataFrame | pl.LazyFrame, priced: bool) -> pl.LazyFram
 
 
 def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[LossReason]:
-    """loss_reasons from its aggregates (any engine's): the lost deals and their value per
-    (loss_reason, depth[, currency]). The reasons are trimmed and the blank ones named on
+    """Per loss reason of the lost deals: deals, share of the lost deals, value (when the
+    amounts are in one currency, else per currency), and the stages they were lost at
+    (known stages only); most deals first; a plain count, no test per reason. From its
+    aggregates (any engine's): the lost deals and their value per (loss_reason,
+    depth[, currency]) of loss_groups. The reasons are trimmed and the blank ones named on
     the grouped rows (the deals reader leaves them as written); sorted, so the values
     below are added up in one order."""
     by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
@@ -386,13 +373,6 @@ def _known_sum(total: float | None, value: float | None) -> float | None:
     if value is None:
         return total
     return value if total is None else total + value
-
-
-def cycle_target(frame: pl.DataFrame, good: float, acceptable: float) -> CycleTargetResult:
-    """The median cycle of the won deals against the target; the share of won deals over
-    `good`."""
-    row = cycle_counts(frame, good).collect().row(0, named=True)
-    return cycle_target_from(row["median"], int(row["n"]), int(row["over"]), good, acceptable)
 
 
 def cycle_counts(frame: pl.DataFrame | pl.LazyFrame, good: float) -> pl.LazyFrame:
