@@ -75,6 +75,17 @@ def mixes_scripts(name: str) -> bool:
     return any(_one_script(w) != w for w in _WORD.findall(name.casefold()))
 
 
+def why_alike(name: str, manager: str) -> str | None:
+    """Why a name matched to `manager` looks the same on screen, for the report to say:
+    "mixed_script" (look-alike letters of another script), "other_spaces" (a
+    non-breaking, double or trailing space), else None (the difference shows)."""
+    if mixes_scripts(name):
+        return "mixed_script"
+    if " ".join(name.split()) == " ".join(manager.split()):
+        return "other_spaces"
+    return None
+
+
 @dataclass(frozen=True)
 class _Parts:
     full: tuple[str, ...]  # words longer than one letter

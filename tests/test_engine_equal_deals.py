@@ -274,3 +274,27 @@ def test_a_numeric_date_column_is_one_error_line(tmp_path, cli):
     assert result.exit_code == 2
     assert "column 'created_at' (created_at) is Nullable(Int64)" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("breakdown", [True, False])
+def test_manager_spellings_fold_alike_on_both_engines(tmp_path, breakdown):
+    """tests/test_manager_fold.py's export (one manager written several ways, a name that
+    fits two): the same folded managers, money per manager and notes on both engines."""
+    import io
+
+    from tests.test_manager_fold import DEALS, NOTES, config
+
+    frame = pl.read_csv(io.StringIO(DEALS), infer_schema=False).with_columns(
+        pl.col("created_at", "closed_at").str.to_datetime("%Y-%m-%d %H:%M"),
+        pl.col("amount").cast(pl.Float64))
+    frame.write_parquet(tmp_path / "deals.parquet")
+    polars, clickhouse = both(config(tmp_path / "deals.parquet", breakdown), tmp_path)
+    assert clickhouse == polars
+    notes = clickhouse["data_quality"]["sources"][0]["notes"]
+    assert [n for n in notes if n.startswith("manager names")] == NOTES
+    funnel = clickhouse["funnels"][0]
+    rows = funnel["breakdowns"]["manager"] if breakdown else funnel["money"]["managers"]
+    # By hand (tests/test_manager_fold.py): Анна 5 deals, Петр 5, Алла 1, "Смирнова А." 1
+    key = "entities" if breakdown else "deals"
+    assert {r["value"]: r[key] for r in rows} == {
+        "Анна Смирнова": 5, "Петр Иванов": 5, "Алла Смирнова": 1, "Смирнова А.": 1}

@@ -4,10 +4,11 @@ what the scorecard keeps of each."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from funnelctl.audit.manager_fold import ManagerFold
 from funnelctl.checks import check_loss_stages
 from funnelctl.config import Funnel
 from funnelctl.metrics.funnel import LOSS_STAGE_KNOWN, OUTCOME, won_row
@@ -59,10 +60,11 @@ NO_STAGE_BEFORE_LOSS = tuple(
 @dataclass
 class KeptFunnel:
     """A deals or stage-history funnel as the scorecard takes it: every deal (depth,
-    outcome, created_at, manager, ...), its result, and its classified stage history when
-    it has one (metrics/history.classify)."""
+    outcome, created_at, manager, ...), its result, its classified stage history when it
+    has one (metrics/history.classify), and how its manager names were folded."""
 
     funnel: Funnel
     frame: pl.DataFrame
     result: FunnelResult
     entries: pl.DataFrame | None = None
+    folded: ManagerFold = field(default_factory=ManagerFold)  # the manager names' fold

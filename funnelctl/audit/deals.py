@@ -13,6 +13,7 @@ import polars as pl
 from funnelctl.audit.cohort import KeptFunnel, in_period, lost_without_stage, unknown_loss_stage
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
+from funnelctl.audit.manager_fold import fold_deals
 from funnelctl.audit.money import add_money, money_input
 from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
@@ -56,6 +57,8 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
     for source_name, deals in read_deal_sources(config, qualities, as_of).items():
         rejects += [ledger(source_name, deals.rejects), ledger(source_name, deals.problems)]
         quality = qualities[source_name]
+        deals.frame, fold = fold_deals(deals.frame, config)
+        quality.notes += fold.notes
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
@@ -87,7 +90,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                     config, funnel, frame, older, k,
                     int((deals.rejects["reason"] == DUPLICATE).sum()), latest_date(deals.frame))
             if keep is not None:
-                keep.append(KeptFunnel(funnel, frame, result, entries))
+                keep.append(KeptFunnel(funnel, frame, result, entries, fold))
             earlier = summarise(in_period(frame, before), funnel, kind="deals",
                                 significance=config.significance) if before else None
             yield result, earlier, found

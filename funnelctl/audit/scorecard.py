@@ -66,9 +66,14 @@ def scorecard_report(config: Config, norms: NormsResult | None, kept: list[KeptF
     same = DateRange(norms.start, norms.end)
     funnels = [funnel_deals(k, same, counts_as, config) for k in kept]
     cards, kpis = scorecards(norms, funnels, kpi_choices(config, funnels))
+    # Each manager's names as written: those the deal views fold into one are listed too.
+    spellings: dict[str, set[str]] = {}
+    for k in kept:
+        for shown, written in k.folded.written_as().items():
+            spellings.setdefault(shown, set()).update(written)
     names: dict[str, list[str]] = {}
     for name, manager in counts_as.items():
-        names.setdefault(manager, []).append(name)
+        names.setdefault(manager, []).extend(spellings.get(name, [name]))
     for card in cards:
         card.deal_names = sorted(names.get(card.manager, []))
     days = graded_days[0] if graded_days else None

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from funnelctl.audit.cohort import unknown_loss_stage
 from funnelctl.audit.history import stuck_moment
+from funnelctl.audit.manager_fold import config_fold
 from funnelctl.checks import check_empty_period, check_funnel, check_stage_values
 from funnelctl.checks_money import check_money
 from funnelctl.config import Config, Funnel, Source
@@ -45,6 +46,7 @@ from funnelctl.engines.deals_sql import (
     aggregate_sql,
     deal_rows,
     distinct_sql,
+    folded_sql,
     funnel_deals,
     labels_sql,
     micros,
@@ -52,6 +54,7 @@ from funnelctl.engines.deals_sql import (
     usable_sql,
     whole_sql,
 )
+from funnelctl.engines.money_sql import M_MANAGER
 from funnelctl.engines.sql import Params
 from funnelctl.errors import DataError
 from funnelctl.io.deals import (
@@ -245,8 +248,9 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
     unread_note(deals.raw, deals.mapping, deals.columns, any(
         o == LOST and not k for keys in per_funnel for o, k in zip(keys.outcome, keys.known)),
         deals.notes_at)
-    quality, present = source_quality(deals, users, per_funnel)
+    quality, present, managers = source_quality(deals, users, per_funnel)
     qualities[name] = quality
+    fold_managers(deals, managers, quality, config)
     for funnel, keys in zip(users, per_funnel):
         params = _copy(deals.params)
         sql = funnel_deals(deals.rows, keys, params, deals.has_closed)
@@ -273,6 +277,17 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         earlier = (period_result(deals, funnel, sql, params, before, config, False)[0]
                    if before else None)
         yield result, earlier, found
+
+
+def fold_managers(deals: DealSource, managers: dict[str, int], quality: SourceQuality,
+                  config: Config) -> None:
+    """The manager names folded as on the Polars engine (audit/manager_fold), from the
+    distinct names with their deals; the mapping goes into the deals' SQL as parameters."""
+    fold = config_fold(managers, config)
+    quality.notes += fold.notes
+    if fold.counts_as:
+        deals.rows = replace(deals.rows, deals=folded_sql(
+            deals.rows.deals, deals.params, ["b:manager", M_MANAGER], fold.counts_as))
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:
@@ -335,16 +350,18 @@ def _empty_row(n: int) -> dict:
 
 
 def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[FunnelKeys]
-                   ) -> tuple[SourceQuality, list[str]]:
+                   ) -> tuple[SourceQuality, list[str], dict[str, int]]:
     """The source's rows and rejects per reason (as the Polars reader counts them), the
-    deals whose stage is no funnel's; and the stage values of the usable deals."""
+    deals whose stage is no funnel's; the stage values of the usable deals, and their
+    deals per manager name (none when no manager is mapped)."""
     reasons = deals.rows.reasons
     row = _query(deals, quality_sql(deals.rows), deals.params)[0]
     rows = int(row["rows"])
     if rows == 0:
         raise DataError(f"{deals.path}: has a header but no data rows")
     counts = {reasons[i]: int(row[f"r{i}"]) for i in range(len(reasons)) if int(row[f"r{i}"])}
-    usable = _query(deals, usable_sql(deals.rows), deals.params)
+    usable = _query(deals, usable_sql(deals.rows, M_MANAGER if deals.money.manager else None),
+                    deals.params)
     duplicates = sum(int(r["duplicates"]) for r in usable)
     if duplicates:
         counts[DUPLICATE] = duplicates
@@ -371,7 +388,11 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
                             notes=list(deals.raw.notes))
     present = sorted({str(stages[int(r["cid"]) - 1]) for r in usable
                       if stages[int(r["cid"]) - 1] is not None})
-    return quality, present
+    managers: dict[str, int] = {}
+    for r in usable:
+        if r.get("mgr") is not None:
+            managers[r["mgr"]] = managers.get(r["mgr"], 0) + int(r["deals"])
+    return quality, present, managers
 
 
 def explain(config: Config, name: str, source: Source, users: list[Funnel],

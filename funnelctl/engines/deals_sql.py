@@ -187,10 +187,22 @@ def quality_sql(deal: DealRows) -> str:
     return f"SELECT count() AS rows, {counts} FROM (\n{deal.rows}\n)"
 
 
-def usable_sql(deal: DealRows) -> str:
-    """Per key combination: its deals, and the duplicate rows they had."""
-    return (f"SELECT cid, count() AS deals, sum(copies) - count() AS duplicates "
-            f"FROM (\n{deal.deals}\n) GROUP BY cid ORDER BY cid")
+def usable_sql(deal: DealRows, manager: str | None = None) -> str:
+    """Per key combination: its deals, and the duplicate rows they had; with `manager`
+    (a column of the deals), per key combination and manager (the name matching's
+    counts come from the same pass)."""
+    mgr = f", {quote_identifier(manager)} AS mgr" if manager else ""
+    return (f"SELECT cid{mgr}, count() AS deals, sum(copies) - count() AS duplicates "
+            f"FROM (\n{deal.deals}\n) GROUP BY cid{', mgr' if manager else ''} ORDER BY cid")
+
+
+def folded_sql(deals: str, params: Params, columns: list[str], names: dict[str, str]) -> str:
+    """The deals with the manager name `columns` mapped by `names` (name as written ->
+    the name shown; audit/manager_fold), the names bound as array parameters."""
+    written, shown = (bind_strings(params, list(v)) for v in (names, names.values()))
+    replaced = ", ".join(f"transform({quote_identifier(c)}, {written}, {shown}, "
+                         f"{quote_identifier(c)}) AS {quote_identifier(c)}" for c in columns)
+    return f"SELECT * REPLACE ({replaced}) FROM (\n{deals}\n)"
 
 
 @dataclass

@@ -187,6 +187,18 @@ NOTES_RU = [
      r"(?P<rest>.*)",
      "типы активности — не звонок и не встреча, без оценки (сопоставьте их в "
      "type_values): {rest}"),
+    # audit/manager_fold.py: one manager written several ways in a deals export
+    *((rf"manager names: '(?P<name>.*)' counted as '(?P<m>.*)' \((?P<n>[\d,]+) deals?{why}\)",
+       tuple(f"имя менеджера '{{name}}' учтено как '{{m}}' ({{n}} {deals}{ru})"
+             for deals in ("сделка", "сделки", "сделок")))
+      for why, ru in (("", ""),
+                      ("; Latin and Cyrillic look-alike letters mixed",
+                       "; смешаны похожие латинские и кириллические буквы"),
+                      ("; other spaces", "; другие пробелы"))),
+    (r"manager names: '(?P<name>.*)' fits more than one manager \((?P<c>.*)\): kept as "
+     r"written \((?P<n>[\d,]+) deals?; add an alias\)",
+     tuple(f"имя менеджера '{{name}}' подходит нескольким менеджерам ({{c}}): оставлено как "
+           f"есть ({{n}} {deals}; добавьте alias)" for deals in ("сделка", "сделки", "сделок"))),
     (r"managers not on the roster, not graded: (?P<rest>.*)",
      "менеджеры не из списка, без оценки: {rest}"),
     (r"calls shorter than (?P<s>\d+) s, not counted: (?P<n>[\d,]+)",

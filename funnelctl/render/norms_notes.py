@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from funnelctl.managers import mixes_scripts
+from funnelctl.managers import why_alike
 from funnelctl.plural import plural
 from funnelctl.render.fmt import Fmt
 
@@ -80,12 +80,8 @@ def norms_notes(norms: Any, t: dict[str, str], f: Fmt) -> list[Note]:
 def merged_text(raw: str, manager: str, t: dict[str, str]) -> str:
     """"raw → manager", saying why where the two look the same on screen (look-alike
     letters of another script; a non-breaking, double or trailing space)."""
-    why = ""
-    if mixes_scripts(raw):
-        why = f" ({t['norms_mixed_script']})"
-    elif " ".join(raw.split()) == " ".join(manager.split()):
-        why = f" ({t['norms_other_spaces']})"
-    return f"{raw} → {manager}{why}"
+    why = why_alike(raw, manager)
+    return f"{raw} → {manager}" + (f" ({t['norms_' + why]})" if why else "")
 
 
 def own_days(norms: Any) -> list:

@@ -1,0 +1,97 @@
+"""One manager written several ways in a deals export ("Анна Смирнова", "анна смирнова",
+"Смирнова Анна", "Пётр" / "Петр", a Latin look-alike letter) counted as one manager in
+every deal view: the breakdown, money and velocity per manager, the stuck and overdue
+lists, the plan, the waterfall. Without it one person's deals and conversion are split
+in two, a plausible wrong number.
+
+The matching is the norms' and the scorecard's (funnelctl/managers.match_names, with the
+config's `managers: aliases:` / `ignore:` and the norms' roster when there is one), worked
+out on the distinct names with their deals; each name is shown as its manager's spelling
+(the roster's, else the one most deals use). The engines apply the mapping to their rows
+(a Polars replace here, a bound `transform` in engines/clickhouse_deals) and the source's
+data-quality notes say what was counted as what, and which names were kept apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from funnelctl.config import Config
+from funnelctl.managers import match_names, why_alike
+from funnelctl.plural import plural
+
+# What the note says beside a name that looks like its manager's on screen.
+ALIKE = {"mixed_script": "Latin and Cyrillic look-alike letters mixed",
+         "other_spaces": "other spaces"}
+FOLDED = ("manager names: '{name}' counted as '{manager}' ({n} deal{why})",
+          "manager names: '{name}' counted as '{manager}' ({n} deals{why})")
+KEPT_APART = tuple(f"manager names: '{{name}}' fits more than one manager ({{candidates}}): "
+                   f"kept as written ({{n}} {deals}; add an alias)" for deals in ("deal", "deals"))
+
+
+@dataclass(frozen=True)
+class ManagerFold:
+    """Which name each manager name of a source is shown as."""
+
+    counts_as: dict[str, str] = field(default_factory=dict)  # only names that change
+    notes: list[str] = field(default_factory=list)  # the source's data-quality notes
+    deals: dict[str, int] = field(default_factory=dict)  # each name as written: its deals
+
+    def written_as(self) -> dict[str, list[str]]:
+        """Each name shown -> the names as written it stands for (the scorecard lists
+        every spelling of a manager's deals)."""
+        out: dict[str, list[str]] = {}
+        for written in sorted(self.deals):
+            out.setdefault(self.counts_as.get(written, written), []).append(written)
+        return out
+
+
+def config_fold(deals: Mapping[str, int], config: Config) -> ManagerFold:
+    """manager_fold with the config's `managers:` and the norms' roster (if any)."""
+    roster = config.norms.roster_names() if config.norms is not None else None
+    return manager_fold(deals, config.managers.aliases, config.managers.ignore, roster)
+
+
+def manager_fold(deals: Mapping[str, int], aliases: Mapping[str, str] | None = None,
+                 ignore: Iterable[str] = (), roster: list[str] | None = None) -> ManagerFold:
+    """The fold of a source's manager names (`deals`: each distinct name, no null, with
+    its deals). System users (`ignore`) are kept as they are; a name that fits two
+    managers is kept as written and listed. With a roster, the names on none of it are
+    still folded among themselves (a manager who left is one person too)."""
+    match = match_names(deals, roster, aliases, ignore)
+    counts_as, ambiguous = dict(match.merged), dict(match.ambiguous)
+    if roster is not None:
+        off = {n: k for n, k in deals.items()
+               if match.counts_as.get(n) == n and n not in match.ambiguous}
+        rest = match_names(off, None, None, ignore)
+        counts_as |= rest.merged
+        ambiguous |= rest.ambiguous
+    notes = [plural(deals[name], FOLDED).format(
+        name=name, manager=manager, n=f"{deals[name]:,}",
+        why=f"; {ALIKE[why]}" if (why := why_alike(name, manager)) else "")
+        for name, manager in sorted(counts_as.items(), key=lambda item: (item[1], item[0]))]
+    notes += [plural(deals[name], KEPT_APART).format(
+        name=name, candidates=", ".join(f"'{c}'" for c in fits), n=f"{deals[name]:,}")
+        for name, fits in sorted(ambiguous.items())]
+    return ManagerFold(counts_as, notes, dict(deals))
+
+
+def deals_per_manager(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, int]:
+    """Each distinct manager name of the deals (no null) with its deals."""
+    counts = (frame.lazy().select("manager").drop_nulls().group_by("manager").len()
+              .collect())
+    return dict(counts.iter_rows())
+
+
+def fold_deals(frame: pl.DataFrame, config: Config) -> tuple[pl.DataFrame, ManagerFold]:
+    """(the deals with each manager name shown as its manager's, the fold); the frame as
+    it is when no name changes (most exports) or no manager is mapped."""
+    if "manager" not in frame.columns:
+        return frame, ManagerFold()
+    fold = config_fold(deals_per_manager(frame), config)
+    if fold.counts_as:
+        frame = frame.with_columns(pl.col("manager").replace(fold.counts_as))
+    return frame, fold
