@@ -97,15 +97,17 @@ def open_pipeline(frame: pl.DataFrame, probabilities: list[StageProbability], as
                   ) -> pl.DataFrame:
     """The open deals at a funnel stage with the numbers the forecast reads (amount,
     currency, `_day` of the expected close, `_held` when snoozed, `_rank` of its bucket,
-    their stage's probability): taken once, without the text columns but `keep` (the
-    plan's pipeline reads the manager and the expected close of the same deals)."""
+    their stage's probability): taken once, without the text columns but the manager
+    (the overdue deals per manager are counted from them) and `keep` (the plan's
+    pipeline reads the expected close of the same deals)."""
     columns = frame.columns
+    keep = [c for c in dict.fromkeys(["manager", *(keep or [])]) if c in columns]
     day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
     rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
             .otherwise(1).cast(pl.Int8))
     return (weighted(frame.lazy().select(DEPTH, OUTCOME, "amount", _currency(columns),
                                          day.alias("_day"), _held(snoozed).alias("_held"),
-                                         *(keep or [])),
+                                         *keep),
                      probabilities)
             .with_columns(rank.alias("_rank")).drop(DEPTH, OUTCOME).collect())
 
@@ -146,7 +148,7 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                .sort(CURRENCY),
                # The listed deals are among those of the LIST_LIMIT earliest days.
                late.select(pl.col("_day").bottom_k(LIST_LIMIT).max()),
-               _per_manager(overdue, "manager" in columns)]
+               _per_manager(late, "manager" in columns)]
     grouped, counts, amounts, last_day, managers = pl.collect_all(queries)
     listed = _earliest(overdue, last_day.item(), day, _currency(columns))
     return forecast_from(grouped, counts.row(0), amounts, listed, managers, funnel, as_of)
