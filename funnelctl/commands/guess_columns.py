@@ -10,7 +10,9 @@ import polars as pl
 
 from funnelctl.commands.inspect import InspectResult
 from funnelctl.io import presets
+from funnelctl.io.activities import duration_seconds
 from funnelctl.io.readers import RawSource
+from funnelctl.io.values import null_markers
 
 # Header words per canonical column, normalised like presets.normalise (best first).
 # Exact matches win; then a header that contains one of them ("Дата создания сделки").
@@ -32,8 +34,11 @@ SYNONYMS: dict[str, list[str]] = {
     "amount": ["amount", "value", "dealvalue", "sum", "сумма", "бюджет", "стоимость",
                "revenue", "opportunity", "суммасделки"],
     "probability": ["probability", "dealprobability", "вероятность"],
-    "manager": ["manager", "owner", "dealowner", "responsible", "ответственный", "менеджер",
-                "assignedby", "salesrep"],
+    # then the presets' own headers ("Opportunity Owner", "ASSIGNED_BY_ID")
+    "manager": list(dict.fromkeys(
+        ["manager", "owner", "dealowner", "responsible", "ответственный", "менеджер",
+         "assignedby", "salesrep", "сотрудник", "оператор", "employee", "agent",
+         "исполнитель", *presets.aliases("manager")])),
     "loss_reason": ["lostreason", "lossreason", "причинаотказа", "closedlostreason",
                     "причинапроигрыша"],
     "source": ["source", "leadsource", "источник", "канал", "channel", "utmsource"],
@@ -43,16 +48,24 @@ SYNONYMS: dict[str, list[str]] = {
     "event": ["event", "eventname", "eventtype", "action", "событие", "действие"],
     "ts": ["ts", "timestamp", "time", "eventtime", "datetime", "время", "датаивремя", "date",
            "дата"],
+    # activity logs (a CRM's calls and meetings, a PBX's call log)
+    "type": ["type", "тип", "activitytype", "типактивности", "типдела", "типсобытия",
+             "видактивности", "типзвонка", "вид", "kind", "activity", "активность"],
+    "duration": ["длительностьразговора", "времяразговора", "talktime", "billsec",
+                 "длительность", "duration", "продолжительность", "callduration"],
 }
 DEAL_COLUMNS = ("deal_id", "stage", "status", "pipeline", "created_at", "closed_at",
                 "modified_at", "amount", "probability", "manager", "loss_reason", "source")
 EVENT_COLUMNS = ("entity_id", "event", "ts")
+ACTIVITY_COLUMNS = ("manager", "ts", "type", "duration")
 DATES = ("created_at", "closed_at", "modified_at", "ts")
 NUMBERS = ("amount", "probability")
 STAGE_LIKE = (2, 60)  # distinct values a stage or event column may have
+DURATION_SHARE = 0.95  # rows whose duration must read for the column to be one
 # Words too common to count inside a longer header ('Forecast Category' is no pipeline).
 EXACT_ONLY = {"category", "value", "user", "time", "date", "дата", "result", "closed",
-              "created", "status", "stage", "event", "action", "номер"}
+              "created", "status", "stage", "event", "action", "номер", "type", "kind",
+              "activity"}
 
 
 @dataclass
@@ -80,6 +93,7 @@ class Profile:
     types: dict[str, str]
     distinct: dict[str, int]
     nulls: dict[str, int]
+    durations: dict[str, int]  # values readable as a call's duration (seconds, mm:ss)
 
     def filled(self, column: str) -> int:
         return self.rows - self.nulls[column]
@@ -101,23 +115,29 @@ class Profile:
 
 
 def profile(raw: RawSource, result: InspectResult) -> Profile:
-    distinct = raw.frame.select(pl.col(c).drop_nulls().n_unique() for c in raw.columns) \
-        .collect().row(0, named=True)
-    return Profile(result.rows, {c.name: c.type for c in result.columns}, distinct,
-                   {c.name: c.nulls for c in result.columns})
+    schema = raw.frame.collect_schema()
+    markers = null_markers(None)
+    counts = raw.frame.select(
+        *(pl.col(c).drop_nulls().n_unique().alias(c) for c in raw.columns),
+        *(duration_seconds(c, schema[c], markers).is_not_null().sum().alias(f"\0{c}")
+          for c in raw.columns)).collect().row(0, named=True)
+    return Profile(result.rows, {c.name: c.type for c in result.columns},
+                   {c: counts[c] for c in raw.columns},
+                   {c.name: c.nulls for c in result.columns},
+                   {c: counts[f"\0{c}"] for c in raw.columns})
 
 
 def guess_columns(result: InspectResult, prof: Profile) -> Guesses:
     """The mapping of a deals export or of an event log, whichever the columns look like."""
     columns = [c.name for c in result.columns]
-    deals = _guess(DEAL_COLUMNS, columns, prof, result)
+    deals = guess_by_headers(DEAL_COLUMNS, columns, prof, result)
     _shape_fallbacks(deals, columns, prof)
-    events = _guess(EVENT_COLUMNS, columns, prof, None)
+    events = guess_by_headers(EVENT_COLUMNS, columns, prof, None)
     is_log = (all(k in events for k in EVENT_COLUMNS)
               and ("stage" not in deals or _named(events["event"])))
     mapping = events if is_log else deals
     used = {g.column for g in mapping.values()}
-    unmapped = [(c, _why_unmapped(c, prof)) for c in columns if c not in used]
+    unmapped = [(c, why_unmapped(c, prof)) for c in columns if c not in used]
     return Guesses("events" if is_log else "deals", mapping, unmapped)
 
 
@@ -125,7 +145,7 @@ def _named(guess: Guess) -> bool:
     return guess.evidence.startswith("header")
 
 
-def _guess(canonicals: tuple[str, ...], columns: list[str], prof: Profile,
+def guess_by_headers(canonicals: tuple[str, ...], columns: list[str], prof: Profile,
            result: InspectResult | None) -> dict[str, Guess]:
     found: dict[str, Guess] = {}
     taken: set[str] = set()
@@ -134,7 +154,7 @@ def _guess(canonicals: tuple[str, ...], columns: list[str], prof: Profile,
         header = preset_map.get(canonical)
         if header and header not in taken and _fits(canonical, header, prof):
             found[canonical] = Guess(header, f"header known to the {result.preset} preset"
-                                             f"{_detail(canonical, header, prof)}")
+                                             f"{detail(canonical, header, prof)}")
             taken.add(header)
     for exact in (True, False):
         for canonical in canonicals:
@@ -144,7 +164,7 @@ def _guess(canonicals: tuple[str, ...], columns: list[str], prof: Profile,
                 header = _by_word(word, columns, taken, exact)
                 if header and _fits(canonical, header, prof):
                     how = "header" if exact else f"header contains '{word}'"
-                    found[canonical] = Guess(header, how + _detail(canonical, header, prof))
+                    found[canonical] = Guess(header, how + detail(canonical, header, prof))
                     taken.add(header)
                     break
     return found
@@ -167,15 +187,18 @@ def _fits(canonical: str, column: str, prof: Profile) -> bool:
         return prof.is_date(column)
     if canonical in NUMBERS:
         return prof.is_number(column)
-    if canonical in ("stage", "status", "pipeline", "event"):
+    if canonical == "duration":  # nearly every row has one: else short calls are unknown
+        return (prof.durations[column] >= DURATION_SHARE * prof.rows
+                and not prof.is_date(column))
+    if canonical in ("stage", "status", "pipeline", "event", "type"):
         return prof.distinct[column] <= STAGE_LIKE[1] and not prof.is_date(column)
     if canonical in ("deal_id", "entity_id"):
         return not prof.is_date(column) and prof.distinct[column] > 1
     return True
 
 
-def _detail(canonical: str, column: str, prof: Profile) -> str:
-    if canonical in ("stage", "status", "pipeline", "event", "manager", "source"):
+def detail(canonical: str, column: str, prof: Profile) -> str:
+    if canonical in ("stage", "status", "pipeline", "event", "manager", "source", "type"):
         return f", {prof.distinct[column]} distinct values"
     if canonical in ("deal_id", "entity_id"):
         return f", {prof.distinct[column]:,} distinct of {prof.filled(column):,} filled"
@@ -191,26 +214,26 @@ def _shape_fallbacks(found: dict[str, Guess], columns: list[str], prof: Profile)
                and prof.filled(c) and prof.distinct[c] >= 0.9 * prof.filled(c)]
         if ids:
             found["deal_id"] = Guess(ids[0], "values: unique per row"
-                                     + _detail("deal_id", ids[0], prof))
+                                     + detail("deal_id", ids[0], prof))
     if "created_at" not in found:
         dates = [c for c in free if prof.is_date(c)]
         if dates:
             found["created_at"] = Guess(dates[0], "values: the first date column"
-                                        + _detail("created_at", dates[0], prof))
+                                        + detail("created_at", dates[0], prof))
     if "stage" not in found:
         stages = sorted((c for c in free if prof.stage_like(c)),
                         key=lambda c: (prof.nulls[c], -prof.distinct[c]))
         if stages:
             found["stage"] = Guess(stages[0], "values: a few text values repeated over "
-                                   "many rows" + _detail("stage", stages[0], prof))
+                                   "many rows" + detail("stage", stages[0], prof))
     if "amount" not in found:
         money = [c for c in free if prof.types[c] in ("number", "amount as text")]
         if money:
-            found["amount"] = Guess(money[0], "values: numbers" + _detail("amount", money[0],
+            found["amount"] = Guess(money[0], "values: numbers" + detail("amount", money[0],
                                                                            prof))
 
 
-def _why_unmapped(column: str, prof: Profile) -> str:
+def why_unmapped(column: str, prof: Profile) -> str:
     if prof.filled(column) == 0:
         return "empty"
     return f"{prof.types[column]}, {prof.distinct[column]:,} distinct values"

@@ -85,13 +85,14 @@ def run_init(template: str | None, from_export: Path | None, output: Path, data:
     if from_export is not None:
         from funnelctl.commands.init_export import config_from_export
 
-        text = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
-                                  else output)
+        text, to_check = config_from_export(from_export, Path("funnelctl.yaml") if to_stdout
+                                            else output)
     else:
         if data is not None and not data.exists():
             raise UsageError(f"--data {data}: file not found (the config would point "
                              "at nothing)")
         text = starter_config(template, data, None if to_stdout else output)
+        to_check = "the stage values and their order"
     if to_stdout:
         write_stdout(text)
         return
@@ -99,5 +100,5 @@ def run_init(template: str | None, from_export: Path | None, output: Path, data:
 
     write_atomically(output, text)
     what = f"template '{template}'" if template else f"from {from_export.name}"
-    typer.echo(f"wrote {output} ({what}): check the source path, the stage values and "
-               f"their order, then run `funnelctl validate {output}`", err=True)
+    typer.echo(f"wrote {output} ({what}): check the source path, {to_check}, then run "
+               f"`funnelctl validate {output}`", err=True)

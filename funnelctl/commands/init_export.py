@@ -11,10 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from funnelctl.commands.guess_columns import Guesses, guess_columns, profile
+from funnelctl.commands.init_activities import (
+    ActivityLog,
+    guess_activity_log,
+    norms_lines,
+    source_lines,
+)
 from funnelctl.commands.init_events import event_funnel
-from funnelctl.commands.inspect import inspect_file
+from funnelctl.commands.inspect import InspectResult, inspect_file
 from funnelctl.commands.stage_order import FunnelPlan, plan_funnels
-from funnelctl.commands.yaml_text import yaml_double_quoted
+from funnelctl.commands.yaml_text import comment_safe, yaml_double_quoted
 from funnelctl.config import CsvOptions, Source, parse_config
 from funnelctl.errors import DataError
 from funnelctl.io import presets
@@ -26,19 +32,16 @@ from funnelctl.io.values import amount_from_text, date_readings, null_markers, t
 CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "amount", "manager",
                   "pipeline", "loss_reason", "source")
 REQUIRED = {"deals": ("deal_id", "stage", "created_at"), "events": ("entity_id", "event", "ts")}
+COLUMNS = {"deals": CONFIG_COLUMNS, "events": REQUIRED["events"],
+           "activities": ("manager", "ts", "type", "duration")}
 
 
-def config_from_export(export: Path, output: Path) -> str:
-    """YAML text of a valid starter config for `export`, with paths relative to `output`."""
+def config_from_export(export: Path, output: Path) -> tuple[str, str]:
+    """YAML text of a valid starter config for `export`, with paths relative to `output`,
+    and what the user should check in it."""
     result = inspect_file(export)
     raw = open_source("export", Source(path=export, kind="deals", csv=CsvOptions()))
-    guesses = guess_columns(result, profile(raw, result))
-    missing = [c for c in REQUIRED[guesses.kind] if c not in guesses.mapping]
-    if missing:
-        found = ", ".join(f"'{c.name}' ({c.type})" for c in result.columns)
-        raise DataError(f"{export}: cannot tell which column is {', '.join(missing)} "
-                        f"(by header or by values); columns found: {found}; "
-                        f"{presets.describe_closest([c.name for c in result.columns])}")
+    guesses, log = _export_kind(raw, result)
     _check_status(raw, guesses, result.preset)
     timezone, zone_note = _timezone(result.preset, [c.name for c in result.columns])
     relative = Path(os.path.relpath(export.resolve(), output.resolve().parent)).as_posix()
@@ -52,8 +55,7 @@ def config_from_export(export: Path, output: Path) -> str:
         lines.append(f"    preset: {result.preset}  # {presets.PRESETS[result.preset]['label']}:"
                      " its status words and won / lost stages")
     lines.append("    columns:")
-    keys = CONFIG_COLUMNS if guesses.kind == "deals" else REQUIRED["events"]
-    for key in keys:
+    for key in COLUMNS[guesses.kind]:
         guess = guesses.mapping.get(key)
         if guess:
             lines.append(f"      {key}: {_q(guess.column)}  # {_clean(guess.evidence)}")
@@ -62,16 +64,43 @@ def config_from_export(export: Path, output: Path) -> str:
             guess = guesses.mapping[key]
             lines.append(f"      # {key} {_q(guess.column)} ({_clean(guess.evidence)}): "
                          "read only to order the stages")
-    lines.append("funnels:")
+    if log is not None:
+        lines += source_lines(log) + norms_lines(log, timezone == "Europe/Moscow")
+    else:
+        lines.append("funnels:")
     if guesses.kind == "events":
         lines += event_funnel(raw, guesses, timezone).lines()
-    else:
+    elif log is None:
         for plan in deal_plans(raw, guesses, result.preset, timezone):
             lines += funnel_lines(plan, guesses)
     lines += _unmapped_lines(guesses)
     text = "\n".join(lines) + "\n"
     parse_config(text, output)  # what init writes must load
-    return text
+    return text, ("the columns and the type values" if log is not None
+                  else "the stage values and their order")
+
+
+def _export_kind(raw: RawSource, result: InspectResult) -> tuple[Guesses, ActivityLog | None]:
+    """An event log, a deals export or an activity log (manager, time, call / meeting
+    type or call duration: a deals export without a stage named by its header)."""
+    prof = profile(raw, result)
+    guesses = guess_columns(result, prof)
+    if guesses.kind == "events":
+        return guesses, None
+    missing = [c for c in REQUIRED["deals"] if c not in guesses.mapping]
+    stage = guesses.mapping.get("stage")
+    if stage is not None and stage.evidence.startswith("header") and not missing:
+        return guesses, None
+    log = guess_activity_log(raw, result, prof)
+    if not log.missing:
+        return log.guesses, log
+    if not missing:
+        return guesses, None
+    found = ", ".join(f"'{c.name}' ({c.type})" for c in result.columns)
+    raise DataError(f"{raw.path}: neither a deals export nor an activity log (by header or "
+                    f"by values): as deals, cannot tell which column is {', '.join(missing)}; "
+                    f"as an activity log, which is {', '.join(log.missing)}; columns found: "
+                    f"{found}; {presets.describe_closest([c.name for c in result.columns])}")
 
 
 def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
@@ -173,6 +202,4 @@ def _q(value: str) -> str:
     return yaml_double_quoted(value)
 
 
-def _clean(text: str) -> str:
-    """Text safe inside a YAML comment: one line, no control characters."""
-    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", str(text))
+_clean = comment_safe

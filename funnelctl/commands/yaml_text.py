@@ -4,6 +4,7 @@ that reads back as exactly itself."""
 from __future__ import annotations
 
 import contextlib
+import re
 
 
 def yaml_quoted(value: str) -> str:
@@ -37,3 +38,8 @@ def yaml_double_quoted(value: str) -> str:
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
                        else f"\\U{code:08x}")
     return '"' + "".join(out) + '"'
+
+
+def comment_safe(text: str) -> str:
+    """Text safe inside a YAML comment: one line, no control characters."""
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", str(text))

@@ -194,6 +194,13 @@ def match_columns(preset: str, columns: list[str]) -> dict[str, str]:
     return found
 
 
+def aliases(canonical: str) -> list[str]:
+    """Every preset's headers for a canonical column, normalised, each once (preset order):
+    an export no preset knows may still use one CRM's words ("Ответственный")."""
+    return list(dict.fromkeys(normalise(a) for spec in PRESETS.values()
+                              for a in spec["columns"].get(canonical, [])))
+
+
 def product_columns(preset: str | None, columns: list[str]) -> list[str] | None:
     """The file's product name, price and quantity headers, when the preset's CRM writes a
     row per product and the file has all three; else None."""
