@@ -11,7 +11,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
-from funnelctl.io.currency import currency_expr, currency_in_amount
+from funnelctl.io.currency import amount_currency, currency_expr
 from funnelctl.io.readers import (
     LINE,
     RawSource,
@@ -33,12 +33,14 @@ from funnelctl.io.values import (
     plausible,
     strip_on_distinct,
     to_local_datetime,
+    trimmed,
 )
 from funnelctl.plural import plural
 
 DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
+CURRENCY_CONFLICT = "amount currency differs from currency column"
 RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
 PRODUCT_ROW = -1  # RULE of a deal's later product row: folded into the deal, not rejected
 REQUIRED = {"deal_id", "stage", "created_at"}
@@ -161,16 +163,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
                 name, schema[name], timezone, source.date_format, markers, orders.get(name))
             columns |= {column: parsed, f"_{key}_given": given, f"_{key}_raw": _text(name, schema)}
     if "amount" in mapping:
-        name = mapping["amount"]
-        columns["amount"] = parse_amount(name, schema[name], markers)
-        columns["_amount_given"] = (clean_text(name, markers).is_not_null()
-                                    if schema[name] == pl.String else pl.lit(False))
-        columns["_amount_raw"] = _text(name, schema)
-        if "currency" in mapping:
-            columns["currency"] = currency_expr(mapping["currency"], markers)
-        elif schema[name] == pl.String:  # Salesforce: "USD 485,000.00"
-            columns["currency"] = pl.when(columns["amount"].is_not_null()).then(
-                currency_in_amount(clean_text(name, markers)))
+        columns |= _amount_columns(mapping, schema, markers)
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
@@ -192,18 +185,16 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     # The status rule is the last: it is judged after the collect, with the status words.
     frame = (raw.frame.select(**columns).with_columns(**odd)
              .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
-    enums = ["stage", *(["_status_raw"] if has_status else []),
-             *(["loss_reason"] if "loss_reason" in columns and "loss_reason" not in texts
-               else [])]
+    enums = ["loss_reason"] if "loss_reason" in columns and "loss_reason" not in texts else []
+    products = presets.product_columns(preset, raw.columns)
     try:
         # Slice by slice, each slice's text columns settled (trimmed, looked up, coded)
         # before the next is read: the file's text arrives as 16-byte string views a row,
         # and only one slice's of them is held at a time.
         frame = collect_in_slices(raw, frame, lambda part: _settled(
-            part, rules, texts, enums, source, preset, has_status))
+            part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    products = presets.product_columns(preset, raw.columns)
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
         frame = frame.with_columns(_with_duplicates(len(rules), fields).alias(RULE))
@@ -220,9 +211,9 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
-    if folded:  # a product row's amount that does not parse is left out of its deal's
+    if folded:  # a product row's amount left out (unreadable, conflicting) is out of its deal's
         problems = pl.concat([problems, value_problems(
-            frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:1]))]).sort("line")
+            frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:2]))]).sort("line")
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     if "currency" in good.columns and good["currency"].null_count() == good.height:
         good = good.drop("currency")  # no deal names a currency: the amounts are plain
@@ -232,24 +223,54 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
 
 def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
              texts: list[str], enums: list[str], source: Source, preset: str | None,
-             has_status: bool) -> pl.DataFrame:
+             has_status: bool, products: bool) -> pl.DataFrame:
     """One slice of the read rows with its text settled, row by row (nothing here looks at
     other rows): the status words looked up and their reject rule applied, the text
-    columns and the stage trimmed, and the stage, the status as written and the loss
-    reasons (when they are no breakdown column: trimmed where they are counted,
-    metrics/value.reasons_from) kept as Enums of their values (`enums`)."""
+    columns trimmed, and the stage (trimmed) and `enums` (the loss reasons when they are
+    no breakdown column: trimmed where they are counted, metrics/value.reasons_from)
+    kept as Enums of their values."""
     if has_status:
-        # (cast by an expression, which keeps the frame's chunks: a cast series is one
-        # chunk, and the next step would copy every column to match it: ~300 MiB at 3M)
+        # (cast by an expression, which keeps the frame's chunks: see io.values.as_enum)
         part = part.with_columns(_statuses(part["_status_raw"], source, preset)) \
             .with_columns(pl.col("status").cast(STATUSES),
                           pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
-    part = strip_on_distinct(part, [*texts, "stage"])
-    return part.with_columns(as_enum(part[c]) for c in enums)
+        # The status as written is compared between a deal's product rows, and shown for
+        # a status the words do not know; other rows do not need it (nor its 16 bytes).
+        if not products:
+            part = part.with_columns(pl.when(pl.col("status").is_null()).then("_status_raw")
+                                     if part["status"].null_count()
+                                     else pl.lit(None, pl.String).alias("_status_raw"))
+    part = strip_on_distinct(part, texts)
+    return part.with_columns(as_enum(part["stage"], trimmed),
+                             *(as_enum(part[c]) for c in enums))
+
+
+def _amount_columns(mapping: dict[str, str], schema: pl.Schema, markers: list[str]
+                    ) -> dict[str, pl.Expr]:
+    """The amount, its currency (the currency column's, else the amount text's: Salesforce
+    "USD 485,000.00") and the flags of a value left out: an amount that does not parse,
+    or one whose text names another currency than its currency cell."""
+    name = mapping["amount"]
+    amount = parse_amount(name, schema[name], markers)
+    cell = currency_expr(mapping["currency"], markers) if "currency" in mapping else None
+    if schema[name] != pl.String:
+        typed = {"amount": amount, "_amount_given": pl.lit(False),
+                 "_amount_raw": _text(name, schema)}
+        return typed | ({"currency": cell} if cell is not None else {})
+    text = clean_text(name, markers)
+    currency, conflict = amount_currency(cell, text, amount)
+    columns = {"amount": pl.when(~conflict).then(amount),
+               "_amount_given": text.is_not_null() & ~conflict, "_amount_raw": pl.col(name),
+               "currency": currency}
+    if cell is not None:
+        columns |= {"_currency_conflict": conflict, "_conflict_raw": pl.concat_str(
+            clean_text(mapping["currency"], markers), text, separator=" / ")}
+    return columns
 
 
 # Values a deal can do without: (column, its "given" flag, raw text, reason).
 KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
+               ("amount", "_currency_conflict", "_conflict_raw", CURRENCY_CONFLICT),
                ("stage_changed_at", "_changed_given", "_changed_raw",
                 "unparseable stage_changed_at"),
                ("expected_close", "_expected_given", "_expected_raw",
