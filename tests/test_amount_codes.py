@@ -61,3 +61,42 @@ def test_a_currency_column_in_lower_case_is_the_code_an_amount_names(cli, tmp_pa
                           extra=", amount: sum, currency: cur")
     money = cli.json("audit", config, "--as-of", "2024-03-20")["funnels"][0]["money"]
     assert (money["currency"], money["open_value"]) == ("RUB", 4000)
+
+
+CUR = {"header": ("id", "stage", "created", "closed", "sum", "cur"),
+       "extra": ", amount: sum, currency: cur"}
+
+
+@pytest.mark.parametrize(("blank_amount", "other", "code"), [
+    ("1500 rub", ("2000", "RUB"), "RUB"), ("USD 200", ("300", "usd"), "USD")])
+def test_a_blank_currency_cell_takes_the_code_the_amount_names(cli, tmp_path, blank_amount,
+                                                              other, code):
+    # Deal 1's cell is blank, its amount names the code deal 2's cell has: one block,
+    # 1500 + 2000 = 3500 RUB, 200 + 300 = 500 USD.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", blank_amount, ""),
+                                     ("2", "A", "2024-03-10", "", *other)], **CUR)
+    report = cli.json("audit", config, "--as-of", "2024-03-20")
+    money = report["funnels"][0]["money"]
+    assert (money["currency"], money["open_value"], money["deals_without_amount"]) == \
+        (code, {"RUB": 3500, "USD": 500}[code], 0)
+    assert report["data_quality"]["sources"][0]["value_problems"] == {}
+
+
+def test_an_amount_naming_another_currency_than_its_cell_is_left_out_and_named(cli, tmp_path):
+    # Line 2: cell EUR, amount "1500 rub": neither is taken, the amount is left out (the deal
+    # counts) and named; line 3: cell RUB and "₽ 100" agree; line 4: plain 2000 EUR. So
+    # the money is two blocks: EUR 2000 (deals 1 and 3, one without an amount), RUB 100.
+    config = deals_config(tmp_path, [("1", "A", "2024-03-10", "", "1500 rub", "EUR"),
+                                     ("2", "A", "2024-03-10", "", "₽ 100", "RUB"),
+                                     ("3", "A", "2024-03-10", "", "2000", "EUR")], **CUR)
+    report = cli.json("audit", config, "--as-of", "2024-03-20")
+    assert report["data_quality"]["sources"][0]["value_problems"] == {
+        "amount currency differs from currency column":
+            {"rows": 1, "line": 2, "value": "EUR / 1500 rub"}}
+    blocks = {b["currency"]: b for b in report["funnels"][0]["money_by_currency"]}
+    assert (blocks["EUR"]["open_value"], blocks["EUR"]["deals_without_amount"]) == (2000, 1)
+    assert (blocks["RUB"]["open_value"], blocks["RUB"]["deals_without_amount"]) == (100, 0)
+    text = " ".join(cli("audit", config, "--as-of", "2024-03-20", "--format", "markdown",
+                        "--fail-on", "never").stdout.split())
+    assert ("the amount names another currency than the currency column: 1 row (the deal "
+            "kept, the value left out); e.g. line 2") in text

@@ -17,14 +17,16 @@ class Money(Model):
     """`money:` at the top of the config.
 
     `currency` names the amounts that carry no currency of their own (no currency column,
-    or a blank cell); with `rates`, it is also the currency every amount is converted to:
+    or a blank cell and no code in the amount's text); with `rates`, it is also the
+    currency every amount is converted to:
     `rates: {USD: 92.5}` means one USD is 92.5 of `currency`. Without rates, amounts in
     several currencies are never added up: the report shows one money block per currency.
     """
 
     currency: str | None = Field(
         default=None, description="currency of amounts without one (no currency column or "
-        "a blank cell), and the currency that `rates` convert to, e.g. RUB")
+        "a blank cell, and no code in the amount's text), and the currency that `rates` "
+        "convert to, e.g. RUB")
     rates: dict[str, float] = Field(
         default_factory=dict, description="exchange rates into `currency`: "
         "{USD: 92.5} means 1 USD = 92.5 RUB")

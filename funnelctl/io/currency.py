@@ -46,3 +46,15 @@ def currency_in_amount(amount_text: pl.Expr) -> pl.Expr:
     amount_from_text reads, so an amount is read with its currency or not at all."""
     return normalise(pl.when(known_code(amount_text))
                      .then(amount_text.str.extract(CURRENCY_WORD, 1)))
+
+
+def amount_currency(cell: pl.Expr | None, amount_text: pl.Expr, amount: pl.Expr
+                    ) -> tuple[pl.Expr, pl.Expr]:
+    """(currency, conflict) of a text amount: the currency column's code (`cell`, None
+    without a column), else, where the cell is blank, the code the read amount names
+    (`1500 rub`); `conflict` is true where both name one and they differ (cell EUR,
+    amount `1500 rub`): then neither is taken, the amount is left out and said so."""
+    written = pl.when(amount.is_not_null()).then(currency_in_amount(amount_text))
+    if cell is None:
+        return written, pl.lit(False)
+    return pl.coalesce(cell, written), (cell != written).fill_null(False)

@@ -11,7 +11,7 @@ import polars as pl
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io import presets
-from funnelctl.io.currency import currency_expr, currency_in_amount
+from funnelctl.io.currency import amount_currency, currency_expr
 from funnelctl.io.readers import (
     LINE,
     RawSource,
@@ -40,6 +40,7 @@ from funnelctl.plural import plural
 DUPLICATE = "duplicate deal id"
 CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
+CURRENCY_CONFLICT = "amount currency differs from currency column"
 RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
 PRODUCT_ROW = -1  # RULE of a deal's later product row: folded into the deal, not rejected
 REQUIRED = {"deal_id", "stage", "created_at"}
@@ -162,16 +163,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
                 name, schema[name], timezone, source.date_format, markers, orders.get(name))
             columns |= {column: parsed, f"_{key}_given": given, f"_{key}_raw": _text(name, schema)}
     if "amount" in mapping:
-        name = mapping["amount"]
-        columns["amount"] = parse_amount(name, schema[name], markers)
-        columns["_amount_given"] = (clean_text(name, markers).is_not_null()
-                                    if schema[name] == pl.String else pl.lit(False))
-        columns["_amount_raw"] = _text(name, schema)
-        if "currency" in mapping:
-            columns["currency"] = currency_expr(mapping["currency"], markers)
-        elif schema[name] == pl.String:  # Salesforce: "USD 485,000.00"
-            columns["currency"] = pl.when(columns["amount"].is_not_null()).then(
-                currency_in_amount(clean_text(name, markers)))
+        columns |= _amount_columns(mapping, schema, markers)
     stage_dates, kept = entered_columns(raw, source, timezone, markers)
     columns |= stage_dates
     has_status = "status" in mapping
@@ -219,9 +211,9 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if good.height == 0:
         raise no_usable_rows(raw.path, rejects, source.date_format)
     problems = value_problems(good, [*KEPT_VALUES, *kept])
-    if folded:  # a product row's amount that does not parse is left out of its deal's
+    if folded:  # a product row's amount left out (unreadable, conflicting) is out of its deal's
         problems = pl.concat([problems, value_problems(
-            frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:1]))]).sort("line")
+            frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:2]))]).sort("line")
     good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
     if "currency" in good.columns and good["currency"].null_count() == good.height:
         good = good.drop("currency")  # no deal names a currency: the amounts are plain
@@ -253,8 +245,32 @@ def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
                              *(as_enum(part[c]) for c in enums))
 
 
+def _amount_columns(mapping: dict[str, str], schema: pl.Schema, markers: list[str]
+                    ) -> dict[str, pl.Expr]:
+    """The amount, its currency (the currency column's, else the amount text's: Salesforce
+    "USD 485,000.00") and the flags of a value left out: an amount that does not parse,
+    or one whose text names another currency than its currency cell."""
+    name = mapping["amount"]
+    amount = parse_amount(name, schema[name], markers)
+    cell = currency_expr(mapping["currency"], markers) if "currency" in mapping else None
+    if schema[name] != pl.String:
+        typed = {"amount": amount, "_amount_given": pl.lit(False),
+                 "_amount_raw": _text(name, schema)}
+        return typed | ({"currency": cell} if cell is not None else {})
+    text = clean_text(name, markers)
+    currency, conflict = amount_currency(cell, text, amount)
+    columns = {"amount": pl.when(~conflict).then(amount),
+               "_amount_given": text.is_not_null() & ~conflict, "_amount_raw": pl.col(name),
+               "currency": currency}
+    if cell is not None:
+        columns |= {"_currency_conflict": conflict, "_conflict_raw": pl.concat_str(
+            clean_text(mapping["currency"], markers), text, separator=" / ")}
+    return columns
+
+
 # Values a deal can do without: (column, its "given" flag, raw text, reason).
 KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
+               ("amount", "_currency_conflict", "_conflict_raw", CURRENCY_CONFLICT),
                ("stage_changed_at", "_changed_given", "_changed_raw",
                 "unparseable stage_changed_at"),
                ("expected_close", "_expected_given", "_expected_raw",

@@ -22,7 +22,7 @@ import polars as pl
 
 from funnelctl.config import Source
 from funnelctl.errors import DataError, excerpt_list
-from funnelctl.io.currency import currency_expr, currency_in_amount
+from funnelctl.io.currency import amount_currency, currency_expr
 from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
@@ -143,14 +143,19 @@ def _values(raw: RawSource, source: Source, mapping: dict[str, str], timezone: s
     out = {}
     if "amount" in mapping:
         name = mapping["amount"]
-        out["amount"] = parse_amount(name, schema[name], markers)
-        out["_amount_bad"] = clean_text(name, markers).is_not_null() & out["amount"].is_null() \
-            if schema[name] == pl.String else pl.lit(False)
-        if "currency" in mapping:  # as the deals reader: a column, or the amount's text
-            out["currency"] = currency_expr(mapping["currency"], markers)
-        elif schema[name] == pl.String:
-            out["currency"] = pl.when(out["amount"].is_not_null()).then(
-                currency_in_amount(clean_text(name, markers)))
+        amount = parse_amount(name, schema[name], markers)
+        # As the deals reader: the currency column, else (or where its cell is blank) the
+        # amount's text; an amount naming another currency than its cell is left out.
+        cell = currency_expr(mapping["currency"], markers) if "currency" in mapping else None
+        if schema[name] == pl.String:
+            text = clean_text(name, markers)
+            out["currency"], conflict = amount_currency(cell, text, amount)
+            out["amount"] = pl.when(~conflict).then(amount)
+            out["_amount_bad"] = text.is_not_null() & out["amount"].is_null()
+        else:
+            out["amount"], out["_amount_bad"] = amount, pl.lit(False)
+            if cell is not None:
+                out["currency"] = cell
     if "expected_close" in mapping:
         name = mapping["expected_close"]
         reading = date_readings(raw, source.date_format, [name]).get(name)

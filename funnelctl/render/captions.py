@@ -25,6 +25,8 @@ EN = {
                            "{line}|{what}: {n} rows (deals kept, the value left out); e.g. "
                            "line {line}"),
     "problem_unparseable amount": "amount does not parse",
+    "problem_amount currency differs from currency column": (
+        "the amount names another currency than the currency column"),
     "problem_unparseable stage_changed_at": "stage-change date does not parse",
     "excluded_line": (
         "Excluded entities: {n}, left out of every stage (an excluded event came between the "
@@ -50,6 +52,8 @@ RU = {
     "value_problem_line": "{what}: строк {n} (сделки учтены, значение пропущено); "
                           "напр. строка {line}",
     "problem_unparseable amount": "сумма не читается",
+    "problem_amount currency differs from currency column": (
+        "валюта в сумме не совпадает со столбцом валюты"),
     "problem_unparseable stage_changed_at": "дата смены этапа не читается",
     "excluded_line": (
         "Исключено объектов: {n}, не входят ни в один этап (исключающее событие случилось между "
