@@ -143,3 +143,24 @@ def test_with_a_roster_its_spelling_is_shown_and_others_still_fold():
     # Анна: the roster's spelling; Борис is on no roster, still one person (3 > 1 deals)
     assert fold.counts_as == {"смирнова анна": "Анна Смирнова",
                               "Борис Петров": "борис петров"}
+
+
+def test_the_waterfall_folds_the_older_export_as_the_newer(tmp_path, export, cli):
+    # The older export: deal 3 open (written as the newer's display name), 7 open as
+    # "Пётр Иванов" (a spelling the newer export folds), 13 open as "смирнова анна", a
+    # spelling only the older export has (the deal is gone from the newer one).
+    older = tmp_path / "older.csv"
+    older.write_bytes("""deal_id,stage,status,manager,created_at,closed_at,amount
+3,Заявка,open,Анна Смирнова,2026-11-04 10:00,,10
+7,Заявка,open,Пётр Иванов,2026-11-03 11:00,,30
+13,Встреча,open,смирнова анна,2026-10-20 10:00,,5
+""".encode("cp1251"))
+    report = cli.json("audit", write_config(tmp_path, config(export, breakdown=False)),
+                      "--as-of", "2026-12-01", "--since-snapshot", older)
+    buckets = {b["name"]: b for b in report["funnels"][0]["waterfall"]["buckets"]}
+    # Open at the start: 3 deals; Анна 2 (3 and 13), Петр 1 (7)
+    assert [(m["manager"], m["deals"]) for m in buckets["open_start"]["per_manager"]] == [
+        ("Анна Смирнова", 2), ("Петр Иванов", 1)]
+    notes = report["data_quality"]["sources"][0]["notes"]
+    assert "manager names in the older export: 'смирнова анна' counted as 'Анна Смирнова' " \
+        "(1 deal)" in notes

@@ -63,8 +63,10 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
         older = (read_older(config, since, users, funnel_frames,
-                            sorted({c for f in users for c in f.breakdown}), rejects, as_of)
+                            sorted({c for f in users for c in f.breakdown}), rejects, as_of,
+                            fold)
                  if since and since.source == source_name else None)
+        quality.notes += older.notes if older is not None else []
         for k, (funnel, frame) in enumerate(zip(users, frames)):
             entries = None
             if funnel.stage_history:

@@ -20,6 +20,7 @@ from funnelctl.metrics.forecast import (
     CURRENCY,
     EXPECTED,
     forecast,
+    open_pipeline,
     stage_probabilities,
     weighted,
 )
@@ -165,9 +166,12 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
     closed_at, manager), as of `day`; `active`: the snoozed deal ids."""
     found: list[Finding] = []
     priced = priced_blocks(config, funnel, frame) if AMOUNT in frame.columns else []
+    open_deals = None  # the forecast's open deals, which the plan's pipeline reads too
     if priced and EXPECTED in frame.columns:
-        result.forecast = forecast(pl.concat([b for _, b in priced], how="vertical_relaxed"),
-                                   funnel, probabilities, day, active)
+        deals = pl.concat([b for _, b in priced], how="vertical_relaxed")
+        open_deals = open_pipeline(deals, probabilities, day, active,
+                                   [EXPECTED] if funnel.plan else [])
+        result.forecast = forecast(deals, funnel, probabilities, day, active, open_deals)
         if snoozed:
             every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")
             snoozed.hidden_overdue = every - result.forecast.overdue.deals
@@ -177,7 +181,10 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
         keys, no_deals = plan_keys(config, amounts, targets)
-        lines = plan_lines(amounts, weighted(amounts.lazy(), probabilities), targets, day,
+        # (a plan is in one currency: the forecast's open deals are the amounts' own)
+        pipeline = open_deals if open_deals is not None else weighted(amounts.lazy(),
+                                                                      probabilities)
+        lines = plan_lines(amounts, pipeline, targets, day,
                            config.norms.calendar if config.norms else None, keys)
         result.plan = PlanResult(as_of=day, lines=lines, currency=currency,
                                  source=funnel.plan.path.name if funnel.plan.path else None,

@@ -28,6 +28,8 @@ ALIKE = {"mixed_script": "Latin and Cyrillic look-alike letters mixed",
          "other_spaces": "other spaces"}
 FOLDED = ("manager names: '{name}' counted as '{manager}' ({n} deal{why})",
           "manager names: '{name}' counted as '{manager}' ({n} deals{why})")
+OLDER_FOLDED = tuple(f.replace("manager names:", "manager names in the older export:", 1)
+                     for f in FOLDED)
 KEPT_APART = tuple(f"manager names: '{{name}}' fits more than one manager ({{candidates}}): "
                    f"kept as written ({{n}} {deals}; add an alias)" for deals in ("deal", "deals"))
 
@@ -77,6 +79,29 @@ def manager_fold(deals: Mapping[str, int], aliases: Mapping[str, str] | None = N
         name=name, candidates=", ".join(f"'{c}'" for c in fits), n=f"{deals[name]:,}")
         for name, fits in sorted(ambiguous.items())]
     return ManagerFold(counts_as, notes, dict(deals))
+
+
+def fold_older(frame: pl.DataFrame, fold: ManagerFold, config: Config
+               ) -> tuple[pl.DataFrame, list[str]]:
+    """An older export of the same source (the waterfall's start) with its names shown as
+    the newer export's (`fold`): a name the newer export has too is folded as there; a
+    name only the older one has is matched to the newer export's managers (as to a
+    roster), else kept as written. So a deal's buckets go to one manager in both states.
+    The notes name the older export's own folds."""
+    if "manager" not in frame.columns:
+        return frame, []
+    older = deals_per_manager(frame)
+    managers = sorted({fold.counts_as.get(n, n) for n in fold.deals})
+    own = {n: k for n, k in older.items() if n not in fold.deals}
+    match = match_names(own, managers, config.managers.aliases, config.managers.ignore)
+    counts_as = {n: fold.counts_as[n] for n in older if n in fold.counts_as} | match.merged
+    notes = [plural(own[name], OLDER_FOLDED).format(
+        name=name, manager=manager, n=f"{own[name]:,}",
+        why=f"; {ALIKE[why]}" if (why := why_alike(name, manager)) else "")
+        for name, manager in sorted(match.merged.items(), key=lambda item: (item[1], item[0]))]
+    if counts_as:
+        frame = frame.with_columns(pl.col("manager").replace(counts_as))
+    return frame, notes
 
 
 def deals_per_manager(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, int]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from funnelctl.audit.manager_fold import ManagerFold, fold_older
 from funnelctl.config import Config, Funnel
 from funnelctl.errors import ConfigError, UsageError
 from funnelctl.io.deals import DUPLICATE, read_deals
@@ -45,6 +46,7 @@ class OlderExport:
     latest: dt.date | None
     matching: dict[str, int]  # rows of the older export that could not be used, per reason
     columns: set[str]
+    notes: list[str]  # its manager names folded as the newer export's (audit/manager_fold)
 
 
 def deal_sources(config: Config) -> list[str]:
@@ -79,16 +81,18 @@ def resolve_since(config: Config, spec: str, config_path: str | Path) -> SinceSn
 
 def read_older(config: Config, since: SinceSnapshot, funnels: list[Funnel],
                frames_of, breakdown: list[str], rejects: list[pl.DataFrame],
-               as_of: dt.date | None) -> OlderExport:
+               as_of: dt.date | None, fold: ManagerFold | None = None) -> OlderExport:
     """The older export read with the very source definition of the newer one (preset,
     columns, encoding, date formats); its unusable rows go to the rejects ledger under
     'SOURCE (older export)' and are counted per reason. `frames_of(deals, funnels,
-    quality, rejects)` gives a frame per funnel (audit.deals.funnel_frames)."""
+    quality, rejects)` gives a frame per funnel (audit.deals.funnel_frames). `fold`: the
+    newer export's manager names, which the older one's are shown as."""
     source = config.sources[since.source].model_copy(update={"path": since.path})
     name = f"{since.source} (older export)"
     raw = open_source(name, source)
     deals = read_deals(raw, source, config.timezone, breakdown, as_of)
     rejects += [ledger(name, deals.rejects), ledger(name, deals.problems)]
+    deals.frame, notes = fold_older(deals.frame, fold or ManagerFold(), config)
     scratch = SourceQuality(name=name, path=str(since.path), rows_read=0, rows_rejected=0)
     frames = frames_of(deals, funnels, scratch, rejects)
     matching = {}
@@ -99,7 +103,7 @@ def read_older(config: Config, since: SinceSnapshot, funnels: list[Funnel],
     for reason, problem in reason_counts(deals.problems).items():
         matching[f"older export: {reason} (deal kept)"] = problem
     return OlderExport(since.path, frames, latest_date(deals.frame), matching,
-                       set(deals.frame.columns))
+                       set(deals.frame.columns), notes)
 
 
 def reason_counts(rows: pl.DataFrame) -> dict[str, int]:

@@ -93,7 +93,7 @@ class Profile:
     types: dict[str, str]
     distinct: dict[str, int]
     nulls: dict[str, int]
-    durations: dict[str, int]  # values readable as a call's duration (seconds, mm:ss)
+    durations: dict[str, int]  # of columns named like a duration: values readable as one
 
     def filled(self, column: str) -> int:
         return self.rows - self.nulls[column]
@@ -117,14 +117,18 @@ class Profile:
 def profile(raw: RawSource, result: InspectResult) -> Profile:
     schema = raw.frame.collect_schema()
     markers = null_markers(None)
+    # Only these: parsing every column of a large export as a duration cost more than
+    # the rest of the profile.
+    timed = [c for c in raw.columns
+             if any(w in presets.normalise(c) for w in SYNONYMS["duration"])]
     counts = raw.frame.select(
         *(pl.col(c).drop_nulls().n_unique().alias(c) for c in raw.columns),
         *(duration_seconds(c, schema[c], markers).is_not_null().sum().alias(f"\0{c}")
-          for c in raw.columns)).collect().row(0, named=True)
+          for c in timed)).collect().row(0, named=True)
     return Profile(result.rows, {c.name: c.type for c in result.columns},
                    {c: counts[c] for c in raw.columns},
                    {c.name: c.nulls for c in result.columns},
-                   {c: counts[f"\0{c}"] for c in raw.columns})
+                   {c: counts[f"\0{c}"] for c in timed})
 
 
 def guess_columns(result: InspectResult, prof: Profile) -> Guesses:
@@ -188,7 +192,7 @@ def _fits(canonical: str, column: str, prof: Profile) -> bool:
     if canonical in NUMBERS:
         return prof.is_number(column)
     if canonical == "duration":  # nearly every row has one: else short calls are unknown
-        return (prof.durations[column] >= DURATION_SHARE * prof.rows
+        return (prof.durations.get(column, 0) >= DURATION_SHARE * prof.rows
                 and not prof.is_date(column))
     if canonical in ("stage", "status", "pipeline", "event", "type"):
         return prof.distinct[column] <= STAGE_LIKE[1] and not prof.is_date(column)

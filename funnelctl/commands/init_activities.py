@@ -153,7 +153,8 @@ def source_lines(log: ActivityLog) -> list[str]:
     column = log.guesses.header("type")
     lines.append(f"    # type values in {_q(column)} ({len(log.types)} distinct): "
                  "calls, meetings, or not graded (counted as other types)")
-    lines += [f"    #   {n:>7,}  {comment_safe(v)}  -> {kind or 'not graded'}"
+    width = len(f"{max(n for _, n, _ in log.types):,}")
+    lines += [f"    #   {n:>{width},}  {comment_safe(v)}  -> {kind or 'not graded'}"
               for v, n, kind in log.types]
     defaults = TypeValues().lookup()
     unusual = {kind: [v for v, _, k in log.types if k == kind] for kind in ("call", "meeting")
@@ -174,7 +175,8 @@ def norms_lines(log: ActivityLog, russian: bool) -> list[str]:
         ROSTER_SHOWN else ""
     daily, weekly, share = Daily(), Weekly(), BelowShare()
     meetings = weekly.meetings
-    country = "country: RU, " if russian else ""
+    country, why = (("country: RU, ", "Russia's public holidays and transferred working days")
+                    if russian else ("", "add country: (an ISO code) for its public holidays"))
     lines = ["norms:", "  source: activities"]
     if log.calls_only:
         lines.append("  weekly: {meetings: null}  # the log has no meetings: weeks are not "
@@ -183,7 +185,7 @@ def norms_lines(log: ActivityLog, russian: bool) -> list[str]:
         f"  # roster: [{shown}]  # the names in the data{more}: list who should have "
         "worked (without a roster, everyone in the data is graded)",
         f"  # calendar: {{{country}workdays: [{', '.join(WEEKDAYS[:5])}], holidays: []}}  "
-        "# country: public holidays and transferred working days",
+        f"# {why}",
         "  # The defaults (the field-sales table of docs/norms.md); uncomment to change:",
         "  # daily:",
         f"  #   good: {_rules(daily.good)}",

@@ -33,6 +33,7 @@ from funnelctl.io.values import (
     plausible,
     strip_on_distinct,
     to_local_datetime,
+    trimmed,
 )
 from funnelctl.plural import plural
 
@@ -184,18 +185,16 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     # The status rule is the last: it is judged after the collect, with the status words.
     frame = (raw.frame.select(**columns).with_columns(**odd)
              .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
-    enums = ["stage", *(["_status_raw"] if has_status else []),
-             *(["loss_reason"] if "loss_reason" in columns and "loss_reason" not in texts
-               else [])]
+    enums = ["loss_reason"] if "loss_reason" in columns and "loss_reason" not in texts else []
+    products = presets.product_columns(preset, raw.columns)
     try:
         # Slice by slice, each slice's text columns settled (trimmed, looked up, coded)
         # before the next is read: the file's text arrives as 16-byte string views a row,
         # and only one slice's of them is held at a time.
         frame = collect_in_slices(raw, frame, lambda part: _settled(
-            part, rules, texts, enums, source, preset, has_status))
+            part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    products = presets.product_columns(preset, raw.columns)
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
         frame = frame.with_columns(_with_duplicates(len(rules), fields).alias(RULE))
@@ -224,20 +223,26 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
 
 def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
              texts: list[str], enums: list[str], source: Source, preset: str | None,
-             has_status: bool) -> pl.DataFrame:
+             has_status: bool, products: bool) -> pl.DataFrame:
     """One slice of the read rows with its text settled, row by row (nothing here looks at
     other rows): the status words looked up and their reject rule applied, the text
-    columns and the stage trimmed, and the stage, the status as written and the loss
-    reasons (when they are no breakdown column: trimmed where they are counted,
-    metrics/value.reasons_from) kept as Enums of their values (`enums`)."""
+    columns trimmed, and the stage (trimmed) and `enums` (the loss reasons when they are
+    no breakdown column: trimmed where they are counted, metrics/value.reasons_from)
+    kept as Enums of their values."""
     if has_status:
-        # (cast by an expression, which keeps the frame's chunks: a cast series is one
-        # chunk, and the next step would copy every column to match it: ~300 MiB at 3M)
+        # (cast by an expression, which keeps the frame's chunks: see io.values.as_enum)
         part = part.with_columns(_statuses(part["_status_raw"], source, preset)) \
             .with_columns(pl.col("status").cast(STATUSES),
                           pl.coalesce(RULE, _first_broken(rules[-1:], len(rules) - 1)))
-    part = strip_on_distinct(part, [*texts, "stage"])
-    return part.with_columns(as_enum(part[c]) for c in enums)
+        # The status as written is compared between a deal's product rows, and shown for
+        # a status the words do not know; other rows do not need it (nor its 16 bytes).
+        if not products:
+            part = part.with_columns(pl.when(pl.col("status").is_null()).then("_status_raw")
+                                     if part["status"].null_count()
+                                     else pl.lit(None, pl.String).alias("_status_raw"))
+    part = strip_on_distinct(part, texts)
+    return part.with_columns(as_enum(part["stage"], trimmed),
+                             *(as_enum(part[c]) for c in enums))
 
 
 def _amount_columns(mapping: dict[str, str], schema: pl.Schema, markers: list[str]

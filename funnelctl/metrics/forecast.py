@@ -91,26 +91,41 @@ def weighted(frame: pl.DataFrame | pl.LazyFrame, probabilities: list[StageProbab
 BUCKETS = {0: "overdue", 1: "month", 2: "no_date"}
 
 
+def open_pipeline(frame: pl.DataFrame, probabilities: list[StageProbability], as_of: dt.date,
+                  snoozed: set[str] | frozenset = frozenset(), keep: list[str] | None = None
+                  ) -> pl.DataFrame:
+    """The open deals at a funnel stage with the numbers the forecast reads (amount,
+    currency, `_day` of the expected close, `_held` when snoozed, `_rank` of its bucket,
+    their stage's probability): taken once, without the text columns but the manager
+    (the overdue deals per manager are counted from them) and `keep` (the plan's
+    pipeline reads the expected close of the same deals)."""
+    columns = frame.columns
+    keep = [c for c in dict.fromkeys(["manager", *(keep or [])]) if c in columns]
+    day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
+    rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
+            .otherwise(1).cast(pl.Int8))
+    return (weighted(frame.lazy().select(DEPTH, OUTCOME, "amount", _currency(columns),
+                                         day.alias("_day"), _held(snoozed).alias("_held"),
+                                         *keep),
+                     probabilities)
+            .with_columns(rank.alias("_rank")).drop(DEPTH, OUTCOME).collect())
+
+
 def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProbability],
-             as_of: dt.date, snoozed: set[str] | frozenset = frozenset()) -> Forecast:
+             as_of: dt.date, snoozed: set[str] | frozenset = frozenset(),
+             open_deals: pl.DataFrame | None = None) -> Forecast:
     """The weighted open pipeline per expected close month and currency, and the overdue
     deals (expected close before `as_of`, not snoozed), oldest expected close first.
 
-    The open deals' numbers are taken once, without their text columns; the small results
-    are collected together from them; the months are written as text on the grouped rows,
-    and only the overdue deals of the earliest days are read in full and sorted for the
-    list."""
+    The open deals' numbers are taken once (open_pipeline; `open_deals` when the caller
+    has them already); the small results are collected together from them; the months
+    are written as text on the grouped rows, and only the overdue deals of the earliest
+    days are read in full and sorted for the list."""
     columns = frame.columns
     day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
-    currency = pl.col(CURRENCY).fill_null("") if CURRENCY in columns else pl.lit("")
-    held = (pl.col("deal_id").cast(pl.String).is_in(list(snoozed)) if snoozed
-            else pl.lit(False))
-    rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
-            .otherwise(1).cast(pl.Int8))
-    open_deals = (weighted(frame.lazy().select(DEPTH, OUTCOME, "amount", currency.alias(CURRENCY),
-                                               day.alias("_day"), held.alias("_held")),
-                           probabilities)
-                  .with_columns(rank.alias("_rank")).drop(DEPTH, OUTCOME).collect().lazy())
+    if open_deals is None:
+        open_deals = open_pipeline(frame, probabilities, as_of, snoozed)
+    open_deals = open_deals.lazy()
     # Per day first, then the days' rows per month: the month is worked out on the
     # grouped days (a few hundred), not on every open deal.
     per_day = (open_deals.group_by("_rank", "_day", CURRENCY)
@@ -124,7 +139,7 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
         .agg(pl.col("deals", "amount", "weighted").sum(), pl.col("_unweighted").any())
         .sort("_rank", "_month", CURRENCY, nulls_last=True))
     late = open_deals.filter((pl.col("_rank") == 0) & ~pl.col("_held"))
-    overdue = _overdue(frame, as_of, held)
+    overdue = _overdue(frame, as_of, _held(snoozed))
     queries = [grouped,
                open_deals.select(pl.len().alias("deals"),
                                  pl.col("amount").null_count().alias("without_amount")),
@@ -132,10 +147,21 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                .sort(CURRENCY),
                # The listed deals are among those of the LIST_LIMIT earliest days.
                late.select(pl.col("_day").bottom_k(LIST_LIMIT).max()),
-               _per_manager(overdue, "manager" in columns)]
+               _per_manager(late, "manager" in columns)]
     grouped, counts, amounts, last_day, managers = pl.collect_all(queries)
-    listed = _earliest(overdue, last_day.item(), day, currency)
+    listed = _earliest(overdue, last_day.item(), day, _currency(columns))
     return forecast_from(grouped, counts.row(0), amounts, listed, managers, funnel, as_of)
+
+
+def _currency(columns: list[str]) -> pl.Expr:
+    """A deal's currency code, "" for none (the forecast's rows group by it)."""
+    code = pl.col(CURRENCY).fill_null("") if CURRENCY in columns else pl.lit("")
+    return code.alias(CURRENCY)
+
+
+def _held(snoozed: set[str] | frozenset) -> pl.Expr:
+    """Whether a deal is snoozed (its id is in `snoozed`)."""
+    return pl.col("deal_id").cast(pl.String).is_in(list(snoozed)) if snoozed else pl.lit(False)
 
 
 def forecast_from(grouped: pl.DataFrame, counts: tuple[int, int], amounts: pl.DataFrame,

@@ -40,10 +40,14 @@ MIN_ELAPSED = 0.2  # the share of a span's working days gone before it can be be
 ONE_DAY = dt.timedelta(days=1)
 
 
-def working_days(start: dt.date, end: dt.date, calendar: Calendar) -> int:
+def span_days(start: dt.date, end: dt.date, day: dt.date, calendar: Calendar
+              ) -> tuple[int, int, int]:
+    """(the working days of start..end, those up to `day`, those after it), from one
+    calendar of the span (not one per count: a plan has three counts per span)."""
     if end < start:
-        return 0
-    return int(calendar_frame(start, end, calendar)[WORKING].sum())
+        return 0, 0, 0
+    dates = calendar_frame(start, end, calendar).filter(pl.col(WORKING))["date"]
+    return dates.len(), int((dates <= day).sum()), int((dates > day).sum())
 
 
 def with_team_lines(targets: list[PlanTarget]) -> list[tuple[PlanTarget, list[str] | None]]:
@@ -115,13 +119,10 @@ def plan_lines_from(won: pl.LazyFrame, pipeline: pl.LazyFrame, targets: list[Pla
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
     for i, (target, members) in enumerate(every):
         start, end = target.dates()
-        upto = min(end, day)
         won_amount, won_deals = won_sums.get(i, (0.0, 0))
         days = spans.get((start, end))
         if days is None:  # the same for every target of the span
-            days = spans[(start, end)] = (
-                working_days(start, end, calendar), working_days(start, upto, calendar),
-                working_days(max(start, day + dt.timedelta(days=1)), end, calendar))
+            days = spans[(start, end)] = span_days(start, end, day, calendar)
         total, elapsed, left = days
         remaining = max(target.amount - won_amount, 0.0)
         # No working day in the span: nothing is due by any day of it.

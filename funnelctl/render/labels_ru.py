@@ -188,13 +188,15 @@ NOTES_RU = [
      "типы активности — не звонок и не встреча, без оценки (сопоставьте их в "
      "type_values): {rest}"),
     # audit/manager_fold.py: one manager written several ways in a deals export
-    *((rf"manager names: '(?P<name>.*)' counted as '(?P<m>.*)' \((?P<n>[\d,]+) deals?{why}\)",
-       tuple(f"имя менеджера '{{name}}' учтено как '{{m}}' ({{n}} {deals}{ru})"
+    *((rf"manager names{older}: '(?P<name>.*)' counted as '(?P<m>.*)' \((?P<n>[\d,]+) "
+       rf"deals?{why}\)",
+       tuple(f"имя менеджера{older_ru} '{{name}}' учтено как '{{m}}' ({{n}} {deals}{ru})"
              for deals in ("сделка", "сделки", "сделок")))
       for why, ru in (("", ""),
                       ("; Latin and Cyrillic look-alike letters mixed",
                        "; смешаны похожие латинские и кириллические буквы"),
-                      ("; other spaces", "; другие пробелы"))),
+                      ("; other spaces", "; другие пробелы"))
+      for older, older_ru in (("", ""), (" in the older export", " в старой выгрузке"))),
     (r"manager names: '(?P<name>.*)' fits more than one manager \((?P<c>.*)\): kept as "
      r"written \((?P<n>[\d,]+) deals?; add an alias\)",
      tuple(f"имя менеджера '{{name}}' подходит нескольким менеджерам ({{c}}): оставлено как "
