@@ -14,7 +14,7 @@ from funnelctl.audit.cohort import KeptFunnel, in_period, lost_without_stage, un
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.audit.manager_fold import fold_deals
-from funnelctl.audit.money import add_money, money_input
+from funnelctl.audit.money import add_money, money_input, summarised
 from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
     check_empty_period,
@@ -76,10 +76,9 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                 frame = place_lost_deals(frame, furthest_stages(entries))
             cohort = in_period(frame, dates)
             money = money_input(cohort, config.money, funnel, config.where(("money", "rates")))
-            result = summarise(money.frame, funnel, kind="deals",
-                               significance=config.significance)
+            result, tables = summarised(money, funnel, "deals", config.significance)
             found = check_funnel(result, funnel)
-            add_money(result, money, funnel)
+            add_money(result, money, funnel, tables)
             found += check_money(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
