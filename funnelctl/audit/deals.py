@@ -59,6 +59,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         quality = qualities[source_name]
         deals.frame, fold = fold_deals(deals.frame, config)
         quality.notes += fold.notes
+        managers = sorted({fold.counts_as.get(n, n) for n in fold.deals})
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
@@ -85,7 +86,9 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                                         frame["created_at"].max())
             found += unknown_loss_stage(result, quality, funnel,
                                         lost_without_stage(cohort))
-            found += deal_forward_view(config, funnel, frame, result, moment, entries)
+            # (a funnel's frame with every deal of the source has the source's managers)
+            found += deal_forward_view(config, funnel, frame, result, moment, entries,
+                                       managers if frame.height == deals.frame.height else None)
             if older is not None:
                 result.waterfall = snapshot_waterfall(
                     config, funnel, frame, older, k,

@@ -142,7 +142,7 @@ def priced_tables(deals: pl.DataFrame, result: FunnelResult, managers: bool) -> 
     kept = {column: [seg.value for seg in segs if not seg.folded]
             for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
     if kept:
-        add_rest_medians(tables, deals, kept)
+        add_rest_medians(tables, kept)
     return tables
 
 

@@ -66,7 +66,7 @@ def summarise_outcomes(frame: pl.DataFrame, funnel: Funnel, kind: str,
         if folded:
             kept[column] = values
     if kept:
-        add_rest_medians(tables, frame, kept)
+        add_rest_medians(tables, kept)
     overall = count_rows(tables.whole, n, key=None).row(0, named=True) | tables.won
     parts = {column: _outcome_segments(rows, tables, column, kept.get(column))
              for column, rows in counts.items()}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from funnelctl.metrics.funnel import DEPTH, OUTCOME, cycle_aggregates
+from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME, cycle_aggregates
 from funnelctl.report import EMPTY
 
 SEGMENT = "_segment"
@@ -38,6 +38,7 @@ class OutcomeTables:
     won: dict
     won_by: dict[str, dict[str, dict]]
     priced: bool
+    won_deals: pl.DataFrame  # the won deals' segment values (labelled), cycle[, amount]
     rest: dict[str, dict] = field(default_factory=dict)
 
 
@@ -51,13 +52,19 @@ def outcome_tables(frame: pl.DataFrame, columns: list[str], priced: bool) -> Out
     `columns` (a funnel's breakdown, and the money view's managers), in one collect_all:
     Polars runs the group-bys side by side over the same frame."""
     rows = frame.lazy()
-    won = rows.filter(IS_WON)
+    # The won deals (a small share of the rows) taken once with what their medians read:
+    # the other rows' medians filter them by segment value, not every deal again.
+    won_deals = rows.filter(IS_WON).select(
+        *[segment_label(c).alias(c) for c in columns], CYCLE_DAYS,
+        *([AMOUNT] if priced else [])).collect()
+    won = won_deals.lazy()
     queries = [_grouped(rows, [segment_label(c), pl.col(DEPTH), pl.col(OUTCOME)], priced)
                for c in columns]
     if not columns:
         queries.append(_grouped(rows, [pl.col(DEPTH), pl.col(OUTCOME)], priced))
     queries.append(won.select(won_medians(priced)))
-    queries += [won.group_by(segment_label(c)).agg(won_medians(priced)) for c in columns]
+    queries += [won.group_by(pl.col(c).alias(SEGMENT)).agg(won_medians(priced))
+                for c in columns]
     got = pl.collect_all(queries)
     tables, rest = got[:len(columns)] or got[:1], got[len(columns) or 1:]
     whole = _summed(tables[0], DEPTH) if columns else tables[0]
@@ -65,15 +72,14 @@ def outcome_tables(frame: pl.DataFrame, columns: list[str], priced: bool) -> Out
         by_column=dict(zip(columns, tables)), whole=whole,
         won=_named(rest[0].row(0, named=True), priced), priced=priced,
         won_by={c: {row[SEGMENT]: _named(row, priced) for row in t.iter_rows(named=True)}
-                for c, t in zip(columns, rest[1:])})
+                for c, t in zip(columns, rest[1:])}, won_deals=won_deals)
 
 
-def add_rest_medians(tables: OutcomeTables, frame: pl.DataFrame, kept: dict[str, list[str]]
-                     ) -> None:
+def add_rest_medians(tables: OutcomeTables, kept: dict[str, list[str]]) -> None:
     """Each folded column's other row's medians (`kept`: column -> its values not
     folded), over the won deals of the other values, in one collect_all."""
-    won = frame.lazy().filter(IS_WON)
-    queries = [won.filter(~segment_label(c).is_in(values)).select(won_medians(tables.priced))
+    won = tables.won_deals.lazy()
+    queries = [won.filter(~pl.col(c).is_in(values)).select(won_medians(tables.priced))
                for c, values in kept.items()]
     for column, got in zip(kept, pl.collect_all(queries)):
         tables.rest[column] = _named(got.row(0, named=True), tables.priced)
