@@ -26,7 +26,13 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.deals import DEFAULT_STATUS
 from funnelctl.io.readers import RawSource, open_source
-from funnelctl.io.values import amount_from_text, date_readings, null_markers, to_local_datetime
+from funnelctl.io.values import (
+    EDGES,
+    amount_from_text,
+    date_readings,
+    null_markers,
+    to_local_datetime,
+)
 
 # Canonical deal columns the config maps (modified_at and probability only order stages).
 CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "amount", "manager",
@@ -107,7 +113,7 @@ def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
                timezone: str) -> list[FunnelPlan]:
     """One row per deal (the first of a Bitrix24 deal's product rows), then the plans."""
     column = guesses.header
-    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars()  # noqa: E731
+    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars(EDGES)  # noqa: E731
     none = pl.lit(None, pl.String)
     exprs = {
         "deal_id": text(column("deal_id")),
@@ -169,7 +175,7 @@ def _check_status(raw: RawSource, guesses: Guesses, preset: str | None) -> None:
     if preset:
         words |= {w for ws in presets.PRESETS[preset].get("status_values", {}).values()
                   for w in ws}
-    values = (raw.frame.select(pl.col(guess.column).cast(pl.String).str.strip_chars()
+    values = (raw.frame.select(pl.col(guess.column).cast(pl.String).str.strip_chars(EDGES)
                                .str.to_lowercase().drop_nulls().unique()).collect().to_series())
     unknown = [v for v in values if v and v not in words]
     if unknown:

@@ -13,7 +13,7 @@ from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
 from funnelctl.io.readers import LINE, RawSource, open_source, read_error
-from funnelctl.io.values import amount_from_text, clean_text, null_markers, text_times
+from funnelctl.io.values import EDGES, amount_from_text, clean_text, null_markers, text_times
 
 TYPE_SAMPLE = 5000  # rows used to infer column types; null counts use every row
 PARSE_SHARE = 0.95  # share of non-empty sample values that must parse for a type to stick
@@ -81,7 +81,7 @@ def inspect_file(path: Path, encoding: str | None = None, separator: str | None 
 
 
 def _median_by_stage(raw: RawSource, stage: str, value: str) -> dict[str, float]:
-    table = (raw.frame.group_by(pl.col(stage).str.strip_chars().alias("stage"))
+    table = (raw.frame.group_by(pl.col(stage).str.strip_chars(EDGES).alias("stage"))
              .agg(amount_from_text(pl.col(value).cast(pl.String)).median().alias("median"))
              .collect())
     return {s: m for s, m in table.iter_rows() if s is not None and m is not None}
@@ -89,7 +89,7 @@ def _median_by_stage(raw: RawSource, stage: str, value: str) -> dict[str, float]
 
 def value_counts(raw: RawSource, column: str) -> list[tuple[str, int]]:
     """Distinct trimmed values with their counts, most frequent first (empty as '')."""
-    text = pl.col(column).cast(pl.String).str.strip_chars().fill_null("")
+    text = pl.col(column).cast(pl.String).str.strip_chars(EDGES).fill_null("")
     table = (raw.frame.group_by(text.alias("value")).len()
              .sort(["len", "value"], descending=[True, False]).collect())
     return [(str(v), int(n)) for v, n in table.iter_rows()]

@@ -18,6 +18,7 @@ from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import RawSource, open_source
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.funnel import suspect_values
 
 
@@ -59,10 +60,10 @@ def validate(config_path: str | Path) -> Validation:
             layout = source.layout or detect_layout(raw.columns)
             history_mapping(raw, source, layout, breakdown)
             lines.append(f"  layout: {layout}")
-            values = stage_values(raw, source).str.strip_chars()
+            values = stage_values(raw, source).str.strip_chars(EDGES)
         else:
             mapping = column_mapping(raw, source, breakdown)
-            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
+            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars(EDGES)).collect()\
                 .to_series()
             by_pipeline = pipeline_stage_values(raw, mapping, users)
             preset = resolve_preset(raw, source)
