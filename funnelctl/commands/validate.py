@@ -26,6 +26,7 @@ from funnelctl.metrics.funnel import suspect_values
 class Validation:
     lines: list[str]  # what to show the user
     problems: int = 0  # mistakes that do not block an audit but make its numbers wrong
+    errors: int = 0  # sources the audit could not read (validate_sample): exit 2
 
 
 def validate(config_path: str | Path) -> Validation:
@@ -89,8 +90,8 @@ def validate(config_path: str | Path) -> Validation:
             problems += len(suspects)
             lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
                       f"row; did you mean '{close}'?" for meaning, value, close in suspects]
-    lines += sample_lines(config)
-    return Validation(lines, problems)
+    sample, errors = sample_lines(config)
+    return Validation(lines + sample, problems, errors)
 
 
 def table_line(config, name: str, source: Source, users: list[Funnel]) -> str:
