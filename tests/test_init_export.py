@@ -189,3 +189,16 @@ def test_a_planned_close_date_is_never_taken_for_closed_at(run, audit_json, tmp_
         assert "closed_at" not in config["sources"]["deals"]["columns"], text
         report = audit_json(where / "funnelctl.yaml", "--as-of", "2026-12-01")
         assert report["funnels"][0]["cycle_days"] is None
+
+
+def test_an_export_with_a_header_and_no_rows_says_so(run, tmp_path):
+    # A HubSpot header (after a BOM), with and without its line end, and nothing else:
+    # every header is known, so "cannot tell which column is deal_id" would mislead.
+    for end in ("\r\n", ""):
+        export = tmp_path / "deals.csv"
+        export.write_bytes(f"\ufeffRecord ID,Deal Name,Deal Stage,Create Date{end}"
+                           .encode())
+        result = run("init", "--from-export", export, "--output", tmp_path / "c.yaml")
+        assert result.exit_code == 2
+        assert "has a header but no data rows" in result.output
+        assert "Traceback" not in result.output and not (tmp_path / "c.yaml").exists()

@@ -46,6 +46,9 @@ def config_from_export(export: Path, output: Path) -> tuple[str, str]:
     """YAML text of a valid starter config for `export`, with paths relative to `output`,
     and what the user should check in it."""
     result = inspect_file(export)
+    if result.rows == 0:  # else: "cannot tell which column is deal_id", of known headers
+        raise DataError(f"{export}: has a header but no data rows: init reads the columns "
+                        "and the stages from the values, so export at least one deal")
     raw = open_source("export", Source(path=export, kind="deals", csv=CsvOptions()))
     guesses, log = _export_kind(raw, result)
     _check_status(raw, guesses, result.preset)
