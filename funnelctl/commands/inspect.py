@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from funnelctl.config import CsvOptions, Source
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, visible
 from funnelctl.io import presets
 from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
 from funnelctl.io.readers import LINE, RawSource, open_source, read_error
@@ -170,17 +170,19 @@ def render_text(result: InspectResult) -> str:
     else:
         lines.append("preset: none matches (" + presets.describe_closest(
             [c.name for c in result.columns]) + ")")
-    width = max(len(c.name) for c in result.columns)
+    # Names and values escaped one by one (the CLI keeps the lines' own breaks): a line
+    # break inside a value would otherwise start a line of its own, a fake count or column.
+    names = [visible(c.name) for c in result.columns]
+    width = max(len(name) for name in names)
     lines.append("")
     lines.append(f"{'column':<{width}}  {'type':<34} {'empty':>7}  maps to")
-    for c in result.columns:
-        lines.append(f"{c.name:<{width}}  {c.type:<34} {c.nulls:>7}  {c.maps_to or ''}")
-    for title, values in ((f"stage values in '{result.stage_column}'", result.stage_values),
-                          (f"status values in '{result.mapping.get('status')}'",
-                           result.status_values),
-                          (f"pipelines in '{result.mapping.get('pipeline')}'",
-                           result.pipeline_values)):
+    for name, c in zip(names, result.columns):
+        lines.append(f"{name:<{width}}  {c.type:<34} {c.nulls:>7}  {c.maps_to or ''}")
+    for what, header, values in (
+            ("stage values", result.stage_column, result.stage_values),
+            ("status values", result.mapping.get("status"), result.status_values),
+            ("pipelines", result.mapping.get("pipeline"), result.pipeline_values)):
         if values:
-            lines += ["", f"{title} ({len(values)} distinct):"]
-            lines += [f"  {n:>7}  {v if v else '(empty)'}" for v, n in values]
+            lines += ["", f"{what} in '{visible(str(header))}' ({len(values)} distinct):"]
+            lines += [f"  {n:>7}  {visible(v) if v else '(empty)'}" for v, n in values]
     return "\n".join(lines) + "\n"

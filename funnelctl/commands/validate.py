@@ -12,7 +12,7 @@ from funnelctl.audit.forecast import require_stage_changed
 from funnelctl.commands.funnel_shape import shape_problems
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
-from funnelctl.errors import ConfigError
+from funnelctl.errors import ConfigError, visible
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
@@ -83,13 +83,14 @@ def validate(config_path: str | Path) -> Validation:
             unmatched = [v for v in values if v.lower() not in known]
             if unmatched:
                 lines.append(f"  funnel '{funnel.name}': stage values matching nothing: "
-                             + ", ".join(f"'{v}'" for v in unmatched))
+                             + ", ".join(f"'{visible(v)}'" for v in unmatched))
             else:
                 lines.append(f"  funnel '{funnel.name}': every stage value matches")
             suspects = suspect_values(funnel, values.to_list())
             problems += len(suspects)
             lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
-                      f"row; did you mean '{close}'?" for meaning, value, close in suspects]
+                      f"row; did you mean '{visible(close)}'?"
+                      for meaning, value, close in suspects]
     sample, errors = sample_lines(config)
     return Validation(lines + sample, problems, errors)
 
