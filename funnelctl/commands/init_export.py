@@ -25,7 +25,7 @@ from funnelctl.config import CsvOptions, Source, parse_config
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.deals import DEFAULT_STATUS
-from funnelctl.io.readers import RawSource, open_source
+from funnelctl.io.readers import SHEETS_NOTE, RawSource, open_source
 from funnelctl.io.values import (
     EDGES,
     amount_from_text,
@@ -109,7 +109,8 @@ def _export_kind(raw: RawSource, result: InspectResult) -> tuple[Guesses, Activi
     raise DataError(f"{raw.path}: neither a deals export nor an activity log (by header or "
                     f"by values): as deals, cannot tell which column is {', '.join(missing)}; "
                     f"as an activity log, which is {', '.join(log.missing)}; columns found: "
-                    f"{found}; {presets.describe_closest([c.name for c in result.columns])}")
+                    f"{found}; {presets.describe_closest([c.name for c in result.columns])}"
+                    + "".join(f"; {n}" for n in raw.notes if n.startswith(SHEETS_NOTE)))
 
 
 def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
