@@ -202,3 +202,23 @@ def test_an_export_with_a_header_and_no_rows_says_so(run, tmp_path):
         assert result.exit_code == 2
         assert "has a header but no data rows" in result.output
         assert "Traceback" not in result.output and not (tmp_path / "c.yaml").exists()
+
+
+def test_a_status_column_the_preset_reads_anyway_is_not_called_unmapped(run, audit_json,
+                                                                       tmp_path):
+    # 'Успешна' is no status word: init leaves 'Группа стадий' out of columns:, but the
+    # bitrix24 preset maps it all the same, so the audit rejects that row (1 of 3). The
+    # comment must say so, not that the column is unused.
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        '"ID";"Стадия сделки";"Группа стадий";"Сумма";"Валюта";"Дата создания";\n'
+        '"1";"Новая";"В работе";"100";"RUB";"01.11.2026 10:00:00";\n'
+        '"2";"Сделка успешна";"Успешна";"200";"RUB";"02.11.2026 10:00:00";\n'
+        '"3";"Новая";"В работе";"300";"RUB";"03.11.2026 10:00:00";\n', encoding="utf-8")
+    config, text = init(run, export, tmp_path)
+    assert "status" not in config["sources"]["deals"]["columns"]
+    assert ("Группа стадий: looks like a status but 'успешна' are not open / won / lost "
+            "words; the bitrix24 preset reads it as the status all the same, and rejects "
+            "their rows as 'unknown status value'") in text
+    quality = audit_json(tmp_path / "funnelctl.yaml")["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"unknown status value": 1}

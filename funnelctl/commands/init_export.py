@@ -51,7 +51,7 @@ def config_from_export(export: Path, output: Path) -> tuple[str, str]:
                         "and the stages from the values, so export at least one deal")
     raw = open_source("export", Source(path=export, kind="deals", csv=CsvOptions()))
     guesses, log = _export_kind(raw, result)
-    _check_status(raw, guesses, result.preset)
+    _check_status(raw, guesses, result)
     timezone, zone_note = _timezone(result.preset, [c.name for c in result.columns])
     relative = Path(os.path.relpath(export.resolve(), output.resolve().parent)).as_posix()
     lines = [f"# Starter config written by `funnelctl init --from-export {_clean(export.name)}`.",
@@ -170,11 +170,12 @@ def funnel_lines(plan: FunnelPlan, guesses: Guesses) -> list[str]:
     return lines
 
 
-def _check_status(raw: RawSource, guesses: Guesses, preset: str | None) -> None:
+def _check_status(raw: RawSource, guesses: Guesses, result: InspectResult) -> None:
     """Keep a status guess only when every value is a known open / won / lost word."""
     guess = guesses.mapping.get("status")
     if guess is None:
         return
+    preset = result.preset
     words = {w for ws in DEFAULT_STATUS.values() for w in ws}
     if preset:
         words |= {w for ws in presets.PRESETS[preset].get("status_values", {}).values()
@@ -185,8 +186,15 @@ def _check_status(raw: RawSource, guesses: Guesses, preset: str | None) -> None:
     if unknown:
         del guesses.mapping["status"]
         shown = ", ".join(f"'{v}'" for v in unknown[:5])
-        guesses.unmapped.insert(0, (guess.column, f"looks like a status but {shown} are not "
-                                    "open / won / lost words (set status_values: to use it)"))
+        why = f"looks like a status but {shown} are not open / won / lost words"
+        if result.mapping.get("status") == guess.column:
+            # Left out of columns: the preset still reads it, so the audit rejects those rows.
+            why += (f"; the {preset} preset reads it as the status all the same, and "
+                    "rejects their rows as 'unknown status value': name them under "
+                    "status_values:")
+        else:
+            why += " (set status_values: to use it)"
+        guesses.unmapped.insert(0, (guess.column, why))
 
 
 def _timezone(preset: str | None, columns: list[str]) -> tuple[str, str]:
