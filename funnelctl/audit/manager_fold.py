@@ -115,7 +115,7 @@ def deals_per_manager(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, int]:
 def history_deals_per_manager(entries: pl.DataFrame | pl.LazyFrame) -> dict[str, int]:
     """Each distinct manager name of a stage history (no null) with the deals that have
     an entry under it: a deal's many entries count once, and a deal whose entries carry
-    two spellings counts for each (the views take its latest entry's name)."""
+    two spellings counts for each (each view takes the name of one of its entries)."""
     counts = (entries.lazy().select("manager", "deal_id").drop_nulls().group_by("manager")
               .agg(pl.col("deal_id").n_unique()).collect())
     return dict(counts.iter_rows())
