@@ -67,7 +67,13 @@ from funnelctl.io.deals import (
 from funnelctl.io.presets import product_columns, with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
-from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
+from funnelctl.io.values import (
+    EDGES,
+    null_markers,
+    out_of_range,
+    plausible,
+    strip_on_distinct,
+)
 from funnelctl.metrics.breakdown import EMPTY, from_rows
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
@@ -212,7 +218,7 @@ def distinct_values(conn: Connection, columns: Columns, header: str, params: Par
     """A column's distinct values and their labels (stripped, as the reader)."""
     sql = labels_sql(columns, {"c": header}, ["c"]) + settings(columns)
     values = sorted(conn.query(sql, dict(params.values))[0]["b:c"])
-    labels = pl.Series(values, dtype=pl.String).str.strip_chars().to_list()
+    labels = pl.Series(values, dtype=pl.String).str.strip_chars(EDGES).to_list()
     return values, labels
 
 
