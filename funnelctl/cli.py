@@ -218,12 +218,15 @@ def validate(config: ConfigArg, debug: Debug = False) -> None:
     """Check the config, the data files' headers and the stage names, without metrics.
 
     Exits 1 when a stage value in the config is in no row but one in the data looks
-    like it (a typo that would move deals out of the funnel), 2 on errors."""
+    like it (a typo that would move deals out of the funnel), 2 on errors (a data file
+    the audit could not read, such as a header without rows, included)."""
     with handled_errors(debug):
         from funnelctl.commands.validate import validate as run_validate
 
         result = run_validate(config)
         write_stdout("".join(visible(line, keep="\n") + "\n" for line in result.lines))
+    if result.errors:
+        raise typer.Exit(ExitCode.ERROR)
     if result.problems:
         raise typer.Exit(ExitCode.FINDINGS)
 

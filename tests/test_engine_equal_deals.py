@@ -298,3 +298,35 @@ def test_manager_spellings_fold_alike_on_both_engines(tmp_path, breakdown):
     key = "entities" if breakdown else "deals"
     assert {r["value"]: r[key] for r in rows} == {
         "Анна Смирнова": 5, "Петр Иванов": 5, "Алла Смирнова": 1, "Смирнова А.": 1}
+
+
+def test_explain_shows_the_manager_fold_that_runs(tmp_path, cli):
+    """--explain prints the SQL the audit runs: with tests/test_manager_fold.py's export
+    (names that fold), the fold's transform() over the deals, its names bound as
+    parameters; a source whose names fold nothing has none."""
+    import io
+
+    from tests.test_manager_fold import DEALS, config
+
+    frame = pl.read_csv(io.StringIO(DEALS), infer_schema=False).with_columns(
+        pl.col("created_at", "closed_at").str.to_datetime("%Y-%m-%d %H:%M"),
+        pl.col("amount").cast(pl.Float64))
+    frame.write_parquet(tmp_path / "deals.parquet")
+    path = tmp_path / "clickhouse.yaml"
+    path.write_text(yaml.safe_dump(on_clickhouse(config(tmp_path / "deals.parquet")),
+                                   allow_unicode=True), encoding="utf-8")
+    result = cli("audit", path, "--explain")
+    assert result.exit_code == 0, result.output
+    sql, listed = result.output.split("-- parameters:")
+    # the manager name and the money view's copy of it, both mapped
+    assert sql.count("transform(") == 2 and "SELECT * REPLACE (transform(" in sql
+    # the names are parameters, never in the SQL text: 5 names change (tests/
+    # test_manager_fold.py's NOTES, the kept-apart one aside)
+    assert "Смирнова Анна" not in sql and "Смирнова Анна" in listed
+    written = re.search(r"transform\(`b:manager`, \{(\w+):Array\(String\)\}", sql)[1]
+    assert re.search(rf"--   {written} = \[(.*)\]", listed)[1].count("'") == 2 * 5
+    frame.with_columns(pl.lit("Анна Смирнова").alias("manager")).write_parquet(
+        tmp_path / "deals.parquet")
+    result = cli("audit", path, "--explain")
+    assert result.exit_code == 0, result.output
+    assert "transform(" not in result.output

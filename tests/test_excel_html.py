@@ -110,3 +110,30 @@ def test_a_sheet_whose_first_row_names_its_columns_is_read_as_it_is(tmp_path) ->
     formatted_report(path, [["id", "stage", "", ""], ["1", "A", "x", "y"]], [], [])
     raw = open_source("d", Source(path=path, kind="deals"))
     assert raw.columns[:2] == ["id", "stage"] and "header_row" not in raw.detected
+
+
+def test_a_workbook_s_other_sheets_are_named_not_passed_over_in_silence(tmp_path, run):
+    # A summary sheet first, the deals on the second: only the first is read, and the
+    # notes (inspect, the audit's data quality, init's error) say which others there are.
+    import xlsxwriter
+
+    path = tmp_path / "report.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("Summary").write_row(0, 0, ["Pipeline", "Deals", "Value"])
+    book.get_worksheet_by_name("Summary").write_row(1, 0, ["Sales", 2, 300])
+    deals = book.add_worksheet("Deals")
+    deals.write_row(0, 0, ["deal_id", "stage", "created_at"])
+    deals.write_row(1, 0, ["1", "Lead", "2026-06-01"])
+    book.close()
+    note = ("only the first sheet of the workbook is read, 'Summary'; not read: 'Deals' "
+            "(to audit another, save it as CSV or move it first)")
+    raw = open_source("d", Source(path=path, kind="deals"))
+    assert note in raw.notes
+    assert f"note: {note}" in run("inspect", path).stdout
+    result = run("init", "--from-export", path, "--output", tmp_path / "c.yaml")
+    assert result.exit_code == 2 and note in result.output
+    single = tmp_path / "one.xlsx"
+    pl.DataFrame({"deal_id": ["1"], "stage": ["Lead"], "created_at": ["2026-06-01"]}
+                 ).write_excel(single)
+    assert not any("sheet" in n for n in open_source("d", Source(path=single,
+                                                                  kind="deals")).notes)

@@ -161,3 +161,64 @@ def test_stage_values_differing_in_case_or_spaces_are_one_stage(run, audit_json,
     validates_cleanly(run, tmp_path / "funnelctl.yaml")
     report = audit_json(tmp_path / "funnelctl.yaml")["funnels"][0]
     assert report["entities"] == 8
+
+
+def test_a_planned_close_date_is_never_taken_for_closed_at(run, audit_json, tmp_path):
+    # A Pipedrive export without its won / lost time columns, and an amoCRM one without
+    # 'Дата закрытия': their planned close dates contain 'closedate' / 'датазакрытия', but
+    # are forecasts. Read as closed_at, the three closed deals below would get a "sales
+    # cycle" of 30 days (planned minus created); the file holds no close date at all.
+    pipedrive = tmp_path / "pipedrive.csv"
+    pipedrive.write_text(
+        "Deal - ID,Deal - Owner,Deal - Value,Deal - Stage,Deal - Status,Deal - Deal created,"
+        "Deal - Expected close date\n"
+        "1,Priya Shah,100,Lead In,Open,2026-06-01 10:00:00,2026-07-01\n"
+        "2,Priya Shah,200,Contact Made,Won,2026-06-02 10:00:00,2026-07-02\n"
+        "3,Tom Baker,300,Contact Made,Lost,2026-06-03 10:00:00,2026-07-03\n"
+        "4,Tom Baker,400,Lead In,Won,2026-06-04 10:00:00,2026-07-04\n", encoding="utf-8")
+    amocrm = tmp_path / "amocrm.csv"
+    amocrm.write_text(
+        "ID,Бюджет,Ответственный,Дата создания сделки,Этап сделки,Планируемая дата закрытия\n"
+        "11,100,Анна,01.06.2026 10:00:00,Первичный контакт,01.07.2026\n"
+        "12,200,Анна,02.06.2026 10:00:00,Переговоры,02.07.2026\n"
+        "13,300,Пётр,03.06.2026 10:00:00,Успешно реализовано,03.07.2026\n", encoding="utf-8")
+    for export in (pipedrive, amocrm):
+        where = tmp_path / export.stem
+        where.mkdir()
+        config, text = init(run, export, where)
+        assert "closed_at" not in config["sources"]["deals"]["columns"], text
+        report = audit_json(where / "funnelctl.yaml", "--as-of", "2026-12-01")
+        assert report["funnels"][0]["cycle_days"] is None
+
+
+def test_an_export_with_a_header_and_no_rows_says_so(run, tmp_path):
+    # A HubSpot header (after a BOM), with and without its line end, and nothing else:
+    # every header is known, so "cannot tell which column is deal_id" would mislead.
+    for end in ("\r\n", ""):
+        export = tmp_path / "deals.csv"
+        export.write_bytes(f"\ufeffRecord ID,Deal Name,Deal Stage,Create Date{end}"
+                           .encode())
+        result = run("init", "--from-export", export, "--output", tmp_path / "c.yaml")
+        assert result.exit_code == 2
+        assert "has a header but no data rows" in result.output
+        assert "Traceback" not in result.output and not (tmp_path / "c.yaml").exists()
+
+
+def test_a_status_column_the_preset_reads_anyway_is_not_called_unmapped(run, audit_json,
+                                                                       tmp_path):
+    # 'Успешна' is no status word: init leaves 'Группа стадий' out of columns:, but the
+    # bitrix24 preset maps it all the same, so the audit rejects that row (1 of 3). The
+    # comment must say so, not that the column is unused.
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        '"ID";"Стадия сделки";"Группа стадий";"Сумма";"Валюта";"Дата создания";\n'
+        '"1";"Новая";"В работе";"100";"RUB";"01.11.2026 10:00:00";\n'
+        '"2";"Сделка успешна";"Успешна";"200";"RUB";"02.11.2026 10:00:00";\n'
+        '"3";"Новая";"В работе";"300";"RUB";"03.11.2026 10:00:00";\n', encoding="utf-8")
+    config, text = init(run, export, tmp_path)
+    assert "status" not in config["sources"]["deals"]["columns"]
+    assert ("Группа стадий: looks like a status but 'успешна' are not open / won / lost "
+            "words; the bitrix24 preset reads it as the status all the same, and rejects "
+            "their rows as 'unknown status value'") in text
+    quality = audit_json(tmp_path / "funnelctl.yaml")["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"unknown status value": 1}

@@ -202,3 +202,23 @@ def test_signals_raise_restores_the_default_handlers():
     with output.signals_raise():
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_line_break_inside_a_value_starts_no_line_of_inspect_or_validate(run, tmp_path):
+    # A stage value that, printed raw, would add a line of its own to the stage counts:
+    # 'Новая' (1 row) and a forged '999  Переговоры' line; and a header with a break.
+    export = tmp_path / "deals.csv"
+    export.write_text('ID,Этап сделки,Дата создания сделки,"Примечание\nк сделке"\n'
+                      '1,"Новая\n      999  Переговоры",01.11.2026,\n'
+                      '2,Новая,02.11.2026,\n', encoding="utf-8")
+    shown = run("inspect", export).stdout.splitlines()
+    assert "        1  Новая\\n      999  Переговоры" in shown
+    assert "        1  Новая" in shown
+    assert not any(line.lstrip().startswith("999") for line in shown)
+    assert any(line.startswith("Примечание\\nк сделке ") for line in shown)
+    config = tmp_path / "c.yaml"
+    config.write_text("version: 1\nsources: {d: {path: deals.csv, kind: deals, preset: amocrm}}\n"
+                      "funnels: [{name: F, source: d, stages: [{name: Новая}]}]\n",
+                      encoding="utf-8")
+    said = run("validate", config).stdout
+    assert "matching nothing: 'Новая\\n      999  Переговоры'" in said

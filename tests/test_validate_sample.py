@@ -43,11 +43,28 @@ def test_only_the_first_10000_rows_are_read(cli, write, tmp_path):
     assert "    unparseable created_at: 1; first at line 6: 'not a date'" in result.stdout
 
 
-def test_a_sample_without_usable_rows_is_reported_not_failed(cli, write):
-    write("deals.csv", "deal_id,stage,created_at\n1,new,soon\n2,new,later\n")
+def test_a_file_the_audit_cannot_read_fails_validation_as_it_fails_the_audit(cli, write):
+    # Every row unusable, or a header (after a BOM) and no rows: `audit` stops with exit
+    # 2, so `validate` must not exit 0. The sample is the whole file here.
+    for rows, said in (("1,new,soon\n2,new,later\n", "no usable rows"),
+                       ("", "has a header but no data rows")):
+        write("deals.csv", "").write_bytes(
+            b"\xef\xbb\xbf" + f"deal_id,stage,created_at\r\n{rows}".encode())
+        config = write("c.yaml", DEALS_CONFIG)
+        result = cli("validate", config)
+        assert result.exit_code == 2, result.output
+        assert "  error: source 'd': " in result.stdout and said in result.stdout
+        assert cli("audit", config).exit_code == 2
+
+
+def test_a_sample_without_usable_rows_of_a_longer_file_is_reported_not_failed(cli, write):
+    # The first 10,000 rows are unusable, the 10,001st is not: the audit reads the file.
+    bad = "".join(f"{i},new,soon\n" for i in range(10_000))
+    write("deals.csv", f"deal_id,stage,created_at\n{bad}10000,new,2024-01-02\n")
     result = cli("validate", write("c.yaml", DEALS_CONFIG))
     assert result.exit_code == 0, result.output
     assert "no usable rows" in result.stdout and "'soon'" in result.stdout
+    assert "error:" not in result.stdout
 
 
 def test_activities_and_history_are_test_read_too(cli, tmp_path, write):

@@ -14,6 +14,7 @@ from funnelctl.audit.cohort import (
     lost_without_stage,
 )
 from funnelctl.audit.history_forecast import history_forward_view
+from funnelctl.audit.manager_fold import ManagerFold, fold_history
 from funnelctl.audit.money import add_money, money_input, summarised
 from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
@@ -46,9 +47,11 @@ from funnelctl.report import (
 
 def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
                          rejects: list[pl.DataFrame] | None = None,
-                         as_of: dt.date | None = None) -> dict[str, History]:
-    """Read each stage_history source used by a funnel, once; its unusable rows go into
-    the `rejects` ledger."""
+                         as_of: dt.date | None = None
+                         ) -> dict[str, tuple[History, ManagerFold]]:
+    """Read each stage_history source used by a funnel, once, with its manager names
+    folded (audit/manager_fold, said in its data-quality notes); its unusable rows go
+    into the `rejects` ledger."""
     out = {}
     for name, source in config.sources.items():
         users = [f for f in config.funnels if f.source == name]
@@ -56,10 +59,13 @@ def read_history_sources(config: Config, qualities: dict[str, SourceQuality],
             continue
         breakdown = sorted({col for f in users for col in f.breakdown})
         raw = open_source(name, source)
-        out[name] = read_history(raw, source, config.timezone, breakdown, as_of)
-        qualities[name] = history_quality(raw, out[name])
+        history = read_history(raw, source, config.timezone, breakdown, as_of)
+        qualities[name] = history_quality(raw, history)
+        history.frame, fold = fold_history(history.frame, config)
+        qualities[name].notes += fold.notes
+        out[name] = history, fold
         if rejects is not None:
-            rejects.append(ledger(name, out[name].rejects))
+            rejects.append(ledger(name, history.rejects))
     return out
 
 
@@ -80,13 +86,15 @@ def stuck_moment(dates: DateRange, as_of: dt.date) -> dt.datetime:
 def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: dt.datetime,
                    quality: SourceQuality, config: Config,
                    rejects: list[pl.DataFrame] | None = None,
-                   before: DateRange | None = None, kept: list[KeptFunnel] | None = None
+                   before: DateRange | None = None, kept: list[KeptFunnel] | None = None,
+                   fold: ManagerFold | None = None
                    ) -> tuple[FunnelResult, FunnelResult | None, list[Finding]]:
     """One funnel over a stage history; deals count in the period they first appear in.
     Entries whose stage matches nothing go into the `rejects` ledger. With `before`, also
     the stage counts over that period (all a comparison needs), from the same deals; and
     the stuck-deal findings and the pipeline waterfall from the start to the end of the
-    period. `kept` gets every deal, the result and the entries (the scorecard)."""
+    period. `kept` gets every deal, the result, the entries and `fold`, how the history's
+    manager names were folded (the scorecard)."""
     significance = config.significance
     entries = classify(history.frame, funnel)
     record_unmatched(entries.filter(pl.col(ROLE).is_null()), [funnel.name], quality, rejects)
@@ -116,7 +124,7 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     if before is not None:
         result.waterfall = history_waterfall(config, entries, funnel, dates, history.edits)
     if kept is not None:
-        kept.append(KeptFunnel(funnel, every_deal, result, entries))
+        kept.append(KeptFunnel(funnel, every_deal, result, entries, fold or ManagerFold()))
     return result, earlier, history_forward_view(config, funnel, result, entries, every_deal,
                                                  moment)
 

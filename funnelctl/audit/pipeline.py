@@ -196,12 +196,12 @@ def history_funnels(config: Config, dates: DateRange, before: DateRange | None,
     from funnelctl.checks_money import check_money
 
     moment = stuck_moment(dates, as_of)
-    for source_name, history in read_history_sources(config, qualities, rejects,
-                                                      as_of).items():
+    for source_name, (history, fold) in read_history_sources(config, qualities, rejects,
+                                                              as_of).items():
         for funnel in (f for f in config.funnels if f.source == source_name):
             result, earlier, found = history_funnel(history, funnel, dates, moment,
                                                     qualities[source_name], config, rejects,
-                                                    before, keep)
+                                                    before, keep, fold)
             yield result, earlier, (check_funnel(result, funnel) + found
                                     + check_money(result, funnel))
 

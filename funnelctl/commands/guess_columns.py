@@ -66,6 +66,11 @@ DURATION_SHARE = 0.95  # rows whose duration must read for the column to be one
 EXACT_ONLY = {"category", "value", "user", "time", "date", "дата", "result", "closed",
               "created", "status", "stage", "event", "action", "номер", "type", "kind",
               "activity"}
+# A planned close date ("Deal - Expected close date", "Планируемая дата закрытия") is a
+# forecast, not the day a deal closed: its header contains 'closedate' / 'датазакрытия',
+# but read as closed_at it would make a sales cycle of the planned dates.
+PLANNED = ("expected", "planned", "assumed", "estimated", "forecast", "планируем",
+           "предполагаем", "ожидаем", "прогноз")
 
 
 @dataclass
@@ -164,14 +169,19 @@ def guess_by_headers(canonicals: tuple[str, ...], columns: list[str], prof: Prof
         for canonical in canonicals:
             if canonical in found:
                 continue
+            barred = taken | _planned(columns) if canonical == "closed_at" else taken
             for word in SYNONYMS[canonical]:
-                header = _by_word(word, columns, taken, exact)
+                header = _by_word(word, columns, barred, exact)
                 if header and _fits(canonical, header, prof):
                     how = "header" if exact else f"header contains '{word}'"
                     found[canonical] = Guess(header, how + detail(canonical, header, prof))
                     taken.add(header)
                     break
     return found
+
+
+def _planned(columns: list[str]) -> set[str]:
+    return {c for c in columns if any(w in presets.normalise(c) for w in PLANNED)}
 
 
 def _by_word(word: str, columns: list[str], taken: set[str], exact: bool) -> str | None:

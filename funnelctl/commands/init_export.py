@@ -25,8 +25,14 @@ from funnelctl.config import CsvOptions, Source, parse_config
 from funnelctl.errors import DataError
 from funnelctl.io import presets
 from funnelctl.io.deals import DEFAULT_STATUS
-from funnelctl.io.readers import RawSource, open_source
-from funnelctl.io.values import amount_from_text, date_readings, null_markers, to_local_datetime
+from funnelctl.io.readers import SHEETS_NOTE, RawSource, open_source
+from funnelctl.io.values import (
+    EDGES,
+    amount_from_text,
+    date_readings,
+    null_markers,
+    to_local_datetime,
+)
 
 # Canonical deal columns the config maps (modified_at and probability only order stages).
 CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "amount", "manager",
@@ -40,9 +46,12 @@ def config_from_export(export: Path, output: Path) -> tuple[str, str]:
     """YAML text of a valid starter config for `export`, with paths relative to `output`,
     and what the user should check in it."""
     result = inspect_file(export)
+    if result.rows == 0:  # else: "cannot tell which column is deal_id", of known headers
+        raise DataError(f"{export}: has a header but no data rows: init reads the columns "
+                        "and the stages from the values, so export at least one deal")
     raw = open_source("export", Source(path=export, kind="deals", csv=CsvOptions()))
     guesses, log = _export_kind(raw, result)
-    _check_status(raw, guesses, result.preset)
+    _check_status(raw, guesses, result)
     timezone, zone_note = _timezone(result.preset, [c.name for c in result.columns])
     relative = Path(os.path.relpath(export.resolve(), output.resolve().parent)).as_posix()
     lines = [f"# Starter config written by `funnelctl init --from-export {_clean(export.name)}`.",
@@ -100,14 +109,15 @@ def _export_kind(raw: RawSource, result: InspectResult) -> tuple[Guesses, Activi
     raise DataError(f"{raw.path}: neither a deals export nor an activity log (by header or "
                     f"by values): as deals, cannot tell which column is {', '.join(missing)}; "
                     f"as an activity log, which is {', '.join(log.missing)}; columns found: "
-                    f"{found}; {presets.describe_closest([c.name for c in result.columns])}")
+                    f"{found}; {presets.describe_closest([c.name for c in result.columns])}"
+                    + "".join(f"; {n}" for n in raw.notes if n.startswith(SHEETS_NOTE)))
 
 
 def deal_plans(raw: RawSource, guesses: Guesses, preset: str | None,
                timezone: str) -> list[FunnelPlan]:
     """One row per deal (the first of a Bitrix24 deal's product rows), then the plans."""
     column = guesses.header
-    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars()  # noqa: E731
+    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars(EDGES)  # noqa: E731
     none = pl.lit(None, pl.String)
     exprs = {
         "deal_id": text(column("deal_id")),
@@ -160,23 +170,31 @@ def funnel_lines(plan: FunnelPlan, guesses: Guesses) -> list[str]:
     return lines
 
 
-def _check_status(raw: RawSource, guesses: Guesses, preset: str | None) -> None:
+def _check_status(raw: RawSource, guesses: Guesses, result: InspectResult) -> None:
     """Keep a status guess only when every value is a known open / won / lost word."""
     guess = guesses.mapping.get("status")
     if guess is None:
         return
+    preset = result.preset
     words = {w for ws in DEFAULT_STATUS.values() for w in ws}
     if preset:
         words |= {w for ws in presets.PRESETS[preset].get("status_values", {}).values()
                   for w in ws}
-    values = (raw.frame.select(pl.col(guess.column).cast(pl.String).str.strip_chars()
+    values = (raw.frame.select(pl.col(guess.column).cast(pl.String).str.strip_chars(EDGES)
                                .str.to_lowercase().drop_nulls().unique()).collect().to_series())
     unknown = [v for v in values if v and v not in words]
     if unknown:
         del guesses.mapping["status"]
         shown = ", ".join(f"'{v}'" for v in unknown[:5])
-        guesses.unmapped.insert(0, (guess.column, f"looks like a status but {shown} are not "
-                                    "open / won / lost words (set status_values: to use it)"))
+        why = f"looks like a status but {shown} are not open / won / lost words"
+        if result.mapping.get("status") == guess.column:
+            # Left out of columns: the preset still reads it, so the audit rejects those rows.
+            why += (f"; the {preset} preset reads it as the status all the same, and "
+                    "rejects their rows as 'unknown status value': name them under "
+                    "status_values:")
+        else:
+            why += " (set status_values: to use it)"
+        guesses.unmapped.insert(0, (guess.column, why))
 
 
 def _timezone(preset: str | None, columns: list[str]) -> tuple[str, str]:

@@ -9,11 +9,11 @@ from typing import Any
 import polars as pl
 
 from funnelctl.config import CsvOptions, Source
-from funnelctl.errors import DataError
+from funnelctl.errors import DataError, visible
 from funnelctl.io import presets
 from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
 from funnelctl.io.readers import LINE, RawSource, open_source, read_error
-from funnelctl.io.values import amount_from_text, clean_text, null_markers, text_times
+from funnelctl.io.values import EDGES, amount_from_text, clean_text, null_markers, text_times
 
 TYPE_SAMPLE = 5000  # rows used to infer column types; null counts use every row
 PARSE_SHARE = 0.95  # share of non-empty sample values that must parse for a type to stick
@@ -81,7 +81,7 @@ def inspect_file(path: Path, encoding: str | None = None, separator: str | None 
 
 
 def _median_by_stage(raw: RawSource, stage: str, value: str) -> dict[str, float]:
-    table = (raw.frame.group_by(pl.col(stage).str.strip_chars().alias("stage"))
+    table = (raw.frame.group_by(pl.col(stage).str.strip_chars(EDGES).alias("stage"))
              .agg(amount_from_text(pl.col(value).cast(pl.String)).median().alias("median"))
              .collect())
     return {s: m for s, m in table.iter_rows() if s is not None and m is not None}
@@ -89,7 +89,7 @@ def _median_by_stage(raw: RawSource, stage: str, value: str) -> dict[str, float]
 
 def value_counts(raw: RawSource, column: str) -> list[tuple[str, int]]:
     """Distinct trimmed values with their counts, most frequent first (empty as '')."""
-    text = pl.col(column).cast(pl.String).str.strip_chars().fill_null("")
+    text = pl.col(column).cast(pl.String).str.strip_chars(EDGES).fill_null("")
     table = (raw.frame.group_by(text.alias("value")).len()
              .sort(["len", "value"], descending=[True, False]).collect())
     return [(str(v), int(n)) for v, n in table.iter_rows()]
@@ -170,17 +170,19 @@ def render_text(result: InspectResult) -> str:
     else:
         lines.append("preset: none matches (" + presets.describe_closest(
             [c.name for c in result.columns]) + ")")
-    width = max(len(c.name) for c in result.columns)
+    # Names and values escaped one by one (the CLI keeps the lines' own breaks): a line
+    # break inside a value would otherwise start a line of its own, a fake count or column.
+    names = [visible(c.name) for c in result.columns]
+    width = max(len(name) for name in names)
     lines.append("")
     lines.append(f"{'column':<{width}}  {'type':<34} {'empty':>7}  maps to")
-    for c in result.columns:
-        lines.append(f"{c.name:<{width}}  {c.type:<34} {c.nulls:>7}  {c.maps_to or ''}")
-    for title, values in ((f"stage values in '{result.stage_column}'", result.stage_values),
-                          (f"status values in '{result.mapping.get('status')}'",
-                           result.status_values),
-                          (f"pipelines in '{result.mapping.get('pipeline')}'",
-                           result.pipeline_values)):
+    for name, c in zip(names, result.columns):
+        lines.append(f"{name:<{width}}  {c.type:<34} {c.nulls:>7}  {c.maps_to or ''}")
+    for what, header, values in (
+            ("stage values", result.stage_column, result.stage_values),
+            ("status values", result.mapping.get("status"), result.status_values),
+            ("pipelines", result.mapping.get("pipeline"), result.pipeline_values)):
         if values:
-            lines += ["", f"{title} ({len(values)} distinct):"]
-            lines += [f"  {n:>7}  {v if v else '(empty)'}" for v, n in values]
+            lines += ["", f"{what} in '{visible(str(header))}' ({len(values)} distinct):"]
+            lines += [f"  {n:>7}  {visible(v) if v else '(empty)'}" for v, n in values]
     return "\n".join(lines) + "\n"

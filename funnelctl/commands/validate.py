@@ -12,12 +12,13 @@ from funnelctl.audit.forecast import require_stage_changed
 from funnelctl.commands.funnel_shape import shape_problems
 from funnelctl.commands.validate_sample import sample_lines
 from funnelctl.config import Funnel, Source, load_config
-from funnelctl.errors import ConfigError
+from funnelctl.errors import ConfigError, visible
 from funnelctl.io import events
 from funnelctl.io.activities import activity_mapping
 from funnelctl.io.deals import column_mapping, resolve_preset
 from funnelctl.io.history import detect_layout, history_mapping, stage_values
 from funnelctl.io.readers import RawSource, open_source
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.funnel import suspect_values
 
 
@@ -25,6 +26,7 @@ from funnelctl.metrics.funnel import suspect_values
 class Validation:
     lines: list[str]  # what to show the user
     problems: int = 0  # mistakes that do not block an audit but make its numbers wrong
+    errors: int = 0  # sources the audit could not read (validate_sample): exit 2
 
 
 def validate(config_path: str | Path) -> Validation:
@@ -59,10 +61,10 @@ def validate(config_path: str | Path) -> Validation:
             layout = source.layout or detect_layout(raw.columns)
             history_mapping(raw, source, layout, breakdown)
             lines.append(f"  layout: {layout}")
-            values = stage_values(raw, source).str.strip_chars()
+            values = stage_values(raw, source).str.strip_chars(EDGES)
         else:
             mapping = column_mapping(raw, source, breakdown)
-            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars()).collect()\
+            values = raw.frame.select(pl.col(mapping["stage"]).str.strip_chars(EDGES)).collect()\
                 .to_series()
             by_pipeline = pipeline_stage_values(raw, mapping, users)
             preset = resolve_preset(raw, source)
@@ -81,15 +83,16 @@ def validate(config_path: str | Path) -> Validation:
             unmatched = [v for v in values if v.lower() not in known]
             if unmatched:
                 lines.append(f"  funnel '{funnel.name}': stage values matching nothing: "
-                             + ", ".join(f"'{v}'" for v in unmatched))
+                             + ", ".join(f"'{visible(v)}'" for v in unmatched))
             else:
                 lines.append(f"  funnel '{funnel.name}': every stage value matches")
             suspects = suspect_values(funnel, values.to_list())
             problems += len(suspects)
             lines += [f"  problem: funnel '{funnel.name}': {meaning} value '{value}' is in no "
-                      f"row; did you mean '{close}'?" for meaning, value, close in suspects]
-    lines += sample_lines(config)
-    return Validation(lines, problems)
+                      f"row; did you mean '{visible(close)}'?"
+                      for meaning, value, close in suspects]
+    sample, errors = sample_lines(config)
+    return Validation(lines + sample, problems, errors)
 
 
 def table_line(config, name: str, source: Source, users: list[Funnel]) -> str:

@@ -1,8 +1,11 @@
 """`funnelctl validate`, second part: the audit's own readers run on the first rows of each
 file, so dates and amounts that would be rejected show up before a nightly run.
 
-Nothing here fails validation: what the sample would reject is reported (count, reason,
-first line and value), since an export with a few bad rows still audits.
+What the sample would reject is reported (count, reason, first line and value), and
+fails nothing, since an export with a few bad rows still audits. What would stop the
+audit (a header without data rows, no usable row) is an error when the sample is the
+whole file: `validate` exits 2 on it as `audit` would, rather than calling the config
+valid. In a longer file the rows after the sample may still be usable: reported only.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ SAMPLE_ROWS = 10_000
 Reading = tuple[int, pl.DataFrame, pl.DataFrame]
 
 
-def sample_lines(config: Config) -> list[str]:
-    """What the audit would reject in the first SAMPLE_ROWS rows of every source it reads."""
-    lines = []
+def sample_lines(config: Config) -> tuple[list[str], int]:
+    """What the audit would reject in the first SAMPLE_ROWS rows of every source it reads,
+    and how many sources it could not read at all."""
+    lines, errors = [], 0
     for name, source in config.sources.items():
         read = _reader(config, name, source) if source.table is None else None
         if read is None:
@@ -39,16 +43,19 @@ def sample_lines(config: Config) -> list[str]:
         try:
             rows, rejected, kept = read(sample)
         except DataError as exc:
-            lines.append(f"  source '{name}': {str(exc).splitlines()[0]}")
+            whole = sample.frame.select(pl.len()).collect().item() < SAMPLE_ROWS
+            lines.append(f"  {'error: ' if whole else ''}source '{name}': "
+                         f"{str(exc).splitlines()[0]}")
+            errors += whole
             continue
         lines.append(f"  source '{name}': {rows:,} rows read, "
                      f"{rejected['line'].n_unique():,} would be rejected")
         lines += _reasons(rejected, "")
         lines += _reasons(kept, " (row kept, value left out)")
     if not lines:
-        return []
+        return [], 0
     return [f"test read of the first {SAMPLE_ROWS:,} rows of each file (dates, amounts, ids):",
-            *lines]
+            *lines], errors
 
 
 def _reasons(ledger: pl.DataFrame, suffix: str) -> list[str]:

@@ -67,7 +67,13 @@ from funnelctl.io.deals import (
 from funnelctl.io.presets import product_columns, with_preset_outcomes
 from funnelctl.io.readers import RawSource
 from funnelctl.io.stage_dates import WIDE_COLUMN
-from funnelctl.io.values import null_markers, out_of_range, plausible, strip_on_distinct
+from funnelctl.io.values import (
+    EDGES,
+    null_markers,
+    out_of_range,
+    plausible,
+    strip_on_distinct,
+)
 from funnelctl.metrics.breakdown import EMPTY, from_rows
 from funnelctl.metrics.forecast import probabilities_from_counts
 from funnelctl.metrics.funnel import DEPTH, LOSS_STAGE_KNOWN, OUTCOME, deal_depths, suspect_values
@@ -212,7 +218,7 @@ def distinct_values(conn: Connection, columns: Columns, header: str, params: Par
     """A column's distinct values and their labels (stripped, as the reader)."""
     sql = labels_sql(columns, {"c": header}, ["c"]) + settings(columns)
     values = sorted(conn.query(sql, dict(params.values))[0]["b:c"])
-    labels = pl.Series(values, dtype=pl.String).str.strip_chars().to_list()
+    labels = pl.Series(values, dtype=pl.String).str.strip_chars(EDGES).to_list()
     return values, labels
 
 
@@ -250,7 +256,7 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         deals.notes_at)
     quality, present, managers = source_quality(deals, users, per_funnel)
     qualities[name] = quality
-    fold_managers(deals, managers, quality, config)
+    quality.notes += fold_managers(deals, managers, config)
     for funnel, keys in zip(users, per_funnel):
         params = _copy(deals.params)
         sql = funnel_deals(deals.rows, keys, params, deals.has_closed)
@@ -279,15 +285,15 @@ def deal_funnels(config: Config, name: str, source: Source, users: list[Funnel],
         yield result, earlier, found
 
 
-def fold_managers(deals: DealSource, managers: dict[str, int], quality: SourceQuality,
-                  config: Config) -> None:
+def fold_managers(deals: DealSource, managers: dict[str, int], config: Config) -> list[str]:
     """The manager names folded as on the Polars engine (audit/manager_fold), from the
-    distinct names with their deals; the mapping goes into the deals' SQL as parameters."""
+    distinct names with their deals; the mapping goes into the deals' SQL as parameters.
+    Returns the fold's data-quality notes."""
     fold = config_fold(managers, config)
-    quality.notes += fold.notes
     if fold.counts_as:
         deals.rows = replace(deals.rows, deals=folded_sql(
             deals.rows.deals, deals.params, ["b:manager", M_MANAGER], fold.counts_as))
+    return fold.notes
 
 
 def _runner(deals: DealSource, funnel_sql: str, params: Params) -> Callable:
@@ -360,8 +366,7 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
     if rows == 0:
         raise DataError(f"{deals.path}: has a header but no data rows")
     counts = {reasons[i]: int(row[f"r{i}"]) for i in range(len(reasons)) if int(row[f"r{i}"])}
-    usable = _query(deals, usable_sql(deals.rows, M_MANAGER if deals.money.manager else None),
-                    deals.params)
+    usable = _usable(deals)
     duplicates = sum(int(r["duplicates"]) for r in usable)
     if duplicates:
         counts[DUPLICATE] = duplicates
@@ -388,18 +393,33 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
                             notes=list(deals.raw.notes))
     present = sorted({str(stages[int(r["cid"]) - 1]) for r in usable
                       if stages[int(r["cid"]) - 1] is not None})
+    return quality, present, per_manager(usable)
+
+
+def _usable(deals: DealSource) -> list[dict]:
+    """The usable deals per key combination (and manager name, when one is mapped)."""
+    return _query(deals, usable_sql(deals.rows, M_MANAGER if deals.money.manager else None),
+                  deals.params)
+
+
+def per_manager(usable: list[dict]) -> dict[str, int]:
+    """Each manager name of the usable-deals rows with its deals."""
     managers: dict[str, int] = {}
     for r in usable:
         if r.get("mgr") is not None:
             managers[r["mgr"]] = managers.get(r["mgr"], 0) + int(r["deals"])
-    return quality, present, managers
+    return managers
 
 
 def explain(config: Config, name: str, source: Source, users: list[Funnel],
             dates: DateRange, as_of: dt.date | None) -> Iterator[tuple[Funnel, str]]:
     """(funnel, the SQL of its aggregates with the parameters listed after it). The
-    source's columns and distinct values are read (the parameters are made of them)."""
+    source's columns and distinct values are read (the parameters are made of them), and
+    with a manager column its names with their deals: the SQL shown is the one the audit
+    runs, the manager-name fold's transform() in it when a name changes."""
     deals = open_deals(name, source, config, users, as_of)
+    if deals.money.manager:
+        fold_managers(deals, per_manager(_usable(deals)), config)
     for funnel in users:
         params = _copy(deals.params)
         keys = funnel_keys(deals.keys, funnel, deals, len(users) == 1)

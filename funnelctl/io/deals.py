@@ -22,6 +22,7 @@ from funnelctl.io.readers import (
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.stage_dates import entered_columns
 from funnelctl.io.values import (
+    EDGES,
     as_enum,
     clean_text,
     date_readings,
@@ -316,7 +317,7 @@ def _status_words(source: Source, preset: str | None) -> Callable:
     if source.status_values is not None:
         words = {k: v or DEFAULT_STATUS[k] for k, v in source.status_values.model_dump().items()}
     lookup = {w.strip().lower(): status for status, ws in words.items() for w in ws}
-    return lambda text: text.str.strip_chars().str.to_lowercase().replace_strict(
+    return lambda text: text.str.strip_chars(EDGES).str.to_lowercase().replace_strict(
         lookup, default=None, return_dtype=pl.String)
 
 

@@ -27,6 +27,7 @@ from funnelctl.io.date_formats import DateReading
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.values import (
+    EDGES,
     Plausible,
     clean_text,
     date_readings,
@@ -173,7 +174,7 @@ def split_label(label: str) -> tuple[str, str | None]:
 
 
 def _text(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.col(column).cast(pl.String).str.strip_chars(EDGES)
 
 
 def _from_rows(raw: RawSource, mapping: dict[str, str], kept: dict[str, pl.Expr],

@@ -133,6 +133,7 @@ def _open_excel(name: str, path: Path, container: str) -> RawSource:
         detected["header_row"] = header_row + 1
         notes.append(f"{header_row} row(s) above the header skipped (a report's title): "
                      + "; ".join(f"'{excerpt(t)}'" for t in titles))
+    notes += other_sheets(path)
     columns = list(frame.columns)
     lazy = frame.lazy().with_row_index(LINE, offset=header_row + 2)
     footer = sheet_footer(frame)
@@ -141,6 +142,23 @@ def _open_excel(name: str, path: Path, container: str) -> RawSource:
         detected["footer_lines_removed"] = sum(1 for line in footer if line)
         notes.append(footer_note(footer))
     return RawSource(name, path, lazy, columns, detected, notes)
+
+
+SHEETS_NOTE = "only the first sheet of the workbook is read"
+
+
+def other_sheets(path: Path) -> list[str]:
+    """The note naming a workbook's other sheets, which are not read: a report whose
+    deals are on its second sheet (a summary first) would else be judged by the summary,
+    with no word of where the deals are. [] for a one-sheet workbook."""
+    import fastexcel  # present: _read_sheet read the first sheet with it
+
+    names = fastexcel.read_excel(path).sheet_names
+    if len(names) < 2:
+        return []
+    return [f"{SHEETS_NOTE}, '{excerpt(names[0])}'; not read: "
+            + ", ".join(f"'{excerpt(n)}'" for n in names[1:])
+            + " (to audit another, save it as CSV or move it first)"]
 
 
 def sheet_footer(frame: pl.DataFrame) -> list[str]:

@@ -354,9 +354,17 @@ def map_on_distinct(column: pl.Series, transform: Callable[[pl.Series], pl.Serie
     return column if unchanged else column.replace_strict(values, mapped, default=None)
 
 
+# What a text value's ends lose: Unicode white space (strip_chars()' own set) and the
+# invisible format characters a CRM's rich-text field or a copy from a web page leaves
+# there (zero-width space, non-joiner and joiner, word joiner, a stray BOM). Else
+# "Переговоры\u200b" is a second stage that looks exactly like "Переговоры".
+EDGES = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff")
+
+
 def trimmed(text: pl.Series) -> pl.Series:
-    """Text without the spaces around it: how the readers clean a text column."""
-    return text.str.strip_chars()
+    """Text without the spaces (EDGES) around it: how the readers clean a text column."""
+    return text.str.strip_chars(EDGES)
 
 
 def strip_on_distinct(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

@@ -15,6 +15,7 @@ import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.io.deals import STATUSES
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.stats import ratio, wilson_interval
 from funnelctl.report import FunnelResult, StageResult, TimeFromFirst
 
@@ -32,7 +33,7 @@ def _distinct_keys(frame: pl.DataFrame, column: str) -> dict[str, str]:
     (its index, whether it is the funnel's, won or lost) is worked out once per distinct
     value and mapped onto the rows in one lookup, without a normalised copy of the column."""
     values = frame[column].unique().drop_nulls().cast(pl.String)  # (the reader's: an Enum)
-    return dict(zip(values.to_list(), values.str.strip_chars().str.to_lowercase().to_list()))
+    return dict(zip(values.to_list(), values.str.strip_chars(EDGES).str.to_lowercase().to_list()))
 
 
 def _lookup(column: str, keys: dict[str, str], table: dict[str, int]) -> pl.Expr:

@@ -17,6 +17,7 @@ import datetime as dt
 import polars as pl
 
 from funnelctl.config import Funnel
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.funnel import (
     CYCLE_DAYS,
     DEPTH,
@@ -36,7 +37,7 @@ VALUES = ("amount", "currency", "expected_close")
 
 
 def _norm(expr: pl.Expr) -> pl.Expr:
-    return expr.str.strip_chars().str.to_lowercase()
+    return expr.str.strip_chars(EDGES).str.to_lowercase()
 
 
 def classify(entries: pl.DataFrame, funnel: Funnel) -> pl.DataFrame:
