@@ -247,7 +247,7 @@ def test_loss_reasons_written_with_spaces_are_one_reason(tmp_path):
 def test_outcome_tables_sum_one_group_by_per_stage_and_per_segment():
     import polars as pl
 
-    from funnelctl.metrics.value import outcome_queries
+    from funnelctl.metrics.outcome_tables import outcome_tables, summed_by_segment
 
     # Ann: won at depth 3 (100), lost at 1 (no amount); a blank owner: open at 2 (30),
     # lost at 1 (5); "(empty)" written as such is the blank owner's segment too.
@@ -256,7 +256,9 @@ def test_outcome_tables_sum_one_group_by_per_stage_and_per_segment():
         "depth": pl.Series([3, 1, 2, 1, 2], dtype=pl.Int32),
         "outcome": ["won", "lost", "open", "lost", "open"],
         "amount": [100.0, None, 30.0, 5.0, 7.0]})
-    by_depth, by_segment = pl.collect_all(outcome_queries(deals, "manager"))
+    deals = deals.with_columns(cycle_days=pl.lit(None, pl.Float64))
+    tables = outcome_tables(deals, ["manager"], priced=True)
+    by_depth, by_segment = tables.whole, summed_by_segment(tables.by_column["manager"])
     # Per (depth, outcome): 1 lost: 2 deals, 5 in 1 priced; 2 open: 2 deals, 37; 3 won: 100.
     assert by_depth.rows() == [(1, "lost", 2, 5.0, 1), (2, "open", 2, 37.0, 2),
                                    (3, "won", 1, 100.0, 1)]

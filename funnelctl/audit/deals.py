@@ -14,7 +14,7 @@ from funnelctl.audit.cohort import KeptFunnel, in_period, lost_without_stage, un
 from funnelctl.audit.forecast import deal_forward_view
 from funnelctl.audit.history import history_quality, record_unmatched, stuck_moment
 from funnelctl.audit.manager_fold import fold_deals
-from funnelctl.audit.money import add_money, money_input
+from funnelctl.audit.money import add_money, money_input, summarised
 from funnelctl.audit.waterfall import SinceSnapshot, latest_date, read_older, snapshot_waterfall
 from funnelctl.checks import (
     check_empty_period,
@@ -59,6 +59,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         quality = qualities[source_name]
         deals.frame, fold = fold_deals(deals.frame, config)
         quality.notes += fold.notes
+        managers = sorted({fold.counts_as.get(n, n) for n in fold.deals})
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
@@ -76,17 +77,18 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
                 frame = place_lost_deals(frame, furthest_stages(entries))
             cohort = in_period(frame, dates)
             money = money_input(cohort, config.money, funnel, config.where(("money", "rates")))
-            result = summarise(money.frame, funnel, kind="deals",
-                               significance=config.significance)
+            result, tables = summarised(money, funnel, "deals", config.significance)
             found = check_funnel(result, funnel)
-            add_money(result, money, funnel)
+            add_money(result, money, funnel, tables)
             found += check_money(result, funnel)
             found += check_stage_values(funnel, suspect_values(funnel, present))
             found += check_empty_period(result, dates.start, dates.end,
                                         frame["created_at"].max())
             found += unknown_loss_stage(result, quality, funnel,
                                         lost_without_stage(cohort))
-            found += deal_forward_view(config, funnel, frame, result, moment, entries)
+            # (a funnel's frame with every deal of the source has the source's managers)
+            found += deal_forward_view(config, funnel, frame, result, moment, entries,
+                                       managers if frame.height == deals.frame.height else None)
             if older is not None:
                 result.waterfall = snapshot_waterfall(
                     config, funnel, frame, older, k,

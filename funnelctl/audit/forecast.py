@@ -137,9 +137,11 @@ def history_stuck(config: Config, funnel: Funnel, result: FunnelResult, entries:
 
 def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
                       result: FunnelResult, moment: dt.datetime,
-                      entries: pl.DataFrame | None) -> list[Finding]:
+                      entries: pl.DataFrame | None,
+                      managers: list[str] | None = None) -> list[Finding]:
     """Probabilities, stuck deals, forecast and plan of a deals funnel over all its deals
-    (`frame`); `entries`: its classified stage history, when it has one."""
+    (`frame`); `entries`: its classified stage history, when it has one; `managers`: the
+    distinct manager names of `frame` when the caller knows them."""
     day = reference_day(moment)
     found: list[Finding] = []
     active, snoozed = snoozes(funnel, frame, day)
@@ -153,14 +155,15 @@ def deal_forward_view(config: Config, funnel: Funnel, frame: pl.DataFrame,
                     lambda limits: stuck_in_snapshot(frame, limits, moment, active))
         found += check_history(result, funnel)
     found += forecast_and_plan(config, funnel, frame, result, day, active, snoozed,
-                               probabilities)
+                               probabilities, managers)
     result.snoozed = snoozed
     return found
 
 
 def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
                       result: FunnelResult, day: dt.date, active: set[str],
-                      snoozed: Snoozed | None, probabilities: list) -> list[Finding]:
+                      snoozed: Snoozed | None, probabilities: list,
+                      managers: list[str] | None = None) -> list[Finding]:
     """The weighted forecast with its overdue deals, and the plan, of the funnel's deals
     (`frame`: depth = each open deal's current stage, outcome, amount, expected_close,
     closed_at, manager), as of `day`; `active`: the snoozed deal ids."""
@@ -180,7 +183,7 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
         require_plan_columns(config, funnel, frame.columns)
         currency, amounts = one_currency(config, funnel, priced)
         targets = funnel.plan.targets or read_plan(funnel.plan.path)
-        keys, no_deals = plan_keys(config, amounts, targets)
+        keys, no_deals = plan_keys(config, amounts, targets, managers)
         # (a plan is in one currency: the forecast's open deals are the amounts' own)
         pipeline = open_deals if open_deals is not None else weighted(amounts.lazy(),
                                                                       probabilities)
@@ -204,14 +207,16 @@ def priced_blocks(config: Config, funnel: Funnel, frame: pl.DataFrame
                                                config.where(("money", "rates")))]
 
 
-def plan_keys(config: Config, deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarget]
-              ) -> tuple[dict[str, str], list[str]]:
-    """metrics/plan.manager_keys over the deals' managers, with the config's aliases."""
+def plan_keys(config: Config, deals: pl.DataFrame | pl.LazyFrame, targets: list[PlanTarget],
+              names: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """metrics/plan.manager_keys over the deals' managers (`names`, their distinct names,
+    when the caller has them), with the config's aliases."""
     deals = deals.lazy()
     # The distinct names only, not their deals: a name's key does not depend on how many
     # deals it has (that picks the spelling a report shows, which the keys do not keep).
-    names = (deals.select(pl.col("manager").unique().drop_nulls().sort()).collect().to_series()
-             if "manager" in deals.collect_schema().names() else [])
+    if names is None:
+        names = (deals.select(pl.col("manager").unique().drop_nulls().sort()).collect()
+                 .to_series().to_list() if "manager" in deals.collect_schema().names() else [])
     return plan_keys_from(config, dict.fromkeys(names, 1), targets)
 
 

@@ -15,7 +15,7 @@ from funnelctl.audit.cohort import (
 )
 from funnelctl.audit.history_forecast import history_forward_view
 from funnelctl.audit.manager_fold import ManagerFold, fold_history
-from funnelctl.audit.money import add_money, money_input
+from funnelctl.audit.money import add_money, money_input, summarised
 from funnelctl.audit.waterfall import history_waterfall
 from funnelctl.config import Config, Funnel
 from funnelctl.io.history import History, read_history
@@ -110,10 +110,10 @@ def history_funnel(history: History, funnel: Funnel, dates: DateRange, moment: d
     if no_loss_stage:
         quality.notes.append(plural(no_loss_stage, NO_STAGE_BEFORE_LOSS).format(
             f=funnel.name, n=no_loss_stage))
-    result = summarise(deals, funnel, kind="stage_history", significance=significance)
+    money = money_input(deals, config.money, funnel, config.where(("money", "rates")))
+    result, tables = summarised(money, funnel, "stage_history", significance)
     add_outcome_notes(result, no_loss_stage)
-    add_money(result, money_input(deals, config.money, funnel, config.where(("money", "rates"))),
-              funnel)
+    add_money(result, money, funnel, tables)
     cohort = entries.join(deals.select("deal_id"), on="deal_id", how="semi")
     _add_timing(result, cohort, len(funnel.stages))
     counts = consistency_counts(deals)

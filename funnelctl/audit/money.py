@@ -11,18 +11,24 @@ import polars as pl
 
 from funnelctl.config import Funnel
 from funnelctl.config.money import Money as MoneyConfig
+from funnelctl.config.stats import Significance
 from funnelctl.errors import ConfigError
+from funnelctl.metrics.breakdown import summarise_outcomes
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
+from funnelctl.metrics.outcome_tables import (
+    OutcomeTables,
+    add_rest_medians,
+    outcome_tables,
+    summed_by_segment,
+)
 from funnelctl.metrics.value import (
     AMOUNT,
     CURRENCY,
-    by_segment,
     currency_blocks,
     cycle_counts,
     cycle_target_from,
     loss_groups,
     money_from,
-    money_queries,
     reasons_from,
     rest_from,
     segments_from,
@@ -93,17 +99,51 @@ def _lost_by_block(blocks: list[tuple[str | None, pl.DataFrame, dict[str, int]]]
                       for code, frame, _ in blocks], how="diagonal_relaxed")
 
 
-def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel) -> None:
+def money_segments(deals: pl.DataFrame, funnel: Funnel) -> list[str]:
+    """The segment columns of the money view besides the funnel's breakdown: every
+    manager's money, unless the managers are a breakdown (then their segments, folded as
+    the funnel's `segments:` says, hold it)."""
+    return ["manager"] if "manager" in deals.columns and "manager" not in funnel.breakdown \
+        else []
+
+
+def summarised(money_in: MoneyInput, funnel: Funnel, kind: str,
+               significance: Significance | None) -> tuple[FunnelResult, OutcomeTables | None]:
+    """The funnel's summary over money_in.frame and, for the money view of deals in one
+    currency, the outcome tables it was made from (with the amounts' sums and the
+    managers), which add_money then reads instead of grouping the deals again."""
+    one = len(money_in.blocks) == 1
+    return summarise_outcomes(money_in.frame, funnel, kind, significance,
+                              also=money_segments(money_in.frame, funnel) if one else [],
+                              priced=one)
+
+
+def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel,
+              tables: OutcomeTables | None = None) -> None:
     """Fill result.money (or money_by_currency), the stages' and segments' value, the loss
-    reasons and the cycle target from the funnel's deals in the period."""
+    reasons and the cycle target from the funnel's deals in the period; `tables`: the
+    priced outcome tables of summarised (else worked out here)."""
     names = [s.name for s in funnel.stages]
     deals = money_in.frame
-    # Every manager's money, unless the managers are a breakdown (then their segments,
-    # folded as the funnel's `segments:` says, hold it).
-    managers = "manager" in deals.columns and "manager" not in funnel.breakdown
-    if len(money_in.blocks) == 1:
-        return one_currency_money(result, deals, funnel, names, money_in.blocks[0], managers)
-    return per_currency_money(result, money_in, funnel, names, managers)
+    managers = bool(money_segments(deals, funnel))
+    if len(money_in.blocks) != 1:
+        return per_currency_money(result, money_in, funnel, names, managers)
+    if tables is None or not tables.priced:
+        tables = priced_tables(deals, result, managers)
+    return one_currency_money(result, deals, funnel, names, money_in.blocks[0], managers,
+                              tables)
+
+
+def priced_tables(deals: pl.DataFrame, result: FunnelResult, managers: bool) -> OutcomeTables:
+    """The outcome tables of one currency's deals per breakdown column (and manager), with
+    the other rows' medians of the columns whose segments the result folds."""
+    columns = [*result.breakdowns, *(["manager"] if managers else [])]
+    tables = outcome_tables(deals, columns, priced=True)
+    kept = {column: [seg.value for seg in segs if not seg.folded]
+            for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
+    if kept:
+        add_rest_medians(tables, kept)
+    return tables
 
 
 def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
@@ -113,8 +153,7 @@ def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
     return target
 
 
-# A money aggregate's key: money_queries' (kind, column), with a currency block's position
-# in front when the funnel has several.
+# A money aggregate's key: ("cycle", None) or ("loss", None).
 Got = dict[tuple, pl.DataFrame]
 
 
@@ -123,51 +162,56 @@ def collected(queries: dict[tuple, pl.LazyFrame]) -> Got:
     return dict(zip(queries, pl.collect_all(queries.values())))
 
 
+def cycle_and_loss_queries(deals: pl.DataFrame, lost: pl.DataFrame | pl.LazyFrame,
+                           cycle_good: float | None, priced: bool) -> dict[tuple, pl.LazyFrame]:
+    """The cycle target's counts over `deals` and the loss reasons' groups over `lost`
+    (the lost deals, or every deal), lazily, for one collect_all."""
+    queries: dict[tuple, pl.LazyFrame] = {}
+    if cycle_good is not None:
+        queries[("cycle", None)] = cycle_counts(deals, cycle_good)
+    grouped = loss_groups(lost, priced=priced)
+    if grouped is not None:
+        queries[("loss", None)] = grouped
+    return queries
+
+
 def one_currency_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel,
                        names: list[str], block: tuple[str | None, pl.DataFrame, dict[str, int]],
-                       managers: bool) -> None:
-    """add_money of deals in one currency (or converted into one): every aggregate
-    (metrics/value.money_queries) collected at once, so Polars runs them side by side."""
+                       managers: bool, tables: OutcomeTables) -> None:
+    """add_money of deals in one currency (or converted into one), from their outcome
+    tables; the cycle target and the loss reasons collected at once."""
     currency, _, converted = block
     columns = [*result.breakdowns, *(["manager"] if managers else [])]
-    kept = {column: [seg.value for seg in segs if not seg.folded]
-            for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
     cycle = funnel.cycle_days
-    got = collected(money_queries(deals, columns, kept, cycle.good if cycle else None))
+    # One currency: the lost deals need no currency key (a converted block's column still
+    # names the amounts' original currencies).
+    got = collected(cycle_and_loss_queries(deals, deals.drop(CURRENCY, strict=False),
+                                           cycle.good if cycle else None, priced=True))
     add_cycle_and_losses(result, got, funnel, names, priced=True)
-    money, segments = money_assembled(got, columns, names, currency, converted,
+    money, segments = money_assembled(tables, columns, names, currency, converted,
                                       funnel.min_sample, managers)
     attach_money(result, money, segments,
                  lambda column, folded, _, label: rest_from(
-                     got[("rest", column)].row(0, named=True), folded, label,
-                     funnel.min_sample))
+                     tables.rest[column], folded, label, funnel.min_sample))
 
 
 def per_currency_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel,
                        names: list[str], managers: bool) -> None:
     """add_money of deals in several currencies (one money view per currency block, the
     loss reasons valued per currency) or without amounts (the loss reasons counted, no
-    value): the blocks' aggregates (money_queries), the cycle target's and the loss
-    reasons' collected at once, assembled as for one currency."""
+    value): the cycle target's and the loss reasons' aggregates collected at once, each
+    block's money from its outcome tables, assembled as for one currency."""
     blocks, cycle = money_in.blocks, funnel.cycle_days
-    queries: dict[tuple, pl.LazyFrame] = {}
-    if cycle is not None:
-        queries[("cycle", None)] = cycle_counts(money_in.frame, cycle.good)
-    lost = loss_groups(_lost_by_block(blocks) if blocks else money_in.frame, priced=bool(blocks))
-    if lost is not None:
-        queries[("loss", None)] = lost
-    columns = ["manager"] if managers else []
-    for i, (_, frame, _) in enumerate(blocks):
-        queries |= {(i, *key): query for key, query
-                    in money_queries(frame, columns, {}, None, losses=False).items()}
-    got = collected(queries)
+    got = collected(cycle_and_loss_queries(
+        money_in.frame, _lost_by_block(blocks) if blocks else money_in.frame,
+        cycle.good if cycle else None, priced=bool(blocks)))
     add_cycle_and_losses(result, got, funnel, names, priced=bool(blocks))
+    columns = ["manager"] if managers else []
     if blocks:
         result.money_by_currency = [
-            money_assembled({key[1:]: frame for key, frame in got.items() if key[0] == i},
-                            columns, names, currency, converted, funnel.min_sample,
-                            managers)[0]
-            for i, (currency, _, converted) in enumerate(blocks)]
+            money_assembled(outcome_tables(frame, columns, priced=True), columns, names,
+                            currency, converted, funnel.min_sample, managers)[0]
+            for currency, frame, converted in blocks]
 
 
 def add_cycle_and_losses(result: FunnelResult, got: Got, funnel: Funnel, names: list[str],
@@ -182,15 +226,15 @@ def add_cycle_and_losses(result: FunnelResult, got: Got, funnel: Funnel, names: 
     result.loss_reasons = [] if lost is None else reasons_from(lost.lazy(), names, priced)
 
 
-def money_assembled(got: Got, columns: list[str], names: list[str], currency: str | None,
-                    converted: dict[str, int] | None, min_sample: int, managers: bool
-                    ) -> tuple[Money, dict[str, dict[str, MoneySegment]]]:
+def money_assembled(tables: OutcomeTables, columns: list[str], names: list[str],
+                    currency: str | None, converted: dict[str, int] | None, min_sample: int,
+                    managers: bool) -> tuple[Money, dict[str, dict[str, MoneySegment]]]:
     """(the money view of one currency, each segment column's money by segment value)
-    from money_queries' collected aggregates."""
-    segments = {c: segments_from(got[("table", c)], by_segment(got[("medians", c)]), min_sample)
+    from its priced outcome tables."""
+    segments = {c: segments_from(summed_by_segment(tables.by_column[c]), tables.won_by[c],
+                                 min_sample)
                 for c in columns}
-    money = money_from(got[("table", None)], got[("medians", None)].row(0, named=True), names,
-                       currency, min_sample, converted,
+    money = money_from(tables.whole, tables.won, names, currency, min_sample, converted,
                        segments.get("manager", {}) if managers else {})
     return money, segments
 

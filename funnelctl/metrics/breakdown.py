@@ -12,6 +12,13 @@ from funnelctl.metrics.funnel import (
     funnel_aggregates,
     stage_results,
 )
+from funnelctl.metrics.outcome_tables import (
+    SEGMENT,
+    OutcomeTables,
+    add_rest_medians,
+    count_rows,
+    outcome_tables,
+)
 from funnelctl.metrics.stats import adjust, proportion_test, ratio
 from funnelctl.report import EMPTY, CycleDays, FunnelResult, SegmentResult
 
@@ -21,11 +28,14 @@ OUTCOME_KINDS = ("deals", "stage_history")  # kinds with won / lost / cycle
 
 def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
               significance: Significance | None = None) -> FunnelResult:
-    """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days).
+    """Overall and breakdown numbers of one funnel over frame (depth, outcome, cycle_days;
+    an event funnel's: depth and time_k).
 
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
+    if kind in OUTCOME_KINDS and not optional_steps(funnel):
+        return summarise_outcomes(frame, funnel, kind, significance)[0]
     rows = frame.lazy()
     # The overall row and each column's rows per value in one collect_all: one plan,
     # Polars runs them side by side over the same frame.
@@ -35,6 +45,50 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     parts = {column: segment_rows(rows, table, funnel, column, kind)
              for column, table in zip(funnel.breakdown, by_value)}
     return from_rows(funnel, kind, overall.row(0, named=True), parts, significance)
+
+
+def summarise_outcomes(frame: pl.DataFrame, funnel: Funnel, kind: str,
+                       significance: Significance | None = None, also: list[str] | None = None,
+                       priced: bool = False) -> tuple[FunnelResult, OutcomeTables]:
+    """summarise of deals (kind deals or stage_history) from their outcome tables
+    (metrics/outcome_tables), and the tables, which the money view reads too: `also` the
+    more segment columns it needs (its managers), `priced` with the amounts' sums."""
+    columns = list(dict.fromkeys([*funnel.breakdown, *(also or [])]))
+    tables = outcome_tables(frame, columns, priced)
+    n = len(funnel.stages)
+    counts = {c: {row[SEGMENT]: row
+                  for row in count_rows(tables.by_column[c], n).iter_rows(named=True)}
+              for c in funnel.breakdown}
+    kept = {}
+    for column, rows in counts.items():
+        values, folded = kept_values({v: r["entities"] for v, r in rows.items()},
+                                     funnel.segments.top, funnel.segments.min_size)
+        if folded:
+            kept[column] = values
+    if kept:
+        add_rest_medians(tables, kept)
+    overall = count_rows(tables.whole, n, key=None).row(0, named=True) | tables.won
+    parts = {column: _outcome_segments(rows, tables, column, kept.get(column))
+             for column, rows in counts.items()}
+    return from_rows(funnel, kind, overall, parts, significance), tables
+
+
+def _outcome_segments(counts: dict[str, dict], tables: OutcomeTables, column: str,
+                      kept: list[str] | None) -> tuple[list[dict], int]:
+    """segment_rows from the outcome tables: each kept value's counts and won medians; the
+    other row's counts summed over the values folded into it, its medians its own."""
+    medians = tables.won_by[column]
+    keep = set(counts) if kept is None else set(kept)
+    rows = [{**row, **medians.get(value, NO_CYCLE), "value": value}
+            for value, row in counts.items() if value in keep]
+    folded = [row for value, row in counts.items() if value not in keep]
+    if folded:
+        summed = {key: sum(row[key] for row in folded) for key in folded[0] if key != SEGMENT}
+        rows.append({**summed, **tables.rest[column], "value": OTHER})
+    return report_order(rows), len(folded)
+
+
+NO_CYCLE = {"cycle_median": None, "cycle_p90": None}  # a segment without won deals
 
 
 def aggregated(rows: pl.LazyFrame, key: pl.Expr | None, funnel: Funnel, kind: str

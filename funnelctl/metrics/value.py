@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
+from funnelctl.metrics.outcome_tables import AMOUNT, IS_WON, outcome_tables, summed_by_segment
 from funnelctl.metrics.stats import ratio
 from funnelctl.report import (
     EMPTY,
@@ -24,7 +25,6 @@ from funnelctl.report import (
     Velocity,
 )
 
-AMOUNT = "amount"
 CURRENCY = "currency"
 
 
@@ -95,72 +95,6 @@ def block_plan(counts: list[tuple[str | None, int]], codes: list[str | None],
     return present + unpriced, {}, []
 
 
-IS_WON = pl.col(OUTCOME) == "won"
-
-
-def _outcome_table(frame: pl.DataFrame | pl.LazyFrame, key: pl.Expr) -> pl.LazyFrame:
-    """Per (key, outcome): the deals, their summed amount and how many have one, sorted,
-    so that every sum over its rows adds them up in one order. One lazy group-by over the
-    few columns it needs: every money sum and count below is a sum of these rows."""
-    return (frame.lazy().group_by(key, OUTCOME)
-            .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
-                 pl.col(AMOUNT).count().alias("priced"))
-            .sort(key.meta.output_name(), OUTCOME, nulls_last=True))
-
-
-def outcome_queries(frame: pl.DataFrame | pl.LazyFrame, column: str
-                    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The (depth, outcome) table of money_from and the (_segment, outcome) table of
-    segments_from over `column`, lazily, from one group-by of the deals over (column,
-    depth, outcome): both are sums of its few rows (sorted, so added up in one order).
-    Cheaper than two group-bys of every deal."""
-    rows = (frame.lazy().group_by(column, DEPTH, OUTCOME)
-            .agg(pl.len().alias("deals"), pl.col(AMOUNT).sum().alias("value"),
-                 pl.col(AMOUNT).count().alias("priced"))
-            .with_columns(_label(column)).sort("_segment", DEPTH, OUTCOME, nulls_last=True))
-
-    def summed(key: str) -> pl.LazyFrame:
-        return (rows.group_by(key, OUTCOME, maintain_order=True)
-                .agg(pl.col("deals", "value", "priced").sum())
-                .sort(key, OUTCOME, nulls_last=True))
-
-    return summed(DEPTH), summed("_segment")
-
-
-def money_queries(frame: pl.DataFrame, columns: list[str], kept: dict[str, list[str]],
-                  cycle_good: float | None, losses: bool = True
-                  ) -> dict[tuple[str, str | None], pl.LazyFrame]:
-    """Every aggregate of a money view in one currency (the funnel's, or one currency
-    block's), lazily, to be collected at once (pl.collect_all runs them side by side):
-    ("table", None) the (depth, outcome) table and ("table", c) each segment column's
-    (_segment, outcome) table (the first column's from the same group-by), ("medians",
-    None) the won deals' medians and ("medians", c) per segment, ("rest", c) a folded
-    row's own medians (`kept`: the column's values not folded), ("cycle", None)
-    cycle_counts, ("loss", None) loss_groups (without `losses`: none, a block of several
-    currencies leaves them to the funnel's lost deals of every block)."""
-    deals = frame.lazy()
-    won = deals.filter(IS_WON)
-    out: dict[tuple[str, str | None], pl.LazyFrame] = {("medians", None): won.select(_MEDIANS)}
-    if columns:
-        out[("table", None)], out[("table", columns[0])] = outcome_queries(deals, columns[0])
-    else:
-        out[("table", None)] = _outcome_table(deals, pl.col(DEPTH))
-    for column in columns:
-        if ("table", column) not in out:
-            out[("table", column)] = _outcome_table(deals, _label(column))
-        out[("medians", column)] = won_medians(won, column)
-    out |= {("rest", column): rest_medians(won, column, values)
-            for column, values in kept.items()}
-    if cycle_good is not None:
-        out[("cycle", None)] = cycle_counts(deals, cycle_good)
-    # One currency: the lost deals need no currency key (a converted block's column still
-    # names the amounts' original currencies).
-    lost = loss_groups(deals.drop(CURRENCY, strict=False), priced=True) if losses else None
-    if lost is not None:
-        out[("loss", None)] = lost
-    return out
-
-
 def _sums() -> list[pl.Expr]:
     """A segment's money sums and counts, over its rows of an outcome table; `priced`:
     the deals with an amount."""
@@ -190,9 +124,6 @@ def _depth_table(table: pl.DataFrame, n: int) -> dict[int, dict]:
     return out
 
 
-# The medians, over the won deals only (a small share of the rows): the median won deal and
-# the median cycle (set on won deals only, metrics.funnel).
-_MEDIANS = [pl.col(AMOUNT).median().alias("median"), pl.col(CYCLE_DAYS).median().alias("cycle")]
 _NONE = {"median": None, "cycle": None}  # a segment without won deals
 
 
@@ -260,9 +191,9 @@ def money_from(table: pl.DataFrame, medians: dict, names: list[str], currency: s
 def segment_money(frame: pl.DataFrame, column: str, min_sample: int
                   ) -> dict[str, MoneySegment]:
     """Segment value -> its money (won revenue, deal size, velocity), most revenue first."""
-    table, medians = pl.collect_all([_outcome_table(frame, _label(column)),
-                                     won_medians(frame, column)])
-    return segments_from(table, by_segment(medians), min_sample)
+    tables = outcome_tables(frame, [column], priced=True)
+    return segments_from(summed_by_segment(tables.by_column[column]), tables.won_by[column],
+                         min_sample)
 
 
 def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
@@ -276,27 +207,12 @@ def segments_from(table: pl.DataFrame, medians: dict[str, dict], min_sample: int
     return dict(sorted(out.items(), key=lambda kv: (-kv[1].won_revenue, kv[0])))
 
 
-def won_medians(frame: pl.DataFrame | pl.LazyFrame, column: str) -> pl.LazyFrame:
-    """Per segment value (`_segment`) the median won deal and median cycle, over the won
-    deals only, lazily (`frame`: every deal, or just the won ones)."""
-    return frame.lazy().filter(IS_WON).group_by(_label(column)).agg(_MEDIANS)
 
 
-def by_segment(medians: pl.DataFrame) -> dict[str, dict]:
-    """won_medians' rows by segment value."""
-    return {row["_segment"]: row for row in medians.iter_rows(named=True)}
 
 
-def _label(column: str) -> pl.Expr:
-    return pl.col(column).fill_null(EMPTY).cast(pl.String).alias("_segment")
 
 
-def rest_medians(frame: pl.DataFrame | pl.LazyFrame, column: str, kept: list[str]
-                 ) -> pl.LazyFrame:
-    """The medians of the won deals of no `kept` value (a folded "other" row's own),
-    lazily."""
-    return frame.lazy().filter(IS_WON & ~pl.col(column).fill_null(EMPTY).is_in(kept)) \
-        .select(_MEDIANS)
 
 
 def rest_from(medians: dict, folded: list[MoneySegment], label: str, min_sample: int
