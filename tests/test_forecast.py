@@ -182,6 +182,7 @@ def test_the_plan_from_a_csv_file_gives_the_same_lines(cli, tmp_path, report):
     ("1,250", 1250.0),  # a thousands comma, as the deals reader reads it (was 1.25)
     ("1 500 000,50", 1500000.5), ("1.250.000", 1250000.0), ("1250,5", 1250.5),
     ("USD 1,500.00", 1500.0), ("1 000 руб.", 1000.0), ("₽ 2 000 000", 2000000.0),
+    ("1500000", 1500000.0), ("007", 7.0),  # plain digits (read without the rules)
 ])
 def test_plan_file_amounts_read_as_an_export_reads_them(cli, tmp_path, text, amount):
     write_csv(tmp_path / "d.csv", HEADER, ROWS)
@@ -200,6 +201,8 @@ def test_plan_file_amounts_read_as_an_export_reads_them(cli, tmp_path, text, amo
     # Not the first number of the text: "1,5 млн" is not 1.5, "1e6" not 1.
     ([["2026-11", "Ann", "1,5 млн"]], "plan.csv:2", "amount '1,5 млн' is not a number"),
     ([["2026-11", "Ann", "1e6"]], "plan.csv:2", "amount '1e6' is not a number"),
+    ([["2026-11", "Ann", "5"], ["2026-11", "Bob", "0"]], "plan.csv:3", "amount '0' is not"),
+    ([["2026-11", "Ann", "5"], ["2026-11", "Bob", "٥"]], "plan.csv:3", "amount '٥' is not"),
     # MLN is no currency code (io/iso4217.py): not 1.5 in a currency "MLN"
     ([["2026-11", "Ann", "5"], ["2026-12", "Ann", "1.5 MLN"]], "plan.csv:3",
      "amount '1.5 MLN' is not a number"),

@@ -194,16 +194,50 @@ def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
     """Per target (its position in `every`): (won amount, won deals) of its manager(s)
     closed in start..min(end, day), and (weighted pipeline, priced deals without a
     probability) expected to close in start..end, from the per-manager-and-day tables:
-    every target is one join of those small tables, all collected at once."""
+    each table summed per manager key and span (a plan has few spans: a month's lines
+    share one), then each target adds up its managers' (or everyone's) sums."""
     if not every:
         return {}, {}
-    spans = _target_spans(every, day, keys)
-    sums = [_in_spans(table.with_columns(_manager(table, keys).alias("_who")), spans, last)
-            .group_by("_target").agg(pl.col("_sum").sum(), pl.col("_n").sum())
-            for table, last in ((won, "_upto"), (pipeline, "_end"))]
-    won_sums, pipe_sums = pl.collect_all(sums)
-    return tuple({i: (to_cents(total), int(n or 0)) for i, total, n in part.iter_rows()}
-                 for part in (won_sums, pipe_sums))
+    won_spans = sorted({(t.dates()[0], min(t.dates()[1], day)) for t, _ in every})
+    pipe_spans = sorted({t.dates() for t, _ in every})
+    won_by, pipe_by = (
+        _by_key_and_span(got, spans) for got, spans in
+        zip(pl.collect_all([_keyed(table, keys) for table in (won, pipeline)]),
+            (won_spans, pipe_spans)))
+    out: tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]] = ({}, {})
+    for i, (target, members) in enumerate(every):
+        start, end = target.dates()
+        names = [target.manager] if target.manager is not None else members
+        who = None if names is None else sorted({_key(name, keys) for name in names})
+        for part, by, span in ((out[0], won_by, (start, min(end, day))),
+                               (out[1], pipe_by, (start, end))):
+            sums = by.get(span, {})
+            picked = [sums[k] for k in (sorted(sums, key=str) if who is None else who)
+                      if k in sums]
+            part[i] = (to_cents(sum(total for total, _ in picked)),
+                       int(sum(n for _, n in picked)))
+    return out
+
+
+def _keyed(table: pl.LazyFrame, keys: dict[str, str]) -> pl.LazyFrame:
+    """A per-manager-and-day table with each row's manager key (`_who`: null without a
+    manager), its rows of one key and day summed."""
+    return (table.with_columns(_manager(table, keys).alias("_who"))
+            .group_by("_who", "_day").agg(pl.col("_sum").sum(), pl.col("_n").sum()))
+
+
+def _by_key_and_span(table: pl.DataFrame, spans: list[tuple[dt.date, dt.date]]
+                     ) -> dict[tuple[dt.date, dt.date], dict[str | None, tuple[float, int]]]:
+    """span -> manager key -> (the sum, the count) of the table's days in the span."""
+    if not spans or table.height == 0:
+        return {}
+    sums = table.group_by("_who").agg(
+        expr for i, (first, last) in enumerate(spans) for expr in (
+            pl.col("_sum").filter(pl.col("_day").is_between(first, last)).sum().alias(f"s{i}"),
+            pl.col("_n").filter(pl.col("_day").is_between(first, last)).sum().alias(f"n{i}")))
+    return {span: {row["_who"]: (row[f"s{i}"] or 0.0, row[f"n{i}"] or 0)
+                   for row in sums.iter_rows(named=True)}
+            for i, span in enumerate(spans)}
 
 
 def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
@@ -225,29 +259,6 @@ def _per_manager_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
     first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
     return (frame.filter(when.is_between(first, last, closed="left"))
             .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
-
-
-def _target_spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
-                  keys: dict[str, str]) -> pl.LazyFrame:
-    """One row per target and `_who` key it covers (null: everyone), with its start, end
-    and min(end, day)."""
-    rows = []
-    for i, (target, members) in enumerate(every):
-        start, end = target.dates()
-        names = [target.manager] if target.manager is not None else members
-        who = {_key(name, keys) for name in names} if names is not None else {None}
-        rows += [(i, key, start, min(end, day), end) for key in who]
-    return pl.LazyFrame(rows, schema={"_target": pl.Int64, "_key": pl.String, "_start": pl.Date,
-                                      "_upto": pl.Date, "_end": pl.Date}, orient="row")
-
-
-def _in_spans(table: pl.LazyFrame, spans: pl.LazyFrame, last: str) -> pl.LazyFrame:
-    """The table's rows of each target: its managers' (or everyone's) days in start..last."""
-    named = spans.filter(pl.col("_key").is_not_null()).join(
-        table, left_on="_key", right_on="_who")
-    team = spans.filter(pl.col("_key").is_null()).join(table, how="cross")
-    return pl.concat([named, team], how="diagonal_relaxed").filter(
-        pl.col("_day").is_between(pl.col("_start"), pl.col(last)))
 
 
 def _key(name: str, keys: dict[str, str]) -> str:
