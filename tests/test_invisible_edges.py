@@ -76,3 +76,29 @@ def test_history_stages_with_zero_width_ends_are_the_funnels_stages(tmp_path, au
     assert (funnel["entities"], funnel["won"]) == (2, 1)
     assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [
         ("Новая", 2), ("Переговоры", 2)]
+
+
+@pytest.mark.parametrize("engine", [{}, {"engine": "clickhouse", "url": "chdb:"}],
+                         ids=["polars", "clickhouse"])
+def test_activity_managers_and_types_with_zero_width_ends_are_one_value(tmp_path,
+                                                                         audit_json, engine):
+    if engine:
+        pytest.importorskip("chdb")
+    (tmp_path / "act.csv").write_text(
+        "manager,ts,type\n"
+        "Анна Смирнова,2026-11-02 10:00,Звонок\n"
+        f"Анна Смирнова{ZWSP},2026-11-02 11:00,Звонок\n"
+        f"{BOM}Анна Смирнова,2026-11-02 12:00,Встреча{ZWSP}\n"
+        f"Анна Смирнова,2026-11-02 13:00,{WJ}Исходящий звонок\n", encoding="utf-8")
+    config = {"version": 1, "timezone": "UTC",
+              "sources": {"act": {"path": "act.csv", "kind": "activities", **engine}},
+              "norms": {"source": "act", "roster": ["Анна Смирнова"]}}
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    report = audit_json(path, "--period", "2026-11-02..2026-11-02", "--as-of", "2026-12-01")
+    quality = next(s for s in report["data_quality"]["sources"] if s["name"] == "act")
+    assert quality["rows_rejected"] == 0 and quality.get("other_types", {}) == {}
+    # one name, not a merge of two that print alike; 3 calls and 1 meeting on the day
+    assert report["norms"]["names"]["merged"] == {}
+    anna = report["norms"]["managers"][0]
+    assert (anna["manager"], anna["calls"], anna["meetings"]) == ("Анна Смирнова", 3, 1)

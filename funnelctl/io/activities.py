@@ -5,8 +5,8 @@ config's time zone, or daily totals (manager, date, calls, meetings). Either way
 is one row per manager and day: manager, date, calls, meetings.
 
 A telephony export has no type column: `type_values: {type: call}` makes every row a call.
-With `min_call_seconds:` and a mapped `duration` column (seconds, or "mm:ss" / "hh:mm:ss"
-text), shorter calls are not counted, and counted as short.
+With `min_call_seconds:` and a mapped `duration` column (seconds, "mm:ss" / "hh:mm:ss"
+text, or unit words: "1 мин 23 сек"), shorter calls are not counted, and counted as short.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def activity_mapping(raw: RawSource, source: Source) -> tuple[str, dict[str, str
         if "duration" not in mapping:
             raise DataError(
                 f"{raw.path}: min_call_seconds needs a duration column: map it under "
-                f"sources.{raw.name}.columns.duration (seconds, or mm:ss / hh:mm:ss)\n"
+                f"sources.{raw.name}.columns.duration (seconds, mm:ss / hh:mm:ss, or "
+                "1 мин 23 сек)\n"
                 f"  columns found: {excerpt_list(raw.columns)}")
         required = required | {"duration"}
     missing = sorted(required - mapping.keys())
@@ -211,22 +212,34 @@ def first_format(reading: DateReading | None) -> DateReading | None:
 
 OK, SHORT, MISSING, BAD = "ok", "short", "missing", "bad"
 _HMS = r"^(?:(\d+):)?(\d+):(\d{2})$"  # [h:]m:ss; minutes may pass 59 without hours
+# Unit words, as Russian PBXs (and some English ones) write a duration: "83 сек",
+# "1 мин 23 сек", "1 ч 2 мин", "1m 23s"; each unit at most once, largest first, spaces
+# already removed and the text lower-cased.
+_UNITS = (r"^(?:(\d+)(?:часов|часа|час|ч|hr|h)\.?)?(?:(\d+)(?:минуты|минута|минут|мин|м|min|m)"
+          r"\.?)?(?:(\d+)(?:секунды|секунда|секунд|сек|с|sec|s)\.?)?$")
 
 
 def duration_seconds(header: str, dtype: pl.DataType, markers: list[str]) -> pl.Expr:
-    """A call's duration in seconds: a number, or "mm:ss" / "hh:mm:ss" text (null when
-    it is neither; a second or minute field over 59 is not a time)."""
+    """A call's duration in seconds: a number, "mm:ss" / "hh:mm:ss" text, or unit words
+    ("1 мин 23 сек"); null when it is none of them. A second or minute field over 59
+    under a larger one is not a time ("1:75", "1 мин 75 сек")."""
     if dtype.is_numeric():
         return pl.col(header).cast(pl.Float64)
     text = clean_text(header, markers).str.replace_all(r"[\s\u00a0]", "")
     plain = text.str.replace(",", ".").cast(pl.Float64, strict=False)
-    parts = text.str.extract_groups(_HMS)
-    h = parts.struct.field("1").cast(pl.Float64)
-    m = parts.struct.field("2").cast(pl.Float64)
-    sec = parts.struct.field("3").cast(pl.Float64)
-    hms = pl.when((sec < 60) & (h.is_null() | (m < 60))).then(
-        h.fill_null(0) * 3600 + m * 60 + sec)
-    return pl.coalesce(plain, hms)
+    return pl.coalesce(plain, _clock(text.str.extract_groups(_HMS)),
+                       _clock(text.str.to_lowercase().str.extract_groups(_UNITS)))
+
+
+def _clock(parts: pl.Expr) -> pl.Expr:
+    """Seconds from the (hours, minutes, seconds) groups, any of them missing; null when
+    none matched or a field under a larger one passes 59."""
+    h, m, sec = (parts.struct.field(str(i)).cast(pl.Float64) for i in (1, 2, 3))
+    fits = ((sec.is_null() | (sec < 60) | (h.is_null() & m.is_null()))
+            & (m.is_null() | (m < 60) | h.is_null()))
+    given = h.is_not_null() | m.is_not_null() | sec.is_not_null()
+    return pl.when(given & fits).then(
+        h.fill_null(0) * 3600 + m.fill_null(0) * 60 + sec.fill_null(0))
 
 
 def duration_state(header: str, dtype: pl.DataType, markers: list[str],

@@ -73,8 +73,9 @@ def null_markers(values: list[str] | None) -> list[str]:
 
 
 def clean_text(column: str, markers: list[str]) -> pl.Expr:
-    """Trimmed text, with null markers turned into real nulls."""
-    text = pl.col(column).cast(pl.String).str.strip_chars()
+    """Trimmed text (of EDGES: spaces and zero-width characters), with null markers
+    turned into real nulls."""
+    text = pl.col(column).cast(pl.String).str.strip_chars(EDGES)
     return pl.when(text.str.to_lowercase().is_in(markers)).then(None).otherwise(text)
 
 
