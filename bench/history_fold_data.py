@@ -13,8 +13,9 @@ writes into OUT_DIR, next to the configs that read them:
   NAME.yaml         one funnel over NAME.parquet: four stages, max_days on the second,
                     won / lost, `breakdown: [manager]`
 
-Time them with farm-bench, the branch against the main before it, e.g.
-`funnelctl audit variants.yaml --as-of 2026-11-10 --format json --fail-on never`.
+Time them as whole processes, paired (A B A B ..., e.g. with `/usr/bin/time -f "%e %U %S"`),
+the branch against the main before it, e.g. `funnelctl audit variants.yaml --as-of
+2026-11-10 --format json --fail-on never`.
 """
 
 from __future__ import annotations
