@@ -7,8 +7,6 @@ import polars as pl
 from funnelctl.config import Funnel
 from funnelctl.config.stats import Significance
 from funnelctl.metrics.funnel import (
-    WON_CYCLES,
-    cycle_aggregates,
     funnel_aggregates,
     stage_results,
 )
@@ -34,7 +32,7 @@ def summarise(frame: pl.DataFrame, funnel: Funnel, kind: str,
     Every segment of every breakdown column is one family of tests: the p-values are
     adjusted together, so ten managers do not give ten chances of a false alarm.
     """
-    if kind in OUTCOME_KINDS and not optional_steps(funnel):
+    if kind in OUTCOME_KINDS:  # (their stages have no optional steps: config/steps.py)
         return summarise_outcomes(frame, funnel, kind, significance)[0]
     rows = frame.lazy()
     # The overall row and each column's rows per value in one collect_all: one plan,
@@ -93,19 +91,10 @@ NO_CYCLE = {"cycle_median": None, "cycle_p90": None}  # a segment without won de
 
 def aggregated(rows: pl.LazyFrame, key: pl.Expr | None, funnel: Funnel, kind: str
                ) -> pl.LazyFrame:
-    """The funnel's aggregates over all rows (key None: one row) or per key ("value").
-
-    The cycle days come from the won deals' rows, grouped on their own and joined on:
-    the same medians as a filter inside the group-by, without gathering every group."""
-    counts = funnel_aggregates(len(funnel.stages), kind, optional_steps(funnel))
-    out = rows.select(counts) if key is None else rows.group_by(key.alias("value")).agg(counts)
-    if kind not in OUTCOME_KINDS:
-        return out
-    won = rows.filter(WON_CYCLES)
-    if key is None:
-        return out.join(won.select(cycle_aggregates()), how="cross")
-    return out.join(won.group_by(key.alias("value")).agg(cycle_aggregates()), on="value",
-                    how="left")
+    """An event funnel's aggregates over all rows (key None: one row) or per key
+    ("value"); deal funnels' come from their outcome tables (summarise_outcomes)."""
+    counts = funnel_aggregates(len(funnel.stages), optional_steps(funnel))
+    return rows.select(counts) if key is None else rows.group_by(key.alias("value")).agg(counts)
 
 
 def segment_value(column: str) -> pl.Expr:

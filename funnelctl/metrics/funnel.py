@@ -158,36 +158,26 @@ def loss_from_stage_dates(deals: pl.DataFrame, funnel: Funnel) -> pl.Expr | None
     return loss
 
 
-def funnel_aggregates(n_stages: int, kind: str = "deals",
-                      optional: tuple[int, ...] = ()) -> list[pl.Expr]:
-    """Expressions for one row of counts: usable in select() and in group_by().agg().
-    optional: 1-based event steps that may be skipped, counted by their own reach (time_k).
-    The deals' cycle days are not among them: cycle_aggregates, over the WON_CYCLES rows."""
-    counts = [
+def funnel_aggregates(n_stages: int, optional: tuple[int, ...] = ()) -> list[pl.Expr]:
+    """An event funnel's expressions for one row of counts and step times: usable in
+    select() and in group_by().agg(). optional: 1-based steps that may be skipped, counted
+    by their own reach (time_k). time_k: seconds from step 1 to step k, null if not reached.
+    (A deal funnel's counts are sums of its outcome tables: metrics/outcome_tables.)"""
+    return [
         pl.len().alias("entities"),
         *[entered_count(k, k in optional).sum().alias(f"entered_{k}")
           for k in range(1, n_stages + 1)],
+        *[agg for k in range(2, n_stages + 1) for agg in (
+            pl.col(f"time_{k}").median().alias(f"time_median_{k}"),
+            pl.col(f"time_{k}").quantile(0.9, interpolation="linear").alias(f"time_p90_{k}"))],
     ]
-    if kind == "events":  # time_k: seconds from step 1 to step k, null if not reached
-        return counts + [
-            agg for k in range(2, n_stages + 1) for agg in (
-                pl.col(f"time_{k}").median().alias(f"time_median_{k}"),
-                pl.col(f"time_{k}").quantile(0.9, interpolation="linear").alias(f"time_p90_{k}"))
-        ]
-    return counts + [
-        (pl.col(OUTCOME) == "won").sum().alias("won"),
-        (pl.col(OUTCOME) == "lost").sum().alias("lost"),
-    ]
-
-
-# The rows the cycle days are taken over: won deals with a close date.
-WON_CYCLES = (pl.col(OUTCOME) == "won") & pl.col(CYCLE_DAYS).is_not_null()
 
 
 def cycle_aggregates() -> list[pl.Expr]:
-    """The cycle days' median and 90th percentile, over the WON_CYCLES rows already
-    filtered: a filter inside a group-by's median gathers every group's rows into lists
-    (at 3M deals it took most of the breakdown's time and ~200 MiB)."""
+    """The cycle days' median and 90th percentile, over the won deals already filtered
+    (a deal without a close date has none and is left out): a filter inside a group-by's
+    median gathers every group's rows into lists (at 3M deals it took most of the
+    breakdown's time and ~200 MiB)."""
     return [pl.col(CYCLE_DAYS).median().alias("cycle_median"),
             pl.col(CYCLE_DAYS).quantile(0.9, interpolation="linear").alias("cycle_p90")]
 

@@ -86,8 +86,7 @@ def add_rest_medians(tables: OutcomeTables, kept: dict[str, list[str]]) -> None:
 
 
 def won_medians(priced: bool) -> list[pl.Expr]:
-    """Over won deals: the cycle's median and 90th percentile (nulls, deals without a
-    close date, left out as cycle_aggregates' WON_CYCLES rows leave them) and, with
+    """Over won deals: the cycle's median and 90th percentile (cycle_aggregates) and, with
     amounts, the median won deal."""
     return cycle_aggregates() + ([pl.col(AMOUNT).median().alias("median")] if priced else [])
 
