@@ -7,7 +7,7 @@ view is a sum of these few rows (a few thousand for 200 managers), so a million 
 are grouped once per column, not once per view, and the group-by's keys are three
 small columns rather than a row of eight filtered sums.
 
-A breakdown's folded "(other)" row has medians of its own, not a sum: `rest_medians`
+A breakdown's folded "(other)" row has medians of its own, not a sum: `add_rest_medians`
 takes them from the won deals of the values not kept, once the kept values are known.
 """
 
@@ -30,7 +30,7 @@ class OutcomeTables:
     """`by_column`: column -> (SEGMENT, DEPTH, OUTCOME, deals[, value, priced]), sorted;
     `whole`: (DEPTH, OUTCOME, deals[, value, priced]), sorted; `won` the won deals'
     medians, `won_by` per column and segment value, `rest` per folded column (the other
-    row's, from rest_medians): cycle_median, cycle_p90 and with amounts `median` (the
+    row's, from add_rest_medians): cycle_median, cycle_p90 and with amounts `median` (the
     median won deal) and `cycle` (= cycle_median, as metrics/value names it)."""
 
     by_column: dict[str, pl.DataFrame]
