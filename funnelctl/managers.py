@@ -10,6 +10,8 @@ their row counts, and this module says which name each one counts as.
 - Initials: "Смирнова А.", "А. Смирнова" and "Смирнова А.В." match "Анна Смирнова" /
   "Смирнова Анна Викторовна" when exactly one known full name fits; when two fit, the
   name is ambiguous: listed, never merged.
+- A login e-mail in brackets after a name ("Иванов Иван (ivanov@firm.ru)") is left out,
+  unless two different e-mails follow one name (namesakes are not merged).
 - `aliases:` says the rest (Bitrix24 user ids, nicknames, another spelling), and
   `ignore:` names system users whose rows are never graded ("0" always is).
 
@@ -22,12 +24,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 ALWAYS_IGNORED = ("0",)  # Bitrix24 and others write 0 for "nobody" / the system
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A user written with its login after the name: amoCRM's "Иванов Иван (ivanov@firm.ru)",
+# a mail client's "Иванов Иван <ivanov@firm.ru>". The person is the name before it.
+_WITH_EMAIL = re.compile(r"^(.*?\S)\s*[(<]\s*[^\s()<>@]+@[^\s()<>@]+\s*[)>]$")
 
 
 @lru_cache(maxsize=4096)  # match_names asks for each name's key several times
@@ -86,6 +92,24 @@ def why_alike(name: str, manager: str) -> str | None:
     return None
 
 
+def without_email(name: str) -> str:
+    """The name without a login e-mail in brackets after it (the name itself otherwise)."""
+    found = _WITH_EMAIL.match(name)
+    return found.group(1) if found else name
+
+
+def _persons(names: Iterable[str]) -> dict[str, str]:
+    """Each name as it is matched: without its e-mail, unless names with two different
+    e-mails would then be one (namesakes may be two people: each stays whole, and is
+    listed as unmatched or stays apart)."""
+    persons = {n: without_email(n) for n in names}
+    logins: dict[str, set[str]] = defaultdict(set)
+    for name, person in persons.items():
+        if person != name:
+            logins[name_key(person)].add(name_key(name))
+    return {n: p if len(logins[name_key(p)]) <= 1 else n for n, p in persons.items()}
+
+
 @dataclass(frozen=True)
 class _Parts:
     full: tuple[str, ...]  # words longer than one letter
@@ -141,17 +165,18 @@ def match_names(rows: Mapping[str, int], roster: Iterable[str] | None = None,
             out.ignored[name] = out.ignored.get(name, 0) + n
         else:
             names[name] = n
+    persons = _persons(names)
     roster = list(roster) if roster is not None else None
     # The known full names, by key; with a roster its spelling is the one shown.
     if roster is not None:
         known = {name_key(n): n for n in roster}
     else:
         known = _spellings(
-            {alias.get(name_key(n), n): n_rows for n, n_rows in names.items()
-             if name_key(n) in alias or not _parts(alias.get(name_key(n), n)).initials})
+            {alias.get(name_key(n), persons[n]): n_rows for n, n_rows in names.items()
+             if name_key(n) in alias or not _parts(alias.get(name_key(n), persons[n])).initials})
     by_parts = {k: _parts(v) for k, v in known.items()}
     for name in names:
-        target = alias.get(name_key(name), name)
+        target = alias.get(name_key(name), persons[name])
         key = name_key(target)
         if key in known:
             manager = known[key]

@@ -222,3 +222,33 @@ def test_a_status_column_the_preset_reads_anyway_is_not_called_unmapped(run, aud
             "their rows as 'unknown status value'") in text
     quality = audit_json(tmp_path / "funnelctl.yaml")["data_quality"]["sources"][0]
     assert quality["reasons"] == {"unknown status value": 1}
+
+
+def test_an_event_log_with_unix_milliseconds_as_integers(run, audit_json, tmp_path):
+    """A product log's `time` as Int64 milliseconds (Parquet), not a date type: the
+    values (2026-11-02 00:00 UTC and later) say it is the timestamp."""
+    import polars as pl
+
+    base = 1_793_577_600_000  # 2026-11-02 00:00:00 UTC in ms
+    hour = 3_600_000
+    # user 1: signup, paid 2 h later; user 2: signup only; user 3: paid before signup
+    rows = [(1, "signup", base), (1, "paid", base + 2 * hour), (2, "signup", base + hour),
+            (3, "paid", base), (3, "signup", base + hour)]
+    parquet = tmp_path / "events.parquet"
+    pl.DataFrame(rows, schema={"user_id": pl.Int64, "event": pl.String, "time": pl.Int64},
+                 orient="row").write_parquet(parquet)
+    config, text = init(run, parquet, tmp_path)
+    assert config["sources"]["events"]["columns"] == {
+        "entity_id": "user_id", "event": "event", "ts": "time"}
+    assert "Unix epoch (ms)" in text
+    funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
+    assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [("signup", 3), ("paid", 1)]
+
+
+def test_an_integer_column_named_time_that_is_no_epoch_is_not_the_timestamp(run, tmp_path):
+    # seconds of a call (0 .. 600) are no Unix time of 1990-2100
+    (tmp_path / "log.csv").write_text("user_id,event,time\n1,signup,30\n2,paid,600\n",
+                                      encoding="utf-8")
+    result = run("init", "--from-export", tmp_path / "log.csv", "--output",
+                 tmp_path / "out.yaml")
+    assert result.exit_code == 2 and "ts" in result.output

@@ -106,3 +106,31 @@ def test_with_a_roster_names_off_it_are_unmatched():
     match = match_names({"Пётр Стажёров": 4, "Анна Смирнова": 1}, ROSTER)
     assert match.unmatched == ["Пётр Стажёров"]
     assert match.counts_as["Пётр Стажёров"] == "Пётр Стажёров"
+
+
+def test_a_name_with_its_login_e_mail_after_it_is_the_name():
+    # amoCRM writes a user as "Name (login e-mail)"; mail-style exports "Name <e-mail>"
+    rows = {"Смирнова Анна (anna@firm.ru)": 7, "Борис Петров <boris@firm.ru>": 3,
+            "Смирнова А. (anna@firm.ru)": 1, "Ольга Кузнецова": 2}
+    match = match_names(rows, ROSTER)
+    assert match.counts_as == {"Смирнова Анна (anna@firm.ru)": "Анна Смирнова",
+                               "Борис Петров <boris@firm.ru>": "Борис Петров",
+                               "Смирнова А. (anna@firm.ru)": "Анна Смирнова",
+                               "Ольга Кузнецова": "Ольга Кузнецова"}
+    assert match.unmatched == [] and len(match.merged) == 3  # each merge listed
+
+
+def test_without_a_roster_the_name_before_the_e_mail_is_shown():
+    match = match_names({"Иванов Иван (ivanov@firm.ru)": 5, "Иван Иванов": 1})
+    assert set(match.counts_as.values()) == {"Иванов Иван"}
+
+
+def test_namesakes_with_two_e_mails_are_kept_apart_and_listed():
+    rows = {"Анна Смирнова (anna@firm.ru)": 4, "Анна Смирнова (anna.s@firm.ru)": 2}
+    match = match_names(rows, ROSTER)
+    # two logins under one name may be two people: never merged, both listed
+    assert match.counts_as == {n: n for n in rows}
+    assert match.unmatched == sorted(rows)
+    # something that is no e-mail in the brackets stays part of the name
+    assert match_names({"Анна Смирнова (стажёр)": 1}, ROSTER).unmatched == [
+        "Анна Смирнова (стажёр)"]

@@ -178,3 +178,28 @@ def test_a_team_without_a_weekly_norm_has_no_week_graded():
     assert [w.grade for w in by_name(result)["Phone"].weeks] == [None]
     assert [w.grade for w in by_name(result)["Field"].weeks] == ["good"]  # 9: good is 8
     assert by_name(result)["Phone"].good_days == 1  # the top-level daily rules still apply
+
+
+def test_an_amocrm_user_with_its_e_mail_is_the_roster_name(cli, tmp_path, run):
+    # amoCRM writes the responsible user as "Name (login)": the roster writes the name
+    write_csv(tmp_path / "act.csv", ["Ответственный", "Дата", "Тип"], [
+        ["Иванов Иван (ivanov@firm.ru)", "05.02.2024 10:00", "Встреча"],
+        ["Иванов Иван (ivanov@firm.ru)", "05.02.2024 11:00", "Встреча"],
+        ["Иванов Иван (ivanov@firm.ru)", "05.02.2024 12:00", "Встреча"],
+        ["Иванов Иван (ivanov@firm.ru)", "06.02.2024 12:00", "Звонок"]])
+    config = write_norms_config(
+        tmp_path, "  roster: [Иванов Иван]\n",
+        "    columns: {manager: Ответственный, ts: Дата, type: Тип}\n")
+    result = cli("audit", config, "--format", "json", "--period", "2024-02-05..2024-02-06",
+                 "--fail-on", "never")
+    report = json.loads(result.stdout)
+    ivan = norms_of(report)["Иванов Иван"]
+    # Monday: 3 meetings -> good; Tuesday: 1 call -> below
+    assert (ivan["meetings"], ivan["calls"], ivan["good_days"], ivan["below_days"]) == (
+        3, 1, 1, 1)
+    assert report["norms"]["names"]["merged"] == {
+        "Иванов Иван (ivanov@firm.ru)": "Иванов Иван"}
+    assert report["norms"]["unlisted_managers"] == {}
+    out = tmp_path / "init.yaml"
+    assert run("init", "--from-export", tmp_path / "act.csv", "--output", out).exit_code == 0
+    assert '# roster: ["Иванов Иван"]' in out.read_text(encoding="utf-8")

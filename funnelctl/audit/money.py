@@ -164,8 +164,9 @@ def collected(queries: dict[tuple, pl.LazyFrame]) -> Got:
 
 def cycle_and_loss_queries(deals: pl.DataFrame, lost: pl.DataFrame | pl.LazyFrame,
                            cycle_good: float | None, priced: bool) -> dict[tuple, pl.LazyFrame]:
-    """The cycle target's counts over `deals` and the loss reasons' groups over `lost`
-    (the lost deals, or every deal), lazily, for one collect_all."""
+    """The cycle target's counts over `deals` (every deal, or just the won ones) and the
+    loss reasons' groups over `lost` (the lost deals, or every deal), lazily, for one
+    collect_all."""
     queries: dict[tuple, pl.LazyFrame] = {}
     if cycle_good is not None:
         queries[("cycle", None)] = cycle_counts(deals, cycle_good)
@@ -185,7 +186,7 @@ def one_currency_money(result: FunnelResult, deals: pl.DataFrame, funnel: Funnel
     cycle = funnel.cycle_days
     # One currency: the lost deals need no currency key (a converted block's column still
     # names the amounts' original currencies).
-    got = collected(cycle_and_loss_queries(deals, deals.drop(CURRENCY, strict=False),
+    got = collected(cycle_and_loss_queries(tables.won_deals, deals.drop(CURRENCY, strict=False),
                                            cycle.good if cycle else None, priced=True))
     add_cycle_and_losses(result, got, funnel, names, priced=True)
     money, segments = money_assembled(tables, columns, names, currency, converted,

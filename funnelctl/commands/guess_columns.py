@@ -12,7 +12,7 @@ from funnelctl.commands.inspect import InspectResult
 from funnelctl.io import presets
 from funnelctl.io.activities import duration_seconds
 from funnelctl.io.readers import RawSource
-from funnelctl.io.values import null_markers
+from funnelctl.io.values import epoch_unit, null_markers
 
 # Header words per canonical column, normalised like presets.normalise (best first).
 # Exact matches win; then a header that contains one of them ("Дата создания сделки").
@@ -61,6 +61,8 @@ ACTIVITY_COLUMNS = ("manager", "ts", "type", "duration")
 DATES = ("created_at", "closed_at", "modified_at", "ts")
 NUMBERS = ("amount", "probability")
 STAGE_LIKE = (2, 60)  # distinct values a stage or event column may have
+# Unix seconds of 1990-01-01 and 2100-01-01: an integer "timestamp" outside is no epoch
+EPOCH_RANGE = (631_152_000, 4_102_444_800)
 DURATION_SHARE = 0.95  # rows whose duration must read for the column to be one
 # Words too common to count inside a longer header ('Forecast Category' is no pipeline).
 EXACT_ONLY = {"category", "value", "user", "time", "date", "дата", "result", "closed",
@@ -99,6 +101,8 @@ class Profile:
     distinct: dict[str, int]
     nulls: dict[str, int]
     durations: dict[str, int]  # of columns named like a duration: values readable as one
+    epochs: dict[str, str]  # integer columns named like a time whose values are Unix
+    # epochs of 1990-2100 (a product log's ms timestamps): the epoch's unit
 
     def filled(self, column: str) -> int:
         return self.rows - self.nulls[column]
@@ -126,14 +130,33 @@ def profile(raw: RawSource, result: InspectResult) -> Profile:
     # the rest of the profile.
     timed = [c for c in raw.columns
              if any(w in presets.normalise(c) for w in SYNONYMS["duration"])]
+    clocks = [c for c in raw.columns if schema[c].is_integer()
+              and any(w in presets.normalise(c) for w in SYNONYMS["ts"])]
     counts = raw.frame.select(
         *(pl.col(c).drop_nulls().n_unique().alias(c) for c in raw.columns),
         *(duration_seconds(c, schema[c], markers).is_not_null().sum().alias(f"\0{c}")
-          for c in timed)).collect().row(0, named=True)
+          for c in timed),
+        *(pl.col(c).min().alias(f"\1{c}") for c in clocks),
+        *(pl.col(c).max().alias(f"\2{c}") for c in clocks)).collect().row(0, named=True)
     return Profile(result.rows, {c.name: c.type for c in result.columns},
                    {c: counts[c] for c in raw.columns},
                    {c.name: c.nulls for c in result.columns},
-                   {c: counts[f"\0{c}"] for c in timed})
+                   {c: counts[f"\0{c}"] for c in timed},
+                   _epochs({c: (counts[f"\1{c}"], counts[f"\2{c}"]) for c in clocks}))
+
+
+def _epochs(ranges: dict[str, tuple[int | None, int | None]]) -> dict[str, str]:
+    """The columns whose least and greatest values are both Unix epochs of 1990-2100, in
+    the unit the readers give them (epoch_unit: by the size of the greatest)."""
+    out = {}
+    for column, (low, high) in ranges.items():
+        if low is None or high is None:
+            continue
+        unit = epoch_unit(pl.Series([high]))
+        scale = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+        if EPOCH_RANGE[0] * scale <= low and high < EPOCH_RANGE[1] * scale:
+            out[column] = unit
+    return out
 
 
 def guess_columns(result: InspectResult, prof: Profile) -> Guesses:
@@ -197,6 +220,8 @@ def _fits(canonical: str, column: str, prof: Profile) -> bool:
     """The values agree with what the header says (a 'Дата' column of text is no date)."""
     if prof.filled(column) == 0:
         return False
+    if canonical == "ts" and column in prof.epochs:
+        return True
     if canonical in DATES:
         return prof.is_date(column)
     if canonical in NUMBERS:
@@ -216,6 +241,8 @@ def detail(canonical: str, column: str, prof: Profile) -> str:
         return f", {prof.distinct[column]} distinct values"
     if canonical in ("deal_id", "entity_id"):
         return f", {prof.distinct[column]:,} distinct of {prof.filled(column):,} filled"
+    if canonical == "ts" and column in prof.epochs:
+        return f", Unix epoch ({prof.epochs[column]})"
     return f", {prof.types[column]}"
 
 

@@ -38,7 +38,7 @@ class OutcomeTables:
     won: dict
     won_by: dict[str, dict[str, dict]]
     priced: bool
-    won_deals: pl.DataFrame  # the won deals' segment values (labelled), cycle[, amount]
+    won_deals: pl.DataFrame  # the won deals' segment values (labelled), outcome, cycle[, amount]
     rest: dict[str, dict] = field(default_factory=dict)
 
 
@@ -55,7 +55,7 @@ def outcome_tables(frame: pl.DataFrame, columns: list[str], priced: bool) -> Out
     # The won deals (a small share of the rows) taken once with what their medians read:
     # the other rows' medians filter them by segment value, not every deal again.
     won_deals = rows.filter(IS_WON).select(
-        *[segment_label(c).alias(c) for c in columns], CYCLE_DAYS,
+        *[segment_label(c).alias(c) for c in columns], OUTCOME, CYCLE_DAYS,
         *([AMOUNT] if priced else [])).collect()
     won = won_deals.lazy()
     queries = [_grouped(rows, [segment_label(c), pl.col(DEPTH), pl.col(OUTCOME)], priced)
