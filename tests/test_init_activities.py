@@ -143,3 +143,14 @@ def test_neither_deals_nor_activities_names_what_each_kind_lacks(run, tmp_path):
                  "neither a deals export nor an activity log",
                  "as deals, cannot tell which column is deal_id, stage",
                  "as an activity log, which is type (call / meeting values) or duration")
+
+
+def test_a_duration_column_whose_values_do_not_read_says_so(run, tmp_path):
+    # "83 секунды назад" and "долго" are no durations; "01:23" is: 1 of 3 read
+    export = write_csv(tmp_path / "calls.csv", ["Сотрудник", "Дата", "Длительность"],
+                       [["Анна", "05.02.2024 10:00", "83 секунды назад"],
+                        ["Анна", "05.02.2024 11:00", "долго"],
+                        ["Борис", "06.02.2024 10:00", "01:23"]])
+    assert_error(run("init", "--from-export", export),
+                 "as an activity log, which is type (call / meeting values) or duration",
+                 "'Длительность' is named like one, but 1 of 3 values read as a duration")

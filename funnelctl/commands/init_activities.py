@@ -85,7 +85,7 @@ def guess_activity_log(raw: RawSource, result: InspectResult, prof: Profile) -> 
                          f"min_call_seconds: {MIN_CALL_SECONDS} to leave short calls out"))
     missing = [c for c in ("manager", "ts") if c not in found]
     if type_guess is None and "duration" not in found:
-        missing.append("type (call / meeting values) or duration")
+        missing.append("type (call / meeting values) or duration" + _unread_durations(prof))
     time_column = _time_column(found.get("ts"), free, prof)
     explained = {g.column for g in found.values()} | {c for c, _ in unmapped} | {time_column}
     unmapped += [(c, why_unmapped(c, prof)) for c in columns if c not in explained]
@@ -95,6 +95,14 @@ def guess_activity_log(raw: RawSource, result: InspectResult, prof: Profile) -> 
                 if "manager" in found else [])
     return ActivityLog(Guesses("activities", found, unmapped), types, time_column, managers,
                        missing)
+
+
+def _unread_durations(prof: Profile) -> str:
+    """Why a column named like a duration is none: too few of its values read as one."""
+    said = [f"'{c}' is named like one, but {n:,} of {prof.filled(c):,} values read as a "
+            "duration: seconds, mm:ss, hh:mm:ss or 1 мин 23 сек"
+            for c, n in prof.durations.items() if prof.filled(c)]
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def _type_column(raw: RawSource, free: list[str], prof: Profile,

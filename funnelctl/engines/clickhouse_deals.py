@@ -62,6 +62,7 @@ from funnelctl.io.deals import (
     DUPLICATE,
     _statuses,
     column_mapping,
+    duplicate_note,
     resolve_preset,
 )
 from funnelctl.io.presets import product_columns, with_preset_outcomes
@@ -391,6 +392,8 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
                             unmatched_stages=dict(sorted(unmatched.items(),
                                                          key=lambda i: (-i[1], i[0]))),
                             notes=list(deals.raw.notes))
+    if duplicates:
+        quality.notes.append(duplicate_note(duplicates, deals.rows.newest))
     present = sorted({str(stages[int(r["cid"]) - 1]) for r in usable
                       if stages[int(r["cid"]) - 1] is not None})
     return quality, present, per_manager(usable)

@@ -4,7 +4,8 @@ The row work the Polars reader does on a column's distinct values (stage, status
 lost stage and pipeline words; breakdown labels) is done in Python on the distinct values
 this SQL returns (engines/clickhouse_deals.py); what it decides comes back as array
 parameters, looked up per row by index. The server then rejects rows by the reader's
-rules in the reader's order, keeps the first row of each deal id, and returns only
+rules in the reader's order, keeps one row of each deal id (the first, or the newest by
+stage_changed_at, as the reader), and returns only
 aggregates: deals per depth, won / lost, the sorted cycle days per segment.
 
 Nothing from the config or the data is pasted into the SQL: values are query parameters
@@ -116,12 +117,14 @@ def wall_micros(columns: Columns, header: str, params: Params, timezone: str,
 @dataclass
 class DealRows:
     """The source's rows as SQL: rn, id, cid (index of its key combination), created_us,
-    closed_us, _reason (index into the reasons, NULL for a usable row), `b:<col>`
-    breakdown labels; and the deals: the first usable row of each id."""
+    closed_us, changed_us, _reason (index into the reasons, NULL for a usable row),
+    `b:<col>` breakdown labels; and the deals: one usable row of each id, the first or,
+    when `newest`, the one with the latest stage_changed_at (io/deals._kept_copy)."""
 
     rows: str
     deals: str
     reasons: tuple[str, ...]
+    newest: bool = False
 
 
 def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezone: str,
@@ -153,6 +156,7 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
         rules += [f"({closed_given}) AND isNull(closed_us)",
                   f"ifNull(closed_us < {low} OR closed_us >= {high}, 0)",
                   f"ifNull(intDiv(closed_us, {DAY_US}) < intDiv(created_us, {DAY_US}), 0)"]
+    changed, newest = changed_micros(columns, mapping, params, timezone, marker_array, naive)
     if "status" in mapping:
         rules.append(f"{bind_ints(params, unknown_status, 'UInt8')}[cid] = 1")
     assert len(rules) == len(reasons)
@@ -161,15 +165,31 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
                   f"{quote_identifier('b:' + c)}" for c in labels)
     bds += "".join(f", {sql} AS {quote_identifier(name)}" for name, sql in carried.items())
     rows = (f"SELECT {row_order} AS rn, {deal_id} AS id, {cid} AS cid, "
-            f"{created} AS created_us, {closed} AS closed_us{bds},\n  "
+            f"{created} AS created_us, {closed} AS closed_us, {changed} AS changed_us{bds},\n  "
             f"toNullable({reason}) AS _reason\nFROM {columns.from_sql}")
     names = ["cid", "created_us", "closed_us", *[quote_identifier("b:" + c) for c in labels],
              *map(quote_identifier, carried)]
     kept = ", ".join(names)
     unpack = ", ".join(f"d.{i} AS {name}" for i, name in enumerate(names, 1))
-    deals = (f"SELECT id, {unpack}, copies FROM (SELECT id, argMin(tuple({kept}), rn) AS d, "
-             f"count() AS copies\nFROM (\n{rows}\n) WHERE isNull(_reason) GROUP BY id)")
-    return DealRows(rows, deals, reasons)
+    first = f"argMin(tuple({kept}), rn)"
+    if newest:  # the latest change, ties the first; a copy without one: the first
+        first = (f"if(countIf(isNull(changed_us)) > 0, {first}, argMin(tuple({kept}), "
+                 "tuple(-ifNull(changed_us, 0), rn)))")
+    deals = (f"SELECT id, {unpack}, copies FROM (SELECT id, {first} AS d, count() AS copies"
+             f"\nFROM (\n{rows}\n) WHERE isNull(_reason) GROUP BY id)")
+    return DealRows(rows, deals, reasons, newest)
+
+
+def changed_micros(columns: Columns, mapping: dict[str, str], params: Params, timezone: str,
+                   markers: str, naive: set[str]) -> tuple[str, bool]:
+    """(stage_changed_at as wall microseconds, whether it picks the copy of a repeated id
+    kept): read as created_at is, when mapped as a date or text; otherwise NULL."""
+    header = mapping.get("stage_changed_at")
+    kind = columns.types.get(header, "").removeprefix("Nullable(").removeprefix(
+        "LowCardinality(")
+    if header is None or not (kind.startswith("Date") or columns.is_text(header)):
+        return "CAST(NULL, 'Nullable(Int64)')", False
+    return wall_micros(columns, header, params, timezone, markers, naive)[0], True
 
 
 def label_sql(columns: Columns, header: str, params: Params, values: list[str],

@@ -43,6 +43,7 @@ CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 CURRENCY_CONFLICT = "amount currency differs from currency column"
 RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
+KEPT = "_kept"  # with stage_changed_at: the copy of a repeated deal id that is the deal
 PRODUCT_ROW = -1  # RULE of a deal's later product row: folded into the deal, not rejected
 REQUIRED = {"deal_id", "stage", "created_at"}
 # The optional date columns -> the key of their "given" and raw-text helper columns:
@@ -196,10 +197,16 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
+    newest = "stage_changed_at" in frame.columns
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
-        frame = frame.with_columns(_with_duplicates(len(rules), fields).alias(RULE))
+        if newest:
+            frame = frame.with_columns(_newest_copies(frame))
+        frame = frame.with_columns(_with_duplicates(len(rules), fields, newest).alias(RULE))
     frame, folded, notes = _fold_products(frame) if products else (frame, 0, [])
+    repeats = int(frame.select((pl.col(RULE) == len(rules)).sum()).item())
+    if repeats:
+        notes.append(duplicate_note(repeats, newest))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
@@ -375,27 +382,56 @@ def _increasing(ids: pl.Series) -> bool:
     return bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all())
 
 
-def _with_duplicates(duplicate: int, deal_fields: list[str] | None = None) -> pl.Expr:
-    """RULE, or `duplicate` for a later row of a deal id already seen; only rows that are
-    otherwise usable take part, so a broken first row does not hide a good one.
+def _with_duplicates(duplicate: int, deal_fields: list[str] | None = None,
+                     newest: bool = False) -> pl.Expr:
+    """RULE, or `duplicate` for a row of a deal id other than the one kept; only rows that
+    are otherwise usable take part, so a broken row does not hide a good one. The row kept
+    is the first, or with `newest` the one marked by _newest_copies (its KEPT column).
 
     With `deal_fields` (an export with product columns, which writes a deal once per
-    product, every deal field repeated), a later row whose deal fields all equal its first
-    row's is a product row (PRODUCT_ROW), folded into the deal; one that differs in any
+    product, every deal field repeated), a row whose deal fields all equal the kept row's
+    is a product row (PRODUCT_ROW), folded into the deal; one that differs in any
     (another stage, manager, date) is a duplicate still.
     """
     usable = pl.col(RULE).is_null()
     key = pl.when(usable).then(pl.col("deal_id"))  # null for unusable rows: kept apart
-    later = usable & ~key.is_first_distinct()
-    marked = pl.when(later)
+    kept = pl.col(KEPT) if newest else key.is_first_distinct()
+    marked = pl.when(usable & ~kept)
     if deal_fields:
-        same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).first().over(key))
-                                 for c in deal_fields)
+        def kept_value(c: str) -> pl.Expr:
+            return (pl.col(c).filter(kept) if newest else pl.col(c)).first().over(key)
+        same = pl.all_horizontal(pl.col(c).eq_missing(kept_value(c)) for c in deal_fields)
         marked = marked.then(pl.when(same).then(pl.lit(PRODUCT_ROW, pl.Int8))
                              .otherwise(pl.lit(duplicate, pl.Int8)))
     else:
         marked = marked.then(pl.lit(duplicate, pl.Int8))
     return marked.otherwise(pl.col(RULE))
+
+
+def _newest_copies(frame: pl.DataFrame) -> pl.Series:
+    """KEPT: whether a usable row is the copy of its deal id that is the deal: the first
+    of those with the id's latest stage_changed_at (a stale copy is often written before
+    the current one). When a copy of the id has no readable date, which is newest is
+    unknown: the first is kept, as without the column. Worked out on the repeated ids'
+    rows only (a group per id over every row cost ~40 s CPU at 1M deals)."""
+    usable = pl.col(RULE).is_null()
+    repeated = frame.select(usable & pl.when(usable).then(pl.col("deal_id")).is_duplicated()
+                            ).to_series()
+    copies = frame.select("deal_id", "stage_changed_at").with_row_index("_i").filter(repeated)
+    changed = pl.col("stage_changed_at")
+    picks = copies.group_by("deal_id").agg(
+        pl.when(changed.null_count() > 0).then(pl.col("_i").first())
+        .otherwise(pl.col("_i").get(changed.arg_max())))["_i"]  # arg_max: the first latest
+    kept = pl.zeros(frame.height, pl.Boolean, eager=True).scatter(picks, True)
+    return (frame[RULE].is_null() & (~repeated | kept)).alias(KEPT)
+
+
+def duplicate_note(rows: int, newest: bool) -> str:
+    """The data-quality note saying which copy of a repeated deal id is the deal."""
+    kept = "the newest by stage_changed_at" if newest else "the first"
+    return plural(rows, ("{rows:,} row repeats a deal id: of each repeated id {kept} is kept",
+                         "{rows:,} rows repeat a deal id: of each repeated id {kept} is kept")
+                  ).format(rows=rows, kept=kept)
 
 
 def _deal_fields(frame: pl.DataFrame) -> list[str]:

@@ -171,6 +171,12 @@ NOTES_RU = [
                                ("выигранных сделок, закрытых", "их")))),
     (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals? read as one deal(?: each)?",
      "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
+    (r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the newest by "
+     r"stage_changed_at is kept",
+     "повторы id сделки: из копий каждой сделки оставлена самая новая по stage_changed_at, "
+     "строк-повторов {rows}"),
+    (r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the first is kept",
+     "повторы id сделки: из копий каждой сделки оставлена первая, строк-повторов {rows}"),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
      r"run the source on engine: polars to include it\)",
      "{f}: не входит в карточки менеджеров (engine: clickhouse не передаёт строки сделок; "
