@@ -15,12 +15,7 @@ from funnelctl.config.stats import Significance
 from funnelctl.errors import ConfigError
 from funnelctl.metrics.breakdown import summarise_outcomes
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
-from funnelctl.metrics.outcome_tables import (
-    OutcomeTables,
-    add_rest_medians,
-    outcome_tables,
-    summed_by_segment,
-)
+from funnelctl.metrics.outcome_tables import OutcomeTables, outcome_tables, summed_by_segment
 from funnelctl.metrics.value import (
     AMOUNT,
     CURRENCY,
@@ -108,7 +103,7 @@ def money_segments(deals: pl.DataFrame, funnel: Funnel) -> list[str]:
 
 
 def summarised(money_in: MoneyInput, funnel: Funnel, kind: str,
-               significance: Significance | None) -> tuple[FunnelResult, OutcomeTables | None]:
+               significance: Significance | None) -> tuple[FunnelResult, OutcomeTables]:
     """The funnel's summary over money_in.frame and, for the money view of deals in one
     currency, the outcome tables it was made from (with the amounts' sums and the
     managers), which add_money then reads instead of grouping the deals again."""
@@ -119,31 +114,17 @@ def summarised(money_in: MoneyInput, funnel: Funnel, kind: str,
 
 
 def add_money(result: FunnelResult, money_in: MoneyInput, funnel: Funnel,
-              tables: OutcomeTables | None = None) -> None:
+              tables: OutcomeTables) -> None:
     """Fill result.money (or money_by_currency), the stages' and segments' value, the loss
     reasons and the cycle target from the funnel's deals in the period; `tables`: the
-    priced outcome tables of summarised (else worked out here)."""
+    outcome tables of summarised (priced when the deals are in one currency)."""
     names = [s.name for s in funnel.stages]
     deals = money_in.frame
     managers = bool(money_segments(deals, funnel))
     if len(money_in.blocks) != 1:
         return per_currency_money(result, money_in, funnel, names, managers)
-    if tables is None or not tables.priced:
-        tables = priced_tables(deals, result, managers)
     return one_currency_money(result, deals, funnel, names, money_in.blocks[0], managers,
                               tables)
-
-
-def priced_tables(deals: pl.DataFrame, result: FunnelResult, managers: bool) -> OutcomeTables:
-    """The outcome tables of one currency's deals per breakdown column (and manager), with
-    the other rows' medians of the columns whose segments the result folds."""
-    columns = [*result.breakdowns, *(["manager"] if managers else [])]
-    tables = outcome_tables(deals, columns, priced=True)
-    kept = {column: [seg.value for seg in segs if not seg.folded]
-            for column, segs in result.breakdowns.items() if any(s.folded for s in segs)}
-    if kept:
-        add_rest_medians(tables, kept)
-    return tables
 
 
 def graded(funnel: Funnel, target: CycleTargetResult) -> CycleTargetResult:
