@@ -59,7 +59,7 @@ def deal_funnels(config: Config, dates: DateRange, before: DateRange | None,
         quality = qualities[source_name]
         deals.frame, fold = fold_deals(deals.frame, config)
         quality.notes += fold.notes
-        managers = sorted({fold.counts_as.get(n, n) for n in fold.deals})
+        managers = sorted(fold.written_as())  # each manager's name as shown
         users = [f for f in config.funnels if f.source == source_name]
         frames = funnel_frames(deals, users, quality, rejects)
         present = deals.frame["stage"].unique().drop_nulls().cast(pl.String).to_list()
