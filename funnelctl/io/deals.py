@@ -197,14 +197,14 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    newest = "stage_changed_at" in frame.columns
+    newest, repeats = "stage_changed_at" in frame.columns, 0
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
         if newest:
             frame = frame.with_columns(_newest_copies(frame))
         frame = frame.with_columns(_with_duplicates(len(rules), fields, newest).alias(RULE))
+        repeats = int(frame.select((pl.col(RULE) == len(rules)).sum()).item())
     frame, folded, notes = _fold_products(frame) if products else (frame, 0, [])
-    repeats = int(frame.select((pl.col(RULE) == len(rules)).sum()).item())
     if repeats:
         notes.append(duplicate_note(repeats, newest))
     if frame.height == 0:
