@@ -200,10 +200,11 @@ def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
         return {}, {}
     won_spans = sorted({(t.dates()[0], min(t.dates()[1], day)) for t, _ in every})
     pipe_spans = sorted({t.dates() for t, _ in every})
+    tables = [(won, won_spans), (pipeline, pipe_spans)]
     won_by, pipe_by = (
-        _by_key_and_span(got, spans) for got, spans in
-        zip(pl.collect_all([_keyed(table, keys) for table in (won, pipeline)]),
-            (won_spans, pipe_spans)))
+        _by_key_and_span(got, spans) for got, (_, spans) in
+        zip(pl.collect_all([_span_sums(table, keys, spans) for table, spans in tables]),
+            tables))
     out: tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]] = ({}, {})
     for i, (target, members) in enumerate(every):
         start, end = target.dates()
@@ -219,22 +220,19 @@ def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
     return out
 
 
-def _keyed(table: pl.LazyFrame, keys: dict[str, str]) -> pl.LazyFrame:
-    """A per-manager-and-day table with each row's manager key (`_who`: null without a
-    manager), its rows of one key and day summed."""
-    return (table.with_columns(_manager(table, keys).alias("_who"))
-            .group_by("_who", "_day").agg(pl.col("_sum").sum(), pl.col("_n").sum()))
-
-
-def _by_key_and_span(table: pl.DataFrame, spans: list[tuple[dt.date, dt.date]]
-                     ) -> dict[tuple[dt.date, dt.date], dict[str | None, tuple[float, int]]]:
-    """span -> manager key -> (the sum, the count) of the table's days in the span."""
-    if not spans or table.height == 0:
-        return {}
-    sums = table.group_by("_who").agg(
+def _span_sums(table: pl.LazyFrame, keys: dict[str, str],
+               spans: list[tuple[dt.date, dt.date]]) -> pl.LazyFrame:
+    """Per manager key (`_who`: null without a manager) of a per-manager-and-day table: the
+    sum and the count of its days in each span (s0, n0, s1, n1, ...), lazily."""
+    return table.with_columns(_manager(table, keys).alias("_who")).group_by("_who").agg(
         expr for i, (first, last) in enumerate(spans) for expr in (
             pl.col("_sum").filter(pl.col("_day").is_between(first, last)).sum().alias(f"s{i}"),
             pl.col("_n").filter(pl.col("_day").is_between(first, last)).sum().alias(f"n{i}")))
+
+
+def _by_key_and_span(sums: pl.DataFrame, spans: list[tuple[dt.date, dt.date]]
+                     ) -> dict[tuple[dt.date, dt.date], dict[str | None, tuple[float, int]]]:
+    """span -> manager key -> (the sum, the count), from _span_sums' rows."""
     return {span: {row["_who"]: (row[f"s{i}"] or 0.0, row[f"n{i}"] or 0)
                    for row in sums.iter_rows(named=True)}
             for i, span in enumerate(spans)}
