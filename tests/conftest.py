@@ -22,6 +22,16 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], sep: str = "
     return path
 
 
+# A long-layout stage history with an amount and an expected close: one row per entry.
+HISTORY_HEADER = ["deal_id", "stage", "entered_at", "manager", "amount", "expected_close"]
+
+
+def history_entries(deal_id: str, manager: str, amount: str, expected: str,
+                    *steps: tuple[str, str]) -> list[list[str]]:
+    """A deal's HISTORY_HEADER rows: one per (stage, entered_at) step."""
+    return [[deal_id, stage, at, manager, amount, expected] for stage, at in steps]
+
+
 def assert_error(result, *fragments: str) -> None:
     """The CLI could not run: exit 2, one clear line on stderr, no traceback."""
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import HISTORY_HEADER as HEADER
+from tests.conftest import history_entries as deal
 from tests.conftest import write_csv
 
 CONFIG = """
@@ -19,11 +21,6 @@ funnels:
     lost: [L]
 {extra}
 """
-HEADER = ["deal_id", "stage", "entered_at", "manager", "amount", "expected_close"]
-
-
-def deal(deal_id, manager, amount, expected, *steps):
-    return [[deal_id, stage, at, manager, amount, expected] for stage, at in steps]
 
 
 ROWS = [

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import HISTORY_HEADER as HEADER
+from tests.conftest import history_entries as deal
 from tests.conftest import write_csv
 
 LATIN_A = "A"  # U+0041, typed for the Cyrillic А (U+0410) of "Анна"
@@ -28,12 +30,7 @@ BREAKDOWN = "    breakdown: [manager]"
 PLAN = """    plan:
       - {month: 2026-11, manager: Анна Смирнова, amount: 500}
       - {month: 2026-11, manager: Петр Иванов, amount: 300}"""
-HEADER = ["deal_id", "stage", "entered_at", "manager", "amount", "expected_close"]
 ANNA, PETR = "Анна Смирнова", "Петр Иванов"
-
-
-def deal(deal_id, manager, amount, expected, *steps):
-    return [[deal_id, stage, at, manager, amount, expected] for stage, at in steps]
 
 
 # As of 2026-11-10 (the stuck deals judged at 2026-11-11 00:00). Deals per spelling (a
