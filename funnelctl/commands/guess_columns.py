@@ -12,7 +12,7 @@ from funnelctl.commands.inspect import InspectResult
 from funnelctl.io import presets
 from funnelctl.io.activities import duration_seconds
 from funnelctl.io.readers import RawSource
-from funnelctl.io.values import epoch_unit, null_markers
+from funnelctl.io.values import EDGES, epoch_unit, null_markers
 
 # Header words per canonical column, normalised like presets.normalise (best first).
 # Exact matches win; then a header that contains one of them ("Дата создания сделки").
@@ -46,8 +46,10 @@ SYNONYMS: dict[str, list[str]] = {
     "entity_id": ["entityid", "userid", "clientid", "visitorid", "customerid", "anonymousid",
                   "sessionid", "user", "пользователь", "клиент", "idпользователя"],
     "event": ["event", "eventname", "eventtype", "action", "событие", "действие"],
+    # "ts_ms", "time_ms": a product log's epoch with its unit in the name; the unit itself
+    # is read from the values (_epochs), since a name can be wrong about it
     "ts": ["ts", "timestamp", "time", "eventtime", "datetime", "время", "датаивремя", "date",
-           "дата"],
+           "дата", "tsms", "timems", "timestampms", "eventtimems"],
     # activity logs (a CRM's calls and meetings, a PBX's call log)
     "type": ["type", "тип", "activitytype", "типактивности", "типдела", "типсобытия",
              "видактивности", "типзвонка", "вид", "kind", "activity", "активность"],
@@ -101,8 +103,8 @@ class Profile:
     distinct: dict[str, int]
     nulls: dict[str, int]
     durations: dict[str, int]  # of columns named like a duration: values readable as one
-    epochs: dict[str, str]  # integer columns named like a time whose values are Unix
-    # epochs of 1990-2100 (a product log's ms timestamps): the epoch's unit
+    epochs: dict[str, str]  # integer columns (or CSV text of digits) named like a time
+    # whose values are Unix epochs of 1990-2100 (a product log's ms timestamps): the unit
 
     def filled(self, column: str) -> int:
         return self.rows - self.nulls[column]
@@ -125,24 +127,34 @@ class Profile:
 
 def profile(raw: RawSource, result: InspectResult) -> Profile:
     schema = raw.frame.collect_schema()
+    types = {c.name: c.type for c in result.columns}
     markers = null_markers(None)
     # Only these: parsing every column of a large export as a duration cost more than
     # the rest of the profile.
     timed = [c for c in raw.columns
              if any(w in presets.normalise(c) for w in SYNONYMS["duration"])]
-    clocks = [c for c in raw.columns if schema[c].is_integer()
-              and any(w in presets.normalise(c) for w in SYNONYMS["ts"])]
+    clocks = {c: _as_integer(c, schema[c]) for c in raw.columns
+              if (schema[c].is_integer() or types[c] == "integer")
+              and any(w in presets.normalise(c) for w in SYNONYMS["ts"])}
     counts = raw.frame.select(
         *(pl.col(c).drop_nulls().n_unique().alias(c) for c in raw.columns),
         *(duration_seconds(c, schema[c], markers).is_not_null().sum().alias(f"\0{c}")
           for c in timed),
-        *(pl.col(c).min().alias(f"\1{c}") for c in clocks),
-        *(pl.col(c).max().alias(f"\2{c}") for c in clocks)).collect().row(0, named=True)
-    return Profile(result.rows, {c.name: c.type for c in result.columns},
+        *(number.min().alias(f"\1{c}") for c, number in clocks.items()),
+        *(number.max().alias(f"\2{c}") for c, number in clocks.items())).collect() \
+        .row(0, named=True)
+    return Profile(result.rows, types,
                    {c: counts[c] for c in raw.columns},
                    {c.name: c.nulls for c in result.columns},
                    {c: counts[f"\0{c}"] for c in timed},
                    _epochs({c: (counts[f"\1{c}"], counts[f"\2{c}"]) for c in clocks}))
+
+
+def _as_integer(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The column's integers: a CSV holds them as text (inspect's 'integer': digits only)."""
+    if dtype.is_integer():
+        return pl.col(column)
+    return pl.col(column).cast(pl.String).str.strip_chars(EDGES).cast(pl.Int64, strict=False)
 
 
 def _epochs(ranges: dict[str, tuple[int | None, int | None]]) -> dict[str, str]:
