@@ -284,3 +284,28 @@ def test_an_event_log_with_its_epoch_unit_in_the_time_header(run, audit_json, tm
     assert "window: 1d" in text  # paid 2 h after signup: within one day
     funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
     assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [("signup", 3), ("paid", 1)]
+
+
+def test_init_counts_managers_and_sources_as_the_audit_does(run, audit_json, tmp_path):
+    """One manager written four ways (a leading space, lower case with a zero-width
+    space, an e-mail after the name) is one manager in init's comment as in the audit's
+    breakdown; a source with a space or a zero-width space around it is one source."""
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,stage,created_at,manager,source\n"
+        "1,New,2026-11-01, Ivanov,Google\n"
+        "2,New,2026-11-02,Ivanov, Google\n"
+        "3,Talks,2026-11-03,ivanov\u200b,Google\u200b\n"
+        "4,Talks,2026-11-04,Petrov,Yandex\n"
+        "5,Talks,2026-11-05,Ivanov (ivanov@firm.ru),Yandex\n", encoding="utf-8")
+    _, text = init(run, export, tmp_path)
+    # as written once trimmed: Ivanov, ivanov, Petrov, Ivanov (ivanov@firm.ru); people: 2
+    assert ('manager: "manager"  # header, 2 managers (4 spellings, matched as the audit '
+            'does)') in text
+    assert 'source: "source"  # header, 2 distinct values' in text  # Google, Yandex
+    funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
+    breakdowns = funnel["breakdowns"]
+    assert sorted((b["value"], b["entities"]) for b in breakdowns["manager"]) == [
+        ("Ivanov", 4), ("Petrov", 1)]
+    assert sorted((b["value"], b["entities"]) for b in breakdowns["source"]) == [
+        ("Google", 3), ("Yandex", 2)]
