@@ -50,9 +50,12 @@ CONFIG = {
                  "stages": [{"name": QUALIFIED}, {"name": SENT}]}],
 }
 AS_OF = dt.date(2026, 12, 1)
-NEWEST_NOTE = "4 rows repeat a deal id: of each repeated id the newest by stage_changed_at " \
-              "is kept"
-FIRST_NOTE = "4 rows repeat a deal id: of each repeated id the first is kept"
+# Deal 6 has a copy without a date: of the 4 repeated ids, 1 is kept by file order.
+NEWEST_NOTE = ("4 rows repeat a deal id: of each repeated id the newest by stage_changed_at "
+               "is kept; of 1 id with a copy without a stage_changed_at, the first copy in "
+               "file order: no date to choose the newest")
+FIRST_NOTE = ("4 rows repeat a deal id: of each repeated id the first copy in file order is "
+              "kept: no stage_changed_at to choose the newest")
 
 
 def export(tmp_path, header=HEADER, rows=ROWS):
@@ -99,7 +102,28 @@ def test_the_note_in_russian(cli, tmp_path):
                  "--format", "markdown", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     assert ("повторы id сделки: из копий каждой сделки оставлена самая новая по "
-            "stage_changed_at, строк-повторов 4") in result.stdout
+            "stage_changed_at, а у 1 id с копией без stage_changed_at — первая по порядку в "
+            "файле: нет даты, чтобы выбрать самую новую; строк-повторов 4") in result.stdout
+
+
+def test_the_first_copy_note_in_russian(cli, tmp_path):
+    config = export(tmp_path, HEADER[:-1], [r[:-1] for r in ROWS])
+    result = cli("audit", config, "--as-of", "2026-12-01", "--lang", "ru",
+                 "--format", "markdown", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert ("повторы id сделки: из копий каждой сделки оставлена первая по порядку в файле "
+            "— нет stage_changed_at, чтобы выбрать самую новую; строк-повторов 4"
+            ) in result.stdout
+
+
+def test_every_copy_dated_the_note_names_only_the_newest(cli, tmp_path):
+    # without deal 6 (lines 10-11): 3 rows repeat ids 2, 3, 4, each copy with a date
+    config = export(tmp_path, rows=ROWS[:-2])
+    report = cli.json("audit", config, "--as-of", "2026-12-01")
+    assert won(report) == (3, 1, 650)  # won 1, 2, 3: 100 + 250 + 300; lost 4
+    notes = report["data_quality"]["sources"][0]["notes"]
+    assert [n for n in notes if "repeat" in n] == [
+        "3 rows repeat a deal id: of each repeated id the newest by stage_changed_at is kept"]
 
 
 def typed(rows: list[list[str]], dated: bool) -> pl.DataFrame:
@@ -139,3 +163,24 @@ def test_both_engines_keep_the_first_copy_without_the_date_column(tmp_path):
     assert clickhouse == polars
     assert won(clickhouse) == (3, 1, 1000)
     assert FIRST_NOTE in clickhouse["data_quality"]["sources"][0]["notes"]
+
+
+def test_a_table_names_its_earliest_created_copy_in_both_languages():
+    """engine: clickhouse over a table (no row order) keeps the earliest created copy
+    (docs/engines.md): the note says that, not file order."""
+    from funnelctl.io.deals import EARLIEST_COPY, duplicate_note
+    from funnelctl.render.labels_ru import note_text
+
+    note = duplicate_note(2, False, first=EARLIEST_COPY)
+    assert note == ("2 rows repeat a deal id: of each repeated id the earliest created copy "
+                    "(a table has no row order) is kept: no stage_changed_at to choose the "
+                    "newest")
+    assert note_text(note, "ru") == (
+        "повторы id сделки: из копий каждой сделки оставлена самая ранняя по дате создания "
+        "(в таблице нет порядка строк) — нет stage_changed_at, чтобы выбрать самую новую; "
+        "строк-повторов 2")
+    dated = duplicate_note(1, True, 1, EARLIEST_COPY)
+    assert note_text(dated, "ru") == (
+        "повторы id сделки: из копий каждой сделки оставлена самая новая по stage_changed_at, "
+        "а у 1 id с копией без stage_changed_at — самая ранняя по дате создания (в таблице "
+        "нет порядка строк): нет даты, чтобы выбрать самую новую; строк-повторов 1")

@@ -125,6 +125,7 @@ class DealRows:
     deals: str
     reasons: tuple[str, ...]
     newest: bool = False
+    table: bool = False  # rows of a table, which has no row order (the first: earliest created)
 
 
 def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezone: str,
@@ -172,10 +173,13 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
     kept = ", ".join(names)
     unpack = ", ".join(f"d.{i} AS {name}" for i, name in enumerate(names, 1))
     first = f"argMin(tuple({kept}), rn)"
+    undated = "0"  # a repeated id kept by row order for want of a date (the note says so)
     if newest:  # the latest change, ties the first; a copy without one: the first
         first = (f"if(countIf(isNull(changed_us)) > 0, {first}, argMin(tuple({kept}), "
                  "tuple(-ifNull(changed_us, 0), rn)))")
-    deals = (f"SELECT id, {unpack}, copies FROM (SELECT id, {first} AS d, count() AS copies"
+        undated = "count() > 1 AND countIf(isNull(changed_us)) > 0"
+    deals = (f"SELECT id, {unpack}, copies, undated FROM (SELECT id, {first} AS d, "
+             f"count() AS copies, toUInt8({undated}) AS undated"
              f"\nFROM (\n{rows}\n) WHERE isNull(_reason) GROUP BY id)")
     return DealRows(rows, deals, reasons, newest)
 
@@ -212,8 +216,9 @@ def usable_sql(deal: DealRows, manager: str | None = None) -> str:
     (a column of the deals), per key combination and manager (the name matching's
     counts come from the same pass)."""
     mgr = f", {quote_identifier(manager)} AS mgr" if manager else ""
-    return (f"SELECT cid{mgr}, count() AS deals, sum(copies) - count() AS duplicates "
-            f"FROM (\n{deal.deals}\n) GROUP BY cid{', mgr' if manager else ''} ORDER BY cid")
+    return (f"SELECT cid{mgr}, count() AS deals, sum(copies) - count() AS duplicates, "
+            f"sum(undated) AS undated\nFROM (\n{deal.deals}\n) GROUP BY cid"
+            f"{', mgr' if manager else ''} ORDER BY cid")
 
 
 def folded_sql(deals: str, params: Params, columns: list[str], names: dict[str, str]) -> str:

@@ -197,16 +197,17 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    newest, repeats = "stage_changed_at" in frame.columns, 0
+    newest, repeats, undated = "stage_changed_at" in frame.columns, 0, 0
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
         if newest:
-            frame = frame.with_columns(_newest_copies(frame))
+            newest_copy, undated = _newest_copies(frame)
+            frame = frame.with_columns(newest_copy)
         frame = frame.with_columns(_with_duplicates(len(rules), fields, newest).alias(RULE))
         repeats = int(frame.select((pl.col(RULE) == len(rules)).sum()).item())
     frame, folded, notes = _fold_products(frame) if products else (frame, 0, [])
     if repeats:
-        notes.append(duplicate_note(repeats, newest))
+        notes.append(duplicate_note(repeats, newest, undated))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
@@ -408,30 +409,50 @@ def _with_duplicates(duplicate: int, deal_fields: list[str] | None = None,
     return marked.otherwise(pl.col(RULE))
 
 
-def _newest_copies(frame: pl.DataFrame) -> pl.Series:
-    """KEPT: whether a usable row is the copy of its deal id that is the deal: the first
+def _newest_copies(frame: pl.DataFrame) -> tuple[pl.Series, int]:
+    """(KEPT: whether a usable row is the copy of its deal id that is the deal: the first
     of those with the id's latest stage_changed_at (a stale copy is often written before
-    the current one). When a copy of the id has no readable date, which is newest is
-    unknown: the first is kept, as without the column. Worked out on the repeated ids'
-    rows only (a group per id over every row cost ~40 s CPU at 1M deals)."""
+    the current one); the repeated ids kept by file order). When a copy of the id has no
+    readable date, which is newest is unknown: the first is kept, as without the column,
+    and the note says so. Worked out on the repeated ids' rows only (a group per id over
+    every row cost ~40 s CPU at 1M deals)."""
     usable = pl.col(RULE).is_null()
     repeated = frame.select(usable & pl.when(usable).then(pl.col("deal_id")).is_duplicated()
                             ).to_series()
     copies = frame.select("deal_id", "stage_changed_at").with_row_index("_i").filter(repeated)
     changed = pl.col("stage_changed_at")
+    undated = changed.null_count() > 0
     picks = copies.group_by("deal_id").agg(
-        pl.when(changed.null_count() > 0).then(pl.col("_i").first())
-        .otherwise(pl.col("_i").get(changed.arg_max())))["_i"]  # arg_max: the first latest
-    kept = pl.zeros(frame.height, pl.Boolean, eager=True).scatter(picks, True)
-    return (frame[RULE].is_null() & (~repeated | kept)).alias(KEPT)
+        pl.when(undated).then(pl.col("_i").first())
+        .otherwise(pl.col("_i").get(changed.arg_max())),  # arg_max: the first latest
+        undated.alias("_undated"))
+    kept = pl.zeros(frame.height, pl.Boolean, eager=True).scatter(picks["_i"], True)
+    return ((frame[RULE].is_null() & (~repeated | kept)).alias(KEPT),
+            int(picks["_undated"].sum()))
 
 
-def duplicate_note(rows: int, newest: bool) -> str:
-    """The data-quality note saying which copy of a repeated deal id is the deal."""
-    kept = "the newest by stage_changed_at" if newest else "the first"
-    return plural(rows, ("{rows:,} row repeats a deal id: of each repeated id {kept} is kept",
-                         "{rows:,} rows repeat a deal id: of each repeated id {kept} is kept")
-                  ).format(rows=rows, kept=kept)
+# Which copy of a repeated id is the deal without a date to choose the newest: the file's
+# first (a ClickHouse table has no row order: its earliest created, docs/engines.md).
+FIRST_COPY = "the first copy in file order"
+EARLIEST_COPY = "the earliest created copy (a table has no row order)"
+
+
+def duplicate_note(rows: int, newest: bool, undated: int = 0, first: str = FIRST_COPY
+                   ) -> str:
+    """The data-quality note saying which copy of a repeated deal id is the deal, and why:
+    the newest by stage_changed_at, or `first` where no date can say which is newest (the
+    column is not mapped, or `undated` ids have a copy without one). Both engines'."""
+    repeat = plural(rows, ("{rows:,} row repeats a deal id", "{rows:,} rows repeat a deal id")
+                    ).format(rows=rows)
+    if not newest:
+        return (f"{repeat}: of each repeated id {first} is kept: no stage_changed_at to "
+                "choose the newest")
+    note = f"{repeat}: of each repeated id the newest by stage_changed_at is kept"
+    if undated:
+        ids = plural(undated, ("{n:,} id with a copy", "{n:,} ids with a copy")
+                     ).format(n=undated)
+        note += f"; of {ids} without a stage_changed_at, {first}: no date to choose the newest"
+    return note
 
 
 def _deal_fields(frame: pl.DataFrame) -> list[str]:
