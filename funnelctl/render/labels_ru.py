@@ -176,19 +176,19 @@ NOTES_RU = [
     (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals? read as one deal(?: each)?",
      "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
     (r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the newest by "
-     r"stage_changed_at is kept",
-     "повторы id сделки: из копий каждой сделки оставлена самая новая по stage_changed_at, "
+     r"(?P<by>modified_at|stage_changed_at) is kept",
+     "повторы id сделки: из копий каждой сделки оставлена самая новая по {by}, "
      "строк-повторов {rows}"),
     *((rf"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id {re.escape(first)} "
-       r"is kept: no stage_changed_at to choose the newest",
-       f"повторы id сделки: из копий каждой сделки оставлена {ru} — нет stage_changed_at, "
-       "чтобы выбрать самую новую; строк-повторов {rows}")
+       r"is kept: no modified_at or stage_changed_at to choose the newest",
+       f"повторы id сделки: из копий каждой сделки оставлена {ru} — нет modified_at или "
+       "stage_changed_at, чтобы выбрать самую новую; строк-повторов {rows}")
       for first, ru in _FIRST_COPY_RU),
     *((r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the newest by "
-       r"stage_changed_at is kept; of (?P<undated>[\d,]+) ids? with a copy without a "
-       rf"stage_changed_at, {re.escape(first)}: no date to choose the newest",
-       "повторы id сделки: из копий каждой сделки оставлена самая новая по stage_changed_at, "
-       f"а у {{undated}} id с копией без stage_changed_at — {ru}: нет даты, чтобы выбрать "
+       r"(?P<by>modified_at|stage_changed_at) is kept; of (?P<undated>[\d,]+) ids? with a "
+       rf"copy without a (?P=by), {re.escape(first)}: no date to choose the newest",
+       "повторы id сделки: из копий каждой сделки оставлена самая новая по {by}, "
+       f"а у {{undated}} id с копией без {{by}} — {ru}: нет даты, чтобы выбрать "
        "самую новую; строк-повторов {rows}")
       for first, ru in _FIRST_COPY_RU),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
