@@ -240,6 +240,24 @@ def test_a_reason_whose_deals_have_no_amount_has_an_unknown_value(tmp_path):
                clickhouse["funnels"][0]["loss_reasons"]}
     assert reasons == {"Price": {"USD": 300.0}, "Timing": {"EUR": None}}
 
+def test_sums_are_in_cents_on_both_engines(tmp_path):
+    # 0.1 + 0.2 is 0.30000000000000004 in floats, and a group-by adds its rows in no fixed
+    # order, so the last digits of a bigger sum vary from run to run: every sum of amounts
+    # is in cents. Won: deals 4 (0.1) and 5 (0.2) = 0.3; lost at B: deal 2 (0.1) and at C
+    # deal 8 (0.2), Price 0.1 + 0.1 (deal 1) = 0.2.
+    path = tmp_path / "d.parquet"
+    hand_export(path, currency=["USD"] * 8)
+    cents = {"1": 0.1, "2": 0.1, "3": 0.7, "4": 0.1, "5": 0.2, "7": 0.7, "8": 0.2}
+    pl.read_parquet(path).with_columns(amount=pl.col("deal_id").replace_strict(
+        cents, default=None, return_dtype=pl.Float64)).write_parquet(path)
+    polars, clickhouse = both(hand_config(path), tmp_path)
+    assert clickhouse == polars
+    money = clickhouse["funnels"][0]["money"]
+    assert (money["won_revenue"], money["lost_value"], money["open_value"]) == (0.3, 0.4, 1.4)
+    reasons = {r["reason"]: r["value"] for r in clickhouse["funnels"][0]["loss_reasons"]}
+    assert reasons == {"Price": 0.2, "Timing": 0.2}
+
+
 def test_a_currency_without_a_rate_is_the_same_config_error(tmp_path):
     from funnelctl.errors import ConfigError
 

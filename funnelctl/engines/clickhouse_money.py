@@ -57,6 +57,7 @@ from funnelctl.io.currency import currency_expr
 from funnelctl.io.stage_dates import PREFIX, stage_date_headers
 from funnelctl.io.values import null_markers
 from funnelctl.metrics.funnel import DEPTH, OUTCOME
+from funnelctl.metrics.outcome_tables import in_cents
 from funnelctl.metrics.value import (
     CURRENCY,
     block_plan,
@@ -321,7 +322,9 @@ def _outcome_frame(rows: list[dict] | None, key: str, cast) -> pl.DataFrame:
             for r in rows or []]
     schema = {key: pl.Int64 if cast is int else pl.String, OUTCOME: pl.String,
               "deals": pl.UInt32, "value": pl.Float64, "priced": pl.UInt32}
-    return pl.DataFrame(data, schema=schema).sort(key, OUTCOME, nulls_last=True)
+    # (in cents, as on Polars: outcome_tables.in_cents)
+    return (pl.DataFrame(data, schema=schema).with_columns(in_cents(pl.col("value")))
+            .sort(key, OUTCOME, nulls_last=True))
 
 
 def _won_medians(rows: list[dict] | None) -> dict[str, dict]:
@@ -349,5 +352,5 @@ def _lost_frame(rows: list[dict], code: str | None, priced: bool) -> pl.LazyFram
           "value": float(r["value"]) if priced and r["value"] is not None else None}
          for r in rows],
         schema={"loss_reason": pl.String, DEPTH: pl.Int64, CURRENCY: pl.String,
-                "deals": pl.UInt32, "value": pl.Float64})
+                "deals": pl.UInt32, "value": pl.Float64}).with_columns(in_cents(pl.col("value")))
     return (frame if priced else frame.drop(CURRENCY)).lazy()

@@ -95,19 +95,29 @@ def _named(row: dict, priced: bool) -> dict:
     return row | {"cycle": row["cycle_median"]} if priced else row
 
 
+def in_cents(total: pl.Expr) -> pl.Expr:
+    """A group's sum of amounts rounded to cents: Polars (and ClickHouse) add a group's
+    amounts in no fixed order, so its last digits would vary from run to run (and a
+    nightly report's JSON with them); cents are the same every run, and every sum over
+    the grouped rows adds them in one order (metrics/forecast.to_cents likewise)."""
+    return total.round(2)
+
+
 def _grouped(rows: pl.LazyFrame, keys: list[pl.Expr], priced: bool) -> pl.LazyFrame:
-    """The deals per key (and their amounts' sum and count), sorted: every sum over these
-    rows adds them up in one order, whatever order the group-by gave."""
-    sums = [pl.col(AMOUNT).sum().alias("value"), pl.col(AMOUNT).count().alias("priced")] \
-        if priced else []
+    """The deals per key (and their amounts' sum in cents and count), sorted: every sum
+    over these rows adds them up in one order, whatever order the group-by gave."""
+    sums = [in_cents(pl.col(AMOUNT).sum()).alias("value"),
+            pl.col(AMOUNT).count().alias("priced")] if priced else []
     names = [k.meta.output_name() for k in keys]
     return rows.group_by(keys).agg(pl.len().alias("deals"), *sums).sort(names, nulls_last=True)
 
 
 def _summed(table: pl.DataFrame, key: str) -> pl.DataFrame:
     """A (SEGMENT, DEPTH, OUTCOME) table summed per (key, OUTCOME), in its sorted order."""
-    columns = [c for c in ("deals", "value", "priced") if c in table.columns]
-    return (table.group_by(key, OUTCOME, maintain_order=True).agg(pl.col(columns).sum())
+    # (the values' sum in cents again: a group-by adds its rows in no fixed order)
+    sums = [in_cents(pl.col(c).sum()) if c == "value" else pl.col(c).sum()
+            for c in ("deals", "value", "priced") if c in table.columns]
+    return (table.group_by(key, OUTCOME, maintain_order=True).agg(sums)
             .sort(key, OUTCOME, nulls_last=True))
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
-from funnelctl.metrics.outcome_tables import AMOUNT, IS_WON, outcome_tables, summed_by_segment
+from funnelctl.metrics.outcome_tables import (
+    AMOUNT,
+    IS_WON,
+    in_cents,
+    outcome_tables,
+    summed_by_segment,
+)
 from funnelctl.metrics.stats import ratio
 from funnelctl.report import (
     EMPTY,
@@ -238,7 +244,8 @@ def loss_groups(frame: pl.DataFrame | pl.LazyFrame, priced: bool) -> pl.LazyFram
     if priced and CURRENCY in columns:
         by.append(CURRENCY)
     # Null, not 0, where no deal of the group has an amount: its value is unknown.
-    value = pl.when(pl.col(AMOUNT).count() > 0).then(pl.col(AMOUNT).sum()) if priced \
+    known = pl.col(AMOUNT).count() > 0
+    value = pl.when(known).then(in_cents(pl.col(AMOUNT).sum())) if priced \
         else pl.lit(None, pl.Float64)
     # Lazily, so the filter reads only the columns the group-by needs.
     return (frame.lazy().filter(pl.col(OUTCOME) == "lost").group_by(by)
