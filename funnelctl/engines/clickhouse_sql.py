@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
-from funnelctl.engines.sql import Params, quote_identifier, trimmed_sql
+from funnelctl.engines.sql import Params, linear, quote_identifier, trimmed_sql
 
 NUMERIC = ("Int", "UInt", "Float", "Decimal")
 TS_MAX_US = 2**62  # a window past the data's span is endless: capped, nothing overflows
@@ -327,15 +327,11 @@ def aggregate_sql(entities: str, funnel: Funnel, params: Params,
 
 
 def _linear(column: str, q: float) -> str:
-    """The q-quantile of a column with linear interpolation in the same float steps as
-    Polars (its position counts the group's nulls first: h = nulls + (n - 1) * q, then
-    x[floor] + (x[ceil] - x[floor]) * (h - floor h)): the same bits, not just 1e-12."""
-    values = quote_identifier("a:" + column)
-    nulls = f"(entities - length({values}))"
-    h = f"({nulls} + (length({values}) - 1) * {q!r})"
-    low = f"{values}[toUInt64(floor({h})) - {nulls} + 1]"
-    high = f"{values}[least(toUInt64(ceil({h})) - {nulls} + 1, length({values}))]"
-    return f"if(empty({values}), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"
+    """The q-quantile of a column's values (its `a:` array, nulls left out) as Polars
+    interpolates it: the same bits, not just 1e-12. Polars 2.2 places it among the
+    non-null values (h = (n - 1) * q); a position that counted the nulls first
+    (h = nulls + (n - 1) * q) differed from it in the last bits of the fraction."""
+    return linear(q, quote_identifier("a:" + column))
 
 
 TRUNCATE = {"day": "toDate({d})", "week": "toStartOfWeek({d}, 1)",

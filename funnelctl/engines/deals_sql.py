@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
-from funnelctl.engines.sql import Params, escaped_text, quote_identifier, trimmed_sql
+from funnelctl.engines.sql import Params, escaped_text, linear, quote_identifier, trimmed_sql
 
 DAY_US = 86_400_000_000
 EPOCH = dt.datetime(1970, 1, 1)
@@ -303,11 +303,3 @@ def created_in(params: Params, days: tuple[int, int] | None) -> str:
     low, high = (params.bind(d, "Int64") for d in days)
     return f"intDiv(created_us, {DAY_US}) BETWEEN {low} AND {high}"
 
-
-def linear(q: float, values: str = "cycles") -> str:
-    """The q-quantile of a sorted array with Polars' linear interpolation, in the same
-    float steps (h = (n - 1) * q; x[floor] + (x[ceil] - x[floor]) * (h - floor h))."""
-    h = f"((length({values}) - 1) * {q!r})"
-    low = f"{values}[toUInt64(floor({h})) + 1]"
-    high = f"{values}[toUInt64(ceil({h})) + 1]"
-    return f"if(empty({values}), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"

@@ -65,3 +65,12 @@ class Params:
             text = str(int(value))  # type: ignore[call-overload]
         self.values[name] = text
         return f"{{{name}:{kind}}}"
+
+
+def linear(q: float, values: str = "cycles") -> str:
+    """The q-quantile of a sorted array with Polars' linear interpolation, in the same
+    float steps (h = (n - 1) * q; x[floor] + (x[ceil] - x[floor]) * (h - floor h))."""
+    h = f"((length({values}) - 1) * {q!r})"
+    low = f"{values}[toUInt64(floor({h})) + 1]"
+    high = f"{values}[toUInt64(ceil({h})) + 1]"
+    return f"if(empty({values}), NULL, {low} + ({high} - {low}) * ({h} - floor({h})))"
