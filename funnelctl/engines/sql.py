@@ -34,8 +34,14 @@ _EDGE_CLASS = "[" + "".join(f"\\\\x{{{ord(ch):x}}}" for ch in EDGES) + "]"
 
 
 def trimmed_sql(text: str) -> str:
-    """The text expression `text` without EDGES at its ends: io/values.trimmed in SQL."""
-    return f"replaceRegexpAll({text}, '^{_EDGE_CLASS}+|{_EDGE_CLASS}+$', '')"
+    """The text expression `text` without EDGES at its ends: io/values.trimmed in SQL.
+    A value whose first and last bytes are printable ASCII (no EDGES character is) is
+    kept without the regular expression: ids and timestamps mostly are (over 10M ASCII
+    ids in chdb: the expression alone +0.65 s, with the check +0.35 s, trimBoth +0.05 s)."""
+    printable = (f"substring({text}, 1, 1) BETWEEN '!' AND '~' "
+                 f"AND substring({text}, -1, 1) BETWEEN '!' AND '~'")
+    return (f"if({printable}, {text}, "
+            f"replaceRegexpAll({text}, '^{_EDGE_CLASS}+|{_EDGE_CLASS}+$', ''))")
 
 
 def array_text(values: list[str]) -> str:
