@@ -72,7 +72,7 @@ def test_a_pbx_call_log_becomes_a_calls_source_with_short_calls_left_out(run, au
     assert config["norms"] == {"source": "activities", "weekly": {"meetings": None}}
     assert "funnels" not in config
     # every guess has its reason; the time column and the direction are explained
-    assert 'manager: "Сотрудник"  # header, 3 distinct values' in text
+    assert 'manager: "Сотрудник"  # header, 3 managers' in text
     assert '# ts is the date alone: the time is in "Время"' in text
     assert "type_values: {type: call}  # no type column, and a call duration" in text
     assert "#   Тип звонка: named like a type, but no value" in text
@@ -154,3 +154,20 @@ def test_a_duration_column_whose_values_do_not_read_says_so(run, tmp_path):
     assert_error(run("init", "--from-export", export),
                  "as an activity log, which is type (call / meeting values) or duration",
                  "'Длительность' is named like one, but 1 of 3 values read as a duration")
+
+
+def test_the_roster_and_manager_count_are_the_audits_managers(run, audit_json, tmp_path):
+    """' Ivanov', 'Ivanov', 'ivanov' + a zero-width space and 'Ivanov (ivanov@firm.ru)'
+    are one manager in the norms: the commented roster and the count say so too."""
+    export = tmp_path / "calls.csv"
+    write_csv(export, ["manager", "date", "duration"], [
+        [" Ivanov", "2024-02-05 10:00", "60"], ["Ivanov", "2024-02-05 11:00", "60"],
+        ["ivanov\u200b", "2024-02-06 10:00", "60"], ["Petrov", "2024-02-06 10:00", "60"],
+        ["Ivanov (ivanov@firm.ru)", "2024-02-06 12:00", "60"]])
+    _, text, path = init(run, export, tmp_path)
+    assert 'manager: "manager"  # header, 2 managers (4 spellings' in text
+    # most rows first: Ivanov 4, Petrov 1
+    assert '# roster: ["Ivanov", "Petrov"]  # the names in the data' in text
+    report = audit_json(path)
+    assert days_of(report) == {("Ivanov", "2024-02-05"): (2, 0), ("Ivanov", "2024-02-06"): (2, 0),
+                               ("Petrov", "2024-02-06"): (1, 0)}

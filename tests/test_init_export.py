@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -266,3 +267,59 @@ def test_an_integer_column_named_time_that_is_no_epoch_is_not_the_timestamp(run,
     result = run("init", "--from-export", tmp_path / "log.csv", "--output",
                  tmp_path / "out.yaml")
     assert result.exit_code == 2 and "ts" in result.output
+
+
+@pytest.mark.parametrize(("header", "scale", "unit", "suffix"), [
+    ("ts", 1000, "ms", "csv"), ("ts_ms", 1000, "ms", "csv"),
+    ("event_time_ms", 1000, "ms", "csv"), ("timestamp_ms", 1000, "ms", "csv"),
+    ("ts_ms", 1000, "ms", "parquet"),
+    # the name says milliseconds, the 10-digit values are seconds: the values decide
+    ("ts_ms", 1, "s", "csv"), ("ts_ms", 1, "s", "parquet"),
+])
+def test_an_event_log_with_its_epoch_unit_in_the_time_header(run, audit_json, tmp_path,
+                                                             header, scale, unit, suffix):
+    """`ts_ms` and the like, as 13-digit text in a CSV or integers in Parquet, are the
+    timestamp; the comment names the unit the values have, whatever the name says."""
+    import polars as pl
+
+    base = 1_793_577_600  # 2026-11-02 00:00:00 UTC in seconds
+    hour = 3600
+    # the same journeys as above: signup 3 users, paid 1 of them after signup (2 h later)
+    rows = [(1, "signup", base), (1, "paid", base + 2 * hour), (2, "signup", base + hour),
+            (3, "paid", base), (3, "signup", base + hour)]
+    frame = pl.DataFrame([(u, e, t * scale) for u, e, t in rows], orient="row",
+                         schema={"user_id": pl.Int64, "event": pl.String, header: pl.Int64})
+    export = tmp_path / f"events.{suffix}"
+    frame.write_csv(export) if suffix == "csv" else frame.write_parquet(export)
+    config, text = init(run, export, tmp_path)
+    assert config["sources"]["events"]["columns"] == {
+        "entity_id": "user_id", "event": "event", "ts": header}
+    assert f"Unix epoch ({unit})" in text
+    assert "window: 1d" in text  # paid 2 h after signup: within one day
+    funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
+    assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [("signup", 3), ("paid", 1)]
+
+
+def test_init_counts_managers_and_sources_as_the_audit_does(run, audit_json, tmp_path):
+    """One manager written four ways (a leading space, lower case with a zero-width
+    space, an e-mail after the name) is one manager in init's comment as in the audit's
+    breakdown; a source with a space or a zero-width space around it is one source."""
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,stage,created_at,manager,source\n"
+        "1,New,2026-11-01, Ivanov,Google\n"
+        "2,New,2026-11-02,Ivanov, Google\n"
+        "3,Talks,2026-11-03,ivanov\u200b,Google\u200b\n"
+        "4,Talks,2026-11-04,Petrov,Yandex\n"
+        "5,Talks,2026-11-05,Ivanov (ivanov@firm.ru),Yandex\n", encoding="utf-8")
+    _, text = init(run, export, tmp_path)
+    # as written once trimmed: Ivanov, ivanov, Petrov, Ivanov (ivanov@firm.ru); people: 2
+    assert ('manager: "manager"  # header, 2 managers (4 spellings, matched as the audit '
+            'does)') in text
+    assert 'source: "source"  # header, 2 distinct values' in text  # Google, Yandex
+    funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
+    breakdowns = funnel["breakdowns"]
+    assert sorted((b["value"], b["entities"]) for b in breakdowns["manager"]) == [
+        ("Ivanov", 4), ("Petrov", 1)]
+    assert sorted((b["value"], b["entities"]) for b in breakdowns["source"]) == [
+        ("Google", 3), ("Yandex", 2)]

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from funnelctl.audit.manager_fold import manager_fold
 from funnelctl.commands.inspect import InspectResult
 from funnelctl.io import presets
 from funnelctl.io.activities import duration_seconds
 from funnelctl.io.readers import RawSource
-from funnelctl.io.values import epoch_unit, null_markers
+from funnelctl.io.values import EDGES, clean_text, epoch_unit, null_markers
 
 # Header words per canonical column, normalised like presets.normalise (best first).
 # Exact matches win; then a header that contains one of them ("Дата создания сделки").
@@ -46,8 +47,10 @@ SYNONYMS: dict[str, list[str]] = {
     "entity_id": ["entityid", "userid", "clientid", "visitorid", "customerid", "anonymousid",
                   "sessionid", "user", "пользователь", "клиент", "idпользователя"],
     "event": ["event", "eventname", "eventtype", "action", "событие", "действие"],
+    # "ts_ms", "time_ms": a product log's epoch with its unit in the name; the unit itself
+    # is read from the values (_epochs), since a name can be wrong about it
     "ts": ["ts", "timestamp", "time", "eventtime", "datetime", "время", "датаивремя", "date",
-           "дата"],
+           "дата", "tsms", "timems", "timestampms", "eventtimems"],
     # activity logs (a CRM's calls and meetings, a PBX's call log)
     "type": ["type", "тип", "activitytype", "типактивности", "типдела", "типсобытия",
              "видактивности", "типзвонка", "вид", "kind", "activity", "активность"],
@@ -63,6 +66,9 @@ NUMBERS = ("amount", "probability")
 STAGE_LIKE = (2, 60)  # distinct values a stage or event column may have
 # Unix seconds of 1990-01-01 and 2100-01-01: an integer "timestamp" outside is no epoch
 EPOCH_RANGE = (631_152_000, 4_102_444_800)
+# A column with more distinct values is counted as written (ids, deal names): the values
+# are cleaned one by one only where they are few enough to be categories.
+CATEGORIES = 10_000
 DURATION_SHARE = 0.95  # rows whose duration must read for the column to be one
 # Words too common to count inside a longer header ('Forecast Category' is no pipeline).
 EXACT_ONLY = {"category", "value", "user", "time", "date", "дата", "result", "closed",
@@ -98,11 +104,13 @@ class Profile:
 
     rows: int
     types: dict[str, str]
-    distinct: dict[str, int]
+    distinct: dict[str, int]  # of text: the values as the readers see them (_as_read)
     nulls: dict[str, int]
     durations: dict[str, int]  # of columns named like a duration: values readable as one
-    epochs: dict[str, str]  # integer columns named like a time whose values are Unix
-    # epochs of 1990-2100 (a product log's ms timestamps): the epoch's unit
+    epochs: dict[str, str]  # integer columns (or CSV text of digits) named like a time
+    # whose values are Unix epochs of 1990-2100 (a product log's ms timestamps): the unit
+    # columns named like a manager: the managers as the audit counts them, most rows first
+    managers: dict[str, list[str]] = field(default_factory=dict)
 
     def filled(self, column: str) -> int:
         return self.rows - self.nulls[column]
@@ -125,24 +133,70 @@ class Profile:
 
 def profile(raw: RawSource, result: InspectResult) -> Profile:
     schema = raw.frame.collect_schema()
+    types = {c.name: c.type for c in result.columns}
     markers = null_markers(None)
     # Only these: parsing every column of a large export as a duration cost more than
     # the rest of the profile.
     timed = [c for c in raw.columns
              if any(w in presets.normalise(c) for w in SYNONYMS["duration"])]
-    clocks = [c for c in raw.columns if schema[c].is_integer()
-              and any(w in presets.normalise(c) for w in SYNONYMS["ts"])]
+    clocks = {c: _as_integer(c, schema[c]) for c in raw.columns
+              if (schema[c].is_integer() or types[c] == "integer")
+              and any(w in presets.normalise(c) for w in SYNONYMS["ts"])}
+    named = [c for c in raw.columns
+             if any(w in presets.normalise(c) for w in SYNONYMS["manager"])]
+    texts = [c for c in raw.columns if schema[c] == pl.String]
     counts = raw.frame.select(
         *(pl.col(c).drop_nulls().n_unique().alias(c) for c in raw.columns),
+        *(pl.col(c).unique().head(CATEGORIES + 1).implode().alias(f"\3{c}") for c in texts),
+        *(pl.col(c).cast(pl.String).alias("value").value_counts(name="rows")
+          .head(CATEGORIES + 1).implode().alias(f"\4{c}") for c in named),
         *(duration_seconds(c, schema[c], markers).is_not_null().sum().alias(f"\0{c}")
           for c in timed),
-        *(pl.col(c).min().alias(f"\1{c}") for c in clocks),
-        *(pl.col(c).max().alias(f"\2{c}") for c in clocks)).collect().row(0, named=True)
-    return Profile(result.rows, {c.name: c.type for c in result.columns},
-                   {c: counts[c] for c in raw.columns},
-                   {c.name: c.nulls for c in result.columns},
+        *(number.min().alias(f"\1{c}") for c, number in clocks.items()),
+        *(number.max().alias(f"\2{c}") for c, number in clocks.items())).collect() \
+        .row(0, named=True)
+    distinct = {c: counts[c] for c in raw.columns}
+    distinct |= {c: len(_as_read(counts[f"\3{c}"], [1] * len(counts[f"\3{c}"]), markers))
+                 for c in texts if distinct[c] <= CATEGORIES}
+    managers = {c: audit_managers(_as_read([v["value"] for v in counts[f"\4{c}"]],
+                                           [v["rows"] for v in counts[f"\4{c}"]], markers))
+                for c in named if len(counts[f"\4{c}"]) <= CATEGORIES}
+    return Profile(result.rows, types, distinct, {c.name: c.nulls for c in result.columns},
                    {c: counts[f"\0{c}"] for c in timed},
-                   _epochs({c: (counts[f"\1{c}"], counts[f"\2{c}"]) for c in clocks}))
+                   _epochs({c: (counts[f"\1{c}"], counts[f"\2{c}"]) for c in clocks}),
+                   managers)
+
+
+def _as_read(values: list[str | None], rows: list[int], markers: list[str]
+             ) -> dict[str, int]:
+    """A column's distinct values with their rows, as the readers see them: trimmed of
+    EDGES, null markers left out. " Google" and "Google" are one source in the audit, so
+    here too. On the distinct values: trimming every row of every column doubled the
+    profile's time."""
+    table = pl.DataFrame({"value": values, "rows": rows},
+                         schema={"value": pl.String, "rows": pl.Int64})
+    cleaned = (table.select(clean_text("value", markers).alias("value"), "rows").drop_nulls()
+               .group_by("value").agg(pl.col("rows").sum()))
+    return dict(cleaned.iter_rows())
+
+
+def audit_managers(rows: dict[str, int]) -> list[str]:
+    """The managers that names (each as written, trimmed, with its rows) count as in the
+    audit, most rows first: its own matching (manager_fold: case, spaces, word order, an
+    e-mail after a name), so init's "N managers" and roster are the report's."""
+    fold = manager_fold(rows)
+    totals: dict[str, int] = {}
+    for name, n in rows.items():
+        shown = fold.counts_as.get(name, name)
+        totals[shown] = totals.get(shown, 0) + n
+    return sorted(totals, key=lambda m: (-totals[m], m))
+
+
+def _as_integer(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The column's integers: a CSV holds them as text (inspect's 'integer': digits only)."""
+    if dtype.is_integer():
+        return pl.col(column)
+    return pl.col(column).cast(pl.String).str.strip_chars(EDGES).cast(pl.Int64, strict=False)
 
 
 def _epochs(ranges: dict[str, tuple[int | None, int | None]]) -> dict[str, str]:
@@ -237,6 +291,11 @@ def _fits(canonical: str, column: str, prof: Profile) -> bool:
 
 
 def detail(canonical: str, column: str, prof: Profile) -> str:
+    if canonical == "manager" and column in prof.managers:
+        managers, spellings = len(prof.managers[column]), prof.distinct[column]
+        return f", {managers} manager{'s' * (managers != 1)}" + (
+            f" ({spellings} spellings, matched as the audit does)" if spellings != managers
+            else "")
     if canonical in ("stage", "status", "pipeline", "event", "manager", "source", "type"):
         return f", {prof.distinct[column]} distinct values"
     if canonical in ("deal_id", "entity_id"):

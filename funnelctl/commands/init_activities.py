@@ -20,7 +20,6 @@ from funnelctl.commands.yaml_text import comment_safe, yaml_double_quoted
 from funnelctl.config.norms import WEEKDAYS, BelowShare, Daily, Minimums, TypeValues, Weekly
 from funnelctl.io import presets
 from funnelctl.io.readers import RawSource
-from funnelctl.managers import without_email
 
 # Words inside a type value that say call or meeting ("Созвон", "Phone call - outbound",
 # "Визит к клиенту"), for values the defaults (config/norms.py) do not list.
@@ -89,10 +88,9 @@ def guess_activity_log(raw: RawSource, result: InspectResult, prof: Profile) -> 
     time_column = _time_column(found.get("ts"), free, prof)
     explained = {g.column for g in found.values()} | {c for c, _ in unmapped} | {time_column}
     unmapped += [(c, why_unmapped(c, prof)) for c in columns if c not in explained]
-    # The names as a roster writes them: "Иванов Иван", not "Иванов Иван (ivanov@firm.ru)"
-    managers = (list(dict.fromkeys(without_email(v) for v, _ in
-                                   value_counts(raw, found["manager"].column) if v))
-                if "manager" in found else [])
+    # The names as the audit shows them (a roster's spelling): "Иванов Иван", not
+    # "Иванов Иван (ivanov@firm.ru)" or " иванов иван"
+    managers = prof.managers.get(found["manager"].column, []) if "manager" in found else []
     return ActivityLog(Guesses("activities", found, unmapped), types, time_column, managers,
                        missing)
 

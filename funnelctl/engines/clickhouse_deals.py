@@ -60,6 +60,8 @@ from funnelctl.errors import DataError
 from funnelctl.io.deals import (
     CLOSED_BEFORE_CREATED,
     DUPLICATE,
+    EARLIEST_COPY,
+    FIRST_COPY,
     _statuses,
     column_mapping,
     duplicate_note,
@@ -158,6 +160,7 @@ def open_deals(name: str, source: Source, config: Config, users: list[Funnel],
                      (micros(dates.start), micros(dates.end)), raw_keys, unknown_status,
                      present, labels, null_markers(source.null_values), tuple(reasons),
                      row_order, set(columns.naive), money.carried)
+    rows.table = source.table is not None
     return DealSource(conn, columns, rows, params, keys, path, has_status,
                       "lost_stage" in mapping, preset, raw, "closed_at" in mapping, money,
                       mapping, notes_at)
@@ -369,6 +372,7 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
     counts = {reasons[i]: int(row[f"r{i}"]) for i in range(len(reasons)) if int(row[f"r{i}"])}
     usable = _usable(deals)
     duplicates = sum(int(r["duplicates"]) for r in usable)
+    undated = sum(int(r["undated"]) for r in usable)
     if duplicates:
         counts[DUPLICATE] = duplicates
     if not usable:
@@ -393,7 +397,8 @@ def source_quality(deals: DealSource, users: list[Funnel], per_funnel: list[Funn
                                                          key=lambda i: (-i[1], i[0]))),
                             notes=list(deals.raw.notes))
     if duplicates:
-        quality.notes.append(duplicate_note(duplicates, deals.rows.newest))
+        quality.notes.append(duplicate_note(duplicates, deals.rows.newest, undated,
+                                            EARLIEST_COPY if deals.rows.table else FIRST_COPY))
     present = sorted({str(stages[int(r["cid"]) - 1]) for r in usable
                       if stages[int(r["cid"]) - 1] is not None})
     return quality, present, per_manager(usable)

@@ -327,10 +327,9 @@ def aggregate_sql(entities: str, funnel: Funnel, params: Params,
 
 
 def _linear(column: str, q: float) -> str:
-    """The q-quantile of a column's values (its `a:` array, nulls left out) as Polars
-    interpolates it: the same bits, not just 1e-12. Polars 2.2 places it among the
-    non-null values (h = (n - 1) * q); a position that counted the nulls first
-    (h = nulls + (n - 1) * q) differed from it in the last bits of the fraction."""
+    """The q-quantile of a column with linear interpolation in the same float steps as
+    Polars (engines/deals_sql.linear over the column's values, its nulls left out):
+    the same bits, not just 1e-12."""
     return linear(q, quote_identifier("a:" + column))
 
 

@@ -5,7 +5,7 @@ lost stage and pipeline words; breakdown labels) is done in Python on the distin
 this SQL returns (engines/clickhouse_deals.py); what it decides comes back as array
 parameters, looked up per row by index. The server then rejects rows by the reader's
 rules in the reader's order, keeps one row of each deal id (the first, or the newest by
-stage_changed_at, as the reader), and returns only
+modified_at or stage_changed_at, as the reader), and returns only
 aggregates: deals per depth, won / lost, the sorted cycle days per segment.
 
 Nothing from the config or the data is pasted into the SQL: values are query parameters
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
 from funnelctl.engines.sql import Params, escaped_text, linear, quote_identifier, trimmed_sql
+from funnelctl.io.deals import NEWEST_BY
 
 DAY_US = 86_400_000_000
 EPOCH = dt.datetime(1970, 1, 1)
@@ -119,12 +120,14 @@ class DealRows:
     """The source's rows as SQL: rn, id, cid (index of its key combination), created_us,
     closed_us, changed_us, _reason (index into the reasons, NULL for a usable row),
     `b:<col>` breakdown labels; and the deals: one usable row of each id, the first or,
-    when `newest`, the one with the latest stage_changed_at (io/deals._kept_copy)."""
+    with `newest` (the column of io/deals.NEWEST_BY it is read from), the one with the
+    latest date (io/deals._newest_copies)."""
 
     rows: str
     deals: str
     reasons: tuple[str, ...]
-    newest: bool = False
+    newest: str | None = None
+    table: bool = False  # rows of a table, which has no row order (the first: earliest created)
 
 
 def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezone: str,
@@ -172,24 +175,29 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
     kept = ", ".join(names)
     unpack = ", ".join(f"d.{i} AS {name}" for i, name in enumerate(names, 1))
     first = f"argMin(tuple({kept}), rn)"
+    undated = "0"  # a repeated id kept by row order for want of a date (the note says so)
     if newest:  # the latest change, ties the first; a copy without one: the first
         first = (f"if(countIf(isNull(changed_us)) > 0, {first}, argMin(tuple({kept}), "
                  "tuple(-ifNull(changed_us, 0), rn)))")
-    deals = (f"SELECT id, {unpack}, copies FROM (SELECT id, {first} AS d, count() AS copies"
+        undated = "count() > 1 AND countIf(isNull(changed_us)) > 0"
+    deals = (f"SELECT id, {unpack}, copies, undated FROM (SELECT id, {first} AS d, "
+             f"count() AS copies, toUInt8({undated}) AS undated"
              f"\nFROM (\n{rows}\n) WHERE isNull(_reason) GROUP BY id)")
     return DealRows(rows, deals, reasons, newest)
 
 
 def changed_micros(columns: Columns, mapping: dict[str, str], params: Params, timezone: str,
-                   markers: str, naive: set[str]) -> tuple[str, bool]:
-    """(stage_changed_at as wall microseconds, whether it picks the copy of a repeated id
-    kept): read as created_at is, when mapped as a date or text; otherwise NULL."""
-    header = mapping.get("stage_changed_at")
-    kind = columns.types.get(header, "").removeprefix("Nullable(").removeprefix(
-        "LowCardinality(")
-    if header is None or not (kind.startswith("Date") or columns.is_text(header)):
-        return "CAST(NULL, 'Nullable(Int64)')", False
-    return wall_micros(columns, header, params, timezone, markers, naive)[0], True
+                   markers: str, naive: set[str]) -> tuple[str, str | None]:
+    """(the date that picks the copy of a repeated id kept as wall microseconds, its
+    canonical name): the first of io/deals.NEWEST_BY mapped as a date or text, read as
+    created_at is; otherwise NULL and None."""
+    for canonical in NEWEST_BY:
+        header = mapping.get(canonical)
+        kind = columns.types.get(header, "").removeprefix("Nullable(").removeprefix(
+            "LowCardinality(")
+        if header is not None and (kind.startswith("Date") or columns.is_text(header)):
+            return wall_micros(columns, header, params, timezone, markers, naive)[0], canonical
+    return "CAST(NULL, 'Nullable(Int64)')", None
 
 
 def label_sql(columns: Columns, header: str, params: Params, values: list[str],
@@ -212,8 +220,9 @@ def usable_sql(deal: DealRows, manager: str | None = None) -> str:
     (a column of the deals), per key combination and manager (the name matching's
     counts come from the same pass)."""
     mgr = f", {quote_identifier(manager)} AS mgr" if manager else ""
-    return (f"SELECT cid{mgr}, count() AS deals, sum(copies) - count() AS duplicates "
-            f"FROM (\n{deal.deals}\n) GROUP BY cid{', mgr' if manager else ''} ORDER BY cid")
+    return (f"SELECT cid{mgr}, count() AS deals, sum(copies) - count() AS duplicates, "
+            f"sum(undated) AS undated\nFROM (\n{deal.deals}\n) GROUP BY cid"
+            f"{', mgr' if manager else ''} ORDER BY cid")
 
 
 def folded_sql(deals: str, params: Params, columns: list[str], names: dict[str, str]) -> str:
@@ -302,4 +311,3 @@ def created_in(params: Params, days: tuple[int, int] | None) -> str:
         return "1"
     low, high = (params.bind(d, "Int64") for d in days)
     return f"intDiv(created_us, {DAY_US}) BETWEEN {low} AND {high}"
-

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from funnelctl.engines.deals_sql import LOST, WON, bind_text, created_in, linear, quoted
-from funnelctl.engines.sql import Params, quote_identifier
+from funnelctl.engines.deals_sql import LOST, WON, bind_text, created_in, quoted
+from funnelctl.engines.sql import Params, linear, quote_identifier
 
 M_AMOUNT, M_CURRENCY, M_LOSS = "m:amount", "m:currency", "m:loss"
 # The forecast's: the expected close (days since 1970, the wall date) and the manager.

@@ -74,8 +74,8 @@ class Params:
 
 
 def linear(q: float, values: str = "cycles") -> str:
-    """The q-quantile of a sorted array with Polars' linear interpolation, in the same
-    float steps (h = (n - 1) * q; x[floor] + (x[ceil] - x[floor]) * (h - floor h))."""
+    """The q-quantile of a sorted array (no nulls) with Polars' linear interpolation, in
+    the same float steps (h = (n - 1) * q; x[floor] + (x[ceil] - x[floor]) * (h - floor h))."""
     h = f"((length({values}) - 1) * {q!r})"
     low = f"{values}[toUInt64(floor({h})) + 1]"
     high = f"{values}[toUInt64(ceil({h})) + 1]"

@@ -5,9 +5,9 @@ with only the listed columns. Values are parameters (Params), never pasted."""
 
 from __future__ import annotations
 
-from funnelctl.engines.deals_sql import OPEN, bind_ints, linear
+from funnelctl.engines.deals_sql import OPEN, bind_ints
 from funnelctl.engines.money_sql import M_AMOUNT, M_CHANGED, M_CODE, M_MANAGER, bind_nullable
-from funnelctl.engines.sql import Params, quote_identifier
+from funnelctl.engines.sql import Params, linear, quote_identifier
 from funnelctl.report_forecast import LIST_LIMIT
 
 # The listed columns (metrics/stuck.LIST_COLUMNS): carried name, alias, NULL when absent.

@@ -43,16 +43,21 @@ CLOSED_BEFORE_CREATED = "closed before created"
 UNPARSEABLE_AMOUNT = "unparseable amount"
 CURRENCY_CONFLICT = "amount currency differs from currency column"
 RULE = "_rule"  # the position of the first reject rule a row breaks (null: usable)
-KEPT = "_kept"  # with stage_changed_at: the copy of a repeated deal id that is the deal
+KEPT = "_kept"  # with NEWEST_BY's column: the copy of a repeated deal id that is the deal
 PRODUCT_ROW = -1  # RULE of a deal's later product row: folded into the deal, not rejected
 REQUIRED = {"deal_id", "stage", "created_at"}
 # The optional date columns -> the key of their "given" and raw-text helper columns:
 # closed_at; stage_changed_at for max_days (how long a deal sits in its stage);
-# expected_close for the forecast (when an open deal should close).
+# expected_close for the forecast (when an open deal should close); modified_at (the
+# record's last change, of any field) only to choose the newest copy of a repeated id.
 OPTIONAL_DATES = {"closed_at": "closed", "stage_changed_at": "changed",
-                  "expected_close": "expected"}
+                  "expected_close": "expected", "modified_at": "modified"}
 OPTIONAL = ("status", "closed_at", "amount", "currency", "manager", "pipeline", "loss_reason",
-            "lost_stage", "stage_changed_at", "expected_close")
+            "lost_stage", "stage_changed_at", "expected_close", "modified_at")
+# The date that says which copy of a repeated deal id is newest, best first: any edit
+# changes modified_at; two copies of one stage share their stage_changed_at (an amount or
+# owner edited since ties them, and the stale copy would win by file order).
+NEWEST_BY = ("modified_at", "stage_changed_at")
 
 # The canonical status: a byte a row, not a 16-byte string (~45 MiB less at 3M deals);
 # compared with text as usual (== "won"), and sorted as text: the words are in that order.
@@ -197,16 +202,19 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
             part, rules, texts, enums, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
-    newest, repeats = "stage_changed_at" in frame.columns, 0
+    newest = next((c for c in NEWEST_BY if c in frame.columns), None)
+    repeats, undated = 0, 0
     if not _increasing(frame["deal_id"]):  # ids in strictly rising order repeat none
         fields = _deal_fields(frame) if products else None
         if newest:
-            frame = frame.with_columns(_newest_copies(frame))
-        frame = frame.with_columns(_with_duplicates(len(rules), fields, newest).alias(RULE))
+            newest_copy, undated = _newest_copies(frame, newest)
+            frame = frame.with_columns(newest_copy)
+        frame = frame.with_columns(_with_duplicates(len(rules), fields, bool(newest))
+                                   .alias(RULE))
         repeats = int(frame.select((pl.col(RULE) == len(rules)).sum()).item())
     frame, folded, notes = _fold_products(frame) if products else (frame, 0, [])
     if repeats:
-        notes.append(duplicate_note(repeats, newest))
+        notes.append(duplicate_note(repeats, newest, undated))
     if frame.height == 0:
         raise DataError(f"{raw.path}: has a header but no data rows")
     # The reason and the offending value are picked on the (few) rejected rows only.
@@ -222,7 +230,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     if folded:  # a product row's amount left out (unreadable, conflicting) is out of its deal's
         problems = pl.concat([problems, value_problems(
             frame.filter(pl.col(RULE) == PRODUCT_ROW), list(KEPT_VALUES[:2]))]).sort("line")
-    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE])
+    good = good.drop([c for c in good.columns if c.startswith("_") and c != LINE],
+                     *(["modified_at"] if "modified_at" in good.columns else []))
     if "currency" in good.columns and good["currency"].null_count() == good.height:
         good = good.drop("currency")  # no deal names a currency: the amounts are plain
     return Deals(good, rejects, has_status, "lost_stage" in mapping, preset, problems,
@@ -408,30 +417,51 @@ def _with_duplicates(duplicate: int, deal_fields: list[str] | None = None,
     return marked.otherwise(pl.col(RULE))
 
 
-def _newest_copies(frame: pl.DataFrame) -> pl.Series:
-    """KEPT: whether a usable row is the copy of its deal id that is the deal: the first
-    of those with the id's latest stage_changed_at (a stale copy is often written before
-    the current one). When a copy of the id has no readable date, which is newest is
-    unknown: the first is kept, as without the column. Worked out on the repeated ids'
-    rows only (a group per id over every row cost ~40 s CPU at 1M deals)."""
+def _newest_copies(frame: pl.DataFrame, by: str) -> tuple[pl.Series, int]:
+    """(KEPT: whether a usable row is the copy of its deal id that is the deal: the first
+    of those with the id's latest date `by` (NEWEST_BY; a stale copy is often written
+    before the current one); the repeated ids kept by file order). When a copy of the id has no
+    readable date, which is newest is unknown: the first is kept, as without the column,
+    and the note says so. Worked out on the repeated ids' rows only (a group per id over
+    every row cost ~40 s CPU at 1M deals)."""
     usable = pl.col(RULE).is_null()
     repeated = frame.select(usable & pl.when(usable).then(pl.col("deal_id")).is_duplicated()
                             ).to_series()
-    copies = frame.select("deal_id", "stage_changed_at").with_row_index("_i").filter(repeated)
-    changed = pl.col("stage_changed_at")
+    copies = frame.select("deal_id", by).with_row_index("_i").filter(repeated)
+    changed = pl.col(by)
+    undated = changed.null_count() > 0
     picks = copies.group_by("deal_id").agg(
-        pl.when(changed.null_count() > 0).then(pl.col("_i").first())
-        .otherwise(pl.col("_i").get(changed.arg_max())))["_i"]  # arg_max: the first latest
-    kept = pl.zeros(frame.height, pl.Boolean, eager=True).scatter(picks, True)
-    return (frame[RULE].is_null() & (~repeated | kept)).alias(KEPT)
+        pl.when(undated).then(pl.col("_i").first())
+        .otherwise(pl.col("_i").get(changed.arg_max())),  # arg_max: the first latest
+        undated.alias("_undated"))
+    kept = pl.zeros(frame.height, pl.Boolean, eager=True).scatter(picks["_i"], True)
+    return ((frame[RULE].is_null() & (~repeated | kept)).alias(KEPT),
+            int(picks["_undated"].sum()))
 
 
-def duplicate_note(rows: int, newest: bool) -> str:
-    """The data-quality note saying which copy of a repeated deal id is the deal."""
-    kept = "the newest by stage_changed_at" if newest else "the first"
-    return plural(rows, ("{rows:,} row repeats a deal id: of each repeated id {kept} is kept",
-                         "{rows:,} rows repeat a deal id: of each repeated id {kept} is kept")
-                  ).format(rows=rows, kept=kept)
+# Which copy of a repeated id is the deal without a date to choose the newest: the file's
+# first (a ClickHouse table has no row order: its earliest created, docs/engines.md).
+FIRST_COPY = "the first copy in file order"
+EARLIEST_COPY = "the earliest created copy (a table has no row order)"
+
+
+def duplicate_note(rows: int, newest: str | None, undated: int = 0, first: str = FIRST_COPY
+                   ) -> str:
+    """The data-quality note saying which copy of a repeated deal id is the deal, and why:
+    the newest by `newest` (a NEWEST_BY column), or `first` where no date can say which is
+    newest (no such column is mapped, or `undated` ids have a copy without one). Both
+    engines'."""
+    repeat = plural(rows, ("{rows:,} row repeats a deal id", "{rows:,} rows repeat a deal id")
+                    ).format(rows=rows)
+    if not newest:
+        return (f"{repeat}: of each repeated id {first} is kept: no modified_at or "
+                "stage_changed_at to choose the newest")
+    note = f"{repeat}: of each repeated id the newest by {newest} is kept"
+    if undated:
+        ids = plural(undated, ("{n:,} id with a copy", "{n:,} ids with a copy")
+                     ).format(n=undated)
+        note += f"; of {ids} without a {newest}, {first}: no date to choose the newest"
+    return note
 
 
 def _deal_fields(frame: pl.DataFrame) -> list[str]:

@@ -102,6 +102,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "stage_changed_at": ["Date entered current stage",
                                  "hs_v2_date_entered_current_stage", "Last Modified Date",
                                  "hs_lastmodifieddate"],
+            # Which copy of a repeated record is newer: any edit moves it, where two
+            # copies in one stage share their "Date entered current stage"
+            "modified_at": ["Last Modified Date", "hs_lastmodifieddate"],
         },
         "won_stages": ["Closed Won", "closedwon"],
         "lost_stages": ["Closed Lost", "closedlost"],

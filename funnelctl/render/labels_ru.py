@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from funnelctl.io.deals import EARLIEST_COPY, FIRST_COPY
 from funnelctl.plural import plural
 
 # Finding messages in Russian, from the finding's params; a code without a template, or a
@@ -129,6 +130,9 @@ _JOINED_RU = ("присоединён {f} по '{k}': совпало строк:
               "присоединённые столбцы пусты (из них без ключа: {nk}); ключей {f} без строки: "
               "{ru} (не используются)")
 
+# Which copy of a repeated deal id is kept without a date to choose (io/deals.FIRST_COPY).
+_FIRST_COPY_RU = ((FIRST_COPY, "первая по порядку в файле"),
+                  (EARLIEST_COPY, "самая ранняя по дате создания (в таблице нет порядка строк)"))
 NOTES_RU = [
     (r"mixed encodings, each line read in its own: (?P<a>[\d,]+) line\(s\) in (?P<ea>\S+) "
      r"\(first: line (?P<la>\d+)\), (?P<b>[\d,]+) line\(s\) in (?P<eb>\S+) \(first: line "
@@ -172,11 +176,21 @@ NOTES_RU = [
     (r"(?P<rows>[\d,]+) product rows of (?P<deals>[\d,]+) deals? read as one deal(?: each)?",
      "строки товаров прочитаны как одна сделка каждая: строк {rows}, сделок {deals}"),
     (r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the newest by "
-     r"stage_changed_at is kept",
-     "повторы id сделки: из копий каждой сделки оставлена самая новая по stage_changed_at, "
+     r"(?P<by>modified_at|stage_changed_at) is kept",
+     "повторы id сделки: из копий каждой сделки оставлена самая новая по {by}, "
      "строк-повторов {rows}"),
-    (r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the first is kept",
-     "повторы id сделки: из копий каждой сделки оставлена первая, строк-повторов {rows}"),
+    *((rf"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id {re.escape(first)} "
+       r"is kept: no modified_at or stage_changed_at to choose the newest",
+       f"повторы id сделки: из копий каждой сделки оставлена {ru} — нет modified_at или "
+       "stage_changed_at, чтобы выбрать самую новую; строк-повторов {rows}")
+      for first, ru in _FIRST_COPY_RU),
+    *((r"(?P<rows>[\d,]+) rows? repeats? a deal id: of each repeated id the newest by "
+       r"(?P<by>modified_at|stage_changed_at) is kept; of (?P<undated>[\d,]+) ids? with a "
+       rf"copy without a (?P=by), {re.escape(first)}: no date to choose the newest",
+       "повторы id сделки: из копий каждой сделки оставлена самая новая по {by}, "
+       f"а у {{undated}} id с копией без {{by}} — {ru}: нет даты, чтобы выбрать "
+       "самую новую; строк-повторов {rows}")
+      for first, ru in _FIRST_COPY_RU),
     (r"(?P<f>.+): left out of the manager scorecard \(engine: clickhouse sends no deal rows; "
      r"run the source on engine: polars to include it\)",
      "{f}: не входит в карточки менеджеров (engine: clickhouse не передаёт строки сделок; "
