@@ -172,8 +172,7 @@ def forecast_and_plan(config: Config, funnel: Funnel, frame: pl.DataFrame,
     open_deals = None  # the forecast's open deals, which the plan's pipeline reads too
     if priced and EXPECTED in frame.columns:
         deals = pl.concat([b for _, b in priced], how="vertical_relaxed")
-        open_deals = open_pipeline(deals, probabilities, day, active,
-                                   [EXPECTED] if funnel.plan else [])
+        open_deals = open_pipeline(deals, probabilities, day, active)
         result.forecast = forecast(deals, funnel, probabilities, day, active, open_deals)
         if snoozed:
             every = sum(r.deals for r in result.forecast.rows if r.bucket == "overdue")

@@ -92,23 +92,22 @@ BUCKETS = {0: "overdue", 1: "month", 2: "no_date"}
 
 
 def open_pipeline(frame: pl.DataFrame, probabilities: list[StageProbability], as_of: dt.date,
-                  snoozed: set[str] | frozenset = frozenset(), keep: list[str] | None = None
-                  ) -> pl.DataFrame:
-    """The open deals at a funnel stage with the numbers the forecast reads (amount,
-    currency, `_day` of the expected close, `_held` when snoozed, `_rank` of its bucket,
-    their stage's probability): taken once, without the text columns but the manager
-    (the overdue deals per manager are counted from them) and `keep` (the plan's
-    pipeline reads the expected close of the same deals)."""
+                  snoozed: set[str] | frozenset = frozenset()) -> pl.DataFrame:
+    """The open deals at a funnel stage with the numbers the forecast reads (id, depth,
+    amount, currency, `_day` of the expected close, `_held` when snoozed, `_rank` of its
+    bucket, their stage's probability): taken once, without the text columns but the
+    manager (the overdue deals per manager are counted from them); the plan's pipeline
+    reads the same rows by `_day`."""
     columns = frame.columns
-    keep = [c for c in dict.fromkeys(["manager", *(keep or [])]) if c in columns]
+    keep = ["manager"] if "manager" in columns else []
     day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
     rank = (pl.when(pl.col("_day").is_null()).then(2).when(pl.col("_day") < as_of).then(0)
             .otherwise(1).cast(pl.Int8))
-    return (weighted(frame.lazy().select(DEPTH, OUTCOME, "amount", _currency(columns),
-                                         day.alias("_day"), _held(snoozed).alias("_held"),
-                                         *keep),
+    return (weighted(frame.lazy().select("deal_id", DEPTH, OUTCOME, "amount",
+                                         _currency(columns), day.alias("_day"),
+                                         _held(snoozed).alias("_held"), *keep),
                      probabilities)
-            .with_columns(rank.alias("_rank")).drop(DEPTH, OUTCOME).collect())
+            .with_columns(rank.alias("_rank")).drop(OUTCOME).collect())
 
 
 def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProbability],
@@ -120,9 +119,8 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
     The open deals' numbers are taken once (open_pipeline; `open_deals` when the caller
     has them already); the small results are collected together from them; the months
     are written as text on the grouped rows, and only the overdue deals of the earliest
-    days are read in full and sorted for the list."""
+    days are sorted for the list."""
     columns = frame.columns
-    day = pl.col(EXPECTED).dt.date() if EXPECTED in columns else pl.lit(None, pl.Date)
     if open_deals is None:
         open_deals = open_pipeline(frame, probabilities, as_of, snoozed)
     open_deals = open_deals.lazy()
@@ -139,7 +137,6 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
         .agg(pl.col("deals", "amount", "weighted").sum(), pl.col("_unweighted").any())
         .sort("_rank", "_month", CURRENCY, nulls_last=True))
     late = open_deals.filter((pl.col("_rank") == 0) & ~pl.col("_held"))
-    overdue = _overdue(frame, as_of, _held(snoozed))
     queries = [grouped,
                open_deals.select(pl.len().alias("deals"),
                                  pl.col("amount").null_count().alias("without_amount")),
@@ -149,7 +146,7 @@ def forecast(frame: pl.DataFrame, funnel: Funnel, probabilities: list[StageProba
                late.select(pl.col("_day").bottom_k(LIST_LIMIT).max()),
                _per_manager(late, "manager" in columns)]
     grouped, counts, amounts, last_day, managers = pl.collect_all(queries)
-    listed = _earliest(overdue, last_day.item(), day, _currency(columns))
+    listed = _earliest(late, last_day.item())
     return forecast_from(grouped, counts.row(0), amounts, listed, managers, funnel, as_of)
 
 
@@ -194,29 +191,15 @@ def forecast_from(grouped: pl.DataFrame, counts: tuple[int, int], amounts: pl.Da
                     currencies=currencies)
 
 
-def _overdue(frame: pl.DataFrame, as_of: dt.date, held: pl.Expr) -> pl.LazyFrame:
-    """The overdue deals (open, at a funnel stage, expected close before `as_of`, not
-    snoozed), lazily."""
-    if EXPECTED not in frame.columns:
-        return frame.lazy().filter(pl.lit(False))
-    return frame.lazy().filter(
-        (pl.col(OUTCOME) == "open") & (pl.col(DEPTH) >= 1) & ~held
-        & (pl.col(EXPECTED) < dt.datetime.combine(as_of, dt.time())))
-
-
-def _earliest(overdue: pl.LazyFrame, last: dt.date | None, day: pl.Expr, currency: pl.Expr
-              ) -> pl.DataFrame:
-    """The first LIST_LIMIT overdue deals by expected close and id: the few of the days
-    up to `last` read in full and sorted."""
+def _earliest(late: pl.LazyFrame, last: dt.date | None) -> pl.DataFrame:
+    """The first LIST_LIMIT overdue deals (`late`: open_pipeline's, not snoozed) by
+    expected close and id: the few of the days up to `last` sorted."""
     if last is None:
         return pl.DataFrame()
-    columns = overdue.collect_schema().names()
-    keep = [c for c in ("manager", DEPTH, "amount") if c in columns]
-    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    keep = [c for c in ("manager", DEPTH, "amount") if c in late.collect_schema().names()]
     # (the id as text: a typed id from Parquet sorts as the text shown, like a CSV's)
-    return (overdue.filter(pl.col(EXPECTED) < until)
-            .select(pl.col("deal_id").cast(pl.String), *keep, currency.alias(CURRENCY),
-                    day.alias("_day"))
+    return (late.filter(pl.col("_day") <= last)
+            .select(pl.col("deal_id").cast(pl.String), *keep, CURRENCY, "_day")
             .sort("_day", "deal_id").head(LIST_LIMIT).collect())
 
 

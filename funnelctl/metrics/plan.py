@@ -71,7 +71,8 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
                keys: dict[str, str] | None = None) -> list[PlanLine]:
     """One line per target (and derived team line) that has started by `day`, or that
     starts later (status "future"). `deals`: depth, outcome, closed_at, amount, manager;
-    `open_weighted`: the open deals with their probability (metrics.forecast.weighted);
+    `open_weighted`: the open deals with their probability (metrics.forecast.weighted, or
+    open_pipeline's with the day of their expected close);
     either may be lazy. `keys`: each manager name (of the data and the targets) -> the
     key of the manager it counts as (manager_keys); without it, names_key of the name."""
     won, pipeline = per_day_tables(deals, open_weighted, targets, day)
@@ -98,11 +99,13 @@ def per_day_tables(deals: pl.DataFrame | pl.LazyFrame, open_weighted: pl.DataFra
         return _no_days(), _no_days()
     won_days, pipe_days = plan_days(targets, day)
     won = _per_manager_and_day(
-        deals.lazy().filter(pl.col(OUTCOME) == "won"), pl.col("closed_at"), won_days,
+        deals.lazy().filter(pl.col(OUTCOME) == "won"), "closed_at", won_days,
         [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")])
+    # The forecast's open deals have their expected close's day (`_day`) worked out.
+    names = _names(open_weighted)
     pipeline = _per_manager_and_day(
-        open_weighted.lazy(), pl.col(EXPECTED) if EXPECTED in _names(open_weighted) else None,
-        pipe_days,
+        open_weighted.lazy(), "_day" if "_day" in names else EXPECTED if EXPECTED in names
+        else None, pipe_days,
         [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
          (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")])
     return won, pipeline
@@ -246,17 +249,22 @@ def _no_days() -> pl.LazyFrame:
     return pl.LazyFrame(schema={"_day": pl.Date, "_sum": pl.Float64, "_n": pl.UInt32})
 
 
-def _per_manager_and_day(frame: pl.LazyFrame, when: pl.Expr | None,
+def _per_manager_and_day(frame: pl.LazyFrame, when: str | None,
                          days: tuple[dt.date, dt.date], aggs: list[pl.Expr]) -> pl.LazyFrame:
-    """The aggregates per (manager as written, day) over the `days` (first, last): the
-    names are normalised on the grouped rows (_sums_per_target), not on every deal."""
+    """The aggregates per (manager as written, day) over the `days` (first, last) of the
+    column `when` (a time, or a day): the names are normalised on the grouped rows
+    (_sums_per_target), not on every deal."""
     if when is None:
         return _no_days()
     who = ["manager"] if "manager" in _names(frame) else []
+    column = pl.col(when)
+    if frame.collect_schema()[when] == pl.Date:
+        return (frame.filter(column.is_between(*days))
+                .group_by(*who, column.alias("_day")).agg(aggs))
     # The days' bounds as times: no day is worked out for the deals outside them.
     first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
-    return (frame.filter(when.is_between(first, last, closed="left"))
-            .group_by(*who, when.dt.date().alias("_day")).agg(aggs))
+    return (frame.filter(column.is_between(first, last, closed="left"))
+            .group_by(*who, column.dt.date().alias("_day")).agg(aggs))
 
 
 def _key(name: str, keys: dict[str, str]) -> str:
