@@ -330,3 +330,29 @@ def test_explain_shows_the_manager_fold_that_runs(tmp_path, cli):
     result = cli("audit", path, "--explain")
     assert result.exit_code == 0, result.output
     assert "transform(" not in result.output
+
+
+def test_deal_ids_and_dates_with_zero_width_ends_read_alike_on_both_engines(tmp_path):
+    """A CSV read by chdb and by the Polars reader: ids and text dates lose the zero-width
+    characters at their ends (io/values.EDGES) as stages do, so "D-1" + U+200B repeats
+    "D-1", and a created date of only U+2060 is a missing one."""
+    zwsp, wj, bom = "\u200b", "\u2060", "\ufeff"
+    (tmp_path / "d.csv").write_text(
+        "deal_id,stage,status,created_at\n"
+        "D-1,A,open,2026-11-02\n"
+        f"D-1{zwsp},A,won,2026-11-03\n"  # a copy of D-1: the first row is the deal
+        f"{bom}D-2,B,lost,2026-11-04{zwsp}\n"
+        f"D-3{wj},B,open,{wj}\n"  # no created date
+        "D-4,B,open,2026-11-05\n", encoding="utf-8")
+    config = {"version": 1, "timezone": "UTC",
+              "sources": {"deals": {"path": str(tmp_path / "d.csv"), "kind": "deals"}},
+              "funnels": [{"name": "F", "source": "deals", "min_sample": 1,
+                           "stages": [{"name": "A"}, {"name": "B"}]}]}
+    polars, clickhouse = both(config, tmp_path)
+    assert clickhouse == polars
+    quality = clickhouse["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"duplicate deal id": 1, "missing created_at": 1}
+    funnel = clickhouse["funnels"][0]
+    # D-1 open at A; D-2 lost at B; D-4 open at B (the won copy of D-1 is not a deal)
+    assert (funnel["entities"], funnel["won"], funnel["lost"]) == (3, 0, 1)
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2]

@@ -258,6 +258,18 @@ def test_sums_are_in_cents_on_both_engines(tmp_path):
     assert reasons == {"Price": 0.2, "Timing": 0.2}
 
 
+def test_loss_reasons_with_zero_width_ends_are_one_reason_on_both_engines(tmp_path):
+    # Deal 2's "Price" + U+FEFF is deal 1's "Price"; deal 8's U+200B + "Timing" is "Timing".
+    path = tmp_path / "d.parquet"
+    loss = ["Price", "Price\ufeff", None, None, None, None, None, "\u200bTiming"]
+    hand_export(path, currency=["USD"] * 8, loss=loss)
+    polars, clickhouse = both(hand_config(path), tmp_path)
+    assert clickhouse == polars
+    reasons = {r["reason"]: (r["deals"], r["value"], r["stages"]) for r in
+               clickhouse["funnels"][0]["loss_reasons"]}
+    assert reasons == {"Price": (2, 300.0, {"A": 1, "B": 1}), "Timing": (1, 800.0, {"C": 1})}
+
+
 def test_a_currency_without_a_rate_is_the_same_config_error(tmp_path):
     from funnelctl.errors import ConfigError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -156,6 +157,36 @@ funnels:
     assert [s["entered"] for s in stages] == [2, 1]
     assert stages[1]["time_from_first"]["median_s"] == 105 * 60
 
+
+
+@pytest.mark.parametrize("engine", [{}, {"engine": "clickhouse", "url": "chdb:"}],
+                         ids=["polars", "clickhouse"])
+def test_entities_and_times_with_zero_width_ends(cli, tmp_path, engine):
+    """Zero-width characters at the ends of an entity id or a time are trimmed like
+    spaces (io/values.EDGES): "u1" + U+200B is the user u1, a time followed by U+200B
+    parses, and a time of only U+2060 is missing."""
+    if engine:
+        pytest.importorskip("chdb")
+    write_csv(tmp_path / "events.csv", ["entity_id", "event", "ts"], [
+        ["u1", "visit", "2024-03-01T10:00:00Z"],
+        ["u1\u200b", "add_to_cart", "2024-03-01T10:10:00Z"],
+        ["\ufeffu2", "visit", "2024-03-01T10:00:00Z\u200b"],
+        ["u2", "add_to_cart", "2024-03-01T10:20:00Z"],
+        ["u3", "visit", "\u2060"],
+        ["u4", "visit", "2024-03-01T10:00:00Z"],
+    ])
+    config = {"version": 1, "sources": {"log": {"path": "events.csv", "kind": "events",
+                                                **engine}},
+              "funnels": [{"name": "F", "source": "log", "window": "1h", "min_sample": 1,
+                           "stages": [{"name": "visit"}, {"name": "add_to_cart"}]}]}
+    (tmp_path / "audit.yaml").write_text(json.dumps(config), encoding="utf-8")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2024-12-01")
+    assert report["data_quality"]["sources"][0]["reasons"] == {"missing ts": 1}
+    funnel = report["funnels"][0]
+    # u1, u2 and u4 visit; u1 and u2 add to cart 10 and 20 minutes later
+    assert funnel["entities"] == 3
+    assert [s["entered"] for s in funnel["stages"]] == [3, 2]
+    assert funnel["stages"][1]["time_from_first"]["median_s"] == 900.0
 
 @pytest.mark.parametrize("path", ["parts", "parts/*.parquet"])
 def test_folder_or_glob_of_parquet_files(cli, tmp_path, path):

@@ -3,6 +3,8 @@ within a step, OR over a list of alternatives, and the config errors."""
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -87,6 +89,31 @@ def test_where_alternatives_through_the_audit(cli, tmp_path):
     report = cli.json("audit", tmp_path / "audit.yaml")
     assert [s["entered"] for s in report["funnels"][0]["stages"]] == [4, 2]
 
+
+
+@pytest.mark.parametrize("engine", [{}, {"engine": "clickhouse", "url": "chdb:"}],
+                         ids=["polars", "clickhouse"])
+def test_a_value_of_zero_width_characters_only_is_absent(cli, tmp_path, engine):
+    """u1 buys with a coupon, u2 with a coupon cell of U+200B alone (a blank cell pasted
+    from a web page): only u1 passes `present: true`."""
+    if engine:
+        pytest.importorskip("chdb")
+    write_csv(tmp_path / "events.csv", ["user", "action", "time", "coupon"], [
+        ["u1", "visit", "2024-03-01T10:00:00Z", ""],
+        ["u1", "purchase", "2024-03-01T11:00:00Z", "SPRING"],
+        ["u2", "visit", "2024-03-01T10:00:00Z", ""],
+        ["u2", "purchase", "2024-03-01T11:00:00Z", "\u200b"]])
+    columns = {"entity_id": "user", "event": "action", "ts": "time"}
+    config = {"version": 1,
+              "sources": {"log": {"path": "events.csv", "kind": "events", "columns": columns,
+                                  **engine}},
+              "funnels": [{"name": "Shop", "source": "log", "window": "1d", "stages": [
+                  {"name": "Visit", "match": ["visit"]},
+                  {"name": "Coupon order", "match": ["purchase"],
+                   "where": {"coupon": {"present": True}}}]}]}
+    (tmp_path / "audit.yaml").write_text(json.dumps(config), encoding="utf-8")
+    report = cli.json("audit", tmp_path / "audit.yaml")
+    assert [s["entered"] for s in report["funnels"][0]["stages"]] == [2, 1]
 
 @pytest.mark.parametrize(("bad", "fragments"), [
     ('{amount: {like: "1%"}}', ["audit.yaml:12:", "where.amount: unknown operator 'like'",

@@ -246,6 +246,20 @@ def test_an_event_log_with_unix_milliseconds_as_integers(run, audit_json, tmp_pa
     assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [("signup", 3), ("paid", 1)]
 
 
+
+def test_an_event_log_counts_an_entity_with_zero_width_ends_once(run, audit_json, tmp_path):
+    """"u1" + U+200B is the user u1, as the audit reads it: 2 entities, not 3."""
+    (tmp_path / "log.csv").write_text(
+        "user_id,event,time\n"
+        "u1,signup,2026-11-02T10:00:00Z\n"
+        "u1\u200b,paid,2026-11-02T12:00:00Z\n"
+        "u2,signup,2026-11-02T11:00:00Z\n", encoding="utf-8")
+    _, text = init(run, tmp_path / "log.csv", tmp_path)
+    assert "the 2 events done by most of the 2 entities" in text
+    assert "{name: \"signup\"}  # 2 entities" in text and "{name: \"paid\"}  # 1 entities" in text
+    funnel = audit_json(tmp_path / "funnelctl.yaml", "--as-of", "2026-12-01")["funnels"][0]
+    assert [(s["name"], s["entered"]) for s in funnel["stages"]] == [("signup", 2), ("paid", 1)]
+
 def test_an_integer_column_named_time_that_is_no_epoch_is_not_the_timestamp(run, tmp_path):
     # seconds of a call (0 .. 600) are no Unix time of 1990-2100
     (tmp_path / "log.csv").write_text("user_id,event,time\n1,signup,30\n2,paid,600\n",

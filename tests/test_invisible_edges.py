@@ -102,3 +102,24 @@ def test_activity_managers_and_types_with_zero_width_ends_are_one_value(tmp_path
     assert report["norms"]["names"]["merged"] == {}
     anna = report["norms"]["managers"][0]
     assert (anna["manager"], anna["calls"], anna["meetings"]) == ("Анна Смирнова", 3, 1)
+
+
+@pytest.mark.parametrize("engine", [{}, {"engine": "clickhouse", "url": "chdb:"}],
+                         ids=["polars", "clickhouse"])
+def test_activity_times_with_zero_width_ends(tmp_path, audit_json, engine):
+    if engine:
+        pytest.importorskip("chdb")
+    (tmp_path / "act.csv").write_text(
+        "manager,ts,type\n"
+        "Анна Смирнова,2026-11-02 10:00,Звонок\n"
+        f"Анна Смирнова,2026-11-02 11:00{ZWSP},Звонок\n"  # read as 11:00
+        f"Анна Смирнова,{WJ},Звонок\n", encoding="utf-8")  # no time: missing
+    config = {"version": 1, "timezone": "UTC",
+              "sources": {"act": {"path": "act.csv", "kind": "activities", **engine}},
+              "norms": {"source": "act", "roster": ["Анна Смирнова"]}}
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    report = audit_json(path, "--period", "2026-11-02..2026-11-02", "--as-of", "2026-12-01")
+    quality = next(s for s in report["data_quality"]["sources"] if s["name"] == "act")
+    assert quality["reasons"] == {"missing ts": 1}
+    assert report["norms"]["managers"][0]["calls"] == 2

@@ -53,6 +53,24 @@ def test_join_adds_the_other_files_columns_and_counts_what_did_not_match(run, wr
     assert "1 row of contacts.csv repeats an earlier key (the first is used)" in notes
 
 
+
+def test_join_keys_with_zero_width_ends_match(run, write, tmp_path):
+    # "c1" + U+200B finds "c1", U+FEFF + "c2" is found by "c2", a key of U+2060 alone is
+    # no key (trimmed as every text value is: io/values.EDGES).
+    write_csv(tmp_path / "deals.csv", ["ID", "Stage", "Contact", "Created"],
+              [["1", "Intro", "c1\u200b", "2026-03-01"], ["2", "Demo", "c2", "2026-03-02"],
+               ["3", "Intro", "\u2060", "2026-03-03"]])
+    write_csv(tmp_path / "contacts.csv", ["contact_id", "City", "Stage"],
+              [["c1", "Москва", "Anna"], ["\ufeffc2", "Казань", "Boris"]])
+    result = run("audit", write("c.yaml", CONFIG), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    cities = {s["value"]: s["entities"] for s in report["funnels"][0]["breakdowns"]["city"]}
+    assert cities == {"Москва": 1, "Казань": 1, "(empty)": 1}
+    notes = " ".join(report["data_quality"]["sources"][0]["notes"])
+    assert ("joined contacts.csv by 'Contact': 2 of 3 rows matched; 1 without a match keeps "
+            "empty joined columns (of them 1 has no key)") in notes
+
 def test_a_joined_column_named_like_one_of_the_source_gets_a_suffix(run, write, tmp_path):
     files(tmp_path)
     result = run("validate", write("c.yaml", CONFIG))

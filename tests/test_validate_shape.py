@@ -77,3 +77,18 @@ def test_bitrix24_codes_of_two_categories_in_one_funnel_are_a_problem(run, write
     result = run("validate", config(write, ["NEW", "C6:NEW"], won="[WON]"))
     assert result.exit_code == 1, result.output
     assert "stage codes come from 2 Bitrix24 categories (0, 6)" in result.stdout
+
+
+def test_a_pipeline_or_stage_with_zero_width_ends_is_the_same_one(run, write, tmp_path):
+    # 'Sales' + U+200B (a copy from a web page) is the pipeline 'Sales', and 'Intro' +
+    # U+200B the stage 'Intro': one pipeline in the funnel, every stage value matches.
+    zwsp = "\u200b"
+    rows = ([[str(i), "Intro", "Sales", "2026-01-05"] for i in range(5)]
+            + [[str(i), f"Intro{zwsp}", "Sales", "2026-01-05"] for i in range(5, 7)]
+            + [[str(i), "Intro", f"Sales{zwsp}", "2026-01-05"] for i in range(7, 10)])
+    write_csv(tmp_path / "d.csv", HEADER, rows)
+    for extra in ("", "    pipeline: Sales"):
+        result = run("validate", config(write, ["Intro"], extra=extra))
+        assert result.exit_code == 0, result.output
+        assert "funnel 'F': every stage value matches" in result.stdout
+        assert "pipelines" not in result.stdout

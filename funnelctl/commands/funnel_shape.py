@@ -11,7 +11,7 @@ from funnelctl.commands.stage_order import BITRIX_CODE, outcome_of
 from funnelctl.config import Funnel, Source
 from funnelctl.io.deals import _status_expr  # the reader's own status words
 from funnelctl.io.readers import RawSource
-from funnelctl.io.values import date_readings, null_markers, to_local_datetime
+from funnelctl.io.values import EDGES, date_readings, null_markers, to_local_datetime
 
 MIN_PERIODS = 3  # months with deals before "most periods" means anything
 RISE = 1.5  # a later stage holding this many times the deals of the one before
@@ -100,7 +100,7 @@ def shape_frame(raw: RawSource, source: Source, mapping: dict[str, str], timezon
     reading = date_readings(raw, source.date_format, [created]).get(created)
     parsed, _ = to_local_datetime(created, schema[created], timezone, source.date_format,
                                   null_markers(source.null_values), reading)
-    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars()  # noqa: E731
+    text = lambda c: pl.col(c).cast(pl.String).str.strip_chars(EDGES)  # noqa: E731
     pipeline = text(mapping["pipeline"]) if "pipeline" in mapping else pl.lit(None, pl.String)
     is_open = pl.lit(True)
     if "status" in mapping:

@@ -13,7 +13,7 @@ import polars as pl
 from funnelctl.commands.guess_columns import Guesses
 from funnelctl.errors import DataError
 from funnelctl.io.readers import RawSource
-from funnelctl.io.values import date_readings, null_markers, to_local_datetime
+from funnelctl.io.values import EDGES, date_readings, null_markers, to_local_datetime
 
 MAX_STEPS = 6
 MIN_SHARE = 0.05  # an event done by fewer entities than this is no funnel step
@@ -47,8 +47,10 @@ def event_funnel(raw: RawSource, guesses: Guesses, timezone: str) -> EventFunnel
     schema = raw.frame.collect_schema()
     reading = date_readings(raw, None, [ts]).get(ts)
     parsed, _ = to_local_datetime(ts, schema[ts], timezone, None, null_markers(None), reading)
-    events = raw.frame.select(entity=pl.col(entity).cast(pl.String), event=pl.col(event)
-                              .cast(pl.String).str.strip_chars(), ts=parsed).drop_nulls()
+    # The entity trimmed as the events reader trims it, so the counts are the audit's.
+    events = raw.frame.select(entity=pl.col(entity).cast(pl.String).str.strip_chars(EDGES),
+                              event=pl.col(event).cast(pl.String).str.strip_chars(),
+                              ts=parsed).drop_nulls()
     firsts = events.group_by("entity", "event").agg(pl.col("ts").min())
     starts = firsts.group_by("entity").agg(pl.col("ts").min().alias("start"))
     hours = (pl.col("ts") - pl.col("start")).dt.total_seconds() / 3600.0

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from funnelctl.io import presets
+from funnelctl.io.values import EDGES
 
 WON_WORDS = {"won", "closedwon", "dealwon", "success", "успешнореализовано", "сделкауспешна",
              "успешнаясделка", "успех", "выиграна", "победа", "142"}
@@ -86,7 +87,7 @@ def _plan(deals: pl.DataFrame, name: str, preset: str | None, coded: bool,
     # The audit matches stage values ignoring case and outer spaces, so 'Переговоры' and
     # 'переговоры ' are one stage here too (two would be refused as ambiguous); the
     # spelling most deals use is the one written.
-    key = pl.col("stage").str.strip_chars().str.to_lowercase()
+    key = pl.col("stage").str.strip_chars(EDGES).str.to_lowercase()
     per_stage = (deals.filter(key.is_not_null() & (key != ""))
         .with_columns(key.alias("key"), pl.len().over("stage").alias("spelled"))
         .sort(["spelled", "stage"], descending=[True, False])

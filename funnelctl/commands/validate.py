@@ -113,9 +113,9 @@ def pipeline_stage_values(raw: RawSource, mapping: dict[str, str],
     if "pipeline" not in mapping:
         raise ConfigError(f"a funnel has `pipeline:` but source '{raw.name}' maps no pipeline "
                           f"column: add it under sources.{raw.name}.columns")
-    pipeline = pl.col(mapping["pipeline"]).cast(pl.String).str.strip_chars()
+    pipeline = pl.col(mapping["pipeline"]).cast(pl.String).str.strip_chars(EDGES)
     frame = raw.frame.select(pipeline.alias("p"), pl.col(mapping["stage"]).cast(pl.String)
-                             .str.strip_chars().alias("s")).filter(pl.col("p").is_in(wanted))
+                             .str.strip_chars(EDGES).alias("s")).filter(pl.col("p").is_in(wanted))
     table = frame.unique().collect()
     return {p: table.filter(pl.col("p") == p)["s"].drop_nulls().unique().sort() for p in wanted}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
-from funnelctl.engines.sql import Params, linear, quote_identifier
+from funnelctl.engines.sql import Params, linear, quote_identifier, trimmed_sql
 
 NUMERIC = ("Int", "UInt", "Float", "Decimal")
 TS_MAX_US = 2**62  # a window past the data's span is endless: capped, nothing overflows
@@ -69,8 +69,8 @@ def ts_micros(columns: Columns, header: str, params: Params, timezone: str) -> s
     if kind.startswith("Date"):
         return (f"toUnixTimestamp64Micro(toDateTime64(toString({ref}), 6, "
                 f"{params.bind(timezone)}))")
-    return (f"toUnixTimestamp64Micro(parseDateTime64BestEffortOrNull(trimBoth(toString({ref})),"
-            f" 6, {params.bind(timezone)}))")
+    return (f"toUnixTimestamp64Micro(parseDateTime64BestEffortOrNull("
+            f"{trimmed_sql(f'toString({ref})')}, 6, {params.bind(timezone)}))")
 
 
 def step_condition(stage: Stage, columns: Columns, mapping: dict[str, str],
@@ -134,7 +134,7 @@ def _operator(prop: Prop, op: str, operand, params: Params) -> str:
     if op in ("!=", "not", "not in"):
         return "NOT " + _is_in(prop, operand if op == "not in" else [operand], params)
     if op in ("present", "absent"):
-        missing = f"(isNull({ref}) OR trimBoth(toString({ref})) = '')" \
+        missing = f"(isNull({ref}) OR {trimmed_sql(f'toString({ref})')} = '')" \
             if prop.is_text() else f"isNull({ref})"
         return f"(NOT {missing})" if (op == "present") == operand else missing
     if op == "contains":
@@ -160,14 +160,14 @@ def clean_sql(columns: Columns, mapping: dict[str, str], extra: list[str],
     """ent, ev, ts_us, _reason (index into reasons, NULL when the row is usable) and the
     extra columns (breakdowns, where properties) under their own quoted names."""
     ent_ref = column_ref(columns, mapping["entity_id"])
-    ent = f"trimBoth(toString({ent_ref}))" if columns.is_text(mapping["entity_id"]) else \
+    ent = trimmed_sql(f"toString({ent_ref})") if columns.is_text(mapping["entity_id"]) else \
         f"toString({ent_ref})"
     ev = f"toString({column_ref(columns, mapping['event'])})"
     raw_ts = column_ref(columns, mapping["ts"])
     ts = ts_micros(columns, mapping["ts"], params, timezone)
     ts_missing = f"isNull({raw_ts})"
     if columns.is_text(mapping["ts"]):
-        ts_missing += f" OR trimBoth(toString({raw_ts})) = ''"
+        ts_missing += f" OR {trimmed_sql(f'toString({raw_ts})')} = ''"
     low, high = params.bind(plausible_us[0], "Int64"), params.bind(plausible_us[1], "Int64")
     ent_missing = f"isNull({ent_ref})" + (f" OR {ent} = ''" if
                                           columns.is_text(mapping["entity_id"]) else "")

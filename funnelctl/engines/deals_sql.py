@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from funnelctl.engines.clickhouse_sql import Columns, column_ref
-from funnelctl.engines.sql import Params, escaped_text, linear, quote_identifier
+from funnelctl.engines.sql import Params, escaped_text, linear, quote_identifier, trimmed_sql
 from funnelctl.io.deals import NEWEST_BY
 
 DAY_US = 86_400_000_000
@@ -102,7 +102,7 @@ def wall_micros(columns: Columns, header: str, params: Params, timezone: str,
     elif kind.startswith("Date"):
         text, given = f"toString({ref})", f"isNotNull({ref})"
     elif columns.is_text(header):
-        clean = f"trimBoth(toString({ref}))"
+        clean = trimmed_sql(f"toString({ref})")
         blank = f"(isNull({ref}) OR {clean} = '' OR has({markers}, lowerUTF8({clean})))"
         given = f"NOT {blank}"
         zone = params.bind(timezone)
@@ -142,8 +142,8 @@ def deal_rows(columns: Columns, mapping: dict[str, str], params: Params, timezon
     carried = carried or {}
     marker_array = bind_strings(params, markers)
     id_ref = column_ref(columns, mapping["deal_id"])
-    deal_id = (f"replaceRegexpAll(toString({id_ref}), '^\\\\s+|\\\\s+$', '')"
-               if columns.is_text(mapping["deal_id"]) else f"toString({id_ref})")
+    deal_id = (trimmed_sql(f"toString({id_ref})") if columns.is_text(mapping["deal_id"])
+               else f"toString({id_ref})")
     created, created_given = wall_micros(columns, mapping["created_at"], params, timezone,
                                          marker_array, naive)
     low, high = (params.bind(b, "Int64") for b in bounds_us)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from funnelctl.engines.clickhouse_sql import Columns, column_ref, ts_micros
-from funnelctl.engines.sql import Params
+from funnelctl.engines.sql import Params, trimmed_sql
 
 # The reasons a row cannot be used, in the order the Polars reader tests them
 # (io/activities.py _checked_groups): the first that applies is the row's.
@@ -94,7 +94,7 @@ def ts_missing_sql(columns: Columns, header: str, markers: list[str], params: Pa
     if not columns.is_text(header):
         return f"isNull({ref})"
     return (f"(isNull({ref}) OR has({params.bind(markers, 'Array(String)')}, "
-            f"lowerUTF8(trimBoth(toString({ref})))))")
+            f"lowerUTF8({trimmed_sql(f'toString({ref})')})))")
 
 
 def counts_sql(columns: Columns, headers: dict[str, str], mapping: Mapping, params: Params,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from funnelctl.io.values import EDGES
+
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0",
             "\b": "\\b", "\f": "\\f"}
 
@@ -24,6 +26,22 @@ def quote_table(name: str) -> str:
 def escaped_text(value: str) -> str:
     """A String parameter's value in ClickHouse's escaped text format (as sent)."""
     return "".join(_ESCAPES.get(ch, ch) for ch in value)
+
+
+# EDGES as a regular-expression class, each character as re2's \x{...} code point (the
+# backslash doubled for the string literal): ClickHouse's trimBoth trims ASCII spaces only.
+_EDGE_CLASS = "[" + "".join(f"\\\\x{{{ord(ch):x}}}" for ch in EDGES) + "]"
+
+
+def trimmed_sql(text: str) -> str:
+    """The text expression `text` without EDGES at its ends: io/values.trimmed in SQL.
+    A value whose first and last bytes are printable ASCII (no EDGES character is) is
+    kept without the regular expression: ids and timestamps mostly are (over 10M ASCII
+    ids in chdb: the expression alone +0.65 s, with the check +0.35 s, trimBoth +0.05 s)."""
+    printable = (f"substring({text}, 1, 1) BETWEEN '!' AND '~' "
+                 f"AND substring({text}, -1, 1) BETWEEN '!' AND '~'")
+    return (f"if({printable}, {text}, "
+            f"replaceRegexpAll({text}, '^{_EDGE_CLASS}+|{_EDGE_CLASS}+$', ''))")
 
 
 def array_text(values: list[str]) -> str:

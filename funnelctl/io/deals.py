@@ -157,7 +157,7 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         # and most audits only count deals. Where ids are matched, sorted or shown they
         # are read as text (deal_id_text).
         "deal_id": pl.col(mapping["deal_id"]) if typed_id
-        else pl.col(mapping["deal_id"]).cast(pl.String).str.strip_chars(),
+        else pl.col(mapping["deal_id"]).cast(pl.String).str.strip_chars(EDGES),
         "stage": pl.col(mapping["stage"]).cast(pl.String),
         "created_at": created,
         "_created_given": created_given,

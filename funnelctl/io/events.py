@@ -19,7 +19,7 @@ from funnelctl.errors import DataError, excerpt_list
 from funnelctl.io.readers import LINE, RawSource, read_error, require_columns
 from funnelctl.io.rejects import REJECTS_SCHEMA, no_usable_rows
 from funnelctl.io.timestamps import instant
-from funnelctl.io.values import Plausible, out_of_range, plausible
+from funnelctl.io.values import EDGES, Plausible, out_of_range, plausible
 
 REQUIRED = ("entity_id", "event", "ts")
 # Reason codes, so the scan carries one small integer a row instead of a string.
@@ -114,9 +114,9 @@ def _canonical(raw: RawSource, mapping: dict[str, str], schema: pl.Schema, ts: p
     text_entity = schema[mapping["entity_id"]] == pl.String
     ts_given = raw_ts.is_not_null()
     if schema[mapping["ts"]] == pl.String:  # a blank cell is a missing value too
-        ts_given &= raw_ts.str.strip_chars() != ""
+        ts_given &= raw_ts.str.strip_chars(EDGES) != ""
     columns = {
-        "entity_id": entity.str.strip_chars() if text_entity else entity,
+        "entity_id": entity.str.strip_chars(EDGES) if text_entity else entity,
         "event": event.cast(pl.String).cast(pl.Categorical) if names is None else
         event.cast(pl.String).cast(pl.Enum(sorted(set(names))), strict=False),
         "ts": ts,

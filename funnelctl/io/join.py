@@ -11,6 +11,7 @@ import polars as pl
 
 from funnelctl.config.models import Join
 from funnelctl.errors import DataError, excerpt_list
+from funnelctl.io.edges import EDGES
 from funnelctl.plural import plural
 
 KEY = "__join_key"
@@ -44,7 +45,7 @@ def join_file(raw: Side, other: Side, join: Join) -> tuple[pl.LazyFrame, list[st
 
 
 def _key(column: str) -> pl.Expr:
-    text = pl.col(column).cast(pl.String).str.strip_chars()
+    text = pl.col(column).cast(pl.String).str.strip_chars(EDGES)
     return pl.when(text != "").then(text).alias(KEY)
 
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 import polars as pl
 
 from funnelctl.io.date_formats import DateReading, day_month_orders, reading_from_sample
-from funnelctl.io.values import configured_reading, epoch_unit, local_to_utc, text_times
+from funnelctl.io.values import (
+    EDGES,
+    configured_reading,
+    epoch_unit,
+    local_to_utc,
+    text_times,
+    trimmed,
+)
 
 TEXT = "_text"
 
@@ -35,12 +42,12 @@ def instant(column: str, dtype: pl.DataType, timezone: str,
         return pl.from_epoch(col.cast(pl.Int64), epoch_unit(sample)) \
             .cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     sample = (sample if sample is not None else pl.Series([], dtype=pl.String))
-    sample = sample.cast(pl.String).str.strip_chars()
+    sample = trimmed(sample.cast(pl.String))
     reading = configured_reading(date_format)
     if reading is None:  # worked out once from the sample, for the column and the test
         order = day_month_orders(pl.DataFrame({TEXT: sample}).lazy(), [TEXT]).get(TEXT)
         reading = reading_from_sample(sample, order)
-    parse = text_instant(col.cast(pl.String).str.strip_chars(), timezone, reading)
+    parse = text_instant(col.cast(pl.String).str.strip_chars(EDGES), timezone, reading)
     parsed = pl.DataFrame({TEXT: sample}).select(
         text_instant(pl.col(TEXT), timezone, reading).is_not_null().any()).item()
     return parse if parsed else None

@@ -20,6 +20,7 @@ from funnelctl.io.date_formats import (
     known_formats,
     reading_from_sample,
 )
+from funnelctl.io.edges import EDGES
 from funnelctl.io.iso4217 import CODES
 from funnelctl.io.readers import read_error
 
@@ -353,14 +354,6 @@ def map_on_distinct(column: pl.Series, transform: Callable[[pl.Series], pl.Serie
     mapped = transform(values)
     unchanged = mapped.null_count() == values.null_count() and bool((mapped == values).all())
     return column if unchanged else column.replace_strict(values, mapped, default=None)
-
-
-# What a text value's ends lose: Unicode white space (strip_chars()' own set) and the
-# invisible format characters a CRM's rich-text field or a copy from a web page leaves
-# there (zero-width space, non-joiner and joiner, word joiner, a stray BOM). Else
-# "Переговоры\u200b" is a second stage that looks exactly like "Переговоры".
-EDGES = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff")
 
 
 def trimmed(text: pl.Series) -> pl.Series:

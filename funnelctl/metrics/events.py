@@ -14,6 +14,7 @@ import polars as pl
 
 from funnelctl.config import Funnel, Stage
 from funnelctl.config.events import Condition, Operators, PropertyValue, alternatives
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.distinct_funnel import distinct_funnel
 from funnelctl.metrics.funnel import DEPTH
 from funnelctl.metrics.funnel_steps import EXCLUDED, steps_funnel
@@ -75,7 +76,7 @@ def _operator(column: str, op: str, operand, dtype: pl.DataType) -> pl.Expr:
     if op in ("!=", "not", "not in"):
         return ~_is_in(column, operand if op == "not in" else [operand], dtype)
     if op in ("present", "absent"):
-        missing = col.is_null() | (col.cast(pl.String).str.strip_chars() == "") \
+        missing = col.is_null() | (col.cast(pl.String).str.strip_chars(EDGES) == "") \
             if dtype == pl.String else col.is_null()
         return (~missing if (op == "present") == operand else missing).fill_null(False)
     if op == "contains":  # taken literally, whatever the text holds

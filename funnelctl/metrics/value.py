@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from funnelctl.io.values import EDGES
 from funnelctl.metrics.funnel import CYCLE_DAYS, DEPTH, OUTCOME
 from funnelctl.metrics.outcome_tables import (
     AMOUNT,
@@ -261,7 +262,7 @@ def reasons_from(grouped: pl.LazyFrame, names: list[str], priced: bool) -> list[
     the grouped rows (the deals reader leaves them as written); sorted, so the values
     below are added up in one order."""
     by = [c for c in grouped.collect_schema().names() if c not in ("deals", "value")]
-    text = pl.col("loss_reason").cast(pl.String).str.strip_chars()
+    text = pl.col("loss_reason").cast(pl.String).str.strip_chars(EDGES)
     rows = (grouped.with_columns(reason=pl.when(text.is_null() | (text == ""))
                                  .then(pl.lit(EMPTY)).otherwise(text))
             .sort("reason", *by[1:], "loss_reason", nulls_last=True).collect().to_dicts())
