@@ -30,6 +30,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "loss_reason": ["Причина отказа", "loss_reason_id"],
             "source": ["Источник", "utm_source"],
             # The UI export has no stage-change date; its last edit is the nearest bound.
+            # Being the last edit, it also picks the newest copy of a repeated deal: no
+            # separate modified_at (the export has no other record-modified date).
             "stage_changed_at": ["Дата редактирования", "updated_at"],
             # No stored export shows one (CRM_FORMATS.md); accounts add it as a custom field.
             "expected_close": ["Планируемая дата закрытия", "Ожидаемая дата закрытия",
@@ -62,6 +64,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "expected_close": ["Предполагаемая дата закрытия", "Assumed close date", "CLOSEDATE"],
             "stage_changed_at": ["Дата перемещения", "MOVED_TIME", "Дата изменения",
                                  "Modified", "DATE_MODIFY"],
+            # Which copy of a repeated deal is newer: any edit moves it, where two copies
+            # in one stage share their "Дата перемещения" (the last move)
+            "modified_at": ["Дата изменения", "Modified", "DATE_MODIFY"],
         },
         "status_values": {
             "open": ["в работе", "process", "p"],
@@ -134,6 +139,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "expected_close": ["Deal - Expected close date", "expected_close_date"],
             "stage_changed_at": ["Deal - Last stage change", "stage_change_time",
                                  "Deal - Update time", "update_time"],
+            # Which copy of a repeated deal is newer: any edit moves it, where two copies
+            # in one stage share their "Deal - Last stage change"
+            "modified_at": ["Deal - Update time", "update_time"],
         },
         "won_stages": [],
         "lost_stages": [],
