@@ -106,6 +106,22 @@ def test_the_later_modified_copy_in_one_stage_is_the_deal(cli, tmp_path, preset,
     assert NOTE in report["data_quality"]["sources"][0]["notes"]
 
 
+def test_a_bitrix24_export_with_only_its_modified_date_orders_copies_by_it(cli, tmp_path):
+    # Bitrix24's usual export: no Дата перемещения, Дата изменения read as both dates.
+    # The copies differ in it, so the same copies are kept: open value 375000.50.
+    moved = BITRIX_HEADER.index("Дата перемещения")
+    (tmp_path / "deals.csv").write_bytes(bitrix_bytes(
+        BITRIX_HEADER[:moved] + BITRIX_HEADER[moved + 1:],
+        [r[:moved] + r[moved + 1:] for r in BITRIX_ROWS], "utf-8-sig"))
+    (tmp_path / "audit.yaml").write_text(yaml.safe_dump(config("bitrix24", "deals.csv"),
+                                                        allow_unicode=True), encoding="utf-8")
+    report = cli.json("audit", tmp_path / "audit.yaml", "--as-of", "2026-12-01")
+    assert report["funnels"][0]["money"]["open_value"] == 375000.50
+    quality = report["data_quality"]["sources"][0]
+    assert quality["reasons"] == {"duplicate deal id": 2}
+    assert NOTE in quality["notes"]
+
+
 @pytest.mark.parametrize("preset", sorted(CASES))
 def test_both_engines_keep_the_later_modified_copy(tmp_path, preset):
     pytest.importorskip("chdb")

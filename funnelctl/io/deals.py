@@ -163,8 +163,12 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
         "_created_given": created_given,
         "_created_raw": _text(mapping["created_at"], schema),
     }
+    # modified_at from stage_changed_at's own column (Bitrix24's usual export has only
+    # Дата изменения): parsed once and named twice, as a second parse costs memory
+    shared = "modified_at" in mapping and mapping["modified_at"] == mapping.get(
+        "stage_changed_at")
     for column, key in OPTIONAL_DATES.items():
-        if column in mapping:
+        if column in mapping and not (shared and column == "modified_at"):
             name = mapping[column]
             parsed, given = to_local_datetime(
                 name, schema[name], timezone, source.date_format, markers, orders.get(name))
@@ -192,6 +196,8 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     # The status rule is the last: it is judged after the collect, with the status words.
     frame = (raw.frame.select(**columns).with_columns(**odd)
              .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
+    if shared:
+        frame = frame.with_columns(modified_at=pl.col("stage_changed_at"))
     # The loss reasons (when no breakdown column) as codes of one set of categories for
     # every slice: a byte a row, not a 16-byte string view, in one pass (an Enum of their
     # sorted values would take a second: the distinct values first).
