@@ -226,7 +226,6 @@ def test_currencies_apart_and_converted(tmp_path):
     assert money["converted"] == {"EUR": 3}
 
 
-
 def test_a_reason_whose_deals_have_no_amount_has_an_unknown_value(tmp_path):
     # Deal 8 (EUR, Timing) without its amount: Timing's EUR value is unknown (null), not 0.
     path = tmp_path / "d.parquet"
@@ -239,6 +238,7 @@ def test_a_reason_whose_deals_have_no_amount_has_an_unknown_value(tmp_path):
     reasons = {r["reason"]: r["value_by_currency"] for r in
                clickhouse["funnels"][0]["loss_reasons"]}
     assert reasons == {"Price": {"USD": 300.0}, "Timing": {"EUR": None}}
+
 
 def test_sums_are_in_cents_on_both_engines(tmp_path):
     # 0.1 + 0.2 is 0.30000000000000004 in floats, and a group-by adds its rows in no fixed

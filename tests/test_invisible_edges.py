@@ -78,6 +78,18 @@ def test_history_stages_with_zero_width_ends_are_the_funnels_stages(tmp_path, au
         ("Новая", 2), ("Переговоры", 2)]
 
 
+def _norms_day(tmp_path, audit_json, engine: dict) -> tuple[dict, dict]:
+    """The norms report of act.csv's 2026-11-02 (Анна Смирнова on the roster) on
+    `engine`, and the activity source's data quality."""
+    config = {"version": 1, "timezone": "UTC",
+              "sources": {"act": {"path": "act.csv", "kind": "activities", **engine}},
+              "norms": {"source": "act", "roster": ["Анна Смирнова"]}}
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    report = audit_json(path, "--period", "2026-11-02..2026-11-02", "--as-of", "2026-12-01")
+    return report, next(s for s in report["data_quality"]["sources"] if s["name"] == "act")
+
+
 @pytest.mark.parametrize("engine", [{}, {"engine": "clickhouse", "url": "chdb:"}],
                          ids=["polars", "clickhouse"])
 def test_activity_managers_and_types_with_zero_width_ends_are_one_value(tmp_path,
@@ -90,13 +102,7 @@ def test_activity_managers_and_types_with_zero_width_ends_are_one_value(tmp_path
         f"Анна Смирнова{ZWSP},2026-11-02 11:00,Звонок\n"
         f"{BOM}Анна Смирнова,2026-11-02 12:00,Встреча{ZWSP}\n"
         f"Анна Смирнова,2026-11-02 13:00,{WJ}Исходящий звонок\n", encoding="utf-8")
-    config = {"version": 1, "timezone": "UTC",
-              "sources": {"act": {"path": "act.csv", "kind": "activities", **engine}},
-              "norms": {"source": "act", "roster": ["Анна Смирнова"]}}
-    path = tmp_path / "f.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    report = audit_json(path, "--period", "2026-11-02..2026-11-02", "--as-of", "2026-12-01")
-    quality = next(s for s in report["data_quality"]["sources"] if s["name"] == "act")
+    report, quality = _norms_day(tmp_path, audit_json, engine)
     assert quality["rows_rejected"] == 0 and quality.get("other_types", {}) == {}
     # one name, not a merge of two that print alike; 3 calls and 1 meeting on the day
     assert report["norms"]["names"]["merged"] == {}
@@ -114,12 +120,6 @@ def test_activity_times_with_zero_width_ends(tmp_path, audit_json, engine):
         "Анна Смирнова,2026-11-02 10:00,Звонок\n"
         f"Анна Смирнова,2026-11-02 11:00{ZWSP},Звонок\n"  # read as 11:00
         f"Анна Смирнова,{WJ},Звонок\n", encoding="utf-8")  # no time: missing
-    config = {"version": 1, "timezone": "UTC",
-              "sources": {"act": {"path": "act.csv", "kind": "activities", **engine}},
-              "norms": {"source": "act", "roster": ["Анна Смирнова"]}}
-    path = tmp_path / "f.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    report = audit_json(path, "--period", "2026-11-02..2026-11-02", "--as-of", "2026-12-01")
-    quality = next(s for s in report["data_quality"]["sources"] if s["name"] == "act")
+    report, quality = _norms_day(tmp_path, audit_json, engine)
     assert quality["reasons"] == {"missing ts": 1}
     assert report["norms"]["managers"][0]["calls"] == 2

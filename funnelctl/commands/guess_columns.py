@@ -109,7 +109,7 @@ class Profile:
     durations: dict[str, int]  # of columns named like a duration: values readable as one
     epochs: dict[str, str]  # integer columns (or CSV text of digits) named like a time
     # whose values are Unix epochs of 1990-2100 (a product log's ms timestamps): the unit
-    # columns named like a manager: the managers as the audit counts them, most rows first
+    # Columns named like a manager: the managers as the audit counts them, most rows first.
     managers: dict[str, list[str]] = field(default_factory=dict)
 
     def filled(self, column: str) -> int:

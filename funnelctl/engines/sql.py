@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from funnelctl.io.values import EDGES
+from funnelctl.io.edges import EDGES
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0",
             "\b": "\\b", "\f": "\\f"}

@@ -74,9 +74,30 @@ def plan_lines(deals: pl.DataFrame, open_weighted: pl.DataFrame, targets: list[P
     `open_weighted`: the open deals with their probability (metrics.forecast.weighted, or
     open_pipeline's with the day of their expected close);
     either may be lazy. `keys`: each manager name (of the data and the targets) -> the
-    key of the manager it counts as (manager_keys); without it, names_key of the name."""
-    won, pipeline = per_day_tables(deals, open_weighted, targets, day)
-    return plan_lines_from(won, pipeline, targets, day, calendar, keys)
+    key of the manager it counts as (manager_keys); without it, names_key of the name.
+
+    The deals are summed per manager for each of the plan's spans (a plan has few: a
+    month's lines share one) in one collect_all, not per day first."""
+    every = with_team_lines(targets)
+    keys = keys or {}
+    won_spans, pipe_spans = _spans(every, day)
+    names = _names(open_weighted)
+    pipe_day = "_day" if "_day" in names else EXPECTED if EXPECTED in names else None
+    won = deals.lazy().filter(pl.col(OUTCOME) == "won")
+    queries = [_span_query(won, "closed_at", span, WON_SUMS, keys) for span in won_spans]
+    queries += [_span_query(open_weighted.lazy(), pipe_day, span, PIPE_SUMS, keys)
+                for span in pipe_spans]
+    got = pl.collect_all(queries) if queries else []
+    won_by = {span: _per_key(table) for span, table in zip(won_spans, got)}
+    pipe_by = {span: _per_key(table) for span, table in zip(pipe_spans, got[len(won_spans):])}
+    return _lines(every, won_by, pipe_by, day, calendar, keys)
+
+
+# What the plan sums of the won deals (their amount, their number) and of the open ones
+# (the weighted amount, the priced deals without a probability: their weight unknown).
+WON_SUMS = [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")]
+PIPE_SUMS = [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
+             (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")]
 
 
 def plan_days(targets: list[PlanTarget], day: dt.date
@@ -99,15 +120,12 @@ def per_day_tables(deals: pl.DataFrame | pl.LazyFrame, open_weighted: pl.DataFra
         return _no_days(), _no_days()
     won_days, pipe_days = plan_days(targets, day)
     won = _per_manager_and_day(
-        deals.lazy().filter(pl.col(OUTCOME) == "won"), "closed_at", won_days,
-        [pl.col("amount").sum().alias("_sum"), pl.len().alias("_n")])
+        deals.lazy().filter(pl.col(OUTCOME) == "won"), "closed_at", won_days, WON_SUMS)
     # The forecast's open deals have their expected close's day (`_day`) worked out.
     names = _names(open_weighted)
     pipeline = _per_manager_and_day(
         open_weighted.lazy(), "_day" if "_day" in names else EXPECTED if EXPECTED in names
-        else None, pipe_days,
-        [(pl.col("amount") * pl.col(WEIGHT)).sum().alias("_sum"),
-         (pl.col("amount").is_not_null() & pl.col(WEIGHT).is_null()).sum().alias("_n")])
+        else None, pipe_days, PIPE_SUMS)
     return won, pipeline
 
 
@@ -115,9 +133,26 @@ def plan_lines_from(won: pl.LazyFrame, pipeline: pl.LazyFrame, targets: list[Pla
                     day: dt.date, calendar: Calendar | None = None,
                     keys: dict[str, str] | None = None) -> list[PlanLine]:
     """plan_lines from per_day_tables' two tables (any engine's)."""
-    calendar = calendar or Calendar()
     every = with_team_lines(targets)
-    won_sums, pipe = _sums_per_target(won, pipeline, every, day, keys or {})
+    keys = keys or {}
+    won_spans, pipe_spans = _spans(every, day)
+    tables = [(won, won_spans), (pipeline, pipe_spans)]
+    won_by, pipe_by = (
+        _by_key_and_span(got, spans) for got, (_, spans) in
+        zip(pl.collect_all([_span_sums(table, keys, spans) for table, spans in tables]),
+            tables))
+    return _lines(every, won_by, pipe_by, day, calendar, keys)
+
+
+SpanSums = dict[tuple[dt.date, dt.date], dict[str | None, tuple[float, int]]]
+
+
+def _lines(every: list[tuple[PlanTarget, list[str] | None]], won_by: SpanSums,
+           pipe_by: SpanSums, day: dt.date, calendar: Calendar | None,
+           keys: dict[str, str]) -> list[PlanLine]:
+    """The plan lines of `every` target from the sums per span and manager key."""
+    calendar = calendar or Calendar()
+    won_sums, pipe = _sums_per_target(won_by, pipe_by, every, day, keys)
     lines = []
     spans: dict[tuple[dt.date, dt.date], tuple[int, int, int]] = {}
     for i, (target, members) in enumerate(every):
@@ -190,24 +225,14 @@ UNPRICED_WON = ("{n} won deal closed in the plan's periods has no amount: won an
                 "attainment leave them out")
 
 
-def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
+def _sums_per_target(won_by: SpanSums, pipe_by: SpanSums,
                      every: list[tuple[PlanTarget, list[str] | None]], day: dt.date,
                      keys: dict[str, str]
                      ) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
     """Per target (its position in `every`): (won amount, won deals) of its manager(s)
     closed in start..min(end, day), and (weighted pipeline, priced deals without a
-    probability) expected to close in start..end, from the per-manager-and-day tables:
-    each table summed per manager key and span (a plan has few spans: a month's lines
-    share one), then each target adds up its managers' (or everyone's) sums."""
-    if not every:
-        return {}, {}
-    won_spans = sorted({(t.dates()[0], min(t.dates()[1], day)) for t, _ in every})
-    pipe_spans = sorted({t.dates() for t, _ in every})
-    tables = [(won, won_spans), (pipeline, pipe_spans)]
-    won_by, pipe_by = (
-        _by_key_and_span(got, spans) for got, (_, spans) in
-        zip(pl.collect_all([_span_sums(table, keys, spans) for table, spans in tables]),
-            tables))
+    probability) expected to close in start..end: each target adds up its managers' (or
+    everyone's) sums of its span."""
     out: tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]] = ({}, {})
     for i, (target, members) in enumerate(every):
         start, end = target.dates()
@@ -221,6 +246,29 @@ def _sums_per_target(won: pl.LazyFrame, pipeline: pl.LazyFrame,
             part[i] = (to_cents(sum(total for total, _ in picked)),
                        int(sum(n for _, n in picked)))
     return out
+
+
+def _spans(every: list[tuple[PlanTarget, list[str] | None]], day: dt.date
+           ) -> tuple[list[tuple[dt.date, dt.date]], list[tuple[dt.date, dt.date]]]:
+    """The distinct spans the won deals are summed over (start..min(end, day)) and the
+    open deals (start..end)."""
+    return (sorted({(t.dates()[0], min(t.dates()[1], day)) for t, _ in every}),
+            sorted({t.dates() for t, _ in every}))
+
+
+def _span_query(frame: pl.LazyFrame, when: str | None, span: tuple[dt.date, dt.date],
+                aggs: list[pl.Expr], keys: dict[str, str]) -> pl.LazyFrame:
+    """The aggregates of the deals whose `when` (a time, or a day) falls in `span`, per
+    manager key (`_who`): grouped per manager as written, the names keyed on those rows."""
+    if when is None:
+        return pl.LazyFrame(schema={"_who": pl.String, "_sum": pl.Float64, "_n": pl.UInt32})
+    inside = _per_manager_and_day(frame, when, span, aggs, per_day=False)
+    return (inside.with_columns(_manager(inside, keys).alias("_who")).group_by("_who")
+            .agg(pl.col("_sum").sum(), pl.col("_n").sum()))
+
+
+def _per_key(table: pl.DataFrame) -> dict[str | None, tuple[float, int]]:
+    return {who: (total or 0.0, n or 0) for who, total, n in table.iter_rows()}
 
 
 def _span_sums(table: pl.LazyFrame, keys: dict[str, str],
@@ -250,21 +298,24 @@ def _no_days() -> pl.LazyFrame:
 
 
 def _per_manager_and_day(frame: pl.LazyFrame, when: str | None,
-                         days: tuple[dt.date, dt.date], aggs: list[pl.Expr]) -> pl.LazyFrame:
-    """The aggregates per (manager as written, day) over the `days` (first, last) of the
-    column `when` (a time, or a day): the names are normalised on the grouped rows
-    (_sums_per_target), not on every deal."""
+                         days: tuple[dt.date, dt.date], aggs: list[pl.Expr],
+                         per_day: bool = True) -> pl.LazyFrame:
+    """The aggregates per (manager as written, day; the day left out without `per_day`)
+    over the `days` (first, last) of the column `when` (a time, or a day): the names are
+    normalised on the grouped rows, not on every deal."""
     if when is None:
         return _no_days()
     who = ["manager"] if "manager" in _names(frame) else []
     column = pl.col(when)
     if frame.collect_schema()[when] == pl.Date:
-        return (frame.filter(column.is_between(*days))
-                .group_by(*who, column.alias("_day")).agg(aggs))
-    # The days' bounds as times: no day is worked out for the deals outside them.
-    first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
-    return (frame.filter(column.is_between(first, last, closed="left"))
-            .group_by(*who, column.dt.date().alias("_day")).agg(aggs))
+        inside, day = frame.filter(column.is_between(*days)), column
+    else:
+        # The days' bounds as times: no day is worked out for the deals outside them.
+        first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
+        inside, day = frame.filter(column.is_between(first, last, closed="left")), \
+            column.dt.date()
+    by = [*who, *([day.alias("_day")] if per_day else [])]
+    return inside.group_by(by).agg(aggs) if by else inside.select(aggs)
 
 
 def _key(name: str, keys: dict[str, str]) -> str:
