@@ -185,9 +185,10 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
     for name in ("manager", "pipeline", "loss_reason", "lost_stage", *breakdown):
         if name in mapping and name not in columns:
             columns[name] = pl.col(mapping[name]).cast(pl.String)
-            # The loss reasons are trimmed where they are counted (below).
             if name != "loss_reason" or name in breakdown:
                 texts.append(name)
+            else:  # trimmed where they are counted (metrics/value.reasons_from), and coded
+                columns[name] = columns[name].cast(_loss_codes())
     columns["_blank"] = pl.all_horizontal(pl.col(c).is_null() for c in set(mapping.values()))
     # The range is checked on the parsed columns: inside the select it would parse twice.
     odd = {f"_{c.split('_')[0]}_odd": dates.outside(pl.col(c))
@@ -198,18 +199,13 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
              .with_columns(_first_broken(rules[:-1] if has_status else rules).alias(RULE)))
     if shared:
         frame = frame.with_columns(modified_at=pl.col("stage_changed_at"))
-    # The loss reasons (when no breakdown column) as codes of one set of categories for
-    # every slice: a byte a row, not a 16-byte string view, in one pass (an Enum of their
-    # sorted values would take a second: the distinct values first).
-    coded = {"loss_reason": pl.Categorical(pl.Categories.random())} \
-        if "loss_reason" in columns and "loss_reason" not in texts else {}
     products = presets.product_columns(preset, raw.columns)
     try:
         # Slice by slice, each slice's text columns settled (trimmed, looked up, coded)
         # before the next is read: the file's text arrives as 16-byte string views a row,
         # and only one slice's of them is held at a time.
         frame = collect_in_slices(raw, frame, lambda part: _settled(
-            part, rules, texts, coded, source, preset, has_status, bool(products)))
+            part, rules, texts, source, preset, has_status, bool(products)))
     except pl.exceptions.PolarsError as exc:
         raise read_error(raw, exc) from None
     newest = next((c for c in NEWEST_BY if c in frame.columns), None)
@@ -249,13 +245,11 @@ def read_deals(raw: RawSource, source: Source, timezone: str, breakdown: list[st
 
 
 def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
-             texts: list[str], coded: dict[str, pl.DataType], source: Source, preset: str | None,
+             texts: list[str], source: Source, preset: str | None,
              has_status: bool, products: bool) -> pl.DataFrame:
     """One slice of the read rows with its text settled, row by row (nothing here looks at
     other rows): the status words looked up and their reject rule applied, the text
-    columns trimmed, the stage (trimmed) kept as an Enum of its values and the `coded`
-    columns cast to their categorical types (the loss reasons when they are no breakdown
-    column: trimmed where they are counted, metrics/value.reasons_from)."""
+    columns trimmed, and the stage (trimmed) kept as an Enum of its values."""
     if has_status:
         # (cast by an expression, which keeps the frame's chunks: see io.values.as_enum)
         part = part.with_columns(_statuses(part["_status_raw"], source, preset)) \
@@ -268,8 +262,15 @@ def _settled(part: pl.DataFrame, rules: list[tuple[pl.Expr, str, pl.Expr]],
                                      if part["status"].null_count()
                                      else pl.lit(None, pl.String).alias("_status_raw"))
     part = strip_on_distinct(part, texts)
-    return part.with_columns(as_enum(part["stage"], trimmed),
-                             *(pl.col(c).cast(dtype) for c, dtype in coded.items()))
+    return part.with_columns(as_enum(part["stage"], trimmed))
+
+
+def _loss_codes() -> pl.Categorical:
+    """The loss reasons' type when no breakdown reads them as text: codes (4 bytes a row,
+    not a 16-byte string view) of categories of their own, one set per read, cast as
+    the rows stream in (the text of a slice is never held whole). An Enum would need the
+    distinct values first: a second pass."""
+    return pl.Categorical(pl.Categories.random())
 
 
 def _amount_columns(mapping: dict[str, str], schema: pl.Schema, markers: list[str]
