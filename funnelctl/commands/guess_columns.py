@@ -32,6 +32,18 @@ SYNONYMS: dict[str, list[str]] = {
     "modified_at": ["modified", "modifiedat", "updated", "updatetime", "laststagechange",
                     "датаизменения", "датаредактирования", "последнееизменение", "datemodify",
                     "movedtime"],
+    # A planned close date (the forecast's): never a bare "Close Date", which is closed_at
+    # without a preset to say an open deal's one is the expected close (HubSpot's).
+    "expected_close": ["expectedclose", "expectedclosedate", "expectedclosingdate",
+                       "plannedclosedate", "estimatedclosedate", "ожидаемаядатазакрытия",
+                       "планируемаядатазакрытия", "предполагаемаядатазакрытия",
+                       "датазакрытияплан"],
+    # When the deal entered its current stage (max_days, time in stage): no plain edit date
+    "stage_changed_at": ["stagechangedat", "stagechanged", "laststagechange",
+                         "stagechangetime", "dateenteredcurrentstage", "movedtime",
+                         "датаперемещения", "датасменыэтапа", "датаизмененияэтапа"],
+    "currency": ["currency", "dealcurrency", "currencycode", "currencyisocode",
+                 "dealcurrencycode", "валюта", "валютасделки"],
     "amount": ["amount", "value", "dealvalue", "sum", "сумма", "бюджет", "стоимость",
                "revenue", "opportunity", "суммасделки"],
     "probability": ["probability", "dealprobability", "вероятность"],
@@ -58,12 +70,14 @@ SYNONYMS: dict[str, list[str]] = {
                  "длительность", "duration", "продолжительность", "callduration"],
 }
 DEAL_COLUMNS = ("deal_id", "stage", "status", "pipeline", "created_at", "closed_at",
-                "modified_at", "amount", "probability", "manager", "loss_reason", "source")
+                "expected_close", "stage_changed_at", "modified_at", "amount", "currency",
+                "probability", "manager", "loss_reason", "source")
 EVENT_COLUMNS = ("entity_id", "event", "ts")
 ACTIVITY_COLUMNS = ("manager", "ts", "type", "duration")
-DATES = ("created_at", "closed_at", "modified_at", "ts")
+DATES = ("created_at", "closed_at", "expected_close", "stage_changed_at", "modified_at", "ts")
 NUMBERS = ("amount", "probability")
 STAGE_LIKE = (2, 60)  # distinct values a stage or event column may have
+CURRENCIES = 20  # distinct values a currency column may have (codes: RUB, USD, EUR)
 # Unix seconds of 1990-01-01 and 2100-01-01: an integer "timestamp" outside is no epoch
 EPOCH_RANGE = (631_152_000, 4_102_444_800)
 # A column with more distinct values is counted as written (ids, deal names): the values
@@ -238,7 +252,10 @@ def guess_by_headers(canonicals: tuple[str, ...], columns: list[str], prof: Prof
     preset_map = result.mapping if result is not None and result.preset else {}
     for canonical in canonicals:
         header = preset_map.get(canonical)
-        if header and header not in taken and _fits(canonical, header, prof):
+        # a header the preset itself gives two roles keeps both (HubSpot's Close Date:
+        # closed_at and expected_close; Bitrix24's "Дата изменения": stage_changed_at and
+        # modified_at), as inspect names them
+        if header and _fits(canonical, header, prof):
             found[canonical] = Guess(header, f"header known to the {result.preset} preset"
                                              f"{detail(canonical, header, prof)}")
             taken.add(header)
@@ -246,7 +263,7 @@ def guess_by_headers(canonicals: tuple[str, ...], columns: list[str], prof: Prof
         for canonical in canonicals:
             if canonical in found:
                 continue
-            barred = taken | _planned(columns) if canonical == "closed_at" else taken
+            barred = _barred(canonical, columns, taken, found)
             for word in SYNONYMS[canonical]:
                 header = _by_word(word, columns, barred, exact)
                 if header and _fits(canonical, header, prof):
@@ -255,6 +272,18 @@ def guess_by_headers(canonicals: tuple[str, ...], columns: list[str], prof: Prof
                     taken.add(header)
                     break
     return found
+
+
+def _barred(canonical: str, columns: list[str], taken: set[str],
+            found: dict[str, Guess]) -> set[str]:
+    """The headers a canonical column may not take by its header words."""
+    if canonical == "closed_at":
+        return taken | _planned(columns)
+    if canonical == "modified_at" and "stage_changed_at" in found:
+        # The stage change bounds the last edit, and the reader takes it as modified_at
+        # where there is no other: init reads modified_at only to order the stages.
+        return taken - {found["stage_changed_at"].column}
+    return taken
 
 
 def _planned(columns: list[str]) -> set[str]:
@@ -283,6 +312,8 @@ def _fits(canonical: str, column: str, prof: Profile) -> bool:
     if canonical == "duration":  # nearly every row has one: else short calls are unknown
         return (prof.durations.get(column, 0) >= DURATION_SHARE * prof.rows
                 and not prof.is_date(column))
+    if canonical == "currency":  # codes or names, a few of them: not an amount or a date
+        return prof.is_text(column) and prof.distinct[column] <= CURRENCIES
     if canonical in ("stage", "status", "pipeline", "event", "type"):
         return prof.distinct[column] <= STAGE_LIKE[1] and not prof.is_date(column)
     if canonical in ("deal_id", "entity_id"):
@@ -296,7 +327,8 @@ def detail(canonical: str, column: str, prof: Profile) -> str:
         return f", {managers} manager{'s' * (managers != 1)}" + (
             f" ({spellings} spellings, matched as the audit does)" if spellings != managers
             else "")
-    if canonical in ("stage", "status", "pipeline", "event", "manager", "source", "type"):
+    if canonical in ("stage", "status", "pipeline", "event", "manager", "source", "type",
+                     "currency"):
         return f", {prof.distinct[column]} distinct values"
     if canonical in ("deal_id", "entity_id"):
         return f", {prof.distinct[column]:,} distinct of {prof.filled(column):,} filled"

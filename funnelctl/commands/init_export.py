@@ -35,8 +35,9 @@ from funnelctl.io.values import (
 )
 
 # Canonical deal columns the config maps (modified_at and probability only order stages).
-CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "amount", "manager",
-                  "pipeline", "loss_reason", "source")
+CONFIG_COLUMNS = ("deal_id", "stage", "status", "created_at", "closed_at", "expected_close",
+                  "stage_changed_at", "amount", "currency", "manager", "pipeline",
+                  "loss_reason", "source")
 REQUIRED = {"deals": ("deal_id", "stage", "created_at"), "events": ("entity_id", "event", "ts")}
 COLUMNS = {"deals": CONFIG_COLUMNS, "events": REQUIRED["events"],
            "activities": ("manager", "ts", "type", "duration")}
