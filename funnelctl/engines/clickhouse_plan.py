@@ -73,8 +73,8 @@ def require_expected_date(config: Config, funnel: Funnel, money: MoneyColumns) -
 
 
 def _table(rows: list[dict], has_manager: bool) -> pl.LazyFrame:
-    """plan_sql's rows as metrics/plan.per_day_tables makes them (no manager column when
-    the source maps none)."""
+    """plan_sql's rows as metrics/plan.plan_lines_from reads them: per (manager, `_day`),
+    `_sum` and `_n` (no manager column when the source maps none)."""
     frame = pl.DataFrame([{"manager": r["mgr"], "_day": _date(r["day"]), "_sum": float(r["s"]),
                            "_n": int(r["n"])} for r in rows], schema=_SCHEMA)
     return (frame if has_manager else frame.drop("manager")).lazy()

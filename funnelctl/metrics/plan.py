@@ -109,30 +109,13 @@ def plan_days(targets: list[PlanTarget], day: dt.date
             (first, max(t.dates()[1] for t in targets)))
 
 
-def per_day_tables(deals: pl.DataFrame | pl.LazyFrame, open_weighted: pl.DataFrame,
-                   targets: list[PlanTarget], day: dt.date
-                   ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The deals of the plan's days summed per (manager as written, day: `_day`): the
-    won amount and won deals (`_sum`, `_n`) by close date, the weighted open pipeline and
-    its priced deals without a probability by expected close. Any engine gives the same
-    tables (engines/plan_sql.py on ClickHouse)."""
-    if not targets:
-        return _no_days(), _no_days()
-    won_days, pipe_days = plan_days(targets, day)
-    won = _per_manager_and_day(
-        deals.lazy().filter(pl.col(OUTCOME) == "won"), "closed_at", won_days, WON_SUMS)
-    # The forecast's open deals have their expected close's day (`_day`) worked out.
-    names = _names(open_weighted)
-    pipeline = _per_manager_and_day(
-        open_weighted.lazy(), "_day" if "_day" in names else EXPECTED if EXPECTED in names
-        else None, pipe_days, PIPE_SUMS)
-    return won, pipeline
-
-
 def plan_lines_from(won: pl.LazyFrame, pipeline: pl.LazyFrame, targets: list[PlanTarget],
                     day: dt.date, calendar: Calendar | None = None,
                     keys: dict[str, str] | None = None) -> list[PlanLine]:
-    """plan_lines from per_day_tables' two tables (any engine's)."""
+    """plan_lines from the deals summed per (manager as written, day: `_day`): the won
+    amount and won deals (`_sum`, `_n`) by close date, the weighted open pipeline and
+    its priced deals without a probability by expected close (the ClickHouse engine's
+    tables, engines/plan_sql.py), summed per manager key and span."""
     every = with_team_lines(targets)
     keys = keys or {}
     won_spans, pipe_spans = _spans(every, day)
@@ -262,7 +245,7 @@ def _span_query(frame: pl.LazyFrame, when: str | None, span: tuple[dt.date, dt.d
     manager key (`_who`): grouped per manager as written, the names keyed on those rows."""
     if when is None:
         return pl.LazyFrame(schema={"_who": pl.String, "_sum": pl.Float64, "_n": pl.UInt32})
-    inside = _per_manager_and_day(frame, when, span, aggs, per_day=False)
+    inside = _in_span(frame, when, span, aggs)
     return (inside.with_columns(_manager(inside, keys).alias("_who")).group_by("_who")
             .agg(pl.col("_sum").sum(), pl.col("_n").sum()))
 
@@ -293,29 +276,20 @@ def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
     return frame.collect_schema().names()
 
 
-def _no_days() -> pl.LazyFrame:
-    return pl.LazyFrame(schema={"_day": pl.Date, "_sum": pl.Float64, "_n": pl.UInt32})
-
-
-def _per_manager_and_day(frame: pl.LazyFrame, when: str | None,
-                         days: tuple[dt.date, dt.date], aggs: list[pl.Expr],
-                         per_day: bool = True) -> pl.LazyFrame:
-    """The aggregates per (manager as written, day; the day left out without `per_day`)
-    over the `days` (first, last) of the column `when` (a time, or a day): the names are
-    normalised on the grouped rows, not on every deal."""
-    if when is None:
-        return _no_days()
-    who = ["manager"] if "manager" in _names(frame) else []
+def _in_span(frame: pl.LazyFrame, when: str, span: tuple[dt.date, dt.date],
+             aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """The aggregates per manager as written of the deals whose `when` (a time, or a day)
+    falls in `span` (first, last): the names are keyed on the grouped rows, not on every
+    deal."""
     column = pl.col(when)
     if frame.collect_schema()[when] == pl.Date:
-        inside, day = frame.filter(column.is_between(*days)), column
+        inside = frame.filter(column.is_between(*span))
     else:
         # The days' bounds as times: no day is worked out for the deals outside them.
-        first, last = (dt.datetime.combine(d, dt.time()) for d in (days[0], days[1] + ONE_DAY))
-        inside, day = frame.filter(column.is_between(first, last, closed="left")), \
-            column.dt.date()
-    by = [*who, *([day.alias("_day")] if per_day else [])]
-    return inside.group_by(by).agg(aggs) if by else inside.select(aggs)
+        first, last = (dt.datetime.combine(d, dt.time()) for d in (span[0], span[1] + ONE_DAY))
+        inside = frame.filter(column.is_between(first, last, closed="left"))
+    return inside.group_by("manager").agg(aggs) if "manager" in _names(frame) \
+        else inside.select(aggs)
 
 
 def _key(name: str, keys: dict[str, str]) -> str:
