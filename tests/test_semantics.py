@@ -479,3 +479,29 @@ def test_date_entered_columns_keep_the_recorded_date_order_of_the_deal_columns(c
     assert order["Create Date"] == "day-first"
     assert order['Date entered "B (Sales Pipeline)"'] == "month-first"
     assert [s["entered"] for s in report["funnels"][0]["stages"]] == [2, 1, 0]
+
+
+def test_dates_that_do_not_parse_are_value_problems_in_both_languages(cli, tmp_path):
+    # Deal 2's expected close ("скоро") and deal 3's last-modified date ("вчера") do not
+    # parse: both deals count (3 deals), the values are left out and named per column.
+    write_csv(tmp_path / "d.csv", ["id", "stage", "created", "expected", "modified"], [
+        ["1", "B", "2024-01-01", "2024-04-10", "2024-03-01"],
+        ["2", "B", "2024-01-01", "скоро", "2024-03-02"],
+        ["3", "A", "2024-01-01", "2024-05-01", "вчера"],
+    ])
+    config = tmp_path / "audit.yaml"
+    config.write_text(STUCK_CONFIG.replace("        max_days: 10\n", "").format(
+        columns="columns: {deal_id: id, created_at: created, expected_close: expected, "
+                "modified_at: modified}"), encoding="utf-8")
+    report = cli.json("audit", config, "--as-of", "2024-03-31")
+    assert report["funnels"][0]["entities"] == 3
+    problems = report["data_quality"]["sources"][0]["value_problems"]
+    assert problems == {"unparseable expected_close": {"rows": 1, "line": 3, "value": "скоро"},
+                        "unparseable modified_at": {"rows": 1, "line": 4, "value": "вчера"}}
+    for lang, words in (("en", ["expected close date does not parse",
+                                "last-modified date does not parse"]),
+                        ("ru", ["ожидаемая дата закрытия не читается",
+                                "дата изменения не читается"])):
+        text = cli("audit", config, "--as-of", "2024-03-31", "--format", "markdown",
+                   "--lang", lang, "--fail-on", "never").stdout
+        assert all(w in text for w in words), (lang, text)

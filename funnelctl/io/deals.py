@@ -302,7 +302,8 @@ KEPT_VALUES = (("amount", "_amount_given", "_amount_raw", UNPARSEABLE_AMOUNT),
                ("stage_changed_at", "_changed_given", "_changed_raw",
                 "unparseable stage_changed_at"),
                ("expected_close", "_expected_given", "_expected_raw",
-                "unparseable expected_close"))
+                "unparseable expected_close"),
+               ("modified_at", "_modified_given", "_modified_raw", "unparseable modified_at"))
 
 
 def value_problems(good: pl.DataFrame, kept: list[tuple[str, str, str, str]]) -> pl.DataFrame:

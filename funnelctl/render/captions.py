@@ -28,6 +28,9 @@ EN = {
     "problem_amount currency differs from currency column": (
         "the amount names another currency than the currency column"),
     "problem_unparseable stage_changed_at": "stage-change date does not parse",
+    "problem_unparseable expected_close": "expected close date does not parse",
+    "problem_unparseable modified_at": ("last-modified date does not parse (its deal's "
+                                        "copies are not ordered by it)"),
     "excluded_line": (
         "Excluded entities: {n}, left out of every stage (an excluded event came between the "
         "steps of each of their attempts at their furthest step)"),
@@ -55,6 +58,9 @@ RU = {
     "problem_amount currency differs from currency column": (
         "валюта в сумме не совпадает со столбцом валюты"),
     "problem_unparseable stage_changed_at": "дата смены этапа не читается",
+    "problem_unparseable expected_close": "ожидаемая дата закрытия не читается",
+    "problem_unparseable modified_at": ("дата изменения не читается (копии сделки по ней не "
+                                        "упорядочены)"),
     "excluded_line": (
         "Исключено объектов: {n}, не входят ни в один этап (исключающее событие случилось между "
         "шагами каждой их попытки на самом дальнем шаге)"),
