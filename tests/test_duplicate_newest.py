@@ -96,24 +96,19 @@ def test_without_the_date_column_the_first_copy_is_the_deal(cli, tmp_path):
         for line, id_ in ((4, 2), (6, 3), (8, 4), (11, 6))]
 
 
-def test_the_note_in_russian(cli, tmp_path):
-    config = export(tmp_path)
-    result = cli("audit", config, "--as-of", "2026-12-01", "--lang", "ru",
-                 "--format", "markdown", "--fail-on", "never")
-    assert result.exit_code == 0, result.stderr
-    assert ("повторы id сделки: из копий каждой сделки оставлена самая новая по "
-            "modified_at, а у 1 id с копией без modified_at — первая по порядку в "
-            "файле: нет даты, чтобы выбрать самую новую; строк-повторов 4") in result.stdout
-
-
-def test_the_first_copy_note_in_russian(cli, tmp_path):
-    config = export(tmp_path, HEADER[:-1], [r[:-1] for r in ROWS])
-    result = cli("audit", config, "--as-of", "2026-12-01", "--lang", "ru",
-                 "--format", "markdown", "--fail-on", "never")
-    assert result.exit_code == 0, result.stderr
-    assert ("повторы id сделки: из копий каждой сделки оставлена первая по порядку в файле "
+@pytest.mark.parametrize("dated, note", [
+    (True, "повторы id сделки: из копий каждой сделки оставлена самая новая по "
+           "modified_at, а у 1 id с копией без modified_at — первая по порядку в "
+           "файле: нет даты, чтобы выбрать самую новую; строк-повторов 4"),
+    (False, "повторы id сделки: из копий каждой сделки оставлена первая по порядку в файле "
             "— нет modified_at или stage_changed_at, чтобы выбрать самую новую; "
-            "строк-повторов 4") in result.stdout
+            "строк-повторов 4")], ids=["newest", "first copy"])
+def test_the_note_in_russian(cli, tmp_path, dated, note):
+    config = export(tmp_path) if dated else export(tmp_path, HEADER[:-1], [r[:-1] for r in ROWS])
+    result = cli("audit", config, "--as-of", "2026-12-01", "--lang", "ru",
+                 "--format", "markdown", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert note in result.stdout
 
 
 def test_every_copy_dated_the_note_names_only_the_newest(cli, tmp_path):

@@ -5,17 +5,7 @@ Expected values are counted by hand from the rows written here."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-
-def init(run, export: Path, where: Path) -> tuple[dict, str]:
-    out = where / "funnelctl.yaml"
-    result = run("init", "--from-export", export, "--output", out)
-    assert result.exit_code == 0, result.output
-    text = out.read_text(encoding="utf-8")
-    return yaml.safe_load(text), text
+from tests.test_init_export import init
 
 
 def forecast_rows(report: dict) -> dict[tuple[str, str | None], tuple[int, float]]:
